@@ -1,0 +1,25 @@
+import { ConfigError, ExitCode, RoomgateError } from '../errors.js';
+
+/**
+ * The one place errors become output and exit codes. Typed errors print their
+ * message and hint; anything else is a bug and prints its stack.
+ */
+export function reportFatal(error: unknown): number {
+  if (error instanceof RoomgateError) {
+    const text = error instanceof ConfigError ? error.located : error.message;
+    process.stderr.write(`roomgate: ${text}\n`);
+    if (error.hint !== undefined) process.stderr.write(`  hint: ${error.hint}\n`);
+    return error.exitCode;
+  }
+  process.stderr.write(`roomgate: unexpected error (this is a bug, please report it):\n${(error as Error)?.stack ?? String(error)}\n`);
+  return ExitCode.invalidRun;
+}
+
+/** Run a command body and set the exit code from its result or its error. */
+export async function execute(body: () => Promise<number>): Promise<void> {
+  try {
+    process.exitCode = await body();
+  } catch (error) {
+    process.exitCode = reportFatal(error);
+  }
+}

@@ -1,0 +1,38 @@
+import yargs from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { browserCommand } from './commands/browser.js';
+import { compareCommand } from './commands/compare.js';
+import { contractCommand } from './commands/contract.js';
+import { loadCommand } from './commands/load.js';
+import { reportCommand } from './commands/report.js';
+import { runCommand } from './commands/run.js';
+import { serveCommand } from './commands/serve.js';
+
+/**
+ * The roomgate CLI. Each command lives in its own file under commands/; this
+ * file only wires them. Unknown commands and flags are usage errors (exit 2).
+ */
+await yargs(hideBin(process.argv))
+  .scriptName('roomgate')
+  .usage('$0 <command> [options]\n\nContract gate, burst/soak load and browser participants for VideoConnect-style room APIs.')
+  .command(runCommand)
+  .command(contractCommand)
+  .command(loadCommand)
+  .command(browserCommand)
+  .command(serveCommand)
+  .command(reportCommand)
+  .command(compareCommand)
+  .demandCommand(1, 'Name a command; `roomgate run` runs suites/smoke.yaml against the embedded reference server.')
+  .strict()
+  .recommendCommands()
+  .env('ROOMGATE')
+  .fail((message, error) => {
+    if (error !== undefined && error !== null) throw error;
+    process.stderr.write(`roomgate: ${message}\n  hint: run \`roomgate --help\` (or \`roomgate <command> --help\`) for the usage.\n`);
+    process.exit(2);
+  })
+  .help()
+  .alias('h', 'help')
+  .version()
+  .wrap(Math.min(110, process.stdout.columns ?? 110))
+  .parseAsync();

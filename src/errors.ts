@@ -1,0 +1,84 @@
+/**
+ * Typed errors. Every error a user can cause or meet carries the exit code the
+ * CLI should use and a hint that says how to fix the problem. Only src/cli/
+ * turns them into output and an exit code.
+ */
+
+/** Exit codes, per DESIGN.md. */
+export const ExitCode = {
+  passed: 0,
+  gateFailed: 1,
+  usage: 2,
+  invalidRun: 3,
+  interrupted: 130,
+} as const;
+export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
+
+export abstract class RoomgateError extends Error {
+  abstract readonly exitCode: ExitCode;
+  /** One sentence telling the user what to do about it. */
+  readonly hint: string | undefined;
+
+  constructor(message: string, options: { hint?: string; cause?: unknown } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.hint = options.hint;
+  }
+}
+
+/** Bad flags or arguments (exit 2). */
+export class UsageError extends RoomgateError {
+  readonly exitCode = ExitCode.usage;
+}
+
+/**
+ * A scenario, suite, SLO or spec that is not valid (exit 2). `location` is
+ * rendered as `file:line path` so the message reads
+ * `scenarios/soak.yaml:14 load.rate must be > 0`.
+ */
+export class ConfigError extends RoomgateError {
+  readonly exitCode = ExitCode.usage;
+  readonly file: string | undefined;
+  readonly line: number | undefined;
+  readonly path: string | undefined;
+
+  constructor(
+    message: string,
+    options: { file?: string; line?: number; path?: string; hint?: string; cause?: unknown } = {},
+  ) {
+    super(message, options);
+    this.file = options.file;
+    this.line = options.line;
+    this.path = options.path;
+  }
+
+  /** `file:line: path message`, the form editors and CI logs link to. */
+  get located(): string {
+    const where = this.file === undefined ? '' : `${this.file}${this.line === undefined ? '' : `:${this.line}`}: `;
+    const path = this.path === undefined || this.path === '' ? '' : `${this.path} `;
+    return `${where}${path}${this.message}`;
+  }
+}
+
+/** The target could not be reached at all (exit 3): nothing was measured. */
+export class TargetUnreachableError extends RoomgateError {
+  readonly exitCode = ExitCode.invalidRun;
+}
+
+/**
+ * The run produced numbers that cannot be trusted (exit 3): the load generator
+ * fell behind its schedule, or the browser host was overloaded.
+ */
+export class InvalidRunError extends RoomgateError {
+  readonly exitCode = ExitCode.invalidRun;
+}
+
+/** The run was interrupted by SIGINT/SIGTERM; a partial report was written (exit 130). */
+export class InterruptedError extends RoomgateError {
+  readonly exitCode = ExitCode.interrupted;
+}
+
+/** True when an AbortSignal's reason means "the user interrupted us". */
+export function isInterruption(reason: unknown): boolean {
+  return reason instanceof InterruptedError;
+}

@@ -1,0 +1,159 @@
+import type { Evidence } from './evidence.js';
+
+/**
+ * Result states as discriminated unions: a consumer switches on `status` and
+ * the compiler tells it which fields exist.
+ */
+
+export type CheckResult =
+  | CheckPassed
+  | CheckFailed
+  | CheckErrored
+  | CheckSkipped;
+
+interface CheckBase {
+  /** Stable, human-readable id, e.g. `idempotency.replay-returns-same-room`. */
+  name: string;
+  /** The family the check belongs to, e.g. `schema`, `auth`, `idempotency`. */
+  group: string;
+  durationMs: number;
+}
+
+export interface CheckPassed extends CheckBase {
+  status: 'passed';
+  /** How many observations backed the pass (responses validated, cases run). */
+  observations?: number;
+}
+
+export interface CheckFailed extends CheckBase {
+  status: 'failed';
+  message: string;
+  evidence: Evidence[];
+}
+
+/** The check could not reach a verdict (an exception, a timeout in the harness). */
+export interface CheckErrored extends CheckBase {
+  status: 'errored';
+  message: string;
+  evidence?: Evidence[];
+}
+
+export interface CheckSkipped extends CheckBase {
+  status: 'skipped';
+  reason: string;
+}
+
+/** One SLO threshold, checked against the step's metrics after (or during) the run. */
+export type SloVerdict =
+  | SloPassed
+  | SloFailed
+  | SloNoData;
+
+interface SloBase {
+  /** The threshold as the user wrote it, e.g. `create_room p99 < 1s`. */
+  expression: string;
+  metric: string;
+  operation?: string;
+  /** The threshold value, in the metric's unit. */
+  threshold: number;
+  unit: 'ms' | 'ratio' | 'count' | 'per_second';
+  /** Set for sliding-window SLOs (`over 1m`). */
+  windowMs?: number;
+}
+
+export interface SloPassed extends SloBase {
+  status: 'passed';
+  observed: number;
+}
+
+export interface SloFailed extends SloBase {
+  status: 'failed';
+  observed: number;
+  /** When the breach was first seen, for window SLOs. */
+  breachedAtMs?: number;
+}
+
+/**
+ * The metric had no samples. This is a failure of the gate, never a silent pass:
+ * an SLO over nothing proves nothing.
+ */
+export interface SloNoData extends SloBase {
+  status: 'no-data';
+}
+
+/** A file the step wrote for a person to look at (screenshot, console log, stats). */
+export interface Artifact {
+  kind: 'screenshot' | 'console-log' | 'stats' | 'pact' | 'other';
+  /** Path relative to the run folder. */
+  path: string;
+  description: string;
+}
+
+export type StepKind = 'contract' | 'pact' | 'load' | 'browser' | 'webhooks';
+
+/**
+ * - passed: every check and SLO held.
+ * - failed: the target broke a promise (a check failed or an SLO was breached).
+ * - errored: the harness could not complete the step (a bug, a missing browser).
+ * - invalid: the numbers cannot be trusted (generator behind schedule, host overloaded).
+ * - interrupted: stopped by the user; results are partial.
+ * - skipped: not run (gate policy, `--only`).
+ */
+export type StepStatus = 'passed' | 'failed' | 'errored' | 'invalid' | 'interrupted' | 'skipped';
+
+export interface StepResult {
+  name: string;
+  kind: StepKind;
+  status: StepStatus;
+  /** Why the step has this status, in one sentence (always set unless passed). */
+  reason?: string;
+  startedAt: string;
+  finishedAt: string;
+  durationMs: number;
+  checks: CheckResult[];
+  slos: SloVerdict[];
+  /** Step-specific figures and serialized histograms (see each step's summary type). */
+  summary?: Record<string, unknown>;
+  artifacts: Artifact[];
+}
+
+/** Combine step statuses into one: the worst wins. */
+const severity: Record<StepStatus, number> = {
+  skipped: 0,
+  passed: 1,
+  failed: 2,
+  errored: 3,
+  invalid: 4,
+  interrupted: 5,
+};
+
+export function worstStatus(statuses: readonly StepStatus[]): StepStatus {
+  let worst: StepStatus = 'passed';
+  let seenAny = false;
+  for (const status of statuses) {
+    if (status === 'skipped') continue;
+    seenAny = true;
+    if (severity[status] > severity[worst]) worst = status;
+  }
+  return seenAny ? worst : 'skipped';
+}
+
+/**
+ * The process exit code for an overall status, per DESIGN.md. `errored` means
+ * no verdict could be reached, which like `invalid` is not a pass and not a
+ * proven failure of the target, so it shares exit 3.
+ */
+export function exitCodeFor(status: StepStatus): 0 | 1 | 3 | 130 {
+  switch (status) {
+    case 'passed':
+    case 'skipped':
+      return 0;
+    case 'failed':
+      return 1;
+    case 'errored':
+    case 'invalid':
+      return 3;
+    case 'interrupted':
+      return 130;
+  }
+}

@@ -1,0 +1,29 @@
+import type { EventSink } from './events.js';
+import type { StepKind, StepResult } from './result.js';
+import type { Target } from '../target/target.js';
+
+/**
+ * What every step is given. Steps talk to the target, emit events and honour
+ * the signal; they neither print nor exit.
+ */
+export interface StepContext {
+  target: Target;
+  /** Aborted on SIGINT/SIGTERM or the global deadline: stop, drain, clean up, return partial results. */
+  signal: AbortSignal;
+  emit: EventSink;
+  /** The run folder; artifacts go beneath it and are referenced by relative path. */
+  runDir: string;
+}
+
+/**
+ * One unit of work in a run. `setup` and `teardown` are optional; the runner
+ * calls teardowns in reverse order of setups, always, even after a failure or
+ * an interruption.
+ */
+export interface Step {
+  name: string;
+  kind: StepKind;
+  setup?(ctx: StepContext): Promise<void>;
+  run(ctx: StepContext): Promise<StepResult>;
+  teardown?(ctx: StepContext): Promise<void>;
+}

@@ -1,0 +1,67 @@
+import { UsageError } from '../errors.js';
+import { LOCAL_CREDENTIALS } from '../reference/defaults.js';
+import type { FaultName } from '../reference/faults.js';
+import type { RateLimitPolicy } from '../reference/server-types.js';
+import type { Target } from './target.js';
+
+export interface TargetFlags {
+  /** Base URL; when absent, an embedded reference server is started. */
+  target?: string | undefined;
+  clientId?: string | undefined;
+  clientSecret?: string | undefined;
+}
+
+export interface EmbeddedOptions {
+  faults?: readonly FaultName[];
+  rateLimit?: RateLimitPolicy;
+}
+
+export interface ResolvedTarget {
+  target: Target;
+  /** Stops the embedded server, if one was started; a no-op otherwise. */
+  close(): Promise<void>;
+}
+
+/**
+ * Turn flags (already merged with ROOMGATE_* environment by the CLI) into a
+ * Target. No `--target` means: start the embedded reference server on a free
+ * loopback port, with its documented local credentials.
+ */
+export async function resolveTarget(flags: TargetFlags, embedded: EmbeddedOptions = {}): Promise<ResolvedTarget> {
+  if (flags.target === undefined || flags.target === '') {
+    const { createReferenceServer } = await import('../reference/server.js');
+    const server = await createReferenceServer({
+      port: 0,
+      host: '127.0.0.1',
+      ...(embedded.faults === undefined ? {} : { faults: embedded.faults }),
+      ...(embedded.rateLimit === undefined ? {} : { rateLimit: embedded.rateLimit }),
+    });
+    return {
+      target: { baseUrl: server.url, credentials: { ...LOCAL_CREDENTIALS }, embedded: true },
+      close: () => server.close(),
+    };
+  }
+  let url: URL;
+  try {
+    url = new URL(flags.target);
+  } catch {
+    throw new UsageError(`--target "${flags.target}" is not a URL`, {
+      hint: 'give the API base URL under which /v1/... lives, e.g. --target http://127.0.0.1:4010',
+    });
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new UsageError(`--target must be http or https, got ${url.protocol}`, {
+      hint: 'e.g. --target http://127.0.0.1:4010',
+    });
+  }
+  if (flags.clientId === undefined || flags.clientSecret === undefined) {
+    throw new UsageError('a --target needs client credentials', {
+      hint: 'pass --client-id and --client-secret, or set ROOMGATE_CLIENT_ID and ROOMGATE_CLIENT_SECRET',
+    });
+  }
+  const baseUrl = url.toString().replace(/\/+$/, '').replace(/\/v1$/, '');
+  return {
+    target: { baseUrl, credentials: { clientId: flags.clientId, clientSecret: flags.clientSecret }, embedded: false },
+    close: async () => {},
+  };
+}

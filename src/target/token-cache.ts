@@ -1,0 +1,51 @@
+/**
+ * Caches an access token and refreshes it before it expires, as the API's own
+ * guide asks ("cache the token and refresh it before expiry rather than
+ * fetching a new one on every request"). Concurrent callers share one fetch.
+ */
+export interface IssuedToken {
+  accessToken: string;
+  expiresInSeconds: number;
+}
+
+export interface TokenCacheOptions {
+  /** Refresh this long before expiry; default 10 % of the lifetime, at most 60 s. */
+  refreshBeforeMs?: number;
+  now?: () => number;
+}
+
+export class TokenCache {
+  private current: { token: string; refreshAt: number } | undefined;
+  private inFlight: Promise<string> | undefined;
+  private readonly now: () => number;
+
+  constructor(
+    private readonly issue: (signal?: AbortSignal) => Promise<IssuedToken>,
+    private readonly options: TokenCacheOptions = {},
+  ) {
+    this.now = options.now ?? Date.now;
+  }
+
+  /** A valid token: the cached one, or a fresh one when the cached one is near expiry. */
+  async get(signal?: AbortSignal): Promise<string> {
+    if (this.current !== undefined && this.now() < this.current.refreshAt) return this.current.token;
+    this.inFlight ??= this.refresh(signal).finally(() => {
+      this.inFlight = undefined;
+    });
+    return this.inFlight;
+  }
+
+  /** Forget the token, e.g. after the server answered 401 to it. */
+  invalidate(): void {
+    this.current = undefined;
+  }
+
+  private async refresh(signal?: AbortSignal): Promise<string> {
+    const issuedAt = this.now();
+    const { accessToken, expiresInSeconds } = await this.issue(signal);
+    const lifetimeMs = expiresInSeconds * 1000;
+    const margin = this.options.refreshBeforeMs ?? Math.min(60_000, lifetimeMs * 0.1);
+    this.current = { token: accessToken, refreshAt: issuedAt + Math.max(0, lifetimeMs - margin) };
+    return accessToken;
+  }
+}
