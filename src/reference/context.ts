@@ -32,3 +32,10 @@ export interface ReferenceContext {
 export interface ReferencePart {
   close(): Promise<void>;
 }
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Set by the reference server's auth hook on every authenticated /v1 route. */
+    clientId?: string;
+  }
+}
