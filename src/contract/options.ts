@@ -1,0 +1,108 @@
+/**
+ * Options of the contract-gate steps. Plain, serializable data (no functions,
+ * no class instances) so a scenario YAML maps onto them one to one. Every field
+ * is optional; the defaults are in `CONTRACT_DEFAULTS`.
+ */
+
+/** The check families of the contract step, in the order they run (rate-limits last: its burst spends quota). */
+export const CONTRACT_GROUPS = [
+  'schema',
+  'envelope',
+  'routing',
+  'lifecycle',
+  'auth',
+  'generated',
+  'idempotency',
+  'rate-limit',
+] as const;
+export type ContractGroup = (typeof CONTRACT_GROUPS)[number];
+
+export interface ContractStepOptions {
+  /** Path of the OpenAPI 3.1 document; default `contracts/videoconnect.v1.openapi.yaml`. */
+  spec?: string;
+  /** Seed of the generated cases; the same seed sends the same requests. Default 1. */
+  seed?: number;
+  /** Valid and invalid generated bodies per operation with a request body. Default 6 each. */
+  casesPerOperation?: number;
+  /** Run only these families (default: all of `CONTRACT_GROUPS`). */
+  groups?: ContractGroup[];
+  /** Per-request deadline for headers and body together, in ms. Default 5000. */
+  requestTimeoutMs?: number;
+  /** Largest response body read, in bytes; a longer body fails the check that saw it. Default 1 MiB. */
+  maxBodyBytes?: number;
+  /**
+   * Most requests the rate-limit burst may send. A target whose quota is larger
+   * has its burst check skipped (with a reason), never silently passed. Default 2000.
+   */
+  rateLimitBudget?: number;
+  /** Concurrent duplicate requests sent with one Idempotency-Key. Default 8. */
+  concurrentDuplicates?: number;
+  /**
+   * A second client's credentials, for "keys of one client never return another
+   * client's response". Without it that check is skipped with a reason.
+   */
+  secondClient?: { clientId: string; clientSecret: string };
+  /**
+   * An access token known to be expired (correctly signed by the target). When
+   * absent, the gate waits for a fresh token to expire if the target's
+   * `expires_in` is at most `expiredTokenMaxWaitSeconds`; otherwise the
+   * expired-token check is skipped with a reason.
+   */
+  expiredToken?: string;
+  /** Longest the gate waits for its own token to expire. Default 5 s. */
+  expiredTokenMaxWaitSeconds?: number;
+}
+
+export interface WebhooksStepOptions {
+  /** Path of the OpenAPI document whose `webhooks` section defines the payloads. */
+  spec?: string;
+  /** Deadline for each expected delivery after the API call that caused it (the seed's propagation budget). Default 5000 ms. */
+  deliveryBudgetMs?: number;
+  /** Allowed skew of `webhook-timestamp` from the sink's clock, in seconds. Default 300 (Standard Webhooks' default). */
+  timestampToleranceSeconds?: number;
+  /**
+   * Participant events need someone to join a room (the browser step checks
+   * them). The webhooks step marks them skipped unless this is true and the
+   * caller drives joins itself.
+   */
+  expectParticipantEvents?: boolean;
+  /** Per-request deadline for API calls, in ms. Default 5000. */
+  requestTimeoutMs?: number;
+}
+
+export interface PactStepOptions {
+  /** Pact files to verify; default `contracts/pacts/roomgate-videoconnect.json`. */
+  pacts?: string[];
+  /** OpenAPI document the pact interactions are cross-checked against. */
+  spec?: string;
+  /** Provider name as written in the pact. Default `videoconnect`. */
+  provider?: string;
+  /** Verification timeout in ms. Default 30000. */
+  timeoutMs?: number;
+}
+
+export const DEFAULT_SPEC_PATH = 'contracts/videoconnect.v1.openapi.yaml';
+export const DEFAULT_PACT_PATH = 'contracts/pacts/roomgate-videoconnect.json';
+
+export const CONTRACT_DEFAULTS = {
+  spec: DEFAULT_SPEC_PATH,
+  seed: 1,
+  casesPerOperation: 6,
+  requestTimeoutMs: 5000,
+  maxBodyBytes: 1024 * 1024,
+  rateLimitBudget: 2000,
+  concurrentDuplicates: 8,
+  expiredTokenMaxWaitSeconds: 5,
+  deliveryBudgetMs: 5000,
+  timestampToleranceSeconds: 300,
+} as const;
+
+/**
+ * What the embedded reference server is started with for the gate: a modest
+ * quota so the burst to 429 costs ~300 requests, and 2 s tokens so the
+ * expired-token check can obtain a genuinely expired, correctly signed token.
+ */
+export const EMBEDDED_FOR_CONTRACT = {
+  rateLimit: { quota: 300, windowSeconds: 10 },
+  tokenTtlSeconds: 2,
+} as const;
