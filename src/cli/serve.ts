@@ -1,7 +1,56 @@
+import type { Credentials } from '../target/target.js';
+import { LOCAL_CREDENTIALS } from '../reference/defaults.js';
 import type { FaultName } from '../reference/faults.js';
-import { UsageError } from '../errors.js';
+import type { RateLimitPolicy } from '../reference/server-types.js';
+import { ExitCode } from '../errors.js';
+import { interruptSignal } from './interrupt.js';
 
-/** Placeholder until the reference server lands. */
-export async function serve(_options: { port: number; host: string; faults: FaultName[] }): Promise<number> {
-  throw new UsageError('the reference server is not built yet');
+export interface ServeOptions {
+  port: number;
+  host: string;
+  faults: FaultName[];
+  credentials?: Credentials;
+  rateLimit?: RateLimitPolicy;
+  tokenTtlSeconds?: number;
+}
+
+/**
+ * `roomgate serve`: start the reference server, print where it is, run until
+ * SIGINT/SIGTERM, close cleanly (exit 0: stopping a server on request is its
+ * normal end, not an interrupted run).
+ */
+export async function serve(options: ServeOptions): Promise<number> {
+  const { createReferenceServer } = await import('../reference/server.js');
+  const credentials = options.credentials ?? LOCAL_CREDENTIALS;
+  const server = await createReferenceServer({
+    port: options.port,
+    host: options.host,
+    faults: options.faults,
+    clients: [credentials],
+    ...(options.rateLimit === undefined ? {} : { rateLimit: options.rateLimit }),
+    ...(options.tokenTtlSeconds === undefined ? {} : { tokenTtlSeconds: options.tokenTtlSeconds }),
+  });
+  const interrupt = interruptSignal();
+  const isDefault = credentials.clientId === LOCAL_CREDENTIALS.clientId && credentials.clientSecret === LOCAL_CREDENTIALS.clientSecret;
+  const lines = [
+    `roomgate serve: listening on ${server.url}`,
+    `  client id:     ${credentials.clientId}${isDefault ? ` (secret: ${LOCAL_CREDENTIALS.clientSecret}, the documented local default)` : ' (secret as given, not shown)'}`,
+    `  token:         POST ${server.url}/v1/auth/token {"client_id","client_secret"}`,
+    `  contract:      contracts/videoconnect.v1.openapi.yaml`,
+    `  faults:        ${options.faults.length === 0 ? 'none' : options.faults.join(', ')}`,
+    options.rateLimit === undefined ? undefined : `  rate limit:    ${options.rateLimit.quota} requests per ${options.rateLimit.windowSeconds} s per client`,
+    `  stop with Ctrl-C`,
+  ].filter((line) => line !== undefined);
+  process.stdout.write(`${lines.join('\n')}\n`);
+  try {
+    await new Promise<void>((resolve) => {
+      if (interrupt.signal.aborted) resolve();
+      else interrupt.signal.addEventListener('abort', () => resolve(), { once: true });
+    });
+  } finally {
+    await server.close();
+    interrupt.dispose();
+  }
+  process.stdout.write('roomgate serve: stopped\n');
+  return ExitCode.passed;
 }

@@ -1,6 +1,116 @@
+import Fastify from 'fastify';
+import { AccessTokens } from './auth/access-tokens.js';
+import { registerAuthHooks } from './auth/auth-hooks.js';
+import { ClientRegistry } from './auth/client-credentials.js';
+import { registerTokenRoute } from './auth/token-route.js';
+import type { ReferenceContext, ReferencePart } from './context.js';
+import { DEFAULT_SERVE_HOST, LOCAL_CREDENTIALS } from './defaults.js';
+import { FaultSet } from './faults.js';
+import { ApiProblem } from './http/api-problem.js';
+import { errorHandler, sendProblem } from './http/error-envelope.js';
+import { operationOf } from './http/operations.js';
+import { RouteTable } from './http/route-table.js';
+import { ServerStats } from './http/server-stats.js';
+import { createValidatorCompiler } from './http/validators.js';
+import { IdempotencyStore } from './idempotency/idempotency-store.js';
+import { registerJoin } from './join/index.js';
+import { DEFAULT_RATE_LIMIT, RateLimiter } from './rate-limit/rate-limiter.js';
+import { createJoinTokenService } from './rooms/join-tokens.js';
+import { registerRoomRoutes } from './rooms/room-routes.js';
+import { RoomStore } from './rooms/room-store.js';
 import type { ReferenceServer, ReferenceServerOptions } from './server-types.js';
+import { registerWebhooks } from './webhooks/index.js';
 
-/** Placeholder until the reference server lands (issue: foundation). */
-export async function createReferenceServer(_options: ReferenceServerOptions = {}): Promise<ReferenceServer> {
-  throw new Error('the reference server is not built yet');
+/** Request bodies above this answer 413. */
+export const BODY_LIMIT_BYTES = 64 * 1024;
+export const DEFAULT_TOKEN_TTL_SECONDS = 3600;
+
+/**
+ * The embedded VideoConnect v1 reference server: the published contract
+ * (contracts/videoconnect.v1.openapi.yaml), implemented on fastify, with fault
+ * switches that each break one promise of it.
+ */
+export async function createReferenceServer(options: ReferenceServerOptions = {}): Promise<ReferenceServer> {
+  const host = options.host ?? DEFAULT_SERVE_HOST;
+  const faults = new FaultSet(options.faults ?? []);
+  const store = new RoomStore({ unprefixedIds: faults.has('id-prefix') });
+  let publicUrl = '';
+  const ctx: ReferenceContext = {
+    store,
+    faults,
+    options: Object.freeze({ ...options }),
+    publicUrl: () => publicUrl,
+    joinTokens: createJoinTokenService(),
+  };
+  const tokens = new AccessTokens({ ttlSeconds: options.tokenTtlSeconds ?? DEFAULT_TOKEN_TTL_SECONDS, acceptExpired: faults.has('auth-bypass') });
+  const clients = new ClientRegistry(options.clients ?? [LOCAL_CREDENTIALS]);
+  const limiter = new RateLimiter(options.rateLimit ?? DEFAULT_RATE_LIMIT);
+  const stats = new ServerStats();
+  const routes = new RouteTable();
+
+  const app = Fastify({
+    logger: false,
+    bodyLimit: BODY_LIMIT_BYTES,
+    // close() must not wait for idle keep-alive connections of load generators.
+    forceCloseConnections: true,
+    return503OnClosing: false,
+    routerOptions: { ignoreTrailingSlash: true },
+  });
+  app.setValidatorCompiler(createValidatorCompiler());
+  app.setErrorHandler(errorHandler(faults));
+  // Only JSON bodies: a text/plain body is a 415, not a string handed to the routes.
+  app.removeContentTypeParser(['text/plain']);
+
+  app.addHook('onRoute', (route) => routes.add(route.method, route.url));
+  app.addHook('onRequest', (request, _reply, done) => {
+    stats.countRequest(operationOf(request.method, request.routeOptions.url));
+    done();
+  });
+  app.addHook('onResponse', (_request, reply, done) => {
+    stats.countResponse(reply.statusCode);
+    done();
+  });
+  // Auth and rate limiting are global hooks, so the webhook and join parts' /v1 routes get them too.
+  registerAuthHooks(app, ctx, tokens, limiter);
+
+  app.setNotFoundHandler((request, reply) => {
+    const path = request.url.split('?', 1)[0] ?? request.url;
+    const allowed = routes.allowedMethods(path);
+    if (allowed.length > 0) {
+      return sendProblem(reply, new ApiProblem(405, 'method_not_allowed', `${request.method} is not allowed on ${path}; allowed: ${allowed.join(', ')}.`, { allow: allowed.join(', ') }), faults);
+    }
+    return sendProblem(reply, new ApiProblem(404, 'not_found', `No route ${request.method} ${path}. The API lives under /v1 (see contracts/videoconnect.v1.openapi.yaml).`), faults);
+  });
+
+  registerTokenRoute(app, clients, tokens);
+  registerRoomRoutes(app, ctx, new IdempotencyStore());
+  const parts: ReferencePart[] = [registerWebhooks(app, ctx), registerJoin(app, ctx)];
+
+  await app.listen({ port: options.port ?? 0, host });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address !== null ? address.port : (options.port ?? 0);
+  publicUrl = `http://${urlHost(host)}:${port}`;
+
+  let closing: Promise<void> | undefined;
+  return {
+    url: publicUrl,
+    port,
+    store,
+    stats: () => stats.snapshot(store.size),
+    close: () => {
+      closing ??= (async () => {
+        // Parts first (signaling sockets, webhook retries), then the HTTP server.
+        await Promise.allSettled(parts.map((part) => part.close()));
+        await app.close();
+      })();
+      return closing;
+    },
+  };
+}
+
+/** The host to put in URLs: a wildcard bind is reached through loopback; IPv6 literals need brackets. */
+function urlHost(host: string): string {
+  if (host === '0.0.0.0' || host === '') return '127.0.0.1';
+  if (host === '::') return '[::1]';
+  return host.includes(':') ? `[${host}]` : host;
 }

@@ -1,13 +1,18 @@
 import type { CommandModule } from 'yargs';
 import { UsageError } from '../../errors.js';
-import { DEFAULT_SERVE_HOST, DEFAULT_SERVE_PORT } from '../../reference/defaults.js';
+import { DEFAULT_SERVE_HOST, DEFAULT_SERVE_PORT, LOCAL_CREDENTIALS } from '../../reference/defaults.js';
 import { FAULTS, isFaultName, type FaultName } from '../../reference/faults.js';
+import { parseRateLimit } from '../../reference/rate-limit/rate-limiter.js';
 import { execute } from '../fail.js';
 
 interface ServeArgs {
   port: number;
   host: string;
   fault: string[];
+  'client-id'?: string;
+  'client-secret'?: string;
+  'rate-limit'?: string;
+  'token-ttl'?: number;
 }
 
 const faultHelp = Object.entries(FAULTS)
@@ -22,6 +27,12 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
       .option('port', { type: 'number', default: DEFAULT_SERVE_PORT, describe: 'port to listen on (0 = any free port)' })
       .option('host', { type: 'string', default: DEFAULT_SERVE_HOST, describe: 'address to bind' })
       .option('fault', { type: 'string', array: true, default: [] as string[], describe: 'break one promise of the contract (repeatable)' })
+      .option('client-id', { type: 'string', describe: `accepted client id (default ${LOCAL_CREDENTIALS.clientId})` })
+      .option('client-secret', { type: 'string', describe: 'accepted client secret (never printed)' })
+      .option('rate-limit', { type: 'string', describe: 'per-client limit as QUOTA/WINDOW, e.g. 100/10s or 600/1m (default 1000000/60s)' })
+      .option('token-ttl', { type: 'number', describe: 'access token lifetime in seconds (default 3600)' })
+      .example('$0 serve', 'serve on http://127.0.0.1:4010 with the local credentials')
+      .example('$0 serve --port 0 --fault envelope --fault slow-create', 'a free port, two promises broken')
       .epilogue(`Faults:\n${faultHelp}`) as never,
   handler: (args) =>
     execute(async () => {
@@ -32,7 +43,35 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
         }
         faults.push(name);
       }
+      if (!Number.isInteger(args.port) || args.port < 0 || args.port > 65535) {
+        throw new UsageError(`--port ${args.port} is not a port`, { hint: 'give 0..65535 (0 picks a free port)' });
+      }
+      const clientId = args['client-id'];
+      const clientSecret = args['client-secret'];
+      if ((clientId === undefined) !== (clientSecret === undefined) || clientId === '' || clientSecret === '') {
+        throw new UsageError('--client-id and --client-secret go together', {
+          hint: `give both (or neither, for the local default ${LOCAL_CREDENTIALS.clientId})`,
+        });
+      }
+      let rateLimit;
+      if (args['rate-limit'] !== undefined) {
+        rateLimit = parseRateLimit(args['rate-limit']);
+        if (rateLimit === undefined) {
+          throw new UsageError(`--rate-limit "${args['rate-limit']}" is not QUOTA/WINDOW`, { hint: 'e.g. --rate-limit 100/10s (also m, h)' });
+        }
+      }
+      const ttl = args['token-ttl'];
+      if (ttl !== undefined && (!Number.isInteger(ttl) || ttl < 1)) {
+        throw new UsageError(`--token-ttl ${ttl} is not a positive whole number of seconds`, { hint: 'e.g. --token-ttl 60' });
+      }
       const { serve } = await import('../serve.js');
-      return serve({ port: args.port, host: args.host, faults });
+      return serve({
+        port: args.port,
+        host: args.host,
+        faults,
+        ...(clientId !== undefined && clientSecret !== undefined ? { credentials: { clientId, clientSecret } } : {}),
+        ...(rateLimit === undefined ? {} : { rateLimit }),
+        ...(ttl === undefined ? {} : { tokenTtlSeconds: ttl }),
+      });
     }),
 };

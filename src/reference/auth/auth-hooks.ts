@@ -1,0 +1,84 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
+import type { ReferenceContext } from '../context.js';
+import { ApiProblem } from '../http/api-problem.js';
+import { RateLimiter } from '../rate-limit/rate-limiter.js';
+import type { AccessTokens, TokenVerdict } from './access-tokens.js';
+
+export const TOKEN_ROUTE = '/v1/auth/token';
+
+const MESSAGES: Record<Exclude<TokenVerdict, { ok: true }>['reason'], string> = {
+  missing: 'Send an access token: Authorization: Bearer <token> (get one from POST /v1/auth/token).',
+  malformed: 'The access token is not a well-formed JWT; get a new one from POST /v1/auth/token.',
+  expired: 'The access token has expired; get a new one from POST /v1/auth/token.',
+  invalid: 'The access token is not valid (wrong signature or algorithm); get a new one from POST /v1/auth/token.',
+};
+
+function unauthorized(reason: Exclude<TokenVerdict, { ok: true }>['reason']): ApiProblem {
+  const description = reason === 'missing' ? 'no access token' : `the access token is ${reason}`;
+  return new ApiProblem(401, 'invalid_token', MESSAGES[reason], {
+    'www-authenticate': `Bearer realm="videoconnect", error="invalid_token", error_description="${description}"`,
+  });
+}
+
+/** Every /v1 route except the token endpoint needs a bearer token. Unknown routes answer 404 without one. */
+export function isAuthenticatedRoute(routeUrl: string | undefined): boolean {
+  return routeUrl !== undefined && routeUrl.startsWith('/v1/') && routeUrl !== TOKEN_ROUTE;
+}
+
+/**
+ * The global onRequest hook of authenticated routes: bearer token → clientId
+ * (cached, synchronous on the hot path), then the client's rate limit and its
+ * headers, then the `server-errors` fault. Registered before any route part
+ * so it covers /v1/webhooks too.
+ */
+export function registerAuthHooks(app: FastifyInstance, ctx: ReferenceContext, tokens: AccessTokens, limiter: RateLimiter): void {
+  const withHeaders = !ctx.faults.has('no-ratelimit-headers');
+  const serverErrors = ctx.faults.has('server-errors');
+
+  const admit = (request: FastifyRequest, reply: FastifyReply, clientId: string, done: HookHandlerDoneFunction): void => {
+    request.clientId = clientId;
+    const decision = limiter.take(clientId);
+    if (withHeaders) {
+      reply.header('ratelimit-policy', limiter.policyHeader);
+      reply.header('ratelimit', RateLimiter.header(decision));
+    }
+    if (!decision.allowed) {
+      const { quota, windowSeconds } = limiter.policy;
+      done(
+        new ApiProblem(429, 'rate_limited', `Rate limit of ${quota} requests per ${windowSeconds} s exceeded; retry after ${decision.resetSeconds} s.`, {
+          'retry-after': String(decision.resetSeconds),
+        }),
+      );
+      return;
+    }
+    // 5 % of authenticated requests fail before doing any work (so a retry is safe).
+    if (serverErrors && Math.random() < 0.05) {
+      done(new ApiProblem(500, 'internal_error', 'Injected failure (server-errors fault); it is safe to retry.'));
+      return;
+    }
+    done();
+  };
+
+  app.addHook('onRequest', (request, reply, done) => {
+    if (!isAuthenticatedRoute(request.routeOptions.url)) {
+      done();
+      return;
+    }
+    const header = request.headers.authorization;
+    if (header === undefined || header.length < 8 || header.slice(0, 7).toLowerCase() !== 'bearer ') {
+      done(unauthorized('missing'));
+      return;
+    }
+    const token = header.slice(7).trim();
+    const cached = tokens.fromCache(token);
+    if (cached !== undefined) {
+      if (cached.ok) admit(request, reply, cached.clientId, done);
+      else done(unauthorized(cached.reason));
+      return;
+    }
+    tokens.verify(token).then(
+      (verdict) => (verdict.ok ? admit(request, reply, verdict.clientId, done) : done(unauthorized(verdict.reason))),
+      (error: unknown) => done(error as Error),
+    );
+  });
+}

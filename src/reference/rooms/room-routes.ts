@@ -1,0 +1,148 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { DeleteRoomResponse, JoinToken, Room, RoomPage } from '../../target/api-types.js';
+import type { ReferenceContext } from '../context.js';
+import { ApiProblem } from '../http/api-problem.js';
+import { fingerprintOf, type IdempotencyStore, parseIdempotencyKey, type StoredResponse } from '../idempotency/idempotency-store.js';
+import { decodeCursor, encodeCursor } from './cursor.js';
+import { joinUrlFor, toRoomRepresentation } from './room-representation.js';
+import {
+  createJoinTokenSchema,
+  createRoomSchema,
+  type CreateRoomBody,
+  listRoomsQuerySchema,
+  type ListRoomsQuery,
+  roomParamsSchema,
+} from './room-schemas.js';
+import type { StoredRoom } from './room-store.js';
+
+/** How long the `slow-create` fault holds a create (awaited, the event loop stays free). */
+export const SLOW_CREATE_MS = 800;
+
+interface RoomParams {
+  room_id: string;
+}
+
+function roomNotFound(roomId: string): ApiProblem {
+  return new ApiProblem(404, 'room_not_found', `No room with id ${roomId} exists.`);
+}
+
+/** The caller's room, or 404 (also for other clients' rooms: their existence is not disclosed). */
+function ownedRoom(ctx: ReferenceContext, clientId: string, roomId: string): StoredRoom {
+  const room = ctx.store.get(roomId);
+  if (room === undefined || room.ownerClientId !== clientId) throw roomNotFound(roomId);
+  return room;
+}
+
+function clientOf(request: { clientId?: string }): string {
+  // The auth hook sets it on every authenticated route; reaching here without it is a wiring bug.
+  if (request.clientId === undefined) throw new Error('authenticated route reached without a client id');
+  return request.clientId;
+}
+
+function send(reply: FastifyReply, response: StoredResponse): FastifyReply {
+  for (const [name, value] of Object.entries(response.headers)) reply.header(name, value);
+  return reply.code(response.status).send(response.body);
+}
+
+export function registerRoomRoutes(app: FastifyInstance, ctx: ReferenceContext, idempotency: IdempotencyStore): void {
+  const slowCreate = ctx.faults.has('slow-create');
+  const ignoreIdempotencyKey = ctx.faults.has('idempotency');
+
+  const createRoom = async (clientId: string, body: CreateRoomBody): Promise<StoredResponse> => {
+    if (slowCreate) await sleep(SLOW_CREATE_MS);
+    const room = ctx.store.create(clientId, {
+      name: body.name,
+      maxParticipants: body.max_participants,
+      isPrivate: body.is_private,
+      recording: body.recording,
+    });
+    const representation: Room = toRoomRepresentation(room, ctx);
+    return { status: 201, body: representation, headers: { location: `/v1/rooms/${room.id}` } };
+  };
+
+  app.post<{ Body: CreateRoomBody }>('/v1/rooms', { schema: { body: createRoomSchema } }, async (request, reply) => {
+    const clientId = clientOf(request);
+    const key = ignoreIdempotencyKey ? undefined : parseIdempotencyKey(request.headers['idempotency-key']);
+    if (key === null) {
+      throw new ApiProblem(400, 'invalid_request', 'The Idempotency-Key header must be one value of 1..255 visible ASCII characters, e.g. Idempotency-Key: "8e03978e-40d5-43e8-bc93-6894a57f9324".');
+    }
+    if (key === undefined) return send(reply, await createRoom(clientId, request.body));
+
+    // Defaults are applied before fingerprinting, so `{name}` and `{name, max_participants: 10}` are the same request.
+    const claim = idempotency.claim(clientId, key, fingerprintOf(request.body));
+    switch (claim.kind) {
+      case 'replay':
+        reply.header('idempotent-replayed', 'true');
+        return send(reply, claim.response);
+      case 'in-flight':
+        throw new ApiProblem(409, 'idempotency_key_in_use', `A request with Idempotency-Key "${key}" is still being processed; retry after it completes.`, {
+          'retry-after': '1',
+        });
+      case 'reused':
+        throw new ApiProblem(422, 'idempotency_key_reused', `Idempotency-Key "${key}" was already used with a different request body; use a new key for a new request.`);
+      case 'proceed':
+        try {
+          const response = await createRoom(clientId, request.body);
+          claim.complete(response);
+          return send(reply, response);
+        } catch (error) {
+          claim.abandon();
+          throw error;
+        }
+    }
+  });
+
+  app.get<{ Params: RoomParams }>('/v1/rooms/:room_id', { schema: { params: roomParamsSchema } }, async (request) => {
+    return toRoomRepresentation(ownedRoom(ctx, clientOf(request), request.params.room_id), ctx);
+  });
+
+  app.get<{ Querystring: ListRoomsQuery }>('/v1/rooms', { schema: { querystring: listRoomsQuerySchema } }, async (request) => {
+    const { limit, cursor, status } = request.query;
+    let afterSeq: number | undefined;
+    if (cursor !== undefined) {
+      afterSeq = decodeCursor(cursor);
+      if (afterSeq === undefined) {
+        throw new ApiProblem(400, 'invalid_request', 'The query parameter "cursor" is not a cursor this server issued; pass next_cursor from a previous page.');
+      }
+    }
+    // One extra room tells whether another page exists.
+    const rooms = ctx.store.list(clientOf(request), { limit: limit + 1, ...(status === undefined ? {} : { status }), ...(afterSeq === undefined ? {} : { afterSeq }) });
+    const hasMore = rooms.length > limit;
+    const pageRooms = hasMore ? rooms.slice(0, limit) : rooms;
+    const last = pageRooms[pageRooms.length - 1];
+    const page: RoomPage = {
+      data: pageRooms.map((room) => toRoomRepresentation(room, ctx)),
+      next_cursor: hasMore && last !== undefined ? encodeCursor(last.seq) : null,
+      has_more: hasMore,
+    };
+    return page;
+  });
+
+  app.delete<{ Params: RoomParams }>('/v1/rooms/:room_id', { schema: { params: roomParamsSchema } }, async (request) => {
+    const room = ownedRoom(ctx, clientOf(request), request.params.room_id);
+    // Idempotent: closing a closed room answers the same.
+    ctx.store.close(room.id);
+    const body: DeleteRoomResponse = { message: `Room ${room.id} has been closed.` };
+    return body;
+  });
+
+  app.post<{ Params: RoomParams; Body: { participant_name?: string } | undefined }>(
+    '/v1/rooms/:room_id/join-tokens',
+    {
+      schema: { params: roomParamsSchema, body: createJoinTokenSchema },
+      // The body is optional: no body at all means "no participant name".
+      preValidation: (request, _reply, done) => {
+        if (request.body === undefined || request.body === null) request.body = {};
+        done();
+      },
+    },
+    async (request, reply) => {
+      const room = ownedRoom(ctx, clientOf(request), request.params.room_id);
+      if (room.status === 'closed') throw new ApiProblem(409, 'room_closed', `Room ${room.id} is closed; nobody can join it.`);
+      const { token, expiresIn } = await ctx.joinTokens.issue(room.id, request.body?.participant_name);
+      const body: JoinToken = { token, join_url: `${joinUrlFor(room.id, ctx)}?token=${encodeURIComponent(token)}`, expires_in: expiresIn };
+      return reply.code(201).send(body);
+    },
+  );
+}

@@ -1,0 +1,50 @@
+/** Request schemas of the room routes; the same bounds as the OpenAPI document. */
+
+export const createRoomSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['name'],
+  properties: {
+    name: { type: 'string', minLength: 1, maxLength: 100 },
+    max_participants: { type: 'integer', minimum: 1, maximum: 50, default: 10 },
+    is_private: { type: 'boolean', default: false },
+    recording: { type: 'boolean', default: false },
+  },
+} as const;
+
+export const listRoomsQuerySchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    limit: { type: 'integer', minimum: 1, maximum: 100, default: 20 },
+    cursor: { type: 'string', minLength: 1, maxLength: 64 },
+    status: { type: 'string', enum: ['waiting', 'active', 'closed'] },
+  },
+} as const;
+
+export const roomParamsSchema = {
+  type: 'object',
+  required: ['room_id'],
+  properties: { room_id: { type: 'string', minLength: 1, maxLength: 64 } },
+} as const;
+
+export const createJoinTokenSchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    participant_name: { type: 'string', minLength: 1, maxLength: 100 },
+  },
+} as const;
+
+export interface CreateRoomBody {
+  name: string;
+  max_participants: number;
+  is_private: boolean;
+  recording: boolean;
+}
+
+export interface ListRoomsQuery {
+  limit: number;
+  cursor?: string;
+  status?: 'waiting' | 'active' | 'closed';
+}
