@@ -1,6 +1,7 @@
 import type { Credentials } from '../target/target.js';
 import type { FaultName } from './faults.js';
 import type { RoomStore } from './rooms/room-store.js';
+import type { WebhookDeliveryPolicy } from './webhooks/delivery-policy.js';
 
 export interface RateLimitPolicy {
   /** Requests allowed per window, per client. */
@@ -19,6 +20,8 @@ export interface ReferenceServerOptions {
   rateLimit?: RateLimitPolicy;
   /** Token lifetime in seconds; default 3600. */
   tokenTtlSeconds?: number;
+  /** Webhook retry/backoff/timeout settings (tests shorten them); default DEFAULT_WEBHOOK_DELIVERY. */
+  webhookDelivery?: Partial<WebhookDeliveryPolicy>;
 }
 
 /** Per-operation request counters, so tests can compare a load run's counts with the server's own. */
