@@ -7,6 +7,7 @@ import type { ReferenceContext, ReferencePart } from './context.js';
 import { DEFAULT_SERVE_HOST, LOCAL_CREDENTIALS } from './defaults.js';
 import { FaultSet } from './faults.js';
 import { ApiProblem } from './http/api-problem.js';
+import { clientErrorHandler } from './http/client-error.js';
 import { errorHandler, sendProblem } from './http/error-envelope.js';
 import { operationOf } from './http/operations.js';
 import { RouteTable } from './http/route-table.js';
@@ -55,6 +56,11 @@ export async function createReferenceServer(options: ReferenceServerOptions = {}
     forceCloseConnections: true,
     return503OnClosing: false,
     routerOptions: { ignoreTrailingSlash: true },
+    // Errors raised before routing (a malformed percent-encoding in the URL) get the envelope too.
+    clientErrorHandler: clientErrorHandler(faults),
+    frameworkErrors: (error, _request, reply) => {
+      void sendProblem(reply, new ApiProblem(400, 'invalid_request', `The request URL is malformed (${error.message}).`), faults);
+    },
   });
   app.setValidatorCompiler(createValidatorCompiler());
   app.setErrorHandler(errorHandler(faults));
