@@ -1,0 +1,60 @@
+import type { MetricCatalog } from '../slo/types.js';
+import type { LoadMode } from './options.js';
+
+/**
+ * Names the load step records into the metrics registry. Histograms (ms):
+ * - `latency`: soak: from the intended send time (coordinated-omission
+ *   corrected); burst: from the send (closed loop has no schedule).
+ * - `service_time`: soak only: from the moment the request was written to the socket.
+ * Counters (per operation): see COUNTERS.
+ */
+export const LOAD_SERIES = { latency: 'latency', serviceTime: 'service_time' } as const;
+
+export const COUNTERS = {
+  /** Every arrival the workload produced (sent or dropped). */
+  attempts: 'attempts',
+  /** Requests put on the wire. */
+  requests: 'requests',
+  /** Responses received (any status). */
+  responses: 'responses',
+  /** Non-2xx/3xx responses, transport errors and dropped sends. */
+  errors: 'errors',
+  errorsStatus: 'errors_status',
+  errorsTimeout: 'errors_timeout',
+  errorsReset: 'errors_reset',
+  errorsConnection: 'errors_connection',
+  /** 5xx, transport errors and dropped sends: what availability counts against. */
+  serverErrors: 'server_errors',
+  schemaChecked: 'schema_checked',
+  schemaViolations: 'schema_violations',
+  lateSends: 'late_sends',
+  droppedSends: 'dropped_sends',
+} as const;
+
+/** The catalog SLOs of a load step may name; `late_sends`/`dropped_sends`/`service_time` exist in soak mode only. */
+export function loadMetricCatalog(mode: LoadMode): MetricCatalog {
+  const common: MetricCatalog['metrics'] = {
+    latency: { kind: 'latency', description: 'request latency, ms (soak: from the intended send time)' },
+    requests: { kind: 'count', description: 'requests sent', counter: COUNTERS.requests },
+    errors: { kind: 'count', description: 'failed requests (status, timeout, reset, dropped)', counter: COUNTERS.errors, requires: COUNTERS.attempts },
+    error_rate: { kind: 'ratio', description: 'failed / attempted', numerator: [COUNTERS.errors], denominator: [COUNTERS.attempts] },
+    success_rate: { kind: 'ratio', description: '1 − failed / attempted', numerator: [COUNTERS.errors], denominator: [COUNTERS.attempts], complement: true },
+    availability: { kind: 'ratio', description: '1 − (5xx + transport errors + dropped) / attempted', numerator: [COUNTERS.serverErrors], denominator: [COUNTERS.attempts], complement: true },
+    throughput: { kind: 'rate', description: 'responses per second', counter: COUNTERS.responses },
+    timeouts: { kind: 'count', description: 'requests that timed out', counter: COUNTERS.errorsTimeout, requires: COUNTERS.attempts },
+    schema_violations: { kind: 'count', description: 'sampled responses that broke the OpenAPI schema', counter: COUNTERS.schemaViolations, requires: COUNTERS.schemaChecked },
+  };
+  if (mode === 'burst') {
+    // Closed loop: there is no schedule to be late for; service time is the latency.
+    return { metrics: { ...common, service_time: { kind: 'latency', description: 'time from send to response, ms', series: LOAD_SERIES.latency } }, defaultLatency: 'latency' };
+  }
+  return {
+    metrics: {
+      ...common,
+      service_time: { kind: 'latency', description: 'time from the write to the socket to the response, ms', series: LOAD_SERIES.serviceTime },
+      late_sends: { kind: 'count', description: 'sends later than the late threshold after their intended time', counter: COUNTERS.lateSends, requires: COUNTERS.attempts },
+      dropped_sends: { kind: 'count', description: 'arrivals not sent because the in-flight cap was reached', counter: COUNTERS.droppedSends, requires: COUNTERS.attempts },
+    },
+    defaultLatency: 'latency',
+  };
+}
