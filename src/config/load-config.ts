@@ -1,0 +1,149 @@
+import { basename, dirname, extname, join, relative, isAbsolute } from 'node:path';
+import { isMap } from 'yaml';
+import { ConfigError } from '../errors.js';
+import type { StepKind } from '../model/result.js';
+import { parseDuration } from './duration.js';
+import { substituteEnv } from './env-substitution.js';
+import { validateAgainstSchema } from './schema-validation.js';
+import type { GatePolicy, RunConfig, ScenarioConfig, StepConfig } from './types.js';
+import { formatPath, lineOf, readYamlSource, type YamlSource } from './yaml-source.js';
+
+export interface LoadOptions {
+  /** Environment for `${VAR}` substitution; default process.env. */
+  env?: Record<string, string | undefined>;
+}
+
+/**
+ * Load what `roomgate run` was given: suite files and/or scenario files, in
+ * order. A file with a `scenarios:` key is a suite; one with `steps:` is a
+ * scenario. Everything is parsed, substituted and schema-checked before
+ * anything runs, so a typo in the last scenario of a one-hour suite fails in
+ * the first second.
+ */
+export async function loadRunConfig(files: readonly string[], options: LoadOptions = {}): Promise<RunConfig> {
+  const env = options.env ?? process.env;
+  const scenarios: ScenarioConfig[] = [];
+  let gate: GatePolicy | undefined;
+  let deadlineMs: number | undefined;
+  let name: string | undefined;
+  let description: string | undefined;
+  for (const file of files) {
+    const source = await readYamlSource(file);
+    substituteEnv(source, env);
+    const data: unknown = source.doc.toJS();
+    if (!isMap(source.doc.contents)) {
+      throw new ConfigError('must be a mapping with `scenarios:` (a suite) or `steps:` (a scenario)', {
+        file,
+        line: 1,
+        hint: 'start from one of the files in suites/ or scenarios/',
+      });
+    }
+    const record = data as Record<string, unknown>;
+    if ('scenarios' in record && !('steps' in record)) {
+      validateAgainstSchema(source, 'suite', data);
+      const suite = record as { name: string; description?: string; gate?: GatePolicy; deadline?: string; scenarios: string[] };
+      gate ??= suite.gate;
+      if (suite.deadline !== undefined) deadlineMs = Math.max(deadlineMs ?? 0, parseDuration(suite.deadline) ?? 0);
+      name = files.length === 1 ? suite.name : name;
+      description = files.length === 1 ? suite.description : description;
+      for (const [index, entry] of suite.scenarios.entries()) {
+        const path = isAbsolute(entry) ? entry : join(dirname(file), entry);
+        const display = isAbsolute(entry) ? entry : relative(process.cwd(), path) || path;
+        try {
+          scenarios.push(await loadScenario(display, env));
+        } catch (error) {
+          if (error instanceof ConfigError && error.file === display && error.message === 'no such file') {
+            throw new ConfigError(`scenario "${entry}" does not exist (looked for ${display})`, {
+              file,
+              line: lineOf(source, ['scenarios', index]),
+              path: formatPath(['scenarios', index]),
+              hint: 'scenario paths are relative to the suite file, e.g. ../scenarios/burst.yaml',
+            });
+          }
+          throw error;
+        }
+      }
+    } else {
+      scenarios.push(scenarioFrom(source, data));
+      name = files.length === 1 ? (record['name'] as string | undefined) : name;
+    }
+  }
+  const config: RunConfig = {
+    name: name ?? (files.length === 1 ? basename(files[0]!, extname(files[0]!)) : 'run'),
+    files: [...files],
+    gate: gate ?? 'stop-at-first-failure',
+    scenarios,
+  };
+  if (description !== undefined) config.description = description;
+  if (deadlineMs !== undefined) config.deadlineMs = deadlineMs;
+  uniqueStepNames(config);
+  return config;
+}
+
+async function loadScenario(file: string, env: Record<string, string | undefined>): Promise<ScenarioConfig> {
+  const source = await readYamlSource(file);
+  substituteEnv(source, env);
+  return scenarioFrom(source, source.doc.toJS());
+}
+
+function scenarioFrom(source: YamlSource, data: unknown): ScenarioConfig {
+  validateAgainstSchema(source, 'scenario', data);
+  const raw = data as {
+    name: string;
+    description?: string;
+    target?: ScenarioConfig['target'];
+    embedded?: ScenarioConfig['embedded'];
+    steps: { type: StepKind; name?: string; options?: Record<string, unknown>; slos?: (string | { threshold: string; abort_on_fail?: boolean; grace?: string })[] }[];
+  };
+  const steps: StepConfig[] = raw.steps.map((step, index) => ({
+    type: step.type,
+    name: step.name ?? step.type,
+    options: step.options ?? {},
+    slos: (step.slos ?? []).map((input, sloIndex) => {
+      const path = ['steps', index, 'slos', sloIndex];
+      return { input, at: { file: source.file, line: lineOf(source, path), path: formatPath(path) } };
+    }),
+    at: { file: source.file, line: lineOf(source, ['steps', index]), path: formatPath(['steps', index]) },
+  }));
+  const scenario: ScenarioConfig = { file: source.file, name: raw.name, steps };
+  if (raw.description !== undefined) scenario.description = raw.description;
+  if (raw.target !== undefined) scenario.target = raw.target;
+  if (raw.embedded !== undefined) scenario.embedded = raw.embedded;
+  return scenario;
+}
+
+/**
+ * Step names key reports, `--only` and `compare`, so they must be unique in a
+ * run. Defaulted names (the type) are numbered; a name the user wrote twice
+ * is an error.
+ */
+function uniqueStepNames(config: RunConfig): void {
+  const seen = new Map<string, StepConfig>();
+  for (const scenario of config.scenarios) {
+    for (const step of scenario.steps) {
+      if (!seen.has(step.name)) {
+        seen.set(step.name, step);
+        continue;
+      }
+      const explicit = step.name !== step.type;
+      if (explicit) {
+        throw new ConfigError(`step name "${step.name}" is used twice in this run`, {
+          file: step.at.file,
+          line: step.at.line,
+          path: `${step.at.path}.name`,
+          hint: 'give each step a distinct `name:` (reports, --only and compare use it)',
+        });
+      }
+      // A scenario-qualified name is stable across runs of the same suite.
+      let candidate = `${scenario.name}.${step.name}`;
+      for (let n = 2; seen.has(candidate); n += 1) candidate = `${scenario.name}.${step.name}-${n}`;
+      step.name = candidate;
+      seen.set(candidate, step);
+    }
+  }
+}
+
+/** Convert an option written as a duration string to milliseconds (validated by the schema already). */
+export function durationOption(value: unknown): number | undefined {
+  return typeof value === 'string' ? parseDuration(value) : typeof value === 'number' ? value : undefined;
+}

@@ -1,0 +1,107 @@
+import { readFileSync } from 'node:fs';
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import { closest, distance } from 'fastest-levenshtein';
+import { ConfigError } from '../errors.js';
+import { formatPath, lineOf, pointerToPath, type YamlSource } from './yaml-source.js';
+
+/**
+ * Validation of scenario and suite files against the JSON Schemas shipped in
+ * `schemas/` (the same files editors use through `# yaml-language-server:
+ * $schema=`), with ajv errors turned into `file:line: path message` plus a
+ * hint. Unknown keys get a did-you-mean from the keys the schema allows.
+ */
+export type SchemaName = 'scenario' | 'suite';
+
+const compiled = new Map<SchemaName, ValidateFunction>();
+
+export function schemaPath(name: SchemaName): string {
+  return new URL(`../../schemas/${name}.schema.json`, import.meta.url).pathname;
+}
+
+function validator(name: SchemaName): ValidateFunction {
+  let fn = compiled.get(name);
+  if (fn === undefined) {
+    // verbose: errors carry parentSchema, which lists the allowed keys for did-you-mean.
+    const ajv = new Ajv({ allErrors: true, verbose: true, strict: false });
+    fn = ajv.compile(JSON.parse(readFileSync(schemaPath(name), 'utf8')) as object);
+    compiled.set(name, fn);
+  }
+  return fn;
+}
+
+/** Validate `data` (the document's JS value) and throw the first error, located. */
+export function validateAgainstSchema(source: YamlSource, name: SchemaName, data: unknown): void {
+  const validate = validator(name);
+  if (validate(data)) return;
+  const errors = (validate.errors ?? []).filter((e) => e.keyword !== 'if');
+  // Prefer the most specific error: the deepest path, and an unknown key over a type error of its parent.
+  errors.sort((a, b) => depth(b) - depth(a) || rank(a) - rank(b));
+  const first = errors[0];
+  if (first === undefined) return;
+  throw toConfigError(source, name, first);
+}
+
+function depth(error: ErrorObject): number {
+  return error.instancePath.split('/').length + (error.keyword === 'additionalProperties' ? 1 : 0);
+}
+
+function rank(error: ErrorObject): number {
+  return ['additionalProperties', 'required', 'enum', 'type', 'pattern'].indexOf(error.keyword) + 1 || 9;
+}
+
+function toConfigError(source: YamlSource, name: SchemaName, error: ErrorObject): ConfigError {
+  const path = pointerToPath(source, error.instancePath);
+  const where = { file: source.file, path: formatPath(path) };
+  const schemaHint = `see schemas/${name}.schema.json (editors complete keys when the file starts with # yaml-language-server: $schema=../schemas/${name}.schema.json)`;
+  switch (error.keyword) {
+    case 'additionalProperties': {
+      const key = String((error.params as { additionalProperty: string }).additionalProperty);
+      const allowed = Object.keys((error.parentSchema as { properties?: object } | undefined)?.properties ?? {}).filter((k) => k !== '$schema');
+      const guess = allowed.length === 0 ? undefined : closest(key, allowed);
+      const near = guess !== undefined && distance(key, guess) <= Math.max(2, Math.floor(key.length / 3));
+      return new ConfigError(`unknown key "${key}"${near ? `; did you mean "${guess}"?` : ''}`, {
+        ...where,
+        line: lineOf(source, path, { key }),
+        hint: near ? `rename "${key}" to "${guess}"` : `remove "${key}"; allowed keys here: ${allowed.join(', ')}`,
+      });
+    }
+    case 'required': {
+      const missing = String((error.params as { missingProperty: string }).missingProperty);
+      return new ConfigError(`must have the key "${missing}"`, { ...where, line: lineOf(source, path), hint: `add "${missing}:"; ${schemaHint}` });
+    }
+    case 'enum': {
+      const allowed = (error.params as { allowedValues: unknown[] }).allowedValues.map(String);
+      const got = String(error.data);
+      const guess = closest(got, allowed);
+      const near = distance(got, guess) <= Math.max(2, Math.floor(got.length / 3));
+      return new ConfigError(`must be one of ${allowed.join(', ')} (got "${got}")${near ? `; did you mean "${guess}"?` : ''}`, {
+        ...where,
+        line: lineOf(source, path),
+        hint: near ? `write "${guess}"` : `use one of: ${allowed.join(', ')}`,
+      });
+    }
+    case 'pattern': {
+      const isDuration = String((error.parentSchema as { pattern?: string } | undefined)?.pattern ?? '').includes('ms|s|m|h');
+      return new ConfigError(
+        isDuration ? `must be a duration like 500ms, 30s, 5m or 1h (got "${String(error.data)}")` : `${error.message ?? 'is not valid'} (got "${String(error.data)}")`,
+        { ...where, line: lineOf(source, path), hint: isDuration ? 'write a number followed by ms, s, m or h' : schemaHint },
+      );
+    }
+    case 'type':
+      return new ConfigError(`must be ${(error.params as { type: string }).type} (got ${describe(error.data)})`, {
+        ...where,
+        line: lineOf(source, path),
+        hint: schemaHint,
+      });
+    default:
+      return new ConfigError(error.message ?? `is not valid (${error.keyword})`, { ...where, line: lineOf(source, path), hint: schemaHint });
+  }
+}
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'object') return 'a mapping';
+  if (typeof value === 'string') return `the string "${value}"`;
+  return `${typeof value} ${String(value)}`;
+}

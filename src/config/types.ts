@@ -1,0 +1,59 @@
+import type { StepKind } from '../model/result.js';
+
+/** Where something came from, for errors raised after loading (planning, SLO parsing). */
+export interface Located {
+  file: string;
+  line: number | undefined;
+  /** Path inside the file, e.g. `steps[1].slos[0]`. */
+  path: string;
+}
+
+export interface SloSpec {
+  /** As written: a string like `create_room.p99 < 1s`, or `{ threshold, abort_on_fail, grace }` (see src/slo/types.ts). */
+  input: string | { threshold: string; abort_on_fail?: boolean; grace?: string };
+  at: Located;
+}
+
+export interface StepConfig {
+  type: StepKind;
+  /** Unique within the run; defaults to the type (then `type-2`, …). */
+  name: string;
+  /** The step's options as written (durations still strings); each step adapter converts them. */
+  options: Record<string, unknown>;
+  slos: SloSpec[];
+  at: Located;
+}
+
+export interface TargetConfig {
+  url?: string;
+  clientId?: string;
+  clientSecret?: string;
+}
+
+export interface EmbeddedConfig {
+  faults?: string[];
+  rateLimit?: { quota: number; windowSeconds: number };
+  tokenTtlSeconds?: number;
+}
+
+export interface ScenarioConfig {
+  file: string;
+  name: string;
+  description?: string;
+  target?: TargetConfig;
+  embedded?: EmbeddedConfig;
+  steps: StepConfig[];
+}
+
+export type GatePolicy = 'stop-at-first-failure' | 'run-all';
+
+/** What `roomgate run` executes: one suite, or scenarios given directly (an implicit suite). */
+export interface RunConfig {
+  name: string;
+  description?: string;
+  files: string[];
+  gate: GatePolicy;
+  /** Global deadline from the suite file, if set. */
+  deadlineMs?: number;
+  scenarios: ScenarioConfig[];
+}

@@ -1,0 +1,160 @@
+import { ConfigError } from '../errors.js';
+import type { StepKind } from '../model/result.js';
+import type { Step } from '../model/step.js';
+import { durationOption } from '../config/load-config.js';
+import type { StepConfig } from '../config/types.js';
+
+/**
+ * From a step as written in YAML to a Step object: which module builds each
+ * step type, and how the YAML options (durations as `30s`) become the step's
+ * own options type (milliseconds). Modules are loaded lazily, so `roomgate
+ * run suites/ci-gate.yaml` never loads puppeteer, and a step type whose
+ * module is missing from this build fails as a located config error before
+ * anything runs instead of crashing half-way.
+ */
+export interface PlanContext {
+  /** `--duration`: soak steps are scaled to this length. */
+  durationMs?: number;
+}
+
+interface StepFactoryEntry {
+  module: string;
+  exportName: string;
+  toOptions(step: StepConfig, ctx: PlanContext): Record<string, unknown>;
+}
+
+type StepFactory = (options: Record<string, unknown>) => Step | Promise<Step>;
+
+/** Copy options, converting the listed duration keys (`requestTimeout` → `requestTimeoutMs`). */
+function withMs(options: Record<string, unknown>, durations: Record<string, string>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(options)) {
+    const msKey = durations[key];
+    if (msKey === undefined) out[key] = value;
+    else out[msKey] = durationOption(value);
+  }
+  return out;
+}
+
+const slosOf = (step: StepConfig) => step.slos.map((s) => s.input);
+
+export const STEP_FACTORIES: Record<StepKind, StepFactoryEntry> = {
+  contract: {
+    module: '../contract/index.js',
+    exportName: 'createContractStep',
+    toOptions: (step) => ({
+      ...withMs(step.options, { requestTimeout: 'requestTimeoutMs' }),
+      ...(step.options['expiredTokenMaxWait'] === undefined
+        ? {}
+        : { expiredTokenMaxWaitSeconds: (durationOption(step.options['expiredTokenMaxWait']) ?? 0) / 1000, expiredTokenMaxWait: undefined }),
+      name: step.name,
+      slos: slosOf(step),
+    }),
+  },
+  pact: {
+    module: '../contract/index.js',
+    exportName: 'createPactStep',
+    toOptions: (step) => ({ ...withMs(step.options, { timeout: 'timeoutMs' }), name: step.name }),
+  },
+  webhooks: {
+    module: '../contract/index.js',
+    exportName: 'createWebhooksStep',
+    toOptions: (step) => {
+      const options = withMs(step.options, { deliveryBudget: 'deliveryBudgetMs', requestTimeout: 'requestTimeoutMs' });
+      if (step.options['timestampTolerance'] !== undefined) {
+        delete options['timestampTolerance'];
+        options['timestampToleranceSeconds'] = (durationOption(step.options['timestampTolerance']) ?? 0) / 1000;
+      }
+      return { ...options, name: step.name };
+    },
+  },
+  load: {
+    module: '../load/index.js',
+    exportName: 'createLoadStep',
+    toOptions: (step, ctx) => {
+      const options = withMs(step.options, { duration: 'durationMs', warmup: 'warmupMs', window: 'windowMs', requestTimeout: 'requestTimeoutMs' });
+      // --duration scales soaks only: a burst's length is part of its definition.
+      if (ctx.durationMs !== undefined && step.options['mode'] === 'soak') options['durationMs'] = ctx.durationMs;
+      return { ...options, name: step.name, slos: slosOf(step) };
+    },
+  },
+  browser: {
+    module: '../browser/index.js',
+    exportName: 'createBrowserStep',
+    toOptions: (step) => ({
+      ...withMs(step.options, {
+        hold: 'holdMs',
+        sampleInterval: 'sampleIntervalMs',
+        navigationTimeout: 'navigationTimeoutMs',
+        joinTimeout: 'joinTimeoutMs',
+        mediaTimeout: 'mediaTimeoutMs',
+        frozenAfter: 'frozenAfterMs',
+        propagationBudget: 'propagationBudgetMs',
+      }),
+      name: step.name,
+      slos: slosOf(step),
+    }),
+  },
+};
+
+/** Build the Step for one configured step, or throw a ConfigError located at it. */
+export async function buildStep(step: StepConfig, ctx: PlanContext): Promise<Step> {
+  const entry = STEP_FACTORIES[step.type];
+  const factory = await loadFactory(entry);
+  if (factory === undefined) {
+    throw new ConfigError(`step type "${step.type}" is not available in this build of roomgate (its module ${entry.module.replace('../', 'src/').replace('.js', '.ts')} does not export ${entry.exportName} yet)`, {
+      file: step.at.file,
+      line: step.at.line,
+      path: `${step.at.path}.type`,
+      hint: `remove the "${step.type}" step from the scenario, or run \`roomgate run --only <other steps>\``,
+    });
+  }
+  const options = stripUndefined(entry.toOptions(step, ctx));
+  try {
+    const built = await factory(options);
+    // The runner keys everything on the step name the user sees.
+    if (built.name !== step.name) return Object.assign(Object.create(Object.getPrototypeOf(built) as object) as Step, built, { name: step.name });
+    return built;
+  } catch (error) {
+    if (error instanceof ConfigError) throw relocate(error, step);
+    throw error;
+  }
+}
+
+async function loadFactory(entry: StepFactoryEntry): Promise<StepFactory | undefined> {
+  let module: Record<string, unknown>;
+  try {
+    // A variable specifier, so the type checker does not require modules other engineers are still writing.
+    const specifier: string = new URL(entry.module, import.meta.url).href;
+    module = (await import(specifier)) as Record<string, unknown>;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND' && String((error as Error).message).includes(entry.module.replace('../', '').replace('.js', ''))) return undefined;
+    throw error;
+  }
+  const factory = module[entry.exportName];
+  return typeof factory === 'function' ? (factory as StepFactory) : undefined;
+}
+
+/**
+ * A step's own validation (SLO parsing against its metric catalog, option
+ * checks) knows paths like `slos[1]` but not the file; point the error at the
+ * scenario line the user has to edit.
+ */
+function relocate(error: ConfigError, step: StepConfig): ConfigError {
+  if (error.file !== undefined && error.line !== undefined) return error;
+  const sloIndex = /^(?:[\w.]*\.)?slos\[(\d+)\]/.exec(error.path ?? '');
+  const slo = sloIndex === null ? undefined : step.slos[Number(sloIndex[1])];
+  const at = slo?.at ?? step.at;
+  const path = slo !== undefined ? at.path : error.path === undefined || error.path === '' ? step.at.path : `${step.at.path}.options.${error.path}`;
+  return new ConfigError(error.message, {
+    file: at.file,
+    ...(at.line === undefined ? {} : { line: at.line }),
+    path,
+    ...(error.hint === undefined ? {} : { hint: error.hint }),
+    cause: error,
+  });
+}
+
+function stripUndefined(options: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined));
+}
