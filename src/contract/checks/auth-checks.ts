@@ -1,0 +1,122 @@
+import { randomBytes } from 'node:crypto';
+import { decodeJwt, SignJWT, UnsecuredJWT } from 'jose';
+import { envelopeProblems, evidenceOf, expectStatus, fail, pass, skip, type CheckOutcome } from '../check.js';
+import type { GateContext } from '../gate-context.js';
+import type { Exchange } from '../http/exchange.js';
+
+/** A token obtained at the start of the gate and the moment it was issued, for the expired-token check. */
+export interface AgingToken {
+  token: string;
+  issuedAtMs: number;
+  expiresInSeconds: number;
+}
+
+/**
+ * Authentication: the token endpoint's answer, and that every kind of bad
+ * token is refused with 401 in the envelope (plus WWW-Authenticate). Forged
+ * tokens are made with jose from the claims of a real token, so they differ
+ * from a valid one only in the property under test.
+ */
+export async function runAuthChecks(ctx: GateContext): Promise<void> {
+  const group = 'auth';
+  let realToken: string | undefined;
+
+  await ctx.check(group, 'auth.token-response', async () => {
+    const exchange = await ctx.issueToken();
+    expectStatus(exchange, 200, 'POST /v1/auth/token with valid credentials');
+    const body = exchange.json as { access_token?: unknown; token_type?: unknown; expires_in?: unknown };
+    const problems: string[] = [];
+    if (typeof body.access_token !== 'string' || body.access_token === '') problems.push('access_token is not a non-empty string');
+    if (typeof body.token_type !== 'string' || body.token_type.toLowerCase() !== 'bearer') problems.push('token_type is not Bearer');
+    if (typeof body.expires_in !== 'number' || !Number.isInteger(body.expires_in) || body.expires_in <= 0) {
+      problems.push('expires_in is not a positive integer');
+    }
+    if (problems.length > 0) return fail(problems.join('; '), [evidenceOf(exchange, '{access_token, token_type: "Bearer", expires_in > 0}')]);
+    realToken = body.access_token as string;
+    return pass(1);
+  });
+
+  await ctx.check(group, 'auth.bad-client-401', async () => {
+    const exchange = await ctx.issueToken({ clientId: ctx.target.credentials.clientId, clientSecret: `wrong-${randomBytes(6).toString('hex')}` });
+    return expect401(exchange, 'a wrong client secret', 'invalid_client', false);
+  });
+
+  await ctx.check(group, 'auth.missing-token-401', async () => {
+    const exchange = await ctx.http.send({ method: 'GET', path: '/v1/rooms', auth: false });
+    return expect401(exchange, 'no Authorization header', 'invalid_token', true);
+  });
+
+  await ctx.check(group, 'auth.garbage-token-401', async () => {
+    const exchange = await ctx.http.send({ method: 'GET', path: '/v1/rooms', auth: 'not-a-jwt' });
+    return expect401(exchange, 'a token that is not a JWT', 'invalid_token', true);
+  });
+
+  await ctx.check(group, 'auth.alg-none-401', async () => {
+    if (realToken === undefined) return skip('no real token to forge from (auth.token-response failed)');
+    const forged = new UnsecuredJWT(decodeJwt(realToken)).encode();
+    const exchange = await ctx.http.send({ method: 'GET', path: '/v1/rooms', auth: forged });
+    return expect401(exchange, 'an alg:none token with the claims of a valid one', 'invalid_token', true);
+  });
+
+  await ctx.check(group, 'auth.wrong-signature-401', async () => {
+    if (realToken === undefined) return skip('no real token to forge from (auth.token-response failed)');
+    const forged = await new SignJWT(decodeJwt(realToken)).setProtectedHeader({ alg: 'HS256', typ: 'JWT' }).sign(randomBytes(32));
+    const exchange = await ctx.http.send({ method: 'GET', path: '/v1/rooms', auth: forged });
+    return expect401(exchange, 'a token with valid claims signed by another key', 'invalid_token', true);
+  });
+}
+
+/**
+ * An expired token with a valid signature cannot be forged without the
+ * target's key, so the gate uses a real one: either `expiredToken` from the
+ * options, or the token it obtained at the start, once it has expired —
+ * waiting for that only when the target's tokens live at most
+ * `expiredTokenMaxWaitSeconds` (the embedded server issues 5 s tokens for the
+ * gate). Otherwise skipped, with how to enable it.
+ */
+export async function runExpiredTokenCheck(ctx: GateContext, aging: AgingToken | undefined): Promise<void> {
+  await ctx.check('auth', 'auth.expired-token-401', async () => {
+    let token: string;
+    if (ctx.options.expiredToken !== undefined) token = ctx.options.expiredToken;
+    else if (aging === undefined) return skip('no token could be obtained at the start of the gate');
+    else if (aging.expiresInSeconds > ctx.options.expiredTokenMaxWaitSeconds) {
+      return skip(
+        `the target's tokens live ${aging.expiresInSeconds} s, longer than the gate waits (${ctx.options.expiredTokenMaxWaitSeconds} s); pass --expired-token with a correctly signed, expired token to run this check`,
+      );
+    } else {
+      // JWT exp has whole-second resolution: wait a full second past the nominal lifetime.
+      const expiresAt = aging.issuedAtMs + (aging.expiresInSeconds + 1) * 1000;
+      const wait = expiresAt - Date.now();
+      if (wait > 0) await sleep(wait, ctx.signal);
+      token = aging.token;
+    }
+    const exchange = await ctx.http.send({ method: 'GET', path: '/v1/rooms', auth: token });
+    return expect401(exchange, 'an expired (correctly signed) token', 'invalid_token', true);
+  });
+}
+
+function expect401(exchange: Exchange, what: string, errorCode: string, needsChallenge: boolean): CheckOutcome {
+  const problems: string[] = [];
+  if (exchange.status !== 401) problems.push(`status ${exchange.status ?? 'none'}, not 401`);
+  else {
+    problems.push(...envelopeProblems(exchange));
+    const error = (exchange.json as { error?: unknown } | undefined)?.error;
+    if (problems.length === 0 && error !== errorCode) problems.push(`error is ${JSON.stringify(error)}, not ${errorCode}`);
+    if (needsChallenge && !/^bearer\b/i.test(exchange.headers['www-authenticate'] ?? '')) problems.push('no WWW-Authenticate: Bearer challenge');
+  }
+  return problems.length === 0
+    ? pass(1)
+    : fail(`${what} was not refused properly: ${problems.join('; ')}`, [
+        evidenceOf(exchange, `401 ${errorCode} in the error envelope${needsChallenge ? ' with WWW-Authenticate: Bearer' : ''}`),
+      ]);
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(resolve, ms);
+    signal.addEventListener('abort', () => {
+      clearTimeout(timer);
+      reject(signal.reason);
+    }, { once: true });
+  });
+}

@@ -1,0 +1,97 @@
+import { generateSync } from 'json-schema-faker';
+import type { JsonSchema } from '../spec/openapi-types.js';
+
+/** One request body the generator produced, and what it is. */
+export interface GeneratedCase {
+  label: string;
+  /** JSON value to send, or `raw` bytes with their content type. */
+  body?: unknown;
+  raw?: { text: string; contentType: string };
+}
+
+/**
+ * A small seeded PRNG (mulberry32) for choosing which mutations to apply; the
+ * valid bodies themselves come from json-schema-faker, which takes the seed
+ * directly. Same seed → same cases, byte for byte.
+ */
+export function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Valid bodies for a request schema, deterministic from the seed (json-schema-faker). */
+export function validBodies(schema: JsonSchema, seed: number, count: number): unknown[] {
+  const bodies: unknown[] = [];
+  for (let i = 0; i < count; i += 1) {
+    // Alternate between all-optional and required-only bodies so both shapes are exercised.
+    bodies.push(generateSync(schema as never, { seed: seed * 1000 + i, optionalsProbability: i % 2 === 0 ? 1 : 0 }));
+  }
+  return bodies;
+}
+
+interface PropertySchema {
+  type?: string | string[];
+  minimum?: number;
+  maximum?: number;
+  minLength?: number;
+  maxLength?: number;
+  enum?: unknown[];
+  const?: unknown;
+  minItems?: number;
+}
+
+/**
+ * Invalid variants of a valid body, Schemathesis-style: each breaks exactly one
+ * rule of the schema (wrong type, out of bounds, missing required, unknown
+ * property) or of HTTP (malformed JSON, wrong content type, oversized). The
+ * mutations are derived from the schema's own keywords — json-schema-faker
+ * only generates valid data, so this part is ours.
+ */
+export function invalidCases(schema: JsonSchema, base: Record<string, unknown>, random: () => number, count: number, oversizeBytes: number): GeneratedCase[] {
+  const object = typeof schema === 'object' ? schema : {};
+  const properties = (object['properties'] ?? {}) as Record<string, PropertySchema>;
+  const required = (object['required'] ?? []) as string[];
+  const all: GeneratedCase[] = [];
+  for (const [name, prop] of Object.entries(properties)) {
+    const type = Array.isArray(prop.type) ? prop.type[0] : prop.type;
+    const wrong = type === 'string' ? 12345 : type === 'array' ? 'not-an-array' : 'not-a-' + String(type ?? 'value');
+    all.push({ label: `${name} of the wrong type`, body: { ...base, [name]: wrong } });
+    if (prop.maximum !== undefined) all.push({ label: `${name} above maximum`, body: { ...base, [name]: prop.maximum + 1 } });
+    if (prop.minimum !== undefined) all.push({ label: `${name} below minimum`, body: { ...base, [name]: prop.minimum - 1 } });
+    if (prop.maxLength !== undefined) all.push({ label: `${name} longer than maxLength`, body: { ...base, [name]: 'x'.repeat(prop.maxLength + 1) } });
+    if (prop.minLength !== undefined && prop.minLength > 0) all.push({ label: `${name} shorter than minLength`, body: { ...base, [name]: '' } });
+    if (prop.enum !== undefined || prop.const !== undefined) all.push({ label: `${name} outside its enum`, body: { ...base, [name]: 'no-such-value' } });
+    if (prop.minItems !== undefined && prop.minItems > 0) all.push({ label: `${name} with too few items`, body: { ...base, [name]: [] } });
+  }
+  for (const name of required) {
+    const { [name]: _dropped, ...rest } = base;
+    all.push({ label: `missing required ${name}`, body: rest });
+  }
+  if (object['additionalProperties'] === false) all.push({ label: 'an unknown extra property', body: { ...base, unexpected_junk: true } });
+  all.push({ label: 'a JSON array instead of an object', body: [base] });
+  all.push({ label: 'malformed JSON', raw: { text: '{"name": "unterminated', contentType: 'application/json' } });
+  all.push({ label: 'a text/plain body', raw: { text: 'name=plain', contentType: 'text/plain' } });
+  all.push({
+    label: `an oversized body (${Math.round(oversizeBytes / 1024)} KiB)`,
+    raw: { text: JSON.stringify({ ...base, padding: 'x'.repeat(oversizeBytes) }), contentType: 'application/json' },
+  });
+  // The HTTP-level cases always run; the schema mutations are sampled by the seed.
+  const http = all.slice(-4);
+  const schemaCases = shuffle(all.slice(0, -4), random).slice(0, Math.max(0, count));
+  return [...schemaCases, ...http];
+}
+
+function shuffle<T>(items: T[], random: () => number): T[] {
+  const copy = [...items];
+  for (let i = copy.length - 1; i > 0; i -= 1) {
+    const j = Math.floor(random() * (i + 1));
+    [copy[i], copy[j]] = [copy[j] as T, copy[i] as T];
+  }
+  return copy;
+}

@@ -1,0 +1,150 @@
+import { parseList, type InnerList, type Item } from 'structured-headers';
+import { envelopeProblems, evidenceOf, fail, pass, skip } from '../check.js';
+import type { GateContext } from '../gate-context.js';
+import type { Exchange } from '../http/exchange.js';
+import type { Evidence } from '../../model/evidence.js';
+
+/** Requests in flight during the burst: fast enough to beat a window, gentle on a shared machine. */
+const BURST_CONCURRENCY = 16;
+
+export interface RateLimitReading {
+  /** Quota and window from RateLimit-Policy. */
+  quota: number;
+  windowSeconds: number;
+  /** Remaining and seconds-to-reset from RateLimit. */
+  remaining: number;
+  resetSeconds: number;
+}
+
+/**
+ * Parse `RateLimit-Policy: "default";q=100;w=60` and `RateLimit: "default";r=5;t=30`
+ * (draft-ietf-httpapi-ratelimit-headers) as Structured Field Lists with the
+ * `structured-headers` library; returns the problems when they do not parse.
+ */
+export function parseRateLimit(headers: Record<string, string>): { reading?: RateLimitReading; problems: string[] } {
+  const policyHeader = headers['ratelimit-policy'];
+  const limitHeader = headers['ratelimit'];
+  const problems: string[] = [];
+  if (policyHeader === undefined) problems.push('RateLimit-Policy is missing');
+  if (limitHeader === undefined) problems.push('RateLimit is missing');
+  if (policyHeader === undefined || limitHeader === undefined) return { problems };
+  const policy = firstItemParams(policyHeader, 'RateLimit-Policy', problems);
+  const limit = firstItemParams(limitHeader, 'RateLimit', problems);
+  if (policy === undefined || limit === undefined) return { problems };
+  const q = policy.get('q');
+  const w = policy.get('w') ?? 0; // w is optional in the draft
+  const r = limit.get('r');
+  const t = limit.get('t') ?? 0;
+  for (const [name, value] of [['q', q], ['w', w], ['r', r], ['t', t]] as const) {
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) problems.push(`parameter ${name} is ${String(value)}, not a non-negative integer`);
+  }
+  if (problems.length > 0) return { problems };
+  return { reading: { quota: q as number, windowSeconds: w as number, remaining: r as number, resetSeconds: t as number }, problems };
+}
+
+function firstItemParams(header: string, name: string, problems: string[]): Map<string, unknown> | undefined {
+  let list: (Item | InnerList)[];
+  try {
+    list = parseList(header);
+  } catch (error) {
+    problems.push(`${name} "${header}" is not a Structured Field List: ${(error as Error).message}`);
+    return undefined;
+  }
+  const first = list[0];
+  if (first === undefined) {
+    problems.push(`${name} is empty`);
+    return undefined;
+  }
+  return first[1] as Map<string, unknown>;
+}
+
+/**
+ * Watches every authenticated 2xx response of the gate for the rate-limit
+ * headers, so "every authenticated response carries them" is judged on all
+ * of them, not on one sample.
+ */
+export class RateLimitHeaderLog {
+  observations = 0;
+  violations = 0;
+  evidence: Evidence[] = [];
+  firstProblem: string | undefined;
+  last: RateLimitReading | undefined;
+
+  readonly observe = (exchange: Exchange): void => {
+    if (exchange.status === undefined || exchange.status < 200 || exchange.status >= 300) return;
+    if (exchange.request.headers['authorization'] === undefined || exchange.request.url.includes('/auth/')) return;
+    this.observations += 1;
+    const { reading, problems } = parseRateLimit(exchange.headers);
+    if (reading !== undefined) this.last = reading;
+    if (problems.length === 0) return;
+    this.violations += 1;
+    this.firstProblem ??= `${exchange.request.method} ${new URL(exchange.request.url).pathname}: ${problems.join('; ')}`;
+    if (this.evidence.length < 3) this.evidence.push(evidenceOf(exchange, 'RateLimit-Policy and RateLimit as Structured Fields on every authenticated response', problems.join('; ')));
+  };
+}
+
+/** The rate-limit checks. They run last: the burst spends the client's quota. */
+export async function runRateLimitChecks(ctx: GateContext, headerLog: RateLimitHeaderLog): Promise<void> {
+  const group = 'rate-limit';
+
+  await ctx.check(group, 'rate-limit.headers-structured-fields', async () => {
+    if (headerLog.observations === 0) return skip('no authenticated 2xx response was observed');
+    return headerLog.violations === 0
+      ? pass(headerLog.observations)
+      : fail(`${headerLog.violations} of ${headerLog.observations} authenticated responses: ${headerLog.firstProblem ?? ''}`, headerLog.evidence);
+  });
+
+  await ctx.check(group, 'rate-limit.remaining-never-increases', async () => {
+    const readings: { at: number; reading: RateLimitReading; exchange: Exchange }[] = [];
+    for (let i = 0; i < 10; i += 1) {
+      const exchange = await ctx.http.send({ method: 'GET', path: '/v1/rooms?limit=1' });
+      const { reading } = parseRateLimit(exchange.headers);
+      if (reading === undefined) return skip('the target sends no parseable RateLimit header (see rate-limit.headers-structured-fields)');
+      readings.push({ at: Date.now(), reading, exchange });
+    }
+    for (let i = 1; i < readings.length; i += 1) {
+      const before = readings[i - 1]!;
+      const after = readings[i]!;
+      // A rise is only honest once the previous reading's reset time has come (1 s slack for rounding).
+      const resetDue = after.at - before.at >= (before.reading.resetSeconds - 1) * 1000;
+      if (after.reading.remaining > before.reading.remaining && !resetDue) {
+        return fail(
+          `remaining rose from ${before.reading.remaining} to ${after.reading.remaining} within the window (reset was ${before.reading.resetSeconds} s away)`,
+          [evidenceOf(before.exchange, 'the earlier reading'), evidenceOf(after.exchange, `remaining ≤ ${before.reading.remaining}`)],
+        );
+      }
+    }
+    return pass(readings.length);
+  });
+
+  await ctx.check(group, 'rate-limit.burst-reaches-429', async () => {
+    const budget = ctx.options.rateLimitBudget;
+    const known = headerLog.last;
+    if (known !== undefined && known.quota > budget) {
+      return skip(`the quota is ${known.quota} requests per ${known.windowSeconds} s, more than the burst budget of ${budget}; raise --rate-limit-budget above ${known.quota} to run it`);
+    }
+    const limit = known === undefined ? budget : Math.min(budget, known.quota + BURST_CONCURRENCY * 2);
+    let sent = 0;
+    let limited: Exchange | undefined;
+    const worker = async () => {
+      while (limited === undefined && sent < limit && !ctx.signal.aborted) {
+        sent += 1;
+        const exchange = await ctx.http.send({ method: 'GET', path: '/v1/rooms?limit=1' });
+        if (exchange.status === 429) limited ??= exchange;
+      }
+    };
+    await Promise.all(Array.from({ length: BURST_CONCURRENCY }, worker));
+    if (limited === undefined) {
+      return fail(`${sent} requests${known === undefined ? '' : ` (quota ${known.quota} per ${known.windowSeconds} s)`} never got a 429`, []);
+    }
+    const problems = [...envelopeProblems(limited)];
+    const retryAfter = limited.headers['retry-after'];
+    if (retryAfter === undefined) problems.push('no Retry-After');
+    else if (!/^\d+$/.test(retryAfter) && Number.isNaN(Date.parse(retryAfter))) problems.push(`Retry-After "${retryAfter}" is neither seconds nor an HTTP date`);
+    const error = (limited.json as { error?: unknown } | undefined)?.error;
+    if (problems.length === 0 && error !== 'rate_limited') problems.push(`error is ${JSON.stringify(error)}, not rate_limited`);
+    return problems.length === 0
+      ? pass(sent)
+      : fail(`the 429 after ${sent} requests: ${problems.join('; ')}`, [evidenceOf(limited, '429 rate_limited with Retry-After in the error envelope')]);
+  });
+}

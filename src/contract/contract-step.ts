@@ -1,0 +1,188 @@
+import { TargetUnreachableError } from '../errors.js';
+import type { CheckResult, StepResult } from '../model/result.js';
+import type { Step, StepContext } from '../model/step.js';
+import type { Target } from '../target/target.js';
+import { fail, pass, skip } from './check.js';
+import { runAuthChecks, runExpiredTokenCheck } from './checks/auth-checks.js';
+import { runGeneratedChecks } from './checks/generated-checks.js';
+import { runIdempotencyChecks } from './checks/idempotency-checks.js';
+import { runLifecycleChecks } from './checks/lifecycle-checks.js';
+import { RateLimitHeaderLog, runRateLimitChecks } from './checks/rate-limit-checks.js';
+import { runRoutingChecks } from './checks/routing-checks.js';
+import { ConformanceLog, type Tally } from './conformance.js';
+import { createRoomVia, makeCheck, type GateContext, type ResolvedContractOptions } from './gate-context.js';
+import { Exchanger } from './http/exchange.js';
+import { CONTRACT_DEFAULTS, CONTRACT_GROUPS, type ContractStepOptions } from './options.js';
+import { loadSpec } from './spec/load-spec.js';
+import { SpecIndex } from './spec/spec-index.js';
+import { TokenSource } from './token-source.js';
+
+export function resolveContractOptions(options: ContractStepOptions): ResolvedContractOptions {
+  return {
+    spec: options.spec ?? CONTRACT_DEFAULTS.spec,
+    seed: options.seed ?? CONTRACT_DEFAULTS.seed,
+    casesPerOperation: options.casesPerOperation ?? CONTRACT_DEFAULTS.casesPerOperation,
+    requestTimeoutMs: options.requestTimeoutMs ?? CONTRACT_DEFAULTS.requestTimeoutMs,
+    maxBodyBytes: options.maxBodyBytes ?? CONTRACT_DEFAULTS.maxBodyBytes,
+    rateLimitBudget: options.rateLimitBudget ?? CONTRACT_DEFAULTS.rateLimitBudget,
+    concurrentDuplicates: options.concurrentDuplicates ?? CONTRACT_DEFAULTS.concurrentDuplicates,
+    expiredTokenMaxWaitSeconds: options.expiredTokenMaxWaitSeconds ?? CONTRACT_DEFAULTS.expiredTokenMaxWaitSeconds,
+    groups: options.groups ?? CONTRACT_GROUPS,
+    ...(options.secondClient === undefined ? {} : { secondClient: options.secondClient }),
+    ...(options.expiredToken === undefined ? {} : { expiredToken: options.expiredToken }),
+  };
+}
+
+/**
+ * The contract gate as a runner step: OpenAPI conformance of every response,
+ * the envelope rule, routing, lifecycle, auth, generated cases, idempotency
+ * and rate limits. Emits one `check` event per check as it completes.
+ * A spec that is missing or invalid throws ConfigError (exit 2) from setup; a
+ * target that cannot be connected to throws TargetUnreachableError (exit 3).
+ */
+export function createContractStep(options: ContractStepOptions = {}, name = 'contract'): Step {
+  const resolved = resolveContractOptions(options);
+  let spec: SpecIndex | undefined;
+  return {
+    name,
+    kind: 'contract',
+    async setup() {
+      spec = new SpecIndex(await loadSpec(resolved.spec));
+    },
+    async run(ctx: StepContext): Promise<StepResult> {
+      spec ??= new SpecIndex(await loadSpec(resolved.spec));
+      return runContractGate(ctx, spec, resolved, name);
+    },
+  };
+}
+
+export async function runContractGate(ctx: StepContext, spec: SpecIndex, options: ResolvedContractOptions, stepName: string): Promise<StepResult> {
+  const started = new Date();
+  ctx.emit({ type: 'step-start', at: Date.now(), step: stepName, kind: 'contract' });
+  const checks: CheckResult[] = [];
+  const check = makeCheck((result) => {
+    checks.push(result);
+    ctx.emit({ type: 'check', at: Date.now(), step: stepName, result });
+  });
+
+  let tokenSource: TokenSource | undefined;
+  const http = new Exchanger({
+    baseUrl: ctx.target.baseUrl,
+    token: (signal) => (tokenSource as TokenSource).get(signal),
+    timeoutMs: options.requestTimeoutMs,
+    maxBodyBytes: options.maxBodyBytes,
+  });
+  const issueToken = (credentials = ctx.target.credentials) =>
+    http.send({
+      method: 'POST',
+      path: '/v1/auth/token',
+      auth: false,
+      body: { client_id: credentials.clientId, client_secret: credentials.clientSecret },
+      signal: ctx.signal,
+    });
+  tokenSource = new TokenSource(issueToken, ctx.target.credentials);
+  const conformance = new ConformanceLog(spec);
+  const rateLimitHeaders = new RateLimitHeaderLog();
+  http.observe(conformance.observe);
+  http.observe(rateLimitHeaders.observe);
+
+  const runId = Date.now().toString(36);
+  let counter = 0;
+  const createdRooms = new Set<string>();
+  const gate: GateContext = {
+    target: ctx.target,
+    http,
+    spec,
+    options,
+    signal: ctx.signal,
+    createdRooms,
+    uniqueName: (label) => `roomgate-${label}-${runId}-${(counter += 1)}`,
+    issueToken,
+    createRoom: createRoomVia(http, createdRooms),
+    check,
+  };
+  const wants = (group: string) => options.groups.includes(group);
+
+  try {
+    await assertReachable(http, ctx.target);
+    // Issue the first token now, so the expired-token check has aged it by the end.
+    await tokenSource.get(ctx.signal).catch(() => undefined);
+
+    if (wants('routing')) await runRoutingChecks(gate);
+    if (wants('lifecycle')) await runLifecycleChecks(gate);
+    if (wants('auth')) await runAuthChecks(gate);
+    if (wants('generated')) await runGeneratedChecks(gate);
+    if (wants('idempotency')) await runIdempotencyChecks(gate);
+    await deleteRooms(gate);
+    if (wants('auth')) await runExpiredTokenCheck(gate, tokenSource.first);
+    if (wants('rate-limit')) await runRateLimitChecks(gate, rateLimitHeaders);
+
+    if (wants('schema')) {
+      for (const op of spec.operations) {
+        const tally = conformance.byOperation.get(op.operationId);
+        await check('schema', `schema.${op.operationId}`, async () =>
+          tally === undefined || tally.observations === 0
+            ? skip(`the gate sent no ${op.method.toUpperCase()} ${op.template} request${op.template.includes('webhook') ? ' (the webhooks step covers it)' : ''}`)
+            : verdict(tally, 'responses'));
+      }
+      await check('schema', 'schema.responses-readable', async () => verdict(conformance.readable, 'responses'));
+      await check('schema', 'schema.no-server-errors', async () => verdict(conformance.serverErrors, 'responses'));
+    }
+    if (wants('envelope')) {
+      await check('envelope', 'envelope.every-non-2xx', async () =>
+        conformance.envelope.observations === 0 ? skip('no non-2xx response was observed') : verdict(conformance.envelope, 'error responses'));
+    }
+  } finally {
+    await http.close();
+  }
+
+  const finished = new Date();
+  const status = checks.some((c) => c.status === 'failed')
+    ? 'failed'
+    : checks.some((c) => c.status === 'errored')
+      ? 'errored'
+      : 'passed';
+  const failedNames = checks.filter((c) => c.status === 'failed' || c.status === 'errored').map((c) => c.name);
+  const result: StepResult = {
+    name: stepName,
+    kind: 'contract',
+    status,
+    ...(status === 'passed' ? {} : { reason: `${failedNames.length} check(s) did not pass: ${failedNames.slice(0, 5).join(', ')}${failedNames.length > 5 ? ', …' : ''}` }),
+    startedAt: started.toISOString(),
+    finishedAt: finished.toISOString(),
+    durationMs: finished.getTime() - started.getTime(),
+    checks,
+    slos: [],
+    summary: { seed: options.seed, spec: options.spec, requests: conformance.readable.observations },
+    artifacts: [],
+  };
+  ctx.emit({ type: 'step-end', at: Date.now(), step: stepName, result });
+  return result;
+}
+
+function verdict(tally: Tally, noun: string) {
+  return tally.violations === 0
+    ? pass(tally.observations)
+    : fail(`${tally.violations} of ${tally.observations} ${noun} broke the contract; first: ${tally.firstProblem ?? ''}`, tally.evidence);
+}
+
+/** Nothing was measured if the target cannot be connected to at all: exit 3, not a list of failures. */
+async function assertReachable(http: Exchanger, target: Target): Promise<void> {
+  const probe = await http.send({ method: 'GET', path: '/v1/rooms', auth: false });
+  if (probe.failure?.kind === 'connection' && probe.status === undefined) {
+    throw new TargetUnreachableError(`cannot reach ${target.baseUrl}: ${probe.failure.message}`, {
+      hint: 'check --target (or ROOMGATE_TARGET) and that the server is running; omit --target to use the embedded reference server',
+    });
+  }
+}
+
+/** Leave the target as found (and spend no more of the quota the burst needs). */
+async function deleteRooms(ctx: GateContext): Promise<void> {
+  const ids = [...ctx.createdRooms];
+  ctx.createdRooms.clear();
+  for (let i = 0; i < ids.length; i += 8) {
+    await Promise.all(
+      ids.slice(i, i + 8).map((id) => ctx.http.send({ method: 'DELETE', path: `/v1/rooms/${encodeURIComponent(id)}` }).catch(() => undefined)),
+    );
+  }
+}

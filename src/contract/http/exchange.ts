@@ -1,0 +1,215 @@
+import { Agent, request, type Dispatcher } from 'undici';
+import type { RecordedRequest, RecordedResponse } from '../../model/evidence.js';
+import { curlFor, redactHeaders } from './curl.js';
+
+/** One request the gate sends. `body` is sent as-is when a string, JSON-encoded otherwise. */
+export interface OutgoingRequest {
+  method: string;
+  /** Path and query under the target's base URL, e.g. `/v1/rooms?limit=2`. */
+  path: string;
+  headers?: Record<string, string>;
+  body?: unknown;
+  /** Send `body` verbatim (for malformed JSON and wrong content types). */
+  rawBody?: string | Buffer;
+  /** Add the bearer token; default true. A string sends that token instead. */
+  auth?: boolean | string;
+  signal?: AbortSignal;
+}
+
+/** How a response could not be read, when it could not. */
+export type ExchangeFailure =
+  | { kind: 'timeout'; message: string }
+  | { kind: 'too-large'; message: string }
+  | { kind: 'connection'; message: string };
+
+/**
+ * What came back. `json` is set when the body parsed as JSON; `invalidUtf8`
+ * when the bytes were not valid UTF-8 (the body is then decoded lossily for
+ * evidence only). `failure` is set when no complete response was read.
+ */
+export interface Exchange {
+  request: RecordedRequest;
+  /** Reproduces the request; the token appears as `$TOKEN`. */
+  curl: string;
+  status: number | undefined;
+  headers: Record<string, string>;
+  bodyText: string;
+  json: unknown;
+  isJson: boolean;
+  invalidUtf8: boolean;
+  failure: ExchangeFailure | undefined;
+  durationMs: number;
+}
+
+export interface ExchangerOptions {
+  baseUrl: string;
+  /** Returns a bearer token for authenticated requests. */
+  token: (signal?: AbortSignal) => Promise<string>;
+  /** Deadline for headers and body together. */
+  timeoutMs: number;
+  /** Largest body read; the rest is discarded and the exchange marked too-large. */
+  maxBodyBytes: number;
+}
+
+export type ExchangeObserver = (exchange: Exchange) => void;
+
+/** Body bytes kept as evidence; a check's message never needs more. */
+const EVIDENCE_BODY_CHARS = 2000;
+
+/**
+ * The only way the contract gate talks HTTP. Every request is bounded: one
+ * deadline for headers and body together (a response that never ends becomes a
+ * timeout, not a hang), a byte cap while streaming (a 10 MB body is cut at the
+ * cap, never buffered whole), redirects are never followed (a redirect loop is
+ * just a 3xx the checks judge), and undecodable bytes are reported, not thrown.
+ * Observers see every exchange, which is how schema conformance covers every
+ * response the gate receives without each check remembering to validate.
+ */
+export class Exchanger {
+  private readonly observers: ExchangeObserver[] = [];
+  // Our own pool, so closing it at the end tears down sockets a hostile server keeps open.
+  private readonly agent: Agent;
+  readonly baseUrl: string;
+
+  constructor(private readonly options: ExchangerOptions) {
+    this.baseUrl = options.baseUrl.replace(/\/+$/, '');
+    this.agent = new Agent({ connections: 64, pipelining: 1, headersTimeout: options.timeoutMs, bodyTimeout: options.timeoutMs });
+  }
+
+  observe(observer: ExchangeObserver): void {
+    this.observers.push(observer);
+  }
+
+  token(signal?: AbortSignal): Promise<string> {
+    return this.options.token(signal);
+  }
+
+  async send(outgoing: OutgoingRequest): Promise<Exchange> {
+    const headers: Record<string, string> = { accept: 'application/json', ...lowerKeys(outgoing.headers ?? {}) };
+    let token: string | undefined;
+    if (outgoing.auth !== false) {
+      token = typeof outgoing.auth === 'string' ? outgoing.auth : await this.options.token(outgoing.signal);
+      headers['authorization'] ??= `Bearer ${token}`;
+    }
+    let body: string | Buffer | undefined;
+    if (outgoing.rawBody !== undefined) body = outgoing.rawBody;
+    else if (outgoing.body !== undefined) {
+      body = JSON.stringify(outgoing.body);
+      headers['content-type'] ??= 'application/json';
+    }
+    const url = `${this.baseUrl}${outgoing.path}`;
+    const bodyForEvidence = body === undefined ? undefined : truncate(redactBody(body.toString()), EVIDENCE_BODY_CHARS);
+    const recorded: RecordedRequest = {
+      method: outgoing.method,
+      url,
+      headers: redactHeaders(headers),
+      ...(bodyForEvidence === undefined ? {} : { body: bodyForEvidence }),
+    };
+    const curl = curlFor(outgoing.method, url, headers, body === undefined ? undefined : redactBody(body.toString()));
+    const started = performance.now();
+    const deadline = AbortSignal.timeout(this.options.timeoutMs);
+    const signal = outgoing.signal === undefined ? deadline : AbortSignal.any([deadline, outgoing.signal]);
+    const result: Exchange = {
+      request: recorded,
+      curl,
+      status: undefined,
+      headers: {},
+      bodyText: '',
+      json: undefined,
+      isJson: false,
+      invalidUtf8: false,
+      failure: undefined,
+      durationMs: 0,
+    };
+    let response: Dispatcher.ResponseData | undefined;
+    try {
+      response = await request(url, {
+        method: outgoing.method as Dispatcher.HttpMethod,
+        headers,
+        body,
+        signal,
+        dispatcher: this.agent,
+      });
+      result.status = response.statusCode;
+      result.headers = flattenHeaders(response.headers);
+      const chunks: Buffer[] = [];
+      let size = 0;
+      for await (const chunk of response.body as AsyncIterable<Buffer>) {
+        size += chunk.length;
+        if (size > this.options.maxBodyBytes) {
+          response.body.destroy();
+          result.failure = {
+            kind: 'too-large',
+            message: `the body exceeded ${this.options.maxBodyBytes} bytes and was cut off`,
+          };
+          break;
+        }
+        chunks.push(chunk);
+      }
+      const bytes = Buffer.concat(chunks);
+      try {
+        result.bodyText = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+      } catch {
+        result.invalidUtf8 = true;
+        result.bodyText = bytes.toString('utf8');
+      }
+      if (result.failure === undefined && !result.invalidUtf8 && result.bodyText !== '') {
+        try {
+          result.json = JSON.parse(result.bodyText);
+          result.isJson = true;
+        } catch {
+          // not JSON: the checks judge that against the documented content type
+        }
+      }
+    } catch (error) {
+      response?.body.destroy();
+      if (outgoing.signal?.aborted === true) throw outgoing.signal.reason;
+      const message = (error as Error).message;
+      result.failure =
+        deadline.aborted || /timeout/i.test(message)
+          ? { kind: 'timeout', message: `no complete response within ${this.options.timeoutMs} ms` }
+          : { kind: 'connection', message: `the request failed: ${message}` };
+    }
+    result.durationMs = Math.round((performance.now() - started) * 10) / 10;
+    for (const observer of this.observers) observer(result);
+    return result;
+  }
+
+  close(): Promise<void> {
+    return this.agent.destroy();
+  }
+}
+
+/** The response side of an exchange, as evidence (body truncated). */
+export function recordResponse(exchange: Exchange): RecordedResponse | undefined {
+  if (exchange.status === undefined) return undefined;
+  const truncated = exchange.bodyText.length > EVIDENCE_BODY_CHARS || exchange.failure?.kind === 'too-large';
+  return {
+    status: exchange.status,
+    headers: exchange.headers,
+    body: truncate(exchange.bodyText, EVIDENCE_BODY_CHARS),
+    ...(truncated ? { truncated: true } : {}),
+    durationMs: exchange.durationMs,
+  };
+}
+
+function flattenHeaders(headers: Dispatcher.ResponseData['headers']): Record<string, string> {
+  const flat: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (value !== undefined) flat[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  return flat;
+}
+
+function lowerKeys(headers: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v]));
+}
+
+function truncate(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max)}…` : text;
+}
+
+/** Client secrets in request bodies (POST /v1/auth/token) never reach evidence. */
+function redactBody(body: string): string {
+  return body.replace(/("client_secret"\s*:\s*")[^"]*(")/g, '$1***$2');
+}

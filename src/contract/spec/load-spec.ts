@@ -1,0 +1,46 @@
+import { access } from 'node:fs/promises';
+import { compileErrors, dereference, validate } from '@readme/openapi-parser';
+import { ConfigError } from '../../errors.js';
+import type { OpenApiDocument } from './openapi-types.js';
+
+/**
+ * Load an OpenAPI document the way the gate needs it: validated against the
+ * OpenAPI 3.x meta-schema (so a broken spec is a config error, exit 2, naming
+ * what is wrong) and fully dereferenced, so every schema handed to ajv is
+ * self-contained. `@readme/openapi-parser` does both; we never resolve `$ref`s
+ * ourselves.
+ */
+export async function loadSpec(path: string): Promise<OpenApiDocument> {
+  try {
+    await access(path);
+  } catch {
+    throw new ConfigError(`the OpenAPI document ${path} does not exist`, {
+      file: path,
+      hint: 'pass --spec with the path of the API\'s OpenAPI 3.1 document (default contracts/videoconnect.v1.openapi.yaml)',
+    });
+  }
+  let result: Awaited<ReturnType<typeof validate>>;
+  try {
+    result = await validate(path, { resolve: { http: false } } as never);
+  } catch (error) {
+    throw new ConfigError(`is not a readable OpenAPI document: ${(error as Error).message}`, {
+      file: path,
+      hint: 'fix the YAML/JSON syntax, or point --spec at the right file',
+      cause: error,
+    });
+  }
+  if (!result.valid) {
+    throw new ConfigError(`is not valid OpenAPI: ${compileErrors(result).trim().slice(0, 2000)}`, {
+      file: path,
+      hint: 'fix the document so it validates against the OpenAPI 3.1 schema',
+    });
+  }
+  const document = (await dereference(path, { resolve: { http: false } } as never)) as unknown as OpenApiDocument;
+  if (typeof document.openapi !== 'string' || !document.openapi.startsWith('3.')) {
+    throw new ConfigError(`declares openapi "${String(document.openapi)}"; the gate needs OpenAPI 3.x`, { file: path });
+  }
+  if (document.paths === undefined || Object.keys(document.paths).length === 0) {
+    throw new ConfigError('declares no paths; there is nothing to check', { file: path });
+  }
+  return document;
+}
