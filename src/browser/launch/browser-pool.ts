@@ -1,0 +1,76 @@
+import puppeteer, { type Browser, type BrowserContext } from 'puppeteer-core';
+import { chromiumFlags, isRoot } from './chromium-flags.js';
+import { findChromium } from './find-chromium.js';
+
+export interface BrowserPoolOptions {
+  /** How many browser processes; participants are spread over them round-robin. */
+  shards: number;
+  executablePath?: string | undefined;
+  fakeVideoFile?: string | undefined;
+  signal?: AbortSignal;
+}
+
+/**
+ * Several headless Chromium processes, each holding many isolated browser
+ * contexts (one per participant: separate cookies, storage and media
+ * permissions, but one renderer budget per process). Sharding keeps one
+ * crashing or saturated browser from taking every participant with it.
+ */
+export class BrowserPool {
+  private constructor(private readonly browsers: Browser[]) {}
+
+  static async launch(options: BrowserPoolOptions): Promise<BrowserPool> {
+    const executablePath = findChromium(options.executablePath);
+    const args = chromiumFlags({ fakeVideoFile: options.fakeVideoFile, runningAsRoot: isRoot() });
+    const launched: Browser[] = [];
+    try {
+      // Launched one after another: parallel cold starts on a small host only slow each other down.
+      for (let i = 0; i < Math.max(1, options.shards); i++) {
+        options.signal?.throwIfAborted();
+        launched.push(
+          await puppeteer.launch({
+            executablePath,
+            headless: true,
+            args,
+            // The pool closes browsers itself; puppeteer's own signal handlers would race the CLI's.
+            handleSIGINT: false,
+            handleSIGTERM: false,
+            handleSIGHUP: false,
+            protocolTimeout: 60_000,
+          }),
+        );
+      }
+    } catch (error) {
+      await Promise.allSettled(launched.map((b) => b.close()));
+      throw error;
+    }
+    return new BrowserPool(launched);
+  }
+
+  get size(): number {
+    return this.browsers.length;
+  }
+
+  /** A fresh isolated context on shard `index % size`. */
+  async newContext(index: number): Promise<BrowserContext> {
+    const browser = this.browsers[index % this.browsers.length]!;
+    return browser.createBrowserContext();
+  }
+
+  /** Process ids of the browser main processes (their renderers are children). */
+  pids(): number[] {
+    return this.browsers.map((b) => b.process()?.pid).filter((pid): pid is number => pid !== undefined);
+  }
+
+  async close(): Promise<void> {
+    await Promise.allSettled(
+      this.browsers.map(async (browser) => {
+        try {
+          await browser.close();
+        } catch {
+          browser.process()?.kill('SIGKILL');
+        }
+      }),
+    );
+  }
+}

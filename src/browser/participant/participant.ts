@@ -1,0 +1,254 @@
+import type { BrowserContext, Page } from 'puppeteer-core';
+import type { Adapter, AdapterAction, ParticipantPlan } from '../options.js';
+import { probeConfigSource, probeSource } from '../probe/probe-source.js';
+import type { ProbeSnapshot, StatsSample } from '../probe/probe-types.js';
+
+/** How navigation went: `failed` means no document (DNS, refused connection, timeout). */
+export type NavigationResult =
+  | { kind: 'pending' }
+  | { kind: 'ok'; httpStatus: number | null }
+  | { kind: 'failed'; error: string };
+
+/** Everything observed about one participant; classification reads only this. */
+export interface ParticipantRecord {
+  plan: ParticipantPlan;
+  shard: number;
+  /** Harness clock (epoch ms): when navigation was started and when the participant left. */
+  arrivedAt?: number;
+  leftAt?: number;
+  navigation: NavigationResult;
+  /** A page crash (renderer gone), with puppeteer's message. */
+  crashed?: string;
+  /** An adapter step that could not be done (selector never appeared, ...). */
+  adapterError?: string;
+  /** The last probe snapshot read from the page. */
+  snapshot?: ProbeSnapshot;
+  samples: StatsSample[];
+  console: string[];
+}
+
+const MAX_CONSOLE_LINES = 500;
+/** After media is denied or every signaling socket closed, wait this long for the page to show its own verdict. */
+const TERMINAL_GRACE_MS = 1500;
+
+/**
+ * One headless participant: its own browser context and page, the probe
+ * injected before any page script, and the adapter's steps. Methods are the
+ * phases of the step; each reads results back from the probe and never throws
+ * for something the page did (that is recorded and classified later).
+ */
+export class Participant {
+  readonly record: ParticipantRecord;
+  private page: Page | undefined;
+  private context: BrowserContext | undefined;
+  private readonly crashed: Promise<void>;
+  private onCrash: () => void = () => {};
+
+  constructor(
+    plan: ParticipantPlan,
+    shard: number,
+    private readonly adapter: Adapter,
+  ) {
+    this.record = { plan, shard, navigation: { kind: 'pending' }, samples: [], console: [] };
+    this.crashed = new Promise((resolve) => (this.onCrash = resolve));
+  }
+
+  /** Context, page, probe and listeners; done before the participant's arrival time so it is not measured. */
+  async prepare(context: BrowserContext): Promise<void> {
+    this.context = context;
+    const page = await context.newPage();
+    this.page = page;
+    // Adapter expressions are evaluated with new Function in the page; a strict CSP would forbid that.
+    await page.setBypassCSP(true);
+    await page.evaluateOnNewDocument(
+      probeConfigSource({ joined: this.adapter.joined, refused: this.adapter.refused ?? [] }),
+    );
+    await page.evaluateOnNewDocument(probeSource());
+    page.on('console', (message) => this.log(`[${message.type()}] ${message.text()}`));
+    page.on('pageerror', (error) => this.log(`[pageerror] ${error instanceof Error ? error.message : String(error)}`));
+    page.on('requestfailed', (request) =>
+      this.log(`[requestfailed] ${request.url()} ${request.failure()?.errorText ?? ''}`),
+    );
+    page.on('error', (error) => {
+      this.record.crashed = error.message;
+      this.log(`[crash] ${error.message}`);
+      this.onCrash();
+    });
+  }
+
+  /** Navigate, run the adapter's steps, and wait until joined, refused, or something terminal (bounded by `joinTimeoutMs`). */
+  async join(options: { navigationTimeoutMs: number; joinTimeoutMs: number; roomLabel: string }): Promise<void> {
+    const page = this.requirePage();
+    this.record.arrivedAt = Date.now();
+    const deadline = this.record.arrivedAt + options.joinTimeoutMs;
+    try {
+      const response = await this.raceCrash(
+        page.goto(this.joinUrl(), { waitUntil: 'domcontentloaded', timeout: options.navigationTimeoutMs }),
+      );
+      this.record.navigation = { kind: 'ok', httpStatus: response?.status() ?? null };
+    } catch (error) {
+      this.record.navigation = { kind: 'failed', error: (error as Error).message };
+      await this.refreshSnapshot();
+      return;
+    }
+    const refusedEarly = await this.outcomeKnown();
+    if (!refusedEarly) {
+      for (const action of this.adapter.steps ?? []) {
+        const ok = await this.act(action, deadline, options.roomLabel);
+        if (!ok) break;
+      }
+    }
+    const httpStatus = this.record.navigation.kind === 'ok' ? this.record.navigation.httpStatus : null;
+    // An error page may still show the app's refusal; give it a short look rather than the whole join budget.
+    const waitUntil = httpStatus !== null && httpStatus >= 400 ? Math.min(deadline, Date.now() + 2000) : deadline;
+    await this.waitInPage(
+      `(() => { const s = window.__roomgate && window.__roomgate.snapshot(); if (!s) return false;
+        if (s.outcome) return true;
+        if (s.milestones.mediaDenied && !s.milestones.mediaGranted && s.now - s.milestones.mediaDenied > ${TERMINAL_GRACE_MS}) return true;
+        if (s.sockets.created > 0 && s.sockets.open === 0 && s.sockets.lastCloseAt && s.now - s.sockets.lastCloseAt > ${TERMINAL_GRACE_MS}) return true;
+        return false; })()`,
+      waitUntil,
+    );
+    await this.refreshSnapshot();
+  }
+
+  /** Wait for the first rendered remote frame, or every peer connection failing, until `deadline` (harness epoch ms). */
+  async awaitMedia(deadline: number): Promise<void> {
+    await this.waitInPage(
+      `(() => { const s = window.__roomgate && window.__roomgate.snapshot(); if (!s) return false;
+        if (s.milestones.firstRenderedFrame && s.milestones.firstDecodedFrame) return true;
+        return s.pcs.length > 0 && s.pcs.every((p) => p.connectionState === 'failed' || p.connectionState === 'closed'); })()`,
+      deadline,
+    );
+    await this.refreshSnapshot();
+  }
+
+  /** One getStats() sample over the page's peer connections (kept for quality figures and freeze detection). */
+  async sample(): Promise<void> {
+    if (this.page === undefined || this.record.crashed !== undefined || this.page.isClosed()) return;
+    try {
+      const sample = (await this.raceCrash(this.page.evaluate('window.__roomgate ? window.__roomgate.sample() : null'))) as
+        | StatsSample
+        | null;
+      if (sample !== null) this.record.samples.push(sample);
+    } catch {
+      // a page that cannot be sampled shows up as missing samples, and its crash (if any) is recorded
+    }
+  }
+
+  async refreshSnapshot(): Promise<void> {
+    if (this.page === undefined || this.record.crashed !== undefined || this.page.isClosed()) return;
+    try {
+      const snapshot = (await this.raceCrash(
+        this.page.evaluate('window.__roomgate ? window.__roomgate.snapshot() : null'),
+      )) as ProbeSnapshot | null;
+      if (snapshot !== null) this.record.snapshot = snapshot;
+    } catch {
+      // keep the previous snapshot
+    }
+  }
+
+  async screenshot(path: string): Promise<boolean> {
+    if (this.page === undefined || this.record.crashed !== undefined || this.page.isClosed()) return false;
+    try {
+      await this.raceCrash(this.page.screenshot({ path: path as `${string}.png` }), 10_000);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /** Leave: the adapter's leave steps (if any), then close page and context. */
+  async leave(roomLabel: string): Promise<void> {
+    if (this.page !== undefined && !this.page.isClosed() && this.record.crashed === undefined) {
+      for (const action of this.adapter.leave ?? []) {
+        if (!(await this.act(action, Date.now() + 5000, roomLabel))) break;
+      }
+    }
+    await this.close();
+    this.record.leftAt = Date.now();
+  }
+
+  async close(): Promise<void> {
+    try {
+      if (this.page !== undefined && !this.page.isClosed()) await this.page.close({ runBeforeUnload: false });
+    } catch {
+      // the browser may already be gone
+    }
+    try {
+      await this.context?.close();
+    } catch {
+      // idem
+    }
+  }
+
+  private joinUrl(): string {
+    const { nameParam } = this.adapter;
+    if (nameParam === undefined) return this.record.plan.joinUrl;
+    const url = new URL(this.record.plan.joinUrl);
+    url.searchParams.set(nameParam, this.record.plan.name);
+    return url.toString();
+  }
+
+  private async outcomeKnown(): Promise<boolean> {
+    await this.refreshSnapshot();
+    return this.record.snapshot?.outcome != null;
+  }
+
+  private async act(action: AdapterAction, deadline: number, roomLabel: string): Promise<boolean> {
+    const page = this.requirePage();
+    const timeout = Math.max(1, Math.min(action.timeoutMs ?? 10_000, deadline - Date.now()));
+    try {
+      if ('fill' in action) {
+        const text = action.text.replaceAll('{name}', this.record.plan.name).replaceAll('{room}', roomLabel);
+        await this.raceCrash(page.locator(action.fill).setTimeout(timeout).fill(text));
+      } else if ('click' in action) {
+        await this.raceCrash(page.locator(action.click).setTimeout(timeout).click());
+      } else {
+        await this.raceCrash(page.waitForSelector(action.waitFor, { timeout }));
+      }
+      return true;
+    } catch (error) {
+      this.record.adapterError = `adapter step ${JSON.stringify(action)} failed: ${(error as Error).message}`;
+      this.log(`[roomgate] ${this.record.adapterError}`);
+      return false;
+    }
+  }
+
+  /** Poll an expression in the page until truthy or the deadline; never throws. */
+  private async waitInPage(expression: string, deadline: number): Promise<void> {
+    const page = this.page;
+    if (page === undefined || this.record.crashed !== undefined) return;
+    const timeout = deadline - Date.now();
+    if (timeout <= 0) return;
+    try {
+      await this.raceCrash(page.waitForFunction(expression, { polling: 100, timeout }));
+    } catch {
+      // timed out or crashed: the snapshot tells which
+    }
+  }
+
+  private raceCrash<T>(work: Promise<T>, timeoutMs?: number): Promise<T> {
+    const racers: Promise<T>[] = [
+      work,
+      this.crashed.then(() => {
+        throw new Error('page crashed');
+      }),
+    ];
+    if (timeoutMs !== undefined) {
+      racers.push(
+        new Promise<T>((_, reject) => setTimeout(() => reject(new Error(`timed out after ${timeoutMs} ms`)), timeoutMs).unref()),
+      );
+    }
+    return Promise.race(racers);
+  }
+
+  private requirePage(): Page {
+    if (this.page === undefined) throw new Error('participant used before prepare()');
+    return this.page;
+  }
+
+  private log(line: string): void {
+    if (this.record.console.length < MAX_CONSOLE_LINES) this.record.console.push(`${new Date().toISOString()} ${line}`);
+  }
+}

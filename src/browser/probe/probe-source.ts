@@ -1,0 +1,22 @@
+import { readFileSync } from 'node:fs';
+import type { Adapter } from '../options.js';
+
+let cached: string | undefined;
+
+/** probe.js as a string, read once (see the file's header for why it is plain JS). */
+export function probeSource(): string {
+  cached ??= readFileSync(new URL('./probe.js', import.meta.url), 'utf8');
+  return cached;
+}
+
+/** What the probe reads from window.__roomgateConfig: the adapter's predicates. */
+export interface ProbeConfig {
+  joined: Adapter['joined'];
+  refused: NonNullable<Adapter['refused']>;
+  statsPollMs?: number;
+}
+
+/** The script that sets the probe's config, injected just before the probe. */
+export function probeConfigSource(config: ProbeConfig): string {
+  return `window.__roomgateConfig = ${JSON.stringify(config)};`;
+}

@@ -1,0 +1,89 @@
+/**
+ * The shapes probe.js returns to the harness (through page.evaluate). They
+ * mirror the plain-JS probe by hand; `probe.test` keeps them honest by reading
+ * them back from a real page.
+ */
+
+/** Milestone names, each an epoch-ms stamp on the page's clock (performance.timeOrigin + now()). */
+export type MilestoneName =
+  | 'navigationStart'
+  | 'domContentLoaded'
+  | 'load'
+  | 'mediaRequested'
+  | 'mediaGranted'
+  | 'mediaDenied'
+  | 'signalingOpen'
+  | 'pcCreated'
+  | 'firstSetLocalDescription'
+  | 'firstSetRemoteDescription'
+  | 'iceConnected'
+  | 'pcConnected'
+  | 'pcFailed'
+  | 'iceFailed'
+  | 'remoteTrack'
+  | 'firstInboundPacket'
+  | 'firstDecodedFrame'
+  | 'firstRenderedFrame'
+  | 'joined'
+  | 'refused';
+
+export type Milestones = Partial<Record<MilestoneName, number>>;
+
+export interface ProbeSnapshot {
+  now: number;
+  milestones: Milestones;
+  outcome: { kind: 'joined'; at: number } | { kind: 'refused'; label: string; at: number } | null;
+  media: { requests: number; granted: number; denied: number; lastError: string | null };
+  sockets: {
+    created: number;
+    opened: number;
+    closed: number;
+    open: number;
+    lastClose: { code: number; reason: string; wasOpen: boolean } | null;
+    lastCloseAt: number | null;
+  };
+  pcs: { connectionState: RTCPeerConnectionState; iceConnectionState: RTCIceConnectionState }[];
+  pcFailures: number;
+  remoteFramesRendered: number;
+  /** framesDecoded summed over inbound video when the first remote frame was rendered (the cross-check). */
+  decodedAtFirstRender: number | null;
+  /** Poll interval of getStats before the first decoded frame: the resolution of packet/decoding stamps. */
+  statsResolutionMs: number;
+  errors: string[];
+}
+
+export interface InboundStats {
+  kind: 'audio' | 'video';
+  packetsReceived: number;
+  packetsLost: number;
+  jitterMs: number | null;
+  framesDecoded: number | null;
+  framesDropped: number | null;
+  framesPerSecond: number | null;
+  freezeCount: number | null;
+  totalFreezesDurationMs: number | null;
+  frameWidth: number | null;
+  frameHeight: number | null;
+}
+
+export interface OutboundStats {
+  kind: 'audio' | 'video';
+  framesPerSecond: number | null;
+  frameWidth: number | null;
+  qualityLimitationReason: 'none' | 'cpu' | 'bandwidth' | 'other' | null;
+}
+
+export interface PeerStats {
+  connectionState: RTCPeerConnectionState;
+  inbound: InboundStats[];
+  outbound: OutboundStats[];
+  rttMs: number | null;
+  /** Local candidate type of the selected pair: host, srflx, prflx or relay. */
+  candidateType: string | null;
+}
+
+export interface StatsSample {
+  at: number;
+  remoteFramesRendered: number;
+  pcs: PeerStats[];
+}
