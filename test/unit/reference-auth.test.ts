@@ -97,14 +97,16 @@ describe('reference server: client-credentials auth', () => {
 
 describe('reference server: token expiry', () => {
   it('refuses an expired token, and accepts it under the auth-bypass fault', async () => {
-    const clean = await startReferenceServer({ tokenTtlSeconds: 1 });
-    const bypass = await startReferenceServer({ tokenTtlSeconds: 1, faults: ['auth-bypass'] });
+    // exp is whole seconds, so a 2 s token lives at least 1 s: time for the first, valid use.
+    const clean = await startReferenceServer({ tokenTtlSeconds: 2 });
+    const bypass = await startReferenceServer({ tokenTtlSeconds: 2, faults: ['auth-bypass'] });
     try {
       const cleanToken = await accessToken(clean.url);
       const bypassToken = await accessToken(bypass.url);
       // Used once while valid, so the expired case also exercises the verified-token cache.
       expect((await http(clean.url, 'GET', '/v1/rooms', { token: cleanToken })).status).toBe(200);
-      await new Promise((resolve) => setTimeout(resolve, 2100));
+      const lastExpMs = Math.max(decodeJwt(cleanToken).exp ?? 0, decodeJwt(bypassToken).exp ?? 0) * 1000;
+      await new Promise((resolve) => setTimeout(resolve, Math.max(0, lastExpMs - Date.now()) + 150));
       const expired = await http(clean.url, 'GET', '/v1/rooms', { token: cleanToken });
       expectInvalidToken(expired);
       expect(expired.body.message).toMatch(/expired/);

@@ -13,6 +13,7 @@ import {
   listRoomsQuerySchema,
   type ListRoomsQuery,
   roomParamsSchema,
+  roomResponseSchema,
 } from './room-schemas.js';
 import type { StoredRoom } from './room-store.js';
 
@@ -61,7 +62,7 @@ export function registerRoomRoutes(app: FastifyInstance, ctx: ReferenceContext, 
     return { status: 201, body: representation, headers: { location: `/v1/rooms/${room.id}` } };
   };
 
-  app.post<{ Body: CreateRoomBody }>('/v1/rooms', { schema: { body: createRoomSchema } }, async (request, reply) => {
+  app.post<{ Body: CreateRoomBody }>('/v1/rooms', { schema: { body: createRoomSchema, response: { 201: roomResponseSchema } } }, async (request, reply) => {
     const clientId = clientOf(request);
     const key = ignoreIdempotencyKey ? undefined : parseIdempotencyKey(request.headers['idempotency-key']);
     if (key === null) {
@@ -93,7 +94,7 @@ export function registerRoomRoutes(app: FastifyInstance, ctx: ReferenceContext, 
     }
   });
 
-  app.get<{ Params: RoomParams }>('/v1/rooms/:room_id', { schema: { params: roomParamsSchema } }, async (request) => {
+  app.get<{ Params: RoomParams }>('/v1/rooms/:room_id', { schema: { params: roomParamsSchema, response: { 200: roomResponseSchema } } }, async (request) => {
     return toRoomRepresentation(ownedRoom(ctx, clientOf(request), request.params.room_id), ctx);
   });
 

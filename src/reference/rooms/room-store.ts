@@ -58,6 +58,8 @@ export interface RoomStoreOptions {
 
 export class RoomStore {
   private readonly rooms = new Map<string, StoredRoom>();
+  /** Each client's rooms in seq order, so a page costs O(log n + page) instead of a scan of every room. */
+  private readonly byOwner = new Map<string, StoredRoom[]>();
   private readonly listeners = new Set<(event: RoomStoreEvent) => void>();
   private nextSeq = 1;
   private readonly now: () => number;
@@ -82,6 +84,12 @@ export class RoomStore {
       seq: this.nextSeq++,
     };
     this.rooms.set(room.id, room);
+    let owned = this.byOwner.get(ownerClientId);
+    if (owned === undefined) {
+      owned = [];
+      this.byOwner.set(ownerClientId, owned);
+    }
+    owned.push(room);
     this.publish({ type: 'room.created', room, atMs: room.createdAtMs });
     return room;
   }
@@ -92,13 +100,11 @@ export class RoomStore {
 
   /** A client's rooms in creation order, after `afterSeq`, optionally filtered by status. */
   list(ownerClientId: string, query: { status?: StoredRoomStatus; afterSeq?: number; limit: number }): StoredRoom[] {
+    const owned = this.byOwner.get(ownerClientId) ?? [];
     const page: StoredRoom[] = [];
-    for (const room of this.rooms.values()) {
-      if (room.ownerClientId !== ownerClientId) continue;
-      if (query.afterSeq !== undefined && room.seq <= query.afterSeq) continue;
-      if (query.status !== undefined && room.status !== query.status) continue;
-      page.push(room);
-      if (page.length === query.limit) break;
+    for (let i = firstAfter(owned, query.afterSeq ?? 0); i < owned.length && page.length < query.limit; i += 1) {
+      const room = owned[i] as StoredRoom;
+      if (query.status === undefined || room.status === query.status) page.push(room);
     }
     return page;
   }
@@ -158,4 +164,16 @@ export class RoomStore {
   private publish(event: RoomStoreEvent): void {
     for (const listener of this.listeners) listener(event);
   }
+}
+
+/** Index of the first room with seq > afterSeq (rooms are in ascending seq order). */
+function firstAfter(rooms: readonly StoredRoom[], afterSeq: number): number {
+  let low = 0;
+  let high = rooms.length;
+  while (low < high) {
+    const mid = (low + high) >>> 1;
+    if ((rooms[mid] as StoredRoom).seq <= afterSeq) low = mid + 1;
+    else high = mid;
+  }
+  return low;
 }

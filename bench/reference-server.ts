@@ -1,0 +1,129 @@
+/**
+ * Throughput of the reference server, measured with wrk.
+ *
+ *   npx tsx bench/reference-server.ts            # 10 s per case
+ *   BENCH_SECONDS=5 npx tsx bench/reference-server.ts
+ *
+ * The server (the real `roomgate serve`) is pinned to core 0 and wrk to core
+ * 1 with taskset, so the figure is "one core of this machine", the unit of
+ * the target (GET room >= 15k req/s). Loopback only; bounded duration.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 10);
+const CONNECTIONS = 32;
+const GET_TARGET = 15_000;
+
+interface WrkResult {
+  requestsPerSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+  requests: number;
+  non2xx: number;
+  socketErrors: string;
+}
+
+function startPinned(args: string[]): Promise<{ child: ChildProcess; url: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('taskset', ['-c', '0', process.execPath, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    const timer = setTimeout(() => reject(new Error(`server did not start: ${out}`)), 30_000);
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      out += chunk;
+      const match = /listening on (http:\/\/\S+)/.exec(out);
+      if (match?.[1] !== undefined) {
+        clearTimeout(timer);
+        resolve({ child, url: match[1] });
+      }
+    });
+    child.on('exit', (code) => reject(new Error(`server exited early (${code}): ${out}`)));
+  });
+}
+
+function toMs(text: string): number {
+  const match = /^([\d.]+)(us|ms|s)$/.exec(text);
+  if (match === null) return Number.NaN;
+  const value = Number(match[1]);
+  return match[2] === 'us' ? value / 1000 : match[2] === 's' ? value * 1000 : value;
+}
+
+function runWrk(url: string, script: string): WrkResult {
+  const run = spawnSync('taskset', ['-c', '1', 'wrk', '-t1', `-c${CONNECTIONS}`, `-d${SECONDS}s`, '--latency', '-s', script, url], {
+    encoding: 'utf8',
+    timeout: (SECONDS + 30) * 1000,
+  });
+  if (run.status !== 0) throw new Error(`wrk failed: ${run.stderr}`);
+  const out = run.stdout;
+  return {
+    requestsPerSecond: Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1]),
+    p50Ms: toMs(/^\s+50%\s+(\S+)/m.exec(out)?.[1] ?? ''),
+    p99Ms: toMs(/^\s+99%\s+(\S+)/m.exec(out)?.[1] ?? ''),
+    requests: Number(/(\d+) requests in/.exec(out)?.[1]),
+    non2xx: Number(/Non-2xx or 3xx responses: (\d+)/.exec(out)?.[1] ?? 0),
+    socketErrors: /Socket errors: (.*)/.exec(out)?.[1] ?? 'none',
+  };
+}
+
+async function main(): Promise<void> {
+  const cpus = spawnSync('nproc', { encoding: 'utf8' }).stdout.trim();
+  const { child, url } = await startPinned([join(ROOT, 'bin/roomgate.js'), 'serve', '--port', '0']);
+  const dir = mkdtempSync(join(tmpdir(), 'roomgate-bench-'));
+  try {
+    const tokenResponse = await fetch(`${url}/v1/auth/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ client_id: 'roomgate-local', client_secret: 'roomgate-local-secret' }),
+    });
+    const { access_token: token } = (await tokenResponse.json()) as { access_token: string };
+    const created = await fetch(`${url}/v1/rooms`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify({ name: 'bench' }),
+    });
+    const { room_id: roomId } = (await created.json()) as { room_id: string };
+
+    const getScript = join(dir, 'get-room.lua');
+    writeFileSync(getScript, `wrk.method = "GET"\nwrk.path = "/v1/rooms/${roomId}"\nwrk.headers["Authorization"] = "Bearer ${token}"\n`);
+    const postScript = join(dir, 'create-room.lua');
+    writeFileSync(
+      postScript,
+      `wrk.method = "POST"\nwrk.path = "/v1/rooms"\nwrk.body = '{"name":"bench room","max_participants":5}'\nwrk.headers["Content-Type"] = "application/json"\nwrk.headers["Authorization"] = "Bearer ${token}"\n`,
+    );
+
+    console.log(`reference server bench: wrk -t1 -c${CONNECTIONS} -d${SECONDS}s, server on core 0, wrk on core 1 (${cpus} CPUs; other load on the machine skews figures)`);
+    const rows: [string, WrkResult][] = [
+      ['GET /v1/rooms/{id}', runWrk(url, getScript)],
+      ['POST /v1/rooms', runWrk(url, postScript)],
+    ];
+    child.kill('SIGINT');
+    const baseline = await startPinned(['--import', 'tsx', join(ROOT, 'bench/reference-server-baseline.ts')]);
+    try {
+      rows.push(['bare fastify GET', runWrk(baseline.url, getScript)]);
+    } finally {
+      baseline.child.kill('SIGINT');
+    }
+    console.log('case                    req/s     p50 ms   p99 ms   requests  non-2xx  socket errors');
+    for (const [name, r] of rows) {
+      console.log(
+        `${name.padEnd(22)} ${r.requestsPerSecond.toFixed(0).padStart(7)} ${r.p50Ms.toFixed(2).padStart(9)} ${r.p99Ms.toFixed(2).padStart(8)} ${String(r.requests).padStart(10)} ${String(r.non2xx).padStart(8)}  ${r.socketErrors}`,
+      );
+    }
+    const get = rows[0]?.[1];
+    if (get !== undefined) {
+      const ratio = get.requestsPerSecond / GET_TARGET;
+      console.log(`GET room vs target ${GET_TARGET} req/s: ${ratio.toFixed(2)}x ${ratio >= 1 ? '(meets target)' : '(BELOW target)'}`);
+      const bare = rows[2]?.[1];
+      if (bare !== undefined) console.log(`GET room vs bare fastify (static JSON, no auth): ${(get.requestsPerSecond / bare.requestsPerSecond).toFixed(2)}x`);
+    }
+  } finally {
+    child.kill('SIGINT');
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+await main();
