@@ -2,7 +2,9 @@ import puppeteer, { type Browser, type BrowserContext, type Page } from 'puppete
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createReferenceServer } from '../../src/reference/server.js';
 import type { ReferenceServer } from '../../src/reference/server-types.js';
-import type { JoinToken, Room } from '../../src/target/api-types.js';
+import { Webhook } from 'standardwebhooks';
+import type { CreatedWebhookSubscription, JoinToken, Room, WebhookEvent } from '../../src/target/api-types.js';
+import { WebhookSink } from '../helpers/webhook-sink.js';
 
 const STEP_TIMEOUT_MS = 20_000;
 const CHROMIUM_ARGS = [
@@ -141,6 +143,35 @@ describe('reference join page (real Chromium, real WebRTC)', () => {
       await Promise.all(participants.map((p) => p.context.close()));
     }
     await waitUntil(async () => (await readRoom(room.room_id)).participant_count === 0, 'participant_count 0');
+  });
+
+  it('fires one signed participant.joined and participant.left webhook per page that joins and leaves', async () => {
+    const sink = await WebhookSink.start();
+    const participants: Participant[] = [];
+    try {
+      const { body: subscription } = await api<CreatedWebhookSubscription>(server, accessToken, 'POST', '/v1/webhooks', {
+        url: sink.url(),
+        events: ['participant.joined', 'participant.left'],
+      });
+      const room = await createRoom({ name: 'hooked' });
+      for (const name of ['p1', 'p2']) {
+        const participant = await openJoinPage(browser, `${room.join_url}?name=${name}`);
+        participants.push(participant);
+        await waitForState(participant.page, 'joined');
+      }
+      await waitForRemoteVideos(participants[0]!.page, 1);
+      for (const participant of participants.splice(0)) await participant.context.close();
+      await sink.waitFor(() => sink.received.length >= 4, STEP_TIMEOUT_MS);
+      const webhook = new Webhook(subscription.secret);
+      const events = sink.received.map((r) => webhook.verify(r.body, r.headers as Record<string, string>) as WebhookEvent);
+      const summary = events.map((e) => `${e.type} ${'participant' in e.data ? e.data.participant.name : ''}`).sort();
+      expect(summary).toEqual(['participant.joined p1', 'participant.joined p2', 'participant.left p1', 'participant.left p2']);
+      for (const event of events) expect(event.data.room.room_id).toBe(room.room_id);
+      await api(server, accessToken, 'DELETE', `/v1/webhooks/${subscription.webhook_id}`);
+    } finally {
+      await Promise.all(participants.map((p) => p.context.close()));
+      await sink.close();
+    }
   });
 
   it('shows a visible room_full refusal to the participant beyond max_participants', async () => {
