@@ -7,7 +7,7 @@ export const createWebhookSchema = {
   additionalProperties: false,
   required: ['url', 'events'],
   properties: {
-    url: { type: 'string', minLength: 1, maxLength: 2048, format: 'uri' },
+    url: { type: 'string', minLength: 1, maxLength: 2048, format: 'uri', pattern: '^https?://' },
     events: { type: 'array', minItems: 1, maxItems: WEBHOOK_EVENT_TYPES.length, uniqueItems: true, items: { type: 'string', enum: [...WEBHOOK_EVENT_TYPES] } },
   },
 } as const;
