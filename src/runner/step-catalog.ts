@@ -2,6 +2,9 @@ import { ConfigError } from '../errors.js';
 import type { StepKind } from '../model/result.js';
 import type { Step } from '../model/step.js';
 import { durationOption } from '../config/load-config.js';
+import { loadMetricCatalog } from '../load/load-metrics.js';
+import { LOAD_OPERATIONS } from '../load/options.js';
+import { parseSlos } from '../slo/parse.js';
 import type { StepConfig } from '../config/types.js';
 
 /**
@@ -23,7 +26,7 @@ interface StepFactoryEntry {
   toOptions(step: StepConfig, ctx: PlanContext): Record<string, unknown>;
 }
 
-type StepFactory = (options: Record<string, unknown>) => Step | Promise<Step>;
+type StepFactory = (options: Record<string, unknown>, name: string) => Step | Promise<Step>;
 
 /** Copy options, converting the listed duration keys (`requestTimeout` → `requestTimeoutMs`). */
 function withMs(options: Record<string, unknown>, durations: Record<string, string>): Record<string, unknown> {
@@ -40,15 +43,13 @@ const slosOf = (step: StepConfig) => step.slos.map((s) => s.input);
 
 export const STEP_FACTORIES: Record<StepKind, StepFactoryEntry> = {
   contract: {
-    module: '../contract/index.js',
+    module: '../contract/contract-step.js',
     exportName: 'createContractStep',
     toOptions: (step) => ({
       ...withMs(step.options, { requestTimeout: 'requestTimeoutMs' }),
       ...(step.options['expiredTokenMaxWait'] === undefined
         ? {}
         : { expiredTokenMaxWaitSeconds: (durationOption(step.options['expiredTokenMaxWait']) ?? 0) / 1000, expiredTokenMaxWait: undefined }),
-      name: step.name,
-      slos: slosOf(step),
     }),
   },
   pact: {
@@ -72,7 +73,14 @@ export const STEP_FACTORIES: Record<StepKind, StepFactoryEntry> = {
     module: '../load/index.js',
     exportName: 'createLoadStep',
     toOptions: (step, ctx) => {
-      const options = withMs(step.options, { duration: 'durationMs', warmup: 'warmupMs', window: 'windowMs', requestTimeout: 'requestTimeoutMs' });
+      const options = withMs(step.options, { duration: 'durationMs', ramp: 'rampMs', window: 'windowMs', requestTimeout: 'requestTimeoutMs', lateThreshold: 'lateThresholdMs' });
+      if (step.options['spec'] !== undefined) {
+        options['specPath'] = step.options['spec'];
+        delete options['spec'];
+      }
+      if (Array.isArray(step.options['phases'])) {
+        options['phases'] = (step.options['phases'] as Record<string, unknown>[]).map((phase) => withMs(phase, { duration: 'durationMs', ramp: 'rampMs' }));
+      }
       // --duration scales soaks only: a burst's length is part of its definition.
       if (ctx.durationMs !== undefined && step.options['mode'] === 'soak') options['durationMs'] = ctx.durationMs;
       return { ...options, name: step.name, slos: slosOf(step) };
@@ -82,6 +90,7 @@ export const STEP_FACTORIES: Record<StepKind, StepFactoryEntry> = {
     module: '../browser/index.js',
     exportName: 'createBrowserStep',
     toOptions: (step) => ({
+      ...browserExtras(step.options),
       ...withMs(step.options, {
         hold: 'holdMs',
         sampleInterval: 'sampleIntervalMs',
@@ -97,6 +106,19 @@ export const STEP_FACTORIES: Record<StepKind, StepFactoryEntry> = {
   },
 };
 
+/** Nested durations of the browser options: adapter action timeouts and overload thresholds. */
+function browserExtras(options: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  const adapter = options['adapter'] as Record<string, unknown> | undefined;
+  if (adapter !== undefined) {
+    const actions = (list: unknown) => (Array.isArray(list) ? list.map((a: Record<string, unknown>) => withMs(a, { timeout: 'timeoutMs' })) : list);
+    out['adapter'] = stripUndefined({ ...adapter, steps: actions(adapter['steps']), leave: actions(adapter['leave']) });
+  }
+  const overload = options['overload'] as Record<string, unknown> | undefined;
+  if (overload !== undefined) out['overload'] = withMs(overload, { cpuSustained: 'cpuSustainedMs', maxEventLoopDelay: 'maxEventLoopDelayMs' });
+  return out;
+}
+
 /** Build the Step for one configured step, or throw a ConfigError located at it. */
 export async function buildStep(step: StepConfig, ctx: PlanContext): Promise<Step> {
   const entry = STEP_FACTORIES[step.type];
@@ -109,9 +131,18 @@ export async function buildStep(step: StepConfig, ctx: PlanContext): Promise<Ste
       hint: `remove the "${step.type}" step from the scenario, or run \`roomgate run --only <other steps>\``,
     });
   }
+  if (step.slos.length > 0 && (step.type === 'contract' || step.type === 'pact' || step.type === 'webhooks')) {
+    throw new ConfigError(`${step.type} steps have no SLOs (their checks pass or fail on their own)`, {
+      file: step.at.file,
+      line: step.slos[0]!.at.line,
+      path: step.slos[0]!.at.path,
+      hint: 'put latency and error thresholds on a load or browser step',
+    });
+  }
+  validateSlosEarly(step);
   const options = stripUndefined(entry.toOptions(step, ctx));
   try {
-    const built = await factory(options);
+    const built = await factory(options, step.name);
     // The runner keys everything on the step name the user sees.
     if (built.name !== step.name) return Object.assign(Object.create(Object.getPrototypeOf(built) as object) as Step, built, { name: step.name });
     return built;
@@ -153,6 +184,22 @@ function relocate(error: ConfigError, step: StepConfig): ConfigError {
     ...(error.hint === undefined ? {} : { hint: error.hint }),
     cause: error,
   });
+}
+
+/**
+ * SLOs are parsed against the step's metric catalog before anything runs: an
+ * unknown metric or operation is exit 2 at its line, never a silent pass.
+ * (The step parses them again when it is built; this is the early, located check.)
+ */
+function validateSlosEarly(step: StepConfig): void {
+  if (step.type !== 'load' || step.slos.length === 0) return;
+  const mode = step.options['mode'] === 'soak' ? 'soak' : 'burst';
+  parseSlos(
+    step.slos.map((s) => s.input),
+    loadMetricCatalog(mode),
+    LOAD_OPERATIONS,
+    { file: step.at.file, path: `${step.at.path}.slos`, lineOf: (index) => step.slos[index]?.at.line },
+  );
 }
 
 function stripUndefined(options: Record<string, unknown>): Record<string, unknown> {

@@ -1,0 +1,65 @@
+import type { RunReport } from './report-json.js';
+import { sloMessage } from './evidence-text.js';
+
+/**
+ * summary.md: the run in a few tables, for `$GITHUB_STEP_SUMMARY` and PR
+ * comments. Everything from the target is put in code spans or escaped so it
+ * cannot turn into Markdown links, images or HTML.
+ */
+const ICON: Record<string, string> = {
+  passed: '✅',
+  failed: '❌',
+  errored: '💥',
+  invalid: '⚠️',
+  interrupted: '⏹️',
+  skipped: '⏭️',
+  'no-data': '❔',
+};
+
+export function renderSummaryMarkdown(report: RunReport): string {
+  const lines: string[] = [];
+  const { run } = report;
+  lines.push(`## roomgate ${md(run.name)}: ${ICON[run.status] ?? ''} ${run.status}${run.partial ? ' (partial)' : ''}`, '');
+  lines.push(`Target: ${code(report.target.baseUrl)}${report.target.embedded ? ' (embedded reference server)' : ''} · ${formatSeconds(run.durationMs)} · started ${run.startedAt}`, '');
+  if (run.reason !== undefined) lines.push(`> ${md(run.reason)}`, '');
+  lines.push('| step | kind | status | checks | SLOs | time | note |', '|---|---|---|---|---|---|---|');
+  for (const step of report.steps) {
+    const checks = step.checks.length === 0 ? '' : `${step.checks.filter((c) => c.status === 'passed').length}/${step.checks.length}`;
+    const slos = step.slos.length === 0 ? '' : `${step.slos.filter((s) => s.status === 'passed').length}/${step.slos.length}`;
+    lines.push(`| ${md(step.name)} | ${step.kind} | ${ICON[step.status] ?? ''} ${step.status} | ${checks} | ${slos} | ${formatSeconds(step.durationMs)} | ${md(step.reason ?? '')} |`);
+  }
+  const failedChecks = report.steps.flatMap((step) => step.checks.filter((c) => c.status === 'failed' || c.status === 'errored').map((c) => ({ step, check: c })));
+  if (failedChecks.length > 0) {
+    lines.push('', '### Failed checks', '');
+    for (const { step, check } of failedChecks.slice(0, 50)) {
+      lines.push(`- ${ICON[check.status]} **${md(step.name)}** ${code(check.name)}: ${md(check.status === 'failed' || check.status === 'errored' ? check.message : '')}`);
+    }
+    if (failedChecks.length > 50) lines.push(`- … and ${failedChecks.length - 50} more (see report.html)`);
+  }
+  if (report.slos.length > 0) {
+    lines.push('', '### SLOs', '', '| step | threshold | status | observed |', '|---|---|---|---|');
+    for (const slo of report.slos) lines.push(`| ${md(slo.step)} | ${code(slo.expression)} | ${ICON[slo.status] ?? ''} ${slo.status} | ${md(sloMessage(slo))} |`);
+  }
+  lines.push('');
+  return lines.join('\n');
+}
+
+/** Escape Markdown and HTML so target text renders literally (and on one table row). */
+function md(text: string): string {
+  return text
+    .replace(/\r?\n/g, ' ')
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/([\\`*_[\]{}()#+!|~])/g, '\\$1');
+}
+
+function code(text: string): string {
+  const clean = text.replace(/\r?\n/g, ' ').replace(/\|/g, '¦');
+  const fence = clean.includes('`') ? '``' : '`';
+  return `${fence}${clean}${fence}`;
+}
+
+function formatSeconds(ms: number): string {
+  return ms >= 60_000 ? `${Math.floor(ms / 60_000)}m${Math.round((ms % 60_000) / 1000)}s` : `${(ms / 1000).toFixed(1)}s`;
+}

@@ -1,0 +1,65 @@
+import { ConfigError } from '../errors.js';
+import { EMBEDDED_FOR_CONTRACT } from '../contract/options.js';
+import { LOCAL_CREDENTIALS } from '../reference/defaults.js';
+import { isFaultName, FAULT_NAMES, type FaultName } from '../reference/faults.js';
+import type { ReferenceServerOptions } from '../reference/server-types.js';
+import { resolveTarget, type TargetFlags } from '../target/resolve-target.js';
+import type { Target } from '../target/target.js';
+import type { ScenarioConfig } from '../config/types.js';
+
+/**
+ * Where a scenario's steps point. Precedence: --target / ROOMGATE_TARGET, then
+ * the scenario's `target.url`, then an embedded reference server started for
+ * this scenario alone (with its `embedded:` options) and stopped after it.
+ * A scenario with a contract step gets the contract gate's embedded defaults
+ * (a small rate-limit quota, short tokens) unless it says otherwise.
+ */
+export interface OpenedTarget {
+  target: Target;
+  faults: string[];
+  close(): Promise<void>;
+}
+
+export function checkEmbeddedFaults(scenario: ScenarioConfig): FaultName[] {
+  const faults = scenario.embedded?.faults ?? [];
+  for (const fault of faults) {
+    if (!isFaultName(fault)) {
+      throw new ConfigError(`unknown fault "${fault}"`, {
+        file: scenario.file,
+        path: 'embedded.faults',
+        hint: `known faults: ${FAULT_NAMES.join(', ')}`,
+      });
+    }
+  }
+  return faults as FaultName[];
+}
+
+export async function openScenarioTarget(scenario: ScenarioConfig, flags: TargetFlags): Promise<OpenedTarget> {
+  const url = nonEmpty(flags.target) ?? nonEmpty(scenario.target?.url);
+  if (url !== undefined) {
+    const resolved = await resolveTarget({
+      target: url,
+      clientId: nonEmpty(flags.clientId) ?? nonEmpty(scenario.target?.clientId),
+      clientSecret: nonEmpty(flags.clientSecret) ?? nonEmpty(scenario.target?.clientSecret),
+    });
+    return { target: resolved.target, faults: [], close: resolved.close };
+  }
+  const faults = checkEmbeddedFaults(scenario);
+  const hasContract = scenario.steps.some((s) => s.type === 'contract');
+  const options: ReferenceServerOptions = { port: 0, host: '127.0.0.1', faults };
+  const rateLimit = scenario.embedded?.rateLimit ?? (hasContract ? EMBEDDED_FOR_CONTRACT.rateLimit : undefined);
+  if (rateLimit !== undefined) options.rateLimit = { ...rateLimit };
+  const ttl = scenario.embedded?.tokenTtlSeconds ?? (hasContract ? EMBEDDED_FOR_CONTRACT.tokenTtlSeconds : undefined);
+  if (ttl !== undefined) options.tokenTtlSeconds = ttl;
+  const { createReferenceServer } = await import('../reference/server.js');
+  const server = await createReferenceServer(options);
+  return {
+    target: { baseUrl: server.url, credentials: { ...LOCAL_CREDENTIALS }, embedded: true },
+    faults,
+    close: () => server.close(),
+  };
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value === '' ? undefined : value;
+}
