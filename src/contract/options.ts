@@ -99,10 +99,10 @@ export const CONTRACT_DEFAULTS = {
 
 /**
  * What the embedded reference server is started with for the gate: a modest
- * quota so the burst to 429 costs ~300 requests, and 2 s tokens so the
+ * quota so the burst to 429 costs ~300 requests, and 3 s tokens so the
  * expired-token check can obtain a genuinely expired, correctly signed token.
  */
 export const EMBEDDED_FOR_CONTRACT = {
   rateLimit: { quota: 300, windowSeconds: 10 },
-  tokenTtlSeconds: 2,
+  tokenTtlSeconds: 3,
 } as const;

@@ -2,7 +2,7 @@ import { UsageError } from '../errors.js';
 import { LOCAL_CREDENTIALS } from '../reference/defaults.js';
 import type { FaultName } from '../reference/faults.js';
 import type { RateLimitPolicy } from '../reference/server-types.js';
-import type { Target } from './target.js';
+import type { Credentials, Target } from './target.js';
 
 export interface TargetFlags {
   /** Base URL; when absent, an embedded reference server is started. */
@@ -14,6 +14,10 @@ export interface TargetFlags {
 export interface EmbeddedOptions {
   faults?: readonly FaultName[];
   rateLimit?: RateLimitPolicy;
+  /** Access-token lifetime of the embedded server (the contract gate uses a short one for its expired-token check). */
+  tokenTtlSeconds?: number;
+  /** Extra accepted clients besides the documented local pair (the contract gate's second client). */
+  extraClients?: readonly Credentials[];
 }
 
 export interface ResolvedTarget {
@@ -35,6 +39,8 @@ export async function resolveTarget(flags: TargetFlags, embedded: EmbeddedOption
       host: '127.0.0.1',
       ...(embedded.faults === undefined ? {} : { faults: embedded.faults }),
       ...(embedded.rateLimit === undefined ? {} : { rateLimit: embedded.rateLimit }),
+      ...(embedded.tokenTtlSeconds === undefined ? {} : { tokenTtlSeconds: embedded.tokenTtlSeconds }),
+      ...(embedded.extraClients === undefined ? {} : { clients: [{ ...LOCAL_CREDENTIALS }, ...embedded.extraClients] }),
     });
     return {
       target: { baseUrl: server.url, credentials: { ...LOCAL_CREDENTIALS }, embedded: true },

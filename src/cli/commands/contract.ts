@@ -1,13 +1,154 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import type { CommandModule } from 'yargs';
 import { UsageError } from '../../errors.js';
+import type { RunEvent } from '../../model/events.js';
+import { exitCodeFor } from '../../model/result.js';
+import { FAULTS, isFaultName, type FaultName } from '../../reference/faults.js';
 import { execute } from '../fail.js';
+import { interruptSignal } from '../interrupt.js';
+import { formatCheckLine, formatSummary, useColour } from '../contract-output.js';
+import { withTargetOptions } from '../target-options.js';
 
-// Placeholder until the contract command lands; its issue replaces this file.
-export const contractCommand: CommandModule = {
+interface ContractArgs {
+  target?: string;
+  clientId?: string;
+  clientSecret?: string;
+  spec: string;
+  seed: number;
+  junit?: string;
+  out?: string;
+  json: boolean;
+  fault: string[];
+  only?: string[];
+  rateLimitBudget: number;
+  requestTimeout: number;
+  expiredToken?: string;
+  secondClientId?: string;
+  secondClientSecret?: string;
+}
+
+/** The embedded server's second client, so per-client idempotency scoping is checked locally too. */
+const EMBEDDED_SECOND_CLIENT = { clientId: 'roomgate-second', clientSecret: 'roomgate-second-secret' };
+
+export const contractCommand: CommandModule<object, ContractArgs> = {
   command: 'contract',
-  describe: 'contract (not built yet)',
-  handler: () =>
+  describe: 'Check a target against the OpenAPI contract and the behaviours no schema expresses',
+  builder: (y) =>
+    withTargetOptions(y)
+      .option('spec', { type: 'string', default: 'contracts/videoconnect.v1.openapi.yaml', describe: 'OpenAPI 3.1 document to check against' })
+      .option('seed', { type: 'number', default: 1, describe: 'seed of the generated cases (same seed, same requests)' })
+      .option('junit', { type: 'string', describe: 'write JUnit XML (one testcase per check) to FILE' })
+      .option('out', { type: 'string', describe: 'write report.json into DIR' })
+      .option('json', { type: 'boolean', default: false, describe: 'print the step result as JSON instead of lines' })
+      .option('fault', { type: 'string', array: true, default: [] as string[], describe: 'embedded server only: break one promise (repeatable), to see the gate catch it' })
+      .option('only', { type: 'string', array: true, describe: 'run only these check groups (schema, envelope, routing, lifecycle, auth, generated, idempotency, rate-limit)' })
+      .option('rate-limit-budget', { type: 'number', default: 2000, describe: 'most requests the rate-limit burst may send; a larger quota skips the burst check' })
+      .option('request-timeout', { type: 'number', default: 5000, describe: 'per-request deadline in ms (headers and body)' })
+      .option('expired-token', { type: 'string', describe: 'a correctly signed, expired access token of the target (for auth.expired-token-401 on targets with long-lived tokens)' })
+      .option('second-client-id', { type: 'string', describe: 'a second client, to check Idempotency-Keys are scoped per client' })
+      .option('second-client-secret', { type: 'string', describe: 'the second client\'s secret' }) as never,
+  handler: (args) =>
     execute(async () => {
-      throw new UsageError('roomgate contract is not built yet');
+      const { CONTRACT_GROUPS, EMBEDDED_FOR_CONTRACT } = await import('../../contract/options.js');
+      const faults: FaultName[] = [];
+      for (const name of args.fault) {
+        if (!isFaultName(name)) throw new UsageError(`unknown fault "${name}"`, { hint: `choose one of: ${Object.keys(FAULTS).join(', ')}` });
+        faults.push(name);
+      }
+      if (faults.length > 0 && args.target !== undefined) {
+        throw new UsageError('--fault applies to the embedded server only', { hint: 'drop --target, or start `roomgate serve --fault …` and point --target at it' });
+      }
+      for (const group of args.only ?? []) {
+        if (!(CONTRACT_GROUPS as readonly string[]).includes(group)) {
+          throw new UsageError(`unknown check group "${group}"`, { hint: `choose from: ${CONTRACT_GROUPS.join(', ')}` });
+        }
+      }
+      if (!Number.isInteger(args.seed)) throw new UsageError(`--seed must be an integer, got ${args.seed}`);
+      if ((args.secondClientId === undefined) !== (args.secondClientSecret === undefined)) {
+        throw new UsageError('--second-client-id and --second-client-secret go together');
+      }
+
+      // Load the spec before starting anything: a bad --spec is exit 2 with the reason.
+      const { loadSpec } = await import('../../contract/spec/load-spec.js');
+      const { SpecIndex } = await import('../../contract/spec/spec-index.js');
+      const spec = new SpecIndex(await loadSpec(args.spec));
+
+      const { resolveTarget } = await import('../../target/resolve-target.js');
+      const embedded = args.target === undefined || args.target === '';
+      const resolved = await resolveTarget(
+        { target: args.target, clientId: args.clientId, clientSecret: args.clientSecret },
+        { faults, ...EMBEDDED_FOR_CONTRACT, extraClients: [EMBEDDED_SECOND_CLIENT] },
+      );
+      const secondClient =
+        args.secondClientId !== undefined && args.secondClientSecret !== undefined
+          ? { clientId: args.secondClientId, clientSecret: args.secondClientSecret }
+          : embedded
+            ? EMBEDDED_SECOND_CLIENT
+            : undefined;
+      const { resolveContractOptions, runContractGate } = await import('../../contract/contract-step.js');
+      const options = resolveContractOptions({
+        spec: args.spec,
+        seed: args.seed,
+        rateLimitBudget: args.rateLimitBudget,
+        requestTimeoutMs: args.requestTimeout,
+        ...(args.only === undefined ? {} : { groups: args.only as never }),
+        ...(args.expiredToken === undefined ? {} : { expiredToken: args.expiredToken }),
+        ...(secondClient === undefined ? {} : { secondClient }),
+      });
+      const colour = useColour();
+      const interrupt = interruptSignal();
+      const { describeTarget } = await import('../../target/target.js');
+      if (!args.json) process.stdout.write(`roomgate contract: ${describeTarget(resolved.target)}, spec ${args.spec}, seed ${args.seed}${faults.length > 0 ? `, faults ${faults.join(',')}` : ''}\n`);
+      const emit = (event: RunEvent) => {
+        if (!args.json && event.type === 'check') process.stdout.write(`${formatCheckLine(event.result, colour)}\n`);
+      };
+      let result;
+      try {
+        result = await runContractGate(
+          { target: resolved.target, signal: interrupt.signal, emit, runDir: args.out ?? '.' },
+          spec,
+          options,
+          'contract',
+        );
+      } finally {
+        interrupt.dispose();
+        await resolved.close();
+      }
+      const secrets = [resolved.target.credentials.clientSecret, secondClient?.clientSecret, args.expiredToken];
+      const { createRedactor } = await import('../../report/redact.js');
+      const redactor = createRedactor(secrets);
+      if (args.junit !== undefined) {
+        const { renderJunit } = await import('../../report/junit.js');
+        await mkdir(dirname(args.junit), { recursive: true });
+        await writeFile(args.junit, redactor.text(renderJunit([result], { name: 'roomgate contract', timestamp: result.startedAt })), 'utf8');
+      }
+      const exitCode = exitCodeFor(result.status);
+      if (args.out !== undefined) {
+        const { buildRunReport, describeTargetForReport, writeReportJson } = await import('../../report/report-json.js');
+        const report = buildRunReport({
+          run: {
+            id: `contract-${Date.now().toString(36)}`,
+            name: 'contract',
+            files: [args.spec],
+            startedAt: result.startedAt,
+            finishedAt: result.finishedAt,
+            durationMs: result.durationMs,
+            status: result.status,
+            exitCode,
+            partial: false,
+            ...(result.reason === undefined ? {} : { reason: result.reason }),
+          },
+          target: describeTargetForReport(resolved.target, faults),
+          steps: [result],
+        });
+        await writeReportJson(args.out, report, redactor);
+      }
+      if (args.json) process.stdout.write(`${JSON.stringify(redactor.value(result), null, 2)}\n`);
+      else {
+        process.stdout.write(`${formatSummary(result, colour)}\n`);
+        if (args.out !== undefined) process.stdout.write(`report: ${join(args.out, 'report.json')}\n`);
+      }
+      return exitCode;
     }),
 };

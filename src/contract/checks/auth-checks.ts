@@ -71,7 +71,7 @@ export async function runAuthChecks(ctx: GateContext): Promise<void> {
  * target's key, so the gate uses a real one: either `expiredToken` from the
  * options, or the token it obtained at the start, once it has expired —
  * waiting for that only when the target's tokens live at most
- * `expiredTokenMaxWaitSeconds` (the embedded server issues 5 s tokens for the
+ * `expiredTokenMaxWaitSeconds` (the embedded server issues 3 s tokens for the
  * gate). Otherwise skipped, with how to enable it.
  */
 export async function runExpiredTokenCheck(ctx: GateContext, aging: AgingToken | undefined): Promise<void> {

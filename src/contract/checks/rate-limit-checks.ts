@@ -123,7 +123,8 @@ export async function runRateLimitChecks(ctx: GateContext, headerLog: RateLimitH
     if (known !== undefined && known.quota > budget) {
       return skip(`the quota is ${known.quota} requests per ${known.windowSeconds} s, more than the burst budget of ${budget}; raise --rate-limit-budget above ${known.quota} to run it`);
     }
-    const limit = known === undefined ? budget : Math.min(budget, known.quota + BURST_CONCURRENCY * 2);
+    // The window may reset once mid-burst: allow what is left of this window plus one whole quota.
+    const limit = known === undefined ? budget : Math.min(budget, known.remaining + known.quota + BURST_CONCURRENCY * 2);
     let sent = 0;
     let limited: Exchange | undefined;
     const worker = async () => {

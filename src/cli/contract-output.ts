@@ -1,0 +1,46 @@
+import type { CheckResult, StepResult } from '../model/result.js';
+import { evidenceText } from '../report/evidence-text.js';
+
+/**
+ * Console lines for the contract gate: one line per check as it completes
+ * (✓ ✗ ! – with group and name), the evidence of failures indented below it,
+ * and a one-line summary. Plain text: no colour codes when NO_COLOR is set or
+ * stdout is not a TTY.
+ */
+const MARK: Record<CheckResult['status'], string> = { passed: '✓', failed: '✗', errored: '!', skipped: '–' };
+
+export function useColour(): boolean {
+  return process.stdout.isTTY === true && process.env['NO_COLOR'] === undefined;
+}
+
+function paint(colour: boolean, code: number, text: string): string {
+  return colour ? `\u001b[${code}m${text}\u001b[0m` : text;
+}
+
+export function formatCheckLine(result: CheckResult, colour: boolean): string {
+  const mark = MARK[result.status];
+  const code = result.status === 'passed' ? 32 : result.status === 'skipped' ? 90 : 31;
+  const head = `  ${paint(colour, code, mark)} ${result.group.padEnd(11)} ${result.name}`;
+  switch (result.status) {
+    case 'passed':
+      return `${head}${result.observations === undefined ? '' : paint(colour, 90, ` (${result.observations})`)}`;
+    case 'skipped':
+      return `${head}${paint(colour, 90, ` — skipped: ${result.reason}`)}`;
+    case 'errored':
+      return `${head}\n      error: ${result.message}`;
+    case 'failed': {
+      const evidence = evidenceText(result.evidence)
+        .split('\n')
+        .map((line) => `      ${line}`)
+        .join('\n');
+      return `${head}\n      ${result.message}${evidence === '' ? '' : `\n${evidence}`}`;
+    }
+  }
+}
+
+export function formatSummary(result: StepResult, colour: boolean): string {
+  const counts = { passed: 0, failed: 0, errored: 0, skipped: 0 };
+  for (const check of result.checks) counts[check.status] += 1;
+  const verdict = result.status === 'passed' ? paint(colour, 32, 'PASSED') : paint(colour, 31, result.status.toUpperCase());
+  return `\ncontract ${verdict}: ${counts.passed} passed, ${counts.failed} failed, ${counts.errored} errored, ${counts.skipped} skipped in ${(result.durationMs / 1000).toFixed(1)} s`;
+}
