@@ -2,7 +2,7 @@ import type { Credentials } from '../target/target.js';
 import { LOCAL_CREDENTIALS } from '../reference/defaults.js';
 import type { FaultName } from '../reference/faults.js';
 import type { RateLimitPolicy } from '../reference/server-types.js';
-import { ExitCode } from '../errors.js';
+import { ExitCode, UsageError } from '../errors.js';
 import { interruptSignal } from './interrupt.js';
 
 export interface ServeOptions {
@@ -22,14 +22,26 @@ export interface ServeOptions {
 export async function serve(options: ServeOptions): Promise<number> {
   const { createReferenceServer } = await import('../reference/server.js');
   const credentials = options.credentials ?? LOCAL_CREDENTIALS;
-  const server = await createReferenceServer({
-    port: options.port,
-    host: options.host,
-    faults: options.faults,
-    clients: [credentials],
-    ...(options.rateLimit === undefined ? {} : { rateLimit: options.rateLimit }),
-    ...(options.tokenTtlSeconds === undefined ? {} : { tokenTtlSeconds: options.tokenTtlSeconds }),
-  });
+  let server;
+  try {
+    server = await createReferenceServer({
+      port: options.port,
+      host: options.host,
+      faults: options.faults,
+      clients: [credentials],
+      ...(options.rateLimit === undefined ? {} : { rateLimit: options.rateLimit }),
+      ...(options.tokenTtlSeconds === undefined ? {} : { tokenTtlSeconds: options.tokenTtlSeconds }),
+    });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE') {
+      throw new UsageError(`port ${options.port} on ${options.host} is already in use`, { hint: 'pick another --port, or --port 0 for any free port', cause: error });
+    }
+    if (code === 'EACCES' || code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') {
+      throw new UsageError(`cannot listen on ${options.host}:${options.port} (${code})`, { hint: 'use --host 127.0.0.1 and a port above 1023', cause: error });
+    }
+    throw error;
+  }
   const interrupt = interruptSignal();
   const isDefault = credentials.clientId === LOCAL_CREDENTIALS.clientId && credentials.clientSecret === LOCAL_CREDENTIALS.clientSecret;
   const lines = [

@@ -92,7 +92,14 @@ export async function createReferenceServer(options: ReferenceServerOptions = {}
   registerRoomRoutes(app, ctx, new IdempotencyStore());
   const parts: ReferencePart[] = [registerWebhooks(app, ctx), registerJoin(app, ctx)];
 
-  await app.listen({ port: options.port ?? 0, host });
+  try {
+    await app.listen({ port: options.port ?? 0, host });
+  } catch (error) {
+    // Nothing may outlive a failed start (webhook timers, the fastify instance).
+    await Promise.allSettled(parts.map((part) => part.close()));
+    await app.close().catch(() => undefined);
+    throw error;
+  }
   const address = app.server.address();
   const port = typeof address === 'object' && address !== null ? address.port : (options.port ?? 0);
   publicUrl = `http://${urlHost(host)}:${port}`;

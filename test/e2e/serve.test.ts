@@ -100,3 +100,21 @@ describe('roomgate serve', () => {
     }
   });
 });
+
+describe('roomgate serve on a busy port', () => {
+  it('is a usage error (exit 2) with a hint, not a crash', async () => {
+    const { createServer } = await import('node:net');
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const address = blocker.address();
+    const port = typeof address === 'object' && address !== null ? address.port : 0;
+    try {
+      const run = await runCli(['serve', '--port', String(port)], { timeoutMs: 30_000 });
+      expect(run.code).toBe(2);
+      expect(run.stderr).toContain('already in use');
+      expect(run.stderr).toContain('--port 0');
+    } finally {
+      blocker.close();
+    }
+  });
+});
