@@ -1,4 +1,8 @@
+import { readFileSync } from 'node:fs';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import addFormatsModule from 'ajv-formats';
 import { Webhook } from 'standardwebhooks';
+import { parse as parseYaml } from 'yaml';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { CreatedWebhookSubscription, Room, WebhookEvent } from '../../src/target/api-types.js';
 import { createReferenceServer } from '../../src/reference/server.js';
@@ -45,6 +49,26 @@ class Api {
     expect(status).toBe(201);
     return body as unknown as Room;
   }
+}
+
+// ajv-formats is CommonJS; under NodeNext its default import is the module object.
+const addFormats = addFormatsModule as unknown as (ajv: Ajv2020) => Ajv2020;
+
+/** Validates a delivered body against the request schema the published contract's `webhooks` section gives for its event type. */
+function contractValidator(): (event: WebhookEvent) => string[] {
+  const document = parseYaml(readFileSync(new URL('../../contracts/videoconnect.v1.openapi.yaml', import.meta.url), 'utf8')) as {
+    webhooks: Record<string, { post: { requestBody: { content: { 'application/json': { schema: object } } } } }>;
+  };
+  const ajv = addFormats(new Ajv2020({ strict: false, allErrors: true, validateSchema: false }));
+  ajv.addSchema(document as object, 'contract');
+  return (event) => {
+    const entry = document.webhooks[event.type];
+    if (entry === undefined) return [`the contract has no webhook ${event.type}`];
+    const ref = (entry.post.requestBody.content['application/json'].schema as { $ref: string }).$ref;
+    const validate = ajv.getSchema(`contract${ref}`);
+    if (validate === undefined) return [`cannot resolve ${ref}`];
+    return validate(event) ? [] : (validate.errors ?? []).map((e) => `${event.type} ${e.instancePath} ${e.message ?? ''}`);
+  };
 }
 
 function verifyAll(received: ReceivedWebhook[], secret: string): WebhookEvent[] {
@@ -137,6 +161,11 @@ describe('reference server webhooks (real server, loopback sink)', () => {
     expect(byType('participant.left')).toHaveLength(2);
     expect(byType('room.closed')).toHaveLength(1);
     for (const event of events) expect(event.data.room.room_id).toBe(room.room_id);
+    const violations = contractValidator();
+    expect(events.flatMap(violations)).toEqual([]);
+    // The validator can fail: a participant event without its participant is caught.
+    const joinedEvent = byType('participant.joined')[0]!;
+    expect(violations({ ...joinedEvent, data: { room: joinedEvent.data.room } } as WebhookEvent)).not.toEqual([]);
     expect(byType('room.created')[0]?.data.room).toMatchObject({ status: 'waiting', participant_count: 0 });
     expect(byType('room.closed')[0]?.data.room).toMatchObject({ status: 'closed', participant_count: 0 });
     const counts = byType('participant.joined').map((e) => e.data.room.participant_count).sort();
