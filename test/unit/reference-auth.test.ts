@@ -92,6 +92,13 @@ describe('reference server: client-credentials auth', () => {
     expectInvalidToken(await http(server.url, 'POST', '/v1/rooms', { json: { name: 'x' } }));
     expectInvalidToken(await http(server.url, 'DELETE', '/v1/rooms/rm_0000000000'));
     expectInvalidToken(await http(server.url, 'POST', '/v1/rooms/rm_0000000000/join-tokens'));
+    // The webhook part's routes are covered by the same global hook.
+    expectInvalidToken(await http(server.url, 'GET', '/v1/webhooks'));
+    expectInvalidToken(await http(server.url, 'DELETE', '/v1/webhooks/wh_x'));
+    const token = await accessToken(server.url);
+    const listed = await http(server.url, 'GET', '/v1/webhooks', { token });
+    expect(listed.status).toBe(200);
+    expect(listed.headers.get('ratelimit')).not.toBeNull();
   });
 });
 
