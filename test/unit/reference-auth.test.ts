@@ -134,3 +134,19 @@ describe('reference server: token expiry', () => {
     }
   });
 });
+
+describe('AccessTokens', () => {
+  it('keeps its verified-token cache bounded and still checks exp of cached tokens', async () => {
+    const { AccessTokens } = await import('../../src/reference/auth/access-tokens.js');
+    let now = Date.now();
+    const tokens = new AccessTokens({ ttlSeconds: 60, acceptExpired: false, cacheSize: 2, now: () => now });
+    const issued = await Promise.all(['a', 'b', 'c'].map((id) => tokens.issue(id)));
+    for (const token of issued) expect(await tokens.verify(token)).toMatchObject({ ok: true });
+    // 'a' was evicted (bound 2), 'c' is cached.
+    expect(tokens.fromCache(issued[0] as string)).toBeUndefined();
+    expect(tokens.fromCache(issued[2] as string)).toEqual({ ok: true, clientId: 'c' });
+    now += 61_000;
+    expect(tokens.fromCache(issued[2] as string)).toEqual({ ok: false, reason: 'expired' });
+    expect(await tokens.verify(issued[0] as string)).toEqual({ ok: false, reason: 'expired' });
+  });
+});
