@@ -131,6 +131,8 @@ async function runStep(step: Step, ctx: StepContext, teardowns: { name: string; 
   // What the step said on the bus, in case it cannot hand back its own result.
   const seen = { checks: [] as CheckResult[], slos: [] as SloVerdict[] };
   const emit: StepContext['emit'] = (event) => {
+    // The runner owns the lifecycle events (it emits them even for a step that crashes); drop a step's own copies.
+    if ((event.type === 'step-start' || event.type === 'step-end') && event.step === step.name) return;
     if (event.type === 'check' && event.step === step.name) seen.checks.push(event.result);
     if (event.type === 'slo' && event.step === step.name) seen.slos.push(event.verdict);
     ctx.emit(event);

@@ -1,13 +1,40 @@
 import type { CommandModule } from 'yargs';
 import { UsageError } from '../../errors.js';
 import { execute } from '../fail.js';
+import { withTargetOptions } from '../target-options.js';
+import { runSuite } from '../run-suite.js';
 
-// Placeholder until the run command lands; its issue replaces this file.
-export const runCommand: CommandModule = {
-  command: 'run',
-  describe: 'run (not built yet)',
-  handler: () =>
+export interface RunArgs {
+  files: string[];
+  target?: string;
+  clientId?: string;
+  clientSecret?: string;
+  duration?: string;
+  only?: string[];
+  out?: string;
+  json: boolean;
+  deadline?: string;
+  gate?: string;
+}
+
+export const runCommand: CommandModule<object, RunArgs> = {
+  command: 'run [files..]',
+  describe: 'run suites or scenarios (default suites/smoke.yaml) against --target or the embedded reference server',
+  builder: (y) =>
+    withTargetOptions(y)
+      .positional('files', { type: 'string', array: true, default: ['suites/smoke.yaml'], describe: 'suite or scenario YAML files, run in order' })
+      .option('duration', { type: 'string', describe: 'length of every soak step, e.g. 10m (bursts keep theirs)' })
+      .option('only', { type: 'string', array: true, describe: 'run only these steps (by name); the others are reported as skipped' })
+      .option('out', { type: 'string', describe: 'run folder for the reports (default reports/<timestamp>-<suite>/)' })
+      .option('json', { type: 'boolean', default: false, describe: 'print the run summary as JSON on stdout (progress goes to stderr)' })
+      .option('deadline', { type: 'string', describe: 'global deadline, e.g. 20m (default: the suite\'s, or 1.5 × the planned time + 2m)' })
+      .option('gate', { type: 'string', choices: ['stop-at-first-failure', 'run-all'], describe: 'override the suite\'s gate policy' })
+      .example('$0 run', 'the smoke suite against the embedded reference server')
+      .example('$0 run suites/ci-gate.yaml --target https://api.example.com', 'the CI gate against a deployed API')
+      .example('$0 run suites/pre-release.yaml --duration 10m', 'the pre-release suite with a 10-minute soak') as never,
+  handler: (args) =>
     execute(async () => {
-      throw new UsageError('roomgate run is not built yet');
+      if (args.files.length === 0) throw new UsageError('name at least one suite or scenario file', { hint: 'e.g. roomgate run suites/smoke.yaml' });
+      return runSuite(args);
     }),
 };
