@@ -186,3 +186,38 @@ describe('join page signaling WebSocket', () => {
     expect(outcome).toBe('404');
   });
 });
+
+describe('join page HTML', () => {
+  let server: ReferenceServer;
+  beforeAll(async () => {
+    server = await createReferenceServer({ port: 0 });
+  });
+  afterAll(async () => {
+    await server.close();
+  });
+
+  it('is self-contained: inline script and style, no external resources', async () => {
+    const room = server.store.create('roomgate-local', { name: 'self-contained', maxParticipants: 2, isPrivate: false, recording: false });
+    const response = await fetch(`${server.url}/join/${room.id}`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toMatch(/^text\/html/);
+    const html = await response.text();
+    expect(html).toContain('<main id="join" data-state="joining"');
+    expect(html).toContain('RTCPeerConnection');
+    expect(html).toContain(`/join/${room.id}/signal`);
+    expect(html).not.toMatch(/\s(src|href)=/i);
+    expect(html).not.toMatch(/@import|\burl\(/); // CSS url(), not the script's new URL(
+  });
+
+  it('escapes whatever a link puts into the page', async () => {
+    const room = server.store.create('roomgate-local', { name: '</script><img onerror=alert(1)>', maxParticipants: 2, isPrivate: false, recording: false });
+    const named = await (await fetch(`${server.url}/join/${room.id}`)).text();
+    expect(named).not.toContain('<img onerror');
+    expect(named).toContain('&#60;/script&#62;&#60;img onerror=alert(1)&#62;');
+    const response = await fetch(`${server.url}/join/${encodeURIComponent('"><script>alert(1)</script>')}`);
+    expect(response.status).toBe(404);
+    const html = await response.text();
+    expect(html).not.toContain('<script>alert(1)');
+    expect(html).toContain('data-reason="room_not_found"');
+  });
+});

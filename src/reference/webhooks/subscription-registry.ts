@@ -21,9 +21,13 @@ export function newWebhookSecret(): string {
   return `whsec_${randomBytes(24).toString('base64')}`;
 }
 
-/** The webhook subscriptions of every client, in memory, in creation order. */
+/**
+ * The webhook subscriptions of every client, in memory, in creation order,
+ * indexed by client: the store's hot path (every room event) only looks at
+ * the owner's own subscriptions.
+ */
 export class SubscriptionRegistry {
-  private readonly byId = new Map<string, StoredSubscription>();
+  private readonly byOwner = new Map<string, Map<string, StoredSubscription>>();
 
   constructor(
     private readonly signWrongContent: boolean,
@@ -42,29 +46,35 @@ export class SubscriptionRegistry {
       sign: createSigner(secret, this.signWrongContent),
       active: true,
     };
-    this.byId.set(subscription.id, subscription);
+    let own = this.byOwner.get(ownerClientId);
+    if (own === undefined) {
+      own = new Map();
+      this.byOwner.set(ownerClientId, own);
+    }
+    own.set(subscription.id, subscription);
     return subscription;
   }
 
   list(ownerClientId: string): StoredSubscription[] {
-    return [...this.byId.values()].filter((subscription) => subscription.ownerClientId === ownerClientId);
+    return [...(this.byOwner.get(ownerClientId)?.values() ?? [])];
   }
 
   /** False when there is no such subscription of this client (another client's is not disclosed). */
   remove(ownerClientId: string, id: string): boolean {
-    const subscription = this.byId.get(id);
-    if (subscription === undefined || subscription.ownerClientId !== ownerClientId) return false;
+    const own = this.byOwner.get(ownerClientId);
+    const subscription = own?.get(id);
+    if (own === undefined || subscription === undefined) return false;
     subscription.active = false;
-    this.byId.delete(id);
+    own.delete(id);
     return true;
   }
 
   /** The subscriptions that want an event of this type about a room of this client. */
   matching(ownerClientId: string, type: WebhookEventType): StoredSubscription[] {
+    const own = this.byOwner.get(ownerClientId);
+    if (own === undefined) return [];
     const out: StoredSubscription[] = [];
-    for (const subscription of this.byId.values()) {
-      if (subscription.ownerClientId === ownerClientId && subscription.events.includes(type)) out.push(subscription);
-    }
+    for (const subscription of own.values()) if (subscription.events.includes(type)) out.push(subscription);
     return out;
   }
 }
