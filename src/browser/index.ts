@@ -1,0 +1,20 @@
+/** Headless browser participants: the step, its options, the adapter and the summary shape. */
+export { createBrowserStep } from './browser-step.js';
+export { BROWSER_DEFAULTS, FAILURE_LABELS } from './options.js';
+export type {
+  Adapter,
+  AdapterAction,
+  BrowserStepOptions,
+  FailureLabel,
+  OverloadThresholds,
+  PagePredicate,
+  ParticipantPlan,
+  RefusalPredicate,
+} from './options.js';
+export { REFERENCE_ADAPTER, loadAdapterFile, validateAdapter } from './adapter.js';
+export { browserMetricCatalog, BROWSER_SERIES, BROWSER_COUNTERS, BROWSER_OPERATION } from './browser-metrics.js';
+export { parseArrival } from './arrival.js';
+export { wilsonInterval } from './wilson.js';
+export type { ProportionInterval } from './wilson.js';
+export type { BrowserStepSummary, ParticipantSummary, ParticipantQuality, RoomSummary } from './summary.js';
+export { findChromium } from './launch/find-chromium.js';

@@ -1,0 +1,90 @@
+import type { LatencySummary } from '../metrics/summary.js';
+import type { SerializedMetrics } from '../metrics/serialized.js';
+import type { FailureLabel } from './options.js';
+import type { Milestones } from './probe/probe-types.js';
+import type { OverloadReport } from './overload-monitor.js';
+import type { ProportionInterval } from './wilson.js';
+
+/** Quality figures of one participant over its hold samples (remote video it received). */
+export interface ParticipantQuality {
+  samples: number;
+  /** Mean of the last sample's framesPerSecond over inbound video streams. */
+  fps: number | null;
+  framesDecoded: number;
+  framesDropped: number;
+  freezeCount: number;
+  totalFreezesDurationMs: number;
+  /** Worst inbound jitter, ms. */
+  jitterMs: number | null;
+  packetsLost: number;
+  packetsReceived: number;
+  /** Mean current RTT over the peer connections, ms. */
+  rttMs: number | null;
+  /** Local candidate types of the selected pairs, e.g. ["host"]. */
+  candidateTypes: string[];
+  /** The encoder's last qualityLimitationReason (`cpu` counts towards overload). */
+  qualityLimitationReason: string | null;
+  /** Resolution received, e.g. "320x180". */
+  resolution: string | null;
+  /** Remote frames the page rendered during the whole visit (requestVideoFrameCallback). */
+  remoteFramesRendered: number;
+}
+
+export interface ParticipantSummary {
+  name: string;
+  room: string;
+  shard: number;
+  status: 'joined' | 'failed';
+  /** Set when failed: exactly one label. */
+  label?: FailureLabel;
+  detail?: string;
+  /** Harness clock: when navigation started and when it left (epoch ms). */
+  arrivedAt?: number;
+  leftAt?: number;
+  /**
+   * The join waterfall: milestones in ms after this participant's navigation
+   * start (`navigationStart` is 0). `navigationStartEpochMs` anchors them.
+   */
+  navigationStartEpochMs?: number;
+  milestonesMs: Milestones;
+  joinTimeMs?: number;
+  setupTimeMs?: number;
+  timeToFirstFrameMs?: number;
+  httpStatus?: number | null;
+  quality?: ParticipantQuality;
+}
+
+export interface RoomSummary {
+  room: string;
+  roomId?: string;
+  joinUrl: string;
+  participants: number;
+  joined: number;
+  createdByStep: boolean;
+}
+
+/**
+ * `StepResult.summary` of a browser step. The report charts the join
+ * waterfall from `participants[].milestonesMs`, the distributions from
+ * `metrics` and the success rate with its Wilson interval.
+ */
+export interface BrowserStepSummary {
+  kind: 'browser';
+  adapter: string;
+  arrival: string;
+  holdMs: number;
+  shards: number;
+  rooms: RoomSummary[];
+  participants: ParticipantSummary[];
+  successRate: ProportionInterval;
+  /** Failures by label (labels with no failure are omitted). */
+  failures: Partial<Record<FailureLabel, number>>;
+  latency: { join_time: LatencySummary; setup_time: LatencySummary; time_to_first_frame: LatencySummary };
+  overload: OverloadReport & { overloaded: boolean };
+  /** RSS of all browser processes near the end of the hold, bytes (Linux), and per participant. */
+  browserRssBytes?: number;
+  rssPerParticipantBytes?: number;
+  /** The resolution (ms) of the packet/decoding stamps: the probe's getStats poll interval. */
+  statsResolutionMs: number;
+  metrics: SerializedMetrics;
+}
