@@ -221,3 +221,34 @@ describe('join page HTML', () => {
     expect(html).toContain('data-reason="room_not_found"');
   });
 });
+
+describe('signaling on server shutdown', () => {
+  it('closes every page’s socket (1001) and the server stops promptly', async () => {
+    const server = await createReferenceServer({ port: 0 });
+    const room = server.store.create('roomgate-local', { name: 'shutdown', maxParticipants: 5, isPrivate: false, recording: false });
+    const a = await SignalClient.open(server, room.id);
+    a.send({ type: 'join', name: 'a' });
+    await a.next('joined');
+    const started = Date.now();
+    await server.close();
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect(await a.closed()).toBe(1001);
+  });
+
+  it('with join-refused, holds the upgrade unanswered and still shuts down promptly', async () => {
+    const server = await createReferenceServer({ port: 0, faults: ['join-refused'] });
+    const room = server.store.create('roomgate-local', { name: 'held', maxParticipants: 5, isPrivate: false, recording: false });
+    const socket = new WebSocket(`${server.url.replace('http', 'ws')}/join/${room.id}/signal`, { handshakeTimeout: 10_000 });
+    const outcome = new Promise<string>((resolve) => {
+      socket.once('open', () => resolve('open'));
+      socket.once('error', () => resolve('error'));
+    });
+    const early = await Promise.race([outcome, new Promise<string>((resolve) => setTimeout(() => resolve('pending'), 1000))]);
+    expect(early).toBe('pending');
+    const started = Date.now();
+    await server.close();
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect(await outcome).toBe('error');
+    expect(room.participants.size).toBe(0);
+  });
+});
