@@ -121,6 +121,8 @@ function browserExtras(options: Record<string, unknown>): Record<string, unknown
 
 /** Build the Step for one configured step, or throw a ConfigError located at it. */
 export async function buildStep(step: StepConfig, ctx: PlanContext): Promise<Step> {
+  // SLOs first: a typo in a threshold is worth knowing even while the step's module is missing.
+  validateSlosEarly(step);
   const entry = STEP_FACTORIES[step.type];
   const factory = await loadFactory(entry);
   if (factory === undefined) {
@@ -139,7 +141,6 @@ export async function buildStep(step: StepConfig, ctx: PlanContext): Promise<Ste
       hint: 'put latency and error thresholds on a load or browser step',
     });
   }
-  validateSlosEarly(step);
   const options = stripUndefined(entry.toOptions(step, ctx));
   try {
     const built = await factory(options, step.name);
