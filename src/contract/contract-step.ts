@@ -16,6 +16,8 @@ import { CONTRACT_DEFAULTS, CONTRACT_GROUPS, type ContractStepOptions } from './
 import { loadSpec } from './spec/load-spec.js';
 import { SpecIndex } from './spec/spec-index.js';
 import { TokenSource } from './token-source.js';
+import { runWebhookChecks } from './webhooks/webhook-checks.js';
+import type { WebhooksStepOptions } from './options.js';
 
 export function resolveContractOptions(options: ContractStepOptions): ResolvedContractOptions {
   return {
@@ -30,6 +32,7 @@ export function resolveContractOptions(options: ContractStepOptions): ResolvedCo
     groups: options.groups ?? CONTRACT_GROUPS,
     ...(options.secondClient === undefined ? {} : { secondClient: options.secondClient }),
     ...(options.expiredToken === undefined ? {} : { expiredToken: options.expiredToken }),
+    ...(options.webhooks === undefined ? {} : { webhooks: options.webhooks }),
   };
 }
 
@@ -56,9 +59,41 @@ export function createContractStep(options: ContractStepOptions = {}, name = 'co
   };
 }
 
-export async function runContractGate(ctx: StepContext, spec: SpecIndex, options: ResolvedContractOptions, stepName: string): Promise<StepResult> {
+/**
+ * The webhook checks as their own step (kind `webhooks`), so a suite can run
+ * them apart from the contract gate; the responses it sees are still judged
+ * against the document (schema and envelope groups).
+ */
+export function createWebhooksStep(options: WebhooksStepOptions = {}, name = 'webhooks'): Step {
+  const resolved = resolveContractOptions({
+    ...(options.spec === undefined ? {} : { spec: options.spec }),
+    ...(options.requestTimeoutMs === undefined ? {} : { requestTimeoutMs: options.requestTimeoutMs }),
+    groups: ['webhooks', 'schema', 'envelope'],
+    webhooks: options,
+  });
+  let spec: SpecIndex | undefined;
+  return {
+    name,
+    kind: 'webhooks',
+    async setup() {
+      spec = new SpecIndex(await loadSpec(resolved.spec));
+    },
+    async run(ctx: StepContext): Promise<StepResult> {
+      spec ??= new SpecIndex(await loadSpec(resolved.spec));
+      return runContractGate(ctx, spec, resolved, name, 'webhooks');
+    },
+  };
+}
+
+export async function runContractGate(
+  ctx: StepContext,
+  spec: SpecIndex,
+  options: ResolvedContractOptions,
+  stepName: string,
+  kind: 'contract' | 'webhooks' = 'contract',
+): Promise<StepResult> {
   const started = new Date();
-  ctx.emit({ type: 'step-start', at: Date.now(), step: stepName, kind: 'contract' });
+  ctx.emit({ type: 'step-start', at: Date.now(), step: stepName, kind });
   const checks: CheckResult[] = [];
   const check = makeCheck((result) => {
     checks.push(result);
@@ -113,6 +148,7 @@ export async function runContractGate(ctx: StepContext, spec: SpecIndex, options
     if (wants('auth')) await runAuthChecks(gate);
     if (wants('generated')) await runGeneratedChecks(gate);
     if (wants('idempotency')) await runIdempotencyChecks(gate);
+    if (wants('webhooks')) await runWebhookChecks(gate, options.webhooks);
     await deleteRooms(gate);
     if (wants('auth')) await runExpiredTokenCheck(gate, tokenSource.first);
     if (wants('rate-limit')) await runRateLimitChecks(gate, rateLimitHeaders);
@@ -145,7 +181,7 @@ export async function runContractGate(ctx: StepContext, spec: SpecIndex, options
   const failedNames = checks.filter((c) => c.status === 'failed' || c.status === 'errored').map((c) => c.name);
   const result: StepResult = {
     name: stepName,
-    kind: 'contract',
+    kind,
     status,
     ...(status === 'passed' ? {} : { reason: `${failedNames.length} check(s) did not pass: ${failedNames.slice(0, 5).join(', ')}${failedNames.length > 5 ? ', …' : ''}` }),
     startedAt: started.toISOString(),

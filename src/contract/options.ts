@@ -13,6 +13,7 @@ export const CONTRACT_GROUPS = [
   'auth',
   'generated',
   'idempotency',
+  'webhooks',
   'rate-limit',
 ] as const;
 export type ContractGroup = (typeof CONTRACT_GROUPS)[number];
@@ -51,6 +52,8 @@ export interface ContractStepOptions {
   expiredToken?: string;
   /** Longest the gate waits for its own token to expire. Default 5 s. */
   expiredTokenMaxWaitSeconds?: number;
+  /** Options of the `webhooks` group (also usable as its own step, see createWebhooksStep). */
+  webhooks?: WebhooksStepOptions;
 }
 
 export interface WebhooksStepOptions {

@@ -1,0 +1,106 @@
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface Delivery {
+  receivedAt: number;
+  headers: Record<string, string>;
+  /** The raw body, exactly as received: signatures are over these bytes. */
+  body: string;
+  /** What the sink answered. */
+  answered: number;
+}
+
+/** Largest delivery the sink reads; a webhook payload is one room, a few hundred bytes. */
+const MAX_DELIVERY_BYTES = 256 * 1024;
+
+/**
+ * A loopback webhook receiver (node:http on 127.0.0.1, port 0). It records
+ * every delivery and can answer 500 to the first attempt of one event type,
+ * to force the sender to retry.
+ */
+export class WebhookSink {
+  readonly deliveries: Delivery[] = [];
+  private readonly waiters = new Set<() => void>();
+  private failOnceFor: string | undefined;
+  private failedIds = new Set<string>();
+  private server: Server | undefined;
+  url = '';
+
+  /** Answer 500 to the first attempt of the first message of this event type. */
+  failFirstAttemptOf(eventType: string): void {
+    this.failOnceFor = eventType;
+  }
+
+  async start(): Promise<void> {
+    this.server = createServer((req, res) => {
+      void readBody(req).then((body) => {
+        const headers: Record<string, string> = {};
+        for (const [name, value] of Object.entries(req.headers)) {
+          if (typeof value === 'string') headers[name] = value;
+        }
+        let answered = 204;
+        const id = headers['webhook-id'] ?? '';
+        if (this.failOnceFor !== undefined && body !== undefined && eventTypeOf(body) === this.failOnceFor && this.failedIds.size === 0) {
+          this.failedIds.add(id);
+          answered = 500;
+        }
+        this.deliveries.push({ receivedAt: Date.now(), headers, body: body ?? '', answered });
+        res.writeHead(answered).end();
+        for (const wake of this.waiters) wake();
+      });
+    });
+    await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));
+    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/roomgate-webhook-sink`;
+  }
+
+  /** Resolves when `done()` holds or the deadline passes. */
+  async waitFor(done: () => boolean, deadlineMs: number, signal: AbortSignal): Promise<void> {
+    while (!done() && Date.now() < deadlineMs && !signal.aborted) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(finish, Math.max(0, deadlineMs - Date.now()));
+        const wake = () => finish();
+        function finish() {
+          clearTimeout(timer);
+          resolve();
+        }
+        this.waiters.add(wake);
+        signal.addEventListener('abort', wake, { once: true });
+      });
+      this.waiters.clear();
+    }
+  }
+
+  async close(): Promise<void> {
+    const server = this.server;
+    if (server === undefined) return;
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+}
+
+export function eventTypeOf(body: string): string | undefined {
+  try {
+    const parsed = JSON.parse(body) as { type?: unknown };
+    return typeof parsed.type === 'string' ? parsed.type : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function readBody(req: IncomingMessage): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_DELIVERY_BYTES) {
+        req.destroy();
+        resolve(undefined);
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', () => resolve(undefined));
+  });
+}
