@@ -9,7 +9,7 @@
  * the target (GET room >= 15k req/s). Loopback only; bounded duration.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,6 +21,8 @@ const GET_TARGET = 15_000;
 
 interface WrkResult {
   requestsPerSecond: number;
+  /** Server CPU time (user + system) per request: unlike req/s, barely affected by other load on the machine. */
+  cpuMicrosPerRequest: number;
   p50Ms: number;
   p99Ms: number;
   requests: number;
@@ -52,18 +54,34 @@ function toMs(text: string): number {
   return match[2] === 'us' ? value / 1000 : match[2] === 's' ? value * 1000 : value;
 }
 
-function runWrk(url: string, script: string): WrkResult {
+const CLOCK_TICKS = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
+
+/** utime + stime of a process in seconds, from /proc (Linux). */
+function cpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // Fields after the parenthesised command name; utime and stime are fields 14 and 15.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+}
+
+function runWrk(url: string, script: string, serverPid: number): WrkResult {
+  // Warm-up (discarded): lets V8 optimise the hot path so the figures are about steady state, not JIT.
+  spawnSync('taskset', ['-c', '1', 'wrk', '-t1', `-c${CONNECTIONS}`, '-d2s', '-s', script, url], { timeout: 30_000 });
+  const cpuBefore = cpuSeconds(serverPid);
   const run = spawnSync('taskset', ['-c', '1', 'wrk', '-t1', `-c${CONNECTIONS}`, `-d${SECONDS}s`, '--latency', '-s', script, url], {
     encoding: 'utf8',
     timeout: (SECONDS + 30) * 1000,
   });
   if (run.status !== 0) throw new Error(`wrk failed: ${run.stderr}`);
+  const cpu = cpuSeconds(serverPid) - cpuBefore;
   const out = run.stdout;
+  const requests = Number(/(\d+) requests in/.exec(out)?.[1]);
   return {
     requestsPerSecond: Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1]),
+    cpuMicrosPerRequest: (cpu * 1e6) / requests,
     p50Ms: toMs(/^\s+50%\s+(\S+)/m.exec(out)?.[1] ?? ''),
     p99Ms: toMs(/^\s+99%\s+(\S+)/m.exec(out)?.[1] ?? ''),
-    requests: Number(/(\d+) requests in/.exec(out)?.[1]),
+    requests,
     non2xx: Number(/Non-2xx or 3xx responses: (\d+)/.exec(out)?.[1] ?? 0),
     socketErrors: /Socket errors: (.*)/.exec(out)?.[1] ?? 'none',
   };
@@ -97,22 +115,23 @@ async function main(): Promise<void> {
 
     console.log(`reference server bench: wrk -t1 -c${CONNECTIONS} -d${SECONDS}s, server on core 0, wrk on core 1 (${cpus} CPUs; other load on the machine skews figures)`);
     const rows: [string, WrkResult][] = [
-      ['GET /v1/rooms/{id}', runWrk(url, getScript)],
-      ['POST /v1/rooms', runWrk(url, postScript)],
+      ['GET /v1/rooms/{id}', runWrk(url, getScript, child.pid ?? 0)],
+      ['POST /v1/rooms', runWrk(url, postScript, child.pid ?? 0)],
     ];
     child.kill('SIGINT');
     const baseline = await startPinned(['--import', 'tsx', join(ROOT, 'bench/reference-server-baseline.ts')]);
     try {
-      rows.push(['bare fastify GET', runWrk(baseline.url, getScript)]);
+      rows.push(['bare fastify GET', runWrk(baseline.url, getScript, baseline.child.pid ?? 0)]);
     } finally {
       baseline.child.kill('SIGINT');
     }
-    console.log('case                    req/s     p50 ms   p99 ms   requests  non-2xx  socket errors');
+    console.log('case                    req/s     p50 ms   p99 ms   requests  non-2xx  CPU µs/req  req/s per free core  socket errors');
     for (const [name, r] of rows) {
       console.log(
-        `${name.padEnd(22)} ${r.requestsPerSecond.toFixed(0).padStart(7)} ${r.p50Ms.toFixed(2).padStart(9)} ${r.p99Ms.toFixed(2).padStart(8)} ${String(r.requests).padStart(10)} ${String(r.non2xx).padStart(8)}  ${r.socketErrors}`,
+        `${name.padEnd(22)} ${r.requestsPerSecond.toFixed(0).padStart(7)} ${r.p50Ms.toFixed(2).padStart(9)} ${r.p99Ms.toFixed(2).padStart(8)} ${String(r.requests).padStart(10)} ${String(r.non2xx).padStart(8)} ${r.cpuMicrosPerRequest.toFixed(1).padStart(11)} ${(1e6 / r.cpuMicrosPerRequest).toFixed(0).padStart(20)}  ${r.socketErrors}`,
       );
     }
+    console.log('(req/s per free core = 1e6 / CPU µs per request: the capacity of an uncontended core, an estimate)');
     const get = rows[0]?.[1];
     if (get !== undefined) {
       const ratio = get.requestsPerSecond / GET_TARGET;
