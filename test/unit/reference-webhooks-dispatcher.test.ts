@@ -158,7 +158,8 @@ describe('webhook dispatcher (real loopback receiver)', () => {
     const d = start();
     const started = performance.now();
     for (let n = 0; n < 200; n++) d.dispatch(subscription, message(100 + n));
-    expect(performance.now() - started).toBeLessThan(50);
+    // Generous bound for a shared CI machine; the real proof is that nothing has arrived yet.
+    expect(performance.now() - started).toBeLessThan(250);
     expect(sink.received).toHaveLength(0);
     await d.idle();
     expect(sink.at('/hook')).toHaveLength(200);
