@@ -1,10 +1,12 @@
 import { readdir, readFile } from 'node:fs/promises';
 
 /**
- * Resident memory (bytes) of the given processes and all their descendants,
- * read from /proc (Linux). Chromium runs a renderer, GPU and utility process
- * per browser, so the main process alone would undercount by far. Returns
- * undefined where /proc is not available.
+ * Memory (bytes) of the given processes and all their descendants, read from
+ * /proc (Linux). Chromium runs a renderer, GPU and utility process per
+ * browser, so the main process alone would undercount by far; and summing RSS
+ * would count shared libraries once per process, so each process counts its
+ * PSS (proportional set size, /proc/PID/smaps_rollup) when readable, else RSS.
+ * Returns undefined where /proc is not available.
  */
 export async function treeRssBytes(rootPids: readonly number[]): Promise<number | undefined> {
   let entries: string[];
@@ -25,6 +27,11 @@ export async function treeRssBytes(rootPids: readonly number[]): Promise<number 
           const rss = /^VmRSS:\s+(\d+) kB/m.exec(status);
           if (ppid) parentOf.set(Number(e), Number(ppid[1]));
           if (rss) rssOf.set(Number(e), Number(rss[1]) * 1024);
+          if (ppid && rootPids.length > 0) {
+            const rollup = await readFile(`/proc/${e}/smaps_rollup`, 'utf8').catch(() => '');
+            const pss = /^Pss:\s+(\d+) kB/m.exec(rollup);
+            if (pss) rssOf.set(Number(e), Number(pss[1]) * 1024);
+          }
         } catch {
           // the process ended while we looked
         }

@@ -1,13 +1,173 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import type { CommandModule } from 'yargs';
+import { loadAdapterFile } from '../../browser/adapter.js';
+import { parseArrival } from '../../browser/arrival.js';
+import { createBrowserStep } from '../../browser/browser-step.js';
+import type { BrowserStepOptions } from '../../browser/options.js';
+import type { BrowserStepSummary } from '../../browser/summary.js';
 import { UsageError } from '../../errors.js';
+import { exitCodeFor } from '../../model/result.js';
+import { isFaultName, type FaultName } from '../../reference/faults.js';
+import { parseDurationMs } from '../../slo/units.js';
+import { resolveTarget } from '../../target/resolve-target.js';
 import { execute } from '../fail.js';
+import { interruptSignal } from '../interrupt.js';
+import { withTargetOptions } from '../target-options.js';
 
-// Placeholder until the browser command lands; its issue replaces this file.
-export const browserCommand: CommandModule = {
+interface BrowserArgs {
+  target?: string;
+  clientId?: string;
+  clientSecret?: string;
+  rooms: number;
+  participants: number;
+  maxParticipants?: number;
+  private: boolean;
+  arrival: string;
+  hold: string;
+  joinUrl?: string[];
+  adapter?: string;
+  slo?: string[];
+  out?: string;
+  json: boolean;
+  fault?: string[];
+  webhooks: boolean;
+  participantsPerBrowser: number;
+  fakeVideo?: string;
+  maxHostCpu?: number;
+  maxEventLoopDelay?: number;
+  maxCpuLimited?: number;
+  joinTimeout: string;
+}
+
+/** `roomgate browser`: headless participants join rooms and report join time, first frame and success rate. */
+export const browserCommand: CommandModule<object, BrowserArgs> = {
   command: 'browser',
-  describe: 'browser (not built yet)',
-  handler: () =>
+  describe: 'headless Chromium participants join rooms: join time, time to first frame, success rate',
+  builder: (y) =>
+    withTargetOptions(y)
+      .option('rooms', { type: 'number', default: 1, describe: 'rooms to create through the API (M)' })
+      .option('participants', { type: 'number', default: 2, describe: 'participants per room (K)' })
+      .option('max-participants', { type: 'number', describe: 'max_participants of the created rooms' })
+      .option('private', { type: 'boolean', default: false, describe: 'create private rooms; each participant joins with its own join token' })
+      .option('arrival', { type: 'string', default: 'burst', describe: 'burst (join storm) or ramp:N/s' })
+      .option('hold', { type: 'string', default: '5s', describe: 'how long everyone stays after joining (stats are sampled)' })
+      .option('join-timeout', { type: 'string', default: '20s', describe: 'per participant: navigation start until joined' })
+      .option('join-url', { type: 'string', array: true, describe: 'join these URLs directly (one room each) instead of creating rooms' })
+      .option('adapter', { type: 'string', describe: 'JSON/YAML adapter file for a join page other than the reference one' })
+      .option('slo', { type: 'string', array: true, describe: 'threshold, e.g. "join_time.p95 < 5s" or "success_rate >= 99%" (repeatable)' })
+      .option('out', { type: 'string', describe: 'run folder for result.json and artifacts (default reports/browser-<time>)' })
+      .option('json', { type: 'boolean', default: false, describe: 'print the step result as JSON on stdout' })
+      .option('fault', { type: 'string', array: true, describe: 'fault switch of the embedded reference server (without --target)' })
+      .option('webhooks', { type: 'boolean', default: false, describe: 'subscribe a local sink and require one participant.joined/left per participant' })
+      .option('participants-per-browser', { type: 'number', default: 8, describe: 'participants per Chromium process (more shard over more browsers)' })
+      .option('fake-video', { type: 'string', describe: '.y4m file for the fake camera (default: a generated 320x180 clip)' })
+      .option('max-host-cpu', { type: 'number', describe: 'overload: host CPU busy fraction (0..1) sustained 5 s; >1 disables (default 0.97)' })
+      .option('max-event-loop-delay', { type: 'number', describe: 'overload: harness event-loop p99 over 1 s, ms; 0 disables (default 500)' })
+      .option('max-cpu-limited', { type: 'number', describe: 'overload: fraction of encoders limited by cpu; >1 disables (default 0.5)' }) as never,
+  handler: (args) =>
     execute(async () => {
-      throw new UsageError('roomgate browser is not built yet');
+      const faults: FaultName[] = [];
+      for (const name of args.fault ?? []) {
+        if (!isFaultName(name)) throw new UsageError(`unknown fault "${name}"`, { hint: 'see `roomgate serve --help` for the fault list' });
+        faults.push(name);
+      }
+      if (faults.length > 0 && args.target !== undefined) {
+        throw new UsageError('--fault applies to the embedded reference server only', { hint: 'drop --target, or drop --fault' });
+      }
+      const holdMs = duration(args.hold, '--hold');
+      const joinTimeoutMs = duration(args.joinTimeout, '--join-timeout');
+      if (!(args.rooms >= 1) || !(args.participants >= 1)) throw new UsageError('--rooms and --participants must be at least 1');
+      if (args.adapter !== undefined && (args.joinUrl === undefined || args.joinUrl.length === 0)) {
+        throw new UsageError('--adapter needs --join-url', { hint: 'an adapter describes a join page other than the reference one; give its URL with --join-url' });
+      }
+      const overload = {
+        ...(args.maxHostCpu === undefined ? {} : { maxHostCpu: args.maxHostCpu }),
+        ...(args.maxEventLoopDelay === undefined ? {} : { maxEventLoopDelayMs: args.maxEventLoopDelay }),
+        ...(args.maxCpuLimited === undefined ? {} : { maxCpuLimitedFraction: args.maxCpuLimited }),
+      };
+      const options: BrowserStepOptions = {
+        rooms: args.rooms,
+        participants: args.participants,
+        ...(args.maxParticipants === undefined ? {} : { maxParticipants: args.maxParticipants }),
+        privateRooms: args.private,
+        arrival: parseArrival(args.arrival),
+        holdMs,
+        joinTimeoutMs,
+        ...(args.joinUrl === undefined ? {} : { joinUrls: args.joinUrl }),
+        ...(args.adapter === undefined ? {} : { adapter: await loadAdapterFile(args.adapter) }),
+        ...(args.slo === undefined ? {} : { slos: args.slo }),
+        webhooks: args.webhooks,
+        participantsPerBrowser: args.participantsPerBrowser,
+        ...(args.fakeVideo === undefined ? {} : { fakeVideoFile: resolve(args.fakeVideo) }),
+        overload,
+      };
+      // Parses SLOs and checks the options before anything starts.
+      const step = createBrowserStep(options);
+      const runDir = resolve(args.out ?? join('reports', `browser-${new Date().toISOString().replace(/[:.]/g, '-')}`));
+      await mkdir(runDir, { recursive: true });
+      const resolved = await resolveTarget(
+        { target: args.target, clientId: args.clientId, clientSecret: args.clientSecret },
+        { faults },
+      );
+      const interrupt = interruptSignal();
+      try {
+        const result = await step.run({
+          target: resolved.target,
+          signal: interrupt.signal,
+          runDir,
+          emit: (event) => {
+            if (args.json) return;
+            if (event.type === 'log') process.stdout.write(`${event.message}\n`);
+          },
+        });
+        await writeFile(join(runDir, 'result.json'), JSON.stringify(result, null, 2));
+        if (args.json) {
+          process.stdout.write(`${JSON.stringify(result)}\n`);
+        } else {
+          const summary = result.summary as unknown as BrowserStepSummary | undefined;
+          for (const p of summary?.participants ?? []) {
+            const figures = [
+              p.joinTimeMs === undefined ? undefined : `join ${ms(p.joinTimeMs)}`,
+              p.setupTimeMs === undefined ? undefined : `setup ${ms(p.setupTimeMs)}`,
+              p.timeToFirstFrameMs === undefined ? undefined : `first frame ${ms(p.timeToFirstFrameMs)}`,
+              p.quality?.fps == null ? undefined : `${p.quality.fps} fps`,
+            ].filter(Boolean);
+            const verdict = p.status === 'joined' ? 'ok    ' : `FAILED ${p.label}: ${p.detail}`;
+            process.stdout.write(`  ${p.name.padEnd(12)} ${p.room.padEnd(16)} ${verdict} ${figures.join(', ')}\n`);
+          }
+          for (const check of result.checks) {
+            process.stdout.write(`  check ${check.name}: ${check.status}${check.status === 'failed' ? ` — ${check.message}` : ''}\n`);
+          }
+          for (const verdict of result.slos) {
+            process.stdout.write(`  slo ${verdict.expression}: ${verdict.status}${'observed' in verdict ? ` (observed ${verdict.observed})` : ''}\n`);
+          }
+          if (summary !== undefined) {
+            const r = summary.successRate;
+            process.stdout.write(
+              `success ${r.successes}/${r.total} (${pct(r.rate)}, 95 % CI ${pct(r.low)}–${pct(r.high)}); join_time p50 ${ms(summary.latency.join_time.p50)} p95 ${ms(summary.latency.join_time.p95)}; first frame p50 ${ms(summary.latency.time_to_first_frame.p50)} p95 ${ms(summary.latency.time_to_first_frame.p95)}\n`,
+            );
+          }
+          process.stdout.write(`browser: ${result.status}${result.reason === undefined ? '' : ` — ${result.reason}`}\nresult: ${join(runDir, 'result.json')}\n`);
+        }
+        return exitCodeFor(result.status);
+      } finally {
+        interrupt.dispose();
+        await resolved.close();
+      }
     }),
 };
+
+function duration(text: string, flag: string): number {
+  const value = parseDurationMs(text);
+  if (value === undefined || value < 0) throw new UsageError(`${flag} "${text}" is not a duration`, { hint: `e.g. ${flag} 5s` });
+  return value;
+}
+
+function ms(value: number): string {
+  return value >= 1000 ? `${(value / 1000).toFixed(2)} s` : `${Math.round(value)} ms`;
+}
+
+function pct(value: number): string {
+  return Number.isNaN(value) ? 'n/a' : `${(value * 100).toFixed(1)} %`;
+}
