@@ -52,14 +52,15 @@
   steps.appendChild(st);
 
   // ---- charts over time (from window events) ----
-  function chart(container, title, xs, series, yLabel) {
+  // perRow: how many charts share the row (their widths must be known before drawing).
+  function chart(container, title, xs, series, yLabel, perRow, xAxis) {
     var box = el('div', { class: 'chart' }, el('h3', { text: title }));
     container.appendChild(box);
-    var width = Math.max(320, Math.min(1100, (container.clientWidth || 1000) / (container.childElementCount > 1 ? 2 : 1) - 24));
+    var width = Math.max(300, Math.floor(((container.clientWidth || 1100) - 16 * (perRow - 1)) / perRow) - 8);
     var opts = {
       width: width, height: 240,
       scales: { x: { time: false } },
-      axes: [{ label: 'seconds' }, { label: yLabel }],
+      axes: [xAxis || { label: 'seconds since start' }, { label: yLabel }],
       series: [{ label: 's' }].concat(series.map(function (s, i) { return { label: s.label, stroke: palette[i % palette.length], width: 1.5, points: { show: xs.length < 40 } }; })),
     };
     // uPlot draws on a canvas inside box.
@@ -85,11 +86,11 @@
           lat.push({ label: op + ' ' + p, values: windows.map(function (w) { var o = w.operations[op]; return o && o.count > 0 ? o[p] : null; }) });
         });
       });
-      chart(row, 'Latency percentiles per operation (ms)', xs, lat, 'ms');
+      chart(row, 'Latency percentiles per operation (ms)', xs, lat, 'ms', 2);
       var thr = [{ label: 'requests/s', values: windows.map(function (w) { var n = 0; for (var op in w.operations) n += w.operations[op].count; return n / Math.max(0.001, (w.endMs - w.startMs) / 1000); }) },
         { label: 'errors/s', values: windows.map(function (w) { var n = 0; for (var op in w.operations) n += w.operations[op].errors; return n / Math.max(0.001, (w.endMs - w.startMs) / 1000); }) }];
       if (windows.some(function (w) { return w.targetRate != null; })) thr.push({ label: 'target rate', values: windows.map(function (w) { return w.targetRate == null ? null : w.targetRate; }) });
-      chart(row, 'Throughput and errors', xs, thr, 'per second');
+      chart(row, 'Throughput and errors', xs, thr, 'per second', 2);
     });
   }
 
@@ -104,8 +105,10 @@
       hs.appendChild(row);
       var list = byStep[step].slice(0, 8);
       var xs = list[0].points.map(function (p, i) { return i; });
-      chart(row, step + ': latency by percentile (x = ' + list[0].points.map(function (p) { return p[0]; }).join(', ') + ')', xs,
-        list.map(function (s) { return { label: s.key + ' (n=' + s.count + ')', values: s.points.map(function (p) { return p[1]; }) }; }), 'ms');
+      var pct = list[0].points.map(function (p) { return p[0]; });
+      chart(row, step + ': latency by percentile', xs,
+        list.map(function (s) { return { label: s.key + ' (n=' + s.count + ')', values: s.points.map(function (p) { return p[1]; }) }; }), 'ms', 1,
+        { label: 'percentile', splits: function () { return xs; }, values: function (u, splits) { return splits.map(function (i) { return 'p' + pct[i]; }); } });
     });
   }
 
@@ -187,12 +190,14 @@
   });
 
   // ---- artifacts and step figures ----
-  var withArtifacts = report.steps.filter(function (s) { return s.artifacts.length > 0; });
+  // Only relative paths inside the run folder: a hostile path (javascript:, ../) is not linked.
+  function safePath(p) { return typeof p === 'string' && !/^[a-z][a-z0-9+.-]*:/i.test(p) && p.indexOf('..') < 0 && p.charAt(0) !== '/'; }
+  var withArtifacts = report.steps.filter(function (s) { return s.artifacts.some(function (a) { return safePath(a.path); }); });
   if (withArtifacts.length > 0) {
     var as = section('Artifacts');
     withArtifacts.forEach(function (s) {
       s.artifacts.forEach(function (a) {
-        if (/^[a-z]+:/i.test(a.path) || a.path.indexOf('..') >= 0) return;
+        if (!safePath(a.path)) return;
         var item = el('div', { class: 'artifact' }, el('strong', { text: s.name + ': ' }), document.createTextNode(a.description + ' '), el('a', { href: a.path, text: a.path }));
         if (a.kind === 'screenshot') item.appendChild(el('img', { src: a.path, alt: a.description }));
         as.appendChild(item);
