@@ -12,6 +12,8 @@ export interface PreparedRequest {
   body?: string;
   /** Keep the response body (ids of created rooms, schema samples); other bodies are discarded unread. */
   wantBody: boolean;
+  /** Validate this response against the OpenAPI schema (set by the schema sampler). */
+  sampled?: boolean;
 }
 
 /** Where the scheduler reports what happened; the step turns these into registry samples. */

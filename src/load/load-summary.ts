@@ -1,0 +1,74 @@
+import type { WindowSummary } from '../model/events.js';
+import type { Outcome } from '../metrics/outcome.js';
+import type { SerializedMetrics } from '../metrics/serialized.js';
+import type { LatencySummary } from '../metrics/summary.js';
+import type { CleanupReport } from './room-cleanup.js';
+import type { SchemaViolationExample } from './load-recorder.js';
+import type { LoadMode } from './options.js';
+
+/** Per-operation figures of a load run. Latencies in ms. */
+export interface OperationSummary {
+  attempts: number;
+  requests: number;
+  responses: number;
+  errors: number;
+  /** Responses and transport errors by outcome class (`2xx`, `4xx`, `5xx`, `error`). */
+  byOutcome: Partial<Record<Outcome, number>>;
+  /** Soak: from the intended send time; burst: from the send. */
+  latency: LatencySummary;
+  /** Soak only: from the write to the socket. */
+  serviceTime?: LatencySummary;
+}
+
+/**
+ * `StepResult.summary` of a load step (a plain JSON object). The report
+ * charts `windows` and can re-derive any percentile from `metrics`, whose
+ * histograms merge exactly with other runs' or shards'.
+ */
+export interface LoadSummary {
+  mode: LoadMode;
+  /** Prefix of every room name the run created. */
+  runTag: string;
+  durationMs: number;
+  /** Whole run, all operations. */
+  totals: {
+    attempts: number;
+    requests: number;
+    responses: number;
+    errors: number;
+    errorRate: number;
+    /** Responses per second over the run. */
+    throughput: number;
+    timeouts: number;
+    resets: number;
+    connectionErrors: number;
+    /** Errors the generator could not attribute to an operation (burst transport errors). */
+    unattributedErrors: number;
+    schemaChecked: number;
+    schemaViolations: number;
+  };
+  operations: Record<string, OperationSummary>;
+  /** Soak only: how well the generator kept its schedule. */
+  schedule?: {
+    requestedRate: number;
+    achievedRate: number;
+    scheduled: number;
+    sent: number;
+    late: number;
+    dropped: number;
+    lateFraction: number;
+    maxLateMs: number;
+    lateThresholdMs: number;
+  };
+  /** Burst only: autocannon's own counts, a cross-check of `totals`. */
+  burst?: { autocannonRequests: number; autocannonErrors: number; phases: { connections: number; durationMs?: number; requests?: number }[] };
+  setup: { roomsCreated: number };
+  cleanup: CleanupReport | { skipped: true; reason: string };
+  schemaViolationExamples: SchemaViolationExample[];
+  /** If an abort_on_fail threshold stopped the run: its expression. */
+  abortedBy?: string;
+  /** Per-window figures, as emitted in `window` events. */
+  windows: WindowSummary[];
+  /** The whole registry: histograms (compressed base64, µs) and counters, per window too. */
+  metrics: SerializedMetrics;
+}
