@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import type { StepResult } from '../../src/model/result.js';
+import { runCli } from '../helpers/run-cli.js';
+
+/**
+ * Each reference fault must make `roomgate contract` exit 1 naming the check
+ * that owns the broken promise; the clean server must pass every check.
+ * (slow-create is the load step's SLO; stale-count and join-refused belong to
+ * the browser step: the contract gate has no participants.)
+ */
+const FAULT_TABLE: Record<string, string[]> = {
+  envelope: ['envelope.every-non-2xx'],
+  'id-prefix': ['lifecycle.room-id-prefix', 'schema.createRoom'],
+  idempotency: ['idempotency.replay-returns-same-room', 'idempotency.concurrent-duplicates-one-room'],
+  'server-errors': ['schema.no-server-errors'],
+  'webhook-signature': ['webhooks.signature-valid'],
+  'no-ratelimit-headers': ['rate-limit.headers-structured-fields'],
+  'auth-bypass': ['auth.expired-token-401'],
+};
+
+async function contract(args: string[]): Promise<{ code: number | null; result: StepResult; stderr: string }> {
+  const run = await runCli(['contract', '--json', ...args], { timeoutMs: 60_000 });
+  return { code: run.code, result: JSON.parse(run.stdout) as StepResult, stderr: run.stderr };
+}
+
+describe('roomgate contract against the embedded reference server', () => {
+  it('passes every check on the clean server and exits 0', async () => {
+    const { code, result } = await contract([]);
+    const notPassed = result.checks.filter((c) => c.status !== 'passed' && c.status !== 'skipped');
+    expect(notPassed).toEqual([]);
+    expect(code).toBe(0);
+    // Skips are only the ones that cannot run in the gate, each with a reason.
+    const skipped = result.checks.filter((c) => c.status === 'skipped').map((c) => c.name).sort();
+    expect(skipped).toEqual(['generated.valid-accepted.issueToken', 'schema.listWebhooks', 'webhooks.participant-events']);
+    expect(result.checks.length).toBeGreaterThan(50);
+  });
+
+  for (const [fault, checks] of Object.entries(FAULT_TABLE)) {
+    it(`exits 1 naming ${checks.join(' and ')} when the server has --fault ${fault}`, async () => {
+      const { code, result } = await contract(['--fault', fault]);
+      expect(code).toBe(1);
+      const failed = new Set(result.checks.filter((c) => c.status === 'failed').map((c) => c.name));
+      for (const name of checks) expect(failed, `${name} should fail under ${fault}`).toContain(name);
+      expect(result.checks.filter((c) => c.status === 'errored')).toEqual([]);
+    });
+  }
+});
