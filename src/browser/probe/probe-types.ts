@@ -49,6 +49,8 @@ export interface ProbeSnapshot {
   decodedAtFirstRender: number | null;
   /** Poll interval of getStats before the first decoded frame: the resolution of packet/decoding stamps. */
   statsResolutionMs: number;
+  /** Milestones moved earlier to the first media evidence (the connected event ran late on a busy page). */
+  adjustedMilestones: MilestoneName[];
   errors: string[];
 }
 

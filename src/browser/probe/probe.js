@@ -36,6 +36,7 @@
     outcome: null,
     remoteFramesRendered: 0,
     decodedAtFirstRender: null,
+    adjusted: [],
     errors: [],
   };
   var localTracks = new WeakSet();
@@ -384,6 +385,19 @@
     /** Everything the harness classifies a participant by; JSON-serializable. */
     snapshot: function () {
       checkOutcome();
+      // Media cannot flow before the connection is up, but on a busy main thread
+      // the connectionstatechange task can run after the first frame was already
+      // presented. Bound the connected stamp by the earliest media evidence.
+      var evidence = [milestones.firstInboundPacket, milestones.firstDecodedFrame, milestones.firstRenderedFrame].filter(function (v) {
+        return v !== undefined;
+      });
+      if (evidence.length > 0) {
+        var earliest = Math.min.apply(null, evidence);
+        if (!(milestones.pcConnected <= earliest)) {
+          milestones.pcConnected = earliest;
+          if (state.adjusted.indexOf('pcConnected') < 0) state.adjusted.push('pcConnected');
+        }
+      }
       return {
         now: now(),
         milestones: Object.assign({}, milestones),
@@ -397,6 +411,7 @@
         remoteFramesRendered: state.remoteFramesRendered,
         decodedAtFirstRender: state.decodedAtFirstRender,
         statsResolutionMs: FAST_POLL_MS,
+        adjustedMilestones: state.adjusted.slice(),
         errors: state.errors.slice(),
       };
     },
