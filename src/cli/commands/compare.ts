@@ -1,13 +1,50 @@
 import type { CommandModule } from 'yargs';
 import { UsageError } from '../../errors.js';
+import { compareReports } from '../../report/compare.js';
+import { readReportJson } from '../../report/report-json.js';
 import { execute } from '../fail.js';
 
-// Placeholder until the compare command lands; its issue replaces this file.
-export const compareCommand: CommandModule = {
-  command: 'compare',
-  describe: 'compare (not built yet)',
-  handler: () =>
+interface CompareArgs {
+  base: string;
+  current: string;
+  tolerance: string;
+  json: boolean;
+}
+
+export const compareCommand: CommandModule<object, CompareArgs> = {
+  command: 'compare <base> <current>',
+  describe: 'per-operation deltas (p50, p99, error rate, join time) between two runs; exit 1 on a regression beyond --tolerance',
+  builder: (y) =>
+    y
+      .positional('base', { type: 'string', demandOption: true, describe: 'baseline run folder (or its report.json)' })
+      .positional('current', { type: 'string', demandOption: true, describe: 'new run folder (or its report.json)' })
+      .option('tolerance', { type: 'string', default: '10%', describe: 'allowed relative worsening, e.g. 10% or 0.1' })
+      .option('json', { type: 'boolean', default: false, describe: 'print the deltas as JSON' }) as never,
+  handler: (args) =>
     execute(async () => {
-      throw new UsageError('roomgate compare is not built yet');
+      const tolerance = parseTolerance(args.tolerance);
+      const [base, current] = await Promise.all([readReportJson(args.base), readReportJson(args.current)]);
+      const deltas = compareReports(base, current, tolerance);
+      const regressions = deltas.filter((d) => d.regression);
+      if (args.json) {
+        process.stdout.write(`${JSON.stringify({ tolerance, regressions: regressions.length, deltas }, null, 2)}\n`);
+      } else if (deltas.length === 0) {
+        process.stdout.write('roomgate compare: no operation figures in common (compare runs of the same suite with load or browser steps)\n');
+      } else {
+        process.stdout.write(`step / operation                 metric       base      new    change\n`);
+        for (const d of deltas) {
+          const change = Number.isFinite(d.change) ? `${d.change >= 0 ? '+' : ''}${(d.change * 100).toFixed(1)}%` : 'new';
+          const fmt = (v: number) => (d.metric === 'error_rate' ? `${(v * 100).toFixed(2)}%` : `${v.toFixed(1)}ms`);
+          process.stdout.write(`${`${d.step} / ${d.operation}`.padEnd(32)} ${d.metric.padEnd(10)} ${fmt(d.base).padStart(8)} ${fmt(d.current).padStart(8)} ${change.padStart(8)}${d.regression ? '  REGRESSION' : ''}\n`);
+        }
+        process.stdout.write(`\n${regressions.length === 0 ? 'no regression' : `${regressions.length} regression(s)`} beyond ${(tolerance * 100).toFixed(1)}%\n`);
+      }
+      return regressions.length === 0 ? 0 : 1;
     }),
 };
+
+function parseTolerance(text: string): number {
+  const match = /^(\d+(?:\.\d+)?)(%)?$/.exec(text.trim());
+  if (match === null) throw new UsageError(`--tolerance "${text}" is not a number or percentage`, { hint: 'e.g. --tolerance 10% or --tolerance 0.1' });
+  return match[2] === '%' ? Number(match[1]) / 100 : Number(match[1]);
+}

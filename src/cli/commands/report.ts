@@ -1,13 +1,19 @@
 import type { CommandModule } from 'yargs';
-import { UsageError } from '../../errors.js';
+import { join } from 'node:path';
+import { readReportJson } from '../../report/report-json.js';
+import { writeRunReports } from '../../report/write-reports.js';
 import { execute } from '../fail.js';
 
-// Placeholder until the report command lands; its issue replaces this file.
-export const reportCommand: CommandModule = {
-  command: 'report',
-  describe: 'report (not built yet)',
-  handler: () =>
+export const reportCommand: CommandModule<object, { runDir: string }> = {
+  command: 'report <run-dir>',
+  describe: 're-render report.html, junit.xml and summary.md of a run folder from its report.json',
+  builder: (y) => y.positional('run-dir', { type: 'string', demandOption: true, describe: 'a run folder written by roomgate run' }) as never,
+  handler: (args) =>
     execute(async () => {
-      throw new UsageError('roomgate report is not built yet');
+      const report = await readReportJson(args.runDir);
+      const { written, errors } = await writeRunReports(args.runDir, report);
+      for (const error of errors) process.stderr.write(`roomgate: could not write ${error.message}\n`);
+      process.stdout.write(`roomgate: re-rendered ${written.length} files; open ${join(args.runDir, 'report.html')}\n`);
+      return errors.length === 0 ? 0 : 3;
     }),
 };
