@@ -42,7 +42,7 @@ export async function serve(options: ServeOptions): Promise<number> {
     }
     throw error;
   }
-  const interrupt = interruptSignal();
+  const interrupt = interruptSignal('shutting the server down');
   const isDefault = credentials.clientId === LOCAL_CREDENTIALS.clientId && credentials.clientSecret === LOCAL_CREDENTIALS.clientSecret;
   const lines = [
     `roomgate serve: listening on ${server.url}`,
