@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { InvalidRunError, isInterruption, RoomgateError, TargetUnreachableError } from '../errors.js';
 import type { EventSink } from '../model/events.js';
 import type { CheckResult, SloVerdict, StepResult, StepStatus } from '../model/result.js';
@@ -60,6 +61,8 @@ export async function runPlan(scenarios: readonly ScenarioTask[], options: RunPl
     options.deadlineMs === undefined ? undefined : setTimeout(() => controller.abort(new DeadlineExceeded(options.deadlineMs!)), options.deadlineMs);
   deadlineTimer?.unref();
   const signal = controller.signal;
+  // Every step, client and in-flight request listens on this one signal; that is by design, not a leak.
+  setMaxListeners(0, signal);
   const graceMs = options.graceMs ?? 15_000;
   const results: StepResult[] = [];
   let stopReason: string | undefined;
