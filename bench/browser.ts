@@ -1,0 +1,48 @@
+/**
+ * How many concurrent browser participants does this machine sustain?
+ * Runs the browser step against the embedded reference server with growing
+ * participant counts (rooms of 2, burst arrival, 320x180 fake video) until
+ * join success drops below 100 % or the overload monitor fires, and reports
+ * participants per core and memory (PSS of all Chromium processes) per participant.
+ *
+ *   npx tsx bench/browser.ts [--start 2] [--step 2] [--max 24] [--hold 5000]
+ */
+import { mkdtempSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { createBrowserStep } from '../src/browser/browser-step.js';
+import type { BrowserStepSummary } from '../src/browser/summary.js';
+import { LOCAL_CREDENTIALS } from '../src/reference/defaults.js';
+import { createReferenceServer } from '../src/reference/server.js';
+
+const { values } = parseArgs({ options: { start: { type: 'string', default: '2' }, step: { type: 'string', default: '2' }, max: { type: 'string', default: '24' }, hold: { type: 'string', default: '5000' } } });
+const cores = cpus().length;
+let best: { n: number; rssPerParticipant?: number } | undefined;
+for (let n = Number(values.start); n <= Number(values.max); n += Number(values.step)) {
+  const server = await createReferenceServer({ port: 0 });
+  const step = createBrowserStep({ rooms: n / 2, participants: 2, holdMs: Number(values.hold), joinTimeoutMs: 30_000, mediaTimeoutMs: 30_000 });
+  const result = await step.run({
+    target: { baseUrl: server.url, credentials: { ...LOCAL_CREDENTIALS }, embedded: true },
+    signal: new AbortController().signal,
+    emit: () => {},
+    runDir: mkdtempSync(join(tmpdir(), 'roomgate-bench-')),
+  });
+  await server.close();
+  const s = result.summary as unknown as BrowserStepSummary;
+  const mib = (b: number | undefined) => (b === undefined ? 'n/a' : `${(b / 2 ** 20).toFixed(0)} MiB`);
+  console.log(
+    `${String(n).padStart(3)} participants: ${result.status.padEnd(7)} success ${s.successRate.successes}/${s.successRate.total}` +
+      ` join p50 ${s.latency.join_time.p50.toFixed(0)} ms p95 ${s.latency.join_time.p95.toFixed(0)} ms` +
+      ` first frame p95 ${s.latency.time_to_first_frame.p95.toFixed(0)} ms; browsers ${mib(s.browserRssBytes)} (${mib(s.rssPerParticipantBytes)}/participant);` +
+      ` peak host CPU ${(s.overload.peakHostCpu * 100).toFixed(0)} %, event-loop p99 ${s.overload.peakEventLoopDelayMs.toFixed(0)} ms` +
+      (s.overload.overloaded ? ` — overload: ${s.overload.signals[0]?.detail}` : ''),
+  );
+  if (result.status !== 'passed') break;
+  best = { n, ...(s.rssPerParticipantBytes === undefined ? {} : { rssPerParticipant: s.rssPerParticipantBytes }) };
+}
+console.log(
+  best === undefined
+    ? `no participant count passed on this host (${cores} cores)`
+    : `sustained: ${best.n} participants with 100 % join success and no overload = ${(best.n / cores).toFixed(1)} per core on ${cores} cores; ${best.rssPerParticipant === undefined ? '' : `${(best.rssPerParticipant / 2 ** 20).toFixed(0)} MiB per participant`}`,
+);
