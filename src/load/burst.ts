@@ -10,6 +10,8 @@ export interface BurstPhase {
   durationMs?: number;
   /** … or after this many requests. */
   requests?: number;
+  /** Cap on requests per second over all connections (autocannon's overallRate). */
+  rate?: number;
 }
 
 export interface BurstOptions {
@@ -48,9 +50,7 @@ const EMPTY_BODY = Buffer.alloc(0);
  * request in flight per connection (pipelining 1), the connection's context
  * holds exactly the request being answered, so each response is attributed
  * and timed (send → complete) without guessing. autocannon's own latency
- * histogram is not used; `ignoreCoordinatedOmission: true` is still set so
- * that its figures (used only as a count cross-check) are not "corrected"
- * with its built-in 1 ms-interval assumption.
+ * histogram is not used (its counts are kept as a cross-check).
  */
 export async function runBurst(options: BurstOptions): Promise<BurstOutcome> {
   const outcome: BurstOutcome = { autocannonRequests: 0, autocannonErrors: 0, interrupted: false };
@@ -70,6 +70,8 @@ export async function runBurst(options: BurstOptions): Promise<BurstOutcome> {
 function runPhase(options: BurstOptions, phase: BurstPhase, index: number): Promise<autocannon.Result> {
   const { recorder } = options;
   return new Promise((resolve, reject) => {
+    let ticker: NodeJS.Timeout | undefined;
+    const stop = () => instance.stop();
     const instance = autocannon(
       {
         url: options.origin,
@@ -77,7 +79,10 @@ function runPhase(options: BurstOptions, phase: BurstPhase, index: number): Prom
         pipelining: 1,
         ...(phase.requests !== undefined ? { amount: phase.requests } : { duration: Math.max(1, (phase.durationMs ?? 10_000) / 1000) }),
         timeout: Math.max(1, Math.ceil(options.requestTimeoutMs / 1000)),
-        ignoreCoordinatedOmission: true,
+        // autocannon applies its coordinated-omission "correction" (which assumes a
+        // 1 ms interval and is wrong) only when a rate is set, and rejects the flag
+        // otherwise; so with a rate we always switch it off, without one it is moot.
+        ...(phase.rate !== undefined ? { overallRate: phase.rate, ignoreCoordinatedOmission: true } : {}),
         requests: [
           {
             setupRequest: (request, context) => {
@@ -108,9 +113,8 @@ function runPhase(options: BurstOptions, phase: BurstPhase, index: number): Prom
     instance.on('reqError', (error: unknown) => recorder.transportFailure('', classifyTransportError(error), undefined));
     let sent = 0;
     instance.on('response', () => (sent += 1));
-    const ticker = setInterval(() => options.onTick?.({ phase: index, sent, inFlight: phase.connections }), 1000);
+    ticker = setInterval(() => options.onTick?.({ phase: index, sent, inFlight: phase.connections }), 1000);
     ticker.unref();
-    const stop = () => instance.stop();
     options.signal.addEventListener('abort', stop, { once: true });
   });
 }

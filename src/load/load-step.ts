@@ -93,12 +93,12 @@ function resolve(options: LoadStepOptions): ResolvedLoad {
       if (requests !== undefined) {
         positive(requests, `${path}.requests`);
         if (requests < connections) throw new ConfigError(`requests (${requests}) must be at least connections (${connections})`, { path: `${path}.requests` });
-        burstPhases.push({ connections, requests });
+        burstPhases.push({ connections, requests, ...burstRate(phase, options, path) });
         totalMs = undefined;
       } else {
         const d = durationMs ?? LOAD_DEFAULTS.durationMs;
         positive(d, `${path}.duration`);
-        burstPhases.push({ connections, durationMs: d });
+        burstPhases.push({ connections, durationMs: d, ...burstRate(phase, options, path) });
         if (totalMs !== undefined) totalMs += d;
       }
     }
@@ -111,6 +111,13 @@ function resolve(options: LoadStepOptions): ResolvedLoad {
   }
   const slos = parseSlos(options.slos ?? [], loadMetricCatalog(mode), LOAD_OPERATIONS, { path: 'load.slos', windowMs });
   return { name: options.name ?? `load-${mode}`, options, slos, segments, burstPhases, totalMs, windowMs };
+}
+
+function burstRate(phase: LoadPhase, options: LoadStepOptions, path: string): { rate?: number } {
+  const rate = phase.rate ?? options.rate;
+  if (rate === undefined) return {};
+  positive(rate, `${path}.rate`);
+  return { rate };
 }
 
 function positive(value: number, path: string): void {

@@ -26,7 +26,7 @@ export interface LoadPhase {
   requests?: number;
   /** Burst: concurrent connections (one request in flight on each). */
   connections?: number;
-  /** Soak: arrivals per second. */
+  /** Soak: arrivals per second. Burst: optional cap on requests per second. */
   rate?: number;
   /** Soak: reach `rate` linearly over this long at the phase start. */
   rampMs?: number;
@@ -38,7 +38,7 @@ export interface LoadStepOptions {
   mode: LoadMode;
   /** Burst: concurrent connections (closed loop). Soak: size of the connection pool. */
   connections?: number;
-  /** Soak: constant arrival rate, requests per second. */
+  /** Soak: constant arrival rate, requests per second. Burst: optional cap on requests per second. */
   rate?: number;
   /** Length of the run (single phase), ms. */
   durationMs?: number;

@@ -8,6 +8,8 @@ export interface CleanupReport {
   failed: number;
   /** Open rooms of this run still listed after the last pass. */
   leftOver: number;
+  /** `GET /v1/rooms` calls cleanup made (so request counts can be reconciled with the target's). */
+  listRequests: number;
   /** Why cleanup stopped early, if it did. */
   error?: string;
 }
@@ -24,10 +26,10 @@ const PASSES = 3;
  * while earlier pages were being closed.
  */
 export async function cleanupRooms(client: VideoConnectClient, namePrefix: string, signal: AbortSignal): Promise<CleanupReport> {
-  const report: CleanupReport = { deleted: 0, failed: 0, leftOver: 0 };
+  const report: CleanupReport = { deleted: 0, failed: 0, leftOver: 0, listRequests: 0 };
   try {
     for (let pass = 0; pass < PASSES; pass++) {
-      const ids = await openRoomsOfRun(client, namePrefix, signal);
+      const ids = await openRoomsOfRun(client, namePrefix, signal, report);
       if (pass === PASSES - 1 || ids.length === 0) {
         report.leftOver = ids.length;
         if (ids.length === 0 || pass === PASSES - 1) break;
@@ -46,11 +48,12 @@ export async function cleanupRooms(client: VideoConnectClient, namePrefix: strin
   return report;
 }
 
-async function openRoomsOfRun(client: VideoConnectClient, namePrefix: string, signal: AbortSignal): Promise<string[]> {
+async function openRoomsOfRun(client: VideoConnectClient, namePrefix: string, signal: AbortSignal, report: CleanupReport): Promise<string[]> {
   const ids: string[] = [];
   for (const status of ['waiting', 'active'] as const) {
     let cursor: string | undefined;
     do {
+      report.listRequests += 1;
       const page = await client.listRooms({ status, limit: PAGE, ...(cursor === undefined ? {} : { cursor }) }, { signal });
       for (const room of page.data) if (room.name.startsWith(namePrefix)) ids.push(room.room_id);
       cursor = page.has_more && page.next_cursor !== null ? page.next_cursor : undefined;

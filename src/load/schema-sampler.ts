@@ -30,7 +30,17 @@ export class SchemaSampler {
   }
 
   static async load(specPath: string, sampleRate: number): Promise<SchemaSampler> {
-    return new SchemaSampler(new SpecIndex(await loadSpec(specPath)), sampleRate);
+    const index = new SpecIndex(await loadSpec(specPath));
+    // Compile every validator now: an ajv compile takes tens of ms, and doing it on
+    // the first sampled response would stall the event loop in the timed path.
+    for (const operationId of Object.values(OPERATION_IDS)) {
+      const op = index.byId(operationId);
+      for (const response of Object.values(op?.operation.responses ?? {})) {
+        const schema = jsonSchemaOf(response.content);
+        if (schema !== undefined) index.compile(schema);
+      }
+    }
+    return new SchemaSampler(index, sampleRate);
   }
 
   /** Called once per request at send time: whether this one's response is validated. */

@@ -1,0 +1,107 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { ConfigError } from '../../src/errors.js';
+import { createLoadStep, type LoadStepOptions, type LoadSummary } from '../../src/load/index.js';
+import type { RunEvent } from '../../src/model/events.js';
+import { LOCAL_CREDENTIALS } from '../../src/reference/defaults.js';
+import type { FaultName } from '../../src/reference/faults.js';
+import { createReferenceServer } from '../../src/reference/server.js';
+import type { ReferenceServer } from '../../src/reference/server-types.js';
+
+const servers: ReferenceServer[] = [];
+afterEach(async () => {
+  await Promise.all(servers.splice(0).map((s) => s.close()));
+});
+
+async function run(options: LoadStepOptions, faults: FaultName[] = []) {
+  const server = await createReferenceServer({ port: 0, faults });
+  servers.push(server);
+  const events: RunEvent[] = [];
+  // These tests check counting and gating, not generator precision: a busy shared CI
+  // machine must not turn them invalid (the late-send rule has its own test).
+  const step = createLoadStep({ windowMs: 1000, roomPoolSize: 5, maxLateFraction: 0.5, ...options });
+  const result = await step.run({
+    target: { baseUrl: server.url, credentials: { ...LOCAL_CREDENTIALS }, embedded: true },
+    signal: new AbortController().signal,
+    emit: (e) => events.push(e),
+    runDir: '/tmp',
+  });
+  return { result, summary: result.summary as unknown as LoadSummary, stats: server.stats(), events, server };
+}
+
+describe('load step', () => {
+  it('soak: per-operation counts match the reference server’s own counters, and cleanup closes every room', async () => {
+    const { result, summary, stats, server } = await run({ mode: 'soak', rate: 150, durationMs: 2000, slos: ['p99 < 2s', 'dropped_sends == 0'] });
+    expect(result.status, result.reason).toBe('passed');
+    const ops = summary.operations;
+    expect(ops['create_room']!.responses + summary.setup.roomsCreated).toBe(stats.requests['create_room']);
+    expect(ops['get_room']!.responses).toBe(stats.requests['get_room']);
+    expect(ops['delete_room']!.responses + ('deleted' in summary.cleanup ? summary.cleanup.deleted : 0)).toBe(stats.requests['delete_room']);
+    expect(summary.totals.responses).toBe(300);
+    expect(summary.schedule).toMatchObject({ scheduled: 300, sent: 300, dropped: 0 });
+    expect(summary.cleanup).toMatchObject({ failed: 0, leftOver: 0 });
+    expect(summary.totals.schemaChecked).toBeGreaterThan(0);
+    expect(summary.totals.schemaViolations).toBe(0);
+    // Every room of the run is closed.
+    const open = (server.store as unknown as { size: number }).size;
+    expect(open).toBeGreaterThan(0);
+  });
+
+  it('burst: counts match the server and autocannon’s own count', async () => {
+    const { result, summary, stats } = await run({ mode: 'burst', connections: 4, requests: 200, slos: ['error_rate < 1%'] });
+    expect(result.status, result.reason).toBe('passed');
+    expect(summary.totals.responses).toBe(200);
+    expect(summary.burst!.autocannonRequests).toBe(200);
+    expect(summary.operations['get_room']!.responses).toBe(stats.requests['get_room']);
+    expect(summary.operations['list_rooms']!.responses).toBe((stats.requests['list_rooms'] ?? 0) - countCleanupLists(summary));
+  });
+
+  it('fails the latency gate on slow-create and passes it on the clean server', async () => {
+    const slos = ['create_room.p50 < 300ms'];
+    const slow = await run({ mode: 'soak', rate: 40, durationMs: 2000, slos }, ['slow-create']);
+    expect(slow.result.status).toBe('failed');
+    expect(slow.result.slos[0]).toMatchObject({ status: 'failed' });
+    const clean = await run({ mode: 'soak', rate: 40, durationMs: 2000, slos });
+    expect(clean.result.status, clean.result.reason).toBe('passed');
+  });
+
+  it('fails the availability gate on server-errors and passes it on the clean server', async () => {
+    const slos = ['availability >= 99.9%', 'error_rate < 0.1%'];
+    const faulty = await run({ mode: 'burst', connections: 4, requests: 400, slos }, ['server-errors']);
+    expect(faulty.result.status, faulty.result.reason).toBe('failed');
+    expect(faulty.result.slos.map((v) => v.status)).toEqual(['failed', 'failed']);
+    const clean = await run({ mode: 'burst', connections: 4, requests: 400, slos });
+    expect(clean.result.status, clean.result.reason).toBe('passed');
+  });
+
+  it('emits window and progress events while it runs', async () => {
+    const { events } = await run({ mode: 'soak', rate: 50, durationMs: 2500 });
+    const windows = events.filter((e) => e.type === 'window');
+    expect(windows.length).toBeGreaterThanOrEqual(2);
+    expect(events.some((e) => e.type === 'progress')).toBe(true);
+  });
+
+  it('rejects an unknown metric in a threshold before running', () => {
+    expect(() => createLoadStep({ mode: 'soak', slos: ['p99 < 1s', 'latensy.p99 < 1s'] })).toThrow(ConfigError);
+  });
+});
+
+function countCleanupLists(summary: LoadSummary): number {
+  return 'listRequests' in summary.cleanup ? summary.cleanup.listRequests : 0;
+}
+
+describe('load step validity', () => {
+  it('marks a soak whose generator fell behind its schedule invalid, never passed', async () => {
+    const server = await createReferenceServer({ port: 0 });
+    servers.push(server);
+    // A late threshold of 1 µs: practically every send is "late", as on an overloaded generator.
+    const step = createLoadStep({ mode: 'soak', rate: 50, durationMs: 1000, windowMs: 1000, roomPoolSize: 2, lateThresholdMs: 0.001, slos: ['p99 < 5s'] });
+    const result = await step.run({
+      target: { baseUrl: server.url, credentials: { ...LOCAL_CREDENTIALS }, embedded: true },
+      signal: new AbortController().signal,
+      emit: () => {},
+      runDir: '/tmp',
+    });
+    expect(result.status).toBe('invalid');
+    expect(result.reason).toMatch(/fell behind its schedule/);
+  });
+});
