@@ -42,7 +42,7 @@ export const contractCommand: CommandModule<object, ContractArgs> = {
       .option('out', { type: 'string', describe: 'write report.json into DIR' })
       .option('json', { type: 'boolean', default: false, describe: 'print the step result as JSON instead of lines' })
       .option('fault', { type: 'string', array: true, default: [] as string[], describe: 'embedded server only: break one promise (repeatable), to see the gate catch it' })
-      .option('only', { type: 'string', array: true, describe: 'run only these check groups (schema, envelope, routing, lifecycle, auth, generated, idempotency, rate-limit)' })
+      .option('only', { type: 'string', array: true, describe: 'run only these check groups (pact, schema, envelope, routing, lifecycle, auth, generated, idempotency, rate-limit)' })
       .option('rate-limit-budget', { type: 'number', default: 2000, describe: 'most requests the rate-limit burst may send; a larger quota skips the burst check' })
       .option('request-timeout', { type: 'number', default: 5000, describe: 'per-request deadline in ms (headers and body)' })
       .option('expired-token', { type: 'string', describe: 'a correctly signed, expired access token of the target (for auth.expired-token-401 on targets with long-lived tokens)' })
@@ -60,8 +60,8 @@ export const contractCommand: CommandModule<object, ContractArgs> = {
         throw new UsageError('--fault applies to the embedded server only', { hint: 'drop --target, or start `roomgate serve --fault …` and point --target at it' });
       }
       for (const group of args.only ?? []) {
-        if (!(CONTRACT_GROUPS as readonly string[]).includes(group)) {
-          throw new UsageError(`unknown check group "${group}"`, { hint: `choose from: ${CONTRACT_GROUPS.join(', ')}` });
+        if (group !== 'pact' && !(CONTRACT_GROUPS as readonly string[]).includes(group)) {
+          throw new UsageError(`unknown check group "${group}"`, { hint: `choose from: pact, ${CONTRACT_GROUPS.join(', ')}` });
         }
       }
       if (!Number.isInteger(args.seed)) throw new UsageError(`--seed must be an integer, got ${args.seed}`);
@@ -92,7 +92,7 @@ export const contractCommand: CommandModule<object, ContractArgs> = {
         seed: args.seed,
         rateLimitBudget: args.rateLimitBudget,
         requestTimeoutMs: args.requestTimeout,
-        ...(args.only === undefined ? {} : { groups: args.only as never }),
+        ...(args.only === undefined ? {} : { groups: args.only.filter((g) => g !== 'pact') as never }),
         ...(args.expiredToken === undefined ? {} : { expiredToken: args.expiredToken }),
         ...(secondClient === undefined ? {} : { secondClient }),
       });
@@ -105,12 +105,24 @@ export const contractCommand: CommandModule<object, ContractArgs> = {
       };
       let result;
       try {
+        // Pact first: the contract gate's burst spends the quota the verification would need.
+        const { createPactStep } = await import('../../contract/pact/pact-step.js');
+        const wantsPact = args.only === undefined || args.only.includes('pact');
+        const stepContext = { target: resolved.target, signal: interrupt.signal, emit, runDir: args.out ?? '.' };
+        const pact = wantsPact ? await createPactStep({ spec: args.spec }).run(stepContext) : undefined;
         result = await runContractGate(
           { target: resolved.target, signal: interrupt.signal, emit, runDir: args.out ?? '.' },
           spec,
           options,
           'contract',
         );
+        if (pact !== undefined) {
+          // One gate, one verdict: the pact checks join the contract step's result.
+          const checks = [...pact.checks, ...result.checks];
+          const status = checks.some((c) => c.status === 'failed') ? 'failed' : checks.some((c) => c.status === 'errored') ? 'errored' : 'passed';
+          const startedAt = pact.startedAt;
+          result = { ...result, checks, status, startedAt, durationMs: result.durationMs + pact.durationMs, artifacts: [...pact.artifacts, ...result.artifacts] } as typeof result;
+        }
       } finally {
         interrupt.dispose();
         await resolved.close();
