@@ -133,7 +133,6 @@ async function runLoad(load: ResolvedLoad, ctx: StepContext): Promise<StepResult
   const client = new VideoConnectClient({ baseUrl: ctx.target.baseUrl, credentials: ctx.target.credentials, timeoutMs: options.requestTimeoutMs ?? LOAD_DEFAULTS.requestTimeoutMs });
   const workload = new RoomWorkload(options.mix ?? LOAD_DEFAULTS.mix);
   const tokens = new TokenKeeper(client);
-  const registry = new MetricsRegistry({ windowMs: load.windowMs });
   const windows: WindowSummary[] = [];
   const log = (level: 'info' | 'warn', message: string) => ctx.emit({ type: 'log', at: Date.now(), step: load.name, level, message });
   const finish = (status: StepStatus, reason: string | undefined, slos: SloVerdict[], summary: LoadSummary | undefined): StepResult => ({
@@ -161,7 +160,10 @@ async function runLoad(load: ResolvedLoad, ctx: StepContext): Promise<StepResult
     for (let i = 0; i < poolSize && !ctx.signal.aborted; i++) {
       const { room } = await client.createRoom(
         { name: `${workload.namePrefix}pool-${i}`, max_participants: 10 },
-        { idempotencyKey: `${workload.runTag}-pool-${i}`, signal: ctx.signal },
+        // No signal here: each create is short (bounded by the client's timeout) and the
+        // loop checks for an interruption between them; passing the run's signal to
+        // every setup request would pile abort listeners onto it.
+        { idempotencyKey: `${workload.runTag}-pool-${i}` },
       );
       roomsCreated += 1;
       workload.addRoom(room.room_id);
@@ -178,6 +180,8 @@ async function runLoad(load: ResolvedLoad, ctx: StepContext): Promise<StepResult
     return finish('errored', `setup failed: ${(error as Error).message}${cleanup.kind}`, [], undefined);
   }
 
+  // The clock starts after setup, so windows and throughput cover the timed run only.
+  const registry = new MetricsRegistry({ windowMs: load.windowMs });
   const recorder = new LoadRecorder(registry, workload, sampler, mode);
   const nextRequest = (): PreparedRequest => {
     const request = workload.next();
@@ -353,7 +357,8 @@ function windowSummary(window: SerializedWindow, segments: readonly RateSegment[
   const result: WindowSummary = { startMs: window.startMs, endMs: window.endMs, operations, achievedRate: Math.round((responses / seconds) * 10) / 10 };
   if (segments !== undefined) {
     const schedule = new ArrivalSchedule(segments);
-    result.targetRate = Math.round(schedule.rateAt((window.startMs + window.endMs) / 2) * 10) / 10;
+    const middle = Math.min((window.startMs + window.endMs) / 2, schedule.totalMs - 1);
+    result.targetRate = Math.round(schedule.rateAt(Math.max(0, middle)) * 10) / 10;
   }
   return result;
 }
@@ -434,7 +439,7 @@ function buildSummary(
     schemaViolationExamples: recorder.violationExamples,
     ...(abortedBy === undefined ? {} : { abortedBy: abortedBy.expression }),
     windows,
-    metrics: registry.serialize(),
+    histograms: registry.serialize(),
   };
 }
 

@@ -22,7 +22,7 @@ export interface OperationSummary {
 
 /**
  * `StepResult.summary` of a load step (a plain JSON object). The report
- * charts `windows` and can re-derive any percentile from `metrics`, whose
+ * charts `windows` and can re-derive any percentile from `histograms`, whose
  * histograms merge exactly with other runs' or shards'.
  */
 export interface LoadSummary {
@@ -69,6 +69,6 @@ export interface LoadSummary {
   abortedBy?: string;
   /** Per-window figures, as emitted in `window` events. */
   windows: WindowSummary[];
-  /** The whole registry: histograms (compressed base64, µs) and counters, per window too. */
-  metrics: SerializedMetrics;
+  /** The whole metrics registry: histograms (compressed base64, µs) and counters, per window too (report.json copies it into `histograms`). */
+  histograms: SerializedMetrics;
 }

@@ -1,13 +1,249 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import type { CommandModule } from 'yargs';
 import { UsageError } from '../../errors.js';
+import type { RunEvent } from '../../model/events.js';
+import { exitCodeFor, type SloVerdict, type StepResult } from '../../model/result.js';
+import { FAULTS, isFaultName, type FaultName } from '../../reference/faults.js';
 import { execute } from '../fail.js';
+import { interruptSignal } from '../interrupt.js';
+import { createProgressRenderer } from '../progress.js';
+import { withTargetOptions } from '../target-options.js';
 
-// Placeholder until the load command lands; its issue replaces this file.
-export const loadCommand: CommandModule = {
+interface LoadArgs {
+  target?: string;
+  clientId?: string;
+  clientSecret?: string;
+  mode: string;
+  rate?: number;
+  connections?: number;
+  duration: string;
+  requests?: number;
+  ramp?: string;
+  mix?: string;
+  slo?: string[];
+  window: string;
+  schemaSampleRate: number;
+  spec?: string;
+  maxLate: number;
+  lateThreshold: number;
+  cleanup: boolean;
+  out?: string;
+  json: boolean;
+  fault: string[];
+}
+
+const MIX_ALIASES: Record<string, string> = { create: 'create_room', get: 'get_room', list: 'list_rooms', delete: 'delete_room' };
+
+/** Thresholds used when none are given: the seed's latency and availability targets. */
+function defaultSlos(specAvailable: boolean): string[] {
+  return ['create_room.p50 < 300ms', 'availability >= 99.9%', ...(specAvailable ? ['schema_violations == 0'] : [])];
+}
+
+export const loadCommand: CommandModule<object, LoadArgs> = {
   command: 'load',
-  describe: 'load (not built yet)',
-  handler: () =>
+  describe: 'Burst (closed loop) or soak (open loop, constant rate) load on the room endpoints, gated by SLOs',
+  builder: (y) =>
+    withTargetOptions(y)
+      .option('mode', { choices: ['burst', 'soak'], default: 'burst', describe: 'burst: N connections as fast as the target answers; soak: a constant arrival rate' })
+      .option('rate', { type: 'number', describe: 'soak: requests per second (default 100); burst: optional cap' })
+      .option('connections', { type: 'number', describe: 'burst: concurrent connections (default 10); soak: pool size (default 32)' })
+      .option('duration', { type: 'string', default: '10s', describe: 'how long to run, e.g. 30s, 10m' })
+      .option('requests', { type: 'number', describe: 'burst: a fixed number of requests instead of --duration' })
+      .option('ramp', { type: 'string', describe: 'soak: reach --rate linearly over this long, e.g. 30s' })
+      .option('mix', { type: 'string', describe: 'operation weights, e.g. create=20,get=70,list=5,delete=5 (the default)' })
+      .option('slo', { type: 'string', array: true, describe: 'a threshold (repeatable), e.g. "create_room.p99 < 1s", "error_rate < 0.1%", "p99 < 500ms over 1m"' })
+      .option('window', { type: 'string', default: '10s', describe: 'metrics window: progress lines, charts, `over` SLOs' })
+      .option('schema-sample-rate', { type: 'number', default: 0.05, describe: 'fraction of responses validated against the OpenAPI schema (0 turns it off)' })
+      .option('spec', { type: 'string', describe: 'OpenAPI document for schema sampling (default contracts/videoconnect.v1.openapi.yaml)' })
+      .option('max-late', { type: 'number', default: 0.01, describe: 'soak: fraction of late sends that makes the run invalid (exit 3)' })
+      .option('late-threshold', { type: 'number', default: 10, describe: 'soak: a send this many ms behind its intended time is late' })
+      .option('cleanup', { type: 'boolean', default: true, describe: 'delete every room the run created, at the end (--no-cleanup keeps them)' })
+      .option('out', { type: 'string', describe: 'write report.json and events.ndjson into DIR (also when interrupted)' })
+      .option('json', { type: 'boolean', default: false, describe: 'print the step result as JSON (histograms omitted; they are in --out)' })
+      .option('fault', { type: 'string', array: true, default: [] as string[], describe: 'embedded server only: break one promise (repeatable), e.g. slow-create, server-errors' }) as never,
+  handler: (args) =>
     execute(async () => {
-      throw new UsageError('roomgate load is not built yet');
+      const { parseDurationMs } = await import('../../slo/units.js');
+      const duration = (flag: string, value: string) => {
+        const ms = parseDurationMs(value);
+        if (ms === undefined || ms <= 0) throw new UsageError(`--${flag} "${value}" is not a duration`, { hint: 'e.g. 500ms, 30s, 10m' });
+        return ms;
+      };
+      const faults: FaultName[] = [];
+      for (const name of args.fault) {
+        if (!isFaultName(name)) throw new UsageError(`unknown fault "${name}"`, { hint: `choose one of: ${Object.keys(FAULTS).join(', ')}` });
+        faults.push(name);
+      }
+      if (faults.length > 0 && args.target !== undefined) {
+        throw new UsageError('--fault applies to the embedded server only', { hint: 'drop --target, or start `roomgate serve --fault …` and point --target at it' });
+      }
+      const mode = args.mode as 'burst' | 'soak';
+      const specPath = args.spec ?? 'contracts/videoconnect.v1.openapi.yaml';
+      const slos = args.slo ?? defaultSlos(args.schemaSampleRate > 0 && existsSync(specPath));
+
+      // Build (and so validate) the step before starting anything: a bad threshold is exit 2.
+      const { createLoadStep } = await import('../../load/load-step.js');
+      const step = createLoadStep({
+        mode,
+        ...(args.rate === undefined ? {} : { rate: args.rate }),
+        ...(args.connections === undefined ? {} : { connections: args.connections }),
+        ...(args.requests === undefined ? { durationMs: duration('duration', args.duration) } : { requests: args.requests }),
+        ...(args.ramp === undefined ? {} : { rampMs: duration('ramp', args.ramp) }),
+        ...(args.mix === undefined ? {} : { mix: parseMix(args.mix) }),
+        slos,
+        windowMs: duration('window', args.window),
+        schemaSampleRate: args.schemaSampleRate,
+        ...(args.spec === undefined ? {} : { specPath: args.spec }),
+        maxLateFraction: args.maxLate,
+        lateThresholdMs: args.lateThreshold,
+        cleanup: args.cleanup,
+      });
+
+      const { resolveTarget } = await import('../../target/resolve-target.js');
+      const resolved = await resolveTarget({ target: args.target, clientId: args.clientId, clientSecret: args.clientSecret }, { faults });
+      const { createRedactor } = await import('../../report/redact.js');
+      const redactor = createRedactor([resolved.target.credentials.clientSecret]);
+      const { describeTarget } = await import('../../target/target.js');
+      const interrupt = interruptSignal();
+      const progress = createProgressRenderer({ stream: process.stderr });
+      const { TimelineCollector } = await import('../../report/report-json.js');
+      const timeline = new TimelineCollector();
+      let events: { sink: (e: RunEvent) => void; close(): void } | undefined;
+      if (args.out !== undefined) {
+        const { createEventsWriter, EVENTS_FILE } = await import('../../report/events-writer.js');
+        events = createEventsWriter(join(args.out, EVENTS_FILE), { redactor, onError: (e) => process.stderr.write(`roomgate: events.ndjson: ${e.message}\n`) });
+      }
+      const emit = (event: RunEvent) => {
+        progress.sink(event);
+        timeline.sink(event);
+        events?.sink(event);
+      };
+      if (!args.json) {
+        process.stdout.write(`roomgate load: ${mode} against ${describeTarget(resolved.target)}${faults.length > 0 ? `, faults ${faults.join(',')}` : ''}\n`);
+        process.stdout.write(`  SLOs: ${slos.join(' · ') || '(none)'}\n`);
+      }
+      const startedAt = new Date().toISOString();
+      emit({ type: 'step-start', at: Date.now(), step: step.name, kind: 'load' });
+      let result: StepResult;
+      try {
+        result = await step.run({ target: resolved.target, signal: interrupt.signal, emit, runDir: args.out ?? '.' });
+      } finally {
+        progress.stop();
+        interrupt.dispose();
+        await resolved.close();
+      }
+      for (const verdict of result.slos) emit({ type: 'slo', at: Date.now(), step: step.name, verdict });
+      emit({ type: 'step-end', at: Date.now(), step: step.name, result });
+      const exitCode = exitCodeFor(result.status);
+
+      if (args.out !== undefined) {
+        const { buildRunReport, describeTargetForReport, writeReportJson } = await import('../../report/report-json.js');
+        const report = buildRunReport({
+          run: {
+            id: `load-${Date.now().toString(36)}`,
+            name: step.name,
+            files: [],
+            startedAt,
+            finishedAt: new Date().toISOString(),
+            durationMs: result.durationMs,
+            status: result.status,
+            exitCode,
+            partial: result.status === 'interrupted',
+            ...(result.reason === undefined ? {} : { reason: result.reason }),
+          },
+          target: describeTargetForReport(resolved.target, faults),
+          steps: [result],
+          timeline: timeline.timeline,
+        });
+        await writeReportJson(args.out, report, redactor);
+      }
+      events?.close();
+
+      if (args.json) {
+        const { histograms: _omitted, ...summary } = (result.summary ?? {}) as Record<string, unknown>;
+        process.stdout.write(`${JSON.stringify(redactor.value({ ...result, summary, exitCode }), null, 2)}\n`);
+      } else {
+        process.stdout.write(renderHuman(result, args.out));
+      }
+      return exitCode;
     }),
 };
+
+function parseMix(text: string): Record<string, number> {
+  const mix: Record<string, number> = {};
+  for (const part of text.split(',')) {
+    const [rawName, rawWeight] = part.split('=').map((s) => s.trim());
+    const name = MIX_ALIASES[rawName ?? ''] ?? rawName ?? '';
+    const weight = Number(rawWeight);
+    if (name === '' || rawWeight === undefined || !Number.isFinite(weight) || weight < 0) {
+      throw new UsageError(`--mix "${text}": "${part}" is not name=weight`, { hint: 'e.g. --mix create=20,get=70,list=5,delete=5' });
+    }
+    mix[name] = weight;
+  }
+  return mix;
+}
+
+function renderHuman(result: StepResult, out: string | undefined): string {
+  const lines: string[] = [];
+  const summary = result.summary as
+    | {
+        operations?: Record<string, { responses: number; errors: number; latency: { p50: number; p99: number; max: number }; serviceTime?: { p99: number } }>;
+        totals?: { responses: number; errors: number; throughput: number; schemaChecked: number; schemaViolations: number };
+        schedule?: { requestedRate: number; achievedRate: number; late: number; dropped: number; maxLateMs: number };
+        cleanup?: { deleted?: number; failed?: number; leftOver?: number; skipped?: boolean; error?: string };
+        setup?: { roomsCreated: number };
+      }
+    | undefined;
+  if (summary?.operations !== undefined) {
+    lines.push('', '  operation      responses  errors      p50       p99       max' + (summary.schedule === undefined ? '' : '   p99 service'));
+    for (const [op, s] of Object.entries(summary.operations)) {
+      lines.push(
+        `  ${(op === '' ? '(unattributed)' : op).padEnd(14)} ${String(s.responses).padStart(9)} ${String(s.errors).padStart(7)} ${ms(s.latency.p50)} ${ms(s.latency.p99)} ${ms(s.latency.max)}` +
+          (s.serviceTime === undefined ? '' : `   ${ms(s.serviceTime.p99)}`),
+      );
+    }
+  }
+  if (summary?.totals !== undefined) {
+    const t = summary.totals;
+    lines.push('', `  ${t.responses} responses, ${t.errors} errors, ${t.throughput}/s; schema: ${t.schemaChecked} sampled, ${t.schemaViolations} violations`);
+  }
+  if (summary?.schedule !== undefined) {
+    const s = summary.schedule;
+    lines.push(`  schedule: requested ${s.requestedRate}/s, achieved ${s.achievedRate}/s, ${s.late} late, ${s.dropped} dropped (max ${Math.round(s.maxLateMs)} ms behind)`);
+  }
+  if (summary?.cleanup !== undefined) {
+    const c = summary.cleanup;
+    lines.push(
+      c.skipped === true
+        ? '  cleanup: skipped (--no-cleanup)'
+        : `  cleanup: ${summary.setup?.roomsCreated ?? 0} pool rooms + the run's creates swept; ${c.deleted ?? 0} deleted, ${c.failed ?? 0} failed, ${c.leftOver ?? 0} left open${c.error === undefined ? '' : ` (${c.error})`}`,
+    );
+  }
+  if (result.slos.length > 0) lines.push('');
+  for (const verdict of result.slos) lines.push(`  ${sloMark(verdict)} ${verdict.expression}${verdict.status === 'no-data' ? ' (no data)' : ` (observed ${formatObserved(verdict)})`}`);
+  lines.push('', `${result.status.toUpperCase()}${result.reason === undefined ? '' : `: ${result.reason}`}`);
+  if (out !== undefined) lines.push(`report: ${join(out, 'report.json')}`);
+  return `${lines.join('\n')}\n`;
+}
+
+function sloMark(verdict: SloVerdict): string {
+  return verdict.status === 'passed' ? 'ok  ' : verdict.status === 'failed' ? 'FAIL' : 'NO DATA';
+}
+
+function formatObserved(verdict: Exclude<SloVerdict, { status: 'no-data' }>): string {
+  switch (verdict.unit) {
+    case 'ms':
+      return `${Math.round(verdict.observed * 100) / 100}ms`;
+    case 'ratio':
+      return `${Math.round(verdict.observed * 100_000) / 1000}%`;
+    case 'per_second':
+      return `${Math.round(verdict.observed * 10) / 10}/s`;
+    case 'count':
+      return String(verdict.observed);
+  }
+}
+
+function ms(value: number): string {
+  return `${(Math.round(value * 100) / 100).toFixed(2)}ms`.padStart(9);
+}
