@@ -28,6 +28,7 @@ interface LoadArgs {
   maxLate: number;
   lateThreshold: number;
   cleanup: boolean;
+  roomPool: number;
   out?: string;
   json: boolean;
   fault: string[];
@@ -58,6 +59,7 @@ export const loadCommand: CommandModule<object, LoadArgs> = {
       .option('spec', { type: 'string', describe: 'OpenAPI document for schema sampling (default contracts/videoconnect.v1.openapi.yaml)' })
       .option('max-late', { type: 'number', default: 0.01, describe: 'soak: fraction of late sends that makes the run invalid (exit 3)' })
       .option('late-threshold', { type: 'number', default: 10, describe: 'soak: a send this many ms behind its intended time is late' })
+      .option('room-pool', { type: 'number', default: 20, describe: 'rooms created in setup for gets and deletes to use' })
       .option('cleanup', { type: 'boolean', default: true, describe: 'delete every room the run created, at the end (--no-cleanup keeps them)' })
       .option('out', { type: 'string', describe: 'write report.json and events.ndjson into DIR (also when interrupted)' })
       .option('json', { type: 'boolean', default: false, describe: 'print the step result as JSON (histograms omitted; they are in --out)' })
@@ -98,6 +100,7 @@ export const loadCommand: CommandModule<object, LoadArgs> = {
         maxLateFraction: args.maxLate,
         lateThresholdMs: args.lateThreshold,
         cleanup: args.cleanup,
+        roomPoolSize: args.roomPool,
       });
 
       const { resolveTarget } = await import('../../target/resolve-target.js');
