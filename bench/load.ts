@@ -1,0 +1,123 @@
+/**
+ * roomgate load vs its peers, in one run, against the same loopback target
+ * (bench/load-target.ts in its own process):
+ *
+ * 1. burst req/s: roomgate burst vs raw `autocannon` CLI vs `wrk`, all on
+ *    GET /v1/rooms/{id} with the same connection count (ratios printed);
+ * 2. soak: achieved vs requested rate, late and dropped sends, at increasing
+ *    rates (where does the open-loop generator top out?);
+ * 3. RSS growth over a longer soak (memory must stay flat).
+ *
+ *   npx tsx bench/load.ts [--burst 5s] [--rounds 3] [--connections 50] [--rates 1000,5000,10000,15000]
+ *                         [--soak 3s] [--rss 20s] [--rss-rate 2000]
+ *
+ * Loopback only. Figures depend on the machine and on what else runs on it.
+ */
+import { execFile, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { parseArgs, promisify } from 'node:util';
+import { createLoadStep, type LoadStepOptions, type LoadSummary } from '../src/load/index.js';
+import { parseDurationMs } from '../src/slo/units.js';
+
+const run = promisify(execFile);
+const { values } = parseArgs({
+  options: {
+    burst: { type: 'string', default: '5s' },
+    connections: { type: 'string', default: '50' },
+    rates: { type: 'string', default: '1000,2500,5000,10000,15000,20000' },
+    soak: { type: 'string', default: '3s' },
+    rss: { type: 'string', default: '20s' },
+    'rss-rate': { type: 'string', default: '2000' },
+    rounds: { type: 'string', default: '3' },
+  },
+});
+const burstMs = parseDurationMs(values.burst)!;
+const soakMs = parseDurationMs(values.soak)!;
+const rssMs = parseDurationMs(values.rss)!;
+const connections = Number(values.connections);
+
+const target = spawn(process.execPath, ['--import', 'tsx', 'bench/load-target.ts'], { stdio: ['ignore', 'pipe', 'inherit'] });
+const [firstLine] = (await once(target.stdout, 'data')) as [Buffer];
+const origin = firstLine.toString().trim();
+const url = `${origin}/v1/rooms/rm_bench`;
+console.log(`target ${origin} (pid ${target.pid}); node ${process.version}; ${(await import('node:os')).cpus().length} cores`);
+
+async function roomgate(options: LoadStepOptions, onWindow?: () => void): Promise<LoadSummary> {
+  const step = createLoadStep({ roomPoolSize: 5, schemaSampleRate: 0, cleanup: false, ...options });
+  const result = await step.run({
+    target: { baseUrl: origin, credentials: { clientId: 'bench', clientSecret: 'bench' }, embedded: false },
+    signal: new AbortController().signal,
+    emit: (event) => {
+      if (event.type === 'window') onWindow?.();
+    },
+    runDir: '/tmp',
+  });
+  return result.summary as unknown as LoadSummary;
+}
+
+// 1. Burst. The three tools take turns, `--rounds` times, and medians are
+// compared: on a shared machine a single run of each is mostly noise.
+const seconds = Math.round(burstMs / 1000);
+const rounds = Number(values.rounds);
+const rgRuns: number[] = [];
+const acRuns: number[] = [];
+const wrkRuns: number[] = [];
+let rgP99 = 0;
+for (let round = 0; round < rounds; round++) {
+  const rg = await roomgate({ mode: 'burst', connections, durationMs: burstMs, mix: { get_room: 100 } });
+  rgRuns.push(rg.totals.responses / (rg.durationMs / 1000));
+  rgP99 = rg.operations['get_room']?.latency.p99 ?? 0;
+  const ac = await run('node_modules/.bin/autocannon', ['-j', '-c', String(connections), '-d', String(seconds), '-H', 'authorization=Bearer bench-token', url], { maxBuffer: 64 << 20 });
+  const acJson = JSON.parse(ac.stdout) as { requests: { total: number }; duration: number };
+  acRuns.push(acJson.requests.total / acJson.duration);
+  try {
+    const wrk = await run('wrk', ['-t1', `-c${connections}`, `-d${seconds}s`, '-H', 'authorization: Bearer bench-token', url]);
+    wrkRuns.push(Number(/Requests\/sec:\s+([\d.]+)/.exec(wrk.stdout)?.[1]));
+  } catch (error) {
+    console.log(`wrk failed: ${(error as Error).message}`);
+  }
+}
+const rgRps = median(rgRuns);
+const acRps = median(acRuns);
+const wrkRps = median(wrkRuns);
+console.log(`\nburst, ${connections} connections, ${seconds}s each, GET /v1/rooms/{id}, median of ${rounds} interleaved rounds`);
+console.log(`  roomgate burst   ${rgRps.toFixed(0).padStart(8)} req/s   (runs ${rgRuns.map((r) => r.toFixed(0)).join(', ')}; last p99 ${rgP99} ms)`);
+console.log(`  autocannon CLI   ${acRps.toFixed(0).padStart(8)} req/s   (runs ${acRuns.map((r) => r.toFixed(0)).join(', ')})   roomgate/autocannon = ${(rgRps / acRps).toFixed(2)}x`);
+console.log(`  wrk              ${wrkRps.toFixed(0).padStart(8)} req/s   (runs ${wrkRuns.map((r) => r.toFixed(0)).join(', ')})   roomgate/wrk = ${(rgRps / wrkRps).toFixed(2)}x`);
+
+// 2. Soak at increasing rates
+console.log(`\nsoak (open loop), default mix, ${soakMs / 1000}s per rate, late = > 10 ms behind schedule`);
+console.log('  requested   achieved   late %   dropped   max behind   p99 corrected   p99 service');
+for (const rate of values.rates.split(',').map(Number)) {
+  const s = await roomgate({ mode: 'soak', rate, durationMs: soakMs, connections: 64, maxLateFraction: 1 });
+  const sched = s.schedule!;
+  const p99 = Math.max(...Object.values(s.operations).map((o) => o.latency.p99));
+  const p99s = Math.max(...Object.values(s.operations).map((o) => o.serviceTime?.p99 ?? 0));
+  console.log(
+    `  ${String(rate).padStart(9)}  ${sched.achievedRate.toFixed(0).padStart(9)}  ${(sched.lateFraction * 100).toFixed(2).padStart(7)}  ${String(sched.dropped).padStart(8)}  ${sched.maxLateMs.toFixed(1).padStart(9)} ms  ${p99.toFixed(2).padStart(11)} ms  ${p99s.toFixed(2).padStart(9)} ms`,
+  );
+}
+
+// 3. RSS over a longer soak
+const rssRate = Number(values['rss-rate']);
+const samples: number[] = [];
+const windowMs = Math.max(1000, Math.round(rssMs / 20));
+const soak = await roomgate({ mode: 'soak', rate: rssRate, durationMs: rssMs, connections: 64, windowMs, maxLateFraction: 1 }, () => {
+  samples.push(process.memoryUsage().rss);
+});
+// Growth from the end of warm-up (first fifth of the windows) to the end.
+const base = samples[Math.floor(samples.length / 5)] ?? samples[0]!;
+const end = samples.at(-1)!;
+console.log(`\nRSS over a ${rssMs / 1000}s soak at ${rssRate}/s (${soak.totals.responses} responses): ${mb(base)} after warm-up -> ${mb(end)} at the end = ${(((end - base) / base) * 100).toFixed(1)}% growth (max ${mb(Math.max(...samples))})`);
+
+target.kill('SIGTERM');
+
+function median(values: number[]): number {
+  if (values.length === 0) return Number.NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)]!;
+}
+
+function mb(bytes: number): string {
+  return `${(bytes / 1048576).toFixed(1)} MB`;
+}
