@@ -6,7 +6,8 @@
  *    GET /v1/rooms/{id} with the same connection count (ratios printed);
  * 2. soak: achieved vs requested rate, late and dropped sends, at increasing
  *    rates (where does the open-loop generator top out?);
- * 3. RSS growth over a longer soak (memory must stay flat).
+ * 3. RSS growth over a longer soak (memory must stay flat). It runs in the same
+ *    process after the others; pass `--rates ''` (and `--rounds 0`) for a clean RSS run.
  *
  *   npx tsx bench/load.ts [--burst 5s] [--rounds 3] [--connections 50] [--rates 1000,5000,10000,15000]
  *                         [--soak 3s] [--rss 20s] [--rss-rate 2000]
@@ -64,6 +65,7 @@ const acRuns: number[] = [];
 const wrkRuns: number[] = [];
 let rgP99 = 0;
 for (let round = 0; round < rounds; round++) {
+  // (`--rounds 0` skips the burst comparison.)
   const rg = await roomgate({ mode: 'burst', connections, durationMs: burstMs, mix: { get_room: 100 } });
   rgRuns.push(rg.totals.responses / (rg.durationMs / 1000));
   rgP99 = rg.operations['get_room']?.latency.p99 ?? 0;
@@ -88,7 +90,7 @@ console.log(`  wrk              ${wrkRps.toFixed(0).padStart(8)} req/s   (runs $
 // 2. Soak at increasing rates
 console.log(`\nsoak (open loop), default mix, ${soakMs / 1000}s per rate, late = > 10 ms behind schedule`);
 console.log('  requested   achieved   late %   dropped   max behind   p99 corrected   p99 service');
-for (const rate of values.rates.split(',').map(Number)) {
+for (const rate of values.rates.split(',').filter((r) => r !== '').map(Number)) {
   const s = await roomgate({ mode: 'soak', rate, durationMs: soakMs, connections: 64, maxLateFraction: 1 });
   const sched = s.schedule!;
   const p99 = Math.max(...Object.values(s.operations).map((o) => o.latency.p99));
