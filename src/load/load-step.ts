@@ -11,7 +11,7 @@ import { evaluateSlos } from '../slo/evaluate.js';
 import { parseSlos } from '../slo/parse.js';
 import type { Slo } from '../slo/types.js';
 import { SloWatch } from '../slo/watch.js';
-import { VideoConnectClient } from '../target/client.js';
+import { ApiError, VideoConnectClient } from '../target/client.js';
 import { ArrivalSchedule, type RateSegment } from './arrival-schedule.js';
 import { runBurst, type BurstOutcome, type BurstPhase } from './burst.js';
 import { COUNTERS, LOAD_SERIES, loadMetricCatalog } from './load-metrics.js';
@@ -153,17 +153,19 @@ async function runLoad(load: ResolvedLoad, ctx: StepContext): Promise<StepResult
   let roomsCreated = 0;
   let sampler: SchemaSampler | undefined;
   try {
-    await tokens.start(ctx.signal);
+    await retryServerErrors(() => tokens.start(ctx.signal));
     tokens.onChange((authorization) => workload.setAuthorization(authorization));
     sampler = await loadSampler(options, log);
     const poolSize = options.roomPoolSize ?? LOAD_DEFAULTS.roomPoolSize;
     for (let i = 0; i < poolSize && !ctx.signal.aborted; i++) {
-      const { room } = await client.createRoom(
-        { name: `${workload.namePrefix}pool-${i}`, max_participants: 10 },
-        // No signal here: each create is short (bounded by the client's timeout) and the
-        // loop checks for an interruption between them; passing the run's signal to
-        // every setup request would pile abort listeners onto it.
-        { idempotencyKey: `${workload.runTag}-pool-${i}` },
+      const { room } = await retryServerErrors(() =>
+        client.createRoom(
+          { name: `${workload.namePrefix}pool-${i}`, max_participants: 10 },
+          // No signal here: each create is short (bounded by the client's timeout) and the
+          // loop checks for an interruption between them; passing the run's signal to
+          // every setup request would pile abort listeners onto it.
+          { idempotencyKey: `${workload.runTag}-pool-${i}` },
+        ),
       );
       roomsCreated += 1;
       workload.addRoom(room.room_id);
@@ -316,6 +318,21 @@ async function runLoad(load: ResolvedLoad, ctx: StepContext): Promise<StepResult
     return finish('failed', `${bad.length} of ${verdicts.length} SLOs not met: ${bad.map((v) => `${v.expression} (${v.status === 'no-data' ? 'no data' : `observed ${fmt(v.observed, v.unit)}`})`).join('; ')}`, verdicts, summary);
   }
   return finish('passed', undefined, verdicts, summary);
+}
+
+/**
+ * Setup is not measured, so a transient 5xx there should not end the run: retry
+ * (same Idempotency-Key, so a retry never creates a second room) a few times.
+ */
+async function retryServerErrors<T>(call: () => Promise<T>, attempts = 4): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await call();
+    } catch (error) {
+      if (!(error instanceof ApiError) || error.status < 500 || attempt >= attempts) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 50 * attempt));
+    }
+  }
 }
 
 async function loadSampler(options: LoadStepOptions, log: (level: 'info' | 'warn', message: string) => void): Promise<SchemaSampler | undefined> {

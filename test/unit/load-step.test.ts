@@ -74,6 +74,17 @@ describe('load step', () => {
     expect(clean.result.status, clean.result.reason).toBe('passed');
   });
 
+  it('stops early when an abort_on_fail threshold is breached after its grace period', async () => {
+    const { result, summary } = await run(
+      { mode: 'soak', rate: 20, durationMs: 30_000, roomPoolSize: 1, slos: [{ threshold: 'create_room.p50 < 300ms', abort_on_fail: true, grace: '1s' }] },
+      ['slow-create'],
+    );
+    expect(result.status).toBe('failed');
+    expect(result.reason).toMatch(/stopped early: create_room\.p50 < 300ms/);
+    expect(summary.abortedBy).toBe('create_room.p50 < 300ms');
+    expect(summary.durationMs).toBeLessThan(15_000);
+  });
+
   it('emits window and progress events while it runs', async () => {
     const { events } = await run({ mode: 'soak', rate: 50, durationMs: 2500 });
     const windows = events.filter((e) => e.type === 'window');
