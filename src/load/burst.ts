@@ -77,7 +77,7 @@ function runPhase(options: BurstOptions, phase: BurstPhase, index: number): Prom
         url: options.origin,
         connections: phase.connections,
         pipelining: 1,
-        ...(phase.requests !== undefined ? { amount: phase.requests } : { duration: Math.max(1, (phase.durationMs ?? 10_000) / 1000) }),
+        ...(phase.requests !== undefined ? { amount: phase.requests } : { duration: (phase.durationMs ?? 10_000) / 1000 }),
         timeout: Math.max(1, Math.ceil(options.requestTimeoutMs / 1000)),
         // autocannon applies its coordinated-omission "correction" (which assumes a
         // 1 ms interval and is wrong) only when a rate is set, and rejects the flag

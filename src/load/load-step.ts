@@ -67,7 +67,7 @@ function resolve(options: LoadStepOptions): ResolvedLoad {
   if (Object.values(mix).every((w) => (w ?? 0) === 0)) throw new ConfigError('the mix gives every operation weight 0', { path: 'load.mix' });
   const sampleRate = options.schemaSampleRate ?? LOAD_DEFAULTS.schemaSampleRate;
   if (!(sampleRate >= 0 && sampleRate <= 1)) throw new ConfigError('schema sample rate must be between 0 and 1', { path: 'load.schema_sample_rate' });
-  const phases: LoadPhase[] = options.phases ?? [{}];
+  const phases: LoadPhase[] = options.phases ?? burstRamp(options) ?? [{}];
   if (phases.length === 0) throw new ConfigError('phases is empty', { path: 'load.phases' });
   const segments: RateSegment[] = [];
   const burstPhases: BurstPhase[] = [];
@@ -111,6 +111,19 @@ function resolve(options: LoadStepOptions): ResolvedLoad {
   }
   const slos = parseSlos(options.slos ?? [], loadMetricCatalog(mode), LOAD_OPERATIONS, { path: 'load.slos', windowMs });
   return { name: options.name ?? `load-${mode}`, options, slos, segments, burstPhases, totalMs, windowMs };
+}
+
+/**
+ * A burst ramp without explicit phases: three equal steps at 1/4, 1/2 and 3/4
+ * of the connections over `rampMs`, then the full count. A closed loop cannot
+ * ramp smoothly (its load is its connection count), so it steps.
+ */
+function burstRamp(options: LoadStepOptions): LoadPhase[] | undefined {
+  if (options.mode !== 'burst' || options.rampMs === undefined || options.rampMs <= 0) return undefined;
+  const connections = options.connections ?? LOAD_DEFAULTS.connections.burst;
+  const stepMs = options.rampMs / 3;
+  const steps = [0.25, 0.5, 0.75].map((f) => ({ connections: Math.max(1, Math.round(connections * f)), durationMs: stepMs }));
+  return [...steps, options.requests === undefined ? { connections, durationMs: options.durationMs ?? LOAD_DEFAULTS.durationMs } : { connections, requests: options.requests }];
 }
 
 function burstRate(phase: LoadPhase, options: LoadStepOptions, path: string): { rate?: number } {

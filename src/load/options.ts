@@ -44,7 +44,7 @@ export interface LoadStepOptions {
   durationMs?: number;
   /** Burst: a fixed request count instead of a duration. */
   requests?: number;
-  /** Soak: reach `rate` linearly over this long (single phase). */
+  /** Soak: reach `rate` linearly over this long. Burst: step up to `connections` over this long (¼, ½, ¾), then run the main phase. */
   rampMs?: number;
   /** Several phases in order; when set, the single-phase fields above are defaults for each phase. */
   phases?: LoadPhase[];

@@ -92,6 +92,18 @@ describe('load step', () => {
     expect(events.some((e) => e.type === 'progress')).toBe(true);
   });
 
+  it('ramps a burst up in connection steps before the main phase', async () => {
+    const { result, summary } = await run({ mode: 'burst', connections: 8, rampMs: 1500, durationMs: 1000 });
+    expect(result.status, result.reason).toBe('passed');
+    expect(summary.burst!.phases).toEqual([
+      { connections: 2, durationMs: 500 },
+      { connections: 4, durationMs: 500 },
+      { connections: 6, durationMs: 500 },
+      { connections: 8, durationMs: 1000 },
+    ]);
+    expect(summary.burst!.autocannonRequests).toBe(summary.totals.responses);
+  });
+
   it('rejects an unknown metric in a threshold before running', () => {
     expect(() => createLoadStep({ mode: 'soak', slos: ['p99 < 1s', 'latensy.p99 < 1s'] })).toThrow(ConfigError);
   });

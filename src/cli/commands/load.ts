@@ -51,7 +51,7 @@ export const loadCommand: CommandModule<object, LoadArgs> = {
       .option('connections', { type: 'number', describe: 'burst: concurrent connections (default 10); soak: pool size (default 32)' })
       .option('duration', { type: 'string', default: '10s', describe: 'how long to run, e.g. 30s, 10m' })
       .option('requests', { type: 'number', describe: 'burst: a fixed number of requests instead of --duration' })
-      .option('ramp', { type: 'string', describe: 'soak: reach --rate linearly over this long, e.g. 30s' })
+      .option('ramp', { type: 'string', describe: 'soak: reach --rate linearly over this long; burst: step connections up over this long first, e.g. 30s' })
       .option('mix', { type: 'string', describe: 'operation weights, e.g. create=20,get=70,list=5,delete=5 (the default)' })
       .option('slo', { type: 'string', array: true, describe: 'a threshold (repeatable), e.g. "create_room.p99 < 1s", "error_rate < 0.1%", "p99 < 500ms over 1m"' })
       .option('window', { type: 'string', default: '10s', describe: 'metrics window: progress lines, charts, `over` SLOs' })
