@@ -82,15 +82,18 @@ for (let round = 0; round < rounds; round++) {
 const rgRps = median(rgRuns);
 const acRps = median(acRuns);
 const wrkRps = median(wrkRuns);
-console.log(`\nburst, ${connections} connections, ${seconds}s each, GET /v1/rooms/{id}, median of ${rounds} interleaved rounds`);
-console.log(`  roomgate burst   ${rgRps.toFixed(0).padStart(8)} req/s   (runs ${rgRuns.map((r) => r.toFixed(0)).join(', ')}; last p99 ${rgP99} ms)`);
-console.log(`  autocannon CLI   ${acRps.toFixed(0).padStart(8)} req/s   (runs ${acRuns.map((r) => r.toFixed(0)).join(', ')})   roomgate/autocannon = ${(rgRps / acRps).toFixed(2)}x`);
-console.log(`  wrk              ${wrkRps.toFixed(0).padStart(8)} req/s   (runs ${wrkRuns.map((r) => r.toFixed(0)).join(', ')})   roomgate/wrk = ${(rgRps / wrkRps).toFixed(2)}x`);
+if (rounds > 0) {
+  console.log(`\nburst, ${connections} connections, ${seconds}s each, GET /v1/rooms/{id}, median of ${rounds} interleaved rounds`);
+  console.log(`  roomgate burst   ${rgRps.toFixed(0).padStart(8)} req/s   (runs ${rgRuns.map((r) => r.toFixed(0)).join(', ')}; last p99 ${rgP99} ms)`);
+  console.log(`  autocannon CLI   ${acRps.toFixed(0).padStart(8)} req/s   (runs ${acRuns.map((r) => r.toFixed(0)).join(', ')})   roomgate/autocannon = ${(rgRps / acRps).toFixed(2)}x`);
+  console.log(`  wrk              ${wrkRps.toFixed(0).padStart(8)} req/s   (runs ${wrkRuns.map((r) => r.toFixed(0)).join(', ')})   roomgate/wrk = ${(rgRps / wrkRps).toFixed(2)}x`);
+}
 
 // 2. Soak at increasing rates
-console.log(`\nsoak (open loop), default mix, ${soakMs / 1000}s per rate, late = > 10 ms behind schedule`);
-console.log('  requested   achieved   late %   dropped   max behind   p99 corrected   p99 service');
-for (const rate of values.rates.split(',').filter((r) => r !== '').map(Number)) {
+const rates = values.rates.split(',').filter((r) => r !== '').map(Number);
+if (rates.length > 0) console.log(`\nsoak (open loop), default mix, ${soakMs / 1000}s per rate, late = > 10 ms behind schedule`);
+if (rates.length > 0) console.log('  requested   achieved   late %   dropped   max behind   p99 corrected   p99 service');
+for (const rate of rates) {
   const s = await roomgate({ mode: 'soak', rate, durationMs: soakMs, connections: 64, maxLateFraction: 1 });
   const sched = s.schedule!;
   const p99 = Math.max(...Object.values(s.operations).map((o) => o.latency.p99));
