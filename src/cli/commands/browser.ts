@@ -8,12 +8,12 @@ import type { BrowserStepOptions } from '../../browser/options.js';
 import type { BrowserStepSummary } from '../../browser/summary.js';
 import { UsageError } from '../../errors.js';
 import { exitCodeFor } from '../../model/result.js';
-import { isFaultName, type FaultName } from '../../reference/faults.js';
 import { parseDurationMs } from '../../slo/units.js';
 import { resolveTarget } from '../../target/resolve-target.js';
 import { execute } from '../fail.js';
 import { interruptSignal } from '../interrupt.js';
 import { withTargetOptions } from '../target-options.js';
+import { parseFaultFlags } from '../fault-flags.js';
 
 interface BrowserArgs {
   target?: string;
@@ -67,14 +67,7 @@ export const browserCommand: CommandModule<object, BrowserArgs> = {
       .option('max-cpu-limited', { type: 'number', describe: 'overload: fraction of encoders limited by cpu; >1 disables (default 0.5)' }) as never,
   handler: (args) =>
     execute(async () => {
-      const faults: FaultName[] = [];
-      for (const name of args.fault ?? []) {
-        if (!isFaultName(name)) throw new UsageError(`unknown fault "${name}"`, { hint: 'see `roomgate serve --help` for the fault list' });
-        faults.push(name);
-      }
-      if (faults.length > 0 && args.target !== undefined) {
-        throw new UsageError('--fault applies to the embedded reference server only', { hint: 'drop --target, or drop --fault' });
-      }
+      const faults = parseFaultFlags(args.fault, args.target);
       const holdMs = duration(args.hold, '--hold');
       const joinTimeoutMs = duration(args.joinTimeout, '--join-timeout');
       if (!(args.rooms >= 1) || !(args.participants >= 1)) throw new UsageError('--rooms and --participants must be at least 1');

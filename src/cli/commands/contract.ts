@@ -4,11 +4,11 @@ import type { CommandModule } from 'yargs';
 import { UsageError } from '../../errors.js';
 import type { RunEvent } from '../../model/events.js';
 import { exitCodeFor } from '../../model/result.js';
-import { FAULTS, isFaultName, type FaultName } from '../../reference/faults.js';
 import { execute } from '../fail.js';
 import { interruptSignal } from '../interrupt.js';
 import { formatCheckLine, formatSummary, useColour } from '../contract-output.js';
 import { withTargetOptions } from '../target-options.js';
+import { parseFaultFlags } from '../fault-flags.js';
 
 interface ContractArgs {
   target?: string;
@@ -51,14 +51,7 @@ export const contractCommand: CommandModule<object, ContractArgs> = {
   handler: (args) =>
     execute(async () => {
       const { CONTRACT_GROUPS, EMBEDDED_FOR_CONTRACT } = await import('../../contract/options.js');
-      const faults: FaultName[] = [];
-      for (const name of args.fault) {
-        if (!isFaultName(name)) throw new UsageError(`unknown fault "${name}"`, { hint: `choose one of: ${Object.keys(FAULTS).join(', ')}` });
-        faults.push(name);
-      }
-      if (faults.length > 0 && args.target !== undefined) {
-        throw new UsageError('--fault applies to the embedded server only', { hint: 'drop --target, or start `roomgate serve --fault …` and point --target at it' });
-      }
+      const faults = parseFaultFlags(args.fault, args.target);
       for (const group of args.only ?? []) {
         if (group !== 'pact' && !(CONTRACT_GROUPS as readonly string[]).includes(group)) {
           throw new UsageError(`unknown check group "${group}"`, { hint: `choose from: pact, ${CONTRACT_GROUPS.join(', ')}` });

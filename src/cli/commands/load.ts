@@ -4,11 +4,11 @@ import type { CommandModule } from 'yargs';
 import { UsageError } from '../../errors.js';
 import type { RunEvent } from '../../model/events.js';
 import { exitCodeFor, type SloVerdict, type StepResult } from '../../model/result.js';
-import { FAULTS, isFaultName, type FaultName } from '../../reference/faults.js';
 import { execute } from '../fail.js';
 import { interruptSignal } from '../interrupt.js';
 import { createProgressRenderer } from '../progress.js';
 import { withTargetOptions } from '../target-options.js';
+import { parseFaultFlags } from '../fault-flags.js';
 
 interface LoadArgs {
   target?: string;
@@ -72,14 +72,7 @@ export const loadCommand: CommandModule<object, LoadArgs> = {
         if (ms === undefined || ms <= 0) throw new UsageError(`--${flag} "${value}" is not a duration`, { hint: 'e.g. 500ms, 30s, 10m' });
         return ms;
       };
-      const faults: FaultName[] = [];
-      for (const name of args.fault) {
-        if (!isFaultName(name)) throw new UsageError(`unknown fault "${name}"`, { hint: `choose one of: ${Object.keys(FAULTS).join(', ')}` });
-        faults.push(name);
-      }
-      if (faults.length > 0 && args.target !== undefined) {
-        throw new UsageError('--fault applies to the embedded server only', { hint: 'drop --target, or start `roomgate serve --fault …` and point --target at it' });
-      }
+      const faults = parseFaultFlags(args.fault, args.target);
       const mode = args.mode as 'burst' | 'soak';
       const specPath = args.spec ?? 'contracts/videoconnect.v1.openapi.yaml';
       const slos = args.slo ?? defaultSlos(args.schemaSampleRate > 0 && existsSync(specPath));

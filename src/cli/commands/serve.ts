@@ -1,9 +1,10 @@
 import type { CommandModule } from 'yargs';
 import { UsageError } from '../../errors.js';
 import { DEFAULT_SERVE_HOST, DEFAULT_SERVE_PORT, LOCAL_CREDENTIALS } from '../../reference/defaults.js';
-import { FAULTS, isFaultName, type FaultName } from '../../reference/faults.js';
+import { FAULTS } from '../../reference/faults.js';
 import { parseRateLimit } from '../../reference/rate-limit/rate-limiter.js';
 import { execute } from '../fail.js';
+import { parseFaultFlags } from '../fault-flags.js';
 
 interface ServeArgs {
   port: number;
@@ -36,13 +37,7 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
       .epilogue(`Faults:\n${faultHelp}`) as never,
   handler: (args) =>
     execute(async () => {
-      const faults: FaultName[] = [];
-      for (const name of args.fault) {
-        if (!isFaultName(name)) {
-          throw new UsageError(`unknown fault "${name}"`, { hint: `choose one of: ${Object.keys(FAULTS).join(', ')}` });
-        }
-        faults.push(name);
-      }
+      const faults = parseFaultFlags(args.fault);
       if (!Number.isInteger(args.port) || args.port < 0 || args.port > 65535) {
         throw new UsageError(`--port ${args.port} is not a port`, { hint: 'give 0..65535 (0 picks a free port)' });
       }
