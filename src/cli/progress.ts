@@ -1,10 +1,19 @@
 import { clearLine, cursorTo } from 'node:readline';
-import type { EventSink, RunEvent, WindowSummary } from '../model/events.js';
+import type { EventSink, RunEvent, StepProgress, WindowSummary } from '../model/events.js';
+import type { StepResult, StepStatus } from '../model/result.js';
 
 export interface ProgressOptions {
   stream: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
-  /** Redraw one live line (TTY) or print a plain line per window (CI, pipes). Default: TTY and no CI. */
+  /** Redraw one live line (TTY) or print plain lines (CI, pipes). Default: TTY and no CI. */
   live?: boolean;
+  /** Also print the run's lifecycle: the plan, a line per step start, the result line per step end. Default false (a one-step command prints its own). */
+  lifecycle?: boolean;
+  /** ANSI colours on result lines. Default false. */
+  color?: boolean;
+  /** Applied to every line before it is written (e.g. the secret redactor). */
+  transform?: (text: string) => string;
+  /** Not live: the least gap between two plain progress lines of one step. Default 10 s. */
+  plainEveryMs?: number;
 }
 
 export interface ProgressRenderer {
@@ -17,15 +26,18 @@ export interface ProgressRenderer {
 const REDRAW_EVERY_MS = 200;
 
 /**
- * Console progress for long steps, step-agnostic: it renders the `progress`
- * and `window` events of any step (load, browser, …) from their generic
- * fields (elapsed/total, the step's figures, per-operation window p99).
+ * The one console renderer of roomgate, step-agnostic: it renders any step's
+ * `progress` and `window` events from their generic fields (elapsed/total,
+ * the step's own figures, per-operation window figures), and with
+ * `lifecycle` the run's step start and result lines too.
  *
  * - In a TTY: one line, redrawn in place, with elapsed/total, the step's
  *   figures (target vs achieved rate, in-flight, error rate …) and the last
  *   window's p99 per operation.
- * - Otherwise (CI set, or output piped): one plain line per window, so logs
- *   stay readable and grep-able.
+ * - Otherwise (CI set, or output piped): one plain line per closed window
+ *   (complete figures: count, errors, p50, p99 per operation), and for steps
+ *   that close no windows (browser participants) a progress line at most
+ *   every `plainEveryMs`, so logs stay short and grep-able.
  *
  * Hand-written rather than cli-progress: the line is free-form figures, not a
  * bar, and cli-progress' templating would need a format per step kind; a
@@ -34,7 +46,12 @@ const REDRAW_EVERY_MS = 200;
 export function createProgressRenderer(options: ProgressOptions): ProgressRenderer {
   const { stream } = options;
   const live = options.live ?? (stream.isTTY === true && (process.env['CI'] ?? '') === '');
+  const color = options.color ?? false;
+  const plainEveryMs = options.plainEveryMs ?? 10_000;
+  const write = (text: string) => stream.write(options.transform === undefined ? text : options.transform(text));
   const lastWindow = new Map<string, WindowSummary>();
+  /** Not live: when each step last printed a plain line (or started). */
+  const lastPlain = new Map<string, number>();
   let drawn = false;
   let lastDraw = 0;
 
@@ -47,28 +64,53 @@ export function createProgressRenderer(options: ProgressOptions): ProgressRender
 
   const sink = (event: RunEvent): void => {
     switch (event.type) {
+      case 'run-start':
+        if (options.lifecycle === true) write(`roomgate: ${event.plan.length} step(s) → ${event.target}\n`);
+        break;
+      case 'step-start':
+        lastPlain.set(event.step, event.at);
+        if (options.lifecycle === true) {
+          erase();
+          write(`▶ ${event.step} (${event.kind})\n`);
+        }
+        break;
       case 'window':
         lastWindow.set(event.step, event.window);
-        if (!live) stream.write(`${formatWindowLine(event.step, event.window)}\n`);
+        if (!live) {
+          write(`${formatWindowLine(event.step, event.window)}\n`);
+          lastPlain.set(event.step, event.at);
+        }
         break;
       case 'progress': {
-        if (!live || event.at - lastDraw < REDRAW_EVERY_MS) break;
+        if (!live) {
+          const last = lastPlain.get(event.step);
+          if (last === undefined) lastPlain.set(event.step, event.at);
+          else if (event.at - last >= plainEveryMs) {
+            lastPlain.set(event.step, event.at);
+            write(`  … ${formatProgressLine(event.step, event.progress, undefined)}\n`);
+          }
+          break;
+        }
+        if (event.at - lastDraw < REDRAW_EVERY_MS) break;
         lastDraw = event.at;
         const width = (stream.columns ?? 120) - 1;
         const line = formatProgressLine(event.step, event.progress, lastWindow.get(event.step));
         erase();
-        stream.write(line.length > width ? line.slice(0, width) : line);
+        write(line.length > width ? line.slice(0, width) : line);
         drawn = true;
         break;
       }
       case 'log':
         if (event.level === 'warn' || event.level === 'error') {
           erase();
-          stream.write(`${event.level}: ${event.message}\n`);
+          write(`  ${event.level}: ${event.step === undefined ? '' : `${event.step}: `}${event.message}\n`);
         }
         break;
       case 'step-end':
         erase();
+        lastWindow.delete(event.step);
+        lastPlain.delete(event.step);
+        if (options.lifecycle === true) write(`${stepLine(event.result, color)}\n`);
         break;
       default:
         break;
@@ -77,7 +119,7 @@ export function createProgressRenderer(options: ProgressOptions): ProgressRender
   return { sink, stop: erase };
 }
 
-export function formatProgressLine(step: string, progress: Extract<RunEvent, { type: 'progress' }>['progress'], window: WindowSummary | undefined): string {
+export function formatProgressLine(step: string, progress: StepProgress, window: WindowSummary | undefined): string {
   const elapsed = seconds(progress.elapsedMs);
   const total = progress.totalMs === undefined ? '' : `/${seconds(progress.totalMs)}`;
   const pct = progress.fraction === undefined ? '' : ` ${Math.round(progress.fraction * 100)}%`;
@@ -85,7 +127,7 @@ export function formatProgressLine(step: string, progress: Extract<RunEvent, { t
     .map(([k, v]) => `${k} ${v}`)
     .join(' | ');
   const p99 = window === undefined ? '' : ` | p99 ${opsP99(window)}`;
-  return `${step} ${elapsed}${total}${pct} | ${figures}${p99}`;
+  return `${step} ${elapsed}${total}${pct}${figures === '' ? '' : ` | ${figures}`}${p99}`;
 }
 
 export function formatWindowLine(step: string, window: WindowSummary): string {
@@ -100,6 +142,55 @@ export function formatWindowLine(step: string, window: WindowSummary): string {
     .map(([op, s]) => `${op} n=${s.count} err=${s.errors} p50=${ms(s.p50)} p99=${ms(s.p99)}`)
     .join('; ');
   return `[${step}] ${span}${rate} | ${ops === '' ? 'no responses' : ops}`;
+}
+
+// ---- result lines ----
+
+const COLORS: Record<StepStatus, string> = {
+  passed: '32',
+  failed: '31',
+  errored: '33',
+  invalid: '33',
+  interrupted: '90',
+  skipped: '90',
+};
+
+/** Colours only on a TTY, never with NO_COLOR or TERM=dumb. */
+export function useColor(stream: { isTTY?: boolean }): boolean {
+  return stream.isTTY === true && (process.env['NO_COLOR'] === undefined || process.env['NO_COLOR'] === '') && process.env['TERM'] !== 'dumb';
+}
+
+export function paint(status: StepStatus, text: string, color: boolean): string {
+  return color ? `\u001b[${COLORS[status]}m${text}\u001b[0m` : text;
+}
+
+/** One step's result: status, time, checks and SLOs held, and what failed (at most 10 checks). */
+export function stepLine(result: StepResult, color: boolean): string {
+  const parts: string[] = [];
+  if (result.checks.length > 0) {
+    const failed = result.checks.filter((c) => c.status === 'failed').length;
+    const errored = result.checks.filter((c) => c.status === 'errored').length;
+    const skipped = result.checks.filter((c) => c.status === 'skipped').length;
+    parts.push(`${result.checks.length - failed - errored - skipped}/${result.checks.length} checks passed${failed > 0 ? `, ${failed} failed` : ''}${errored > 0 ? `, ${errored} errored` : ''}${skipped > 0 ? `, ${skipped} skipped` : ''}`);
+  }
+  if (result.slos.length > 0) parts.push(`${result.slos.filter((s) => s.status === 'passed').length}/${result.slos.length} SLOs held`);
+  const head = paint(result.status, `${symbol(result.status)} ${result.name} ${result.status}`, color);
+  const time = result.status === 'skipped' ? '' : ` in ${(result.durationMs / 1000).toFixed(1)}s`;
+  const reason = result.reason === undefined || result.status === 'passed' ? '' : `\n    ${result.reason}`;
+  const failures = result.checks
+    .filter((c) => c.status === 'failed' || c.status === 'errored')
+    .slice(0, 10)
+    .map((c) => `\n    ✗ ${c.name}: ${c.status === 'failed' || c.status === 'errored' ? c.message : ''}`)
+    .join('');
+  const slos = result.slos
+    .filter((s) => s.status !== 'passed')
+    .map((s) => `\n    ✗ SLO ${s.expression}: ${s.status === 'no-data' ? 'no data' : `observed ${Math.round(s.observed * 1000) / 1000} ${s.unit}`}`)
+    .join('');
+  return `${head}${time}${parts.length === 0 ? '' : ` (${parts.join('; ')})`}${reason}${failures}${slos}`;
+}
+
+function symbol(status: StepStatus): string {
+  return { passed: '✓', failed: '✗', errored: '!', invalid: '!', interrupted: '■', skipped: '-' }[status];
 }
 
 function opsP99(window: WindowSummary): string {

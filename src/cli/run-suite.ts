@@ -16,7 +16,7 @@ import { checkEmbeddedFaults, openScenarioTarget } from '../runner/scenario-targ
 import { buildStep } from '../runner/step-catalog.js';
 import { interruptSignal } from './interrupt.js';
 import type { RunArgs } from './commands/run.js';
-import { createRunConsole, paint, useColor } from './run-console.js';
+import { createProgressRenderer, paint, useColor } from './progress.js';
 import { renderRunSummaryJson } from './summary-json.js';
 
 /**
@@ -73,14 +73,19 @@ export async function runSuite(args: RunArgs): Promise<number> {
   const out = args.json ? process.stderr : process.stdout;
   const color = useColor(out);
   const bus = createEventBus();
+  let eventsFailed = false;
   const events = createEventsWriter(join(runDir, EVENTS_FILE), {
     redactor,
-    onError: (error) => process.stderr.write(`roomgate: could not write ${EVENTS_FILE}: ${error.message} (the run continues)\n`),
+    onError: (error) => {
+      eventsFailed = true;
+      process.stderr.write(`roomgate: could not write ${EVENTS_FILE}: ${error.message} (the run continues)\n`);
+    },
   });
   const timeline = new TimelineCollector();
   bus.subscribe('events.ndjson', events.sink);
   bus.subscribe('timeline', timeline.sink);
-  bus.subscribe('console', createRunConsole({ write: (text) => out.write(redactor.text(text)), color, progressEveryMs: out.isTTY === true ? 2000 : 10_000 }));
+  const progress = createProgressRenderer({ stream: out, lifecycle: true, color, transform: (text) => redactor.text(text) });
+  bus.subscribe('console', progress.sink);
 
   const runId = `${startedAt.getTime().toString(36)}-${process.pid}`;
   const fallbackTarget: TargetDescription = flags.target ? { baseUrl: flags.target, clientId: flags.clientId ?? '', embedded: false } : { baseUrl: 'embedded reference server', clientId: 'roomgate-local', embedded: true };
@@ -121,6 +126,7 @@ export async function runSuite(args: RunArgs): Promise<number> {
       },
     });
   } finally {
+    progress.stop();
     interrupt.dispose();
   }
   const exitCode = exitCodeFor(outcome.status);
@@ -131,6 +137,8 @@ export async function runSuite(args: RunArgs): Promise<number> {
     ...(outcome.reason === undefined ? {} : { reason: outcome.reason }),
   });
   const { written, errors } = await writeRunReports(runDir, report, { redactor, githubStepSummary: process.env['GITHUB_STEP_SUMMARY'] });
+  // events.ndjson was streamed during the run; it counts as written unless a write failed.
+  if (!eventsFailed && events.count > 0) written.push(join(runDir, EVENTS_FILE));
   for (const error of errors) process.stderr.write(`roomgate: could not write ${error.message}\n`);
   const verdict = `${outcome.status.toUpperCase()}: ${outcome.results.filter((r) => r.status === 'passed').length}/${outcome.results.filter((r) => r.status !== 'skipped').length} steps passed${outcome.reason === undefined || outcome.status === 'passed' ? '' : ` — ${outcome.reason}`}`;
   out.write(`\n${paint(outcome.status, `roomgate ${config.name}: ${verdict}`, color)}\n  report: ${join(relative(process.cwd(), runDir) || runDir, 'report.html')} (${written.length} files)\n`);

@@ -51,7 +51,10 @@ export interface RunReport {
   steps: StepResult[];
   /** Every SLO verdict of every step, flattened, with the step it belongs to. */
   slos: (SloVerdict & { step: string })[];
-  /** Serialized HDR histograms per step, copied out of each step's `summary.histograms`. */
+  /**
+   * Serialized metrics per step (HDR histograms, counters, windows), copied out
+   * of each step's summary: `histograms` for load steps, `metrics` for browser steps.
+   */
   histograms: Record<string, Record<string, unknown>>;
   /** Per-step time windows seen during the run (from `window` events), for over-time charts. */
   timeline: Record<string, WindowSummary[]>;
@@ -96,8 +99,11 @@ export function buildRunReport(parts: {
 }
 
 function histogramsOf(step: StepResult): Record<string, unknown> | undefined {
-  const value = step.summary?.['histograms'];
-  return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+  for (const name of ['histograms', 'metrics']) {
+    const value = step.summary?.[name];
+    if (value !== null && typeof value === 'object' && !Array.isArray(value)) return value as Record<string, unknown>;
+  }
+  return undefined;
 }
 
 /**

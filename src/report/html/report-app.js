@@ -61,17 +61,29 @@
       width: width, height: 240,
       scales: { x: { time: false } },
       axes: [xAxis || { label: 'seconds since start' }, { label: yLabel }],
-      series: [{ label: 's' }].concat(series.map(function (s, i) { return { label: s.label, stroke: palette[i % palette.length], width: 1.5, points: { show: xs.length < 40 } }; })),
+      legend: { live: false },
+      series: [{ label: (xAxis && xAxis.label) || 'seconds' }].concat(series.map(function (s, i) { var c = s.color != null ? palette[s.color % palette.length] : palette[i % palette.length]; var o = { label: s.label, stroke: c, width: 1.5, points: { show: xs.length < 40 } }; if (s.dash) o.dash = [6, 4]; return o; })),
     };
     // uPlot draws on a canvas inside box.
     new uPlot(opts, [xs].concat(series.map(function (s) { return s.values; })), box);
   }
 
-  var timelineSteps = Object.keys(report.timeline || {}).filter(function (k) { return report.timeline[k] && report.timeline[k].length > 0; });
+  var timeline = data.timeline || report.timeline || {};
+  var timelineSteps = Object.keys(timeline).filter(function (k) { return timeline[k] && timeline[k].length > 0; });
   if (timelineSteps.length > 0) {
     var ts = section('Load over time');
     timelineSteps.forEach(function (name) {
-      var windows = report.timeline[name];
+      var all = timeline[name];
+      // A sliver of a window at the very end (the step stopped 50 ms into a new window) gives
+      // rates over almost no time; it is left out of the charts (its requests are in the tables).
+      var lengths = all.map(function (w) { return w.endMs - w.startMs; }).sort(function (a, b) { return a - b; });
+      var typical = lengths[Math.floor(lengths.length / 2)] || 0;
+      var windows = all.filter(function (w, i) { return i < all.length - 1 || all.length < 2 || (w.endMs - w.startMs) >= typical / 4; });
+      if (windows.length < 2) {
+        ts.appendChild(el('h3', { text: name }));
+        ts.appendChild(el('p', { class: 'muted', text: 'One time window only (' + secs(all.length ? all[all.length - 1].endMs - all[0].startMs : 0) + '): nothing to draw over time; see the tables below. A shorter `window:` option gives finer charts.' }));
+        return;
+      }
       var t0 = windows[0].startMs;
       var xs = windows.map(function (w) { return (w.endMs - t0) / 1000; });
       var ops = {};
@@ -81,16 +93,40 @@
       var row = el('div', { class: 'charts' });
       ts.appendChild(row);
       var lat = [];
-      opNames.forEach(function (op) {
+      opNames.forEach(function (op, i) {
         ['p50', 'p99'].forEach(function (p) {
-          lat.push({ label: op + ' ' + p, values: windows.map(function (w) { var o = w.operations[op]; return o && o.count > 0 ? o[p] : null; }) });
+          lat.push({ label: op + ' ' + p, color: i, dash: p === 'p99', values: windows.map(function (w) { var o = w.operations[op]; return o && o.count > 0 ? o[p] : null; }) });
         });
       });
-      chart(row, 'Latency percentiles per operation (ms)', xs, lat, 'ms', 2);
+      chart(row, 'Latency per operation over time: p50 solid, p99 dashed (ms)', xs, lat, 'ms', 2);
       var thr = [{ label: 'requests/s', values: windows.map(function (w) { var n = 0; for (var op in w.operations) n += w.operations[op].count; return n / Math.max(0.001, (w.endMs - w.startMs) / 1000); }) },
         { label: 'errors/s', values: windows.map(function (w) { var n = 0; for (var op in w.operations) n += w.operations[op].errors; return n / Math.max(0.001, (w.endMs - w.startMs) / 1000); }) }];
       if (windows.some(function (w) { return w.targetRate != null; })) thr.push({ label: 'target rate', values: windows.map(function (w) { return w.targetRate == null ? null : w.targetRate; }) });
       chart(row, 'Throughput and errors', xs, thr, 'per second', 2);
+    });
+  }
+
+  // ---- per-operation totals of load steps (LoadSummary.operations) ----
+  var loadSteps = report.steps.filter(function (s) { return s.summary && s.summary.operations && typeof s.summary.operations === 'object' && !Array.isArray(s.summary.operations); });
+  if (loadSteps.length > 0) {
+    var os = section('Operations');
+    loadSteps.forEach(function (s) {
+      var tot = s.summary.totals || {};
+      os.appendChild(el('h3', { text: s.name + ' (' + (s.summary.mode || s.kind) + ')' }));
+      if (typeof tot.requests === 'number') os.appendChild(el('p', { class: 'muted', text: tot.requests + ' requests · ' + (tot.throughput != null ? tot.throughput + ' responses/s · ' : '') + tot.errors + ' errors (' + (100 * (tot.errorRate || 0)).toFixed(3) + ' %)' + (tot.timeouts ? ' · ' + tot.timeouts + ' timeouts' : '') + (s.summary.schedule ? ' · achieved ' + s.summary.schedule.achievedRate + '/s of ' + s.summary.schedule.requestedRate + '/s, ' + s.summary.schedule.late + ' late' : '') }));
+      var t = el('table', null, el('tr', null, el('th', { text: 'operation' }), el('th', { text: 'requests' }), el('th', { text: 'errors' }), el('th', { text: 'error rate' }),
+        el('th', { text: 'p50' }), el('th', { text: 'p90' }), el('th', { text: 'p99' }), el('th', { text: 'p99.9' }), el('th', { text: 'max' }), el('th', { text: 'by outcome' })));
+      Object.keys(s.summary.operations).sort().forEach(function (op) {
+        var o = s.summary.operations[op] || {};
+        var l = o.latency || {};
+        var outcomes = Object.keys(o.byOutcome || {}).map(function (k) { return k + ' ' + o.byOutcome[k]; }).join(', ');
+        var n = o.attempts || o.requests || 0;
+        t.appendChild(el('tr', null, el('td', null, el('code', { text: op || '(unattributed)' })), el('td', { class: 'num', text: String(n) }), el('td', { class: 'num', text: String(o.errors || 0) }),
+          el('td', { class: 'num', text: n > 0 ? (100 * (o.errors || 0) / n).toFixed(3) + ' %' : '' }),
+          el('td', { class: 'num', text: l.count ? ms(l.p50) : '' }), el('td', { class: 'num', text: l.count ? ms(l.p90) : '' }), el('td', { class: 'num', text: l.count ? ms(l.p99) : '' }),
+          el('td', { class: 'num', text: l.count ? ms(l.p999) : '' }), el('td', { class: 'num', text: l.count ? ms(l.max) : '' }), el('td', { text: outcomes })));
+      });
+      os.appendChild(t);
     });
   }
 
@@ -150,43 +186,76 @@
   }
 
   // ---- browser participants: join waterfall ----
+  // summary.participants[].milestonesMs: milestone -> ms after that participant's navigation start.
+  // Each bar segment runs from one milestone to the next and is coloured by the milestone that ends it.
+  var MILESTONE_ORDER = ['navigationStart', 'mediaRequested', 'domContentLoaded', 'load', 'mediaGranted', 'mediaDenied', 'signalingOpen', 'pcCreated',
+    'firstSetLocalDescription', 'joined', 'firstSetRemoteDescription', 'remoteTrack', 'iceConnected', 'pcConnected', 'firstInboundPacket',
+    'firstDecodedFrame', 'firstRenderedFrame', 'refused', 'iceFailed', 'pcFailed'];
+  var milestoneColor = {};
+  MILESTONE_ORDER.forEach(function (m, i) { milestoneColor[m] = 'hsl(' + Math.round((i * 137.5) % 360) + ', 62%, 46%)'; });
+  function milestonesOf(p) {
+    var src = p.milestonesMs || {};
+    return Object.keys(src).filter(function (k) { return typeof src[k] === 'number' && isFinite(src[k]) && src[k] >= 0; })
+      .map(function (k) { return { name: k, at: src[k] }; })
+      .sort(function (a, b) { return a.at - b.at || MILESTONE_ORDER.indexOf(a.name) - MILESTONE_ORDER.indexOf(b.name); });
+  }
   report.steps.forEach(function (s) {
     var participants = s.summary && Array.isArray(s.summary.participants) ? s.summary.participants : null;
     if (!participants || participants.length === 0) return;
     var bs = section('Participants: ' + s.name);
-    bs.appendChild(el('p', { class: 'muted', text: 'Join waterfall per participant: each bar starts when the phase started and ends when it finished (ms since the participant started).' }));
-    var phasesOf = function (p) {
-      // Accept either explicit phases [{name,startMs,endMs}] or *Ms durations laid end to end.
-      if (Array.isArray(p.phases)) return p.phases.filter(function (ph) { return typeof ph.startMs === 'number' && typeof ph.endMs === 'number'; });
-      var out = [], at = 0, src = p.timings || p;
-      Object.keys(src).forEach(function (k) { if (/Ms$/.test(k) && typeof src[k] === 'number' && src[k] >= 0) { out.push({ name: k.replace(/Ms$/, ''), startMs: at, endMs: at + src[k] }); at += src[k]; } });
-      return out;
-    };
+    var sum = s.summary;
+    var lat = sum.latency || {};
+    var head = [];
+    if (sum.successRate && typeof sum.successRate.rate === 'number') head.push('success ' + (100 * sum.successRate.rate).toFixed(1) + ' %' + (typeof sum.successRate.low === 'number' ? ' (95 % CI ' + (100 * sum.successRate.low).toFixed(1) + '–' + (100 * sum.successRate.high).toFixed(1) + ' %)' : ''));
+    ['join_time', 'setup_time', 'time_to_first_frame'].forEach(function (k) { if (lat[k] && lat[k].count > 0) head.push(k.replace(/_/g, ' ') + ' p50 ' + ms(lat[k].p50) + ' · p95 ' + ms(lat[k].p95)); });
+    if (head.length > 0) bs.appendChild(el('p', { text: head.join(' · ') }));
+    bs.appendChild(el('p', { class: 'muted', text: 'Join waterfall per participant, ms after its navigation start: each segment ends at the milestone it is coloured for; the black tick marks "joined".' }));
     var max = 1;
-    participants.forEach(function (p) { phasesOf(p).forEach(function (ph) { max = Math.max(max, ph.endMs); }); });
-    var wf = el('div', { class: 'waterfall' });
-    var names = {};
+    participants.forEach(function (p) { milestonesOf(p).forEach(function (m) { max = Math.max(max, m.at); }); });
+    var wf = el('div', { class: 'waterfall', id: 'waterfall-' + s.name });
+    var used = {};
     participants.forEach(function (p) {
       var track = el('div', { class: 'wf-track' });
-      phasesOf(p).forEach(function (ph) {
-        if (!(ph.name in names)) names[ph.name] = Object.keys(names).length;
-        var seg = el('div', { class: 'wf-seg', title: ph.name + ': ' + ms(ph.endMs - ph.startMs) });
-        seg.style.left = (100 * ph.startMs / max) + '%';
-        seg.style.width = Math.max(0.3, 100 * (ph.endMs - ph.startMs) / max) + '%';
-        seg.style.background = palette[names[ph.name] % palette.length];
+      var list = milestonesOf(p);
+      var prev = 0;
+      list.forEach(function (m) {
+        used[m.name] = true;
+        var seg = el('div', { class: 'wf-seg', title: m.name + ' at ' + ms(m.at) + ' (+' + ms(m.at - prev) + ')' });
+        seg.style.left = (100 * prev / max) + '%';
+        seg.style.width = Math.max(0.25, 100 * (m.at - prev) / max) + '%';
+        seg.style.background = milestoneColor[m.name] || '#8c959f';
         track.appendChild(seg);
+        prev = m.at;
       });
-      var status = p.status || (p.failure ? 'failed' : p.label ? 'failed' : 'passed');
-      wf.appendChild(el('div', { class: 'wf-row' }, el('div', { class: 'wf-name', text: String(p.name || '') }), track,
-        el('div', { class: 'wf-label' }, badge(String(status)), document.createTextNode(' ' + String(p.failure || p.label || '')))));
-      (p.artifacts || []).forEach(function (a) {
-        var path = typeof a === 'string' ? a : a.path;
-        if (typeof path !== 'string' || /^[a-z]+:/i.test(path) || path.indexOf('..') >= 0) return;
-        wf.appendChild(el('div', { class: 'artifact' }, /\.(png|jpe?g|webp)$/i.test(path) ? el('img', { src: path, alt: String(a.description || path) }) : el('a', { href: path, text: path })));
-      });
+      var joined = p.milestonesMs && typeof p.milestonesMs.joined === 'number' ? p.milestonesMs.joined : null;
+      if (joined !== null) { var mark = el('div', { class: 'wf-mark', title: 'joined at ' + ms(joined) }); mark.style.left = (100 * joined / max) + '%'; track.appendChild(mark); }
+      var status = p.status === 'joined' ? 'passed' : 'failed';
+      wf.appendChild(el('div', { class: 'wf-row' }, el('div', { class: 'wf-name', text: String(p.name || '') + ' · ' + String(p.room || '') }), track,
+        el('div', { class: 'wf-label' }, el('span', { class: 'badge ' + status, text: String(p.status || '') }),
+          document.createTextNode(' ' + (p.status === 'joined' ? 'join ' + ms(p.joinTimeMs) + (p.timeToFirstFrameMs != null ? ' · frame ' + ms(p.timeToFirstFrameMs) : '') : String(p.label || ''))))));
+      if (p.status !== 'joined' && p.detail) wf.appendChild(el('div', { class: 'wf-detail', text: String(p.detail) }));
     });
+    var axis = el('div', { class: 'wf-row' }, el('div', { class: 'wf-name' }), el('div', { class: 'wf-axis' },
+      el('span', { text: '0' }), el('span', { text: ms(max / 2) }), el('span', { text: ms(max) })), el('div', { class: 'wf-label' }));
+    wf.appendChild(axis);
     bs.appendChild(wf);
-    bs.appendChild(el('p', { class: 'muted', text: 'Legend: ' + Object.keys(names).join(' → ') + ' · scale 0 – ' + ms(max) }));
+    var legend = el('div', { class: 'legend' });
+    MILESTONE_ORDER.forEach(function (m) {
+      if (!used[m]) return;
+      var sw = el('span', { class: 'swatch' }); sw.style.background = milestoneColor[m];
+      legend.appendChild(el('span', { class: 'legend-item' }, sw, document.createTextNode(m)));
+    });
+    bs.appendChild(legend);
+    var pt = el('table', null, el('tr', null, el('th', { text: 'participant' }), el('th', { text: 'room' }), el('th', { text: 'status' }), el('th', { text: 'join' }),
+      el('th', { text: 'setup' }), el('th', { text: 'first frame' }), el('th', { text: 'fps' }), el('th', { text: 'freezes' }), el('th', { text: 'detail' })));
+    participants.forEach(function (p) {
+      var q = p.quality || {};
+      pt.appendChild(el('tr', null, el('td', { text: String(p.name || '') }), el('td', null, el('code', { text: String(p.room || '') })),
+        el('td', null, badge(p.status === 'joined' ? 'passed' : 'failed')), el('td', { class: 'num', text: ms(p.joinTimeMs) }), el('td', { class: 'num', text: ms(p.setupTimeMs) }),
+        el('td', { class: 'num', text: ms(p.timeToFirstFrameMs) }), el('td', { class: 'num', text: q.fps == null ? '' : String(q.fps) }),
+        el('td', { class: 'num', text: q.freezeCount == null ? '' : String(q.freezeCount) }), el('td', { text: p.status === 'joined' ? '' : String(p.label || '') + (p.detail ? ': ' + p.detail : '') })));
+    });
+    bs.appendChild(pt);
   });
 
   // ---- artifacts and step figures ----

@@ -1,13 +1,20 @@
-import { decodeHistogram, unitsToMs } from '../../metrics/histogram.js';
+import { decodeHistogram, newHistogram, unitsToMs, type Histogram } from '../../metrics/histogram.js';
+import { isSuccessOutcome } from '../../metrics/outcome.js';
+import type { SerializedMetrics, SerializedSeries } from '../../metrics/serialized.js';
+import type { WindowSummary } from '../../model/events.js';
 import type { RunReport } from '../report-json.js';
 
 /**
  * What the HTML page's script gets: the report itself plus figures computed
- * here in Node where the metrics code lives (the page should not ship an HDR
- * decoder): for every serialized histogram, its percentile spectrum.
+ * here in Node where the metrics code lives (the page ships no HDR decoder):
+ * for every metric × operation of every step, the percentile spectrum of its
+ * whole-run histogram (outcomes merged exactly), and time windows for steps
+ * whose `window` events did not reach the timeline (a report re-rendered from
+ * a one-step command, say).
  */
 export interface HistogramSpectrum {
   step: string;
+  /** e.g. `create_room latency`, `join time_to_first_frame`. */
   key: string;
   count: number;
   /** [percentile, latency ms] points, HdrHistogram's classic percentile plot. */
@@ -17,40 +24,116 @@ export interface HistogramSpectrum {
 export interface ReportPageData {
   report: RunReport;
   spectra: HistogramSpectrum[];
+  /** report.timeline, completed from the steps' serialized windows where a step has none. */
+  timeline: Record<string, WindowSummary[]>;
 }
 
-const PERCENTILES = [0, 10, 25, 50, 75, 90, 95, 97.5, 99, 99.5, 99.9, 99.95, 99.99, 100];
+export const SPECTRUM_PERCENTILES = [0, 10, 25, 50, 75, 90, 95, 97.5, 99, 99.5, 99.9, 99.95, 99.99, 100];
+const MAX_SPECTRA = 64;
 
 export function buildPageData(report: RunReport): ReportPageData {
   const spectra: HistogramSpectrum[] = [];
-  for (const [step, histograms] of Object.entries(report.histograms)) {
-    for (const [key, value] of Object.entries(histograms)) {
-      collect(step, key, value, spectra);
+  const timeline: Record<string, WindowSummary[]> = { ...report.timeline };
+  for (const step of report.steps) {
+    const metrics = serializedMetricsOf(step.summary) ?? serializedMetricsOf(report.histograms[step.name]);
+    if (metrics !== undefined) {
+      spectra.push(...spectraOf(step.name, metrics.series));
+      if ((timeline[step.name]?.length ?? 0) === 0 && metrics.windows.length > 0) timeline[step.name] = windowsOf(metrics);
+    } else if (report.histograms[step.name] !== undefined) {
+      // Another shape (nested base64 leaves): take every histogram found.
+      for (const [key, value] of Object.entries(report.histograms[step.name]!)) collectLeaves(step.name, key, value, spectra);
     }
   }
-  return { report, spectra };
+  return { report, spectra: spectra.slice(0, MAX_SPECTRA), timeline };
 }
 
-/** Serialized histograms may be nested (`{ create_room: { latency: "HIST…" } }`); take every base64 leaf. */
-function collect(step: string, key: string, value: unknown, out: HistogramSpectrum[]): void {
-  if (out.length >= 64) return;
+/** A step summary's SerializedMetrics: load steps keep it in `histograms`, browser steps in `metrics`. */
+export function serializedMetricsOf(value: unknown): SerializedMetrics | undefined {
+  if (!isObject(value)) return undefined;
+  if (Array.isArray(value['series']) && Array.isArray(value['windows']) && typeof value['windowMs'] === 'number') return value as unknown as SerializedMetrics;
+  for (const name of ['histograms', 'metrics']) {
+    const inner = value[name];
+    if (isObject(inner) && Array.isArray(inner['series']) && Array.isArray(inner['windows'])) return inner as unknown as SerializedMetrics;
+  }
+  return undefined;
+}
+
+/** Merge the series of one metric (and optionally one operation), all outcomes or the given ones, exactly. */
+export function mergeSeries(series: readonly SerializedSeries[], metric: string, operation?: string, outcomes?: readonly string[]): Histogram {
+  const merged = newHistogram();
+  for (const s of series) {
+    if (s.metric !== metric || (operation !== undefined && s.operation !== operation)) continue;
+    if (outcomes !== undefined && !outcomes.includes(s.outcome)) continue;
+    const decoded = decodeHistogram(s.histogram);
+    merged.add(decoded);
+    decoded.destroy();
+  }
+  return merged;
+}
+
+function spectraOf(step: string, series: readonly SerializedSeries[]): HistogramSpectrum[] {
+  const keys = new Map<string, { metric: string; operation: string }>();
+  for (const s of series) keys.set(`${s.metric}\u0000${s.operation}`, { metric: s.metric, operation: s.operation });
+  const out: HistogramSpectrum[] = [];
+  for (const { metric, operation } of keys.values()) {
+    try {
+      const histogram = mergeSeries(series, metric, operation);
+      if (histogram.totalCount > 0) out.push(spectrum(step, operation === '' ? metric : `${operation} ${metric}`, histogram));
+      histogram.destroy();
+    } catch {
+      // undecodable (another version): the page omits it
+    }
+  }
+  return out.sort((a, b) => a.key.localeCompare(b.key));
+}
+
+function spectrum(step: string, key: string, histogram: Histogram): HistogramSpectrum {
+  return {
+    step,
+    key,
+    count: histogram.totalCount,
+    points: SPECTRUM_PERCENTILES.map((p) => [p, unitsToMs(histogram.getValueAtPercentile(p))]),
+  };
+}
+
+/** Window summaries (per operation count/errors/p50/p99/max) from serialized windows, for the over-time charts. */
+function windowsOf(metrics: SerializedMetrics): WindowSummary[] {
+  const latencyMetric = metrics.series.some((s) => s.metric === 'latency') ? 'latency' : metrics.series[0]?.metric;
+  return metrics.windows.map((window) => {
+    const operations: WindowSummary['operations'] = {};
+    const ops = new Set(window.series.filter((s) => s.metric === latencyMetric).map((s) => s.operation));
+    for (const op of ops) {
+      const all = window.series.filter((s) => s.metric === latencyMetric && s.operation === op);
+      const histogram = mergeSeries(all, latencyMetric!, op);
+      const errors = all.filter((s) => !isSuccessOutcome(s.outcome)).reduce((n, s) => n + s.summary.count, 0);
+      operations[op === '' ? (latencyMetric ?? 'all') : op] = {
+        count: histogram.totalCount,
+        errors,
+        p50: unitsToMs(histogram.getValueAtPercentile(50)),
+        p99: unitsToMs(histogram.getValueAtPercentile(99)),
+        max: unitsToMs(histogram.getValueAtPercentile(100)),
+      };
+      histogram.destroy();
+    }
+    return { startMs: window.startMs, endMs: window.endMs, operations };
+  });
+}
+
+/** Older or foreign shapes: every base64 leaf that decodes as a histogram. */
+function collectLeaves(step: string, key: string, value: unknown, out: HistogramSpectrum[]): void {
+  if (out.length >= MAX_SPECTRA) return;
   if (typeof value === 'string') {
     try {
       const histogram = decodeHistogram(value);
-      if (histogram.totalCount > 0) {
-        out.push({
-          step,
-          key,
-          count: histogram.totalCount,
-          points: PERCENTILES.map((p) => [p, unitsToMs(histogram.getValueAtPercentile(p))]),
-        });
-      }
+      if (histogram.totalCount > 0) out.push(spectrum(step, key, histogram));
     } catch {
-      // not a histogram (or from another version): the page simply omits it
+      // not a histogram: omitted
     }
     return;
   }
-  if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
-    for (const [child, inner] of Object.entries(value)) collect(step, `${key}.${child}`, inner, out);
-  }
+  if (isObject(value)) for (const [child, inner] of Object.entries(value)) collectLeaves(step, `${key}.${child}`, inner, out);
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
