@@ -12,16 +12,42 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createBrowserStep } from '../src/browser/browser-step.js';
+import { ensureFakeClip } from '../src/browser/launch/fake-video.js';
 import type { BrowserStepSummary } from '../src/browser/summary.js';
 import { LOCAL_CREDENTIALS } from '../src/reference/defaults.js';
 import { createReferenceServer } from '../src/reference/server.js';
 
-const { values } = parseArgs({ options: { start: { type: 'string', default: '2' }, step: { type: 'string', default: '2' }, max: { type: 'string', default: '24' }, hold: { type: 'string', default: '5000' } } });
+const { values } = parseArgs({
+  options: {
+    start: { type: 'string', default: '2' },
+    step: { type: 'string', default: '2' },
+    max: { type: 'string', default: '24' },
+    hold: { type: 'string', default: '5000' },
+    'per-room': { type: 'string', default: '2' },
+    video: { type: 'string' },
+    flags: { type: 'string' },
+  },
+});
 const cores = cpus().length;
+const perRoom = Number(values['per-room']);
+let fakeVideoFile: string | undefined;
+if (values.video !== undefined) {
+  const m = /^(\d+)x(\d+)@(\d+)$/.exec(values.video);
+  if (!m) throw new Error('--video WxH@FPS, e.g. 160x120@10');
+  const [width, height, fps] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  fakeVideoFile = await ensureFakeClip({ width, height, fps, frames: fps * 2 });
+}
+const chromiumArgs = values.flags === undefined ? [] : values.flags.split(/\s+/).filter(Boolean);
 let best: { n: number; rssPerParticipant?: number } | undefined;
 for (let n = Number(values.start); n <= Number(values.max); n += Number(values.step)) {
   const server = await createReferenceServer({ port: 0 });
-  const step = createBrowserStep({ rooms: n / 2, participants: 2, holdMs: Number(values.hold), joinTimeoutMs: 30_000, mediaTimeoutMs: 30_000 });
+  const step = createBrowserStep({
+    rooms: Math.ceil(n / perRoom),
+    participants: perRoom,
+    ...(fakeVideoFile === undefined ? {} : { fakeVideoFile }),
+    chromiumArgs,
+    holdMs: Number(values.hold), joinTimeoutMs: 30_000, mediaTimeoutMs: 30_000,
+  });
   const result = await step.run({
     target: { baseUrl: server.url, credentials: { ...LOCAL_CREDENTIALS }, embedded: true },
     signal: new AbortController().signal,
@@ -31,10 +57,11 @@ for (let n = Number(values.start); n <= Number(values.max); n += Number(values.s
   await server.close();
   const s = result.summary as unknown as BrowserStepSummary;
   const mib = (b: number | undefined) => (b === undefined ? 'n/a' : `${(b / 2 ** 20).toFixed(0)} MiB`);
+  const cpu = s.holdCpu === undefined ? '' : ` Chromium ${s.holdCpu.browserCores.toFixed(2)} cores (${(s.holdCpu.browserCoresPerParticipant * 100).toFixed(0)} % of a core/participant), harness ${(s.holdCpu.harnessCores * 100).toFixed(0)} %;`;
   console.log(
-    `${String(n).padStart(3)} participants: ${result.status.padEnd(7)} success ${s.successRate.successes}/${s.successRate.total}` +
+    `${String(n).padStart(3)} participants [${s.layout}]: ${result.status.padEnd(7)} success ${s.successRate.successes}/${s.successRate.total}` +
       ` join p50 ${s.latency.join_time.p50.toFixed(0)} ms p95 ${s.latency.join_time.p95.toFixed(0)} ms` +
-      ` first frame p95 ${s.latency.time_to_first_frame.p95.toFixed(0)} ms; browsers ${mib(s.browserRssBytes)} (${mib(s.rssPerParticipantBytes)}/participant);` +
+      ` first frame p95 ${s.latency.time_to_first_frame.p95.toFixed(0)} ms; browsers ${mib(s.browserRssBytes)} (${mib(s.rssPerParticipantBytes)}/participant);${cpu}` +
       ` peak host CPU ${(s.overload.peakHostCpu * 100).toFixed(0)} %, event-loop p99 ${s.overload.peakEventLoopDelayMs.toFixed(0)} ms` +
       (s.overload.overloaded ? ` — overload: ${s.overload.signals[0]?.detail}` : ''),
   );

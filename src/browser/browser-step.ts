@@ -11,13 +11,13 @@ import { writeFailureArtifacts } from './artifacts.js';
 import { BROWSER_COUNTERS, BROWSER_OPERATION, BROWSER_SERIES, browserMetricCatalog, failureCounter } from './browser-metrics.js';
 import { BrowserPool } from './launch/browser-pool.js';
 import { ensureFakeClip } from './launch/fake-video.js';
-import { treeRssBytes } from './launch/process-memory.js';
+import { treeCpuSeconds, treeRssBytes } from './launch/process-memory.js';
 import { BROWSER_DEFAULTS, type BrowserStepOptions, type FailureLabel, type ParticipantPlan } from './options.js';
 import { OverloadMonitor } from './overload-monitor.js';
 import { classifyParticipant, type ParticipantVerdict } from './participant/classify.js';
 import { Participant } from './participant/participant.js';
 import { participantQuality } from './quality.js';
-import type { BrowserStepSummary, ParticipantSummary, RoomSummary } from './summary.js';
+import type { BrowserStepSummary, HoldCpuSummary, ParticipantSummary, RoomSummary } from './summary.js';
 import { ParticipantWebhookSink } from './webhook-sink.js';
 import { wilsonInterval } from './wilson.js';
 
@@ -144,11 +144,12 @@ async function runStep(
   const perBrowser = Math.max(1, options.participantsPerBrowser ?? d.participantsPerBrowser);
   const shards = Math.max(1, Math.ceil(plans.length / perBrowser));
   const fakeVideoFile = options.fakeVideoFile ?? ((options.lowResolution ?? d.lowResolution) ? await ensureFakeClip() : undefined);
-  const pool = await BrowserPool.launch({ shards, executablePath: options.executablePath, fakeVideoFile, signal });
+  const pool = await BrowserPool.launch({ shards, executablePath: options.executablePath, fakeVideoFile, extraArgs: options.chromiumArgs, signal });
   const monitor = new OverloadMonitor(thresholds);
   const sink = options.webhooks === true ? await ParticipantWebhookSink.start() : undefined;
   const participants = plans.map((plan, i) => new Participant(plan, i % pool.size, adapter));
   let browserRssBytes: number | undefined;
+  let holdCpu: HoldCpuSummary | undefined;
   try {
     if (sink !== undefined) await sink.subscribe(client, signal);
     await forEachLimited(participants, 4, async (p, i) => p.prepare(await pool.newContext(i)));
@@ -202,13 +203,29 @@ async function runStep(
             }),
           { name: 'api-consistency.participant-count-while-joined', budgetMs: options.propagationBudgetMs ?? d.propagationBudgetMs, signal },
         );
-    const holdEnd = Date.now() + holdMs;
+    const holdStart = Date.now();
+    const holdEnd = holdStart + holdMs;
+    const cpuAtHoldStart = { browser: await treeCpuSeconds(pool.pids()), harness: process.cpuUsage(), at: Date.now() };
     const interval = options.sampleIntervalMs ?? d.sampleIntervalMs;
     while (!signal.aborted) {
       await Promise.all(inRoom.map((p) => p.sample()));
       if (browserRssBytes === undefined && Date.now() >= holdEnd - holdMs / 2) browserRssBytes = await treeRssBytes(pool.pids());
       if (Date.now() + interval > holdEnd) break;
       await sleep(interval, signal);
+    }
+    // How many cores the browsers (and this process) kept busy during the hold, whatever else ran on the host.
+    const browserCpuAtHoldEnd = await treeCpuSeconds(pool.pids());
+    const holdWindowMs = Date.now() - cpuAtHoldStart.at;
+    if (cpuAtHoldStart.browser !== undefined && browserCpuAtHoldEnd !== undefined && holdWindowMs > 0 && inRoom.length > 0) {
+      const harness = process.cpuUsage(cpuAtHoldStart.harness);
+      const browserCores = (browserCpuAtHoldEnd - cpuAtHoldStart.browser) / (holdWindowMs / 1000);
+      holdCpu = {
+        windowMs: holdWindowMs,
+        participants: inRoom.length,
+        browserCores: round3(browserCores),
+        browserCoresPerParticipant: round3(browserCores / inRoom.length),
+        harnessCores: round3((harness.user + harness.system) / 1000 / holdWindowMs),
+      };
     }
     browserRssBytes ??= await treeRssBytes(pool.pids());
     if (consistencyWhileIn !== undefined) emitCheck(await consistencyWhileIn);
@@ -307,6 +324,7 @@ async function runStep(
       kind: 'browser',
       adapter: adapter.name ?? 'custom adapter',
       arrival: describeArrival(arrival),
+      layout: describeLayout(rooms.length, perRoom, options.joinUrls !== undefined && options.joinUrls.length > 0),
       holdMs,
       shards: pool.size,
       rooms: rooms.map((r): RoomSummary => ({
@@ -327,6 +345,7 @@ async function runStep(
       },
       overload,
       ...(browserRssBytes === undefined ? {} : { browserRssBytes, rssPerParticipantBytes: Math.round(browserRssBytes / Math.max(1, participants.length)) }),
+      ...(holdCpu === undefined ? {} : { holdCpu }),
       statsResolutionMs: participants.find((p) => p.record.snapshot)?.record.snapshot?.statsResolutionMs ?? 100,
       metrics: registry.serialize(),
     };
@@ -376,6 +395,17 @@ function summarizeParticipant(p: Participant, v: ParticipantVerdict, quality: Re
     ...(record.navigation.kind === 'ok' ? { httpStatus: record.navigation.httpStatus } : {}),
     ...(quality === undefined ? {} : { quality }),
   };
+}
+
+/** The room layout in words, e.g. "4 rooms × 2 participants (mesh: 1 peer connection each)". */
+function describeLayout(rooms: number, perRoom: number, givenUrls: boolean): string {
+  const peers = perRoom - 1;
+  return `${rooms} ${givenUrls ? 'join URL' : 'room'}${rooms === 1 ? '' : 's'} × ${perRoom} participant${perRoom === 1 ? '' : 's'}` +
+    (givenUrls ? '' : ` (reference page is a full mesh: ${peers} peer connection${peers === 1 ? '' : 's'} per participant)`);
+}
+
+function round3(value: number): number {
+  return Math.round(value * 1000) / 1000;
 }
 
 function describeArrival(arrival: NonNullable<BrowserStepOptions['arrival']>): string {

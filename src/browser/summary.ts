@@ -54,6 +54,20 @@ export interface ParticipantSummary {
   quality?: ParticipantQuality;
 }
 
+/**
+ * CPU used during the hold, from /proc (Linux): Chromium's process trees and
+ * this harness process, in cores (1 = one core busy the whole window).
+ * Measured per process, so other work on the host does not count.
+ */
+export interface HoldCpuSummary {
+  windowMs: number;
+  /** Participants in their rooms during the hold. */
+  participants: number;
+  browserCores: number;
+  browserCoresPerParticipant: number;
+  harnessCores: number;
+}
+
 export interface RoomSummary {
   room: string;
   roomId?: string;
@@ -72,6 +86,8 @@ export interface BrowserStepSummary {
   kind: 'browser';
   adapter: string;
   arrival: string;
+  /** Rooms × participants per room, e.g. "4 rooms × 2 participants (...)". */
+  layout: string;
   holdMs: number;
   shards: number;
   rooms: RoomSummary[];
@@ -84,6 +100,8 @@ export interface BrowserStepSummary {
   /** RSS of all browser processes near the end of the hold, bytes (Linux), and per participant. */
   browserRssBytes?: number;
   rssPerParticipantBytes?: number;
+  /** CPU used during the hold (Linux). */
+  holdCpu?: HoldCpuSummary;
   /** The resolution (ms) of the packet/decoding stamps: the probe's getStats poll interval. */
   statsResolutionMs: number;
   metrics: SerializedMetrics;

@@ -7,6 +7,8 @@ export interface BrowserPoolOptions {
   shards: number;
   executablePath?: string | undefined;
   fakeVideoFile?: string | undefined;
+  /** Appended after roomgate's own flags. */
+  extraArgs?: readonly string[] | undefined;
   signal?: AbortSignal;
 }
 
@@ -21,7 +23,7 @@ export class BrowserPool {
 
   static async launch(options: BrowserPoolOptions): Promise<BrowserPool> {
     const executablePath = findChromium(options.executablePath);
-    const args = chromiumFlags({ fakeVideoFile: options.fakeVideoFile, runningAsRoot: isRoot() });
+    const args = [...chromiumFlags({ fakeVideoFile: options.fakeVideoFile, runningAsRoot: isRoot() }), ...(options.extraArgs ?? [])];
     const launched: Browser[] = [];
     try {
       // Launched one after another: parallel cold starts on a small host only slow each other down.

@@ -16,6 +16,14 @@ export function chromiumFlags(options: { fakeVideoFile?: string | undefined; run
     '--disable-background-timer-throttling',
     '--disable-renderer-backgrounding',
     '--disable-backgrounding-occluded-windows',
+    // Per-participant cost nobody measures: no GPU to emulate (compositing stays
+    // in software, rendering and requestVideoFrameCallback still work), no
+    // audio output to a device nobody hears (audio is still received and
+    // decoded, so its stats are real), no background services.
+    '--disable-gpu',
+    '--mute-audio',
+    '--disable-extensions',
+    '--disable-features=Translate,MediaRouter,DialMediaRouteProvider,OptimizationHints,InterestFeedContentSuggestions,AutofillServerCommunication',
   ];
   // The sandbox cannot start as root (containers, CI); elsewhere keep it on.
   if (options.runningAsRoot) flags.push('--no-sandbox');

@@ -11,8 +11,14 @@ export interface FakeClip {
   frames: number;
 }
 
-/** 320×180 at 15 fps, 2 s looped by Chromium: cheap to encode, so more participants fit on a host. */
-export const LOW_RESOLUTION_CLIP: FakeClip = { width: 320, height: 180, fps: 15, frames: 30 };
+/**
+ * 160×120 at 10 fps, 2 s looped by Chromium: the fake camera's frame size is
+ * the harness's choice (the page's getUserMedia constraints still apply), and
+ * a small one keeps capture, encode, decode and render cheap, so more
+ * participants fit on a host. At 10 fps a first frame can wait up to 100 ms
+ * for the camera's next frame (vs 67 ms at 15 fps): part of time_to_first_frame.
+ */
+export const LOW_RESOLUTION_CLIP: FakeClip = { width: 160, height: 120, fps: 10, frames: 20 };
 
 /**
  * Write (once per clip shape) a YUV4MPEG2 clip for `--use-file-for-fake-video-capture`.

@@ -51,3 +51,52 @@ export async function treeRssBytes(rootPids: readonly number[]): Promise<number 
   }
   return total;
 }
+
+/** Linux USER_HZ: /proc/PID/stat reports CPU time in these ticks (100 on every mainstream kernel). */
+const CLOCK_TICKS_PER_SECOND = 100;
+
+/**
+ * CPU time (seconds, user + system) consumed so far by the given processes
+ * and all their live descendants, read from /proc/PID/stat (Linux). Two
+ * readings bracket a window: their difference divided by the window's length
+ * is how many cores the browsers kept busy, whatever else runs on the host.
+ * Returns undefined where /proc is not available.
+ */
+export async function treeCpuSeconds(rootPids: readonly number[]): Promise<number | undefined> {
+  let entries: string[];
+  try {
+    entries = await readdir('/proc');
+  } catch {
+    return undefined;
+  }
+  const parentOf = new Map<number, number>();
+  const ticksOf = new Map<number, number>();
+  await Promise.all(
+    entries
+      .filter((e) => /^\d+$/.test(e))
+      .map(async (e) => {
+        try {
+          const stat = await readFile(`/proc/${e}/stat`, 'utf8');
+          // The command name (field 2) may contain spaces and parentheses: split after its last ')'.
+          const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+          parentOf.set(Number(e), Number(fields[1]));
+          ticksOf.set(Number(e), Number(fields[11]) + Number(fields[12]));
+        } catch {
+          // the process ended while we looked
+        }
+      }),
+  );
+  const roots = new Set(rootPids);
+  let ticks = 0;
+  for (const [pid, t] of ticksOf) {
+    let cursor: number | undefined = pid;
+    for (let depth = 0; cursor !== undefined && depth < 64; depth++) {
+      if (roots.has(cursor)) {
+        ticks += t;
+        break;
+      }
+      cursor = parentOf.get(cursor);
+    }
+  }
+  return ticks / CLOCK_TICKS_PER_SECOND;
+}

@@ -18,6 +18,7 @@ export type MilestoneName =
   | 'firstSetRemoteDescription'
   | 'iceConnected'
   | 'pcConnected'
+  | 'pcConnectedObserved'
   | 'pcFailed'
   | 'iceFailed'
   | 'remoteTrack'
@@ -51,6 +52,12 @@ export interface ProbeSnapshot {
   statsResolutionMs: number;
   /** Milestones moved earlier to the first media evidence (the connected event ran late on a busy page). */
   adjustedMilestones: MilestoneName[];
+  /**
+   * `pcConnectedObserved − pcConnected` in ms: how far the connected stamp was
+   * moved back to the first media evidence (0 when not moved, null when the
+   * connected event was never observed).
+   */
+  connectedAdjustmentMs: number | null;
   errors: string[];
 }
 

@@ -109,7 +109,11 @@
     state.pcs.push(pc);
     mark('pcCreated');
     pc.addEventListener('connectionstatechange', function () {
-      if (pc.connectionState === 'connected') mark('pcConnected');
+      if (pc.connectionState === 'connected') {
+        // The raw time this listener ran, kept as observed; `pcConnected` may be bounded below (see snapshot()).
+        mark('pcConnectedObserved');
+        mark('pcConnected');
+      }
       if (pc.connectionState === 'failed') {
         state.pcFailures++;
         mark('pcFailed');
@@ -375,8 +379,12 @@
     }
   });
   observer.observe(document, { childList: true, subtree: true, attributes: true, characterData: true });
-  // Expressions can depend on state outside the DOM: check them on a timer too.
-  setInterval(checkOutcome, 50);
+  // Expressions can depend on state outside the DOM: check them on a timer too,
+  // until the outcome is known (it never changes afterwards).
+  var outcomeTimer = setInterval(function () {
+    checkOutcome();
+    if (state.outcome !== null) clearInterval(outcomeTimer);
+  }, 50);
 
   // --- what the harness reads ---------------------------------------------------
   window.__roomgate = {
@@ -387,7 +395,9 @@
       checkOutcome();
       // Media cannot flow before the connection is up, but on a busy main thread
       // the connectionstatechange task can run after the first frame was already
-      // presented. Bound the connected stamp by the earliest media evidence.
+      // presented. Bound the connected stamp by the earliest media evidence; the
+      // raw stamp stays in `pcConnectedObserved` and the difference is reported
+      // as `connectedAdjustmentMs`, so the adjustment is visible and testable.
       var evidence = [milestones.firstInboundPacket, milestones.firstDecodedFrame, milestones.firstRenderedFrame].filter(function (v) {
         return v !== undefined;
       });
@@ -412,6 +422,10 @@
         decodedAtFirstRender: state.decodedAtFirstRender,
         statsResolutionMs: FAST_POLL_MS,
         adjustedMilestones: state.adjusted.slice(),
+        connectedAdjustmentMs:
+          milestones.pcConnectedObserved !== undefined && milestones.pcConnected !== undefined
+            ? milestones.pcConnectedObserved - milestones.pcConnected
+            : null,
         errors: state.errors.slice(),
       };
     },
