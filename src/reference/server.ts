@@ -1,6 +1,6 @@
 import Fastify from 'fastify';
 import { AccessTokens } from './auth/access-tokens.js';
-import { registerAuthHooks } from './auth/auth-hooks.js';
+import { createAuthHook, isAuthenticatedRoute, type OnRequestHook } from './auth/auth-hooks.js';
 import { ClientRegistry } from './auth/client-credentials.js';
 import { registerTokenRoute } from './auth/token-route.js';
 import type { ReferenceContext, ReferencePart } from './context.js';
@@ -9,7 +9,7 @@ import { FaultSet } from './faults.js';
 import { ApiProblem } from './http/api-problem.js';
 import { clientErrorHandler } from './http/client-error.js';
 import { errorHandler, sendProblem } from './http/error-envelope.js';
-import { operationOf } from './http/operations.js';
+import { operationLookup } from './http/operations.js';
 import { RouteTable } from './http/route-table.js';
 import { ServerStats } from './http/server-stats.js';
 import { createValidatorCompiler } from './http/validators.js';
@@ -67,17 +67,38 @@ export async function createReferenceServer(options: ReferenceServerOptions = {}
   // Only JSON bodies: a text/plain body is a 415, not a string handed to the routes.
   app.removeContentTypeParser(['text/plain']);
 
-  app.addHook('onRoute', (route) => routes.add(route.method, route.url));
+  // Per-request bookkeeping is attached to each route as it registers, with its
+  // operation name and whether it needs a token worked out once here: reading
+  // request.routeOptions (a getter that builds a fresh object) and formatting a
+  // lookup key on every request cost more than the rest of our GET room code.
+  // Auth and rate limiting cover every authenticated route, whichever part
+  // registers it (so the webhook and join parts' /v1 routes get them too).
+  const authenticate = createAuthHook(ctx, tokens, limiter);
+  app.addHook('onRoute', (route) => {
+    routes.add(route.method, route.url);
+    const operationFor = operationLookup(route.method, route.url);
+    const hook: OnRequestHook = isAuthenticatedRoute(route.url)
+      ? (request, reply, done) => {
+          stats.countRequest(operationFor(request.method));
+          authenticate(request, reply, done);
+        }
+      : (request, _reply, done) => {
+          stats.countRequest(operationFor(request.method));
+          done();
+        };
+    // First among the route's own onRequest hooks: the order the former global hooks ran in.
+    const own = route.onRequest;
+    route.onRequest = own === undefined ? [hook] : [hook, ...(Array.isArray(own) ? own : [own])];
+  });
+  // Requests that match no route never see a route hook; count them here (is404 is a plain field read).
   app.addHook('onRequest', (request, _reply, done) => {
-    stats.countRequest(operationOf(request.method, request.routeOptions.url));
+    if (request.is404) stats.countRequest('other');
     done();
   });
   app.addHook('onResponse', (_request, reply, done) => {
     stats.countResponse(reply.statusCode);
     done();
   });
-  // Auth and rate limiting are global hooks, so the webhook and join parts' /v1 routes get them too.
-  registerAuthHooks(app, ctx, tokens, limiter);
 
   app.setNotFoundHandler((request, reply) => {
     const path = request.url.split('?', 1)[0] ?? request.url;

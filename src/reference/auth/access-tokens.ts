@@ -17,9 +17,12 @@ export type TokenVerdict =
   | { ok: false; reason: 'missing' | 'malformed' | 'expired' | 'invalid' };
 
 interface CachedToken {
-  clientId: string;
   expMs: number;
+  /** The verdict for a live token, built once: the hot path returns it without allocating. */
+  verdict: TokenVerdict & { ok: true };
 }
+
+const EXPIRED: TokenVerdict = Object.freeze({ ok: false, reason: 'expired' });
 
 export interface AccessTokenOptions {
   ttlSeconds: number;
@@ -62,8 +65,8 @@ export class AccessTokens {
   fromCache(token: string): TokenVerdict | undefined {
     const cached = this.cache.get(token);
     if (cached === undefined) return undefined;
-    if (cached.expMs <= this.now() && !this.options.acceptExpired) return { ok: false, reason: 'expired' };
-    return { ok: true, clientId: cached.clientId };
+    if (cached.expMs <= this.now() && !this.options.acceptExpired) return EXPIRED;
+    return cached.verdict;
   }
 
   async verify(token: string): Promise<TokenVerdict> {
@@ -95,7 +98,8 @@ export class AccessTokens {
       const oldest = this.cache.keys().next();
       if (oldest.done !== true) this.cache.delete(oldest.value);
     }
-    this.cache.set(token, { clientId: sub, expMs: exp * 1000 });
-    return { ok: true, clientId: sub };
+    const verdict = Object.freeze({ ok: true as const, clientId: sub });
+    this.cache.set(token, { expMs: exp * 1000, verdict });
+    return verdict;
   }
 }

@@ -33,3 +33,16 @@ export function operationOf(method: string, routeUrl: string | undefined): Opera
   if (routeUrl === undefined) return 'other';
   return BY_ROUTE.get(`${method} ${routeUrl}`) ?? 'other';
 }
+
+/**
+ * The operation of a route, resolved when it registers: a constant for a
+ * single-method route, a per-method table for a multi-method one.
+ */
+export function operationLookup(methods: string | string[], routeUrl: string): (method: string) => OperationName {
+  if (!Array.isArray(methods)) {
+    const operation = operationOf(methods.toUpperCase(), routeUrl);
+    return () => operation;
+  }
+  const byMethod = new Map(methods.map((method) => [method.toUpperCase(), operationOf(method.toUpperCase(), routeUrl)]));
+  return (method) => byMethod.get(method) ?? 'other';
+}

@@ -6,6 +6,7 @@ import type { StoredRoom } from './room-store.js';
 export function toRoomRepresentation(room: StoredRoom, ctx: ReferenceContext): Room {
   // The stale-count fault freezes what the API reports, not what happens in the room.
   const stale = ctx.faults.has('stale-count');
+  const wire = room.wireCache ?? wireStrings(room, ctx);
   return {
     room_id: room.id,
     name: room.name,
@@ -13,11 +14,18 @@ export function toRoomRepresentation(room: StoredRoom, ctx: ReferenceContext): R
     max_participants: room.maxParticipants,
     is_private: room.isPrivate,
     recording: room.recording,
-    join_url: joinUrlFor(room.id, ctx),
+    join_url: wire.joinUrl,
     participant_count: stale ? 0 : room.participants.size,
     duration_seconds: ctx.store.durationSeconds(room),
-    created_at: new Date(room.createdAtMs).toISOString(),
+    created_at: wire.createdAt,
   };
+}
+
+/** The room's immutable strings, cached on it once the server knows its own URL (it does before any request). */
+function wireStrings(room: StoredRoom, ctx: ReferenceContext): { createdAt: string; joinUrl: string } {
+  const wire = { createdAt: new Date(room.createdAtMs).toISOString(), joinUrl: joinUrlFor(room.id, ctx) };
+  if (ctx.publicUrl() !== '') room.wireCache = wire;
+  return wire;
 }
 
 export function joinUrlFor(roomId: string, ctx: ReferenceContext): string {

@@ -31,6 +31,12 @@ export interface StoredRoom {
   participants: Map<string, StoredParticipant>;
   /** Insertion order, the basis of cursor pagination. */
   seq: number;
+  /**
+   * Wire strings that never change for a room, filled in by the representation
+   * on first use: building them (Date → ISO string, URL concatenation) was the
+   * largest cost of our own code in GET /v1/rooms/{id}.
+   */
+  wireCache: { createdAt: string; joinUrl: string } | undefined;
 }
 
 export interface NewRoom {
@@ -82,6 +88,7 @@ export class RoomStore {
       closedAtMs: undefined,
       participants: new Map(),
       seq: this.nextSeq++,
+      wireCache: undefined,
     };
     this.rooms.set(room.id, room);
     let owned = this.byOwner.get(ownerClientId);
