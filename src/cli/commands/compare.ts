@@ -31,12 +31,13 @@ export const compareCommand: CommandModule<object, CompareArgs> = {
       } else if (deltas.length === 0) {
         process.stdout.write('roomgate compare: no operation figures in common (compare runs of the same suite with load or browser steps)\n');
       } else {
-        process.stdout.write(`step / operation                 metric       base      new    change\n`);
+        process.stdout.write(`step / operation                 metric       base      new    change  source\n`);
         for (const d of deltas) {
           const change = Number.isFinite(d.change) ? `${d.change >= 0 ? '+' : ''}${(d.change * 100).toFixed(1)}%` : 'new';
           const fmt = (v: number) => (d.metric === 'error_rate' ? `${(v * 100).toFixed(2)}%` : `${v.toFixed(1)}ms`);
-          process.stdout.write(`${`${d.step} / ${d.operation}`.padEnd(32)} ${d.metric.padEnd(10)} ${fmt(d.base).padStart(8)} ${fmt(d.current).padStart(8)} ${change.padStart(8)}${d.regression ? '  REGRESSION' : ''}\n`);
+          process.stdout.write(`${`${d.step} / ${d.operation}`.padEnd(32)} ${d.metric.padEnd(10)} ${fmt(d.base).padStart(8)} ${fmt(d.current).padStart(8)} ${change.padStart(8)}  ${d.source.padEnd(9)}${d.regression ? '  REGRESSION' : ''}\n`);
         }
+        if (deltas.some((d) => d.source === 'windows')) process.stdout.write('\n(source "windows": no histograms in one of the runs, so p50/p99 are count-weighted means of window percentiles, an approximation)\n');
         process.stdout.write(`\n${regressions.length === 0 ? 'no regression' : `${regressions.length} regression(s)`} beyond ${(tolerance * 100).toFixed(1)}%\n`);
       }
       return regressions.length === 0 ? 0 : 1;

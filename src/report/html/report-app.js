@@ -171,12 +171,15 @@
         var detail = el('td');
         if (c.status === 'skipped') detail.appendChild(document.createTextNode(c.reason));
         if (c.message) detail.appendChild(el('div', { text: c.message }));
-        (c.evidence || []).forEach(function (e) {
+        (c.evidence || []).forEach(function (e, i) {
           var text = 'expected: ' + e.expected + (e.actual ? '\nactual:   ' + e.actual : '');
           if (e.request) text += '\n\n' + e.request.method + ' ' + e.request.url + Object.keys(e.request.headers || {}).map(function (h) { return '\n' + h + ': ' + e.request.headers[h]; }).join('') + (e.request.body ? '\n\n' + e.request.body : '');
           if (e.response) text += '\n\nHTTP ' + e.response.status + Object.keys(e.response.headers || {}).map(function (h) { return '\n' + h + ': ' + e.response.headers[h]; }).join('') + (e.response.body ? '\n\n' + e.response.body : '') + (e.response.truncated ? ' …(truncated)' : '');
           if (e.curl) text += '\n\n' + e.curl;
-          detail.appendChild(el('details', null, el('summary', { text: 'evidence' }), el('pre', { text: text })));
+          var box = el('details', { class: 'evidence' }, el('summary', { text: 'evidence' + ((c.evidence || []).length > 1 ? ' ' + (i + 1) + '/' + c.evidence.length : '') }), el('pre', { text: text }));
+          // The first piece of evidence of a failure is open: it is what a person came to read.
+          if (i === 0 && c.status === 'failed') box.open = true;
+          detail.appendChild(box);
         });
         if (c.status === 'passed' && c.observations != null) detail.appendChild(document.createTextNode(c.observations + ' observations'));
         t.appendChild(el('tr', null, el('td', { text: c.group }), el('td', null, el('code', { text: c.name })), el('td', null, badge(c.status)), detail));
