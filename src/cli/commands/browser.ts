@@ -62,7 +62,7 @@ export const browserCommand: CommandModule<object, BrowserArgs> = {
       .option('webhooks', { type: 'boolean', default: false, describe: 'subscribe a local sink and require one participant.joined/left per participant' })
       .option('participants-per-browser', { type: 'number', default: 8, describe: 'participants per Chromium process (more shard over more browsers)' })
       .option('fake-video', { type: 'string', describe: '.y4m file for the fake camera (default: a generated 320x180 clip)' })
-      .option('max-host-cpu', { type: 'number', describe: 'overload: host CPU busy fraction (0..1) sustained 5 s; >1 disables (default 0.97)' })
+      .option('max-host-cpu', { type: 'number', describe: 'overload: host CPU busy fraction (0..1) sustained 5 s, e.g. 0.97; off by default (a saturating run always shows 100 %)' })
       .option('max-event-loop-delay', { type: 'number', describe: 'overload: harness event-loop p99 over 1 s, ms; 0 disables (default 500)' })
       .option('max-cpu-limited', { type: 'number', describe: 'overload: fraction of encoders limited by cpu; >1 disables (default 0.5)' }) as never,
   handler: (args) =>
