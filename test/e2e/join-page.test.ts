@@ -5,18 +5,11 @@ import type { ReferenceServer } from '../../src/reference/server-types.js';
 import { Webhook } from 'standardwebhooks';
 import type { CreatedWebhookSubscription, JoinToken, Room, WebhookEvent } from '../../src/target/api-types.js';
 import { WebhookSink } from '../helpers/webhook-sink.js';
+import { chromiumFlags, isRoot } from '../../src/browser/launch/chromium-flags.js';
 
 const STEP_TIMEOUT_MS = 20_000;
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--use-fake-ui-for-media-stream',
-  '--use-fake-device-for-media-stream',
-  '--autoplay-policy=no-user-gesture-required',
-];
+// The participant browsers' own flags (fake media, no throttling, no sandbox as root).
+const CHROMIUM_ARGS = chromiumFlags({ runningAsRoot: isRoot() });
 
 async function token(server: ReferenceServer): Promise<string> {
   const response = await fetch(`${server.url}/v1/auth/token`, {
