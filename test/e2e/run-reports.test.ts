@@ -60,6 +60,9 @@ describe('roomgate run on the contract-gate scenario against the embedded server
     const junit = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '' }).parse(await readFile(join(out, 'run', 'junit.xml'), 'utf8'));
     expect(Number(junit.testsuites.failures)).toBeGreaterThan(0);
     expect(run.stdout).toContain('FAILED');
+    // The summary line counts every file of the run folder, events.ndjson included.
+    expect(run.stdout).toMatch(/report: .*report\.html \(5 files\)/);
+    expect((await readdir(join(out, 'run'))).sort()).toEqual(['events.ndjson', 'junit.xml', 'report.html', 'report.json', 'summary.md']);
   });
 
   it('on SIGINT mid-step leaves a valid partial report.json and exits 130', async () => {
