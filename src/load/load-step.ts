@@ -163,11 +163,16 @@ async function runLoad(load: ResolvedLoad, ctx: StepContext): Promise<StepResult
   });
 
   // Setup: token (never in the timed path), schema sampler, a pool of rooms.
+  // Burst's fixed cycle bakes the Authorization header in; these rebuild it on a refresh.
+  const cycleListeners = new Set<() => void>();
   let roomsCreated = 0;
   let sampler: SchemaSampler | undefined;
   try {
     await retryServerErrors(() => tokens.start(ctx.signal));
-    tokens.onChange((authorization) => workload.setAuthorization(authorization));
+    tokens.onChange((authorization) => {
+      workload.setAuthorization(authorization);
+      for (const listener of cycleListeners) listener();
+    });
     sampler = await loadSampler(options, log);
     const poolSize = options.roomPoolSize ?? LOAD_DEFAULTS.roomPoolSize;
     for (let i = 0; i < poolSize && !ctx.signal.aborted; i++) {
@@ -282,6 +287,18 @@ async function runLoad(load: ResolvedLoad, ctx: StepContext): Promise<StepResult
         phases: load.burstPhases,
         requestTimeoutMs: options.requestTimeoutMs ?? LOAD_DEFAULTS.requestTimeoutMs,
         nextRequest,
+        // A mix without creates or deletes is a fixed cycle autocannon encodes once (burst.ts).
+        fixedCycle:
+          workload.fixedCycle() === undefined
+            ? undefined
+            : {
+                requests: () => workload.fixedCycle()!,
+                subscribe: (listener) => {
+                  cycleListeners.add(listener);
+                  return () => cycleListeners.delete(listener);
+                },
+              },
+        shouldSample: sampler === undefined ? undefined : () => sampler!.shouldSample(),
         recorder,
         signal: stopper.signal,
         onTick: ({ sent }) => (burstSent = sent),

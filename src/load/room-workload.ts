@@ -97,6 +97,44 @@ export class RoomWorkload {
     }
   }
 
+  /**
+   * The whole mix as a fixed cycle of requests, when nothing in it changes
+   * from one send to the next: no creates (unique keys) and no deletes (live
+   * ids leave the set), so gets only ever see the live ids known now. The
+   * burst generator then hands autocannon static requests it encodes once
+   * (see burst.ts). undefined when the mix needs per-request requests.
+   *
+   * Operations appear in exact proportion to their (integer) weights, spread
+   * evenly; gets take the live ids in turn, so every known room is read.
+   * The entries share this workload's header object: rebuild the cycle after
+   * a token change.
+   */
+  fixedCycle(maxLength = 100): PreparedRequest[] | undefined {
+    if (this.ops.includes('create_room') || this.ops.includes('delete_room')) return undefined;
+    const weights = this.ops.map((_, i) => this.cumulative[i]! - (i === 0 ? 0 : this.cumulative[i - 1]!));
+    const base = apportion(weights, maxLength);
+    const baseLength = base.reduce((a, b) => a + b, 0);
+    const getIndex = this.ops.indexOf('get_room');
+    const ids = this.live.length > 0 ? this.live : this.lastKnown === undefined ? [] : [this.lastKnown];
+    // Repeat the base pattern so the gets cover every known room, within maxLength.
+    const repeat = getIndex < 0 || ids.length === 0 ? 1 : Math.max(1, Math.min(Math.ceil(ids.length / base[getIndex]!), Math.floor(maxLength / baseLength)));
+    const slots: { at: number; op: LoadOperation }[] = [];
+    this.ops.forEach((op, i) => {
+      const count = base[i]! * repeat;
+      for (let j = 0; j < count; j++) slots.push({ at: (j + 0.5) / count, op });
+    });
+    slots.sort((a, b) => a.at - b.at);
+    let nextId = 0;
+    return slots.map(({ op }): PreparedRequest => {
+      // As in next(): a get with no known room bends to a list.
+      if (op === 'get_room' && ids.length > 0) {
+        const id = ids[nextId++ % ids.length]!;
+        return { operation: op, method: 'GET', path: `/v1/rooms/${id}`, headers: this.getHeaders, wantBody: false };
+      }
+      return { operation: 'list_rooms', method: 'GET', path: '/v1/rooms?limit=20', headers: this.getHeaders, wantBody: false };
+    });
+  }
+
   /** Learn from a response: created rooms join the pool. */
   observe(request: PreparedRequest, status: number, body: Buffer | string | undefined): void {
     if (request.operation !== 'create_room' || status !== 201 || body === undefined) return;
@@ -113,6 +151,34 @@ export class RoomWorkload {
     for (let i = 0; i < this.cumulative.length; i++) if (r < this.cumulative[i]!) return this.ops[i]!;
     return this.ops[this.ops.length - 1]!;
   }
+}
+
+/**
+ * Integer counts in the ratio of `weights`: exact when the weights are
+ * integers whose reduced sum fits in `maxLength` (70/5 → 14/1), otherwise
+ * scaled to `maxLength` by largest remainder (every positive weight gets at least 1).
+ */
+function apportion(weights: readonly number[], maxLength: number): number[] {
+  if (weights.every((w) => Number.isInteger(w))) {
+    const g = weights.reduce((a, b) => gcd(a, b));
+    const reduced = weights.map((w) => w / g);
+    if (reduced.reduce((a, b) => a + b, 0) <= maxLength) return reduced;
+  }
+  const total = weights.reduce((a, b) => a + b, 0);
+  const exact = weights.map((w) => (w / total) * maxLength);
+  const counts = exact.map((x) => Math.max(1, Math.floor(x)));
+  let left = maxLength - counts.reduce((a, b) => a + b, 0);
+  const byRemainder = exact.map((x, i) => ({ i, r: x - Math.floor(x) })).sort((a, b) => b.r - a.r);
+  for (const { i } of byRemainder) {
+    if (left <= 0) break;
+    counts[i]! += 1;
+    left -= 1;
+  }
+  return counts;
+}
+
+function gcd(a: number, b: number): number {
+  return b === 0 ? a : gcd(b, a % b);
 }
 
 /** A small seeded PRNG: the same seed sends the same mix (reproducible runs). */

@@ -56,6 +56,20 @@ describe('load step', () => {
     expect(summary.operations['list_rooms']!.responses).toBe((stats.requests['list_rooms'] ?? 0) - countCleanupLists(summary));
   });
 
+  it('burst over a fixed cycle (no creates or deletes): per-operation counts match the server, schema sampled', async () => {
+    const { result, summary, stats } = await run({ mode: 'burst', connections: 4, requests: 300, mix: { get_room: 70, list_rooms: 5 }, schemaSampleRate: 0.1 });
+    expect(result.status, result.reason).toBe('passed');
+    expect(summary.totals.responses).toBe(300);
+    expect(summary.burst!.autocannonRequests).toBe(300);
+    expect(summary.operations['get_room']!.responses).toBe(stats.requests['get_room']);
+    expect(summary.operations['list_rooms']!.responses).toBe((stats.requests['list_rooms'] ?? 0) - countCleanupLists(summary));
+    // 14 gets to 1 list in the cycle, so both are present in about that ratio.
+    expect(summary.operations['list_rooms']!.responses).toBeGreaterThan(0);
+    expect(summary.totals.schemaChecked).toBe(30);
+    expect(summary.totals.schemaViolations).toBe(0);
+    expect(summary.operations['create_room']).toBeUndefined();
+  });
+
   it('fails the latency gate on slow-create and passes it on the clean server', async () => {
     const slos = ['create_room.p50 < 300ms'];
     const slow = await run({ mode: 'soak', rate: 40, durationMs: 2000, slos }, ['slow-create']);
