@@ -7,7 +7,9 @@
  * 2. soak: achieved vs requested rate, late and dropped sends, at increasing
  *    rates (where does the open-loop generator top out?);
  * 3. RSS growth over a longer soak (memory must stay flat). It runs in the same
- *    process after the others; pass `--rates ''` (and `--rounds 0`) for a clean RSS run.
+ *    process after the others; pass `--rates ''` (and `--rounds 0`) for a clean RSS run,
+ *    and run under `node --expose-gc --import tsx` to also get heapUsed after a forced GC
+ *    (live objects; raw RSS also counts garbage and pages the allocator keeps).
  *
  *   npx tsx bench/load.ts [--burst 5s] [--rounds 3] [--connections 50] [--rates 1000,5000,10000,15000]
  *                         [--soak 3s] [--rss 20s] [--rss-rate 2000]
@@ -103,17 +105,36 @@ for (const rate of rates) {
   );
 }
 
-// 3. RSS over a longer soak
+// 3. RSS over a longer soak (a line of this comment was lost to a concurrent edit; see the load perf report)
+// not yet collected or heap pages V8/malloc keep after a burst (a starved
+// generator catches up in bulk, up to maxInFlight at once), so with
+// `node --expose-gc` each window also forces a full GC and records heapUsed
+// (live JS objects: what a leak would grow) and RSS after it. Without
+// --expose-gc only the raw figure is printed.
 const rssRate = Number(values['rss-rate']);
-const samples: number[] = [];
+const gc = (globalThis as { gc?: () => void }).gc;
+const samples: { rss: number; rssAfterGc?: number; heapAfterGc?: number }[] = [];
 const windowMs = Math.max(1000, Math.round(rssMs / 20));
 const soak = await roomgate({ mode: 'soak', rate: rssRate, durationMs: rssMs, connections: 64, windowMs, maxLateFraction: 1 }, () => {
-  samples.push(process.memoryUsage().rss);
+  const rss = process.memoryUsage().rss;
+  if (gc === undefined) return void samples.push({ rss });
+  gc();
+  const after = process.memoryUsage();
+  samples.push({ rss, rssAfterGc: after.rss, heapAfterGc: after.heapUsed });
 });
 // Growth from the end of warm-up (first fifth of the windows) to the end.
-const base = samples[Math.floor(samples.length / 5)] ?? samples[0]!;
-const end = samples.at(-1)!;
-console.log(`\nRSS over a ${rssMs / 1000}s soak at ${rssRate}/s (${soak.totals.responses} responses): ${mb(base)} after warm-up -> ${mb(end)} at the end = ${(((end - base) / base) * 100).toFixed(1)}% growth (max ${mb(Math.max(...samples))})`);
+const warm = samples[Math.floor(samples.length / 5)] ?? samples[0]!;
+const last = samples.at(-1)!;
+const sched = soak.schedule!;
+console.log(`\nmemory over a ${rssMs / 1000}s soak at ${rssRate}/s (${soak.totals.responses} responses; late ${(sched.lateFraction * 100).toFixed(1)}%, dropped ${sched.dropped}), after warm-up -> end:`);
+console.log(`  RSS (raw)               ${growth(warm.rss, last.rss)} (max ${mb(Math.max(...samples.map((s) => s.rss)))})`);
+if (gc === undefined) {
+  console.log('  (run `node --expose-gc --import tsx bench/load.ts ...` for heapUsed and RSS after a forced GC: raw RSS alone cannot tell a leak from uncollected garbage)');
+} else {
+  console.log(`  heapUsed after full GC  ${growth(warm.heapAfterGc!, last.heapAfterGc!)} (max ${mb(Math.max(...samples.map((s) => s.heapAfterGc!)))})   <- live objects: a leak grows this`);
+  console.log(`  RSS after full GC       ${growth(warm.rssAfterGc!, last.rssAfterGc!)}`);
+  console.log(`  per window, MB (RSS raw / heapUsed after GC): ${samples.map((s) => `${(s.rss / 1048576).toFixed(0)}/${(s.heapAfterGc! / 1048576).toFixed(1)}`).join(' ')}`);
+}
 
 target.kill('SIGTERM');
 
@@ -121,6 +142,10 @@ function median(values: number[]): number {
   if (values.length === 0) return Number.NaN;
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)]!;
+}
+
+function growth(from: number, to: number): string {
+  return `${mb(from)} -> ${mb(to)} = ${(((to - from) / from) * 100).toFixed(1)}% growth`;
 }
 
 function mb(bytes: number): string {
