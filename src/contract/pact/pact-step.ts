@@ -1,14 +1,13 @@
 import { readFile } from 'node:fs/promises';
-import { Verifier } from '@pact-foundation/pact';
 import { ConfigError } from '../../errors.js';
 import type { CheckResult, StepResult } from '../../model/result.js';
 import type { Step, StepContext } from '../../model/step.js';
-import { VideoConnectClient } from '../../target/client.js';
 import { fail, pass, runCheck } from '../check.js';
 import { CONTRACT_DEFAULTS, DEFAULT_PACT_PATH, type PactStepOptions } from '../options.js';
 import { loadSpec } from '../spec/load-spec.js';
 import { SpecIndex } from '../spec/spec-index.js';
 import { crossCheckInteraction, type PactInteraction } from './pact-openapi-crosscheck.js';
+import { runPactVerifier } from './run-pact-verifier.js';
 
 /**
  * Pact step: (1) every pact interaction is valid against the OpenAPI
@@ -16,7 +15,9 @@ import { crossCheckInteraction, type PactInteraction } from './pact-openapi-cros
  * Pact's Verifier. Provider states are satisfied through the public API
  * itself (no backdoors): "a room exists" creates a room and hands its id to
  * `fromProviderState`. A request filter puts a fresh bearer token on every
- * replayed request.
+ * replayed request. The verifier runs in a child process (run-pact-verifier.ts)
+ * so that its report, printed by Pact's native core, becomes evidence instead
+ * of noise on roomgate's stdout.
  */
 export function createPactStep(options: PactStepOptions = {}, name = 'pact'): Step {
   const pacts = options.pacts ?? [DEFAULT_PACT_PATH];
@@ -49,40 +50,20 @@ export function createPactStep(options: PactStepOptions = {}, name = 'pact'): St
         }
       }
 
-      const client = new VideoConnectClient({ baseUrl: ctx.target.baseUrl, credentials: ctx.target.credentials });
       record(
         await runCheck('pact', 'pact.provider-verification', async () => {
-          try {
-            await new Verifier({
-              provider: options.provider ?? 'videoconnect',
-              providerBaseUrl: ctx.target.baseUrl,
-              pactUrls: pacts,
-              logLevel: 'error',
-              timeout: options.timeoutMs ?? 30_000,
-              stateHandlers: {
-                'a room exists': async () => {
-                  const { room } = await client.createRoom({ name: 'pact-provider-state' });
-                  return { room_id: room.room_id };
-                },
-              },
-              // express types are not a dependency of ours; the filter only touches headers and next().
-              requestFilter: ((req: { headers: Record<string, string | string[] | undefined> }, _res: unknown, next: (error?: unknown) => void) => {
-                void client.accessToken().then(
-                  (token) => {
-                    if (req.headers['authorization'] !== undefined) req.headers['authorization'] = `Bearer ${token}`;
-                    next();
-                  },
-                  (error: unknown) => next(error),
-                );
-              }) as never,
-            }).verifyProvider();
-            return pass(1);
-          } catch (error) {
-            const message = (error as Error).message;
-            return fail(`provider verification failed: ${message.slice(0, 500)}`, [
-              { expected: `the target honours every interaction of ${pacts.join(', ')}`, actual: message.slice(0, 4000) },
-            ]);
-          }
+          const { verdict, output } = await runPactVerifier(
+            ctx.target,
+            { provider: options.provider ?? 'videoconnect', pactUrls: pacts, timeoutMs: options.timeoutMs ?? 30_000 },
+            ctx.signal,
+          );
+          if (verdict.ok) return pass(1);
+          return fail(`provider verification failed: ${verdict.message.slice(0, 500)}`, [
+            {
+              expected: `the target honours every interaction of ${pacts.join(', ')}`,
+              actual: `${verdict.message.slice(0, 1000)}\n\n${stripAnsi(output)}`.slice(0, 8000),
+            },
+          ]);
         }),
       );
 
@@ -115,4 +96,8 @@ async function readPact(file: string): Promise<PactInteraction[]> {
   }
   const parsed = JSON.parse(text) as { interactions?: PactInteraction[] };
   return parsed.interactions ?? [];
+}
+
+function stripAnsi(text: string): string {
+  return text.replace(/\u001b\[[0-9;]*m/g, '');
 }
