@@ -105,35 +105,37 @@ for (const rate of rates) {
   );
 }
 
-// 3. RSS over a longer soak (a line of this comment was lost to a concurrent edit; see the load perf report)
+// 3. RSS over a longer soak (`--rss 0s` skips it). Raw RSS also grows with garbage
 // not yet collected or heap pages V8/malloc keep after a burst (a starved
 // generator catches up in bulk, up to maxInFlight at once), so with
 // `node --expose-gc` each window also forces a full GC and records heapUsed
 // (live JS objects: what a leak would grow) and RSS after it. Without
 // --expose-gc only the raw figure is printed.
-const rssRate = Number(values['rss-rate']);
-const gc = (globalThis as { gc?: () => void }).gc;
-const samples: { rss: number; rssAfterGc?: number; heapAfterGc?: number }[] = [];
-const windowMs = Math.max(1000, Math.round(rssMs / 20));
-const soak = await roomgate({ mode: 'soak', rate: rssRate, durationMs: rssMs, connections: 64, windowMs, maxLateFraction: 1 }, () => {
-  const rss = process.memoryUsage().rss;
-  if (gc === undefined) return void samples.push({ rss });
-  gc();
-  const after = process.memoryUsage();
-  samples.push({ rss, rssAfterGc: after.rss, heapAfterGc: after.heapUsed });
-});
-// Growth from the end of warm-up (first fifth of the windows) to the end.
-const warm = samples[Math.floor(samples.length / 5)] ?? samples[0]!;
-const last = samples.at(-1)!;
-const sched = soak.schedule!;
-console.log(`\nmemory over a ${rssMs / 1000}s soak at ${rssRate}/s (${soak.totals.responses} responses; late ${(sched.lateFraction * 100).toFixed(1)}%, dropped ${sched.dropped}), after warm-up -> end:`);
-console.log(`  RSS (raw)               ${growth(warm.rss, last.rss)} (max ${mb(Math.max(...samples.map((s) => s.rss)))})`);
-if (gc === undefined) {
-  console.log('  (run `node --expose-gc --import tsx bench/load.ts ...` for heapUsed and RSS after a forced GC: raw RSS alone cannot tell a leak from uncollected garbage)');
-} else {
-  console.log(`  heapUsed after full GC  ${growth(warm.heapAfterGc!, last.heapAfterGc!)} (max ${mb(Math.max(...samples.map((s) => s.heapAfterGc!)))})   <- live objects: a leak grows this`);
-  console.log(`  RSS after full GC       ${growth(warm.rssAfterGc!, last.rssAfterGc!)}`);
-  console.log(`  per window, MB (RSS raw / heapUsed after GC): ${samples.map((s) => `${(s.rss / 1048576).toFixed(0)}/${(s.heapAfterGc! / 1048576).toFixed(1)}`).join(' ')}`);
+if (rssMs > 0) {
+  const rssRate = Number(values['rss-rate']);
+  const gc = (globalThis as { gc?: () => void }).gc;
+  const samples: { rss: number; rssAfterGc?: number; heapAfterGc?: number }[] = [];
+  const windowMs = Math.max(1000, Math.round(rssMs / 20));
+  const soak = await roomgate({ mode: 'soak', rate: rssRate, durationMs: rssMs, connections: 64, windowMs, maxLateFraction: 1 }, () => {
+    const rss = process.memoryUsage().rss;
+    if (gc === undefined) return void samples.push({ rss });
+    gc();
+    const after = process.memoryUsage();
+    samples.push({ rss, rssAfterGc: after.rss, heapAfterGc: after.heapUsed });
+  });
+  // Growth from the end of warm-up (first fifth of the windows) to the end.
+  const warm = samples[Math.floor(samples.length / 5)] ?? samples[0]!;
+  const last = samples.at(-1)!;
+  const sched = soak.schedule!;
+  console.log(`\nmemory over a ${rssMs / 1000}s soak at ${rssRate}/s (${soak.totals.responses} responses; late ${(sched.lateFraction * 100).toFixed(1)}%, dropped ${sched.dropped}), after warm-up -> end:`);
+  console.log(`  RSS (raw)               ${growth(warm.rss, last.rss)} (max ${mb(Math.max(...samples.map((s) => s.rss)))})`);
+  if (gc === undefined) {
+    console.log('  (run `node --expose-gc --import tsx bench/load.ts ...` for heapUsed and RSS after a forced GC: raw RSS alone cannot tell a leak from uncollected garbage)');
+  } else {
+    console.log(`  heapUsed after full GC  ${growth(warm.heapAfterGc!, last.heapAfterGc!)} (max ${mb(Math.max(...samples.map((s) => s.heapAfterGc!)))})   <- live objects: a leak grows this`);
+    console.log(`  RSS after full GC       ${growth(warm.rssAfterGc!, last.rssAfterGc!)}`);
+    console.log(`  per window, MB (RSS raw / heapUsed after GC): ${samples.map((s) => `${(s.rss / 1048576).toFixed(0)}/${(s.heapAfterGc! / 1048576).toFixed(1)}`).join(' ')}`);
+  }
 }
 
 target.kill('SIGTERM');
