@@ -1,40 +1,12 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ArrivalSchedule } from '../../src/load/arrival-schedule.js';
-import { OpenLoopScheduler, type OpenLoopObserver, type PreparedRequest } from '../../src/load/open-loop.js';
+import { OpenLoopScheduler, type PreparedRequest } from '../../src/load/open-loop.js';
 import { MetricsRegistry } from '../../src/metrics/index.js';
+import { closeServers, GET, listen, recordingObserver } from '../helpers/open-loop-fixtures.js';
 
-const servers: Server[] = [];
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((s) => new Promise((r) => s.close(r))));
-});
+afterEach(closeServers);
 
-async function listen(handler: Parameters<typeof createServer>[1]): Promise<string> {
-  const server = createServer(handler);
-  server.keepAliveTimeout = 60_000;
-  servers.push(server);
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-}
-
-const GET: PreparedRequest = { operation: 'get', method: 'GET', path: '/', headers: {}, wantBody: false };
-
-function recordingObserver(registry: MetricsRegistry): OpenLoopObserver & { statuses: number[] } {
-  const statuses: number[] = [];
-  return {
-    statuses,
-    response: (req, status, corrected, service) => {
-      statuses.push(status);
-      registry.record('latency', req.operation, '2xx', corrected);
-      registry.record('service_time', req.operation, '2xx', service);
-    },
-    failure: (req) => registry.increment('errors', req.operation),
-    late: (req) => registry.increment('late_sends', req.operation),
-    dropped: (req) => registry.increment('dropped_sends', req.operation),
-  };
-}
 
 describe('arrival schedule', () => {
   it('spaces constant-rate arrivals exactly and counts them without drift', () => {
@@ -127,41 +99,4 @@ describe('open-loop scheduler', () => {
     expect(outcome.scheduled).toBeLessThan(200);
   });
 
-  it('latency accuracy: against a server that stalls 200 ms every second, corrected p99 is within 10 % of the analytic 190 ms while naive service time misses it', async () => {
-    const periodMs = 1000;
-    const stallMs = 200;
-    const started = performance.now();
-    // The server holds every request that arrives during a stall until the stall ends
-    // (a GC pause, a lock, a failover), and answers instantly otherwise.
-    const origin = await listen((_req, res) => {
-      const phase = (performance.now() - started) % periodMs;
-      if (phase < stallMs) setTimeout(() => res.end('ok'), stallMs - phase);
-      else res.end('ok');
-    });
-    const registry = new MetricsRegistry();
-    const rate = 200;
-    const scheduler = new OpenLoopScheduler({
-      origin,
-      // One connection: requests queued behind a stalled one are sent late, so
-      // their service time looks short — the coordinated-omission trap.
-      connections: 1,
-      schedule: new ArrivalSchedule([{ durationMs: 5 * periodMs, fromRate: rate, toRate: rate }]),
-      maxInFlight: 10_000,
-      lateThresholdMs: 10,
-      requestTimeoutMs: 5000,
-      nextRequest: () => GET,
-      observer: recordingObserver(registry),
-    });
-    const outcome = await scheduler.run();
-    expect(outcome.completed).toBe(1000);
-    // Arrivals are uniform over whole periods; a fraction stall/period wait (stall − phase),
-    // so P(latency > x) = (stall − x) / period and p99 = stall − 0.01 · period.
-    const analyticP99 = stallMs - 0.01 * periodMs;
-    const corrected = registry.summary('latency');
-    const naive = registry.summary('service_time');
-    expect(Math.abs(corrected.p99 - analyticP99) / analyticP99).toBeLessThan(0.1);
-    expect(naive.p99).toBeLessThan(analyticP99 / 2);
-    // And the corrected median reflects the unstalled 80 %: near zero, not the stall.
-    expect(corrected.p50).toBeLessThan(20);
-  });
 });
