@@ -111,8 +111,11 @@
     pc.addEventListener('connectionstatechange', function () {
       if (pc.connectionState === 'connected') {
         // The raw time this listener ran, kept as observed; `pcConnected` may be bounded below (see snapshot()).
-        mark('pcConnectedObserved');
-        mark('pcConnected');
+        // One reading for both: two now() calls can straddle a tick of the page's coarsened
+        // clock and put `pcConnected` after the observation it is derived from.
+        var connectedAt = now();
+        mark('pcConnectedObserved', connectedAt);
+        mark('pcConnected', connectedAt);
       }
       if (pc.connectionState === 'failed') {
         state.pcFailures++;
