@@ -1,4 +1,5 @@
 import type { VideoConnectClient } from '../target/client.js';
+import { setMaxListeners } from 'node:events';
 
 /** What cleanup did; part of the load step's summary. */
 export interface CleanupReport {
@@ -26,6 +27,10 @@ const PASSES = 3;
  * while earlier pages were being closed.
  */
 export async function cleanupRooms(client: VideoConnectClient, namePrefix: string, signal: AbortSignal): Promise<CleanupReport> {
+  // PARALLEL deletes share this one deadline signal and each request adds an abort
+  // listener (undici adds its own too): a bounded fan-out, not a leak, so raise
+  // the warning threshold to what this function can legitimately reach.
+  setMaxListeners(PARALLEL * 4, signal);
   const report: CleanupReport = { deleted: 0, failed: 0, leftOver: 0, listRequests: 0 };
   try {
     for (let pass = 0; pass < PASSES; pass++) {
