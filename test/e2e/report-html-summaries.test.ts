@@ -2,7 +2,8 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import puppeteer, { type Browser } from 'puppeteer-core';
+import type { Browser } from 'puppeteer-core';
+import { launchReportBrowser } from '../helpers/report-browser.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MetricsRegistry } from '../../src/metrics/registry.js';
 import type { StepResult } from '../../src/model/result.js';
@@ -76,11 +77,7 @@ describe('report data from the real step summaries', () => {
 describe('report.html sections from the real step summaries, in a real browser', () => {
   let browser: Browser;
   beforeAll(async () => {
-    browser = await puppeteer.launch({
-      executablePath: process.env['PUPPETEER_EXECUTABLE_PATH'] ?? '/usr/bin/chromium',
-      headless: true,
-      args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-    });
+    browser = await launchReportBrowser();
   });
   afterAll(async () => {
     await browser?.close();
