@@ -1,8 +1,8 @@
 /**
  * Throughput of the reference server, measured with wrk.
  *
- *   npx tsx bench/reference-server.ts            # 10 s per case
- *   BENCH_SECONDS=5 npx tsx bench/reference-server.ts
+ *   npx tsx bench/reference-server.ts                  # 3 rounds, 5 s per case
+ *   BENCH_SECONDS=10 BENCH_ROUNDS=5 npx tsx bench/reference-server.ts
  *
  * The server (the real `roomgate serve`) is pinned to core 0 and wrk to core
  * 1 with taskset, so the figure is "one core of this machine", the unit of
@@ -15,7 +15,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 10);
+const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 5);
+const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 3);
 const CONNECTIONS = 32;
 const GET_TARGET = 15_000;
 
@@ -87,11 +88,36 @@ function runWrk(url: string, script: string, serverPid: number): WrkResult {
   };
 }
 
+interface BenchCase {
+  name: string;
+  url: string;
+  script: string;
+  pid: number;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? (sorted[mid] ?? Number.NaN) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
+}
+
+function range(values: number[], digits: number): string {
+  return `${Math.min(...values).toFixed(digits)}–${Math.max(...values).toFixed(digits)}`;
+}
+
 async function main(): Promise<void> {
   const cpus = spawnSync('nproc', { encoding: 'utf8' }).stdout.trim();
-  const { child, url } = await startPinned([join(ROOT, 'bin/roomgate.js'), 'serve', '--port', '0']);
+  // All servers start at once and sit idle on core 0 while another one is measured.
+  const servers: { child: ChildProcess }[] = [];
   const dir = mkdtempSync(join(tmpdir(), 'roomgate-bench-'));
   try {
+    const roomgate = await startPinned([join(ROOT, 'bin/roomgate.js'), 'serve', '--port', '0']);
+    servers.push(roomgate);
+    const bareFastify = await startPinned(['--import', 'tsx', join(ROOT, 'bench/reference-server-baseline.ts'), 'fastify']);
+    servers.push(bareFastify);
+    const bareNode = await startPinned(['--import', 'tsx', join(ROOT, 'bench/reference-server-baseline.ts'), 'node-http']);
+    servers.push(bareNode);
+    const url = roomgate.url;
     const tokenResponse = await fetch(`${url}/v1/auth/token`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -112,35 +138,45 @@ async function main(): Promise<void> {
       postScript,
       `wrk.method = "POST"\nwrk.path = "/v1/rooms"\nwrk.body = '{"name":"bench room","max_participants":5}'\nwrk.headers["Content-Type"] = "application/json"\nwrk.headers["Authorization"] = "Bearer ${token}"\n`,
     );
-
-    console.log(`reference server bench: wrk -t1 -c${CONNECTIONS} -d${SECONDS}s, server on core 0, wrk on core 1 (${cpus} CPUs; other load on the machine skews figures)`);
-    const rows: [string, WrkResult][] = [
-      ['GET /v1/rooms/{id}', runWrk(url, getScript, child.pid ?? 0)],
-      ['POST /v1/rooms', runWrk(url, postScript, child.pid ?? 0)],
+    const cases: BenchCase[] = [
+      { name: 'GET /v1/rooms/{id}', url, script: getScript, pid: roomgate.child.pid ?? 0 },
+      { name: 'POST /v1/rooms', url, script: postScript, pid: roomgate.child.pid ?? 0 },
+      { name: 'bare fastify GET', url: bareFastify.url, script: getScript, pid: bareFastify.child.pid ?? 0 },
+      { name: 'bare node:http GET', url: bareNode.url, script: getScript, pid: bareNode.child.pid ?? 0 },
     ];
-    child.kill('SIGINT');
-    const baseline = await startPinned(['--import', 'tsx', join(ROOT, 'bench/reference-server-baseline.ts')]);
-    try {
-      rows.push(['bare fastify GET', runWrk(baseline.url, getScript, baseline.child.pid ?? 0)]);
-    } finally {
-      baseline.child.kill('SIGINT');
+
+    console.log(
+      `reference server bench: wrk -t1 -c${CONNECTIONS} -d${SECONDS}s x ${ROUNDS} interleaved rounds, servers on core 0, wrk on core 1 (${cpus} CPUs; other load on the machine skews figures)`,
+    );
+    const results = new Map<string, WrkResult[]>(cases.map((c) => [c.name, []]));
+    // Interleaved rounds: a noisy neighbour that slows one round slows every case of it alike,
+    // so the per-round ratios hold up where a single sequential pass did not.
+    for (let round = 1; round <= ROUNDS; round += 1) {
+      for (const c of cases) {
+        process.stderr.write(`round ${round}/${ROUNDS}: ${c.name}\n`);
+        results.get(c.name)?.push(runWrk(c.url, c.script, c.pid));
+      }
     }
-    console.log('case                    req/s     p50 ms   p99 ms   requests  non-2xx  CPU µs/req  req/s per free core  socket errors');
-    for (const [name, r] of rows) {
+    console.log('case                  median req/s  (range)          p50 ms   p99 ms  non-2xx  CPU µs/req  req/s per free core  socket errors');
+    for (const c of cases) {
+      const runs = results.get(c.name) ?? [];
+      const cpu = median(runs.map((r) => r.cpuMicrosPerRequest));
       console.log(
-        `${name.padEnd(22)} ${r.requestsPerSecond.toFixed(0).padStart(7)} ${r.p50Ms.toFixed(2).padStart(9)} ${r.p99Ms.toFixed(2).padStart(8)} ${String(r.requests).padStart(10)} ${String(r.non2xx).padStart(8)} ${r.cpuMicrosPerRequest.toFixed(1).padStart(11)} ${(1e6 / r.cpuMicrosPerRequest).toFixed(0).padStart(20)}  ${r.socketErrors}`,
+        `${c.name.padEnd(22)} ${median(runs.map((r) => r.requestsPerSecond)).toFixed(0).padStart(7)}  (${range(runs.map((r) => r.requestsPerSecond), 0).padEnd(13)}) ${median(runs.map((r) => r.p50Ms)).toFixed(2).padStart(9)} ${median(runs.map((r) => r.p99Ms)).toFixed(2).padStart(8)} ${String(runs.reduce((sum, r) => sum + r.non2xx, 0)).padStart(8)} ${cpu.toFixed(1).padStart(11)} ${(1e6 / cpu).toFixed(0).padStart(20)}  ${[...new Set(runs.map((r) => r.socketErrors))].join(' / ')}`,
       );
     }
-    console.log('(req/s per free core = 1e6 / CPU µs per request: the capacity of an uncontended core, an estimate)');
-    const get = rows[0]?.[1];
-    if (get !== undefined) {
-      const ratio = get.requestsPerSecond / GET_TARGET;
-      console.log(`GET room vs target ${GET_TARGET} req/s: ${ratio.toFixed(2)}x ${ratio >= 1 ? '(meets target)' : '(BELOW target)'}`);
-      const bare = rows[2]?.[1];
-      if (bare !== undefined) console.log(`GET room vs bare fastify (static JSON, no auth): ${(get.requestsPerSecond / bare.requestsPerSecond).toFixed(2)}x`);
+    console.log('(medians over the rounds; req/s per free core = 1e6 / CPU µs per request: the capacity of an uncontended core, an estimate)');
+    const get = results.get('GET /v1/rooms/{id}') ?? [];
+    const getRps = median(get.map((r) => r.requestsPerSecond));
+    const ratio = getRps / GET_TARGET;
+    console.log(`GET room vs target ${GET_TARGET} req/s: ${ratio.toFixed(2)}x ${ratio >= 1 ? '(meets target)' : '(BELOW target)'}`);
+    for (const peer of ['bare fastify GET', 'bare node:http GET']) {
+      const peerRuns = results.get(peer) ?? [];
+      const ratios = get.map((r, i) => r.requestsPerSecond / (peerRuns[i]?.requestsPerSecond ?? Number.NaN));
+      console.log(`GET room vs ${peer} (static JSON, no auth), per round: median ${median(ratios).toFixed(2)}x (${range(ratios, 2)})`);
     }
   } finally {
-    child.kill('SIGINT');
+    for (const server of servers) server.child.kill('SIGINT');
     rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -22,6 +22,12 @@ export interface ReferenceServerOptions {
   tokenTtlSeconds?: number;
   /** Webhook retry/backoff/timeout settings (tests shorten them); default DEFAULT_WEBHOOK_DELIVERY. */
   webhookDelivery?: Partial<WebhookDeliveryPolicy>;
+  /**
+   * Serve GET /v1/rooms/{room_id} on a node:http hot path in front of fastify
+   * (default true; see src/reference/rooms/get-room-hot-path.ts). false sends
+   * every request through fastify: the test that compares the two uses it.
+   */
+  hotPath?: boolean;
 }
 
 /** Per-operation request counters, so tests can compare a load run's counts with the server's own. */

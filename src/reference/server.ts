@@ -1,5 +1,7 @@
-import Fastify from 'fastify';
+import { createServer, type Server } from 'node:http';
+import Fastify, { type FastifyServerFactory } from 'fastify';
 import { AccessTokens } from './auth/access-tokens.js';
+import { ApiGate } from './auth/api-gate.js';
 import { createAuthHook, isAuthenticatedRoute, type OnRequestHook } from './auth/auth-hooks.js';
 import { ClientRegistry } from './auth/client-credentials.js';
 import { registerTokenRoute } from './auth/token-route.js';
@@ -16,6 +18,7 @@ import { createValidatorCompiler } from './http/validators.js';
 import { IdempotencyStore } from './idempotency/idempotency-store.js';
 import { registerJoin } from './join/index.js';
 import { DEFAULT_RATE_LIMIT, RateLimiter } from './rate-limit/rate-limiter.js';
+import { createGetRoomHotPath, type HotPath } from './rooms/get-room-hot-path.js';
 import { createJoinTokenService } from './rooms/join-tokens.js';
 import { registerRoomRoutes } from './rooms/room-routes.js';
 import { RoomStore } from './rooms/room-store.js';
@@ -45,12 +48,14 @@ export async function createReferenceServer(options: ReferenceServerOptions = {}
   };
   const tokens = new AccessTokens({ ttlSeconds: options.tokenTtlSeconds ?? DEFAULT_TOKEN_TTL_SECONDS, acceptExpired: faults.has('auth-bypass') });
   const clients = new ClientRegistry(options.clients ?? [LOCAL_CREDENTIALS]);
-  const limiter = new RateLimiter(options.rateLimit ?? DEFAULT_RATE_LIMIT);
+  const gate = new ApiGate(ctx, new RateLimiter(options.rateLimit ?? DEFAULT_RATE_LIMIT));
   const stats = new ServerStats();
   const routes = new RouteTable();
+  const hotPath = options.hotPath === false ? undefined : createGetRoomHotPath({ ctx, tokens, gate, stats });
 
   const app = Fastify({
     logger: false,
+    ...(hotPath === undefined ? {} : { serverFactory: serverWithHotPath(hotPath) }),
     bodyLimit: BODY_LIMIT_BYTES,
     // close() must not wait for idle keep-alive connections of load generators.
     forceCloseConnections: true,
@@ -73,7 +78,7 @@ export async function createReferenceServer(options: ReferenceServerOptions = {}
   // lookup key on every request cost more than the rest of our GET room code.
   // Auth and rate limiting cover every authenticated route, whichever part
   // registers it (so the webhook and join parts' /v1 routes get them too).
-  const authenticate = createAuthHook(ctx, tokens, limiter);
+  const authenticate = createAuthHook(tokens, gate);
   app.addHook('onRoute', (route) => {
     routes.add(route.method, route.url);
     const operationFor = operationLookup(route.method, route.url);
@@ -139,6 +144,23 @@ export async function createReferenceServer(options: ReferenceServerOptions = {}
       })();
       return closing;
     },
+  };
+}
+
+/**
+ * The HTTP server fastify would create (with the timeouts it would set), whose
+ * requests go to the hot path first and to fastify when it declines them.
+ */
+function serverWithHotPath(hotPath: HotPath): FastifyServerFactory {
+  return (fastifyHandler, fastifyOptions) => {
+    const server: Server = createServer((request, response) => {
+      if (!hotPath(request, response)) fastifyHandler(request, response);
+    });
+    const { keepAliveTimeout, requestTimeout, connectionTimeout } = fastifyOptions;
+    if (typeof keepAliveTimeout === 'number') server.keepAliveTimeout = keepAliveTimeout;
+    if (typeof requestTimeout === 'number') server.requestTimeout = requestTimeout;
+    if (typeof connectionTimeout === 'number') server.setTimeout(connectionTimeout);
+    return server;
   };
 }
 

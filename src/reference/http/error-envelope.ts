@@ -80,12 +80,18 @@ function joinPath(parent: string, child: string): string {
   return parent === '' ? child : `${parent}.${child}`;
 }
 
-export function sendProblem(reply: FastifyReply, problem: ApiProblem, faults: FaultSet): FastifyReply {
-  for (const [name, value] of Object.entries(problem.headers)) reply.header(name, value);
-  const body = faults.has('envelope')
+/** The envelope of a problem; the `envelope` fault drops its `status`. */
+export function envelopeOf(problem: ApiProblem, faults: FaultSet): { error: string; message: string; status?: number } {
+  return faults.has('envelope')
     ? { error: problem.code, message: problem.message }
     : { error: problem.code, message: problem.message, status: problem.status };
-  return reply.code(problem.status).type('application/json; charset=utf-8').send(body);
+}
+
+export const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';
+
+export function sendProblem(reply: FastifyReply, problem: ApiProblem, faults: FaultSet): FastifyReply {
+  for (const [name, value] of Object.entries(problem.headers)) reply.header(name, value);
+  return reply.code(problem.status).type(JSON_CONTENT_TYPE).send(envelopeOf(problem, faults));
 }
 
 export function errorHandler(faults: FaultSet) {

@@ -5,6 +5,7 @@ import type { ReferenceContext } from '../context.js';
 import { ApiProblem } from '../http/api-problem.js';
 import { fingerprintOf, type IdempotencyStore, parseIdempotencyKey, type StoredResponse } from '../idempotency/idempotency-store.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
+import { findOwnedRoom, roomNotFound } from './owned-room.js';
 import { joinUrlFor, toRoomRepresentation } from './room-representation.js';
 import {
   createJoinTokenSchema,
@@ -24,14 +25,10 @@ interface RoomParams {
   room_id: string;
 }
 
-function roomNotFound(roomId: string): ApiProblem {
-  return new ApiProblem(404, 'room_not_found', `No room with id ${roomId} exists.`);
-}
-
 /** The caller's room, or 404 (also for other clients' rooms: their existence is not disclosed). */
 function ownedRoom(ctx: ReferenceContext, clientId: string, roomId: string): StoredRoom {
-  const room = ctx.store.get(roomId);
-  if (room === undefined || room.ownerClientId !== clientId) throw roomNotFound(roomId);
+  const room = findOwnedRoom(ctx.store, clientId, roomId);
+  if (room === undefined) throw roomNotFound(roomId);
   return room;
 }
 
