@@ -141,6 +141,7 @@ export class VideoConnectClient {
       authenticated?: boolean;
       onHeaders?: (headers: Record<string, string>) => void;
     },
+    retriedAfter401 = false,
   ): Promise<T> {
     const headers: Record<string, string> = { accept: 'application/json', ...options.headers };
     if (options.authenticated !== false) headers['authorization'] = `Bearer ${await this.tokens.get(options.signal)}`;
@@ -170,7 +171,13 @@ export class VideoConnectClient {
       if (value !== undefined) flatHeaders[name] = Array.isArray(value) ? value.join(', ') : value;
     }
     options.onHeaders?.(flatHeaders);
-    if (response.statusCode === 401 && options.authenticated !== false) this.tokens.invalidate();
+    if (response.statusCode === 401 && options.authenticated !== false) {
+      this.tokens.invalidate();
+      // A 401 means the request was not processed, so one retry with a fresh token is safe, and it
+      // is what a real client does when its cached token expired in flight (on a busy host, or when
+      // the token lives only seconds). A second 401 is the target's real answer.
+      if (!retriedAfter401) return this.call(operation, method, path, options, true);
+    }
     if (response.statusCode < 200 || response.statusCode >= 300) {
       throw new ApiError(response.statusCode, parseEnvelope(text), text, operation);
     }

@@ -9,7 +9,11 @@ export interface IssuedToken {
 }
 
 export interface TokenCacheOptions {
-  /** Refresh this long before expiry; default 10 % of the lifetime, at most 60 s. */
+  /**
+   * Refresh this long before expiry. Default: 10 % of the lifetime plus 1 s
+   * (JWT `exp` has whole-second resolution, so a token announced as 3 s may
+   * live only 2), at most half the lifetime and at most 60 s.
+   */
   refreshBeforeMs?: number;
   now?: () => number;
 }
@@ -44,7 +48,7 @@ export class TokenCache {
     const issuedAt = this.now();
     const { accessToken, expiresInSeconds } = await this.issue(signal);
     const lifetimeMs = expiresInSeconds * 1000;
-    const margin = this.options.refreshBeforeMs ?? Math.min(60_000, lifetimeMs * 0.1);
+    const margin = this.options.refreshBeforeMs ?? Math.min(60_000, lifetimeMs / 2, lifetimeMs * 0.1 + 1000);
     this.current = { token: accessToken, refreshAt: issuedAt + Math.max(0, lifetimeMs - margin) };
     return accessToken;
   }

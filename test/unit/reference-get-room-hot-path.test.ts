@@ -96,7 +96,7 @@ function normalized(result: HttpResult, server: ReferenceServer, roomIds: string
     // The window's reset (t=, Retry-After) depends on when in the second each server was asked.
     headers[name] = name === 'ratelimit' ? value.replace(/;t=\d+$/, ';t=T') : name === 'retry-after' ? 'T' : value;
   });
-  let text = result.text.replaceAll(server.url, '<url>').replace(/"created_at":"[^"]+"/, '"created_at":"<time>"');
+  let text = result.text.replace(/retry after \d+ s/, 'retry after T s').replaceAll(server.url, '<url>').replace(/"created_at":"[^"]+"/, '"created_at":"<time>"');
   roomIds.forEach((id, index) => (text = text.replaceAll(id, `<room ${index}>`)));
   if (headers['content-length'] !== undefined) headers['content-length'] = 'N';
   return { status: result.status, headers, text };
