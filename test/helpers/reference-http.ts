@@ -49,3 +49,23 @@ export async function accessToken(baseUrl: string, clientId = LOCAL_CREDENTIALS.
   if (result.status !== 200) throw new Error(`token request failed: ${result.status} ${result.text}`);
   return (result.body as { access_token: string }).access_token;
 }
+
+/** Two API clients, for the behaviour that is scoped per client (rooms, idempotency keys, rate limits). */
+export const TWO_CLIENTS = [
+  { clientId: 'alice', clientSecret: 'a' },
+  { clientId: 'bob', clientSecret: 'b' },
+] as const;
+
+export interface TwoClientServer {
+  server: ReferenceServer;
+  /** Tokens of alice and bob. */
+  alice: string;
+  bob: string;
+}
+
+/** A reference server that accepts TWO_CLIENTS, with a token for each. */
+export async function startTwoClientServer(options: ReferenceServerOptions = {}): Promise<TwoClientServer> {
+  const server = await startReferenceServer({ ...options, clients: TWO_CLIENTS });
+  const [alice, bob] = TWO_CLIENTS;
+  return { server, alice: await accessToken(server.url, alice.clientId, alice.clientSecret), bob: await accessToken(server.url, bob.clientId, bob.clientSecret) };
+}

@@ -11,7 +11,7 @@ import { createGetRoomHotPath } from '../../src/reference/rooms/get-room-hot-pat
 import { createJoinTokenService } from '../../src/reference/rooms/join-tokens.js';
 import { RoomStore } from '../../src/reference/rooms/room-store.js';
 import type { ReferenceServer } from '../../src/reference/server-types.js';
-import { accessToken, http, type HttpResult, startReferenceServer } from '../helpers/reference-http.js';
+import { accessToken, http, type HttpResult, startReferenceServer, startTwoClientServer } from '../helpers/reference-http.js';
 
 /**
  * GET /v1/rooms/{room_id} is answered by a node:http hot path in front of
@@ -20,11 +20,6 @@ import { accessToken, http, type HttpResult, startReferenceServer } from '../hel
  * answers exactly as the fastify route does (else the contract has two
  * implementations that can drift).
  */
-
-const CLIENTS = [
-  { clientId: 'alice', clientSecret: 'a' },
-  { clientId: 'bob', clientSecret: 'b' },
-];
 
 describe('GET room hot path: which requests it takes', () => {
   let server: Server | undefined;
@@ -106,13 +101,12 @@ describe('GET room hot path: answers exactly as the fastify route does', () => {
   const faultSets: FaultName[][] = [[], ['envelope'], ['no-ratelimit-headers'], ['stale-count'], ['id-prefix'], ['auth-bypass']];
 
   it.each(faultSets.map((faults) => [faults.join(',') || 'no faults', faults] as const))('%s', async (_label, faults) => {
-    const options = { faults, clients: CLIENTS, rateLimit: { quota: 12, windowSeconds: 60 } };
-    const servers = [await startReferenceServer(options), await startReferenceServer({ ...options, hotPath: false })];
+    const options = { faults, rateLimit: { quota: 12, windowSeconds: 60 } };
+    const started = [await startTwoClientServer(options), await startTwoClientServer({ ...options, hotPath: false })];
+    const servers = started.map(({ server }) => server);
     try {
       const transcripts: unknown[][] = [];
-      for (const server of servers) {
-        const alice = await accessToken(server.url, 'alice', 'a');
-        const bob = await accessToken(server.url, 'bob', 'b');
+      for (const { server, alice, bob } of started) {
         const own = await http(server.url, 'POST', '/v1/rooms', { token: alice, json: { name: 'équipe <1>' } });
         const others = await http(server.url, 'POST', '/v1/rooms', { token: bob, json: { name: 'bob' } });
         const ids = [String(own.body.room_id), String(others.body.room_id)];

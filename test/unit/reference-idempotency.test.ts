@@ -1,21 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { canonicalJson, IdempotencyStore, parseIdempotencyKey } from '../../src/reference/idempotency/idempotency-store.js';
 import type { ReferenceServer } from '../../src/reference/server-types.js';
-import { accessToken, http, startReferenceServer } from '../helpers/reference-http.js';
+import { accessToken, http, startReferenceServer, startTwoClientServer } from '../helpers/reference-http.js';
 
 describe('reference server: Idempotency-Key on POST /v1/rooms', () => {
   let server: ReferenceServer;
   let token: string;
   let otherToken: string;
   beforeAll(async () => {
-    server = await startReferenceServer({
-      clients: [
-        { clientId: 'alice', clientSecret: 'a' },
-        { clientId: 'bob', clientSecret: 'b' },
-      ],
-    });
-    token = await accessToken(server.url, 'alice', 'a');
-    otherToken = await accessToken(server.url, 'bob', 'b');
+    ({ server, alice: token, bob: otherToken } = await startTwoClientServer());
   });
   afterAll(() => server.close());
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseRateLimit, RateLimiter } from '../../src/reference/rate-limit/rate-limiter.js';
-import { accessToken, http, startReferenceServer } from '../helpers/reference-http.js';
+import { accessToken, http, startReferenceServer, startTwoClientServer } from '../helpers/reference-http.js';
 
 const POLICY = /^"default";q=(\d+);w=(\d+)$/;
 const LIMIT = /^"default";r=(\d+);t=(\d+)$/;
@@ -29,16 +29,8 @@ describe('reference server: rate limits', () => {
   });
 
   it('answers 429 rate_limited with Retry-After and the envelope once the quota is used, per client', async () => {
-    const server = await startReferenceServer({
-      rateLimit: { quota: 5, windowSeconds: 30 },
-      clients: [
-        { clientId: 'alice', clientSecret: 'a' },
-        { clientId: 'bob', clientSecret: 'b' },
-      ],
-    });
+    const { server, alice, bob } = await startTwoClientServer({ rateLimit: { quota: 5, windowSeconds: 30 } });
     try {
-      const alice = await accessToken(server.url, 'alice', 'a');
-      const bob = await accessToken(server.url, 'bob', 'b');
       const statuses: number[] = [];
       let limited;
       for (let i = 0; i < 7; i += 1) {

@@ -1,7 +1,7 @@
 import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ReferenceServer } from '../../src/reference/server-types.js';
-import { accessToken, http, startReferenceServer } from '../helpers/reference-http.js';
+import { accessToken, http, startReferenceServer, startTwoClientServer } from '../helpers/reference-http.js';
 
 const ROOM_ID = /^rm_[0-9A-Za-z]{10}$/;
 
@@ -10,14 +10,7 @@ describe('reference server: rooms', () => {
   let token: string;
   let otherToken: string;
   beforeAll(async () => {
-    server = await startReferenceServer({
-      clients: [
-        { clientId: 'alice', clientSecret: 'alice-secret' },
-        { clientId: 'bob', clientSecret: 'bob-secret' },
-      ],
-    });
-    token = await accessToken(server.url, 'alice', 'alice-secret');
-    otherToken = await accessToken(server.url, 'bob', 'bob-secret');
+    ({ server, alice: token, bob: otherToken } = await startTwoClientServer());
   });
   afterAll(() => server.close());
 
