@@ -10,13 +10,16 @@ import type { VideoConnectClient } from '../target/client.js';
  * must be able to reach 127.0.0.1 (true for the embedded server).
  */
 export class ParticipantWebhookSink {
-  private readonly counts = new Map<string, { joined: number; left: number }>();
   private webhookId: string | undefined;
 
-  private constructor(private readonly server: Server, readonly url: string) {}
+  private constructor(
+    private readonly server: Server,
+    readonly url: string,
+    private readonly counts: Map<string, { joined: number; left: number }>,
+  ) {}
 
   static async start(): Promise<ParticipantWebhookSink> {
-    let sink: ParticipantWebhookSink | undefined;
+    const counts = new Map<string, { joined: number; left: number }>();
     const server = createServer((req, res) => {
       let body = '';
       req.setEncoding('utf8').on('data', (c: string) => (body += c.length + body.length > 1_000_000 ? '' : c));
@@ -25,9 +28,9 @@ export class ParticipantWebhookSink {
           const event = JSON.parse(body) as { type?: string; data?: { participant?: { name?: string } } };
           const name = event.data?.participant?.name;
           if (name !== undefined && (event.type === 'participant.joined' || event.type === 'participant.left')) {
-            const entry = sink!.counts.get(name) ?? { joined: 0, left: 0 };
+            const entry = counts.get(name) ?? { joined: 0, left: 0 };
             entry[event.type === 'participant.joined' ? 'joined' : 'left']++;
-            sink!.counts.set(name, entry);
+            counts.set(name, entry);
           }
         } catch {
           // not JSON: not counted
@@ -36,8 +39,7 @@ export class ParticipantWebhookSink {
       });
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    sink = new ParticipantWebhookSink(server, `http://127.0.0.1:${(server.address() as AddressInfo).port}/hooks`);
-    return sink;
+    return new ParticipantWebhookSink(server, `http://127.0.0.1:${(server.address() as AddressInfo).port}/hooks`, counts);
   }
 
   async subscribe(client: VideoConnectClient, signal: AbortSignal): Promise<void> {

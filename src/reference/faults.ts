@@ -14,6 +14,7 @@ export const FAULTS = {
   'no-ratelimit-headers': 'RateLimit-Policy / RateLimit headers are omitted',
   'auth-bypass': 'expired access tokens are accepted',
   'join-refused': 'the join page never connects to signaling',
+  'lost-left-event': 'participant.left webhooks are never sent (joins and the API still are)',
 } as const satisfies Record<string, string>;
 
 export type FaultName = keyof typeof FAULTS;

@@ -42,7 +42,7 @@ async function runAgainstReference(faults: FaultName[], options: BrowserStepOpti
 
 describe('browser participants on the reference join page', () => {
   it('2 rooms × 3 participants all join and see video, with causally ordered, plausible figures', async () => {
-    const { result, summary } = await runAgainstReference([], { rooms: 2, participants: 3 });
+    const { result, summary } = await runAgainstReference([], { rooms: 2, participants: 3, webhooks: true });
     expect(result.status, result.reason).toBe('passed');
     expect(summary.participants).toHaveLength(6);
     expect(summary.successRate).toMatchObject({ successes: 6, total: 6, rate: 1 });
@@ -83,7 +83,19 @@ describe('browser participants on the reference join page', () => {
     expect(summary.latency.time_to_first_frame.count).toBe(6);
     expect(result.checks.find((c) => c.name === 'api-consistency.participant-count-while-joined')?.status).toBe('passed');
     expect(result.checks.find((c) => c.name === 'api-consistency.participant-count-after-leave')?.status).toBe('passed');
+    // The webhook sink saw exactly one participant.joined and one participant.left for each of the 6.
+    expect(result.checks.find((c) => c.name === 'webhooks.one-joined-and-left-per-participant')).toMatchObject({ status: 'passed', observations: 12 });
     expect(result.artifacts).toEqual([]);
+  });
+
+  it('lost-left-event fault: the webhook check fails (joined 1, left 0 each) while everyone joins and sees video', async () => {
+    const { result, summary } = await runAgainstReference(['lost-left-event'], { rooms: 1, participants: 2, webhooks: true, propagationBudgetMs: 2000 });
+    expect(summary.successRate.successes).toBe(2);
+    const check = result.checks.find((c) => c.name === 'webhooks.one-joined-and-left-per-participant');
+    expect(check?.status).toBe('failed');
+    const evidence = check?.status === 'failed' ? check.evidence.map((e) => e.actual) : [];
+    expect(evidence).toEqual(['joined 1, left 0', 'joined 1, left 0']);
+    expect(result.status).toBe('failed');
   });
 
   it('join-refused fault: every participant fails with signaling_closed, with artifacts', async () => {

@@ -5,7 +5,7 @@ import { runCli } from '../helpers/run-cli.js';
 /**
  * Each reference fault must make `roomgate contract` exit 1 naming the check
  * that owns the broken promise; the clean server must pass every check.
- * (slow-create is the load step's SLO; stale-count and join-refused belong to
+ * (slow-create is the load step's SLO; stale-count, join-refused and lost-left-event belong to
  * the browser step: the contract gate has no participants.)
  */
 const FAULT_TABLE: Record<string, string[]> = {

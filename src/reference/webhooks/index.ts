@@ -23,9 +23,11 @@ export interface WebhooksPart extends ReferencePart {
 export function registerWebhooks(app: FastifyInstance, ctx: ReferenceContext): WebhooksPart {
   const registry = new SubscriptionRegistry(ctx.faults.has('webhook-signature'));
   const dispatcher = new WebhookDispatcher(resolveDeliveryPolicy(ctx.options.webhookDelivery));
+  const loseLeftEvents = ctx.faults.has('lost-left-event');
   registerWebhookRoutes(app, registry);
 
   const unsubscribe = ctx.store.subscribe((event) => {
+    if (loseLeftEvents && event.type === 'participant.left') return;
     const subscriptions = registry.matching(event.room.ownerClientId, event.type);
     if (subscriptions.length === 0) return;
     // One message per event (Standard Webhooks' model): every subscription gets the same id and bytes.
