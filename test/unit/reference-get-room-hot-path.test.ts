@@ -107,7 +107,9 @@ describe('GET room hot path: answers exactly as the fastify route does', () => {
     try {
       const transcripts: unknown[][] = [];
       for (const { server, alice, bob } of started) {
-        const own = await http(server.url, 'POST', '/v1/rooms', { token: alice, json: { name: 'équipe <1>' } });
+        // A name that needs every kind of JSON escaping (quote, backslash, control character, lone surrogate):
+        // the two serializers must still write the same bytes.
+        const own = await http(server.url, 'POST', '/v1/rooms', { token: alice, json: { name: 'équipe <1> "q" \\ \u0001 \ud800' } });
         const others = await http(server.url, 'POST', '/v1/rooms', { token: bob, json: { name: 'bob' } });
         const ids = [String(own.body.room_id), String(others.body.room_id)];
         const requests: [string, string][] = [
