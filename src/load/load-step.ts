@@ -67,6 +67,10 @@ function resolve(options: LoadStepOptions): ResolvedLoad {
   if (Object.values(mix).every((w) => (w ?? 0) === 0)) throw new ConfigError('the mix gives every operation weight 0', { path: 'load.mix' });
   const sampleRate = options.schemaSampleRate ?? LOAD_DEFAULTS.schemaSampleRate;
   if (!(sampleRate >= 0 && sampleRate <= 1)) throw new ConfigError('schema sample rate must be between 0 and 1', { path: 'load.schema_sample_rate' });
+  const maxLate = options.maxLateFraction ?? LOAD_DEFAULTS.maxLateFraction;
+  if (!(maxLate >= 0 && maxLate <= 1)) {
+    throw new ConfigError(`the late-send fraction must be between 0 and 1, got ${String(maxLate)}`, { path: 'load.maxLateFraction', hint: 'e.g. 0.01 (1 % of sends may be late); 1 never marks a run invalid for lateness' });
+  }
   const phases: LoadPhase[] = options.phases ?? burstRamp(options) ?? [{}];
   if (phases.length === 0) throw new ConfigError('phases is empty', { path: 'load.phases' });
   const segments: RateSegment[] = [];
