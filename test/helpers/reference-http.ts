@@ -69,3 +69,16 @@ export async function startTwoClientServer(options: ReferenceServerOptions = {})
   const [alice, bob] = TWO_CLIENTS;
   return { server, alice: await accessToken(server.url, alice.clientId, alice.clientSecret), bob: await accessToken(server.url, bob.clientId, bob.clientSecret) };
 }
+
+/**
+ * Runs `body` against a fresh reference server with a token of the documented
+ * local client, and closes the server whatever happens.
+ */
+export async function withReferenceServer<T>(options: ReferenceServerOptions, body: (server: ReferenceServer, token: string) => Promise<T>): Promise<T> {
+  const server = await startReferenceServer(options);
+  try {
+    return await body(server, await accessToken(server.url));
+  } finally {
+    await server.close();
+  }
+}

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ReferenceServer } from '../../src/reference/server-types.js';
-import { accessToken, http, type HttpResult, startReferenceServer } from '../helpers/reference-http.js';
+import { accessToken, http, type HttpResult, startReferenceServer, withReferenceServer } from '../helpers/reference-http.js';
 
 function expectEnvelope(result: HttpResult, status: number, error: string): void {
   expect(result.status).toBe(status);
@@ -127,9 +127,7 @@ describe('reference server: error faults', () => {
   });
 
   it('server-errors: a small fraction of authenticated requests answer 500 internal_error in the envelope', async () => {
-    const server = await startReferenceServer({ faults: ['server-errors'] });
-    try {
-      const token = await accessToken(server.url);
+    await withReferenceServer({ faults: ['server-errors'] }, async (server, token) => {
       const statuses: number[] = [];
       for (let i = 0; i < 300; i += 1) {
         const result = await http(server.url, 'GET', '/v1/rooms', { token });
@@ -141,19 +139,13 @@ describe('reference server: error faults', () => {
       expect(failures).toBeGreaterThan(0);
       expect(failures).toBeLessThan(50);
       expect(statuses.filter((s) => s !== 500 && s !== 200)).toEqual([]);
-    } finally {
-      await server.close();
-    }
+    });
   });
 
   it('the clean server never answers 500', async () => {
-    const server = await startReferenceServer();
-    try {
-      const token = await accessToken(server.url);
+    await withReferenceServer({}, async (server, token) => {
       for (let i = 0; i < 100; i += 1) expect((await http(server.url, 'GET', '/v1/rooms', { token })).status).toBe(200);
-    } finally {
-      await server.close();
-    }
+    });
   });
 });
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { canonicalJson, IdempotencyStore, parseIdempotencyKey } from '../../src/reference/idempotency/idempotency-store.js';
 import type { ReferenceServer } from '../../src/reference/server-types.js';
-import { accessToken, http, startReferenceServer, startTwoClientServer } from '../helpers/reference-http.js';
+import { http, startTwoClientServer, withReferenceServer } from '../helpers/reference-http.js';
 
 describe('reference server: Idempotency-Key on POST /v1/rooms', () => {
   let server: ReferenceServer;
@@ -70,9 +70,7 @@ describe('reference server: Idempotency-Key on POST /v1/rooms', () => {
 
 describe('reference server: concurrent duplicates and the idempotency fault', () => {
   it('answers 409 idempotency_key_in_use while the first request is in flight (slow-create)', async () => {
-    const server = await startReferenceServer({ faults: ['slow-create'] });
-    try {
-      const token = await accessToken(server.url);
+    await withReferenceServer({ faults: ['slow-create'] }, async (server, token) => {
       const send = () => http(server.url, 'POST', '/v1/rooms', { token, json: { name: 'Race' }, headers: { 'idempotency-key': '"race"' } });
       const first = send();
       await new Promise((resolve) => setTimeout(resolve, 100));
@@ -86,24 +84,18 @@ describe('reference server: concurrent duplicates and the idempotency fault', ()
       expect(after.status).toBe(201);
       expect(after.body.room_id).toBe(original.body.room_id);
       expect(server.store.size).toBe(1);
-    } finally {
-      await server.close();
-    }
+    });
   });
 
   it('idempotency fault: the key is ignored and every retry creates a room', async () => {
-    const server = await startReferenceServer({ faults: ['idempotency'] });
-    try {
-      const token = await accessToken(server.url);
+    await withReferenceServer({ faults: ['idempotency'] }, async (server, token) => {
       const send = () => http(server.url, 'POST', '/v1/rooms', { token, json: { name: 'Dup' }, headers: { 'idempotency-key': '"k"' } });
       const a = await send();
       const b = await send();
       expect(b.status).toBe(201);
       expect(b.body.room_id).not.toBe(a.body.room_id);
       expect(server.store.size).toBe(2);
-    } finally {
-      await server.close();
-    }
+    });
   });
 });
 

@@ -1,15 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { parseRateLimit, RateLimiter } from '../../src/reference/rate-limit/rate-limiter.js';
-import { accessToken, http, startReferenceServer, startTwoClientServer } from '../helpers/reference-http.js';
+import { http, startTwoClientServer, withReferenceServer } from '../helpers/reference-http.js';
 
 const POLICY = /^"default";q=(\d+);w=(\d+)$/;
 const LIMIT = /^"default";r=(\d+);t=(\d+)$/;
 
 describe('reference server: rate limits', () => {
   it('sends RateLimit-Policy and RateLimit on every authenticated response, counting down', async () => {
-    const server = await startReferenceServer({ rateLimit: { quota: 50, windowSeconds: 60 } });
-    try {
-      const token = await accessToken(server.url);
+    await withReferenceServer({ rateLimit: { quota: 50, windowSeconds: 60 } }, async (server, token) => {
       const a = await http(server.url, 'GET', '/v1/rooms', { token });
       const b = await http(server.url, 'POST', '/v1/rooms', { token, json: {} });
       expect(b.status).toBe(400);
@@ -23,9 +21,7 @@ describe('reference server: rate limits', () => {
       // The token endpoint and unauthenticated refusals are not rate-limited resources.
       const unauthenticated = await http(server.url, 'GET', '/v1/rooms');
       expect(unauthenticated.headers.get('ratelimit')).toBeNull();
-    } finally {
-      await server.close();
-    }
+    });
   });
 
   it('answers 429 rate_limited with Retry-After and the envelope once the quota is used, per client', async () => {
@@ -51,9 +47,7 @@ describe('reference server: rate limits', () => {
   });
 
   it('no-ratelimit-headers: omits both headers but still limits', async () => {
-    const server = await startReferenceServer({ rateLimit: { quota: 2, windowSeconds: 30 }, faults: ['no-ratelimit-headers'] });
-    try {
-      const token = await accessToken(server.url);
+    await withReferenceServer({ rateLimit: { quota: 2, windowSeconds: 30 }, faults: ['no-ratelimit-headers'] }, async (server, token) => {
       const first = await http(server.url, 'GET', '/v1/rooms', { token });
       expect(first.status).toBe(200);
       expect(first.headers.get('ratelimit')).toBeNull();
@@ -62,20 +56,14 @@ describe('reference server: rate limits', () => {
       const third = await http(server.url, 'GET', '/v1/rooms', { token });
       expect(third.status).toBe(429);
       expect(third.headers.get('retry-after')).not.toBeNull();
-    } finally {
-      await server.close();
-    }
+    });
   });
 
   it('the default policy is generous enough for local load runs', async () => {
-    const server = await startReferenceServer();
-    try {
-      const token = await accessToken(server.url);
+    await withReferenceServer({}, async (server, token) => {
       const policy = POLICY.exec((await http(server.url, 'GET', '/v1/rooms', { token })).headers.get('ratelimit-policy') ?? '');
       expect(Number(policy?.[1]) / Number(policy?.[2])).toBeGreaterThanOrEqual(10_000);
-    } finally {
-      await server.close();
-    }
+    });
   });
 });
 

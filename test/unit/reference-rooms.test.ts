@@ -1,7 +1,7 @@
 import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ReferenceServer } from '../../src/reference/server-types.js';
-import { accessToken, http, startReferenceServer, startTwoClientServer } from '../helpers/reference-http.js';
+import { accessToken, http, startReferenceServer, startTwoClientServer, withReferenceServer } from '../helpers/reference-http.js';
 
 const ROOM_ID = /^rm_[0-9A-Za-z]{10}$/;
 
@@ -158,35 +158,25 @@ describe('reference server: rooms', () => {
 
 describe('reference server: room faults', () => {
   it('id-prefix issues ids without rm_', async () => {
-    const server = await startReferenceServer({ faults: ['id-prefix'] });
-    try {
-      const token = await accessToken(server.url);
+    await withReferenceServer({ faults: ['id-prefix'] }, async (server, token) => {
       const { body } = await http(server.url, 'POST', '/v1/rooms', { token, json: { name: 'x' } });
       expect(body.room_id).toMatch(/^[0-9A-Za-z]{10}$/);
       expect(body.room_id).not.toMatch(/^rm_/);
       expect((await http(server.url, 'GET', `/v1/rooms/${body.room_id}`, { token })).status).toBe(200);
-    } finally {
-      await server.close();
-    }
+    });
   });
 
   it('stale-count freezes participant_count at 0 and status at waiting', async () => {
-    const server = await startReferenceServer({ faults: ['stale-count'] });
-    try {
-      const token = await accessToken(server.url);
+    await withReferenceServer({ faults: ['stale-count'] }, async (server, token) => {
       const { body } = await http(server.url, 'POST', '/v1/rooms', { token, json: { name: 'x' } });
       expect(server.store.join(body.room_id, 'Ada').ok).toBe(true);
       const got = await http(server.url, 'GET', `/v1/rooms/${body.room_id}`, { token });
       expect(got.body).toMatchObject({ participant_count: 0, status: 'waiting' });
-    } finally {
-      await server.close();
-    }
+    });
   });
 
   it('slow-create holds a create for about 800 ms without blocking other requests', async () => {
-    const server = await startReferenceServer({ faults: ['slow-create'] });
-    try {
-      const token = await accessToken(server.url);
+    await withReferenceServer({ faults: ['slow-create'] }, async (server, token) => {
       const started = Date.now();
       let createAnswered = false;
       const creating = http(server.url, 'POST', '/v1/rooms', { token, json: { name: 'slow' } }).then((result) => {
@@ -200,8 +190,6 @@ describe('reference server: room faults', () => {
       const created = await creating;
       expect(created.status).toBe(201);
       expect(Date.now() - started).toBeGreaterThanOrEqual(750);
-    } finally {
-      await server.close();
-    }
+    });
   });
 });

@@ -1,11 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { accessToken, http, startReferenceServer } from '../helpers/reference-http.js';
+import { http, withReferenceServer } from '../helpers/reference-http.js';
 
 describe('reference server: stats()', () => {
   it('counts requests per operation and responses per status', async () => {
-    const server = await startReferenceServer();
-    try {
-      const token = await accessToken(server.url);
+    await withReferenceServer({}, async (server, token) => {
       const { body: room } = await http(server.url, 'POST', '/v1/rooms', { token, json: { name: 'a' } });
       for (let i = 0; i < 3; i += 1) await http(server.url, 'GET', `/v1/rooms/${room.room_id}`, { token });
       await http(server.url, 'GET', '/v1/rooms/rm_0000000000', { token });
@@ -25,8 +23,6 @@ describe('reference server: stats()', () => {
       });
       expect(stats.responsesByStatus).toEqual({ '200': 6, '201': 2, '404': 2 });
       expect(stats.rooms).toBe(1);
-    } finally {
-      await server.close();
-    }
+    });
   });
 });
