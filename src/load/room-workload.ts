@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { seededRandom } from '../seeded-random.js';
 import type { PreparedRequest } from './open-loop.js';
 import { LOAD_OPERATIONS, type LoadOperation, type OperationMix } from './options.js';
 
@@ -36,7 +37,7 @@ export class RoomWorkload {
       this.cumulative.push(sum);
     }
     this.total = sum;
-    this.rng = mulberry32(options.seed ?? 1);
+    this.rng = seededRandom(options.seed ?? 1);
   }
 
   /** Room names of this run start with this; cleanup deletes rooms by it. */
@@ -179,16 +180,4 @@ function apportion(weights: readonly number[], maxLength: number): number[] {
 
 function gcd(a: number, b: number): number {
   return b === 0 ? a : gcd(b, a % b);
-}
-
-/** A small seeded PRNG: the same seed sends the same mix (reproducible runs). */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { resolveContractOptions, runContractGate } from '../../src/contract/contract-step.js';
-import { invalidCases, seededRandom, validBodies } from '../../src/contract/checks/generated-cases.js';
+import { invalidCases, validBodies } from '../../src/contract/checks/generated-cases.js';
+import { seededRandom } from '../../src/seeded-random.js';
 import { loadSpec } from '../../src/contract/spec/load-spec.js';
 import { SpecIndex } from '../../src/contract/spec/spec-index.js';
 import { LOCAL_CREDENTIALS } from '../../src/reference/defaults.js';

@@ -9,22 +9,6 @@ export interface GeneratedCase {
   raw?: { text: string; contentType: string };
 }
 
-/**
- * A small seeded PRNG (mulberry32) for choosing which mutations to apply; the
- * valid bodies themselves come from json-schema-faker, which takes the seed
- * directly. Same seed → same cases, byte for byte.
- */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Valid bodies for a request schema, deterministic from the seed (json-schema-faker). */
 export function validBodies(schema: JsonSchema, seed: number, count: number): unknown[] {
   const bodies: unknown[] = [];

@@ -3,7 +3,8 @@ import type { GateContext } from '../gate-context.js';
 import { roomIdOf } from '../gate-context.js';
 import type { Exchange } from '../http/exchange.js';
 import type { IndexedOperation } from '../spec/spec-index.js';
-import { invalidCases, seededRandom, validBodies } from './generated-cases.js';
+import { seededRandom } from '../../seeded-random.js';
+import { invalidCases, validBodies } from './generated-cases.js';
 
 /** Bigger than any sane body limit (fastify's default is 1 MiB), small enough to send quickly. */
 const OVERSIZE_BYTES = 1536 * 1024;
