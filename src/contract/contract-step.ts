@@ -44,19 +44,7 @@ export function resolveContractOptions(options: ContractStepOptions): ResolvedCo
  * target that cannot be connected to throws TargetUnreachableError (exit 3).
  */
 export function createContractStep(options: ContractStepOptions = {}, name = 'contract'): Step {
-  const resolved = resolveContractOptions(options);
-  let spec: SpecIndex | undefined;
-  return {
-    name,
-    kind: 'contract',
-    async setup() {
-      spec = new SpecIndex(await loadSpec(resolved.spec));
-    },
-    async run(ctx: StepContext): Promise<StepResult> {
-      spec ??= new SpecIndex(await loadSpec(resolved.spec));
-      return runContractGate(ctx, spec, resolved, name);
-    },
-  };
+  return gateStep(name, 'contract', resolveContractOptions(options));
 }
 
 /**
@@ -71,16 +59,21 @@ export function createWebhooksStep(options: WebhooksStepOptions = {}, name = 'we
     groups: ['webhooks', 'schema', 'envelope'],
     webhooks: options,
   });
+  return gateStep(name, 'webhooks', resolved);
+}
+
+/** A step running the gate over `resolved`: the document loads in setup (a bad spec is exit 2 before anything runs). */
+function gateStep(name: string, kind: 'contract' | 'webhooks', resolved: ResolvedContractOptions): Step {
   let spec: SpecIndex | undefined;
   return {
     name,
-    kind: 'webhooks',
+    kind,
     async setup() {
       spec = new SpecIndex(await loadSpec(resolved.spec));
     },
     async run(ctx: StepContext): Promise<StepResult> {
       spec ??= new SpecIndex(await loadSpec(resolved.spec));
-      return runContractGate(ctx, spec, resolved, name, 'webhooks');
+      return runContractGate(ctx, spec, resolved, name, kind);
     },
   };
 }
