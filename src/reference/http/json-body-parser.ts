@@ -25,6 +25,6 @@ export function registerJsonBodyParser(app: FastifyInstance): void {
       done(null, undefined);
       return;
     }
-    parseJson(request, body, done);
+    parseJson(request, typeof body === 'string' ? body : body.toString('utf8'), done);
   });
 }
