@@ -1,7 +1,5 @@
 import type { CommandModule } from 'yargs';
 import { UsageError } from '../../errors.js';
-import { compareReports } from '../../report/compare.js';
-import { readReportJson } from '../../report/report-json.js';
 import { execute } from '../fail.js';
 
 interface CompareArgs {
@@ -23,6 +21,8 @@ export const compareCommand: CommandModule<object, CompareArgs> = {
   handler: (args) =>
     execute(async () => {
       const tolerance = parseTolerance(args.tolerance);
+      // Loaded on use, so `roomgate --help` stays fast.
+      const [{ compareReports }, { readReportJson }] = await Promise.all([import('../../report/compare.js'), import('../../report/report-json.js')]);
       const [base, current] = await Promise.all([readReportJson(args.base), readReportJson(args.current)]);
       const deltas = compareReports(base, current, tolerance);
       const regressions = deltas.filter((d) => d.regression);
