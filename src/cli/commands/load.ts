@@ -23,6 +23,7 @@ interface LoadArgs {
   mix?: string;
   slo?: string[];
   window: string;
+  requestTimeout: string;
   schemaSampleRate: number;
   spec?: string;
   maxLate: number;
@@ -55,6 +56,7 @@ export const loadCommand: CommandModule<object, LoadArgs> = {
       .option('mix', { type: 'string', describe: 'operation weights, e.g. create=20,get=70,list=5,delete=5 (the default)' })
       .option('slo', { type: 'string', array: true, describe: 'a threshold (repeatable), e.g. "create_room.p99 < 1s", "error_rate < 0.1%", "p99 < 500ms over 1m"' })
       .option('window', { type: 'string', default: '10s', describe: 'metrics window: progress lines, charts, `over` SLOs' })
+      .option('request-timeout', { type: 'string', default: '10s', describe: 'per-request deadline; a --target that does not answer its first request within it is an invalid run (exit 3)' })
       .option('schema-sample-rate', { type: 'number', default: 0.05, describe: 'fraction of responses validated against the OpenAPI schema (0 turns it off)' })
       .option('spec', { type: 'string', describe: 'OpenAPI document for schema sampling (default contracts/videoconnect.v1.openapi.yaml)' })
       .option('max-late', { type: 'number', default: 0.01, describe: 'soak: fraction of late sends that makes the run invalid (exit 3)' })
@@ -73,6 +75,7 @@ export const loadCommand: CommandModule<object, LoadArgs> = {
         return ms;
       };
       const faults = parseFaultFlags(args.fault, args.target);
+      const requestTimeoutMs = duration('request-timeout', args.requestTimeout);
       const mode = args.mode as 'burst' | 'soak';
       const specPath = args.spec ?? 'contracts/videoconnect.v1.openapi.yaml';
       const slos = args.slo ?? defaultSlos(args.schemaSampleRate > 0 && existsSync(specPath));
@@ -88,6 +91,7 @@ export const loadCommand: CommandModule<object, LoadArgs> = {
         ...(args.mix === undefined ? {} : { mix: parseMix(args.mix) }),
         slos,
         windowMs: duration('window', args.window),
+        requestTimeoutMs,
         schemaSampleRate: args.schemaSampleRate,
         ...(args.spec === undefined ? {} : { specPath: args.spec }),
         maxLateFraction: args.maxLate,
@@ -97,7 +101,7 @@ export const loadCommand: CommandModule<object, LoadArgs> = {
       });
 
       const { resolveTarget } = await import('../../target/resolve-target.js');
-      const resolved = await resolveTarget({ target: args.target, clientId: args.clientId, clientSecret: args.clientSecret }, { faults });
+      const resolved = await resolveTarget({ target: args.target, clientId: args.clientId, clientSecret: args.clientSecret, requestTimeoutMs }, { faults });
       const { createRedactor } = await import('../../report/redact.js');
       const redactor = createRedactor([resolved.target.credentials.clientSecret]);
       const { describeTarget } = await import('../../target/target.js');
