@@ -9,6 +9,8 @@ import { interruptSignal } from '../interrupt.js';
 import { createProgressRenderer } from '../progress.js';
 import { withTargetOptions } from '../target-options.js';
 import { parseFaultFlags } from '../fault-flags.js';
+import { defaultLoadSlos } from '../load-default-slos.js';
+import { NO_SAMPLES, orNoSamples } from '../../report/no-samples.js';
 
 interface LoadArgs {
   target?: string;
@@ -37,10 +39,6 @@ interface LoadArgs {
 
 const MIX_ALIASES: Record<string, string> = { create: 'create_room', get: 'get_room', list: 'list_rooms', delete: 'delete_room' };
 
-/** Thresholds used when none are given: the seed's latency and availability targets. */
-function defaultSlos(specAvailable: boolean): string[] {
-  return ['create_room.p50 < 300ms', 'availability >= 99.9%', ...(specAvailable ? ['schema_violations == 0'] : [])];
-}
 
 export const loadCommand: CommandModule<object, LoadArgs> = {
   command: 'load',
@@ -78,7 +76,10 @@ export const loadCommand: CommandModule<object, LoadArgs> = {
       const requestTimeoutMs = duration('request-timeout', args.requestTimeout);
       const mode = args.mode as 'burst' | 'soak';
       const specPath = args.spec ?? 'contracts/videoconnect.v1.openapi.yaml';
-      const slos = args.slo ?? defaultSlos(args.schemaSampleRate > 0 && existsSync(specPath));
+      const mix = args.mix === undefined ? undefined : parseMix(args.mix);
+      const defaults = args.slo === undefined ? defaultLoadSlos({ specAvailable: args.schemaSampleRate > 0 && existsSync(specPath), mix }) : undefined;
+      const slos = args.slo ?? defaults?.slos ?? [];
+      const notes = defaults?.notes ?? [];
 
       // Build (and so validate) the step before starting anything: a bad threshold is exit 2.
       const { createLoadStep } = await import('../../load/load-step.js');
@@ -88,7 +89,7 @@ export const loadCommand: CommandModule<object, LoadArgs> = {
         ...(args.connections === undefined ? {} : { connections: args.connections }),
         ...(args.requests === undefined ? { durationMs: duration('duration', args.duration) } : { requests: args.requests }),
         ...(args.ramp === undefined ? {} : { rampMs: duration('ramp', args.ramp) }),
-        ...(args.mix === undefined ? {} : { mix: parseMix(args.mix) }),
+        ...(mix === undefined ? {} : { mix }),
         slos,
         windowMs: duration('window', args.window),
         requestTimeoutMs,
@@ -122,6 +123,7 @@ export const loadCommand: CommandModule<object, LoadArgs> = {
       if (!args.json) {
         process.stdout.write(`roomgate load: ${mode} against ${describeTarget(resolved.target)}${faults.length > 0 ? `, faults ${faults.join(',')}` : ''}\n`);
         process.stdout.write(`  SLOs: ${slos.join(' · ') || '(none)'}\n`);
+        for (const note of notes) process.stdout.write(`  note: ${note}\n`);
       }
       const startedAt = new Date().toISOString();
       emit({ type: 'step-start', at: Date.now(), step: step.name, kind: 'load' });
@@ -162,7 +164,7 @@ export const loadCommand: CommandModule<object, LoadArgs> = {
 
       if (args.json) {
         const { histograms: _omitted, ...summary } = (result.summary ?? {}) as Record<string, unknown>;
-        process.stdout.write(`${JSON.stringify(redactor.value({ ...result, summary, exitCode }), null, 2)}\n`);
+        process.stdout.write(`${JSON.stringify(redactor.value({ ...result, summary, exitCode, ...(notes.length === 0 ? {} : { notes }) }), null, 2)}\n`);
       } else {
         process.stdout.write(renderHuman(result, args.out));
       }
@@ -188,7 +190,7 @@ function renderHuman(result: StepResult, out: string | undefined): string {
   const lines: string[] = [];
   const summary = result.summary as
     | {
-        operations?: Record<string, { responses: number; errors: number; latency: { p50: number; p99: number; max: number }; serviceTime?: { p99: number } }>;
+        operations?: Record<string, { responses: number; errors: number; latency: { count: number; p50: number; p99: number; max: number }; serviceTime?: { count: number; p99: number } }>;
         totals?: { responses: number; errors: number; throughput: number; schemaChecked: number; schemaViolations: number };
         schedule?: { requestedRate: number; achievedRate: number; late: number; dropped: number; maxLateMs: number };
         cleanup?: { deleted?: number; failed?: number; leftOver?: number; skipped?: boolean; error?: string };
@@ -199,8 +201,8 @@ function renderHuman(result: StepResult, out: string | undefined): string {
     lines.push('', '  operation      responses  errors      p50       p99       max' + (summary.schedule === undefined ? '' : '   p99 service'));
     for (const [op, s] of Object.entries(summary.operations)) {
       lines.push(
-        `  ${(op === '' ? '(unattributed)' : op).padEnd(14)} ${String(s.responses).padStart(9)} ${String(s.errors).padStart(7)} ${ms(s.latency.p50)} ${ms(s.latency.p99)} ${ms(s.latency.max)}` +
-          (s.serviceTime === undefined ? '' : `   ${ms(s.serviceTime.p99)}`),
+        `  ${(op === '' ? '(unattributed)' : op).padEnd(14)} ${String(s.responses).padStart(9)} ${String(s.errors).padStart(7)} ${latencyCells(s.latency)}` +
+          (s.serviceTime === undefined ? '' : `   ${orNoSamples(s.serviceTime, s.serviceTime.p99, ms)}`),
       );
     }
   }
@@ -242,6 +244,11 @@ function formatObserved(verdict: Exclude<SloVerdict, { status: 'no-data' }>): st
     case 'count':
       return String(verdict.observed);
   }
+}
+
+/** p50, p99 and max columns, or one `n/a (no samples)` across them. */
+function latencyCells(latency: { count: number; p50: number; p99: number; max: number }): string {
+  return latency.count === 0 ? `  ${NO_SAMPLES}`.padEnd(29) : `${ms(latency.p50)} ${ms(latency.p99)} ${ms(latency.max)}`;
 }
 
 function ms(value: number): string {
