@@ -116,7 +116,7 @@ export const contractCommand: CommandModule<object, ContractArgs> = {
       const { resolveTarget } = await import('../../target/resolve-target.js');
       const embedded = args.target === undefined || args.target === '';
       const resolved = await resolveTarget(
-        { target: args.target, clientId: args.clientId, clientSecret: args.clientSecret },
+        { target: args.target, clientId: args.clientId, clientSecret: args.clientSecret, requestTimeoutMs: args.requestTimeout },
         { faults, ...EMBEDDED_FOR_CONTRACT, extraClients: [EMBEDDED_SECOND_CLIENT] },
       );
       const secondClient =

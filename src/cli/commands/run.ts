@@ -13,6 +13,7 @@ export interface RunArgs {
   out?: string;
   json: boolean;
   deadline?: string;
+  requestTimeout?: string;
   gate?: string;
 }
 
@@ -27,6 +28,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
       .option('out', { type: 'string', describe: 'run folder for the reports (default reports/<timestamp>-<suite>/)' })
       .option('json', { type: 'boolean', default: false, describe: 'print the run summary as JSON on stdout (progress goes to stderr)' })
       .option('deadline', { type: 'string', describe: 'global deadline, e.g. 20m (default: the suite\'s, or 1.5 × the planned time + 2m)' })
+      .option('request-timeout', { type: 'string', describe: 'how long a --target may take to answer its first request before the run is invalid (exit 3), e.g. 5s (default: the scenario\'s requestTimeout, else 10s)' })
       .option('gate', { type: 'string', choices: ['stop-at-first-failure', 'run-all'], describe: 'override the suite\'s gate policy' })
       .example('$0 run', 'the smoke suite against the embedded reference server')
       .example('$0 run suites/ci-gate.yaml --target https://api.example.com', 'the CI gate against a deployed API')
