@@ -4,6 +4,7 @@ import { browserCommand } from './commands/browser.js';
 import { compareCommand } from './commands/compare.js';
 import { contractCommand } from './commands/contract.js';
 import { loadCommand } from './commands/load.js';
+import { mergeCommand } from './commands/merge.js';
 import { reportCommand } from './commands/report.js';
 import { runCommand } from './commands/run.js';
 import { serveCommand } from './commands/serve.js';
@@ -22,6 +23,7 @@ await yargs(hideBin(process.argv))
   .command(serveCommand)
   .command(reportCommand)
   .command(compareCommand)
+  .command(mergeCommand)
   .demandCommand(1, 'Name a command; `roomgate run` runs suites/smoke.yaml against the embedded reference server.')
   .strict()
   .recommendCommands()
