@@ -12,8 +12,11 @@ import { execute } from '../fail.js';
 import { interruptSignal } from '../interrupt.js';
 import { withTargetOptions } from '../target-options.js';
 import { parseFaultFlags } from '../fault-flags.js';
+import { shardFromArgs, withShardOptions, type ShardArgs } from '../shard-options.js';
+import { planDigest } from '../../shard/plan-digest.js';
+import { buildRunReport, describeTargetForReport, writeReportJson } from '../../report/report-json.js';
 
-interface BrowserArgs {
+interface BrowserArgs extends ShardArgs {
   target?: string;
   clientId?: string;
   clientSecret?: string;
@@ -43,7 +46,7 @@ export const browserCommand: CommandModule<object, BrowserArgs> = {
   command: 'browser',
   describe: 'headless Chromium participants join rooms: join time, time to first frame, success rate',
   builder: (y) =>
-    withTargetOptions(y)
+    withShardOptions(withTargetOptions(y))
       .option('rooms', { type: 'number', default: 1, describe: 'rooms to create through the API (M)' })
       .option('participants', { type: 'number', default: 2, describe: 'participants per room (K)' })
       .option('max-participants', { type: 'number', describe: 'max_participants of the created rooms' })
@@ -99,8 +102,10 @@ export const browserCommand: CommandModule<object, BrowserArgs> = {
         ...(args.fakeVideo === undefined ? {} : { fakeVideoFile: resolve(args.fakeVideo) }),
         overload,
       };
-      // Parses SLOs and checks the options before anything starts.
-      const step = createBrowserStep(options);
+      // Parses SLOs and checks the options (and a shard's share) before anything starts.
+      const { shard, startAtMs } = shardFromArgs(args);
+      const step = createBrowserStep({ ...options, ...(shard === undefined ? {} : { shard }), ...(startAtMs === undefined ? {} : { startAtMs }) });
+      const startedAt = new Date().toISOString();
       const runDir = resolve(args.out ?? join('reports', `browser-${new Date().toISOString().replace(/[:.]/g, '-')}`));
       await mkdir(runDir, { recursive: true });
       const resolved = await resolveTarget(
@@ -119,6 +124,29 @@ export const browserCommand: CommandModule<object, BrowserArgs> = {
           },
         });
         await writeFile(join(runDir, 'result.json'), JSON.stringify(result, null, 2));
+        // report.json too, so the folder is an ordinary run (`roomgate report`, `compare`, and `merge` for shards).
+        await writeReportJson(
+          runDir,
+          buildRunReport({
+            run: {
+              id: `browser-${Date.now().toString(36)}`,
+              name: step.name,
+              files: [],
+              startedAt,
+              finishedAt: new Date().toISOString(),
+              durationMs: result.durationMs,
+              status: result.status,
+              exitCode: exitCodeFor(result.status),
+              partial: result.status === 'interrupted',
+              ...(result.reason === undefined ? {} : { reason: result.reason }),
+              ...(shard === undefined
+                ? {}
+                : { shard: { ...shard, plan: planDigest({ command: 'browser', ...options, adapter: options.adapter?.name }), ...(startAtMs === undefined ? {} : { startAt: new Date(startAtMs).toISOString() }) } }),
+            },
+            target: describeTargetForReport(resolved.target, faults),
+            steps: [result],
+          }),
+        );
         if (args.json) {
           process.stdout.write(`${JSON.stringify(result)}\n`);
         } else {

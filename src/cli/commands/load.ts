@@ -12,8 +12,9 @@ import { parseFaultFlags } from '../fault-flags.js';
 import { BUNDLED_SPEC } from '../../package-assets.js';
 import { defaultLoadSlos } from '../load-default-slos.js';
 import { NO_SAMPLES, orNoSamples } from '../../report/no-samples.js';
+import { shardFromArgs, withShardOptions, type ShardArgs } from '../shard-options.js';
 
-interface LoadArgs {
+interface LoadArgs extends ShardArgs {
   target?: string;
   clientId?: string;
   clientSecret?: string;
@@ -45,7 +46,7 @@ export const loadCommand: CommandModule<object, LoadArgs> = {
   command: 'load',
   describe: 'Burst (closed loop) or soak (open loop, constant rate) load on the room endpoints, gated by SLOs',
   builder: (y) =>
-    withTargetOptions(y)
+    withShardOptions(withTargetOptions(y))
       .option('mode', { choices: ['burst', 'soak'], default: 'burst', describe: 'burst: N connections as fast as the target answers; soak: a constant arrival rate' })
       .option('rate', { type: 'number', describe: 'soak: requests per second (default 100); burst: optional cap' })
       .option('connections', { type: 'number', describe: 'burst: concurrent connections (default 10); soak: pool size (default 32)' })
@@ -84,7 +85,9 @@ export const loadCommand: CommandModule<object, LoadArgs> = {
 
       // Build (and so validate) the step before starting anything: a bad threshold is exit 2.
       const { createLoadStep } = await import('../../load/load-step.js');
-      const step = createLoadStep({
+      const { planDigest } = await import('../../shard/plan-digest.js');
+      const { shard, startAtMs } = shardFromArgs(args);
+      const stepOptions = {
         mode,
         ...(args.rate === undefined ? {} : { rate: args.rate }),
         ...(args.connections === undefined ? {} : { connections: args.connections }),
@@ -100,7 +103,9 @@ export const loadCommand: CommandModule<object, LoadArgs> = {
         lateThresholdMs: args.lateThreshold,
         cleanup: args.cleanup,
         roomPoolSize: args.roomPool,
-      });
+      };
+      const step = createLoadStep({ ...stepOptions, ...(shard === undefined ? {} : { shard }), ...(startAtMs === undefined ? {} : { startAtMs }) });
+      const plan = planDigest({ command: 'load', ...stepOptions });
 
       const { resolveTarget } = await import('../../target/resolve-target.js');
       const resolved = await resolveTarget({ target: args.target, clientId: args.clientId, clientSecret: args.clientSecret, requestTimeoutMs }, { faults });
@@ -122,7 +127,7 @@ export const loadCommand: CommandModule<object, LoadArgs> = {
         events?.sink(event);
       };
       if (!args.json) {
-        process.stdout.write(`roomgate load: ${mode} against ${describeTarget(resolved.target)}${faults.length > 0 ? `, faults ${faults.join(',')}` : ''}\n`);
+        process.stdout.write(`roomgate load: ${mode} against ${describeTarget(resolved.target)}${faults.length > 0 ? `, faults ${faults.join(',')}` : ''}${shard === undefined ? '' : `, shard ${shard.index}/${shard.count} (its share of the totals)`}\n`);
         process.stdout.write(`  SLOs: ${slos.join(' · ') || '(none)'}\n`);
         for (const note of notes) process.stdout.write(`  note: ${note}\n`);
       }
@@ -154,6 +159,7 @@ export const loadCommand: CommandModule<object, LoadArgs> = {
             exitCode,
             partial: result.status === 'interrupted',
             ...(result.reason === undefined ? {} : { reason: result.reason }),
+            ...(shard === undefined ? {} : { shard: { ...shard, plan, ...(startAtMs === undefined ? {} : { startAt: new Date(startAtMs).toISOString() }) } }),
           },
           target: describeTargetForReport(resolved.target, faults),
           steps: [result],
