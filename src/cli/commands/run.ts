@@ -3,8 +3,9 @@ import { UsageError } from '../../errors.js';
 import { execute } from '../fail.js';
 import { withTargetOptions } from '../target-options.js';
 import { runSuite } from '../run-suite.js';
+import { withMetricsOptions, type MetricsFlags } from '../live-export.js';
 
-export interface RunArgs {
+export interface RunArgs extends MetricsFlags {
   files: string[];
   target?: string;
   clientId?: string;
@@ -21,7 +22,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
   command: 'run [files..]',
   describe: 'run suites or scenarios (default suites/smoke.yaml) against --target or the embedded reference server',
   builder: (y) =>
-    withTargetOptions(y)
+    withMetricsOptions(withTargetOptions(y))
       .positional('files', { type: 'string', array: true, default: ['suites/smoke.yaml'], describe: 'suite or scenario YAML files, run in order' })
       .option('duration', { type: 'string', describe: 'length of every soak step, e.g. 10m (bursts keep theirs)' })
       .option('only', { type: 'string', array: true, describe: 'run only these steps (by name); the others are reported as skipped' })
