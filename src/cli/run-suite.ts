@@ -12,7 +12,7 @@ import { buildRunReport, describeTargetForReport, TimelineCollector, writeReport
 import { writeRunReports } from '../report/write-reports.js';
 import { createEventBus } from '../runner/event-bus.js';
 import { runPlan, type ScenarioTask } from '../runner/run-plan.js';
-import { checkEmbeddedFaults, openScenarioTarget } from '../runner/scenario-target.js';
+import { checkScenarioTarget, openScenarioTarget } from '../runner/scenario-target.js';
 import { buildStep } from '../runner/step-catalog.js';
 import { interruptSignal } from './interrupt.js';
 import { startLiveExport } from './live-export.js';
@@ -37,7 +37,7 @@ export async function runSuite(args: RunArgs): Promise<number> {
   const opened: { target: TargetDescription }[] = [];
   const flags = { target: args.target, clientId: args.clientId, clientSecret: args.clientSecret };
   for (const scenario of config.scenarios) {
-    if (flags.target === undefined || flags.target === '') checkEmbeddedFaults(scenario);
+    checkScenarioTarget(scenario, flags);
     const steps: Step[] = [];
     for (const stepConfig of scenario.steps) {
       steps.push(await buildStep(stepConfig, soakMs === undefined ? {} : { durationMs: soakMs }));

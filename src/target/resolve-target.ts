@@ -47,27 +47,42 @@ export async function resolveTarget(flags: TargetFlags, embedded: EmbeddedOption
       close: () => server.close(),
     };
   }
+  const { baseUrl, credentials } = checkRemoteTarget(flags.target, flags);
+  return {
+    target: { baseUrl, credentials, embedded: false },
+    close: async () => {},
+  };
+}
+
+/**
+ * Check a remote target's URL and credentials without contacting it, so a
+ * command can refuse bad flags (exit 2) before it starts anything or creates
+ * a report folder. `label` names where the URL came from in the message
+ * (`--target`, or `target.url` of a scenario file).
+ */
+export function checkRemoteTarget(
+  target: string,
+  credentials: Pick<TargetFlags, 'clientId' | 'clientSecret'>,
+  label = '--target',
+): { baseUrl: string; credentials: Credentials } {
   let url: URL;
   try {
-    url = new URL(flags.target);
+    url = new URL(target);
   } catch {
-    throw new UsageError(`--target "${flags.target}" is not a URL`, {
+    throw new UsageError(`${label} "${target}" is not a URL`, {
       hint: 'give the API base URL under which /v1/... lives, e.g. --target http://127.0.0.1:4010',
     });
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new UsageError(`--target must be http or https, got ${url.protocol}`, {
+    throw new UsageError(`${label} must be http or https, got ${url.protocol}`, {
       hint: 'e.g. --target http://127.0.0.1:4010',
     });
   }
-  if (flags.clientId === undefined || flags.clientSecret === undefined) {
-    throw new UsageError('a --target needs client credentials', {
+  if (credentials.clientId === undefined || credentials.clientSecret === undefined) {
+    throw new UsageError(`${label === '--target' ? 'a --target' : `the target ${target} (${label})`} needs client credentials`, {
       hint: 'pass --client-id and --client-secret, or set ROOMGATE_CLIENT_ID and ROOMGATE_CLIENT_SECRET',
     });
   }
   const baseUrl = url.toString().replace(/\/+$/, '').replace(/\/v1$/, '');
-  return {
-    target: { baseUrl, credentials: { clientId: flags.clientId, clientSecret: flags.clientSecret }, embedded: false },
-    close: async () => {},
-  };
+  return { baseUrl, credentials: { clientId: credentials.clientId, clientSecret: credentials.clientSecret } };
 }
