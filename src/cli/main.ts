@@ -7,6 +7,7 @@ import { loadCommand } from './commands/load.js';
 import { reportCommand } from './commands/report.js';
 import { runCommand } from './commands/run.js';
 import { serveCommand } from './commands/serve.js';
+import { packageVersion } from '../package-assets.js';
 
 /**
  * The roomgate CLI. Each command lives in its own file under commands/; this
@@ -33,6 +34,6 @@ await yargs(hideBin(process.argv))
   })
   .help()
   .alias('h', 'help')
-  .version()
+  .version(packageVersion())
   .wrap(Math.min(110, process.stdout.columns ?? 110))
   .parseAsync();

@@ -1,15 +1,12 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { CommandModule } from 'yargs';
-import { loadAdapterFile } from '../../browser/adapter.js';
 import { parseArrival } from '../../browser/arrival.js';
-import { createBrowserStep } from '../../browser/browser-step.js';
 import type { BrowserStepOptions } from '../../browser/options.js';
 import type { BrowserStepSummary } from '../../browser/summary.js';
 import { UsageError } from '../../errors.js';
 import { exitCodeFor } from '../../model/result.js';
 import { parseDurationMs } from '../../slo/units.js';
-import { resolveTarget } from '../../target/resolve-target.js';
 import { execute } from '../fail.js';
 import { interruptSignal } from '../interrupt.js';
 import { withTargetOptions } from '../target-options.js';
@@ -68,6 +65,12 @@ export const browserCommand: CommandModule<object, BrowserArgs> = {
       .option('max-cpu-limited', { type: 'number', describe: 'overload: fraction of encoders limited by cpu; >1 disables (default 0.5)' }) as never,
   handler: (args) =>
     execute(async () => {
+      // Loaded on use, so `roomgate --help` does not load puppeteer and the reference server.
+      const [{ loadAdapterFile }, { createBrowserStep }, { resolveTarget }] = await Promise.all([
+        import('../../browser/adapter.js'),
+        import('../../browser/browser-step.js'),
+        import('../../target/resolve-target.js'),
+      ]);
       const faults = parseFaultFlags(args.fault, args.target);
       const holdMs = duration(args.hold, '--hold');
       const joinTimeoutMs = duration(args.joinTimeout, '--join-timeout');

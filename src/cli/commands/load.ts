@@ -9,6 +9,7 @@ import { interruptSignal } from '../interrupt.js';
 import { createProgressRenderer } from '../progress.js';
 import { withTargetOptions } from '../target-options.js';
 import { parseFaultFlags } from '../fault-flags.js';
+import { BUNDLED_SPEC } from '../../package-assets.js';
 import { startLiveExport, withMetricsOptions, type MetricsFlags } from '../live-export.js';
 
 interface LoadArgs extends MetricsFlags {
@@ -57,7 +58,7 @@ export const loadCommand: CommandModule<object, LoadArgs> = {
       .option('slo', { type: 'string', array: true, describe: 'a threshold (repeatable), e.g. "create_room.p99 < 1s", "error_rate < 0.1%", "p99 < 500ms over 1m"' })
       .option('window', { type: 'string', default: '10s', describe: 'metrics window: progress lines, charts, `over` SLOs' })
       .option('schema-sample-rate', { type: 'number', default: 0.05, describe: 'fraction of responses validated against the OpenAPI schema (0 turns it off)' })
-      .option('spec', { type: 'string', describe: 'OpenAPI document for schema sampling (default contracts/videoconnect.v1.openapi.yaml)' })
+      .option('spec', { type: 'string', describe: 'OpenAPI document for schema sampling (default: the bundled contracts/videoconnect.v1.openapi.yaml)' })
       .option('max-late', { type: 'number', default: 0.01, describe: 'soak: fraction of late sends that makes the run invalid (exit 3)' })
       .option('late-threshold', { type: 'number', default: 10, describe: 'soak: a send this many ms behind its intended time is late' })
       .option('room-pool', { type: 'number', default: 20, describe: 'rooms created in setup for gets and deletes to use' })
@@ -75,7 +76,7 @@ export const loadCommand: CommandModule<object, LoadArgs> = {
       };
       const faults = parseFaultFlags(args.fault, args.target);
       const mode = args.mode as 'burst' | 'soak';
-      const specPath = args.spec ?? 'contracts/videoconnect.v1.openapi.yaml';
+      const specPath = args.spec ?? BUNDLED_SPEC;
       const slos = args.slo ?? defaultSlos(args.schemaSampleRate > 0 && existsSync(specPath));
 
       // Build (and so validate) the step before starting anything: a bad threshold is exit 2.

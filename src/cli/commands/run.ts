@@ -1,8 +1,7 @@
 import type { CommandModule } from 'yargs';
-import { UsageError } from '../../errors.js';
 import { execute } from '../fail.js';
 import { withTargetOptions } from '../target-options.js';
-import { runSuite } from '../run-suite.js';
+import { BUNDLED_SMOKE_SUITE, resolveRunFile } from '../../package-assets.js';
 import { withMetricsOptions, type MetricsFlags } from '../live-export.js';
 
 export interface RunArgs extends MetricsFlags {
@@ -23,7 +22,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
   describe: 'run suites or scenarios (default suites/smoke.yaml) against --target or the embedded reference server',
   builder: (y) =>
     withMetricsOptions(withTargetOptions(y))
-      .positional('files', { type: 'string', array: true, default: ['suites/smoke.yaml'], describe: 'suite or scenario YAML files, run in order' })
+      .positional('files', { type: 'string', array: true, describe: 'suite or scenario YAML files, run in order (paths from the current directory; suites/NAME.yaml and scenarios/NAME.yaml fall back to the bundled ones)', defaultDescription: 'the bundled suites/smoke.yaml' })
       .option('duration', { type: 'string', describe: 'length of every soak step, e.g. 10m (bursts keep theirs)' })
       .option('only', { type: 'string', array: true, describe: 'run only these steps (by name); the others are reported as skipped' })
       .option('out', { type: 'string', describe: 'run folder for the reports (default reports/<timestamp>-<suite>/)' })
@@ -35,7 +34,10 @@ export const runCommand: CommandModule<object, RunArgs> = {
       .example('$0 run suites/pre-release.yaml --duration 10m', 'the pre-release suite with a 10-minute soak') as never,
   handler: (args) =>
     execute(async () => {
-      if (args.files.length === 0) throw new UsageError('name at least one suite or scenario file', { hint: 'e.g. roomgate run suites/smoke.yaml' });
-      return runSuite(args);
+      // The user's files resolve from the current directory; the default and bundled suite names from the package.
+      const files = (args.files ?? []).length === 0 ? [BUNDLED_SMOKE_SUITE] : args.files.map((file) => resolveRunFile(file).path);
+      // Loaded on use, so `roomgate --help` does not load the runner, reporters and reference server.
+      const { runSuite } = await import('../run-suite.js');
+      return runSuite({ ...args, files });
     }),
 };
