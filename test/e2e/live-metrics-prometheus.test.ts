@@ -7,7 +7,7 @@ import { LOCAL_CREDENTIALS } from '../../src/reference/defaults.js';
 import type { ReferenceServer } from '../../src/reference/server-types.js';
 import { freePort, startPrometheus, type PrometheusInstance } from '../helpers/prometheus.js';
 import { startReferenceServer } from '../helpers/reference-http.js';
-import { runCli } from '../helpers/run-cli.js';
+import { REPO_ROOT, runCli } from '../helpers/run-cli.js';
 
 /**
  * A real Prometheus scrapes `roomgate load --metrics-port` every second during
@@ -85,5 +85,16 @@ describe('live metrics: Prometheus scrapes a soak', () => {
     // The SLO state was exported while the step ran and ended holding.
     const holding = await prometheus.query('last_over_time(roomgate_slo_holding{slo="availability >= 99%"}[5m])');
     expect(holding[0]?.value).toBe(1);
+
+    // Every query of the Grafana dashboard is valid PromQL for these series, and the load panels
+    // have data (over 5 minutes: the run just ended, so instant series are stale already).
+    const dashboard = JSON.parse(await readFile(join(REPO_ROOT, 'deploy/grafana/roomgate-live.json'), 'utf8')) as { panels: { title: string; targets?: { expr: string }[] }[] };
+    const concrete = (expr: string) => expr.replaceAll('$__rate_interval', '5m').replaceAll('$job', '.*').replaceAll('$step', '.*');
+    for (const panel of dashboard.panels) {
+      for (const target of panel.targets ?? []) {
+        const result = await prometheus.query(concrete(target.expr));
+        if (/^(Request rate|Latency by operation)/.test(panel.title)) expect(result.length, `${panel.title}: ${target.expr}`).toBeGreaterThan(0);
+      }
+    }
   }, 150_000);
 });
