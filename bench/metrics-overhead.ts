@@ -69,6 +69,8 @@ interface Sample {
   perThousand: number;
   scrapes: number;
   late: number;
+  /** CPU ms of one scrape's render (snapshot + exposition text), measured over 50 renders of this run's final figures. */
+  renderMs?: number;
 }
 
 function startScraper(url: string): ChildProcess {
@@ -110,12 +112,19 @@ async function runOnce(variant: Variant): Promise<Sample> {
     await exited;
     scrapes = Number(out);
   }
+  let renderMs: number | undefined;
+  if (endpoint !== undefined) {
+    const before = process.cpuUsage();
+    for (let i = 0; i < 50; i++) await endpoint.render();
+    const used = process.cpuUsage(before);
+    renderMs = (used.user + used.system) / 1000 / 50;
+  }
   await otlp?.close();
   await endpoint?.close();
   const summary = result.summary as unknown as LoadSummary;
   const cpuMsPerSecond = (cpu.user + cpu.system) / 1000 / elapsedS;
   const achievedRate = summary.schedule?.achievedRate ?? 0;
-  return { cpuMsPerSecond, achievedRate, perThousand: cpuMsPerSecond / (achievedRate / 1000), scrapes, late: summary.schedule?.late ?? 0 };
+  return { cpuMsPerSecond, achievedRate, perThousand: cpuMsPerSecond / (achievedRate / 1000), scrapes, late: summary.schedule?.late ?? 0, ...(renderMs === undefined ? {} : { renderMs }) };
 }
 
 const samples = new Map<Variant, Sample[]>(variants.map((v) => [v, []]));
@@ -139,6 +148,12 @@ for (const variant of variants) {
   const m = median(samples.get(variant)!.map((s) => s.perThousand));
   console.log(`  ${variant.padEnd(10)} ${m.toFixed(2)} ms${variant === 'off' ? '' : `  (${((m / base - 1) * 100).toFixed(1)} % vs off; goal < 5 %)`}`);
 }
+const renders = samples.get('prometheus')!.map((s) => s.renderMs ?? 0);
+const renderMs = median(renders);
+console.log(
+  `one scrape costs ${renderMs.toFixed(2)} ms of CPU (median of ${renders.length} runs, 50 renders each): at one scrape per ${scrapeEveryMs / 1000} s that is ` +
+    `${((renderMs * (1000 / scrapeEveryMs)) / base * 100).toFixed(2)} % of the generator's CPU at 1k req/s (independent of the request rate)`,
+);
 console.log(`load average before ${loadBefore.map((l) => l.toFixed(2)).join(' ')}, after ${loadAfter.map((l) => l.toFixed(2)).join(' ')} (shared machine)`);
 
 target.kill('SIGTERM');
