@@ -18,6 +18,7 @@ import { TargetProbe } from '../target/target-probe.js';
 import { interruptSignal } from './interrupt.js';
 import { shardFromArgs } from './shard-options.js';
 import { planDigest } from '../shard/plan-digest.js';
+import { startLiveExport } from './live-export.js';
 import type { RunArgs } from './commands/run.js';
 import { createProgressRenderer, paint, useColor } from './progress.js';
 import { renderRunSummaryJson } from './summary-json.js';
@@ -118,6 +119,10 @@ export async function runSuite(args: RunArgs): Promise<number> {
   bus.subscribe('console', progress.sink);
 
   const runId = `${startedAt.getTime().toString(36)}-${process.pid}`;
+  // Exporters start before the first target, so the endpoint covers the whole run.
+  const scenarioOf = new Map(scenarios.flatMap((scenario) => scenario.steps.map((step) => [step.name, scenario.name] as const)));
+  const exporters = await startLiveExport(args, config.metrics, { suite: config.name, scenarioOf, runId }, out);
+  if (exporters !== undefined) bus.subscribe('live-metrics', exporters.sink);
   const fallbackTarget: TargetDescription = flags.target ? { baseUrl: flags.target, clientId: flags.clientId ?? '', embedded: false } : { baseUrl: 'embedded reference server', clientId: 'roomgate-local', embedded: true };
   const makeReport = (steps: Parameters<typeof buildRunReport>[0]['steps'], status: Parameters<typeof buildRunReport>[0]['run']['status'], partial: boolean, extra: { exitCode?: number; reason?: string } = {}) => {
     const now = new Date();
@@ -153,6 +158,7 @@ export async function runSuite(args: RunArgs): Promise<number> {
       deadlineMs,
       only,
       skip,
+      ...(exporters === undefined ? {} : { publishMetrics: exporters.publish }),
       afterStep: async (_result, all) => {
         await writeReportJson(runDir, makeReport(all, 'interrupted', true, { reason: 'run in progress (or killed before it finished)' }), redactor);
       },
@@ -175,6 +181,8 @@ export async function runSuite(args: RunArgs): Promise<number> {
   const verdict = `${outcome.status.toUpperCase()}: ${outcome.results.filter((r) => r.status === 'passed').length}/${outcome.results.filter((r) => r.status !== 'skipped').length} steps passed${outcome.reason === undefined || outcome.status === 'passed' ? '' : ` — ${outcome.reason}`}`;
   out.write(`\n${paint(outcome.status, `roomgate ${config.name}: ${verdict}`, color)}\n  report: ${join(relative(process.cwd(), runDir) || runDir, 'report.html')} (${written.length} files)\n`);
   if (args.json) process.stdout.write(`${JSON.stringify(redactor.value(renderRunSummaryJson(report, runDir)), null, 2)}\n`);
+  // Last: the reports are written, so waiting for a final scrape can lose nothing.
+  await exporters?.finish();
   return exitCode;
 }
 

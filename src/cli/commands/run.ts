@@ -4,7 +4,9 @@ import { withTargetOptions } from '../target-options.js';
 import { BUNDLED_SMOKE_SUITE, resolveRunFile } from '../../package-assets.js';
 import { withShardOptions, type ShardArgs } from '../shard-options.js';
 
-export interface RunArgs extends ShardArgs {
+import { withMetricsOptions, type MetricsFlags } from '../live-export.js';
+
+export interface RunArgs extends ShardArgs, MetricsFlags {
   files: string[];
   target?: string;
   clientId?: string;
@@ -22,7 +24,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
   command: 'run [files..]',
   describe: 'run suites or scenarios (default suites/smoke.yaml) against --target or the embedded reference server',
   builder: (y) =>
-    withShardOptions(withTargetOptions(y))
+    withMetricsOptions(withShardOptions(withTargetOptions(y)))
       .positional('files', { type: 'string', array: true, describe: 'suite or scenario YAML files, run in order (paths from the current directory; suites/NAME.yaml and scenarios/NAME.yaml fall back to the bundled ones)', defaultDescription: 'the bundled suites/smoke.yaml' })
       .option('duration', { type: 'string', describe: 'length of every soak step, e.g. 10m (bursts keep theirs)' })
       .option('only', { type: 'string', array: true, describe: 'run only these steps (by name); the others are reported as skipped' })
