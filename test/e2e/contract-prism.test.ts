@@ -72,7 +72,7 @@ async function verdicts(server: 'clean' | FaultName) {
   return { code, result, prism: [...prism].sort(), roomgate: [...roomgate].sort(), requests: recorder.seen.length };
 }
 
-describe('Prism proxy in front of the reference server', () => {
+describe('Prism proxy in front of the reference server', { timeout: 150_000 }, () => {
   it('clean server: neither Prism nor roomgate finds a violation, and the gate passes', async () => {
     const { code, result, prism, roomgate, requests } = await verdicts('clean');
     expect(requests).toBeGreaterThan(50);
@@ -92,7 +92,7 @@ describe('Prism proxy in front of the reference server', () => {
   }
 });
 
-describe('the gate against prism mock (a stateless target)', () => {
+describe('the gate against prism mock (a stateless target)', { timeout: 150_000 }, () => {
   it('schema checks pass; lifecycle and idempotency fail saying the target appears stateless', async () => {
     const { code, result } = await gateThrough(mock.url, ['schema', 'lifecycle', 'idempotency']);
     expect(code).toBe(1);
