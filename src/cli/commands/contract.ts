@@ -9,6 +9,7 @@ import { interruptSignal } from '../interrupt.js';
 import { formatCheckLine, formatSummary, useColour } from '../contract-output.js';
 import { withTargetOptions } from '../target-options.js';
 import { parseFaultFlags } from '../fault-flags.js';
+import { BUNDLED_SPEC } from '../../package-assets.js';
 
 interface ContractArgs {
   target?: string;
@@ -42,7 +43,7 @@ export const contractCommand: CommandModule<object, ContractArgs> = {
   describe: 'Check a target against the OpenAPI contract and the behaviours no schema expresses',
   builder: (y) =>
     withTargetOptions(y)
-      .option('spec', { type: 'string', default: 'contracts/videoconnect.v1.openapi.yaml', describe: 'OpenAPI 3.1 document to check against' })
+      .option('spec', { type: 'string', default: BUNDLED_SPEC, defaultDescription: 'the bundled contracts/videoconnect.v1.openapi.yaml', describe: 'OpenAPI 3.1 document to check against (a path from the current directory)' })
       .option('seed', { type: 'number', default: 1, describe: 'seed of the generated cases (same seed, same requests)' })
       .option('junit', { type: 'string', describe: 'write JUnit XML (one testcase per check) to FILE' })
       .option('out', { type: 'string', describe: 'write report.json into DIR' })
@@ -115,7 +116,7 @@ export const contractCommand: CommandModule<object, ContractArgs> = {
       const { resolveTarget } = await import('../../target/resolve-target.js');
       const embedded = args.target === undefined || args.target === '';
       const resolved = await resolveTarget(
-        { target: args.target, clientId: args.clientId, clientSecret: args.clientSecret },
+        { target: args.target, clientId: args.clientId, clientSecret: args.clientSecret, requestTimeoutMs: args.requestTimeout },
         { faults, ...EMBEDDED_FOR_CONTRACT, extraClients: [EMBEDDED_SECOND_CLIENT] },
       );
       const secondClient =
