@@ -16,7 +16,7 @@ import { runCli } from '../helpers/run-cli.js';
  */
 const CLIENT = { clientId: 'ci-client', clientSecret: 's3cret-value' };
 
-describe('roomgate contract --target with non-default credentials', () => {
+describe('roomgate contract --target with non-default credentials', { timeout: 150_000 }, () => {
   let server: ReferenceServer;
   beforeAll(async () => {
     server = await startReferenceServer({ clients: [CLIENT], ...EMBEDDED_FOR_CONTRACT });
@@ -37,7 +37,7 @@ describe('roomgate contract --target with non-default credentials', () => {
   });
 });
 
-describe('roomgate contract --pact-broker-url', () => {
+describe('roomgate contract --pact-broker-url', { timeout: 150_000 }, () => {
   it('exits 3 with a clear message when the broker cannot be reached', async () => {
     // A port that was free a moment ago: nothing listens there.
     const probe = createServer();

@@ -1,0 +1,105 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadSpec } from '../../src/contract/spec/load-spec.js';
+import { SpecIndex } from '../../src/contract/spec/spec-index.js';
+import type { StepResult } from '../../src/model/result.js';
+import type { FaultName } from '../../src/reference/faults.js';
+import type { ReferenceServer } from '../../src/reference/server-types.js';
+import { startForwarder, startPrism, type ForwardingServer, type RunningPrism } from '../helpers/prism.js';
+import { startReferenceServer } from '../helpers/reference-http.js';
+import { runCli } from '../helpers/run-cli.js';
+
+/**
+ * An independent validator in the loop: Stoplight Prism validates every
+ * request the gate sends and every response it gets back, and must agree with
+ * roomgate's own schema checks.
+ *
+ *   gate → recorder → prism proxy → switch → reference server (clean | envelope | id-prefix)
+ *
+ * The proxy runs without `--errors`: with it, Prism answers every request
+ * that breaks the document itself (422/401) instead of forwarding it, and the
+ * gate sends such requests on purpose (generated invalid cases, bad tokens),
+ * so it would be judging Prism. Without it Prism forwards everything and
+ * reports its verdict in the `sl-violations` header, which the recorder reads.
+ * Prism's body parser answers malformed JSON itself, so the recorder sends
+ * those few requests around it.
+ */
+const SPEC = 'contracts/videoconnect.v1.openapi.yaml';
+const GROUPS = ['schema', 'envelope', 'lifecycle', 'generated'];
+const CLIENT = ['--client-id', 'roomgate-local', '--client-secret', 'roomgate-local-secret'];
+
+let spec: SpecIndex;
+let proxy: RunningPrism;
+let mock: RunningPrism;
+let servers: Record<'clean' | FaultName, ReferenceServer | undefined>;
+let toServer: ForwardingServer;
+let recorder: ForwardingServer;
+
+beforeAll(async () => {
+  spec = new SpecIndex(await loadSpec(SPEC));
+  const [clean, envelope, idPrefix] = await Promise.all([startReferenceServer(), startReferenceServer({ faults: ['envelope'] }), startReferenceServer({ faults: ['id-prefix'] })]);
+  servers = { clean, envelope, 'id-prefix': idPrefix } as typeof servers;
+  toServer = await startForwarder(clean.url);
+  // Both Prisms start together: their start-up (seconds on a loaded machine) is the slow part.
+  [proxy, mock] = await Promise.all([
+    startPrism(['proxy', SPEC, toServer.url]),
+    startPrism(['mock', '--dynamic', '--seed', '1', SPEC]),
+  ]);
+  recorder = await startForwarder(proxy.url);
+}, 90_000);
+
+afterAll(async () => {
+  await Promise.all([recorder?.close(), proxy?.close(), mock?.close(), toServer?.close()]);
+  await Promise.all(Object.values(servers ?? {}).map((s) => s?.close()));
+});
+
+async function gateThrough(target: string, groups: string[]): Promise<{ code: number | null; result: StepResult }> {
+  const run = await runCli(['contract', '--json', '--target', target, ...CLIENT, '--only', ...groups], { timeoutMs: 90_000 });
+  return { code: run.code, result: JSON.parse(run.stdout) as StepResult };
+}
+
+/** Operations whose responses Prism flagged, and those roomgate's schema checks failed. */
+async function verdicts(server: 'clean' | FaultName) {
+  toServer.upstream = (servers[server] as ReferenceServer).url;
+  recorder.seen = [];
+  recorder.bypass = toServer.upstream;
+  const { code, result } = await gateThrough(recorder.url, GROUPS);
+  const prism = new Set<string>();
+  for (const exchange of recorder.seen) {
+    if (!exchange.violations.some((v) => v.location[0] === 'response' && v.severity === 'Error')) continue;
+    prism.add(spec.find(exchange.method, exchange.path)?.operationId ?? `${exchange.method} ${exchange.path}`);
+  }
+  const roomgate = new Set(result.checks.filter((c) => c.status === 'failed' && c.name.startsWith('schema.') && spec.byId(c.name.slice(7)) !== undefined).map((c) => c.name.slice(7)));
+  return { code, result, prism: [...prism].sort(), roomgate: [...roomgate].sort(), requests: recorder.seen.length };
+}
+
+describe('Prism proxy in front of the reference server', { timeout: 150_000 }, () => {
+  it('clean server: neither Prism nor roomgate finds a violation, and the gate passes', async () => {
+    const { code, result, prism, roomgate, requests } = await verdicts('clean');
+    expect(requests).toBeGreaterThan(50);
+    expect({ prism, roomgate }).toEqual({ prism: [], roomgate: [] });
+    expect(result.checks.filter((c) => c.status === 'failed' || c.status === 'errored')).toEqual([]);
+    expect(code).toBe(0);
+  });
+
+  for (const fault of ['envelope', 'id-prefix'] as const) {
+    it(`--fault ${fault}: Prism and roomgate flag the same operations`, async () => {
+      const { code, prism, roomgate } = await verdicts(fault);
+      expect(code).toBe(1);
+      expect(roomgate.length).toBeGreaterThan(0);
+      expect(prism).toEqual(roomgate);
+      if (fault === 'id-prefix') expect(roomgate).toContain('createRoom');
+    });
+  }
+});
+
+describe('the gate against prism mock (a stateless target)', { timeout: 150_000 }, () => {
+  it('schema checks pass; lifecycle and idempotency fail saying the target appears stateless', async () => {
+    const { code, result } = await gateThrough(mock.url, ['schema', 'lifecycle', 'idempotency']);
+    expect(code).toBe(1);
+    const schema = result.checks.filter((c) => c.group === 'schema');
+    expect(schema.filter((c) => c.status === 'failed' || c.status === 'errored'), 'schema checks on Prism\'s mock').toEqual([]);
+    const stateful = result.checks.filter((c) => (c.group === 'lifecycle' || c.group === 'idempotency') && c.status === 'failed');
+    expect(stateful.length).toBeGreaterThan(0);
+    for (const check of stateful) expect(check.status === 'failed' && check.message, check.name).toContain('the target appears stateless');
+  });
+});
