@@ -3,7 +3,7 @@ import { join, relative } from 'node:path';
 import { closest, distance } from 'fastest-levenshtein';
 import { loadRunConfig } from '../config/load-config.js';
 import { parseDuration, formatDuration } from '../config/duration.js';
-import { UsageError } from '../errors.js';
+import { ConfigError, ConfigErrors, UsageError } from '../errors.js';
 import { exitCodeFor } from '../model/result.js';
 import type { Step } from '../model/step.js';
 import { createEventsWriter, EVENTS_FILE } from '../report/events-writer.js';
@@ -34,6 +34,7 @@ export async function runSuite(args: RunArgs): Promise<number> {
 
   // Plan: build every step now, so unknown step types and bad SLOs are exit 2 before any load.
   const scenarios: ScenarioTask[] = [];
+  const planProblems: ConfigError[] = [];
   let plannedMs = 0;
   const opened: { target: TargetDescription }[] = [];
   const flags = { target: args.target, clientId: args.clientId, clientSecret: args.clientSecret, requestTimeoutMs };
@@ -43,7 +44,13 @@ export async function runSuite(args: RunArgs): Promise<number> {
     checkScenarioTarget(scenario, flags);
     const steps: Step[] = [];
     for (const stepConfig of scenario.steps) {
-      steps.push(await buildStep(stepConfig, soakMs === undefined ? {} : { durationMs: soakMs }));
+      try {
+        steps.push(await buildStep(stepConfig, soakMs === undefined ? {} : { durationMs: soakMs }));
+      } catch (error) {
+        // Keep planning: every step's problem is reported in one go, in file and line order.
+        if (!(error instanceof ConfigError)) throw error;
+        planProblems.push(error);
+      }
       plannedMs += plannedDuration(stepConfig.options, soakMs);
     }
     scenarios.push({
@@ -56,6 +63,7 @@ export async function runSuite(args: RunArgs): Promise<number> {
       },
     });
   }
+  ConfigErrors.throwIfAny(planProblems);
   const allNames = scenarios.flatMap((s) => s.steps.map((step) => step.name));
   const only = (args.only ?? []).flatMap((o) => o.split(',')).filter((o) => o !== '');
   for (const name of only) {

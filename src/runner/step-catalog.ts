@@ -1,4 +1,4 @@
-import { ConfigError } from '../errors.js';
+import { ConfigError, ConfigErrors } from '../errors.js';
 import type { StepKind } from '../model/result.js';
 import type { Step } from '../model/step.js';
 import { durationOption } from '../config/load-config.js';
@@ -173,6 +173,7 @@ async function loadFactory(entry: StepFactoryEntry): Promise<StepFactory | undef
  * scenario line the user has to edit.
  */
 function relocate(error: ConfigError, step: StepConfig): ConfigError {
+  if (error instanceof ConfigErrors) return new ConfigErrors(error.errors.map((each) => relocate(each, step)));
   if (error.file !== undefined && error.line !== undefined) return error;
   const sloIndex = /^(?:[\w.]*\.)?slos\[(\d+)\]/.exec(error.path ?? '');
   const slo = sloIndex === null ? undefined : step.slos[Number(sloIndex[1])];

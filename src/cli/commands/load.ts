@@ -10,6 +10,7 @@ import { createProgressRenderer } from '../progress.js';
 import { withTargetOptions } from '../target-options.js';
 import { parseFaultFlags } from '../fault-flags.js';
 import { defaultLoadSlos } from '../load-default-slos.js';
+import { asLoadFlagError } from '../load-flag-errors.js';
 import { NO_SAMPLES, orNoSamples } from '../../report/no-samples.js';
 
 interface LoadArgs {
@@ -83,7 +84,7 @@ export const loadCommand: CommandModule<object, LoadArgs> = {
 
       // Build (and so validate) the step before starting anything: a bad threshold is exit 2.
       const { createLoadStep } = await import('../../load/load-step.js');
-      const step = createLoadStep({
+      const step = buildLoadStep(() => createLoadStep({
         mode,
         ...(args.rate === undefined ? {} : { rate: args.rate }),
         ...(args.connections === undefined ? {} : { connections: args.connections }),
@@ -99,7 +100,7 @@ export const loadCommand: CommandModule<object, LoadArgs> = {
         lateThresholdMs: args.lateThreshold,
         cleanup: args.cleanup,
         roomPoolSize: args.roomPool,
-      });
+      }));
 
       const { resolveTarget } = await import('../../target/resolve-target.js');
       const resolved = await resolveTarget({ target: args.target, clientId: args.clientId, clientSecret: args.clientSecret, requestTimeoutMs }, { faults });
@@ -171,6 +172,15 @@ export const loadCommand: CommandModule<object, LoadArgs> = {
       return exitCode;
     }),
 };
+
+/** Build the step; its option errors name the flag the user typed. */
+function buildLoadStep<T>(build: () => T): T {
+  try {
+    return build();
+  } catch (error) {
+    throw asLoadFlagError(error);
+  }
+}
 
 function parseMix(text: string): Record<string, number> {
   const mix: Record<string, number> = {};
