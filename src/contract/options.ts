@@ -1,4 +1,5 @@
 import type { ConsumerVersionSelector } from './pact/verifier-options.js';
+import { BUNDLED_PACT, BUNDLED_SPEC } from '../package-assets.js';
 
 /**
  * Options of the contract-gate steps. Plain, serializable data (no functions,
@@ -100,8 +101,9 @@ export interface PactStepOptions {
   };
 }
 
-export const DEFAULT_SPEC_PATH = 'contracts/videoconnect.v1.openapi.yaml';
-export const DEFAULT_PACT_PATH = 'contracts/pacts/roomgate-videoconnect.json';
+/** The bundled documents, resolved from the package (not the current directory). */
+export const DEFAULT_SPEC_PATH = BUNDLED_SPEC;
+export const DEFAULT_PACT_PATH = BUNDLED_PACT;
 
 export const CONTRACT_DEFAULTS = {
   spec: DEFAULT_SPEC_PATH,

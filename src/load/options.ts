@@ -1,3 +1,5 @@
+import { BUNDLED_SPEC } from '../package-assets.js';
+import type { ShardSpec } from '../shard/shard-spec.js';
 import type { SloInput } from '../slo/types.js';
 
 /**
@@ -72,6 +74,14 @@ export interface LoadStepOptions {
   maxLateFraction?: number;
   /** Delete every room the run created, at the end; default true. */
   cleanup?: boolean;
+  /**
+   * One shard of a distributed run: connections, rates, requests, the room
+   * pool and the in-flight cap above are totals, and this process takes its
+   * share (load-shard.ts); its room names and Idempotency-Keys carry the shard.
+   */
+  shard?: ShardSpec;
+  /** Epoch ms at which the measured phase starts (after setup), so every shard begins together (`--start-at`). */
+  startAtMs?: number;
 }
 
 export const LOAD_DEFAULTS = {
@@ -80,7 +90,7 @@ export const LOAD_DEFAULTS = {
   durationMs: 10_000,
   mix: { create_room: 20, get_room: 70, list_rooms: 5, delete_room: 5 } satisfies Record<LoadOperation, number>,
   schemaSampleRate: 0.05,
-  specPath: 'contracts/videoconnect.v1.openapi.yaml',
+  specPath: BUNDLED_SPEC,
   windowMs: 10_000,
   workers: 0,
   roomPoolSize: 20,

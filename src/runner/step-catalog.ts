@@ -1,3 +1,4 @@
+import { dirname, isAbsolute, join } from 'node:path';
 import { ConfigError, ConfigErrors } from '../errors.js';
 import type { StepKind } from '../model/result.js';
 import type { Step } from '../model/step.js';
@@ -6,6 +7,7 @@ import { loadMetricCatalog } from '../load/load-metrics.js';
 import { LOAD_OPERATIONS } from '../load/options.js';
 import { parseSlos } from '../slo/parse.js';
 import type { StepConfig } from '../config/types.js';
+import type { ShardSpec } from '../shard/shard-spec.js';
 
 /**
  * From a step as written in YAML to a Step object: which module builds each
@@ -18,6 +20,15 @@ import type { StepConfig } from '../config/types.js';
 export interface PlanContext {
   /** `--duration`: soak steps are scaled to this length. */
   durationMs?: number;
+  /** `--shard i/n`: load and browser steps take their share of the totals. */
+  shard?: ShardSpec;
+  /** `--start-at` (epoch ms), given to the run's first load or browser step only: its measured phase starts then. */
+  startAtMs?: number;
+}
+
+/** The distributed-run fields of a measured step's options. */
+function shardFields(ctx: PlanContext): Record<string, unknown> {
+  return { ...(ctx.shard === undefined ? {} : { shard: ctx.shard }), ...(ctx.startAtMs === undefined ? {} : { startAtMs: ctx.startAtMs }) };
 }
 
 interface StepFactoryEntry {
@@ -83,13 +94,14 @@ export const STEP_FACTORIES: Record<StepKind, StepFactoryEntry> = {
       }
       // --duration scales soaks only: a burst's length is part of its definition.
       if (ctx.durationMs !== undefined && step.options['mode'] === 'soak') options['durationMs'] = ctx.durationMs;
-      return { ...options, name: step.name, slos: slosOf(step) };
+      return { ...options, name: step.name, slos: slosOf(step), ...shardFields(ctx) };
     },
   },
   browser: {
     module: '../browser/index.js',
     exportName: 'createBrowserStep',
-    toOptions: (step) => ({
+    toOptions: (step, ctx) => ({
+      ...shardFields(ctx),
       ...browserExtras(step.options),
       ...withMs(step.options, {
         hold: 'holdMs',
@@ -141,7 +153,7 @@ export async function buildStep(step: StepConfig, ctx: PlanContext): Promise<Ste
       hint: 'put latency and error thresholds on a load or browser step',
     });
   }
-  const options = stripUndefined(entry.toOptions(step, ctx));
+  const options = stripUndefined(entry.toOptions({ ...step, options: relativeToScenario(step) }, ctx));
   try {
     const built = await factory(options, step.name);
     // The runner keys everything on the step name the user sees.
@@ -202,6 +214,20 @@ function validateSlosEarly(step: StepConfig): void {
     LOAD_OPERATIONS,
     { file: step.at.file, path: `${step.at.path}.slos`, lineOf: (index) => step.slos[index]?.at.line },
   );
+}
+
+/**
+ * A scenario names its spec and pacts relative to its own file, like a suite
+ * names its scenarios: `spec: ../contracts/api.yaml` in roomgate/soak.yaml
+ * means the same file from any working directory. (A scenario file's path is
+ * itself relative to the current directory, so the result is too.)
+ */
+function relativeToScenario(step: StepConfig): Record<string, unknown> {
+  const fromScenario = (path: unknown) => (typeof path === 'string' && !isAbsolute(path) ? join(dirname(step.at.file), path) : path);
+  const options = { ...step.options };
+  if (options['spec'] !== undefined) options['spec'] = fromScenario(options['spec']);
+  if (Array.isArray(options['pacts'])) options['pacts'] = (options['pacts'] as unknown[]).map(fromScenario);
+  return options;
 }
 
 function stripUndefined(options: Record<string, unknown>): Record<string, unknown> {

@@ -1,8 +1,5 @@
 import type { CommandModule } from 'yargs';
 import { UsageError } from '../../errors.js';
-import { compareReports } from '../../report/compare.js';
-import { compareProblems, exitCodeForProblems } from '../../report/compare-problems.js';
-import { readReportJson } from '../../report/report-json.js';
 import { execute } from '../fail.js';
 
 interface CompareArgs {
@@ -24,6 +21,12 @@ export const compareCommand: CommandModule<object, CompareArgs> = {
   handler: (args) =>
     execute(async () => {
       const tolerance = parseTolerance(args.tolerance);
+      // Loaded on use, so `roomgate --help` stays fast.
+      const [{ compareReports }, { compareProblems, exitCodeForProblems }, { readReportJson }] = await Promise.all([
+        import('../../report/compare.js'),
+        import('../../report/compare-problems.js'),
+        import('../../report/report-json.js'),
+      ]);
       const [base, current] = await Promise.all([readReportJson(args.base), readReportJson(args.current)]);
       const problems = compareProblems(base, current);
       // Runs of different suites share step names by accident at best: no table, only the reason.

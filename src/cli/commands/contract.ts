@@ -9,6 +9,7 @@ import { interruptSignal } from '../interrupt.js';
 import { formatCheckLine, formatSummary, useColour } from '../contract-output.js';
 import { withTargetOptions } from '../target-options.js';
 import { parseFaultFlags } from '../fault-flags.js';
+import { BUNDLED_SPEC } from '../../package-assets.js';
 
 interface ContractArgs {
   target?: string;
@@ -31,6 +32,7 @@ interface ContractArgs {
   providerVersion?: string;
   providerVersionBranch?: string;
   publishVerificationResults: boolean;
+  listChecks: boolean;
 }
 
 /** The embedded server's second client, so per-client idempotency scoping is checked locally too. */
@@ -41,7 +43,7 @@ export const contractCommand: CommandModule<object, ContractArgs> = {
   describe: 'Check a target against the OpenAPI contract and the behaviours no schema expresses',
   builder: (y) =>
     withTargetOptions(y)
-      .option('spec', { type: 'string', default: 'contracts/videoconnect.v1.openapi.yaml', describe: 'OpenAPI 3.1 document to check against' })
+      .option('spec', { type: 'string', default: BUNDLED_SPEC, defaultDescription: 'the bundled contracts/videoconnect.v1.openapi.yaml', describe: 'OpenAPI 3.1 document to check against (a path from the current directory)' })
       .option('seed', { type: 'number', default: 1, describe: 'seed of the generated cases (same seed, same requests)' })
       .option('junit', { type: 'string', describe: 'write JUnit XML (one testcase per check) to FILE' })
       .option('out', { type: 'string', describe: 'write report.json into DIR' })
@@ -53,6 +55,7 @@ export const contractCommand: CommandModule<object, ContractArgs> = {
       .option('expired-token', { type: 'string', describe: 'a correctly signed, expired access token of the target (for auth.expired-token-401 on targets with long-lived tokens)' })
       .option('second-client-id', { type: 'string', describe: 'a second client, to check Idempotency-Keys are scoped per client' })
       .option('second-client-secret', { type: 'string', describe: 'the second client\'s secret' })
+      .option('list-checks', { type: 'boolean', default: false, describe: 'print every check with what it enforces and the contract element it cites (for --spec), then exit' })
       .option('pact-broker-url', { type: 'string', describe: 'verify the pacts a Pact Broker holds for --provider instead of contracts/pacts (token from PACT_BROKER_TOKEN, or PACT_BROKER_USERNAME/PASSWORD)' })
       .option('provider', { type: 'string', default: 'videoconnect', describe: 'provider name the pacts are written for' })
       .option('provider-version', { type: 'string', describe: 'the target\'s version (e.g. a git SHA), recorded with published verification results' })
@@ -102,6 +105,13 @@ export const contractCommand: CommandModule<object, ContractArgs> = {
       const { loadSpec } = await import('../../contract/spec/load-spec.js');
       const { SpecIndex } = await import('../../contract/spec/spec-index.js');
       const spec = new SpecIndex(await loadSpec(args.spec));
+      if (args.listChecks) {
+        const { listChecks } = await import('../../contract/check-catalog.js');
+        const rows = listChecks(spec);
+        const { formatCheckList } = await import('../contract-output.js');
+        process.stdout.write(args.json ? `${JSON.stringify(rows, null, 2)}\n` : `${formatCheckList(rows)}\n`);
+        return 0;
+      }
 
       const { resolveTarget } = await import('../../target/resolve-target.js');
       const embedded = args.target === undefined || args.target === '';

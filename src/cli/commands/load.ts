@@ -9,11 +9,15 @@ import { interruptSignal } from '../interrupt.js';
 import { createProgressRenderer } from '../progress.js';
 import { withTargetOptions } from '../target-options.js';
 import { parseFaultFlags } from '../fault-flags.js';
+import { BUNDLED_SPEC } from '../../package-assets.js';
 import { defaultLoadSlos } from '../load-default-slos.js';
 import { asLoadFlagError } from '../load-flag-errors.js';
 import { NO_SAMPLES, orNoSamples } from '../../report/no-samples.js';
+import { shardFromArgs, withShardOptions, type ShardArgs } from '../shard-options.js';
 
-interface LoadArgs {
+import { startLiveExport, withMetricsOptions, type MetricsFlags } from '../live-export.js';
+
+interface LoadArgs extends ShardArgs, MetricsFlags {
   target?: string;
   clientId?: string;
   clientSecret?: string;
@@ -45,7 +49,7 @@ export const loadCommand: CommandModule<object, LoadArgs> = {
   command: 'load',
   describe: 'Burst (closed loop) or soak (open loop, constant rate) load on the room endpoints, gated by SLOs',
   builder: (y) =>
-    withTargetOptions(y)
+    withMetricsOptions(withShardOptions(withTargetOptions(y)))
       .option('mode', { choices: ['burst', 'soak'], default: 'burst', describe: 'burst: N connections as fast as the target answers; soak: a constant arrival rate' })
       .option('rate', { type: 'number', describe: 'soak: requests per second (default 100); burst: optional cap' })
       .option('connections', { type: 'number', describe: 'burst: concurrent connections (default 10); soak: pool size (default 32)' })
@@ -57,7 +61,7 @@ export const loadCommand: CommandModule<object, LoadArgs> = {
       .option('window', { type: 'string', default: '10s', describe: 'metrics window: progress lines, charts, `over` SLOs' })
       .option('request-timeout', { type: 'string', default: '10s', describe: 'per-request deadline; a --target that does not answer its first request within it is an invalid run (exit 3)' })
       .option('schema-sample-rate', { type: 'number', default: 0.05, describe: 'fraction of responses validated against the OpenAPI schema (0 turns it off)' })
-      .option('spec', { type: 'string', describe: 'OpenAPI document for schema sampling (default contracts/videoconnect.v1.openapi.yaml)' })
+      .option('spec', { type: 'string', describe: 'OpenAPI document for schema sampling (default: the bundled contracts/videoconnect.v1.openapi.yaml)' })
       .option('max-late', { type: 'number', default: 0.01, describe: 'soak: fraction of late sends that makes the run invalid (exit 3)' })
       .option('late-threshold', { type: 'number', default: 10, describe: 'soak: a send this many ms behind its intended time is late' })
       .option('room-pool', { type: 'number', default: 20, describe: 'rooms created in setup for gets and deletes to use' })
@@ -76,7 +80,7 @@ export const loadCommand: CommandModule<object, LoadArgs> = {
       const faults = parseFaultFlags(args.fault, args.target);
       const requestTimeoutMs = duration('request-timeout', args.requestTimeout);
       const mode = args.mode as 'burst' | 'soak';
-      const specPath = args.spec ?? 'contracts/videoconnect.v1.openapi.yaml';
+      const specPath = args.spec ?? BUNDLED_SPEC;
       const mix = args.mix === undefined ? undefined : parseMix(args.mix);
       const defaults = args.slo === undefined ? defaultLoadSlos({ specAvailable: args.schemaSampleRate > 0 && existsSync(specPath), mix }) : undefined;
       const slos = args.slo ?? defaults?.slos ?? [];
@@ -84,7 +88,9 @@ export const loadCommand: CommandModule<object, LoadArgs> = {
 
       // Build (and so validate) the step before starting anything: a bad threshold is exit 2.
       const { createLoadStep } = await import('../../load/load-step.js');
-      const step = buildLoadStep(() => createLoadStep({
+      const { planDigest } = await import('../../shard/plan-digest.js');
+      const { shard, startAtMs } = shardFromArgs(args);
+      const stepOptions = {
         mode,
         ...(args.rate === undefined ? {} : { rate: args.rate }),
         ...(args.connections === undefined ? {} : { connections: args.connections }),
@@ -100,8 +106,12 @@ export const loadCommand: CommandModule<object, LoadArgs> = {
         lateThresholdMs: args.lateThreshold,
         cleanup: args.cleanup,
         roomPoolSize: args.roomPool,
-      }));
+      };
+      const step = buildLoadStep(() => createLoadStep({ ...stepOptions, ...(shard === undefined ? {} : { shard }), ...(startAtMs === undefined ? {} : { startAtMs }) }));
+      const plan = planDigest({ command: 'load', ...stepOptions });
 
+      // Before the target: the endpoint is up for the whole run (and a taken port is exit 2 before any load).
+      const exporters = await startLiveExport(args, undefined, { runId: `load-${Date.now().toString(36)}` });
       const { resolveTarget } = await import('../../target/resolve-target.js');
       const resolved = await resolveTarget({ target: args.target, clientId: args.clientId, clientSecret: args.clientSecret, requestTimeoutMs }, { faults });
       const { createRedactor } = await import('../../report/redact.js');
@@ -120,9 +130,10 @@ export const loadCommand: CommandModule<object, LoadArgs> = {
         progress.sink(event);
         timeline.sink(event);
         events?.sink(event);
+        exporters?.sink(event);
       };
       if (!args.json) {
-        process.stdout.write(`roomgate load: ${mode} against ${describeTarget(resolved.target)}${faults.length > 0 ? `, faults ${faults.join(',')}` : ''}\n`);
+        process.stdout.write(`roomgate load: ${mode} against ${describeTarget(resolved.target)}${faults.length > 0 ? `, faults ${faults.join(',')}` : ''}${shard === undefined ? '' : `, shard ${shard.index}/${shard.count} (its share of the totals)`}\n`);
         process.stdout.write(`  SLOs: ${slos.join(' · ') || '(none)'}\n`);
         for (const note of notes) process.stdout.write(`  note: ${note}\n`);
       }
@@ -130,7 +141,7 @@ export const loadCommand: CommandModule<object, LoadArgs> = {
       emit({ type: 'step-start', at: Date.now(), step: step.name, kind: 'load' });
       let result: StepResult;
       try {
-        result = await step.run({ target: resolved.target, signal: interrupt.signal, emit, runDir: args.out ?? '.' });
+        result = await step.run({ target: resolved.target, signal: interrupt.signal, emit, runDir: args.out ?? '.', ...(exporters === undefined ? {} : { publishMetrics: exporters.publish }) });
       } finally {
         progress.stop();
         interrupt.dispose();
@@ -154,6 +165,7 @@ export const loadCommand: CommandModule<object, LoadArgs> = {
             exitCode,
             partial: result.status === 'interrupted',
             ...(result.reason === undefined ? {} : { reason: result.reason }),
+            ...(shard === undefined ? {} : { shard: { ...shard, plan, ...(startAtMs === undefined ? {} : { startAt: new Date(startAtMs).toISOString() }) } }),
           },
           target: describeTargetForReport(resolved.target, faults),
           steps: [result],
@@ -169,6 +181,7 @@ export const loadCommand: CommandModule<object, LoadArgs> = {
       } else {
         process.stdout.write(renderHuman(result, args.out));
       }
+      await exporters?.finish();
       return exitCode;
     }),
 };

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { ConfigError, TargetUnreachableError } from '../../errors.js';
+import { RUNNING_FROM_SOURCES } from '../../package-assets.js';
 import type { Target } from '../../target/target.js';
 import type { PactVerifierJob, PactVerifierVerdict } from './pact-verifier-child.js';
 import { BROKER_ENV, verifierOptionsFor } from './verifier-options.js';
@@ -12,12 +13,21 @@ export interface PactVerification {
   output: string;
 }
 
-const CHILD = fileURLToPath(new URL('./pact-verifier-child.ts', import.meta.url));
 const OUTPUT_CAP = 64 * 1024;
-// The child runs TypeScript like the CLI does, through tsx's loader, resolved
-// from this package (not the cwd). createRequire rather than import.meta.resolve,
-// which vitest's module runner does not provide.
-const TSX_LOADER = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm')).href;
+
+/**
+ * The child runs from wherever this module runs: the compiled
+ * pact-verifier-child.js next to it in dist/ (plain node: the installed
+ * package has no tsx), or the .ts source through tsx's loader in tests and
+ * the checkout. tsx is resolved from this package (not the cwd), and only
+ * then: it is a dev dependency. createRequire rather than
+ * import.meta.resolve, which vitest's module runner does not provide.
+ */
+function childCommand(): string[] {
+  if (!RUNNING_FROM_SOURCES) return [fileURLToPath(new URL('./pact-verifier-child.js', import.meta.url))];
+  const tsxLoader = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm')).href;
+  return ['--import', tsxLoader, fileURLToPath(new URL('./pact-verifier-child.ts', import.meta.url))];
+}
 
 /**
  * Verify pacts against the target in a child process (see
@@ -33,7 +43,7 @@ export function runPactVerifier(
   // Map the options here too: a usage error (publish without a version, bad URL) is exit 2 before a process starts.
   verifierOptionsFor(fullJob.source, { provider: job.provider, providerBaseUrl: target.baseUrl, timeoutMs: job.timeoutMs }, process.env);
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', TSX_LOADER, CHILD], {
+    const child = spawn(process.execPath, childCommand(), {
       env: {
         ...process.env,
         ROOMGATE_PACT_JOB: JSON.stringify(fullJob),
