@@ -3,7 +3,7 @@ import { join, relative } from 'node:path';
 import { closest, distance } from 'fastest-levenshtein';
 import { loadRunConfig } from '../config/load-config.js';
 import { parseDuration, formatDuration } from '../config/duration.js';
-import { UsageError } from '../errors.js';
+import { ConfigError, ConfigErrors, UsageError } from '../errors.js';
 import { exitCodeFor } from '../model/result.js';
 import type { Step } from '../model/step.js';
 import { createEventsWriter, EVENTS_FILE } from '../report/events-writer.js';
@@ -37,6 +37,7 @@ export async function runSuite(args: RunArgs): Promise<number> {
 
   // Plan: build every step now, so unknown step types and bad SLOs are exit 2 before any load.
   const scenarios: ScenarioTask[] = [];
+  const planProblems: ConfigError[] = [];
   let plannedMs = 0;
   // A distributed run: measured steps take their share; the contract-type steps run on shard 1 only
   // (they check the target's promises, which N copies would not check better); the first measured
@@ -53,13 +54,19 @@ export async function runSuite(args: RunArgs): Promise<number> {
     const steps: Step[] = [];
     for (const stepConfig of scenario.steps) {
       const measured = stepConfig.type === 'load' || stepConfig.type === 'browser';
-      steps.push(
-        await buildStep(stepConfig, {
-          ...(soakMs === undefined ? {} : { durationMs: soakMs }),
-          ...(shard === undefined ? {} : { shard }),
-          ...(measured && startPending !== undefined ? { startAtMs: startPending } : {}),
-        }),
-      );
+      try {
+        steps.push(
+          await buildStep(stepConfig, {
+            ...(soakMs === undefined ? {} : { durationMs: soakMs }),
+            ...(shard === undefined ? {} : { shard }),
+            ...(measured && startPending !== undefined ? { startAtMs: startPending } : {}),
+          }),
+        );
+      } catch (error) {
+        // Keep planning: every step's problem is reported in one go, in file and line order.
+        if (!(error instanceof ConfigError)) throw error;
+        planProblems.push(error);
+      }
       if (measured) startPending = undefined;
       if (!measured && shard !== undefined && shard.index > 1) skip.set(stepConfig.name, `runs on shard 1 only (this is shard ${shard.index}/${shard.count})`);
       plannedMs += plannedDuration(stepConfig.options, soakMs);
@@ -74,6 +81,7 @@ export async function runSuite(args: RunArgs): Promise<number> {
       },
     });
   }
+  ConfigErrors.throwIfAny(planProblems);
   const allNames = scenarios.flatMap((s) => s.steps.map((step) => step.name));
   const only = (args.only ?? []).flatMap((o) => o.split(',')).filter((o) => o !== '');
   for (const name of only) {

@@ -1,6 +1,6 @@
 import { basename, dirname, extname, join, relative, isAbsolute } from 'node:path';
 import { isMap } from 'yaml';
-import { ConfigError } from '../errors.js';
+import { ConfigError, ConfigErrors } from '../errors.js';
 import type { StepKind } from '../model/result.js';
 import { parseDuration } from './duration.js';
 import { substituteEnv } from './env-substitution.js';
@@ -28,7 +28,17 @@ export async function loadRunConfig(files: readonly string[], options: LoadOptio
   let metrics: MetricsConfig | undefined;
   let name: string | undefined;
   let description: string | undefined;
-  for (const file of files) {
+  // Every file is checked even after one fails, so one run lists every problem (ConfigErrors).
+  const problems: ConfigError[] = [];
+  const collect = async (load: () => Promise<void> | void) => {
+    try {
+      await load();
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      problems.push(error);
+    }
+  };
+  for (const file of files) await collect(async () => {
     const source = await readYamlSource(file);
     substituteEnv(source, env);
     const data: unknown = source.doc.toJS();
@@ -49,27 +59,16 @@ export async function loadRunConfig(files: readonly string[], options: LoadOptio
       name = files.length === 1 ? suite.name : name;
       description = files.length === 1 ? suite.description : description;
       for (const [index, entry] of suite.scenarios.entries()) {
-        const path = isAbsolute(entry) ? entry : join(dirname(file), entry);
-        const display = isAbsolute(entry) ? entry : relative(process.cwd(), path) || path;
-        try {
-          scenarios.push(await loadScenario(display, env));
-        } catch (error) {
-          if (error instanceof ConfigError && error.file === display && error.message === 'no such file') {
-            throw new ConfigError(`scenario "${entry}" does not exist (looked for ${display})`, {
-              file,
-              line: lineOf(source, ['scenarios', index]),
-              path: formatPath(['scenarios', index]),
-              hint: 'scenario paths are relative to the suite file, e.g. ../scenarios/burst.yaml',
-            });
-          }
-          throw error;
-        }
+        await collect(async () => {
+          scenarios.push(await loadSuiteScenario(source, index, entry, env));
+        });
       }
     } else {
       scenarios.push(scenarioFrom(source, data));
       name = files.length === 1 ? (record['name'] as string | undefined) : name;
     }
-  }
+  });
+  ConfigErrors.throwIfAny(problems);
   const config: RunConfig = {
     name: name ?? (files.length === 1 ? basename(files[0]!, extname(files[0]!)) : 'run'),
     files: [...files],
@@ -82,6 +81,25 @@ export async function loadRunConfig(files: readonly string[], options: LoadOptio
   if (metrics !== undefined) config.metrics = metrics;
   uniqueStepNames(config);
   return config;
+}
+
+/** Scenario `index` of a suite; a missing file is reported at its line in the suite. */
+async function loadSuiteScenario(suite: YamlSource, index: number, entry: string, env: Record<string, string | undefined>): Promise<ScenarioConfig> {
+  const path = isAbsolute(entry) ? entry : join(dirname(suite.file), entry);
+  const display = isAbsolute(entry) ? entry : relative(process.cwd(), path) || path;
+  try {
+    return await loadScenario(display, env);
+  } catch (error) {
+    if (error instanceof ConfigError && error.file === display && error.message === 'no such file') {
+      throw new ConfigError(`scenario "${entry}" does not exist (looked for ${display})`, {
+        file: suite.file,
+        line: lineOf(suite, ['scenarios', index]),
+        path: formatPath(['scenarios', index]),
+        hint: 'scenario paths are relative to the suite file, e.g. ../scenarios/burst.yaml',
+      });
+    }
+    throw error;
+  }
 }
 
 async function loadScenario(file: string, env: Record<string, string | undefined>): Promise<ScenarioConfig> {

@@ -1,5 +1,5 @@
 import { dirname, isAbsolute, join } from 'node:path';
-import { ConfigError } from '../errors.js';
+import { ConfigError, ConfigErrors } from '../errors.js';
 import type { StepKind } from '../model/result.js';
 import type { Step } from '../model/step.js';
 import { durationOption } from '../config/load-config.js';
@@ -185,6 +185,7 @@ async function loadFactory(entry: StepFactoryEntry): Promise<StepFactory | undef
  * scenario line the user has to edit.
  */
 function relocate(error: ConfigError, step: StepConfig): ConfigError {
+  if (error instanceof ConfigErrors) return new ConfigErrors(error.errors.map((each) => relocate(each, step)));
   if (error.file !== undefined && error.line !== undefined) return error;
   const sloIndex = /^(?:[\w.]*\.)?slos\[(\d+)\]/.exec(error.path ?? '');
   const slo = sloIndex === null ? undefined : step.slos[Number(sloIndex[1])];
