@@ -36,7 +36,7 @@ describe('package assets resolve from the package, not the current directory', (
       name: 'pact',
       options: { spec: '../contracts/api.yaml', pacts: ['pacts/a.json', '/abs/b.json'], timeout: '30s' },
       slos: [],
-      at: { file: 'gates/nested/pact.yaml', path: 'steps[0]' },
+      at: { file: 'gates/nested/pact.yaml', line: 3, path: 'steps[0]' },
     };
     expect(relativeToScenario(step)).toEqual({ spec: join('gates', 'contracts', 'api.yaml'), pacts: [join('gates', 'nested', 'pacts', 'a.json'), '/abs/b.json'], timeout: '30s' });
   });
