@@ -49,7 +49,14 @@ for v in "${versions[@]}"; do
     npm install --silent --prefer-offline --no-audit --no-fund "$tarball"
     echo "roomgate $(npx roomgate --version)"
     npx roomgate contract | tail -1
-    npx roomgate run | tail -2
+    # The smoke suite's browser step voids its figures on a starved host (exit 3, "harness was
+    # overloaded"): that says nothing about the Node version, so it counts as having run.
+    smoke_code=0
+    npx roomgate run > smoke.log 2>&1 || smoke_code=$?
+    tail -2 smoke.log
+    if [ "$smoke_code" -ne 0 ] && ! { [ "$smoke_code" -eq 3 ] && grep -q 'harness was overloaded' smoke.log; }; then
+      cat smoke.log; echo "smoke suite: exit $smoke_code"; exit 1
+    fi
     node --input-type=module -e "
       import { createReferenceServer, VideoConnectClient } from 'roomgate';
       const server = await createReferenceServer({ port: 0 });
