@@ -1,4 +1,4 @@
-import { MetricsRegistry } from '../metrics/registry.js';
+import { sleep } from '../abortable-sleep.js';
 import type { Artifact, CheckResult, SloVerdict, StepResult, StepStatus } from '../model/result.js';
 import type { Step, StepContext } from '../model/step.js';
 import { evaluateSlos } from '../slo/evaluate.js';
@@ -8,25 +8,24 @@ import { REFERENCE_ADAPTER } from './adapter.js';
 import { checkRoomConsistency } from './api-consistency.js';
 import { arrivalOffsets } from './arrival.js';
 import { writeFailureArtifacts } from './artifacts.js';
-import { BROWSER_COUNTERS, BROWSER_OPERATION, BROWSER_SERIES, browserMetricCatalog, failureCounter } from './browser-metrics.js';
+import { BROWSER_OPERATION, BROWSER_SERIES, browserMetricCatalog } from './browser-metrics.js';
 import { BrowserPool } from './launch/browser-pool.js';
 import { ensureFakeClip } from './launch/fake-video.js';
-import { treeCpuSeconds, treeRssBytes } from './launch/process-memory.js';
-import { BROWSER_DEFAULTS, type BrowserStepOptions, type FailureLabel, type ParticipantPlan } from './options.js';
+import { BROWSER_DEFAULTS, type BrowserStepOptions, type ParticipantPlan } from './options.js';
 import { OverloadMonitor } from './overload-monitor.js';
 import { classifyParticipant, type ParticipantVerdict } from './participant/classify.js';
 import { Participant } from './participant/participant.js';
 import { participantQuality } from './quality.js';
-import type { BrowserStepSummary, HoldCpuSummary, ParticipantSummary, RoomSummary } from './summary.js';
+import { allJoinedCheck, browserVerdict, successJudgedBySlo } from './step/browser-verdict.js';
+import { hold, type HoldOutcome } from './step/hold.js';
+import { describeArrival, describeLayout, recordParticipants } from './step/participant-results.js';
+import { planRooms, type CreatedRoom, type PlannedRoom } from './step/plan-rooms.js';
+import { forEachLimited } from './step/timing.js';
+import type { BrowserStepSummary, RoomSummary } from './summary.js';
 import { ParticipantWebhookSink } from './webhook-sink.js';
 import { wilsonInterval } from './wilson.js';
-
-interface PlannedRoom {
-  label: string;
-  roomId?: string;
-  joinUrl: string;
-  createdByStep: boolean;
-}
+import { shardBrowserOptions } from './browser-shard.js';
+import { waitForStart, type StartSync } from '../shard/start-at.js';
 
 /**
  * Headless browser participants: M rooms × K participants join (burst or
@@ -35,11 +34,13 @@ interface PlannedRoom {
  * API's participant_count/status follow the truth, and writes artifacts for
  * every failed participant. SLOs are parsed here, before anything runs.
  */
-export function createBrowserStep(options: BrowserStepOptions = {}): Step {
-  const name = options.name ?? 'browser';
+export function createBrowserStep(given: BrowserStepOptions = {}): Step {
+  const name = given.name ?? 'browser';
+  // A shard runs its share (a config error now, exit 2, when there is too little to share).
+  const options = shardBrowserOptions(given);
   const catalog = browserMetricCatalog();
   const slos = parseSlos(options.slos ?? [], catalog, [BROWSER_OPERATION], { path: `${name}.slos` });
-  const createdRooms: { client: VideoConnectClient; roomId: string }[] = [];
+  const createdRooms: CreatedRoom[] = [];
 
   const deleteRooms = async () => {
     const rooms = createdRooms.splice(0);
@@ -68,7 +69,7 @@ async function runStep(
   options: BrowserStepOptions,
   slos: ReturnType<typeof parseSlos>,
   catalog: ReturnType<typeof browserMetricCatalog>,
-  createdRooms: { client: VideoConnectClient; roomId: string }[],
+  createdRooms: CreatedRoom[],
   startedAt: Date,
 ): Promise<StepResult> {
   const d = BROWSER_DEFAULTS;
@@ -104,37 +105,10 @@ async function runStep(
   };
 
   // 1. Rooms and participant plans.
-  const rooms: PlannedRoom[] = [];
-  const plans: ParticipantPlan[] = [];
-  const prefix = options.namePrefix ?? d.namePrefix;
+  let rooms: PlannedRoom[];
+  let plans: ParticipantPlan[];
   try {
-    if (options.joinUrls !== undefined && options.joinUrls.length > 0) {
-      options.joinUrls.forEach((url, i) => rooms.push({ label: `url${i + 1}`, joinUrl: url, createdByStep: false }));
-    } else {
-      const count = options.rooms ?? d.rooms;
-      for (let i = 0; i < count; i++) {
-        const { room } = await client.createRoom(
-          {
-            name: `roomgate ${stepName} ${i + 1}`,
-            ...(options.maxParticipants === undefined ? {} : { max_participants: options.maxParticipants }),
-            ...(options.privateRooms === true ? { is_private: true } : {}),
-          },
-          { signal },
-        );
-        createdRooms.push({ client, roomId: room.room_id });
-        rooms.push({ label: room.room_id, roomId: room.room_id, joinUrl: room.join_url, createdByStep: true });
-      }
-    }
-    for (const [r, room] of rooms.entries()) {
-      for (let k = 0; k < perRoom; k++) {
-        const name = `${prefix}-r${r + 1}-p${k + 1}`;
-        let joinUrl = room.joinUrl;
-        if (options.privateRooms === true && room.roomId !== undefined) {
-          joinUrl = (await client.createJoinToken(room.roomId, { participant_name: name }, { signal })).join_url;
-        }
-        plans.push({ name, joinUrl, room: room.label });
-      }
-    }
+    ({ rooms, plans } = await planRooms(client, stepName, options, createdRooms, signal));
   } catch (error) {
     if (error instanceof ApiError) return finish('errored', `could not set up rooms through the API: ${error.message}`, []);
     throw error;
@@ -148,15 +122,19 @@ async function runStep(
   const monitor = new OverloadMonitor(thresholds);
   const sink = options.webhooks === true ? await ParticipantWebhookSink.start() : undefined;
   const participants = plans.map((plan, i) => new Participant(plan, i % pool.size, adapter));
-  let browserRssBytes: number | undefined;
-  let holdCpu: HoldCpuSummary | undefined;
+  let held: HoldOutcome = {};
   try {
     if (sink !== undefined) await sink.subscribe(client, signal);
     await forEachLimited(participants, 4, async (p, i) => p.prepare(await pool.newContext(i)));
     log(`${participants.length} participants in ${rooms.length} rooms on ${pool.size} browser(s); arrival ${describeArrival(arrival)}`);
     monitor.start();
 
-    // 3. Arrivals and joins.
+    // 3. Arrivals and joins, at the agreed time when shards start together.
+    let sync: StartSync | undefined;
+    if (options.startAtMs !== undefined) {
+      sync = await waitForStart(options.startAtMs, signal);
+      if (sync.lateMs > 0) log(`arrivals started ${sync.lateMs} ms after --start-at ${sync.startAt} (browser launch took longer than the time left)`, 'warn');
+    }
     const offsets = arrivalOffsets(participants.length, arrival);
     const t0 = Date.now();
     let settled = 0;
@@ -203,31 +181,7 @@ async function runStep(
             }),
           { name: 'api-consistency.participant-count-while-joined', budgetMs: options.propagationBudgetMs ?? d.propagationBudgetMs, signal },
         );
-    const holdStart = Date.now();
-    const holdEnd = holdStart + holdMs;
-    const cpuAtHoldStart = { browser: await treeCpuSeconds(pool.pids()), harness: process.cpuUsage(), at: Date.now() };
-    const interval = options.sampleIntervalMs ?? d.sampleIntervalMs;
-    while (!signal.aborted) {
-      await Promise.all(inRoom.map((p) => p.sample()));
-      if (browserRssBytes === undefined && Date.now() >= holdEnd - holdMs / 2) browserRssBytes = await treeRssBytes(pool.pids());
-      if (Date.now() + interval > holdEnd) break;
-      await sleep(interval, signal);
-    }
-    // How many cores the browsers (and this process) kept busy during the hold, whatever else ran on the host.
-    const browserCpuAtHoldEnd = await treeCpuSeconds(pool.pids());
-    const holdWindowMs = Date.now() - cpuAtHoldStart.at;
-    if (cpuAtHoldStart.browser !== undefined && browserCpuAtHoldEnd !== undefined && holdWindowMs > 0 && inRoom.length > 0) {
-      const harness = process.cpuUsage(cpuAtHoldStart.harness);
-      const browserCores = (browserCpuAtHoldEnd - cpuAtHoldStart.browser) / (holdWindowMs / 1000);
-      holdCpu = {
-        windowMs: holdWindowMs,
-        participants: inRoom.length,
-        browserCores: round3(browserCores),
-        browserCoresPerParticipant: round3(browserCores / inRoom.length),
-        harnessCores: round3((harness.user + harness.system) / 1000 / holdWindowMs),
-      };
-    }
-    browserRssBytes ??= await treeRssBytes(pool.pids());
+    held = await hold(pool, inRoom, holdMs, options.sampleIntervalMs ?? d.sampleIntervalMs, signal);
     if (consistencyWhileIn !== undefined) emitCheck(await consistencyWhileIn);
     await Promise.all(participants.map((p) => p.refreshSnapshot()));
 
@@ -277,46 +231,11 @@ async function runStep(
     }
 
     // 8. Metrics, SLOs, summary.
-    const registry = new MetricsRegistry({ startedAtMs: t0 });
-    const summaries: ParticipantSummary[] = [];
-    const failures: Partial<Record<FailureLabel, number>> = {};
-    for (const p of participants) {
-      const v = verdicts.get(p)!;
-      const summary = summarizeParticipant(p, v, qualities.get(p));
-      summaries.push(summary);
-      const outcome = v.status === 'joined' ? 'ok' : 'failed';
-      registry.increment(BROWSER_COUNTERS.participants, BROWSER_OPERATION);
-      if (summary.joinTimeMs !== undefined) registry.record(BROWSER_SERIES.joinTime, BROWSER_OPERATION, outcome, summary.joinTimeMs);
-      if (summary.setupTimeMs !== undefined) registry.record(BROWSER_SERIES.setupTime, BROWSER_OPERATION, outcome, summary.setupTimeMs);
-      if (summary.timeToFirstFrameMs !== undefined) registry.record(BROWSER_SERIES.timeToFirstFrame, BROWSER_OPERATION, outcome, summary.timeToFirstFrameMs);
-      if (v.status === 'joined') {
-        registry.increment(BROWSER_COUNTERS.succeeded, BROWSER_OPERATION);
-      } else {
-        registry.increment(BROWSER_COUNTERS.failed, BROWSER_OPERATION);
-        registry.increment(failureCounter(v.label), BROWSER_OPERATION);
-        failures[v.label] = (failures[v.label] ?? 0) + 1;
-      }
-    }
-    registry.finish();
+    const { registry, summaries, failures } = recordParticipants(participants, verdicts, qualities, t0);
     const succeeded = summaries.filter((s) => s.status === 'joined').length;
     const successRate = wilsonInterval(succeeded, summaries.length);
     // Without an SLO about success, every participant must succeed: that is the gate.
-    const successJudgedBySlo = slos.some((s) => ['success_rate', 'failure_rate', 'participants_failed'].includes(s.metric) || s.metric.startsWith('failed_'));
-    if (!successJudgedBySlo && !signal.aborted) {
-      const failed = summaries.filter((s) => s.status === 'failed');
-      emitCheck(
-        failed.length === 0
-          ? { name: 'participants.all-joined-and-saw-video', group: 'participants', status: 'passed', observations: summaries.length, durationMs: Date.now() - t0 }
-          : {
-              name: 'participants.all-joined-and-saw-video',
-              group: 'participants',
-              status: 'failed',
-              durationMs: Date.now() - t0,
-              message: `${failed.length} of ${summaries.length} participants failed: ${Object.entries(failures).map(([l, n]) => `${n} ${l}`).join(', ')}`,
-              evidence: failed.map((f) => ({ expected: `${f.name} joins${summaries.length > 1 ? ' and sees remote video' : ''}`, actual: `${f.label}: ${f.detail}` })),
-            },
-      );
-    }
+    if (!successJudgedBySlo(slos) && !signal.aborted) emitCheck(allJoinedCheck(summaries, failures, Date.now() - t0));
     const sloVerdicts = signal.aborted ? [] : evaluateSlos(slos, registry, catalog);
     for (const verdict of sloVerdicts) ctx.emit({ type: 'slo', at: Date.now(), step: stepName, verdict });
 
@@ -344,95 +263,20 @@ async function runStep(
         time_to_first_frame: registry.summary(BROWSER_SERIES.timeToFirstFrame),
       },
       overload,
-      ...(browserRssBytes === undefined ? {} : { browserRssBytes, rssPerParticipantBytes: Math.round(browserRssBytes / Math.max(1, participants.length)) }),
-      ...(holdCpu === undefined ? {} : { holdCpu }),
+      ...(held.browserRssBytes === undefined ? {} : { browserRssBytes: held.browserRssBytes, rssPerParticipantBytes: Math.round(held.browserRssBytes / Math.max(1, participants.length)) }),
+      ...(held.holdCpu === undefined ? {} : { holdCpu: held.holdCpu }),
       statsResolutionMs: participants.find((p) => p.record.snapshot)?.record.snapshot?.statsResolutionMs ?? 100,
       metrics: registry.serialize(),
+      ...(options.shard === undefined ? {} : { runShard: options.shard }),
+      ...(sync === undefined ? {} : { sync }),
     };
 
-    if (signal.aborted) return finish('interrupted', 'interrupted; participants left and rooms were deleted', sloVerdicts, summary);
-    if (overload.overloaded) {
-      return finish('invalid', `the harness was overloaded, so the figures measure this host, not the target: ${overload.signals[0]!.detail}`, sloVerdicts, summary);
-    }
-    const failedChecks = checks.filter((c) => c.status === 'failed');
-    const failedSlos = sloVerdicts.filter((v) => v.status !== 'passed');
-    if (failedChecks.length > 0 || failedSlos.length > 0) {
-      const reasons = [...failedChecks.map((c) => (c.status === 'failed' ? c.message : '')), ...failedSlos.map((v) => `SLO ${v.expression} ${v.status === 'no-data' ? 'had no data' : `observed ${'observed' in v ? v.observed : ''}`}`)];
-      return finish('failed', reasons.join('; '), sloVerdicts, summary);
-    }
-    return finish('passed', undefined, sloVerdicts, summary);
+    const { status, reason } = browserVerdict({ interrupted: signal.aborted, overloadDetail: overload.signals[0]?.detail, checks, verdicts: sloVerdicts });
+    return finish(status, reason, sloVerdicts, summary);
   } finally {
     monitor.stop();
     await Promise.allSettled(participants.map((p) => p.close()));
     if (sink !== undefined) await sink.close(client);
     await pool.close();
   }
-}
-
-function summarizeParticipant(p: Participant, v: ParticipantVerdict, quality: ReturnType<typeof participantQuality>): ParticipantSummary {
-  const { record } = p;
-  const m = record.snapshot?.milestones ?? {};
-  const nav = m.navigationStart;
-  const rel: Record<string, number> = {};
-  if (nav !== undefined) for (const [k, at] of Object.entries(m)) rel[k] = Math.round((at - nav) * 10) / 10;
-  const diff = (a: number | undefined, b: number | undefined) => (a !== undefined && b !== undefined ? Math.max(0, a - b) : undefined);
-  const joinTimeMs = diff(m.joined, nav);
-  const setupTimeMs = diff(m.pcConnected, m.firstSetLocalDescription);
-  const timeToFirstFrameMs = diff(m.firstRenderedFrame, nav);
-  return {
-    name: record.plan.name,
-    room: record.plan.room,
-    shard: record.shard,
-    status: v.status,
-    ...(v.status === 'failed' ? { label: v.label, detail: v.detail } : {}),
-    ...(record.arrivedAt === undefined ? {} : { arrivedAt: record.arrivedAt }),
-    ...(record.leftAt === undefined ? {} : { leftAt: record.leftAt }),
-    ...(nav === undefined ? {} : { navigationStartEpochMs: nav }),
-    milestonesMs: rel,
-    ...(joinTimeMs === undefined ? {} : { joinTimeMs }),
-    ...(setupTimeMs === undefined ? {} : { setupTimeMs }),
-    ...(timeToFirstFrameMs === undefined ? {} : { timeToFirstFrameMs }),
-    ...(record.navigation.kind === 'ok' ? { httpStatus: record.navigation.httpStatus } : {}),
-    ...(quality === undefined ? {} : { quality }),
-  };
-}
-
-/** The room layout in words, e.g. "4 rooms × 2 participants (mesh: 1 peer connection each)". */
-function describeLayout(rooms: number, perRoom: number, givenUrls: boolean): string {
-  const peers = perRoom - 1;
-  return `${rooms} ${givenUrls ? 'join URL' : 'room'}${rooms === 1 ? '' : 's'} × ${perRoom} participant${perRoom === 1 ? '' : 's'}` +
-    (givenUrls ? '' : ` (reference page is a full mesh: ${peers} peer connection${peers === 1 ? '' : 's'} per participant)`);
-}
-
-function round3(value: number): number {
-  return Math.round(value * 1000) / 1000;
-}
-
-function describeArrival(arrival: NonNullable<BrowserStepOptions['arrival']>): string {
-  return arrival.kind === 'burst' ? 'burst' : `ramp:${arrival.perSecond}/s`;
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  if (ms <= 0 || signal.aborted) return Promise.resolve();
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
-}
-
-async function forEachLimited<T>(items: readonly T[], limit: number, work: (item: T, index: number) => Promise<void>): Promise<void> {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(limit, items.length) }, async () => {
-      while (next < items.length) {
-        const index = next++;
-        await work(items[index]!, index);
-      }
-    }),
-  );
 }

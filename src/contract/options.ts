@@ -1,3 +1,4 @@
+import type { ConsumerVersionSelector } from './pact/verifier-options.js';
 import { BUNDLED_PACT, BUNDLED_SPEC } from '../package-assets.js';
 
 /**
@@ -84,6 +85,20 @@ export interface PactStepOptions {
   provider?: string;
   /** Verification timeout in ms. Default 30000. */
   timeoutMs?: number;
+  /**
+   * Verify the pacts a Pact Broker (or PactFlow) holds for `provider` instead
+   * of local files. Credentials come from PACT_BROKER_TOKEN (or
+   * PACT_BROKER_USERNAME/PACT_BROKER_PASSWORD), never from options.
+   */
+  broker?: {
+    url: string;
+    /** Default: `[{mainBranch: true}, {deployedOrReleased: true}]`, the broker's recommended selectors. */
+    consumerVersionSelectors?: ConsumerVersionSelector[];
+    /** Off unless true; needs `providerVersion`. */
+    publishVerificationResults?: boolean;
+    providerVersion?: string;
+    providerVersionBranch?: string;
+  };
 }
 
 /** The bundled documents, resolved from the package (not the current directory). */
