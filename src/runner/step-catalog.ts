@@ -222,7 +222,7 @@ function validateSlosEarly(step: StepConfig): void {
  * means the same file from any working directory. (A scenario file's path is
  * itself relative to the current directory, so the result is too.)
  */
-function relativeToScenario(step: StepConfig): Record<string, unknown> {
+export function relativeToScenario(step: StepConfig): Record<string, unknown> {
   const fromScenario = (path: unknown) => (typeof path === 'string' && !isAbsolute(path) ? join(dirname(step.at.file), path) : path);
   const options = { ...step.options };
   if (options['spec'] !== undefined) options['spec'] = fromScenario(options['spec']);
