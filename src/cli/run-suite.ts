@@ -12,11 +12,13 @@ import { buildRunReport, describeTargetForReport, TimelineCollector, writeReport
 import { writeRunReports } from '../report/write-reports.js';
 import { createEventBus } from '../runner/event-bus.js';
 import { runPlan, type ScenarioTask } from '../runner/run-plan.js';
-import { checkEmbeddedFaults, openScenarioTarget } from '../runner/scenario-target.js';
+import { checkScenarioTarget, openScenarioTarget } from '../runner/scenario-target.js';
 import { buildStep } from '../runner/step-catalog.js';
+import { TargetProbe } from '../target/target-probe.js';
 import { interruptSignal } from './interrupt.js';
 import { shardFromArgs } from './shard-options.js';
 import { planDigest } from '../shard/plan-digest.js';
+import { startLiveExport } from './live-export.js';
 import type { RunArgs } from './commands/run.js';
 import { createProgressRenderer, paint, useColor } from './progress.js';
 import { renderRunSummaryJson } from './summary-json.js';
@@ -31,6 +33,7 @@ export async function runSuite(args: RunArgs): Promise<number> {
   const config = await loadRunConfig(args.files);
   const soakMs = parseFlagDuration('--duration', args.duration);
   const deadlineFlagMs = parseFlagDuration('--deadline', args.deadline);
+  const requestTimeoutMs = parseFlagDuration('--request-timeout', args.requestTimeout);
 
   // Plan: build every step now, so unknown step types and bad SLOs are exit 2 before any load.
   const scenarios: ScenarioTask[] = [];
@@ -42,9 +45,11 @@ export async function runSuite(args: RunArgs): Promise<number> {
   const skip = new Map<string, string>();
   let startPending = startAtMs;
   const opened: { target: TargetDescription }[] = [];
-  const flags = { target: args.target, clientId: args.clientId, clientSecret: args.clientSecret };
+  const flags = { target: args.target, clientId: args.clientId, clientSecret: args.clientSecret, requestTimeoutMs };
+  // One probe per run: scenarios sharing a hung target wait for it once.
+  const probe = new TargetProbe();
   for (const scenario of config.scenarios) {
-    if (flags.target === undefined || flags.target === '') checkEmbeddedFaults(scenario);
+    checkScenarioTarget(scenario, flags);
     const steps: Step[] = [];
     for (const stepConfig of scenario.steps) {
       const measured = stepConfig.type === 'load' || stepConfig.type === 'browser';
@@ -62,8 +67,8 @@ export async function runSuite(args: RunArgs): Promise<number> {
     scenarios.push({
       name: scenario.name,
       steps,
-      openTarget: async () => {
-        const target = await openScenarioTarget(scenario, flags);
+      openTarget: async (signal) => {
+        const target = await openScenarioTarget(scenario, flags, { probe, signal });
         opened.push({ target: describeTargetForReport(target.target, target.faults) });
         return target;
       },
@@ -114,6 +119,10 @@ export async function runSuite(args: RunArgs): Promise<number> {
   bus.subscribe('console', progress.sink);
 
   const runId = `${startedAt.getTime().toString(36)}-${process.pid}`;
+  // Exporters start before the first target, so the endpoint covers the whole run.
+  const scenarioOf = new Map(scenarios.flatMap((scenario) => scenario.steps.map((step) => [step.name, scenario.name] as const)));
+  const exporters = await startLiveExport(args, config.metrics, { suite: config.name, scenarioOf, runId }, out);
+  if (exporters !== undefined) bus.subscribe('live-metrics', exporters.sink);
   const fallbackTarget: TargetDescription = flags.target ? { baseUrl: flags.target, clientId: flags.clientId ?? '', embedded: false } : { baseUrl: 'embedded reference server', clientId: 'roomgate-local', embedded: true };
   const makeReport = (steps: Parameters<typeof buildRunReport>[0]['steps'], status: Parameters<typeof buildRunReport>[0]['run']['status'], partial: boolean, extra: { exitCode?: number; reason?: string } = {}) => {
     const now = new Date();
@@ -149,6 +158,7 @@ export async function runSuite(args: RunArgs): Promise<number> {
       deadlineMs,
       only,
       skip,
+      ...(exporters === undefined ? {} : { publishMetrics: exporters.publish }),
       afterStep: async (_result, all) => {
         await writeReportJson(runDir, makeReport(all, 'interrupted', true, { reason: 'run in progress (or killed before it finished)' }), redactor);
       },
@@ -171,6 +181,8 @@ export async function runSuite(args: RunArgs): Promise<number> {
   const verdict = `${outcome.status.toUpperCase()}: ${outcome.results.filter((r) => r.status === 'passed').length}/${outcome.results.filter((r) => r.status !== 'skipped').length} steps passed${outcome.reason === undefined || outcome.status === 'passed' ? '' : ` — ${outcome.reason}`}`;
   out.write(`\n${paint(outcome.status, `roomgate ${config.name}: ${verdict}`, color)}\n  report: ${join(relative(process.cwd(), runDir) || runDir, 'report.html')} (${written.length} files)\n`);
   if (args.json) process.stdout.write(`${JSON.stringify(redactor.value(renderRunSummaryJson(report, runDir)), null, 2)}\n`);
+  // Last: the reports are written, so waiting for a final scrape can lose nothing.
+  await exporters?.finish();
   return exitCode;
 }
 

@@ -4,6 +4,8 @@ import type { FaultName } from '../reference/faults.js';
 import type { RateLimitPolicy } from '../reference/server-types.js';
 import { ExitCode, UsageError } from '../errors.js';
 import { interruptSignal } from './interrupt.js';
+import { BUNDLED_SPEC } from '../package-assets.js';
+import { relative } from 'node:path';
 
 export interface ServeOptions {
   port: number;
@@ -12,6 +14,8 @@ export interface ServeOptions {
   credentials?: Credentials;
   rateLimit?: RateLimitPolicy;
   tokenTtlSeconds?: number;
+  /** Also serve the server's own request counts for Prometheus. */
+  metrics?: { port: number; host: string };
 }
 
 /**
@@ -42,15 +46,27 @@ export async function serve(options: ServeOptions): Promise<number> {
     }
     throw error;
   }
+  let metrics: import('../exporters/prometheus-endpoint.js').PrometheusEndpoint | undefined;
+  if (options.metrics !== undefined) {
+    const [{ PrometheusEndpoint }, { ServerMetrics }] = await Promise.all([import('../exporters/prometheus-endpoint.js'), import('../exporters/server-metrics.js')]);
+    const started = server;
+    try {
+      metrics = await PrometheusEndpoint.start(new ServerMetrics(() => started.stats()), options.metrics);
+    } catch (error) {
+      await server.close();
+      throw error;
+    }
+  }
   const interrupt = interruptSignal('shutting the server down');
   const isDefault = credentials.clientId === LOCAL_CREDENTIALS.clientId && credentials.clientSecret === LOCAL_CREDENTIALS.clientSecret;
   const lines = [
     `roomgate serve: listening on ${server.url}`,
     `  client id:     ${credentials.clientId}${isDefault ? ` (secret: ${LOCAL_CREDENTIALS.clientSecret}, the documented local default)` : ' (secret as given, not shown)'}`,
     `  token:         POST ${server.url}/v1/auth/token {"client_id","client_secret"}`,
-    `  contract:      contracts/videoconnect.v1.openapi.yaml`,
+    `  contract:      ${relative(process.cwd(), BUNDLED_SPEC)}`,
     `  faults:        ${options.faults.length === 0 ? 'none' : options.faults.join(', ')}`,
     options.rateLimit === undefined ? undefined : `  rate limit:    ${options.rateLimit.quota} requests per ${options.rateLimit.windowSeconds} s per client`,
+    metrics === undefined ? undefined : `  metrics:       ${metrics.url} (Prometheus: the server's own request counts)`,
     `  stop with Ctrl-C`,
   ].filter((line) => line !== undefined);
   process.stdout.write(`${lines.join('\n')}\n`);
@@ -60,6 +76,7 @@ export async function serve(options: ServeOptions): Promise<number> {
       else interrupt.signal.addEventListener('abort', () => resolve(), { once: true });
     });
   } finally {
+    await metrics?.close();
     await server.close();
     interrupt.dispose();
   }

@@ -97,6 +97,7 @@ async function runLoad(load: ResolvedLoad, ctx: StepContext): Promise<StepResult
   // The clock starts after setup, so windows and throughput cover the timed run only.
   const registry = new MetricsRegistry({ windowMs: load.windowMs });
   const cpuAtStart = process.cpuUsage();
+  ctx.publishMetrics?.({ step: load.name, registry, slos: load.slos, catalog });
   const recorder = new LoadRecorder(registry, workload, sampler, mode);
   const nextRequest = (): PreparedRequest => {
     const request = workload.next();

@@ -39,6 +39,8 @@ export interface RunPlanOptions {
   skip?: ReadonlyMap<string, string>;
   /** Called after each step, e.g. to write a partial report.json. Errors are reported, not fatal. */
   afterStep?: (result: StepResult, all: readonly StepResult[]) => Promise<void>;
+  /** Handed to every step's context: live exporters receive the steps' registries through it. */
+  publishMetrics?: StepContext['publishMetrics'];
 }
 
 export interface RunOutcome {
@@ -111,7 +113,7 @@ export async function runPlan(scenarios: readonly ScenarioTask[], options: RunPl
               continue;
             }
           }
-          const ctx: StepContext = { target, signal, emit: options.emit, runDir: options.runDir };
+          const ctx: StepContext = { target, signal, emit: options.emit, runDir: options.runDir, ...(options.publishMetrics === undefined ? {} : { publishMetrics: options.publishMetrics }) };
           const result = await runStep(step, ctx, teardowns, graceMs);
           await record(result);
           if (signal.aborted) stopReason ??= abortSummary(signal.reason);

@@ -1,3 +1,4 @@
+import { dirname, isAbsolute, join } from 'node:path';
 import { ConfigError } from '../errors.js';
 import type { StepKind } from '../model/result.js';
 import type { Step } from '../model/step.js';
@@ -152,7 +153,7 @@ export async function buildStep(step: StepConfig, ctx: PlanContext): Promise<Ste
       hint: 'put latency and error thresholds on a load or browser step',
     });
   }
-  const options = stripUndefined(entry.toOptions(step, ctx));
+  const options = stripUndefined(entry.toOptions({ ...step, options: relativeToScenario(step) }, ctx));
   try {
     const built = await factory(options, step.name);
     // The runner keys everything on the step name the user sees.
@@ -212,6 +213,20 @@ function validateSlosEarly(step: StepConfig): void {
     LOAD_OPERATIONS,
     { file: step.at.file, path: `${step.at.path}.slos`, lineOf: (index) => step.slos[index]?.at.line },
   );
+}
+
+/**
+ * A scenario names its spec and pacts relative to its own file, like a suite
+ * names its scenarios: `spec: ../contracts/api.yaml` in roomgate/soak.yaml
+ * means the same file from any working directory. (A scenario file's path is
+ * itself relative to the current directory, so the result is too.)
+ */
+function relativeToScenario(step: StepConfig): Record<string, unknown> {
+  const fromScenario = (path: unknown) => (typeof path === 'string' && !isAbsolute(path) ? join(dirname(step.at.file), path) : path);
+  const options = { ...step.options };
+  if (options['spec'] !== undefined) options['spec'] = fromScenario(options['spec']);
+  if (Array.isArray(options['pacts'])) options['pacts'] = (options['pacts'] as unknown[]).map(fromScenario);
+  return options;
 }
 
 function stripUndefined(options: Record<string, unknown>): Record<string, unknown> {

@@ -7,6 +7,9 @@ import { mergeBrowserStep } from './merge-browser.js';
 import { mergeLoadStep, type MergedStep } from './merge-load.js';
 import { formatShard } from './shard-spec.js';
 import type { ShardStep } from './shard-step.js';
+import { DEFAULT_MAX_SKEW_MS } from './skew.js';
+
+export { DEFAULT_MAX_SKEW_MS };
 
 /** A shard's report.json and the folder it came from. */
 export interface ShardRun {
@@ -20,8 +23,6 @@ export interface MergeOptions {
   /** Where the merged run folder will be: artifact paths are rewritten to point into the shard folders from there. */
   outDir?: string;
 }
-
-export const DEFAULT_MAX_SKEW_MS = 1000;
 
 /**
  * `roomgate merge` as a pure function: shard run folders in, one run out.

@@ -1,24 +1,23 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { CommandModule } from 'yargs';
-import { loadAdapterFile } from '../../browser/adapter.js';
 import { parseArrival } from '../../browser/arrival.js';
-import { createBrowserStep } from '../../browser/browser-step.js';
 import type { BrowserStepOptions } from '../../browser/options.js';
 import type { BrowserStepSummary } from '../../browser/summary.js';
 import { UsageError } from '../../errors.js';
 import { exitCodeFor } from '../../model/result.js';
 import { parseDurationMs } from '../../slo/units.js';
-import { resolveTarget } from '../../target/resolve-target.js';
+import { NO_SAMPLES } from '../../report/no-samples.js';
 import { execute } from '../fail.js';
 import { interruptSignal } from '../interrupt.js';
 import { withTargetOptions } from '../target-options.js';
+import { startLiveExport, withMetricsOptions, type MetricsFlags } from '../live-export.js';
 import { parseFaultFlags } from '../fault-flags.js';
 import { shardFromArgs, withShardOptions, type ShardArgs } from '../shard-options.js';
 import { planDigest } from '../../shard/plan-digest.js';
 import { buildRunReport, describeTargetForReport, writeReportJson } from '../../report/report-json.js';
 
-interface BrowserArgs extends ShardArgs {
+interface BrowserArgs extends ShardArgs, MetricsFlags {
   target?: string;
   clientId?: string;
   clientSecret?: string;
@@ -48,7 +47,7 @@ export const browserCommand: CommandModule<object, BrowserArgs> = {
   command: 'browser',
   describe: 'headless Chromium participants join rooms: join time, time to first frame, success rate',
   builder: (y) =>
-    withShardOptions(withTargetOptions(y))
+    withMetricsOptions(withShardOptions(withTargetOptions(y)))
       .option('rooms', { type: 'number', default: 1, describe: 'rooms to create through the API (M)' })
       .option('participants', { type: 'number', default: 2, describe: 'participants per room (K)' })
       .option('max-participants', { type: 'number', describe: 'max_participants of the created rooms' })
@@ -70,6 +69,12 @@ export const browserCommand: CommandModule<object, BrowserArgs> = {
       .option('max-cpu-limited', { type: 'number', describe: 'overload: fraction of encoders limited by cpu; >1 disables (default 0.5)' }) as never,
   handler: (args) =>
     execute(async () => {
+      // Loaded on use, so `roomgate --help` does not load puppeteer and the reference server.
+      const [{ loadAdapterFile }, { createBrowserStep }, { resolveTarget }] = await Promise.all([
+        import('../../browser/adapter.js'),
+        import('../../browser/browser-step.js'),
+        import('../../target/resolve-target.js'),
+      ]);
       const faults = parseFaultFlags(args.fault, args.target);
       const holdMs = duration(args.hold, '--hold');
       const joinTimeoutMs = duration(args.joinTimeout, '--join-timeout');
@@ -104,21 +109,26 @@ export const browserCommand: CommandModule<object, BrowserArgs> = {
       const startedAt = new Date().toISOString();
       const runDir = resolve(args.out ?? join('reports', `browser-${new Date().toISOString().replace(/[:.]/g, '-')}`));
       await mkdir(runDir, { recursive: true });
+      const exporters = await startLiveExport(args, undefined, { runId: `browser-${Date.now().toString(36)}` });
       const resolved = await resolveTarget(
         { target: args.target, clientId: args.clientId, clientSecret: args.clientSecret },
         { faults },
       );
       const interrupt = interruptSignal();
       try {
+        exporters?.sink({ type: 'step-start', at: Date.now(), step: step.name, kind: 'browser' });
         const result = await step.run({
           target: resolved.target,
           signal: interrupt.signal,
           runDir,
+          ...(exporters === undefined ? {} : { publishMetrics: exporters.publish }),
           emit: (event) => {
+            exporters?.sink(event);
             if (args.json) return;
             if (event.type === 'log') process.stdout.write(`${event.message}\n`);
           },
         });
+        exporters?.sink({ type: 'step-end', at: Date.now(), step: step.name, result });
         await writeFile(join(runDir, 'result.json'), JSON.stringify(result, null, 2));
         // report.json too, so the folder is an ordinary run (`roomgate report`, `compare`, and `merge` for shards).
         await writeReportJson(
@@ -166,11 +176,12 @@ export const browserCommand: CommandModule<object, BrowserArgs> = {
           if (summary !== undefined) {
             const r = summary.successRate;
             process.stdout.write(
-              `success ${r.successes}/${r.total} (${pct(r.rate)}, 95 % CI ${pct(r.low)}–${pct(r.high)}); join_time p50 ${ms(summary.latency.join_time.p50)} p95 ${ms(summary.latency.join_time.p95)}; first frame p50 ${ms(summary.latency.time_to_first_frame.p50)} p95 ${ms(summary.latency.time_to_first_frame.p95)}\n`,
+              `success ${r.successes}/${r.total} (${pct(r.rate)}, 95 % CI ${pct(r.low)}–${pct(r.high)}); join_time ${percentiles(summary.latency.join_time)}; first frame ${percentiles(summary.latency.time_to_first_frame)}\n`,
             );
           }
           process.stdout.write(`browser: ${result.status}${result.reason === undefined ? '' : ` — ${result.reason}`}\nresult: ${join(runDir, 'result.json')}\n`);
         }
+        await exporters?.finish();
         return exitCodeFor(result.status);
       } finally {
         interrupt.dispose();
@@ -178,6 +189,11 @@ export const browserCommand: CommandModule<object, BrowserArgs> = {
       }
     }),
 };
+
+/** `p50 812 ms p95 1.20 s`, or `n/a (no samples)` when nobody got that far. */
+function percentiles(latency: { count: number; p50: number; p95: number } | undefined): string {
+  return latency === undefined || latency.count === 0 ? NO_SAMPLES : `p50 ${ms(latency.p50)} p95 ${ms(latency.p95)}`;
+}
 
 function duration(text: string, flag: string): number {
   const value = parseDurationMs(text);

@@ -3,9 +3,7 @@ import { join, relative } from 'node:path';
 import type { CommandModule } from 'yargs';
 import { parseDuration } from '../../config/duration.js';
 import { UsageError } from '../../errors.js';
-import { readReportJson } from '../../report/report-json.js';
-import { writeRunReports } from '../../report/write-reports.js';
-import { DEFAULT_MAX_SKEW_MS, mergeRuns } from '../../shard/merge-runs.js';
+import { DEFAULT_MAX_SKEW_MS } from '../../shard/skew.js';
 import { execute } from '../fail.js';
 import { paint, useColor } from '../progress.js';
 import { renderRunSummaryJson } from '../summary-json.js';
@@ -33,6 +31,12 @@ export const mergeCommand: CommandModule<object, MergeArgs> = {
     execute(async () => {
       const maxSkewMs = parseDuration(args.maxSkew);
       if (maxSkewMs === undefined) throw new UsageError(`--max-skew "${args.maxSkew}" is not a duration`, { hint: 'e.g. --max-skew 1s or 500ms' });
+      // Loaded on use, so `roomgate --help` does not load the report writers and HDR code.
+      const [{ readReportJson }, { writeRunReports }, { mergeRuns }] = await Promise.all([
+        import('../../report/report-json.js'),
+        import('../../report/write-reports.js'),
+        import('../../shard/merge-runs.js'),
+      ]);
       const runs = await Promise.all(args.dirs.map(async (dir) => ({ dir, report: await readReportJson(dir) })));
       const report = mergeRuns(runs, { maxSkewMs, outDir: args.out });
       await mkdir(args.out, { recursive: true });
