@@ -1,4 +1,4 @@
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { closest, distance } from 'fastest-levenshtein';
 import { loadRunConfig } from '../config/load-config.js';
@@ -14,7 +14,10 @@ import { createEventBus } from '../runner/event-bus.js';
 import { runPlan, type ScenarioTask } from '../runner/run-plan.js';
 import { checkScenarioTarget, openScenarioTarget } from '../runner/scenario-target.js';
 import { buildStep } from '../runner/step-catalog.js';
+import { TargetProbe } from '../target/target-probe.js';
 import { interruptSignal } from './interrupt.js';
+import { shardFromArgs } from './shard-options.js';
+import { planDigest } from '../shard/plan-digest.js';
 import { startLiveExport } from './live-export.js';
 import type { RunArgs } from './commands/run.js';
 import { createProgressRenderer, paint, useColor } from './progress.js';
@@ -30,24 +33,42 @@ export async function runSuite(args: RunArgs): Promise<number> {
   const config = await loadRunConfig(args.files);
   const soakMs = parseFlagDuration('--duration', args.duration);
   const deadlineFlagMs = parseFlagDuration('--deadline', args.deadline);
+  const requestTimeoutMs = parseFlagDuration('--request-timeout', args.requestTimeout);
 
   // Plan: build every step now, so unknown step types and bad SLOs are exit 2 before any load.
   const scenarios: ScenarioTask[] = [];
   let plannedMs = 0;
+  // A distributed run: measured steps take their share; the contract-type steps run on shard 1 only
+  // (they check the target's promises, which N copies would not check better); the first measured
+  // step waits for --start-at.
+  const { shard, startAtMs } = shardFromArgs(args);
+  const skip = new Map<string, string>();
+  let startPending = startAtMs;
   const opened: { target: TargetDescription }[] = [];
-  const flags = { target: args.target, clientId: args.clientId, clientSecret: args.clientSecret };
+  const flags = { target: args.target, clientId: args.clientId, clientSecret: args.clientSecret, requestTimeoutMs };
+  // One probe per run: scenarios sharing a hung target wait for it once.
+  const probe = new TargetProbe();
   for (const scenario of config.scenarios) {
     checkScenarioTarget(scenario, flags);
     const steps: Step[] = [];
     for (const stepConfig of scenario.steps) {
-      steps.push(await buildStep(stepConfig, soakMs === undefined ? {} : { durationMs: soakMs }));
+      const measured = stepConfig.type === 'load' || stepConfig.type === 'browser';
+      steps.push(
+        await buildStep(stepConfig, {
+          ...(soakMs === undefined ? {} : { durationMs: soakMs }),
+          ...(shard === undefined ? {} : { shard }),
+          ...(measured && startPending !== undefined ? { startAtMs: startPending } : {}),
+        }),
+      );
+      if (measured) startPending = undefined;
+      if (!measured && shard !== undefined && shard.index > 1) skip.set(stepConfig.name, `runs on shard 1 only (this is shard ${shard.index}/${shard.count})`);
       plannedMs += plannedDuration(stepConfig.options, soakMs);
     }
     scenarios.push({
       name: scenario.name,
       steps,
-      openTarget: async () => {
-        const target = await openScenarioTarget(scenario, flags);
+      openTarget: async (signal) => {
+        const target = await openScenarioTarget(scenario, flags, { probe, signal });
         opened.push({ target: describeTargetForReport(target.target, target.faults) });
         return target;
       },
@@ -63,7 +84,16 @@ export async function runSuite(args: RunArgs): Promise<number> {
       });
     }
   }
-  const deadlineMs = deadlineFlagMs ?? config.deadlineMs ?? Math.round(plannedMs * 1.5 + 120_000);
+  const waitMs = startAtMs === undefined ? 0 : Math.max(0, startAtMs - Date.now());
+  const deadlineMs = deadlineFlagMs ?? config.deadlineMs ?? Math.round(plannedMs * 1.5 + 120_000 + waitMs);
+  const shardIdentity =
+    shard === undefined
+      ? undefined
+      : {
+          ...shard,
+          plan: planDigest({ command: 'run', files: await Promise.all(config.files.map((f) => readFile(f, 'utf8'))), duration: soakMs, only, gate: args.gate }),
+          ...(startAtMs === undefined ? {} : { startAt: new Date(startAtMs).toISOString() }),
+        };
 
   const startedAt = new Date();
   const runDir = args.out ?? join('reports', `${startedAt.toISOString().replace(/:/g, '-').replace(/\..+$/, '')}-${config.name}`);
@@ -106,6 +136,7 @@ export async function runSuite(args: RunArgs): Promise<number> {
         durationMs: now.getTime() - startedAt.getTime(),
         status,
         partial,
+        ...(shardIdentity === undefined ? {} : { shard: shardIdentity }),
         ...extra,
       },
       target: opened[0]?.target ?? fallbackTarget,
@@ -126,6 +157,7 @@ export async function runSuite(args: RunArgs): Promise<number> {
       gate: (args.gate as 'run-all' | 'stop-at-first-failure' | undefined) ?? config.gate,
       deadlineMs,
       only,
+      skip,
       ...(exporters === undefined ? {} : { publishMetrics: exporters.publish }),
       afterStep: async (_result, all) => {
         await writeReportJson(runDir, makeReport(all, 'interrupted', true, { reason: 'run in progress (or killed before it finished)' }), redactor);

@@ -1,6 +1,6 @@
 import type { RunEvent, WindowSummary } from '../model/events.js';
 import type { SloVerdict } from '../model/result.js';
-import type { MetricsRegistry } from '../metrics/registry.js';
+import { SHORT_TAIL_FRACTION, type MetricsRegistry } from '../metrics/registry.js';
 import type { SloWatch } from '../slo/watch.js';
 import { windowSummary } from './build-load-summary.js';
 import { COUNTERS } from './load-metrics.js';
@@ -48,10 +48,18 @@ export class LoadLive {
     clearInterval(this.progressTimer);
   }
 
-  /** After `registry.finish()`: the last (partial) window, unless the timer already emitted it. */
+  /**
+   * After `registry.finish()`: the last (partial) window, unless the timer
+   * already emitted it. When finish() folded a short tail into the window the
+   * timer emitted, the summary's copy is updated in place (its line was
+   * already printed; printing it again would show one window twice).
+   */
   flushLastWindow(): void {
     const last = this.options.registry.windows().at(-1);
-    if (last !== undefined && (this.windows.length === 0 || this.windows.at(-1)!.endMs !== last.endMs)) this.push(windowSummary(last, this.segments()));
+    const emitted = this.windows.at(-1);
+    if (last === undefined || emitted?.endMs === last.endMs) return;
+    if (emitted !== undefined && emitted.startMs === last.startMs) this.windows[this.windows.length - 1] = windowSummary(last, this.segments());
+    else this.push(windowSummary(last, this.segments()));
   }
 
   private segments() {
@@ -64,7 +72,10 @@ export class LoadLive {
   }
 
   private sealWindow(): void {
-    const { registry, watch } = this.options;
+    const { registry, watch, load } = this.options;
+    // The run ends within a quarter window: let finish() seal this window at the real end, so
+    // the responses still in flight land in it rather than in a sliver of a window after it.
+    if (load.totalMs !== undefined && load.totalMs - registry.durationMs < registry.windowMs * SHORT_TAIL_FRACTION) return;
     this.push(windowSummary(registry.closeWindow(), this.segments()));
     if (watch.active && !this.breached) {
       const breach = watch.check(registry, registry.durationMs);

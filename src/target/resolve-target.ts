@@ -2,6 +2,7 @@ import { UsageError } from '../errors.js';
 import { LOCAL_CREDENTIALS } from '../reference/defaults.js';
 import type { FaultName } from '../reference/faults.js';
 import type { RateLimitPolicy } from '../reference/server-types.js';
+import { DEFAULT_REQUEST_TIMEOUT_MS, TargetProbe } from './target-probe.js';
 import type { Credentials, Target } from './target.js';
 
 export interface TargetFlags {
@@ -9,6 +10,14 @@ export interface TargetFlags {
   target?: string | undefined;
   clientId?: string | undefined;
   clientSecret?: string | undefined;
+  /** How long a remote target may take to answer the first request (default 10 s); longer is an invalid run. */
+  requestTimeoutMs?: number | undefined;
+}
+
+export interface ResolveOptions {
+  /** Remembers probe verdicts across the scenarios of one run; a fresh one per call otherwise. */
+  probe?: TargetProbe;
+  signal?: AbortSignal;
 }
 
 export interface EmbeddedOptions {
@@ -29,9 +38,11 @@ export interface ResolvedTarget {
 /**
  * Turn flags (already merged with ROOMGATE_* environment by the CLI) into a
  * Target. No `--target` means: start the embedded reference server on a free
- * loopback port, with its documented local credentials.
+ * loopback port, with its documented local credentials. A remote target must
+ * answer one request within `requestTimeoutMs` (see TargetProbe), so a hung
+ * target is an invalid run found in one bounded wait.
  */
-export async function resolveTarget(flags: TargetFlags, embedded: EmbeddedOptions = {}): Promise<ResolvedTarget> {
+export async function resolveTarget(flags: TargetFlags, embedded: EmbeddedOptions = {}, resolve: ResolveOptions = {}): Promise<ResolvedTarget> {
   if (flags.target === undefined || flags.target === '') {
     const { createReferenceServer } = await import('../reference/server.js');
     const server = await createReferenceServer({
@@ -48,6 +59,7 @@ export async function resolveTarget(flags: TargetFlags, embedded: EmbeddedOption
     };
   }
   const { baseUrl, credentials } = checkRemoteTarget(flags.target, flags);
+  await (resolve.probe ?? new TargetProbe()).assertResponds(baseUrl, flags.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS, resolve.signal);
   return {
     target: { baseUrl, credentials, embedded: false },
     close: async () => {},

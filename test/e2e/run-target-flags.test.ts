@@ -1,8 +1,9 @@
-import { mkdtemp, readdir, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { REPO_ROOT, runCli } from '../helpers/run-cli.js';
+import { startSilentServer } from '../helpers/silent-server.js';
 
 const SMOKE = join(REPO_ROOT, 'suites/smoke.yaml');
 /** The environment a CI job might carry must not fill in what the test leaves out. */
@@ -45,5 +46,25 @@ describe('roomgate run: bad target flags are a usage error before anything runs'
     expect(run.code).toBe(2);
     expect(run.stderr).toContain(`target.url of ${file} must be http or https`);
     expect(entries).toEqual([]);
+  });
+});
+
+describe('roomgate run against a target that accepts connections and never answers', () => {
+  it('is an invalid run (exit 3), "no response within N s" bounded by --request-timeout, one wait for the whole suite', async () => {
+    const silent = await startSilentServer();
+    try {
+      const out = await mkdtemp(join(tmpdir(), 'roomgate-silent-'));
+      const run = await runCli(['run', SMOKE, '--target', silent.url, '--client-id', 'a', '--client-secret', 'b', '--request-timeout', '1s', '--out', out], { env: NO_TARGET_ENV, timeoutMs: 90_000 });
+      expect(run.code, run.stderr).toBe(3);
+      expect(run.stdout).toContain(`no response within 1 s from ${silent.url}`);
+      expect(run.stdout).not.toContain('cannot reach');
+      const report = JSON.parse(await readFile(join(out, 'report.json'), 'utf8')) as { run: { status: string }; steps: { name: string; status: string }[] };
+      expect(report.run.status).toBe('invalid');
+      expect(report.steps.map((s) => s.status)).toEqual(['invalid', 'invalid', 'invalid']);
+      // The three scenarios share the probe's verdict; no step sat through its own per-request timeouts.
+      expect(silent.connections()).toBe(1);
+    } finally {
+      await silent.close();
+    }
   });
 });

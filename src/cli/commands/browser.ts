@@ -7,13 +7,17 @@ import type { BrowserStepSummary } from '../../browser/summary.js';
 import { UsageError } from '../../errors.js';
 import { exitCodeFor } from '../../model/result.js';
 import { parseDurationMs } from '../../slo/units.js';
+import { NO_SAMPLES } from '../../report/no-samples.js';
 import { execute } from '../fail.js';
 import { interruptSignal } from '../interrupt.js';
 import { withTargetOptions } from '../target-options.js';
 import { startLiveExport, withMetricsOptions, type MetricsFlags } from '../live-export.js';
 import { parseFaultFlags } from '../fault-flags.js';
+import { shardFromArgs, withShardOptions, type ShardArgs } from '../shard-options.js';
+import { planDigest } from '../../shard/plan-digest.js';
+import { buildRunReport, describeTargetForReport, writeReportJson } from '../../report/report-json.js';
 
-interface BrowserArgs extends MetricsFlags {
+interface BrowserArgs extends ShardArgs, MetricsFlags {
   target?: string;
   clientId?: string;
   clientSecret?: string;
@@ -43,7 +47,7 @@ export const browserCommand: CommandModule<object, BrowserArgs> = {
   command: 'browser',
   describe: 'headless Chromium participants join rooms: join time, time to first frame, success rate',
   builder: (y) =>
-    withMetricsOptions(withTargetOptions(y))
+    withMetricsOptions(withShardOptions(withTargetOptions(y)))
       .option('rooms', { type: 'number', default: 1, describe: 'rooms to create through the API (M)' })
       .option('participants', { type: 'number', default: 2, describe: 'participants per room (K)' })
       .option('max-participants', { type: 'number', describe: 'max_participants of the created rooms' })
@@ -99,8 +103,10 @@ export const browserCommand: CommandModule<object, BrowserArgs> = {
         ...(args.fakeVideo === undefined ? {} : { fakeVideoFile: resolve(args.fakeVideo) }),
         overload,
       };
-      // Parses SLOs and checks the options before anything starts.
-      const step = createBrowserStep(options);
+      // Parses SLOs and checks the options (and a shard's share) before anything starts.
+      const { shard, startAtMs } = shardFromArgs(args);
+      const step = createBrowserStep({ ...options, ...(shard === undefined ? {} : { shard }), ...(startAtMs === undefined ? {} : { startAtMs }) });
+      const startedAt = new Date().toISOString();
       const runDir = resolve(args.out ?? join('reports', `browser-${new Date().toISOString().replace(/[:.]/g, '-')}`));
       await mkdir(runDir, { recursive: true });
       const exporters = await startLiveExport(args, undefined, { runId: `browser-${Date.now().toString(36)}` });
@@ -124,6 +130,29 @@ export const browserCommand: CommandModule<object, BrowserArgs> = {
         });
         exporters?.sink({ type: 'step-end', at: Date.now(), step: step.name, result });
         await writeFile(join(runDir, 'result.json'), JSON.stringify(result, null, 2));
+        // report.json too, so the folder is an ordinary run (`roomgate report`, `compare`, and `merge` for shards).
+        await writeReportJson(
+          runDir,
+          buildRunReport({
+            run: {
+              id: `browser-${Date.now().toString(36)}`,
+              name: step.name,
+              files: [],
+              startedAt,
+              finishedAt: new Date().toISOString(),
+              durationMs: result.durationMs,
+              status: result.status,
+              exitCode: exitCodeFor(result.status),
+              partial: result.status === 'interrupted',
+              ...(result.reason === undefined ? {} : { reason: result.reason }),
+              ...(shard === undefined
+                ? {}
+                : { shard: { ...shard, plan: planDigest({ command: 'browser', ...options, adapter: options.adapter?.name }), ...(startAtMs === undefined ? {} : { startAt: new Date(startAtMs).toISOString() }) } }),
+            },
+            target: describeTargetForReport(resolved.target, faults),
+            steps: [result],
+          }),
+        );
         if (args.json) {
           process.stdout.write(`${JSON.stringify(result)}\n`);
         } else {
@@ -147,7 +176,7 @@ export const browserCommand: CommandModule<object, BrowserArgs> = {
           if (summary !== undefined) {
             const r = summary.successRate;
             process.stdout.write(
-              `success ${r.successes}/${r.total} (${pct(r.rate)}, 95 % CI ${pct(r.low)}–${pct(r.high)}); join_time p50 ${ms(summary.latency.join_time.p50)} p95 ${ms(summary.latency.join_time.p95)}; first frame p50 ${ms(summary.latency.time_to_first_frame.p50)} p95 ${ms(summary.latency.time_to_first_frame.p95)}\n`,
+              `success ${r.successes}/${r.total} (${pct(r.rate)}, 95 % CI ${pct(r.low)}–${pct(r.high)}); join_time ${percentiles(summary.latency.join_time)}; first frame ${percentiles(summary.latency.time_to_first_frame)}\n`,
             );
           }
           process.stdout.write(`browser: ${result.status}${result.reason === undefined ? '' : ` — ${result.reason}`}\nresult: ${join(runDir, 'result.json')}\n`);
@@ -160,6 +189,11 @@ export const browserCommand: CommandModule<object, BrowserArgs> = {
       }
     }),
 };
+
+/** `p50 812 ms p95 1.20 s`, or `n/a (no samples)` when nobody got that far. */
+function percentiles(latency: { count: number; p50: number; p95: number } | undefined): string {
+  return latency === undefined || latency.count === 0 ? NO_SAMPLES : `p50 ${ms(latency.p50)} p95 ${ms(latency.p95)}`;
+}
 
 function duration(text: string, flag: string): number {
   const value = parseDurationMs(text);

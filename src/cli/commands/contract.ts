@@ -32,6 +32,7 @@ interface ContractArgs {
   providerVersion?: string;
   providerVersionBranch?: string;
   publishVerificationResults: boolean;
+  listChecks: boolean;
 }
 
 /** The embedded server's second client, so per-client idempotency scoping is checked locally too. */
@@ -54,6 +55,7 @@ export const contractCommand: CommandModule<object, ContractArgs> = {
       .option('expired-token', { type: 'string', describe: 'a correctly signed, expired access token of the target (for auth.expired-token-401 on targets with long-lived tokens)' })
       .option('second-client-id', { type: 'string', describe: 'a second client, to check Idempotency-Keys are scoped per client' })
       .option('second-client-secret', { type: 'string', describe: 'the second client\'s secret' })
+      .option('list-checks', { type: 'boolean', default: false, describe: 'print every check with what it enforces and the contract element it cites (for --spec), then exit' })
       .option('pact-broker-url', { type: 'string', describe: 'verify the pacts a Pact Broker holds for --provider instead of contracts/pacts (token from PACT_BROKER_TOKEN, or PACT_BROKER_USERNAME/PASSWORD)' })
       .option('provider', { type: 'string', default: 'videoconnect', describe: 'provider name the pacts are written for' })
       .option('provider-version', { type: 'string', describe: 'the target\'s version (e.g. a git SHA), recorded with published verification results' })
@@ -103,11 +105,18 @@ export const contractCommand: CommandModule<object, ContractArgs> = {
       const { loadSpec } = await import('../../contract/spec/load-spec.js');
       const { SpecIndex } = await import('../../contract/spec/spec-index.js');
       const spec = new SpecIndex(await loadSpec(args.spec));
+      if (args.listChecks) {
+        const { listChecks } = await import('../../contract/check-catalog.js');
+        const rows = listChecks(spec);
+        const { formatCheckList } = await import('../contract-output.js');
+        process.stdout.write(args.json ? `${JSON.stringify(rows, null, 2)}\n` : `${formatCheckList(rows)}\n`);
+        return 0;
+      }
 
       const { resolveTarget } = await import('../../target/resolve-target.js');
       const embedded = args.target === undefined || args.target === '';
       const resolved = await resolveTarget(
-        { target: args.target, clientId: args.clientId, clientSecret: args.clientSecret },
+        { target: args.target, clientId: args.clientId, clientSecret: args.clientSecret, requestTimeoutMs: args.requestTimeout },
         { faults, ...EMBEDDED_FOR_CONTRACT, extraClients: [EMBEDDED_SECOND_CLIENT] },
       );
       const secondClient =

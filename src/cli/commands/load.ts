@@ -10,9 +10,13 @@ import { createProgressRenderer } from '../progress.js';
 import { withTargetOptions } from '../target-options.js';
 import { parseFaultFlags } from '../fault-flags.js';
 import { BUNDLED_SPEC } from '../../package-assets.js';
+import { defaultLoadSlos } from '../load-default-slos.js';
+import { NO_SAMPLES, orNoSamples } from '../../report/no-samples.js';
+import { shardFromArgs, withShardOptions, type ShardArgs } from '../shard-options.js';
+
 import { startLiveExport, withMetricsOptions, type MetricsFlags } from '../live-export.js';
 
-interface LoadArgs extends MetricsFlags {
+interface LoadArgs extends ShardArgs, MetricsFlags {
   target?: string;
   clientId?: string;
   clientSecret?: string;
@@ -25,6 +29,7 @@ interface LoadArgs extends MetricsFlags {
   mix?: string;
   slo?: string[];
   window: string;
+  requestTimeout: string;
   schemaSampleRate: number;
   spec?: string;
   maxLate: number;
@@ -38,16 +43,12 @@ interface LoadArgs extends MetricsFlags {
 
 const MIX_ALIASES: Record<string, string> = { create: 'create_room', get: 'get_room', list: 'list_rooms', delete: 'delete_room' };
 
-/** Thresholds used when none are given: the seed's latency and availability targets. */
-function defaultSlos(specAvailable: boolean): string[] {
-  return ['create_room.p50 < 300ms', 'availability >= 99.9%', ...(specAvailable ? ['schema_violations == 0'] : [])];
-}
 
 export const loadCommand: CommandModule<object, LoadArgs> = {
   command: 'load',
   describe: 'Burst (closed loop) or soak (open loop, constant rate) load on the room endpoints, gated by SLOs',
   builder: (y) =>
-    withMetricsOptions(withTargetOptions(y))
+    withMetricsOptions(withShardOptions(withTargetOptions(y)))
       .option('mode', { choices: ['burst', 'soak'], default: 'burst', describe: 'burst: N connections as fast as the target answers; soak: a constant arrival rate' })
       .option('rate', { type: 'number', describe: 'soak: requests per second (default 100); burst: optional cap' })
       .option('connections', { type: 'number', describe: 'burst: concurrent connections (default 10); soak: pool size (default 32)' })
@@ -57,6 +58,7 @@ export const loadCommand: CommandModule<object, LoadArgs> = {
       .option('mix', { type: 'string', describe: 'operation weights, e.g. create=20,get=70,list=5,delete=5 (the default)' })
       .option('slo', { type: 'string', array: true, describe: 'a threshold (repeatable), e.g. "create_room.p99 < 1s", "error_rate < 0.1%", "p99 < 500ms over 1m"' })
       .option('window', { type: 'string', default: '10s', describe: 'metrics window: progress lines, charts, `over` SLOs' })
+      .option('request-timeout', { type: 'string', default: '10s', describe: 'per-request deadline; a --target that does not answer its first request within it is an invalid run (exit 3)' })
       .option('schema-sample-rate', { type: 'number', default: 0.05, describe: 'fraction of responses validated against the OpenAPI schema (0 turns it off)' })
       .option('spec', { type: 'string', describe: 'OpenAPI document for schema sampling (default: the bundled contracts/videoconnect.v1.openapi.yaml)' })
       .option('max-late', { type: 'number', default: 0.01, describe: 'soak: fraction of late sends that makes the run invalid (exit 3)' })
@@ -75,33 +77,42 @@ export const loadCommand: CommandModule<object, LoadArgs> = {
         return ms;
       };
       const faults = parseFaultFlags(args.fault, args.target);
+      const requestTimeoutMs = duration('request-timeout', args.requestTimeout);
       const mode = args.mode as 'burst' | 'soak';
       const specPath = args.spec ?? BUNDLED_SPEC;
-      const slos = args.slo ?? defaultSlos(args.schemaSampleRate > 0 && existsSync(specPath));
+      const mix = args.mix === undefined ? undefined : parseMix(args.mix);
+      const defaults = args.slo === undefined ? defaultLoadSlos({ specAvailable: args.schemaSampleRate > 0 && existsSync(specPath), mix }) : undefined;
+      const slos = args.slo ?? defaults?.slos ?? [];
+      const notes = defaults?.notes ?? [];
 
       // Build (and so validate) the step before starting anything: a bad threshold is exit 2.
       const { createLoadStep } = await import('../../load/load-step.js');
-      const step = createLoadStep({
+      const { planDigest } = await import('../../shard/plan-digest.js');
+      const { shard, startAtMs } = shardFromArgs(args);
+      const stepOptions = {
         mode,
         ...(args.rate === undefined ? {} : { rate: args.rate }),
         ...(args.connections === undefined ? {} : { connections: args.connections }),
         ...(args.requests === undefined ? { durationMs: duration('duration', args.duration) } : { requests: args.requests }),
         ...(args.ramp === undefined ? {} : { rampMs: duration('ramp', args.ramp) }),
-        ...(args.mix === undefined ? {} : { mix: parseMix(args.mix) }),
+        ...(mix === undefined ? {} : { mix }),
         slos,
         windowMs: duration('window', args.window),
+        requestTimeoutMs,
         schemaSampleRate: args.schemaSampleRate,
         ...(args.spec === undefined ? {} : { specPath: args.spec }),
         maxLateFraction: args.maxLate,
         lateThresholdMs: args.lateThreshold,
         cleanup: args.cleanup,
         roomPoolSize: args.roomPool,
-      });
+      };
+      const step = createLoadStep({ ...stepOptions, ...(shard === undefined ? {} : { shard }), ...(startAtMs === undefined ? {} : { startAtMs }) });
+      const plan = planDigest({ command: 'load', ...stepOptions });
 
       // Before the target: the endpoint is up for the whole run (and a taken port is exit 2 before any load).
       const exporters = await startLiveExport(args, undefined, { runId: `load-${Date.now().toString(36)}` });
       const { resolveTarget } = await import('../../target/resolve-target.js');
-      const resolved = await resolveTarget({ target: args.target, clientId: args.clientId, clientSecret: args.clientSecret }, { faults });
+      const resolved = await resolveTarget({ target: args.target, clientId: args.clientId, clientSecret: args.clientSecret, requestTimeoutMs }, { faults });
       const { createRedactor } = await import('../../report/redact.js');
       const redactor = createRedactor([resolved.target.credentials.clientSecret]);
       const { describeTarget } = await import('../../target/target.js');
@@ -121,8 +132,9 @@ export const loadCommand: CommandModule<object, LoadArgs> = {
         exporters?.sink(event);
       };
       if (!args.json) {
-        process.stdout.write(`roomgate load: ${mode} against ${describeTarget(resolved.target)}${faults.length > 0 ? `, faults ${faults.join(',')}` : ''}\n`);
+        process.stdout.write(`roomgate load: ${mode} against ${describeTarget(resolved.target)}${faults.length > 0 ? `, faults ${faults.join(',')}` : ''}${shard === undefined ? '' : `, shard ${shard.index}/${shard.count} (its share of the totals)`}\n`);
         process.stdout.write(`  SLOs: ${slos.join(' · ') || '(none)'}\n`);
+        for (const note of notes) process.stdout.write(`  note: ${note}\n`);
       }
       const startedAt = new Date().toISOString();
       emit({ type: 'step-start', at: Date.now(), step: step.name, kind: 'load' });
@@ -152,6 +164,7 @@ export const loadCommand: CommandModule<object, LoadArgs> = {
             exitCode,
             partial: result.status === 'interrupted',
             ...(result.reason === undefined ? {} : { reason: result.reason }),
+            ...(shard === undefined ? {} : { shard: { ...shard, plan, ...(startAtMs === undefined ? {} : { startAt: new Date(startAtMs).toISOString() }) } }),
           },
           target: describeTargetForReport(resolved.target, faults),
           steps: [result],
@@ -163,7 +176,7 @@ export const loadCommand: CommandModule<object, LoadArgs> = {
 
       if (args.json) {
         const { histograms: _omitted, ...summary } = (result.summary ?? {}) as Record<string, unknown>;
-        process.stdout.write(`${JSON.stringify(redactor.value({ ...result, summary, exitCode }), null, 2)}\n`);
+        process.stdout.write(`${JSON.stringify(redactor.value({ ...result, summary, exitCode, ...(notes.length === 0 ? {} : { notes }) }), null, 2)}\n`);
       } else {
         process.stdout.write(renderHuman(result, args.out));
       }
@@ -190,7 +203,7 @@ function renderHuman(result: StepResult, out: string | undefined): string {
   const lines: string[] = [];
   const summary = result.summary as
     | {
-        operations?: Record<string, { responses: number; errors: number; latency: { p50: number; p99: number; max: number }; serviceTime?: { p99: number } }>;
+        operations?: Record<string, { responses: number; errors: number; latency: { count: number; p50: number; p99: number; max: number }; serviceTime?: { count: number; p99: number } }>;
         totals?: { responses: number; errors: number; throughput: number; schemaChecked: number; schemaViolations: number };
         schedule?: { requestedRate: number; achievedRate: number; late: number; dropped: number; maxLateMs: number };
         cleanup?: { deleted?: number; failed?: number; leftOver?: number; skipped?: boolean; error?: string };
@@ -201,8 +214,8 @@ function renderHuman(result: StepResult, out: string | undefined): string {
     lines.push('', '  operation      responses  errors      p50       p99       max' + (summary.schedule === undefined ? '' : '   p99 service'));
     for (const [op, s] of Object.entries(summary.operations)) {
       lines.push(
-        `  ${(op === '' ? '(unattributed)' : op).padEnd(14)} ${String(s.responses).padStart(9)} ${String(s.errors).padStart(7)} ${ms(s.latency.p50)} ${ms(s.latency.p99)} ${ms(s.latency.max)}` +
-          (s.serviceTime === undefined ? '' : `   ${ms(s.serviceTime.p99)}`),
+        `  ${(op === '' ? '(unattributed)' : op).padEnd(14)} ${String(s.responses).padStart(9)} ${String(s.errors).padStart(7)} ${latencyCells(s.latency)}` +
+          (s.serviceTime === undefined ? '' : `   ${orNoSamples(s.serviceTime, s.serviceTime.p99, ms)}`),
       );
     }
   }
@@ -244,6 +257,11 @@ function formatObserved(verdict: Exclude<SloVerdict, { status: 'no-data' }>): st
     case 'count':
       return String(verdict.observed);
   }
+}
+
+/** p50, p99 and max columns, or one `n/a (no samples)` across them. */
+function latencyCells(latency: { count: number; p50: number; p99: number; max: number }): string {
+  return latency.count === 0 ? `  ${NO_SAMPLES}`.padEnd(29) : `${ms(latency.p50)} ${ms(latency.p99)} ${ms(latency.max)}`;
 }
 
 function ms(value: number): string {

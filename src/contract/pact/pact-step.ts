@@ -2,7 +2,8 @@ import { readFile } from 'node:fs/promises';
 import { ConfigError } from '../../errors.js';
 import type { CheckResult, StepResult } from '../../model/result.js';
 import type { Step, StepContext } from '../../model/step.js';
-import { fail, pass, runCheck } from '../check.js';
+import { fail, pass } from '../check.js';
+import { runCitedCheck } from '../gate-context.js';
 import { CONTRACT_DEFAULTS, DEFAULT_PACT_PATH, type PactStepOptions } from '../options.js';
 import { loadSpec } from '../spec/load-spec.js';
 import { SpecIndex } from '../spec/spec-index.js';
@@ -57,7 +58,7 @@ export function createPactStep(options: PactStepOptions = {}, name = 'pact'): St
         const interactions = await readPact(file);
         for (const interaction of interactions) {
           record(
-            await runCheck('pact', `pact.matches-openapi.${interaction.description}`, async () => {
+            await runCitedCheck(spec, 'pact', `pact.matches-openapi.${interaction.description}`, async () => {
               const problems = crossCheckInteraction(spec, interaction);
               return problems.length === 0
                 ? pass(1)
@@ -70,7 +71,7 @@ export function createPactStep(options: PactStepOptions = {}, name = 'pact'): St
       }
 
       record(
-        await runCheck('pact', 'pact.provider-verification', async () => {
+        await runCitedCheck(spec, 'pact', 'pact.provider-verification', async () => {
           const { verdict, output } = await runPactVerifier(
             ctx.target,
             { provider: options.provider ?? 'videoconnect', source, timeoutMs },
