@@ -129,7 +129,7 @@ export async function runSuite(args: RunArgs): Promise<number> {
   const runId = `${startedAt.getTime().toString(36)}-${process.pid}`;
   // Exporters start before the first target, so the endpoint covers the whole run.
   const scenarioOf = new Map(scenarios.flatMap((scenario) => scenario.steps.map((step) => [step.name, scenario.name] as const)));
-  const exporters = await startLiveExport(args, config.metrics, { suite: config.name, scenarioOf, runId }, out);
+  const exporters = await startLiveExport(args, config.metrics, { suite: config.name, scenarioOf, runId, ...(shard === undefined ? {} : { shard: `${shard.index}/${shard.count}` }) }, out);
   if (exporters !== undefined) bus.subscribe('live-metrics', exporters.sink);
   const fallbackTarget: TargetDescription = flags.target ? { baseUrl: flags.target, clientId: flags.clientId ?? '', embedded: false } : { baseUrl: 'embedded reference server', clientId: 'roomgate-local', embedded: true };
   const makeReport = (steps: Parameters<typeof buildRunReport>[0]['steps'], status: Parameters<typeof buildRunReport>[0]['run']['status'], partial: boolean, extra: { exitCode?: number; reason?: string } = {}) => {

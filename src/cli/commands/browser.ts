@@ -109,7 +109,7 @@ export const browserCommand: CommandModule<object, BrowserArgs> = {
       const startedAt = new Date().toISOString();
       const runDir = resolve(args.out ?? join('reports', `browser-${new Date().toISOString().replace(/[:.]/g, '-')}`));
       await mkdir(runDir, { recursive: true });
-      const exporters = await startLiveExport(args, undefined, { runId: `browser-${Date.now().toString(36)}` });
+      const exporters = await startLiveExport(args, undefined, { runId: `browser-${Date.now().toString(36)}`, ...(shard === undefined ? {} : { shard: `${shard.index}/${shard.count}` }) });
       const resolved = await resolveTarget(
         { target: args.target, clientId: args.clientId, clientSecret: args.clientSecret },
         { faults },
