@@ -4,7 +4,9 @@ import type { Step, StepContext } from '../model/step.js';
 import { evaluateSlos } from '../slo/evaluate.js';
 import { parseSlos } from '../slo/parse.js';
 import { ApiError, VideoConnectClient } from '../target/client.js';
-import { REFERENCE_ADAPTER } from './adapter.js';
+import { toPageAdapter } from './adapters/load-adapter.js';
+import { REFERENCE_ADAPTER } from './adapters/reference.js';
+import type { AdapterRoom, PageAdapter } from './adapters/types.js';
 import { checkRoomConsistency } from './api-consistency.js';
 import { arrivalOffsets } from './arrival.js';
 import { writeFailureArtifacts } from './artifacts.js';
@@ -21,9 +23,17 @@ import type { BrowserStepSummary, HoldCpuSummary, ParticipantSummary, RoomSummar
 import { ParticipantWebhookSink } from './webhook-sink.js';
 import { wilsonInterval } from './wilson.js';
 
+/** A room the step created (through the API or the adapter), deleted at the end whatever happens. */
+interface CreatedRoom {
+  delete(): Promise<void>;
+}
+
 interface PlannedRoom {
   label: string;
+  /** VideoConnect room id (API consistency checks run only for these). */
   roomId?: string;
+  /** Id on the adapter's media server. */
+  adapterRoomId?: string;
   joinUrl: string;
   createdByStep: boolean;
 }
@@ -39,11 +49,13 @@ export function createBrowserStep(options: BrowserStepOptions = {}): Step {
   const name = options.name ?? 'browser';
   const catalog = browserMetricCatalog();
   const slos = parseSlos(options.slos ?? [], catalog, [BROWSER_OPERATION], { path: `${name}.slos` });
-  const createdRooms: { client: VideoConnectClient; roomId: string }[] = [];
+  // Validated now, so a broken adapter is a config error before anything runs.
+  const adapter = options.adapter === undefined ? REFERENCE_ADAPTER : toPageAdapter(options.adapter);
+  const createdRooms: CreatedRoom[] = [];
 
   const deleteRooms = async () => {
     const rooms = createdRooms.splice(0);
-    await Promise.allSettled(rooms.map((r) => r.client.deleteRoom(r.roomId)));
+    await Promise.allSettled(rooms.map((r) => r.delete()));
   };
 
   return {
@@ -52,7 +64,7 @@ export function createBrowserStep(options: BrowserStepOptions = {}): Step {
     async run(ctx: StepContext): Promise<StepResult> {
       const startedAt = new Date();
       try {
-        return await runStep(ctx, name, options, slos, catalog, createdRooms, startedAt);
+        return await runStep(ctx, name, options, adapter, slos, catalog, createdRooms, startedAt);
       } finally {
         await deleteRooms();
       }
@@ -66,14 +78,14 @@ async function runStep(
   ctx: StepContext,
   stepName: string,
   options: BrowserStepOptions,
+  adapter: PageAdapter,
   slos: ReturnType<typeof parseSlos>,
   catalog: ReturnType<typeof browserMetricCatalog>,
-  createdRooms: { client: VideoConnectClient; roomId: string }[],
+  createdRooms: CreatedRoom[],
   startedAt: Date,
 ): Promise<StepResult> {
   const d = BROWSER_DEFAULTS;
   const perRoom = options.participants ?? d.participants;
-  const adapter = options.adapter ?? REFERENCE_ADAPTER;
   const arrival = options.arrival ?? d.arrival;
   const holdMs = options.holdMs ?? d.holdMs;
   const thresholds = { ...d.overload, ...options.overload };
@@ -110,6 +122,20 @@ async function runStep(
   try {
     if (options.joinUrls !== undefined && options.joinUrls.length > 0) {
       options.joinUrls.forEach((url, i) => rooms.push({ label: `url${i + 1}`, joinUrl: url, createdByStep: false }));
+    } else if (adapter.createRoom !== undefined) {
+      // The adapter creates rooms on its own media server; the VideoConnect API is not involved.
+      const count = options.rooms ?? d.rooms;
+      for (let i = 0; i < count; i++) {
+        const room: AdapterRoom = await adapter.createRoom({
+          index: i,
+          name: `roomgate ${stepName} ${i + 1}`,
+          participants: perRoom,
+          ...(options.maxParticipants === undefined ? {} : { maxParticipants: options.maxParticipants }),
+          signal,
+        });
+        createdRooms.push({ delete: async () => adapter.deleteRoom?.(room) });
+        rooms.push({ label: `room${i + 1}:${room.id}`, adapterRoomId: room.id, joinUrl: room.joinUrl, createdByStep: true });
+      }
     } else {
       const count = options.rooms ?? d.rooms;
       for (let i = 0; i < count; i++) {
@@ -121,7 +147,7 @@ async function runStep(
           },
           { signal },
         );
-        createdRooms.push({ client, roomId: room.room_id });
+        createdRooms.push({ delete: async () => void (await client.deleteRoom(room.room_id)) });
         rooms.push({ label: room.room_id, roomId: room.room_id, joinUrl: room.join_url, createdByStep: true });
       }
     }
@@ -132,11 +158,15 @@ async function runStep(
         if (options.privateRooms === true && room.roomId !== undefined) {
           joinUrl = (await client.createJoinToken(room.roomId, { participant_name: name }, { signal })).join_url;
         }
-        plans.push({ name, joinUrl, room: room.label });
+        const roomId = room.roomId ?? room.adapterRoomId;
+        plans.push({ name, joinUrl, room: room.label, index: plans.length, roomIndex: r, ...(roomId === undefined ? {} : { roomId }) });
       }
     }
   } catch (error) {
     if (error instanceof ApiError) return finish('errored', `could not set up rooms through the API: ${error.message}`, []);
+    if (adapter.createRoom !== undefined && !(error instanceof ApiError) && options.joinUrls === undefined) {
+      return finish('errored', `the adapter "${adapter.name}" could not create rooms: ${(error as Error).message}`, []);
+    }
     throw error;
   }
 
@@ -144,10 +174,10 @@ async function runStep(
   const perBrowser = Math.max(1, options.participantsPerBrowser ?? d.participantsPerBrowser);
   const shards = Math.max(1, Math.ceil(plans.length / perBrowser));
   const fakeVideoFile = options.fakeVideoFile ?? ((options.lowResolution ?? d.lowResolution) ? await ensureFakeClip() : undefined);
-  const pool = await BrowserPool.launch({ shards, executablePath: options.executablePath, fakeVideoFile, extraArgs: options.chromiumArgs, signal });
+  const pool = await BrowserPool.launch({ shards, executablePath: options.executablePath, fakeVideoFile, extraArgs: [...(adapter.chromiumArgs ?? []), ...(options.chromiumArgs ?? [])], signal });
   const monitor = new OverloadMonitor(thresholds);
   const sink = options.webhooks === true ? await ParticipantWebhookSink.start() : undefined;
-  const participants = plans.map((plan, i) => new Participant(plan, i % pool.size, adapter));
+  const participants = plans.map((plan, i) => new Participant(plan, i % pool.size, adapter, signal));
   let browserRssBytes: number | undefined;
   let holdCpu: HoldCpuSummary | undefined;
   try {
@@ -174,7 +204,6 @@ async function runStep(
         await p.join({
           navigationTimeoutMs: options.navigationTimeoutMs ?? d.navigationTimeoutMs,
           joinTimeoutMs: options.joinTimeoutMs ?? d.joinTimeoutMs,
-          roomLabel: p.record.plan.room,
         });
         settled++;
         progress();
@@ -203,6 +232,7 @@ async function runStep(
             }),
           { name: 'api-consistency.participant-count-while-joined', budgetMs: options.propagationBudgetMs ?? d.propagationBudgetMs, signal },
         );
+    log(`hold: ${inRoom.length} of ${participants.length} participants in, sampling stats for ${holdMs} ms`);
     const holdStart = Date.now();
     const holdEnd = holdStart + holdMs;
     const cpuAtHoldStart = { browser: await treeCpuSeconds(pool.pids()), harness: process.cpuUsage(), at: Date.now() };
@@ -260,7 +290,7 @@ async function runStep(
     }
 
     // 7. Leave, then the API must show the rooms empty again (and webhooks must have seen everyone).
-    await Promise.all(participants.map((p) => p.leave(p.record.plan.room)));
+    await Promise.all(participants.map((p) => p.leave()));
     const overload = { ...monitor.stop(), overloaded: false };
     overload.overloaded = overload.signals.length > 0;
     if (!signal.aborted) {
@@ -322,9 +352,9 @@ async function runStep(
 
     const summary: BrowserStepSummary = {
       kind: 'browser',
-      adapter: adapter.name ?? 'custom adapter',
+      adapter: adapter.name,
       arrival: describeArrival(arrival),
-      layout: describeLayout(rooms.length, perRoom, options.joinUrls !== undefined && options.joinUrls.length > 0),
+      layout: describeLayout(rooms.length, perRoom, options.joinUrls !== undefined && options.joinUrls.length > 0, adapter),
       holdMs,
       shards: pool.size,
       rooms: rooms.map((r): RoomSummary => ({
@@ -398,10 +428,10 @@ function summarizeParticipant(p: Participant, v: ParticipantVerdict, quality: Re
 }
 
 /** The room layout in words, e.g. "4 rooms × 2 participants (mesh: 1 peer connection each)". */
-function describeLayout(rooms: number, perRoom: number, givenUrls: boolean): string {
+function describeLayout(rooms: number, perRoom: number, givenUrls: boolean, adapter: PageAdapter): string {
   const peers = perRoom - 1;
-  return `${rooms} ${givenUrls ? 'join URL' : 'room'}${rooms === 1 ? '' : 's'} × ${perRoom} participant${perRoom === 1 ? '' : 's'}` +
-    (givenUrls ? '' : ` (reference page is a full mesh: ${peers} peer connection${peers === 1 ? '' : 's'} per participant)`);
+  const shape = adapter === REFERENCE_ADAPTER && !givenUrls ? ` (reference page is a full mesh: ${peers} peer connection${peers === 1 ? '' : 's'} per participant)` : ` (${adapter.name})`;
+  return `${rooms} ${givenUrls ? 'join URL' : 'room'}${rooms === 1 ? '' : 's'} × ${perRoom} participant${perRoom === 1 ? '' : 's'}${shape}`;
 }
 
 function round3(value: number): number {

@@ -11,7 +11,14 @@ export type {
   ParticipantPlan,
   RefusalPredicate,
 } from './options.js';
-export { REFERENCE_ADAPTER, loadAdapterFile, validateAdapter } from './adapter.js';
+export { REFERENCE_ADAPTER } from './adapters/reference.js';
+export { loadAdapterFile, validateAdapter, compileDeclarativeAdapter } from './adapters/declarative.js';
+export { resolveAdapter, toPageAdapter } from './adapters/load-adapter.js';
+export type { AdapterInput, AdapterReference } from './adapters/load-adapter.js';
+export { defineAdapter } from './adapters/types.js';
+export type { PageAdapter, ParticipantInfo, AdapterCallContext, RoomRequest, AdapterRoom, AdapterModuleExport } from './adapters/types.js';
+export { janusVideoRoomAdapter } from './adapters/janus-videoroom.js';
+export type { JanusVideoRoomOptions } from './adapters/janus-videoroom.js';
 export { browserMetricCatalog, BROWSER_SERIES, BROWSER_COUNTERS, BROWSER_OPERATION } from './browser-metrics.js';
 export { parseArrival } from './arrival.js';
 export { wilsonInterval } from './wilson.js';

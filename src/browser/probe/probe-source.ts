@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import type { Adapter } from '../options.js';
+import type { PagePredicate, RefusalPredicate } from '../options.js';
 
 let cached: string | undefined;
 
@@ -11,8 +11,8 @@ export function probeSource(): string {
 
 /** What the probe reads from window.__roomgateConfig: the adapter's predicates. */
 export interface ProbeConfig {
-  joined: Adapter['joined'];
-  refused: NonNullable<Adapter['refused']>;
+  joined: PagePredicate;
+  refused: readonly RefusalPredicate[];
   statsPollMs?: number;
 }
 

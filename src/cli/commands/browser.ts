@@ -1,7 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { CommandModule } from 'yargs';
-import { loadAdapterFile } from '../../browser/adapter.js';
+import { resolveAdapter } from '../../browser/adapters/load-adapter.js';
 import { parseArrival } from '../../browser/arrival.js';
 import { createBrowserStep } from '../../browser/browser-step.js';
 import type { BrowserStepOptions } from '../../browser/options.js';
@@ -54,7 +54,7 @@ export const browserCommand: CommandModule<object, BrowserArgs> = {
       .option('hold', { type: 'string', default: '5s', describe: 'how long everyone stays after joining (stats are sampled)' })
       .option('join-timeout', { type: 'string', default: '20s', describe: 'per participant: navigation start until joined' })
       .option('join-url', { type: 'string', array: true, describe: 'join these URLs directly (one room each) instead of creating rooms' })
-      .option('adapter', { type: 'string', describe: 'JSON/YAML adapter file for a join page other than the reference one' })
+      .option('adapter', { type: 'string', describe: 'adapter for a join page other than the reference one: a module (.ts/.js, see docs/adapters.md) or a JSON/YAML file' })
       .option('slo', { type: 'string', array: true, describe: 'threshold, e.g. "join_time.p95 < 5s" or "success_rate >= 99%" (repeatable)' })
       .option('out', { type: 'string', describe: 'run folder for result.json and artifacts (default reports/browser-<time>)' })
       .option('json', { type: 'boolean', default: false, describe: 'print the step result as JSON on stdout' })
@@ -71,8 +71,11 @@ export const browserCommand: CommandModule<object, BrowserArgs> = {
       const holdMs = duration(args.hold, '--hold');
       const joinTimeoutMs = duration(args.joinTimeout, '--join-timeout');
       if (!(args.rooms >= 1) || !(args.participants >= 1)) throw new UsageError('--rooms and --participants must be at least 1');
-      if (args.adapter !== undefined && (args.joinUrl === undefined || args.joinUrl.length === 0)) {
-        throw new UsageError('--adapter needs --join-url', { hint: 'an adapter describes a join page other than the reference one; give its URL with --join-url' });
+      const adapter = args.adapter === undefined ? undefined : await resolveAdapter(args.adapter);
+      if (adapter !== undefined && adapter.createRoom === undefined && (args.joinUrl === undefined || args.joinUrl.length === 0)) {
+        throw new UsageError('--adapter needs --join-url (this adapter cannot create rooms)', {
+          hint: 'an adapter describes a join page other than the reference one; give its URL with --join-url, or use an adapter with createRoom',
+        });
       }
       const overload = {
         ...(args.maxHostCpu === undefined ? {} : { maxHostCpu: args.maxHostCpu }),
@@ -88,7 +91,7 @@ export const browserCommand: CommandModule<object, BrowserArgs> = {
         holdMs,
         joinTimeoutMs,
         ...(args.joinUrl === undefined ? {} : { joinUrls: args.joinUrl }),
-        ...(args.adapter === undefined ? {} : { adapter: await loadAdapterFile(args.adapter) }),
+        ...(adapter === undefined ? {} : { adapter }),
         ...(args.slo === undefined ? {} : { slos: args.slo }),
         webhooks: args.webhooks,
         participantsPerBrowser: args.participantsPerBrowser,
