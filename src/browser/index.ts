@@ -1,5 +1,6 @@
 /** Headless browser participants: the step, its options, the adapter and the summary shape. */
 export { createBrowserStep } from './browser-step.js';
+export { buildBrowserStep, type BrowserStepConfig } from './build-browser-step.js';
 export { BROWSER_DEFAULTS, FAILURE_LABELS } from './options.js';
 export type {
   Adapter,

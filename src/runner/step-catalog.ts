@@ -1,3 +1,4 @@
+import { dirname, isAbsolute, resolve } from 'node:path';
 import { ConfigError } from '../errors.js';
 import type { StepKind } from '../model/result.js';
 import type { Step } from '../model/step.js';
@@ -88,9 +89,8 @@ export const STEP_FACTORIES: Record<StepKind, StepFactoryEntry> = {
   },
   browser: {
     module: '../browser/index.js',
-    exportName: 'createBrowserStep',
+    exportName: 'buildBrowserStep',
     toOptions: (step) => ({
-      ...browserExtras(step.options),
       ...withMs(step.options, {
         hold: 'holdMs',
         sampleInterval: 'sampleIntervalMs',
@@ -100,6 +100,8 @@ export const STEP_FACTORIES: Record<StepKind, StepFactoryEntry> = {
         frozenAfter: 'frozenAfterMs',
         propagationBudget: 'propagationBudgetMs',
       }),
+      // After the plain copy, so the converted nested options replace the raw ones.
+      ...browserExtras(step.options, step.at.file),
       name: step.name,
       slos: slosOf(step),
     }),
@@ -107,10 +109,16 @@ export const STEP_FACTORIES: Record<StepKind, StepFactoryEntry> = {
 };
 
 /** Nested durations of the browser options: adapter action timeouts and overload thresholds. */
-function browserExtras(options: Record<string, unknown>): Record<string, unknown> {
+function browserExtras(options: Record<string, unknown>, fileOf: string | undefined): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  const adapter = options['adapter'] as Record<string, unknown> | undefined;
-  if (adapter !== undefined) {
+  const adapter = options['adapter'] as Record<string, unknown> | string | undefined;
+  // A module or file path is relative to the scenario file that names it.
+  const fromScenario = (path: string) => (isAbsolute(path) || fileOf === undefined ? path : resolve(dirname(fileOf), path));
+  if (typeof adapter === 'string') {
+    out['adapter'] = fromScenario(adapter);
+  } else if (adapter !== undefined && typeof adapter['module'] === 'string') {
+    out['adapter'] = { ...adapter, module: fromScenario(adapter['module']) };
+  } else if (adapter !== undefined) {
     const actions = (list: unknown) => (Array.isArray(list) ? list.map((a: Record<string, unknown>) => withMs(a, { timeout: 'timeoutMs' })) : list);
     out['adapter'] = stripUndefined({ ...adapter, steps: actions(adapter['steps']), leave: actions(adapter['leave']) });
   }

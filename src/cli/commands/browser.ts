@@ -38,6 +38,7 @@ interface BrowserArgs {
   maxEventLoopDelay?: number;
   maxCpuLimited?: number;
   joinTimeout: string;
+  mediaTimeout: string;
 }
 
 /** `roomgate browser`: headless participants join rooms and report join time, first frame and success rate. */
@@ -53,6 +54,7 @@ export const browserCommand: CommandModule<object, BrowserArgs> = {
       .option('arrival', { type: 'string', default: 'burst', describe: 'burst (join storm) or ramp:N/s' })
       .option('hold', { type: 'string', default: '5s', describe: 'how long everyone stays after joining (stats are sampled)' })
       .option('join-timeout', { type: 'string', default: '20s', describe: 'per participant: navigation start until joined' })
+      .option('media-timeout', { type: 'string', default: '20s', describe: 'per participant: joined until the first rendered remote frame' })
       .option('join-url', { type: 'string', array: true, describe: 'join these URLs directly (one room each) instead of creating rooms' })
       .option('adapter', { type: 'string', describe: 'adapter for a join page other than the reference one: a module (.ts/.js, see docs/adapters.md) or a JSON/YAML file' })
       .option('slo', { type: 'string', array: true, describe: 'threshold, e.g. "join_time.p95 < 5s" or "success_rate >= 99%" (repeatable)' })
@@ -70,6 +72,7 @@ export const browserCommand: CommandModule<object, BrowserArgs> = {
       const faults = parseFaultFlags(args.fault, args.target);
       const holdMs = duration(args.hold, '--hold');
       const joinTimeoutMs = duration(args.joinTimeout, '--join-timeout');
+      const mediaTimeoutMs = duration(args.mediaTimeout, '--media-timeout');
       if (!(args.rooms >= 1) || !(args.participants >= 1)) throw new UsageError('--rooms and --participants must be at least 1');
       const adapter = args.adapter === undefined ? undefined : await resolveAdapter(args.adapter);
       if (adapter !== undefined && adapter.createRoom === undefined && (args.joinUrl === undefined || args.joinUrl.length === 0)) {
@@ -90,6 +93,7 @@ export const browserCommand: CommandModule<object, BrowserArgs> = {
         arrival: parseArrival(args.arrival),
         holdMs,
         joinTimeoutMs,
+        mediaTimeoutMs,
         ...(args.joinUrl === undefined ? {} : { joinUrls: args.joinUrl }),
         ...(adapter === undefined ? {} : { adapter }),
         ...(args.slo === undefined ? {} : { slos: args.slo }),

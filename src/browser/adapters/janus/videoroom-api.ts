@@ -53,6 +53,12 @@ export class JanusVideoRoomApi {
     if (data['videoroom'] !== 'destroyed') throw new JanusApiError(`unexpected VideoRoom answer to destroy: ${JSON.stringify(data)}`);
   }
 
+  /** Ids of the rooms that exist (`list`). */
+  async listRooms(signal?: AbortSignal): Promise<number[]> {
+    const data = await this.pluginRequest({ request: 'list' }, signal);
+    return ((data['list'] as { room: number }[] | undefined) ?? []).map((r) => r.room);
+  }
+
   /** Publishers currently in a room (`listparticipants`). */
   async participants(room: number, signal?: AbortSignal): Promise<{ id: number; display?: string; publisher: boolean }[]> {
     const data = await this.pluginRequest({ request: 'listparticipants', room }, signal);
