@@ -1,9 +1,15 @@
 /**
  * A real Janus WebRTC Server (Debian's `janus` package) for the SFU browser
  * tests and the bench: started on 127.0.0.1 with a temporary config folder
- * (HTTP and WebSocket transports on free ports, only the VideoRoom plugin,
- * ICE gathered on the loopback interface only), plus the stock janus-demos
- * pages served read-only from loopback. Stopped by its own PID.
+ * (HTTP and WebSocket transports bound to 127.0.0.1 on free ports, only the
+ * VideoRoom plugin, IPv4 host candidates only, no STUN/TURN, no mDNS), plus
+ * the stock janus-demos pages served read-only from loopback. Stopped by its
+ * own PID.
+ *
+ * Media: Janus (like Chromium) never gathers loopback ICE candidates, so RTP
+ * flows between this host's own interface addresses; the kernel delivers
+ * those locally (route type `local`, dev lo) and nothing leaves the host.
+ * Signaling and room management are 127.0.0.1 only.
  *
  * Run it by hand to point `roomgate browser` at it:
  *   npx tsx test/helpers/janus.ts     # prints JANUS_URL / JANUS_WS_URL / JANUS_DEMOS_URL, Ctrl-C stops
@@ -25,16 +31,6 @@ const LIB_DIR = '/usr/lib/x86_64-linux-gnu/janus';
 /** True when janus and janus-demos are installed (tests skip with a reason otherwise). */
 export function janusAvailable(): boolean {
   return existsSync(JANUS_BINARY) && existsSync(join(JANUS_DEMOS_DIR, 'videoroomtest.html')) && existsSync(join(LIB_DIR, 'plugins', 'libjanus_videoroom.so'));
-}
-
-export interface JanusOptions {
-  /**
-   * Break the media path on purpose: Janus advertises only 127.0.0.2 (where
-   * nothing listens) in ICE-Lite mode, so it never sends connectivity checks
-   * of its own and the browser's checks to the advertised candidate go
-   * nowhere. Signaling and the VideoRoom still work; ICE cannot.
-   */
-  unreachableMedia?: boolean;
 }
 
 export interface RunningJanus {
@@ -65,12 +61,7 @@ async function freePort(): Promise<number> {
 const ALL_PLUGINS = ['audiobridge', 'duktape', 'echotest', 'lua', 'nosip', 'recordplay', 'sip', 'streaming', 'textroom', 'videocall', 'voicemail'];
 const OTHER_TRANSPORTS = ['mqtt', 'nanomsg', 'pfunix', 'rabbitmq'];
 
-function janusConfig(dir: string, options: JanusOptions): string {
-  const nat = options.unreachableMedia
-    ? `ice_lite = true
-  nat_1_1_mapping = "127.0.0.2"
-  keep_private_host = false`
-    : '';
+function janusConfig(dir: string): string {
   return `general: {
   configs_folder = "${dir}"
   plugins_folder = "${LIB_DIR}/plugins"
@@ -86,9 +77,7 @@ media: {
 }
 nat: {
   nice_debug = false
-  ice_enforce_list = "lo"
   ignore_mdns = true
-  ${nat}
 }
 plugins: {
   disable = "${ALL_PLUGINS.map((p) => `libjanus_${p}.so`).join(',')}"
@@ -106,10 +95,10 @@ events: {
 }
 
 /** Start Janus and the demo page server; resolves once both answer. */
-export async function startJanus(options: JanusOptions = {}): Promise<RunningJanus> {
+export async function startJanus(): Promise<RunningJanus> {
   const dir = await mkdtemp(join(tmpdir(), 'roomgate-janus-'));
   const [httpPort, wsPort] = [await freePort(), await freePort()];
-  await writeFile(join(dir, 'janus.jcfg'), janusConfig(dir, options));
+  await writeFile(join(dir, 'janus.jcfg'), janusConfig(dir));
   await writeFile(
     join(dir, 'janus.transport.http.jcfg'),
     `general: { json = "plain"\n base_path = "/janus"\n http = true\n port = ${httpPort}\n ip = "127.0.0.1"\n https = false }\nadmin: { admin_http = false\n admin_https = false }\n`,
@@ -221,7 +210,7 @@ async function serveDemos(): Promise<Server> {
 
 // `npx tsx test/helpers/janus.ts`: a Janus for manual runs, until Ctrl-C.
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  const janus = await startJanus({ unreachableMedia: process.argv.includes('--unreachable-media') });
+  const janus = await startJanus();
   process.stdout.write(`JANUS_URL=${janus.httpUrl}\nJANUS_WS_URL=${janus.wsUrl}\nJANUS_DEMOS_URL=${janus.demosUrl}\n(pid ${janus.pid}; Ctrl-C stops)\n`);
   const shutdown = () => void janus.stop().then(() => process.exit(0));
   process.once('SIGINT', shutdown);

@@ -83,8 +83,10 @@ export function janusVideoRoomAdapter(options: JanusVideoRoomOptions = {}): Page
       await tab.locator('#username').setTimeout(timeout()).fill(displayName(participant));
       await tab.locator('#register').setTimeout(timeout()).click();
     },
-    // `myid` is the demo's own global, set when the VideoRoom answers "joined".
-    joined: { expression: 'typeof window.myid === "number"' },
+    // The demo's own globals: `myid` is set when the VideoRoom answers "joined",
+    // `feedStreams[myid]` when it accepted our published feed ("configured").
+    // A publisher counts as in the room once both hold.
+    joined: { expression: 'typeof window.myid === "number" && window.feedStreams !== undefined && window.feedStreams[window.myid] !== undefined' },
     refused: [
       { expression: alertSays('Maximum number of publishers'), label: 'room_full' },
       { expression: alertSays('does not exist|No such room'), label: 'navigation_error' },

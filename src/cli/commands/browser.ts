@@ -39,6 +39,7 @@ interface BrowserArgs {
   maxCpuLimited?: number;
   joinTimeout: string;
   mediaTimeout: string;
+  chromiumArg?: string[];
 }
 
 /** `roomgate browser`: headless participants join rooms and report join time, first frame and success rate. */
@@ -63,6 +64,7 @@ export const browserCommand: CommandModule<object, BrowserArgs> = {
       .option('fault', { type: 'string', array: true, describe: 'fault switch of the embedded reference server (without --target)' })
       .option('webhooks', { type: 'boolean', default: false, describe: 'subscribe a local sink and require one participant.joined/left per participant' })
       .option('participants-per-browser', { type: 'number', default: 8, describe: 'participants per Chromium process (more shard over more browsers)' })
+      .option('chromium-arg', { type: 'string', array: true, describe: 'extra Chromium flag, e.g. --chromium-arg=--webrtc-ip-handling-policy=disable_non_proxied_udp (repeatable)' })
       .option('fake-video', { type: 'string', describe: '.y4m file for the fake camera (default: a generated 320x180 clip)' })
       .option('max-host-cpu', { type: 'number', describe: 'overload: host CPU busy fraction (0..1) sustained 5 s, e.g. 0.97; off by default (a saturating run always shows 100 %)' })
       .option('max-event-loop-delay', { type: 'number', describe: 'overload: harness event-loop p99 over 1 s, ms; 0 disables (default 500)' })
@@ -100,6 +102,7 @@ export const browserCommand: CommandModule<object, BrowserArgs> = {
         webhooks: args.webhooks,
         participantsPerBrowser: args.participantsPerBrowser,
         ...(args.fakeVideo === undefined ? {} : { fakeVideoFile: resolve(args.fakeVideo) }),
+        ...(args.chromiumArg === undefined ? {} : { chromiumArgs: args.chromiumArg }),
         overload,
       };
       // Parses SLOs and checks the options before anything starts.
