@@ -1,4 +1,3 @@
-import { MetricsRegistry } from '../metrics/registry.js';
 import type { Artifact, CheckResult, SloVerdict, StepResult, StepStatus } from '../model/result.js';
 import type { Step, StepContext } from '../model/step.js';
 import { evaluateSlos } from '../slo/evaluate.js';
@@ -6,37 +5,26 @@ import { parseSlos } from '../slo/parse.js';
 import { ApiError, VideoConnectClient } from '../target/client.js';
 import { toPageAdapter } from './adapters/load-adapter.js';
 import { REFERENCE_ADAPTER } from './adapters/reference.js';
-import type { AdapterRoom, PageAdapter } from './adapters/types.js';
+import type { PageAdapter } from './adapters/types.js';
 import { checkRoomConsistency } from './api-consistency.js';
 import { arrivalOffsets } from './arrival.js';
 import { writeFailureArtifacts } from './artifacts.js';
-import { BROWSER_COUNTERS, BROWSER_OPERATION, BROWSER_SERIES, browserMetricCatalog, failureCounter } from './browser-metrics.js';
+import { BROWSER_OPERATION, BROWSER_SERIES, browserMetricCatalog } from './browser-metrics.js';
 import { BrowserPool } from './launch/browser-pool.js';
 import { ensureFakeClip } from './launch/fake-video.js';
-import { treeCpuSeconds, treeRssBytes } from './launch/process-memory.js';
-import { BROWSER_DEFAULTS, type BrowserStepOptions, type FailureLabel, type ParticipantPlan } from './options.js';
+import { BROWSER_DEFAULTS, type BrowserStepOptions, type ParticipantPlan } from './options.js';
 import { OverloadMonitor } from './overload-monitor.js';
 import { classifyParticipant, type ParticipantVerdict } from './participant/classify.js';
 import { Participant } from './participant/participant.js';
 import { participantQuality } from './quality.js';
-import type { BrowserStepSummary, HoldCpuSummary, ParticipantSummary, RoomSummary } from './summary.js';
+import { allJoinedCheck, browserVerdict, successJudgedBySlo } from './step/browser-verdict.js';
+import { hold, type HoldOutcome } from './step/hold.js';
+import { describeArrival, describeLayout, recordParticipants } from './step/participant-results.js';
+import { AdapterRoomError, planRooms, type CreatedRoom, type PlannedRoom } from './step/plan-rooms.js';
+import { forEachLimited, sleep } from './step/timing.js';
+import type { BrowserStepSummary, RoomSummary } from './summary.js';
 import { ParticipantWebhookSink } from './webhook-sink.js';
 import { wilsonInterval } from './wilson.js';
-
-/** A room the step created (through the API or the adapter), deleted at the end whatever happens. */
-interface CreatedRoom {
-  delete(): Promise<void>;
-}
-
-interface PlannedRoom {
-  label: string;
-  /** VideoConnect room id (API consistency checks run only for these). */
-  roomId?: string;
-  /** Id on the adapter's media server. */
-  adapterRoomId?: string;
-  joinUrl: string;
-  createdByStep: boolean;
-}
 
 /**
  * Headless browser participants: M rooms × K participants join (burst or
@@ -116,57 +104,13 @@ async function runStep(
   };
 
   // 1. Rooms and participant plans.
-  const rooms: PlannedRoom[] = [];
-  const plans: ParticipantPlan[] = [];
-  const prefix = options.namePrefix ?? d.namePrefix;
+  let rooms: PlannedRoom[];
+  let plans: ParticipantPlan[];
   try {
-    if (options.joinUrls !== undefined && options.joinUrls.length > 0) {
-      options.joinUrls.forEach((url, i) => rooms.push({ label: `url${i + 1}`, joinUrl: url, createdByStep: false }));
-    } else if (adapter.createRoom !== undefined) {
-      // The adapter creates rooms on its own media server; the VideoConnect API is not involved.
-      const count = options.rooms ?? d.rooms;
-      for (let i = 0; i < count; i++) {
-        const room: AdapterRoom = await adapter.createRoom({
-          index: i,
-          name: `roomgate ${stepName} ${i + 1}`,
-          participants: perRoom,
-          ...(options.maxParticipants === undefined ? {} : { maxParticipants: options.maxParticipants }),
-          signal,
-        });
-        createdRooms.push({ delete: async () => adapter.deleteRoom?.(room) });
-        rooms.push({ label: `room${i + 1}:${room.id}`, adapterRoomId: room.id, joinUrl: room.joinUrl, createdByStep: true });
-      }
-    } else {
-      const count = options.rooms ?? d.rooms;
-      for (let i = 0; i < count; i++) {
-        const { room } = await client.createRoom(
-          {
-            name: `roomgate ${stepName} ${i + 1}`,
-            ...(options.maxParticipants === undefined ? {} : { max_participants: options.maxParticipants }),
-            ...(options.privateRooms === true ? { is_private: true } : {}),
-          },
-          { signal },
-        );
-        createdRooms.push({ delete: async () => void (await client.deleteRoom(room.room_id)) });
-        rooms.push({ label: room.room_id, roomId: room.room_id, joinUrl: room.join_url, createdByStep: true });
-      }
-    }
-    for (const [r, room] of rooms.entries()) {
-      for (let k = 0; k < perRoom; k++) {
-        const name = `${prefix}-r${r + 1}-p${k + 1}`;
-        let joinUrl = room.joinUrl;
-        if (options.privateRooms === true && room.roomId !== undefined) {
-          joinUrl = (await client.createJoinToken(room.roomId, { participant_name: name }, { signal })).join_url;
-        }
-        const roomId = room.roomId ?? room.adapterRoomId;
-        plans.push({ name, joinUrl, room: room.label, index: plans.length, roomIndex: r, ...(roomId === undefined ? {} : { roomId }) });
-      }
-    }
+    ({ rooms, plans } = await planRooms(client, adapter, stepName, options, createdRooms, signal));
   } catch (error) {
     if (error instanceof ApiError) return finish('errored', `could not set up rooms through the API: ${error.message}`, []);
-    if (adapter.createRoom !== undefined && !(error instanceof ApiError) && options.joinUrls === undefined) {
-      return finish('errored', `the adapter "${adapter.name}" could not create rooms: ${(error as Error).message}`, []);
-    }
+    if (error instanceof AdapterRoomError) return finish('errored', error.message, []);
     throw error;
   }
 
@@ -178,8 +122,7 @@ async function runStep(
   const monitor = new OverloadMonitor(thresholds);
   const sink = options.webhooks === true ? await ParticipantWebhookSink.start() : undefined;
   const participants = plans.map((plan, i) => new Participant(plan, i % pool.size, adapter, signal));
-  let browserRssBytes: number | undefined;
-  let holdCpu: HoldCpuSummary | undefined;
+  let held: HoldOutcome = {};
   try {
     if (sink !== undefined) await sink.subscribe(client, signal);
     await forEachLimited(participants, 4, async (p, i) => p.prepare(await pool.newContext(i)));
@@ -233,31 +176,7 @@ async function runStep(
           { name: 'api-consistency.participant-count-while-joined', budgetMs: options.propagationBudgetMs ?? d.propagationBudgetMs, signal },
         );
     log(`hold: ${inRoom.length} of ${participants.length} participants in, sampling stats for ${holdMs} ms`);
-    const holdStart = Date.now();
-    const holdEnd = holdStart + holdMs;
-    const cpuAtHoldStart = { browser: await treeCpuSeconds(pool.pids()), harness: process.cpuUsage(), at: Date.now() };
-    const interval = options.sampleIntervalMs ?? d.sampleIntervalMs;
-    while (!signal.aborted) {
-      await Promise.all(inRoom.map((p) => p.sample()));
-      if (browserRssBytes === undefined && Date.now() >= holdEnd - holdMs / 2) browserRssBytes = await treeRssBytes(pool.pids());
-      if (Date.now() + interval > holdEnd) break;
-      await sleep(interval, signal);
-    }
-    // How many cores the browsers (and this process) kept busy during the hold, whatever else ran on the host.
-    const browserCpuAtHoldEnd = await treeCpuSeconds(pool.pids());
-    const holdWindowMs = Date.now() - cpuAtHoldStart.at;
-    if (cpuAtHoldStart.browser !== undefined && browserCpuAtHoldEnd !== undefined && holdWindowMs > 0 && inRoom.length > 0) {
-      const harness = process.cpuUsage(cpuAtHoldStart.harness);
-      const browserCores = (browserCpuAtHoldEnd - cpuAtHoldStart.browser) / (holdWindowMs / 1000);
-      holdCpu = {
-        windowMs: holdWindowMs,
-        participants: inRoom.length,
-        browserCores: round3(browserCores),
-        browserCoresPerParticipant: round3(browserCores / inRoom.length),
-        harnessCores: round3((harness.user + harness.system) / 1000 / holdWindowMs),
-      };
-    }
-    browserRssBytes ??= await treeRssBytes(pool.pids());
+    held = await hold(pool, inRoom, holdMs, options.sampleIntervalMs ?? d.sampleIntervalMs, signal);
     if (consistencyWhileIn !== undefined) emitCheck(await consistencyWhileIn);
     await Promise.all(participants.map((p) => p.refreshSnapshot()));
 
@@ -307,46 +226,11 @@ async function runStep(
     }
 
     // 8. Metrics, SLOs, summary.
-    const registry = new MetricsRegistry({ startedAtMs: t0 });
-    const summaries: ParticipantSummary[] = [];
-    const failures: Partial<Record<FailureLabel, number>> = {};
-    for (const p of participants) {
-      const v = verdicts.get(p)!;
-      const summary = summarizeParticipant(p, v, qualities.get(p));
-      summaries.push(summary);
-      const outcome = v.status === 'joined' ? 'ok' : 'failed';
-      registry.increment(BROWSER_COUNTERS.participants, BROWSER_OPERATION);
-      if (summary.joinTimeMs !== undefined) registry.record(BROWSER_SERIES.joinTime, BROWSER_OPERATION, outcome, summary.joinTimeMs);
-      if (summary.setupTimeMs !== undefined) registry.record(BROWSER_SERIES.setupTime, BROWSER_OPERATION, outcome, summary.setupTimeMs);
-      if (summary.timeToFirstFrameMs !== undefined) registry.record(BROWSER_SERIES.timeToFirstFrame, BROWSER_OPERATION, outcome, summary.timeToFirstFrameMs);
-      if (v.status === 'joined') {
-        registry.increment(BROWSER_COUNTERS.succeeded, BROWSER_OPERATION);
-      } else {
-        registry.increment(BROWSER_COUNTERS.failed, BROWSER_OPERATION);
-        registry.increment(failureCounter(v.label), BROWSER_OPERATION);
-        failures[v.label] = (failures[v.label] ?? 0) + 1;
-      }
-    }
-    registry.finish();
+    const { registry, summaries, failures } = recordParticipants(participants, verdicts, qualities, t0);
     const succeeded = summaries.filter((s) => s.status === 'joined').length;
     const successRate = wilsonInterval(succeeded, summaries.length);
     // Without an SLO about success, every participant must succeed: that is the gate.
-    const successJudgedBySlo = slos.some((s) => ['success_rate', 'failure_rate', 'participants_failed'].includes(s.metric) || s.metric.startsWith('failed_'));
-    if (!successJudgedBySlo && !signal.aborted) {
-      const failed = summaries.filter((s) => s.status === 'failed');
-      emitCheck(
-        failed.length === 0
-          ? { name: 'participants.all-joined-and-saw-video', group: 'participants', status: 'passed', observations: summaries.length, durationMs: Date.now() - t0 }
-          : {
-              name: 'participants.all-joined-and-saw-video',
-              group: 'participants',
-              status: 'failed',
-              durationMs: Date.now() - t0,
-              message: `${failed.length} of ${summaries.length} participants failed: ${Object.entries(failures).map(([l, n]) => `${n} ${l}`).join(', ')}`,
-              evidence: failed.map((f) => ({ expected: `${f.name} joins${summaries.length > 1 ? ' and sees remote video' : ''}`, actual: `${f.label}: ${f.detail}` })),
-            },
-      );
-    }
+    if (!successJudgedBySlo(slos) && !signal.aborted) emitCheck(allJoinedCheck(summaries, failures, Date.now() - t0));
     const sloVerdicts = signal.aborted ? [] : evaluateSlos(slos, registry, catalog);
     for (const verdict of sloVerdicts) ctx.emit({ type: 'slo', at: Date.now(), step: stepName, verdict });
 
@@ -354,7 +238,7 @@ async function runStep(
       kind: 'browser',
       adapter: adapter.name,
       arrival: describeArrival(arrival),
-      layout: describeLayout(rooms.length, perRoom, options.joinUrls !== undefined && options.joinUrls.length > 0, adapter),
+      layout: describeLayout(rooms.length, perRoom, options.joinUrls !== undefined && options.joinUrls.length > 0, adapter === REFERENCE_ADAPTER ? undefined : adapter.name),
       holdMs,
       shards: pool.size,
       rooms: rooms.map((r): RoomSummary => ({
@@ -374,95 +258,18 @@ async function runStep(
         time_to_first_frame: registry.summary(BROWSER_SERIES.timeToFirstFrame),
       },
       overload,
-      ...(browserRssBytes === undefined ? {} : { browserRssBytes, rssPerParticipantBytes: Math.round(browserRssBytes / Math.max(1, participants.length)) }),
-      ...(holdCpu === undefined ? {} : { holdCpu }),
+      ...(held.browserRssBytes === undefined ? {} : { browserRssBytes: held.browserRssBytes, rssPerParticipantBytes: Math.round(held.browserRssBytes / Math.max(1, participants.length)) }),
+      ...(held.holdCpu === undefined ? {} : { holdCpu: held.holdCpu }),
       statsResolutionMs: participants.find((p) => p.record.snapshot)?.record.snapshot?.statsResolutionMs ?? 100,
       metrics: registry.serialize(),
     };
 
-    if (signal.aborted) return finish('interrupted', 'interrupted; participants left and rooms were deleted', sloVerdicts, summary);
-    if (overload.overloaded) {
-      return finish('invalid', `the harness was overloaded, so the figures measure this host, not the target: ${overload.signals[0]!.detail}`, sloVerdicts, summary);
-    }
-    const failedChecks = checks.filter((c) => c.status === 'failed');
-    const failedSlos = sloVerdicts.filter((v) => v.status !== 'passed');
-    if (failedChecks.length > 0 || failedSlos.length > 0) {
-      const reasons = [...failedChecks.map((c) => (c.status === 'failed' ? c.message : '')), ...failedSlos.map((v) => `SLO ${v.expression} ${v.status === 'no-data' ? 'had no data' : `observed ${'observed' in v ? v.observed : ''}`}`)];
-      return finish('failed', reasons.join('; '), sloVerdicts, summary);
-    }
-    return finish('passed', undefined, sloVerdicts, summary);
+    const { status, reason } = browserVerdict({ interrupted: signal.aborted, overloadDetail: overload.signals[0]?.detail, checks, verdicts: sloVerdicts });
+    return finish(status, reason, sloVerdicts, summary);
   } finally {
     monitor.stop();
     await Promise.allSettled(participants.map((p) => p.close()));
     if (sink !== undefined) await sink.close(client);
     await pool.close();
   }
-}
-
-function summarizeParticipant(p: Participant, v: ParticipantVerdict, quality: ReturnType<typeof participantQuality>): ParticipantSummary {
-  const { record } = p;
-  const m = record.snapshot?.milestones ?? {};
-  const nav = m.navigationStart;
-  const rel: Record<string, number> = {};
-  if (nav !== undefined) for (const [k, at] of Object.entries(m)) rel[k] = Math.round((at - nav) * 10) / 10;
-  const diff = (a: number | undefined, b: number | undefined) => (a !== undefined && b !== undefined ? Math.max(0, a - b) : undefined);
-  const joinTimeMs = diff(m.joined, nav);
-  const setupTimeMs = diff(m.pcConnected, m.firstSetLocalDescription);
-  const timeToFirstFrameMs = diff(m.firstRenderedFrame, nav);
-  return {
-    name: record.plan.name,
-    room: record.plan.room,
-    shard: record.shard,
-    status: v.status,
-    ...(v.status === 'failed' ? { label: v.label, detail: v.detail } : {}),
-    ...(record.arrivedAt === undefined ? {} : { arrivedAt: record.arrivedAt }),
-    ...(record.leftAt === undefined ? {} : { leftAt: record.leftAt }),
-    ...(nav === undefined ? {} : { navigationStartEpochMs: nav }),
-    milestonesMs: rel,
-    ...(joinTimeMs === undefined ? {} : { joinTimeMs }),
-    ...(setupTimeMs === undefined ? {} : { setupTimeMs }),
-    ...(timeToFirstFrameMs === undefined ? {} : { timeToFirstFrameMs }),
-    ...(record.navigation.kind === 'ok' ? { httpStatus: record.navigation.httpStatus } : {}),
-    ...(quality === undefined ? {} : { quality }),
-  };
-}
-
-/** The room layout in words, e.g. "4 rooms × 2 participants (mesh: 1 peer connection each)". */
-function describeLayout(rooms: number, perRoom: number, givenUrls: boolean, adapter: PageAdapter): string {
-  const peers = perRoom - 1;
-  const shape = adapter === REFERENCE_ADAPTER && !givenUrls ? ` (reference page is a full mesh: ${peers} peer connection${peers === 1 ? '' : 's'} per participant)` : ` (${adapter.name})`;
-  return `${rooms} ${givenUrls ? 'join URL' : 'room'}${rooms === 1 ? '' : 's'} × ${perRoom} participant${perRoom === 1 ? '' : 's'}${shape}`;
-}
-
-function round3(value: number): number {
-  return Math.round(value * 1000) / 1000;
-}
-
-function describeArrival(arrival: NonNullable<BrowserStepOptions['arrival']>): string {
-  return arrival.kind === 'burst' ? 'burst' : `ramp:${arrival.perSecond}/s`;
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  if (ms <= 0 || signal.aborted) return Promise.resolve();
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
-}
-
-async function forEachLimited<T>(items: readonly T[], limit: number, work: (item: T, index: number) => Promise<void>): Promise<void> {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(limit, items.length) }, async () => {
-      while (next < items.length) {
-        const index = next++;
-        await work(items[index]!, index);
-      }
-    }),
-  );
 }

@@ -1,4 +1,5 @@
 import type { CheckResult, StepResult } from '../model/result.js';
+import type { CheckListing } from '../contract/check-catalog.js';
 import { evidenceText } from '../report/evidence-text.js';
 
 /**
@@ -33,9 +34,29 @@ export function formatCheckLine(result: CheckResult, colour: boolean): string {
         .split('\n')
         .map((line) => `      ${line}`)
         .join('\n');
-      return `${head}\n      ${result.message}${evidence === '' ? '' : `\n${evidence}`}`;
+      // Evidence items carry the citations; a failure without evidence shows them on their own line.
+      const cites = result.evidence.length === 0 && result.cites !== undefined ? `\n      cites:    ${result.cites.join('; ')}` : '';
+      return `${head}\n      ${result.message}${cites}${evidence === '' ? '' : `\n${evidence}`}`;
     }
   }
+}
+
+/** `roomgate contract --list-checks`: one block per check — id, what it enforces, where that is written, and whether this document states it. */
+export function formatCheckList(rows: readonly CheckListing[]): string {
+  const lines: string[] = [];
+  let group = '';
+  for (const row of rows) {
+    if (row.group !== group) {
+      group = row.group;
+      lines.push('', `${group}`);
+    }
+    lines.push(`  ${row.id}${row.notApplicable === undefined ? '' : `  [skipped with this spec: ${row.notApplicable}]`}`);
+    lines.push(`      enforces: ${row.enforces}`);
+    for (const cite of row.cites) lines.push(`      cites:    ${cite}`);
+  }
+  const skipped = rows.filter((r) => r.notApplicable !== undefined).length;
+  lines.push('', `${rows.length} checks${skipped === 0 ? '' : `, ${skipped} not applicable to this spec`}`);
+  return lines.join('\n').trimStart();
 }
 
 export function formatSummary(result: StepResult, colour: boolean): string {

@@ -3,15 +3,21 @@ import { hideBin } from 'yargs/helpers';
 import { browserCommand } from './commands/browser.js';
 import { compareCommand } from './commands/compare.js';
 import { contractCommand } from './commands/contract.js';
+import { initCommand } from './commands/init.js';
 import { loadCommand } from './commands/load.js';
 import { reportCommand } from './commands/report.js';
 import { runCommand } from './commands/run.js';
 import { serveCommand } from './commands/serve.js';
+import { packageVersion } from '../package-assets.js';
+import { startNpmSignalRelay } from './npm-signal-relay.js';
 
 /**
  * The roomgate CLI. Each command lives in its own file under commands/; this
  * file only wires them. Unknown commands and flags are usage errors (exit 2).
  */
+// Under `npx roomgate` a SIGINT sent to npm stops at the shell between npm and us; see the module.
+startNpmSignalRelay();
+
 await yargs(hideBin(process.argv))
   .scriptName('roomgate')
   .usage('$0 <command> [options]\n\nContract gate, burst/soak load and browser participants for VideoConnect-style room APIs.')
@@ -22,6 +28,7 @@ await yargs(hideBin(process.argv))
   .command(serveCommand)
   .command(reportCommand)
   .command(compareCommand)
+  .command(initCommand)
   .demandCommand(1, 'Name a command; `roomgate run` runs suites/smoke.yaml against the embedded reference server.')
   .strict()
   .recommendCommands()
@@ -33,6 +40,6 @@ await yargs(hideBin(process.argv))
   })
   .help()
   .alias('h', 'help')
-  .version()
+  .version(packageVersion())
   .wrap(Math.min(110, process.stdout.columns ?? 110))
   .parseAsync();

@@ -1,6 +1,7 @@
 import { clearLine, cursorTo } from 'node:readline';
 import type { EventSink, RunEvent, StepProgress, WindowSummary } from '../model/events.js';
 import type { StepResult, StepStatus } from '../model/result.js';
+import { NO_SAMPLES, orNoSamples } from '../report/no-samples.js';
 
 export interface ProgressOptions {
   stream: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
@@ -139,7 +140,7 @@ export function formatWindowLine(step: string, window: WindowSummary): string {
         : ` ${window.achievedRate}/s`
       : ` target ${window.targetRate}/s achieved ${window.achievedRate ?? '?'}/s`;
   const ops = Object.entries(window.operations)
-    .map(([op, s]) => `${op} n=${s.count} err=${s.errors} p50=${ms(s.p50)} p99=${ms(s.p99)}`)
+    .map(([op, s]) => `${op} n=${s.count} err=${s.errors} ${s.count === 0 ? NO_SAMPLES : `p50=${ms(s.p50)} p99=${ms(s.p99)}`}`)
     .join('; ');
   return `[${step}] ${span}${rate} | ${ops === '' ? 'no responses' : ops}`;
 }
@@ -195,7 +196,7 @@ function symbol(status: StepStatus): string {
 
 function opsP99(window: WindowSummary): string {
   return Object.entries(window.operations)
-    .map(([op, s]) => `${op.replace(/_room(s)?$/, '')} ${ms(s.p99)}`)
+    .map(([op, s]) => `${op.replace(/_room(s)?$/, '')} ${orNoSamples(s, s.p99, ms)}`)
     .join(' ');
 }
 

@@ -12,8 +12,9 @@ import { buildRunReport, describeTargetForReport, TimelineCollector, writeReport
 import { writeRunReports } from '../report/write-reports.js';
 import { createEventBus } from '../runner/event-bus.js';
 import { runPlan, type ScenarioTask } from '../runner/run-plan.js';
-import { checkEmbeddedFaults, openScenarioTarget } from '../runner/scenario-target.js';
+import { checkScenarioTarget, openScenarioTarget } from '../runner/scenario-target.js';
 import { buildStep } from '../runner/step-catalog.js';
+import { TargetProbe } from '../target/target-probe.js';
 import { interruptSignal } from './interrupt.js';
 import type { RunArgs } from './commands/run.js';
 import { createProgressRenderer, paint, useColor } from './progress.js';
@@ -29,14 +30,17 @@ export async function runSuite(args: RunArgs): Promise<number> {
   const config = await loadRunConfig(args.files);
   const soakMs = parseFlagDuration('--duration', args.duration);
   const deadlineFlagMs = parseFlagDuration('--deadline', args.deadline);
+  const requestTimeoutMs = parseFlagDuration('--request-timeout', args.requestTimeout);
 
   // Plan: build every step now, so unknown step types and bad SLOs are exit 2 before any load.
   const scenarios: ScenarioTask[] = [];
   let plannedMs = 0;
   const opened: { target: TargetDescription }[] = [];
-  const flags = { target: args.target, clientId: args.clientId, clientSecret: args.clientSecret };
+  const flags = { target: args.target, clientId: args.clientId, clientSecret: args.clientSecret, requestTimeoutMs };
+  // One probe per run: scenarios sharing a hung target wait for it once.
+  const probe = new TargetProbe();
   for (const scenario of config.scenarios) {
-    if (flags.target === undefined || flags.target === '') checkEmbeddedFaults(scenario);
+    checkScenarioTarget(scenario, flags);
     const steps: Step[] = [];
     for (const stepConfig of scenario.steps) {
       steps.push(await buildStep(stepConfig, soakMs === undefined ? {} : { durationMs: soakMs }));
@@ -45,8 +49,8 @@ export async function runSuite(args: RunArgs): Promise<number> {
     scenarios.push({
       name: scenario.name,
       steps,
-      openTarget: async () => {
-        const target = await openScenarioTarget(scenario, flags);
+      openTarget: async (signal) => {
+        const target = await openScenarioTarget(scenario, flags, { probe, signal });
         opened.push({ target: describeTargetForReport(target.target, target.faults) });
         return target;
       },

@@ -4,6 +4,8 @@ import type { FaultName } from '../reference/faults.js';
 import type { RateLimitPolicy } from '../reference/server-types.js';
 import { ExitCode, UsageError } from '../errors.js';
 import { interruptSignal } from './interrupt.js';
+import { BUNDLED_SPEC } from '../package-assets.js';
+import { relative } from 'node:path';
 
 export interface ServeOptions {
   port: number;
@@ -48,7 +50,7 @@ export async function serve(options: ServeOptions): Promise<number> {
     `roomgate serve: listening on ${server.url}`,
     `  client id:     ${credentials.clientId}${isDefault ? ` (secret: ${LOCAL_CREDENTIALS.clientSecret}, the documented local default)` : ' (secret as given, not shown)'}`,
     `  token:         POST ${server.url}/v1/auth/token {"client_id","client_secret"}`,
-    `  contract:      contracts/videoconnect.v1.openapi.yaml`,
+    `  contract:      ${relative(process.cwd(), BUNDLED_SPEC)}`,
     `  faults:        ${options.faults.length === 0 ? 'none' : options.faults.join(', ')}`,
     options.rateLimit === undefined ? undefined : `  rate limit:    ${options.rateLimit.quota} requests per ${options.rateLimit.windowSeconds} s per client`,
     `  stop with Ctrl-C`,

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { closest, distance } from 'fastest-levenshtein';
 import { ConfigError } from '../errors.js';
+import { schemaFile, type SchemaName } from '../package-assets.js';
 import { formatPath, lineOf, pointerToPath, type YamlSource } from './yaml-source.js';
 
 /**
@@ -10,20 +11,16 @@ import { formatPath, lineOf, pointerToPath, type YamlSource } from './yaml-sourc
  * $schema=`), with ajv errors turned into `file:line: path message` plus a
  * hint. Unknown keys get a did-you-mean from the keys the schema allows.
  */
-export type SchemaName = 'scenario' | 'suite';
+export type { SchemaName };
 
 const compiled = new Map<SchemaName, ValidateFunction>();
-
-export function schemaPath(name: SchemaName): string {
-  return new URL(`../../schemas/${name}.schema.json`, import.meta.url).pathname;
-}
 
 function validator(name: SchemaName): ValidateFunction {
   let fn = compiled.get(name);
   if (fn === undefined) {
     // verbose: errors carry parentSchema, which lists the allowed keys for did-you-mean.
     const ajv = new Ajv({ allErrors: true, verbose: true, strict: false });
-    fn = ajv.compile(JSON.parse(readFileSync(schemaPath(name), 'utf8')) as object);
+    fn = ajv.compile(JSON.parse(readFileSync(schemaFile(name), 'utf8')) as object);
     compiled.set(name, fn);
   }
   return fn;

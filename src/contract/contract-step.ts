@@ -16,6 +16,7 @@ import { CONTRACT_DEFAULTS, CONTRACT_GROUPS, type ContractStepOptions } from './
 import { loadSpec } from './spec/load-spec.js';
 import { SpecIndex } from './spec/spec-index.js';
 import { TokenSource } from './token-source.js';
+import { requiredHeadersFor } from './spec/required-headers.js';
 import { runWebhookChecks } from './webhooks/webhook-checks.js';
 import type { WebhooksStepOptions } from './options.js';
 
@@ -91,13 +92,14 @@ export async function runContractGate(
   const check = makeCheck((result) => {
     checks.push(result);
     ctx.emit({ type: 'check', at: Date.now(), step: stepName, result });
-  });
+  }, spec);
 
   let tokenSource: TokenSource | undefined;
   const http = new Exchanger({
     baseUrl: ctx.target.baseUrl,
     token: (signal) => (tokenSource as TokenSource).get(signal),
     timeoutMs: options.requestTimeoutMs,
+    defaultHeaders: requiredHeadersFor(spec),
     maxBodyBytes: options.maxBodyBytes,
   });
   const issueToken = (credentials = ctx.target.credentials) =>

@@ -1,6 +1,7 @@
 import type { CheckResult } from '../model/result.js';
 import type { Target } from '../target/target.js';
-import { expectStatus, runCheck, type CheckOutcome } from './check.js';
+import { expectStatus, runCheck, skip, type CheckOutcome } from './check.js';
+import { catalogEntry, citationsFor } from './check-catalog.js';
 import type { Exchange, Exchanger } from './http/exchange.js';
 import type { ContractStepOptions } from './options.js';
 import type { SpecIndex } from './spec/spec-index.js';
@@ -50,10 +51,27 @@ export function roomIdOf(body: unknown): string | undefined {
   return typeof id === 'string' ? id : undefined;
 }
 
-export function makeCheck(emitResult: (result: CheckResult) => void) {
+/**
+ * Runs checks through the catalog: a check whose promise the document in use
+ * does not state is skipped with that reason (never run, never failed), and
+ * every result carries the citations of what it enforces.
+ */
+export function makeCheck(emitResult: (result: CheckResult) => void, spec: SpecIndex) {
   return async (group: string, name: string, body: () => Promise<CheckOutcome>): Promise<CheckResult> => {
-    const result = await runCheck(group, name, body);
+    const result = await runCitedCheck(spec, group, name, body);
     emitResult(result);
     return result;
   };
+}
+
+/** runCheck plus the catalog: `requires` may skip it, and its citations go on the result and its evidence. */
+export async function runCitedCheck(spec: SpecIndex, group: string, name: string, body: () => Promise<CheckOutcome>): Promise<CheckResult> {
+  const notStated = catalogEntry(name)?.requires?.(spec);
+  const result = await runCheck(group, name, notStated === undefined ? body : async () => skip(`${notStated}, so the gate does not check it`));
+  const cites = citationsFor(spec, name);
+  if (cites.length === 0) return result;
+  if (result.status === 'failed' || (result.status === 'errored' && result.evidence !== undefined)) {
+    return { ...result, cites, evidence: (result.evidence ?? []).map((e) => ({ ...e, cites })) } as CheckResult;
+  }
+  return { ...result, cites };
 }

@@ -1,3 +1,6 @@
+import type { ConsumerVersionSelector } from './pact/verifier-options.js';
+import { BUNDLED_PACT, BUNDLED_SPEC } from '../package-assets.js';
+
 /**
  * Options of the contract-gate steps. Plain, serializable data (no functions,
  * no class instances) so a scenario YAML maps onto them one to one. Every field
@@ -82,10 +85,25 @@ export interface PactStepOptions {
   provider?: string;
   /** Verification timeout in ms. Default 30000. */
   timeoutMs?: number;
+  /**
+   * Verify the pacts a Pact Broker (or PactFlow) holds for `provider` instead
+   * of local files. Credentials come from PACT_BROKER_TOKEN (or
+   * PACT_BROKER_USERNAME/PACT_BROKER_PASSWORD), never from options.
+   */
+  broker?: {
+    url: string;
+    /** Default: `[{mainBranch: true}, {deployedOrReleased: true}]`, the broker's recommended selectors. */
+    consumerVersionSelectors?: ConsumerVersionSelector[];
+    /** Off unless true; needs `providerVersion`. */
+    publishVerificationResults?: boolean;
+    providerVersion?: string;
+    providerVersionBranch?: string;
+  };
 }
 
-export const DEFAULT_SPEC_PATH = 'contracts/videoconnect.v1.openapi.yaml';
-export const DEFAULT_PACT_PATH = 'contracts/pacts/roomgate-videoconnect.json';
+/** The bundled documents, resolved from the package (not the current directory). */
+export const DEFAULT_SPEC_PATH = BUNDLED_SPEC;
+export const DEFAULT_PACT_PATH = BUNDLED_PACT;
 
 export const CONTRACT_DEFAULTS = {
   spec: DEFAULT_SPEC_PATH,

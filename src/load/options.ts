@@ -1,3 +1,4 @@
+import { BUNDLED_SPEC } from '../package-assets.js';
 import type { SloInput } from '../slo/types.js';
 
 /**
@@ -80,7 +81,7 @@ export const LOAD_DEFAULTS = {
   durationMs: 10_000,
   mix: { create_room: 20, get_room: 70, list_rooms: 5, delete_room: 5 } satisfies Record<LoadOperation, number>,
   schemaSampleRate: 0.05,
-  specPath: 'contracts/videoconnect.v1.openapi.yaml',
+  specPath: BUNDLED_SPEC,
   windowMs: 10_000,
   workers: 0,
   roomPoolSize: 20,

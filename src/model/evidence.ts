@@ -28,6 +28,8 @@ export interface Evidence {
   expected: string;
   /** What happened instead, in words. */
   actual?: string;
+  /** Where the expectation is written down (OpenAPI pointer, README rule, standard). */
+  cites?: string[];
   /** A command that reproduces the request (token replaced by `$TOKEN`). */
   curl?: string;
 }

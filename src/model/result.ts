@@ -17,6 +17,8 @@ interface CheckBase {
   /** The family the check belongs to, e.g. `schema`, `auth`, `idempotency`. */
   group: string;
   durationMs: number;
+  /** The contract element(s) or documented rule(s) the check enforces (see src/contract/check-catalog.ts). */
+  cites?: string[];
 }
 
 export interface CheckPassed extends CheckBase {

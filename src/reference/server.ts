@@ -11,6 +11,7 @@ import { FaultSet } from './faults.js';
 import { ApiProblem } from './http/api-problem.js';
 import { clientErrorHandler } from './http/client-error.js';
 import { errorHandler, sendProblem } from './http/error-envelope.js';
+import { registerJsonBodyParser } from './http/json-body-parser.js';
 import { operationLookup } from './http/operations.js';
 import { RouteTable } from './http/route-table.js';
 import { ServerStats } from './http/server-stats.js';
@@ -71,6 +72,7 @@ export async function createReferenceServer(options: ReferenceServerOptions = {}
   app.setErrorHandler(errorHandler(faults));
   // Only JSON bodies: a text/plain body is a 415, not a string handed to the routes.
   app.removeContentTypeParser(['text/plain']);
+  registerJsonBodyParser(app);
 
   // Per-request bookkeeping is attached to each route as it registers, with its
   // operation name and whether it needs a token worked out once here: reading

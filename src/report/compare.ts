@@ -63,6 +63,12 @@ export function compareReports(base: RunReport, current: RunReport, tolerance: n
 
 const key = (step: string, op: string, metric: DeltaMetric) => `${step}\u0000${op}\u0000${metric}`;
 
+/** The step, operation and metric of a key of figuresOf(). */
+export function figureKeyParts(figureKey: string): { step: string; operation: string; metric: DeltaMetric } {
+  const [step, operation, metric] = figureKey.split('\u0000') as [string, string, DeltaMetric];
+  return { step, operation, metric };
+}
+
 /** Every comparable figure of a report, keyed by step × operation × metric. */
 export function figuresOf(report: RunReport): Map<string, Figure> {
   const out = new Map<string, Figure>();

@@ -11,6 +11,7 @@ export function evidenceText(evidence: readonly Evidence[]): string {
       const lines: string[] = [];
       if (evidence.length > 1) lines.push(`--- evidence ${index + 1} of ${evidence.length}`);
       lines.push(`expected: ${item.expected}`);
+      if (item.cites !== undefined && item.cites.length > 0) lines.push(`cites:    ${item.cites.join('; ')}`);
       if (item.actual !== undefined) lines.push(`actual:   ${item.actual}`);
       if (item.request !== undefined) {
         lines.push(`request:  ${item.request.method} ${item.request.url}`);

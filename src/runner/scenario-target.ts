@@ -3,7 +3,8 @@ import { EMBEDDED_FOR_CONTRACT } from '../contract/options.js';
 import { LOCAL_CREDENTIALS } from '../reference/defaults.js';
 import { isFaultName, FAULT_NAMES, type FaultName } from '../reference/faults.js';
 import type { ReferenceServerOptions } from '../reference/server-types.js';
-import { resolveTarget, type TargetFlags } from '../target/resolve-target.js';
+import { durationOption } from '../config/load-config.js';
+import { checkRemoteTarget, resolveTarget, type ResolveOptions, type TargetFlags } from '../target/resolve-target.js';
 import type { Target } from '../target/target.js';
 import type { ScenarioConfig } from '../config/types.js';
 
@@ -34,14 +35,34 @@ export function checkEmbeddedFaults(scenario: ScenarioConfig): FaultName[] {
   return faults as FaultName[];
 }
 
-export async function openScenarioTarget(scenario: ScenarioConfig, flags: TargetFlags): Promise<OpenedTarget> {
+/**
+ * Everything about a scenario's target that can be wrong without contacting
+ * it (a URL that is not one, missing credentials, an unknown embedded fault),
+ * checked while planning: exit 2 before any step runs or a report folder
+ * exists, said once rather than once per step.
+ */
+export function checkScenarioTarget(scenario: ScenarioConfig, flags: TargetFlags): void {
+  const fromFlag = nonEmpty(flags.target);
+  const url = fromFlag ?? nonEmpty(scenario.target?.url);
+  if (url === undefined) {
+    checkEmbeddedFaults(scenario);
+    return;
+  }
+  checkRemoteTarget(url, credentialsFor(scenario, flags), fromFlag !== undefined ? '--target' : `target.url of ${scenario.file}`);
+}
+
+function credentialsFor(scenario: ScenarioConfig, flags: TargetFlags): Pick<TargetFlags, 'clientId' | 'clientSecret'> {
+  return {
+    clientId: nonEmpty(flags.clientId) ?? nonEmpty(scenario.target?.clientId),
+    clientSecret: nonEmpty(flags.clientSecret) ?? nonEmpty(scenario.target?.clientSecret),
+  };
+}
+
+export async function openScenarioTarget(scenario: ScenarioConfig, flags: TargetFlags, resolve: ResolveOptions = {}): Promise<OpenedTarget> {
   const url = nonEmpty(flags.target) ?? nonEmpty(scenario.target?.url);
   if (url !== undefined) {
-    const resolved = await resolveTarget({
-      target: url,
-      clientId: nonEmpty(flags.clientId) ?? nonEmpty(scenario.target?.clientId),
-      clientSecret: nonEmpty(flags.clientSecret) ?? nonEmpty(scenario.target?.clientSecret),
-    });
+    const requestTimeoutMs = flags.requestTimeoutMs ?? shortestRequestTimeout(scenario);
+    const resolved = await resolveTarget({ target: url, ...credentialsFor(scenario, flags), ...(requestTimeoutMs === undefined ? {} : { requestTimeoutMs }) }, {}, resolve);
     return { target: resolved.target, faults: [], close: resolved.close };
   }
   const faults = checkEmbeddedFaults(scenario);
@@ -58,6 +79,12 @@ export async function openScenarioTarget(scenario: ScenarioConfig, flags: Target
     faults,
     close: () => server.close(),
   };
+}
+
+/** The scenario's own bound on a request (its steps' `requestTimeout`), the wait its first request gets too. */
+function shortestRequestTimeout(scenario: ScenarioConfig): number | undefined {
+  const timeouts = scenario.steps.map((step) => durationOption(step.options['requestTimeout'])).filter((ms): ms is number => ms !== undefined && ms > 0);
+  return timeouts.length === 0 ? undefined : Math.min(...timeouts);
 }
 
 function nonEmpty(value: string | undefined): string | undefined {

@@ -1,4 +1,4 @@
-import { dirname, isAbsolute, resolve } from 'node:path';
+import { dirname, isAbsolute, join } from 'node:path';
 import { ConfigError } from '../errors.js';
 import type { StepKind } from '../model/result.js';
 import type { Step } from '../model/step.js';
@@ -113,7 +113,7 @@ function browserExtras(options: Record<string, unknown>, fileOf: string | undefi
   const out: Record<string, unknown> = {};
   const adapter = options['adapter'] as Record<string, unknown> | string | undefined;
   // A module or file path is relative to the scenario file that names it.
-  const fromScenario = (path: string) => (isAbsolute(path) || fileOf === undefined ? path : resolve(dirname(fileOf), path));
+  const fromScenario = (path: string) => (fileOf === undefined ? path : scenarioRelative(fileOf, path));
   if (typeof adapter === 'string') {
     out['adapter'] = fromScenario(adapter);
   } else if (adapter !== undefined && typeof adapter['module'] === 'string') {
@@ -149,7 +149,7 @@ export async function buildStep(step: StepConfig, ctx: PlanContext): Promise<Ste
       hint: 'put latency and error thresholds on a load or browser step',
     });
   }
-  const options = stripUndefined(entry.toOptions(step, ctx));
+  const options = stripUndefined(entry.toOptions({ ...step, options: relativeToScenario(step) }, ctx));
   try {
     const built = await factory(options, step.name);
     // The runner keys everything on the step name the user sees.
@@ -209,6 +209,25 @@ function validateSlosEarly(step: StepConfig): void {
     LOAD_OPERATIONS,
     { file: step.at.file, path: `${step.at.path}.slos`, lineOf: (index) => step.slos[index]?.at.line },
   );
+}
+
+/**
+ * A scenario names its spec and pacts relative to its own file, like a suite
+ * names its scenarios: `spec: ../contracts/api.yaml` in roomgate/soak.yaml
+ * means the same file from any working directory. (A scenario file's path is
+ * itself relative to the current directory, so the result is too.)
+ */
+function relativeToScenario(step: StepConfig): Record<string, unknown> {
+  const fromScenario = (path: unknown) => (typeof path === 'string' ? scenarioRelative(step.at.file, path) : path);
+  const options = { ...step.options };
+  if (options['spec'] !== undefined) options['spec'] = fromScenario(options['spec']);
+  if (Array.isArray(options['pacts'])) options['pacts'] = (options['pacts'] as unknown[]).map(fromScenario);
+  return options;
+}
+
+/** A path written in a scenario, taken relative to the scenario file (absolute paths stay). */
+function scenarioRelative(scenarioFile: string, path: string): string {
+  return isAbsolute(path) ? path : join(dirname(scenarioFile), path);
 }
 
 function stripUndefined(options: Record<string, unknown>): Record<string, unknown> {

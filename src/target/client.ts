@@ -14,7 +14,9 @@ import type {
   TokenResponse,
 } from './api-types.js';
 import type { Credentials } from './target.js';
+import { formatSeconds } from './target-probe.js';
 import { TokenCache } from './token-cache.js';
+import { classifyTransportError } from './transport-error.js';
 
 /** The target answered with an error envelope (or something that should have been one). */
 export class ApiError extends Error {
@@ -160,6 +162,13 @@ export class VideoConnectClient {
       });
     } catch (error) {
       if (options.signal?.aborted === true) throw error;
+      // A server that accepted the connection and went silent is not "unreachable": say what happened.
+      if (classifyTransportError(error) === 'timeout') {
+        throw new TargetUnreachableError(`${operation}: no response within ${formatSeconds(timeout)} from ${this.baseUrl}`, {
+          hint: 'check that the server behind --target is healthy (not hung, not a proxy waiting for its upstream); if it is only slow, raise --request-timeout',
+          cause: error,
+        });
+      }
       throw new TargetUnreachableError(`${operation}: cannot reach ${this.baseUrl}: ${(error as Error).message}`, {
         hint: 'Check --target (or ROOMGATE_TARGET) and that the server is running; omit --target to use the embedded reference server.',
         cause: error,

@@ -1,6 +1,8 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
+// bin/roomgate.js runs the TypeScript sources through tsx inside this checkout
+// (src/ is there), so tests need no build; dist/ is only for the package.
 export const BIN = fileURLToPath(new URL('../../bin/roomgate.js', import.meta.url));
 export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -22,8 +24,13 @@ export interface CliOptions {
 
 /** Run the real roomgate CLI as a child process and collect its output. */
 export function runCli(args: readonly string[], options: CliOptions = {}): Promise<CliRun> {
+  return runProcess(process.execPath, [BIN, ...args], options);
+}
+
+/** Run any command (npm, npx, an installed roomgate) the same way: collected output, a kill deadline. */
+export function runProcess(command: string, args: readonly string[], options: CliOptions = {}): Promise<CliRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
+    const child = spawn(command, args, {
       cwd: options.cwd ?? REPO_ROOT,
       env: { ...process.env, NO_COLOR: '1', CI: 'true', ...options.env },
       stdio: ['ignore', 'pipe', 'pipe'],

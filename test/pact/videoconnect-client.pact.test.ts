@@ -11,7 +11,9 @@ import { VideoConnectClient } from '../../src/target/client.js';
  */
 const { like, regex, fromProviderState, integer, datetime } = MatchersV3;
 const PACT_DIR = fileURLToPath(new URL('../../contracts/pacts', import.meta.url));
-const credentials = { clientId: 'roomgate-local', clientSecret: 'roomgate-local-secret' };
+// Placeholders, never a real secret: provider verification swaps in the
+// target's own credentials (src/contract/pact/credential-filter.ts).
+const credentials = { clientId: 'placeholder-client-id', clientSecret: 'placeholder-client-secret' };
 
 const tokenInteraction = {
   uponReceiving: 'a client-credentials token request',

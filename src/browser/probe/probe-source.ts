@@ -1,11 +1,12 @@
 import { readFileSync } from 'node:fs';
+import { RUNTIME_ASSETS } from '../../package-assets.js';
 import type { PagePredicate, RefusalPredicate } from '../options.js';
 
 let cached: string | undefined;
 
 /** probe.js as a string, read once (see the file's header for why it is plain JS). */
 export function probeSource(): string {
-  cached ??= readFileSync(new URL('./probe.js', import.meta.url), 'utf8');
+  cached ??= readFileSync(RUNTIME_ASSETS.probeScript, 'utf8');
   return cached;
 }
 

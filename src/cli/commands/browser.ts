@@ -1,15 +1,13 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { CommandModule } from 'yargs';
-import { resolveAdapter } from '../../browser/adapters/load-adapter.js';
 import { parseArrival } from '../../browser/arrival.js';
-import { createBrowserStep } from '../../browser/browser-step.js';
 import type { BrowserStepOptions } from '../../browser/options.js';
 import type { BrowserStepSummary } from '../../browser/summary.js';
 import { UsageError } from '../../errors.js';
 import { exitCodeFor } from '../../model/result.js';
 import { parseDurationMs } from '../../slo/units.js';
-import { resolveTarget } from '../../target/resolve-target.js';
+import { NO_SAMPLES } from '../../report/no-samples.js';
 import { execute } from '../fail.js';
 import { interruptSignal } from '../interrupt.js';
 import { withTargetOptions } from '../target-options.js';
@@ -71,6 +69,12 @@ export const browserCommand: CommandModule<object, BrowserArgs> = {
       .option('max-cpu-limited', { type: 'number', describe: 'overload: fraction of encoders limited by cpu; >1 disables (default 0.5)' }) as never,
   handler: (args) =>
     execute(async () => {
+      // Loaded on use, so `roomgate --help` does not load puppeteer and the reference server.
+      const [{ resolveAdapter }, { createBrowserStep }, { resolveTarget }] = await Promise.all([
+        import('../../browser/adapters/load-adapter.js'),
+        import('../../browser/browser-step.js'),
+        import('../../target/resolve-target.js'),
+      ]);
       const faults = parseFaultFlags(args.fault, args.target);
       const holdMs = duration(args.hold, '--hold');
       const joinTimeoutMs = duration(args.joinTimeout, '--join-timeout');
@@ -148,7 +152,7 @@ export const browserCommand: CommandModule<object, BrowserArgs> = {
           if (summary !== undefined) {
             const r = summary.successRate;
             process.stdout.write(
-              `success ${r.successes}/${r.total} (${pct(r.rate)}, 95 % CI ${pct(r.low)}–${pct(r.high)}); join_time p50 ${ms(summary.latency.join_time.p50)} p95 ${ms(summary.latency.join_time.p95)}; first frame p50 ${ms(summary.latency.time_to_first_frame.p50)} p95 ${ms(summary.latency.time_to_first_frame.p95)}\n`,
+              `success ${r.successes}/${r.total} (${pct(r.rate)}, 95 % CI ${pct(r.low)}–${pct(r.high)}); join_time ${percentiles(summary.latency.join_time)}; first frame ${percentiles(summary.latency.time_to_first_frame)}\n`,
             );
           }
           process.stdout.write(`browser: ${result.status}${result.reason === undefined ? '' : ` — ${result.reason}`}\nresult: ${join(runDir, 'result.json')}\n`);
@@ -160,6 +164,11 @@ export const browserCommand: CommandModule<object, BrowserArgs> = {
       }
     }),
 };
+
+/** `p50 812 ms p95 1.20 s`, or `n/a (no samples)` when nobody got that far. */
+function percentiles(latency: { count: number; p50: number; p95: number } | undefined): string {
+  return latency === undefined || latency.count === 0 ? NO_SAMPLES : `p50 ${ms(latency.p50)} p95 ${ms(latency.p95)}`;
+}
 
 function duration(text: string, flag: string): number {
   const value = parseDurationMs(text);

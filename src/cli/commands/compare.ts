@@ -1,7 +1,5 @@
 import type { CommandModule } from 'yargs';
 import { UsageError } from '../../errors.js';
-import { compareReports } from '../../report/compare.js';
-import { readReportJson } from '../../report/report-json.js';
 import { execute } from '../fail.js';
 
 interface CompareArgs {
@@ -13,7 +11,7 @@ interface CompareArgs {
 
 export const compareCommand: CommandModule<object, CompareArgs> = {
   command: 'compare <base> <current>',
-  describe: 'per-operation deltas (p50, p99, error rate, join time) between two runs; exit 1 on a regression beyond --tolerance',
+  describe: 'per-operation deltas (p50, p99, error rate, join time) between two runs; exit 1 on a regression beyond --tolerance, or when the new run is invalid, partial, or lacks a step or operation the base has; exit 2 for runs of different suites',
   builder: (y) =>
     y
       .positional('base', { type: 'string', demandOption: true, describe: 'baseline run folder (or its report.json)' })
@@ -23,14 +21,25 @@ export const compareCommand: CommandModule<object, CompareArgs> = {
   handler: (args) =>
     execute(async () => {
       const tolerance = parseTolerance(args.tolerance);
+      // Loaded on use, so `roomgate --help` stays fast.
+      const [{ compareReports }, { compareProblems, exitCodeForProblems }, { readReportJson }] = await Promise.all([
+        import('../../report/compare.js'),
+        import('../../report/compare-problems.js'),
+        import('../../report/report-json.js'),
+      ]);
       const [base, current] = await Promise.all([readReportJson(args.base), readReportJson(args.current)]);
-      const deltas = compareReports(base, current, tolerance);
+      const problems = compareProblems(base, current);
+      // Runs of different suites share step names by accident at best: no table, only the reason.
+      const deltas = problems.some((p) => p.kind === 'other-suite') ? [] : compareReports(base, current, tolerance);
       const regressions = deltas.filter((d) => d.regression);
+      const exitCode = Math.max(exitCodeForProblems(problems), regressions.length === 0 ? 0 : 1);
       if (args.json) {
-        process.stdout.write(`${JSON.stringify({ tolerance, regressions: regressions.length, deltas }, null, 2)}\n`);
-      } else if (deltas.length === 0) {
+        process.stdout.write(`${JSON.stringify({ tolerance, exitCode, regressions: regressions.length, problems, deltas }, null, 2)}\n`);
+        return exitCode;
+      }
+      if (deltas.length === 0 && problems.length === 0) {
         process.stdout.write('roomgate compare: no operation figures in common (compare runs of the same suite with load or browser steps)\n');
-      } else {
+      } else if (deltas.length > 0) {
         process.stdout.write(`step / operation                 metric       base      new    change  source\n`);
         for (const d of deltas) {
           const change = Number.isFinite(d.change) ? `${d.change >= 0 ? '+' : ''}${(d.change * 100).toFixed(1)}%` : 'new';
@@ -40,7 +49,11 @@ export const compareCommand: CommandModule<object, CompareArgs> = {
         if (deltas.some((d) => d.source === 'windows')) process.stdout.write('\n(source "windows": no histograms in one of the runs, so p50/p99 are count-weighted means of window percentiles, an approximation)\n');
         process.stdout.write(`\n${regressions.length === 0 ? 'no regression' : `${regressions.length} regression(s)`} beyond ${(tolerance * 100).toFixed(1)}%\n`);
       }
-      return regressions.length === 0 ? 0 : 1;
+      if (problems.length > 0) {
+        const what = exitCodeForProblems(problems) === 2 ? 'these runs cannot be compared' : 'NEW cannot pass against BASE';
+        process.stdout.write(`\nroomgate compare: ${what}:\n${problems.map((p) => `  ✗ ${p.message}\n`).join('')}`);
+      }
+      return exitCode;
     }),
 };
 

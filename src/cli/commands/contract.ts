@@ -9,6 +9,7 @@ import { interruptSignal } from '../interrupt.js';
 import { formatCheckLine, formatSummary, useColour } from '../contract-output.js';
 import { withTargetOptions } from '../target-options.js';
 import { parseFaultFlags } from '../fault-flags.js';
+import { BUNDLED_SPEC } from '../../package-assets.js';
 
 interface ContractArgs {
   target?: string;
@@ -26,6 +27,12 @@ interface ContractArgs {
   expiredToken?: string;
   secondClientId?: string;
   secondClientSecret?: string;
+  pactBrokerUrl?: string;
+  provider: string;
+  providerVersion?: string;
+  providerVersionBranch?: string;
+  publishVerificationResults: boolean;
+  listChecks: boolean;
 }
 
 /** The embedded server's second client, so per-client idempotency scoping is checked locally too. */
@@ -36,7 +43,7 @@ export const contractCommand: CommandModule<object, ContractArgs> = {
   describe: 'Check a target against the OpenAPI contract and the behaviours no schema expresses',
   builder: (y) =>
     withTargetOptions(y)
-      .option('spec', { type: 'string', default: 'contracts/videoconnect.v1.openapi.yaml', describe: 'OpenAPI 3.1 document to check against' })
+      .option('spec', { type: 'string', default: BUNDLED_SPEC, defaultDescription: 'the bundled contracts/videoconnect.v1.openapi.yaml', describe: 'OpenAPI 3.1 document to check against (a path from the current directory)' })
       .option('seed', { type: 'number', default: 1, describe: 'seed of the generated cases (same seed, same requests)' })
       .option('junit', { type: 'string', describe: 'write JUnit XML (one testcase per check) to FILE' })
       .option('out', { type: 'string', describe: 'write report.json into DIR' })
@@ -47,7 +54,13 @@ export const contractCommand: CommandModule<object, ContractArgs> = {
       .option('request-timeout', { type: 'number', default: 5000, describe: 'per-request deadline in ms (headers and body)' })
       .option('expired-token', { type: 'string', describe: 'a correctly signed, expired access token of the target (for auth.expired-token-401 on targets with long-lived tokens)' })
       .option('second-client-id', { type: 'string', describe: 'a second client, to check Idempotency-Keys are scoped per client' })
-      .option('second-client-secret', { type: 'string', describe: 'the second client\'s secret' }) as never,
+      .option('second-client-secret', { type: 'string', describe: 'the second client\'s secret' })
+      .option('list-checks', { type: 'boolean', default: false, describe: 'print every check with what it enforces and the contract element it cites (for --spec), then exit' })
+      .option('pact-broker-url', { type: 'string', describe: 'verify the pacts a Pact Broker holds for --provider instead of contracts/pacts (token from PACT_BROKER_TOKEN, or PACT_BROKER_USERNAME/PASSWORD)' })
+      .option('provider', { type: 'string', default: 'videoconnect', describe: 'provider name the pacts are written for' })
+      .option('provider-version', { type: 'string', describe: 'the target\'s version (e.g. a git SHA), recorded with published verification results' })
+      .option('provider-version-branch', { type: 'string', describe: 'the target\'s branch, recorded with published verification results' })
+      .option('publish-verification-results', { type: 'boolean', default: false, describe: 'publish the pact verification result to the broker (needs --pact-broker-url and --provider-version)' }) as never,
   handler: (args) =>
     execute(async () => {
       const { CONTRACT_GROUPS, EMBEDDED_FOR_CONTRACT } = await import('../../contract/options.js');
@@ -58,6 +71,32 @@ export const contractCommand: CommandModule<object, ContractArgs> = {
         }
       }
       if (!Number.isInteger(args.seed)) throw new UsageError(`--seed must be an integer, got ${args.seed}`);
+      if (args.publishVerificationResults && args.pactBrokerUrl === undefined) {
+        throw new UsageError('--publish-verification-results needs --pact-broker-url', { hint: 'results are published to the broker the pacts came from' });
+      }
+      const pactOptions = {
+        spec: args.spec,
+        provider: args.provider,
+        ...(args.pactBrokerUrl === undefined
+          ? {}
+          : {
+              broker: {
+                url: args.pactBrokerUrl,
+                publishVerificationResults: args.publishVerificationResults,
+                ...(args.providerVersion === undefined ? {} : { providerVersion: args.providerVersion }),
+                ...(args.providerVersionBranch === undefined ? {} : { providerVersionBranch: args.providerVersionBranch }),
+              },
+            }),
+      };
+      if (pactOptions.broker !== undefined) {
+        // Usage errors of the broker options (publish without a version, a URL that is not one) before anything starts.
+        const { verifierOptionsFor } = await import('../../contract/pact/verifier-options.js');
+        verifierOptionsFor(
+          { kind: 'broker', brokerUrl: pactOptions.broker.url, publishVerificationResult: args.publishVerificationResults, ...(args.providerVersion === undefined ? {} : { providerVersion: args.providerVersion }) },
+          { provider: args.provider, providerBaseUrl: 'http://127.0.0.1', timeoutMs: 30_000 },
+          process.env,
+        );
+      }
       if ((args.secondClientId === undefined) !== (args.secondClientSecret === undefined)) {
         throw new UsageError('--second-client-id and --second-client-secret go together');
       }
@@ -66,11 +105,18 @@ export const contractCommand: CommandModule<object, ContractArgs> = {
       const { loadSpec } = await import('../../contract/spec/load-spec.js');
       const { SpecIndex } = await import('../../contract/spec/spec-index.js');
       const spec = new SpecIndex(await loadSpec(args.spec));
+      if (args.listChecks) {
+        const { listChecks } = await import('../../contract/check-catalog.js');
+        const rows = listChecks(spec);
+        const { formatCheckList } = await import('../contract-output.js');
+        process.stdout.write(args.json ? `${JSON.stringify(rows, null, 2)}\n` : `${formatCheckList(rows)}\n`);
+        return 0;
+      }
 
       const { resolveTarget } = await import('../../target/resolve-target.js');
       const embedded = args.target === undefined || args.target === '';
       const resolved = await resolveTarget(
-        { target: args.target, clientId: args.clientId, clientSecret: args.clientSecret },
+        { target: args.target, clientId: args.clientId, clientSecret: args.clientSecret, requestTimeoutMs: args.requestTimeout },
         { faults, ...EMBEDDED_FOR_CONTRACT, extraClients: [EMBEDDED_SECOND_CLIENT] },
       );
       const secondClient =
@@ -102,7 +148,7 @@ export const contractCommand: CommandModule<object, ContractArgs> = {
         const { createPactStep } = await import('../../contract/pact/pact-step.js');
         const wantsPact = args.only === undefined || args.only.includes('pact');
         const stepContext = { target: resolved.target, signal: interrupt.signal, emit, runDir: args.out ?? '.' };
-        const pact = wantsPact ? await createPactStep({ spec: args.spec }).run(stepContext) : undefined;
+        const pact = wantsPact ? await createPactStep(pactOptions).run(stepContext) : undefined;
         result = await runContractGate(
           { target: resolved.target, signal: interrupt.signal, emit, runDir: args.out ?? '.' },
           spec,
@@ -120,7 +166,7 @@ export const contractCommand: CommandModule<object, ContractArgs> = {
         interrupt.dispose();
         await resolved.close();
       }
-      const secrets = [resolved.target.credentials.clientSecret, secondClient?.clientSecret, args.expiredToken];
+      const secrets = [resolved.target.credentials.clientSecret, secondClient?.clientSecret, args.expiredToken, process.env['PACT_BROKER_TOKEN'], process.env['PACT_BROKER_PASSWORD']];
       const { createRedactor } = await import('../../report/redact.js');
       const redactor = createRedactor(secrets);
       if (args.junit !== undefined) {

@@ -9,6 +9,9 @@ import { interruptSignal } from '../interrupt.js';
 import { createProgressRenderer } from '../progress.js';
 import { withTargetOptions } from '../target-options.js';
 import { parseFaultFlags } from '../fault-flags.js';
+import { BUNDLED_SPEC } from '../../package-assets.js';
+import { defaultLoadSlos } from '../load-default-slos.js';
+import { NO_SAMPLES, orNoSamples } from '../../report/no-samples.js';
 
 interface LoadArgs {
   target?: string;
@@ -23,6 +26,7 @@ interface LoadArgs {
   mix?: string;
   slo?: string[];
   window: string;
+  requestTimeout: string;
   schemaSampleRate: number;
   spec?: string;
   maxLate: number;
@@ -36,10 +40,6 @@ interface LoadArgs {
 
 const MIX_ALIASES: Record<string, string> = { create: 'create_room', get: 'get_room', list: 'list_rooms', delete: 'delete_room' };
 
-/** Thresholds used when none are given: the seed's latency and availability targets. */
-function defaultSlos(specAvailable: boolean): string[] {
-  return ['create_room.p50 < 300ms', 'availability >= 99.9%', ...(specAvailable ? ['schema_violations == 0'] : [])];
-}
 
 export const loadCommand: CommandModule<object, LoadArgs> = {
   command: 'load',
@@ -55,8 +55,9 @@ export const loadCommand: CommandModule<object, LoadArgs> = {
       .option('mix', { type: 'string', describe: 'operation weights, e.g. create=20,get=70,list=5,delete=5 (the default)' })
       .option('slo', { type: 'string', array: true, describe: 'a threshold (repeatable), e.g. "create_room.p99 < 1s", "error_rate < 0.1%", "p99 < 500ms over 1m"' })
       .option('window', { type: 'string', default: '10s', describe: 'metrics window: progress lines, charts, `over` SLOs' })
+      .option('request-timeout', { type: 'string', default: '10s', describe: 'per-request deadline; a --target that does not answer its first request within it is an invalid run (exit 3)' })
       .option('schema-sample-rate', { type: 'number', default: 0.05, describe: 'fraction of responses validated against the OpenAPI schema (0 turns it off)' })
-      .option('spec', { type: 'string', describe: 'OpenAPI document for schema sampling (default contracts/videoconnect.v1.openapi.yaml)' })
+      .option('spec', { type: 'string', describe: 'OpenAPI document for schema sampling (default: the bundled contracts/videoconnect.v1.openapi.yaml)' })
       .option('max-late', { type: 'number', default: 0.01, describe: 'soak: fraction of late sends that makes the run invalid (exit 3)' })
       .option('late-threshold', { type: 'number', default: 10, describe: 'soak: a send this many ms behind its intended time is late' })
       .option('room-pool', { type: 'number', default: 20, describe: 'rooms created in setup for gets and deletes to use' })
@@ -73,9 +74,13 @@ export const loadCommand: CommandModule<object, LoadArgs> = {
         return ms;
       };
       const faults = parseFaultFlags(args.fault, args.target);
+      const requestTimeoutMs = duration('request-timeout', args.requestTimeout);
       const mode = args.mode as 'burst' | 'soak';
-      const specPath = args.spec ?? 'contracts/videoconnect.v1.openapi.yaml';
-      const slos = args.slo ?? defaultSlos(args.schemaSampleRate > 0 && existsSync(specPath));
+      const specPath = args.spec ?? BUNDLED_SPEC;
+      const mix = args.mix === undefined ? undefined : parseMix(args.mix);
+      const defaults = args.slo === undefined ? defaultLoadSlos({ specAvailable: args.schemaSampleRate > 0 && existsSync(specPath), mix }) : undefined;
+      const slos = args.slo ?? defaults?.slos ?? [];
+      const notes = defaults?.notes ?? [];
 
       // Build (and so validate) the step before starting anything: a bad threshold is exit 2.
       const { createLoadStep } = await import('../../load/load-step.js');
@@ -85,9 +90,10 @@ export const loadCommand: CommandModule<object, LoadArgs> = {
         ...(args.connections === undefined ? {} : { connections: args.connections }),
         ...(args.requests === undefined ? { durationMs: duration('duration', args.duration) } : { requests: args.requests }),
         ...(args.ramp === undefined ? {} : { rampMs: duration('ramp', args.ramp) }),
-        ...(args.mix === undefined ? {} : { mix: parseMix(args.mix) }),
+        ...(mix === undefined ? {} : { mix }),
         slos,
         windowMs: duration('window', args.window),
+        requestTimeoutMs,
         schemaSampleRate: args.schemaSampleRate,
         ...(args.spec === undefined ? {} : { specPath: args.spec }),
         maxLateFraction: args.maxLate,
@@ -97,7 +103,7 @@ export const loadCommand: CommandModule<object, LoadArgs> = {
       });
 
       const { resolveTarget } = await import('../../target/resolve-target.js');
-      const resolved = await resolveTarget({ target: args.target, clientId: args.clientId, clientSecret: args.clientSecret }, { faults });
+      const resolved = await resolveTarget({ target: args.target, clientId: args.clientId, clientSecret: args.clientSecret, requestTimeoutMs }, { faults });
       const { createRedactor } = await import('../../report/redact.js');
       const redactor = createRedactor([resolved.target.credentials.clientSecret]);
       const { describeTarget } = await import('../../target/target.js');
@@ -118,6 +124,7 @@ export const loadCommand: CommandModule<object, LoadArgs> = {
       if (!args.json) {
         process.stdout.write(`roomgate load: ${mode} against ${describeTarget(resolved.target)}${faults.length > 0 ? `, faults ${faults.join(',')}` : ''}\n`);
         process.stdout.write(`  SLOs: ${slos.join(' · ') || '(none)'}\n`);
+        for (const note of notes) process.stdout.write(`  note: ${note}\n`);
       }
       const startedAt = new Date().toISOString();
       emit({ type: 'step-start', at: Date.now(), step: step.name, kind: 'load' });
@@ -158,7 +165,7 @@ export const loadCommand: CommandModule<object, LoadArgs> = {
 
       if (args.json) {
         const { histograms: _omitted, ...summary } = (result.summary ?? {}) as Record<string, unknown>;
-        process.stdout.write(`${JSON.stringify(redactor.value({ ...result, summary, exitCode }), null, 2)}\n`);
+        process.stdout.write(`${JSON.stringify(redactor.value({ ...result, summary, exitCode, ...(notes.length === 0 ? {} : { notes }) }), null, 2)}\n`);
       } else {
         process.stdout.write(renderHuman(result, args.out));
       }
@@ -184,7 +191,7 @@ function renderHuman(result: StepResult, out: string | undefined): string {
   const lines: string[] = [];
   const summary = result.summary as
     | {
-        operations?: Record<string, { responses: number; errors: number; latency: { p50: number; p99: number; max: number }; serviceTime?: { p99: number } }>;
+        operations?: Record<string, { responses: number; errors: number; latency: { count: number; p50: number; p99: number; max: number }; serviceTime?: { count: number; p99: number } }>;
         totals?: { responses: number; errors: number; throughput: number; schemaChecked: number; schemaViolations: number };
         schedule?: { requestedRate: number; achievedRate: number; late: number; dropped: number; maxLateMs: number };
         cleanup?: { deleted?: number; failed?: number; leftOver?: number; skipped?: boolean; error?: string };
@@ -195,8 +202,8 @@ function renderHuman(result: StepResult, out: string | undefined): string {
     lines.push('', '  operation      responses  errors      p50       p99       max' + (summary.schedule === undefined ? '' : '   p99 service'));
     for (const [op, s] of Object.entries(summary.operations)) {
       lines.push(
-        `  ${(op === '' ? '(unattributed)' : op).padEnd(14)} ${String(s.responses).padStart(9)} ${String(s.errors).padStart(7)} ${ms(s.latency.p50)} ${ms(s.latency.p99)} ${ms(s.latency.max)}` +
-          (s.serviceTime === undefined ? '' : `   ${ms(s.serviceTime.p99)}`),
+        `  ${(op === '' ? '(unattributed)' : op).padEnd(14)} ${String(s.responses).padStart(9)} ${String(s.errors).padStart(7)} ${latencyCells(s.latency)}` +
+          (s.serviceTime === undefined ? '' : `   ${orNoSamples(s.serviceTime, s.serviceTime.p99, ms)}`),
       );
     }
   }
@@ -238,6 +245,11 @@ function formatObserved(verdict: Exclude<SloVerdict, { status: 'no-data' }>): st
     case 'count':
       return String(verdict.observed);
   }
+}
+
+/** p50, p99 and max columns, or one `n/a (no samples)` across them. */
+function latencyCells(latency: { count: number; p50: number; p99: number; max: number }): string {
+  return latency.count === 0 ? `  ${NO_SAMPLES}`.padEnd(29) : `${ms(latency.p50)} ${ms(latency.p99)} ${ms(latency.max)}`;
 }
 
 function ms(value: number): string {

@@ -1,8 +1,7 @@
 import type { CommandModule } from 'yargs';
-import { UsageError } from '../../errors.js';
 import { execute } from '../fail.js';
 import { withTargetOptions } from '../target-options.js';
-import { runSuite } from '../run-suite.js';
+import { BUNDLED_SMOKE_SUITE, resolveRunFile } from '../../package-assets.js';
 
 export interface RunArgs {
   files: string[];
@@ -14,6 +13,7 @@ export interface RunArgs {
   out?: string;
   json: boolean;
   deadline?: string;
+  requestTimeout?: string;
   gate?: string;
 }
 
@@ -22,19 +22,23 @@ export const runCommand: CommandModule<object, RunArgs> = {
   describe: 'run suites or scenarios (default suites/smoke.yaml) against --target or the embedded reference server',
   builder: (y) =>
     withTargetOptions(y)
-      .positional('files', { type: 'string', array: true, default: ['suites/smoke.yaml'], describe: 'suite or scenario YAML files, run in order' })
+      .positional('files', { type: 'string', array: true, describe: 'suite or scenario YAML files, run in order (paths from the current directory; suites/NAME.yaml and scenarios/NAME.yaml fall back to the bundled ones)', defaultDescription: 'the bundled suites/smoke.yaml' })
       .option('duration', { type: 'string', describe: 'length of every soak step, e.g. 10m (bursts keep theirs)' })
       .option('only', { type: 'string', array: true, describe: 'run only these steps (by name); the others are reported as skipped' })
       .option('out', { type: 'string', describe: 'run folder for the reports (default reports/<timestamp>-<suite>/)' })
       .option('json', { type: 'boolean', default: false, describe: 'print the run summary as JSON on stdout (progress goes to stderr)' })
       .option('deadline', { type: 'string', describe: 'global deadline, e.g. 20m (default: the suite\'s, or 1.5 × the planned time + 2m)' })
+      .option('request-timeout', { type: 'string', describe: 'how long a --target may take to answer its first request before the run is invalid (exit 3), e.g. 5s (default: the scenario\'s requestTimeout, else 10s)' })
       .option('gate', { type: 'string', choices: ['stop-at-first-failure', 'run-all'], describe: 'override the suite\'s gate policy' })
       .example('$0 run', 'the smoke suite against the embedded reference server')
       .example('$0 run suites/ci-gate.yaml --target https://api.example.com', 'the CI gate against a deployed API')
       .example('$0 run suites/pre-release.yaml --duration 10m', 'the pre-release suite with a 10-minute soak') as never,
   handler: (args) =>
     execute(async () => {
-      if (args.files.length === 0) throw new UsageError('name at least one suite or scenario file', { hint: 'e.g. roomgate run suites/smoke.yaml' });
-      return runSuite(args);
+      // The user's files resolve from the current directory; the default and bundled suite names from the package.
+      const files = (args.files ?? []).length === 0 ? [BUNDLED_SMOKE_SUITE] : args.files.map((file) => resolveRunFile(file).path);
+      // Loaded on use, so `roomgate --help` does not load the runner, reporters and reference server.
+      const { runSuite } = await import('../run-suite.js');
+      return runSuite({ ...args, files });
     }),
 };

@@ -4,7 +4,8 @@ import { roomIdOf } from '../gate-context.js';
 import type { Exchange } from '../http/exchange.js';
 import type { IndexedOperation } from '../spec/spec-index.js';
 import { seededRandom } from '../../seeded-random.js';
-import { invalidCases, validBodies } from './generated-cases.js';
+import { invalidCases, validBodies, type GeneratedCase } from './generated-cases.js';
+import { declaresErrorEnvelope, documents, operationFor, propertiesOf, requiredRequestHeaders } from '../spec/spec-facts.js';
 
 /** Bigger than any sane body limit (fastify's default is 1 MiB), small enough to send quickly. */
 const OVERSIZE_BYTES = 1536 * 1024;
@@ -45,12 +46,15 @@ export async function runGeneratedChecks(ctx: GateContext): Promise<void> {
     await ctx.check(group, `generated.invalid-rejected.${op.operationId}`, async () => {
       if (path === undefined) return skip('no room to address (creating one failed; see lifecycle)');
       const base = adapt(op, validBodies(schema, ctx.options.seed + 7, 1)[0], ctx) as Record<string, unknown>;
-      const cases = invalidCases(schema, base, random, ctx.options.casesPerOperation, OVERSIZE_BYTES);
+      const cases: (GeneratedCase & { omitHeaders?: true })[] = invalidCases(schema, base, random, ctx.options.casesPerOperation, documents(op, 413) ? OVERSIZE_BYTES : undefined);
+      const headers = requiredRequestHeaders(op).map((p) => p.name);
+      if (headers.length > 0) cases.push({ label: `without the required header${headers.length > 1 ? 's' : ''} ${headers.join(', ')}`, body: base, omitHeaders: true });
       for (const testCase of cases) {
         const exchange = await ctx.http.send({
           method: 'POST',
           path,
           auth: !isToken,
+          ...(testCase.omitHeaders === true ? { omitDefaultHeaders: true } : {}),
           ...(testCase.raw === undefined
             ? { body: testCase.body }
             : { rawBody: testCase.raw.text, headers: { 'content-type': testCase.raw.contentType } }),
@@ -70,14 +74,16 @@ export async function runGeneratedChecks(ctx: GateContext): Promise<void> {
     });
   }
 
-  const list = ctx.spec.byId('listRooms') ?? ctx.spec.find('GET', '/v1/rooms');
+  const list = operationFor(ctx.spec, 'listRooms');
   if (list !== undefined) {
     await ctx.check(group, `generated.invalid-query-rejected.${list.operationId}`, async () => {
-      const queries = ['limit=0', 'limit=101', 'limit=abc', 'status=bogus', 'limit=-1'];
+      const queries = invalidQueries(list);
+      if (queries.length === 0) return skip(`the document states no bounds, types or enums for the query parameters of ${list.operationId}`);
+      const envelope = declaresErrorEnvelope(ctx.spec);
       for (const query of queries) {
         const exchange = await ctx.http.send({ method: 'GET', path: `${list.template}?${query}` });
         const problems =
-          exchange.status === 400 ? envelopeProblems(exchange) : [`answered ${exchange.status ?? exchange.failure?.message ?? 'nothing'}, not 400`];
+          exchange.status === 400 ? (envelope ? envelopeProblems(exchange) : []) : [`answered ${exchange.status ?? exchange.failure?.message ?? 'nothing'}, not 400`];
         if (problems.length > 0) {
           return fail(`?${query}: ${problems.join('; ')}`, [evidenceOf(exchange, `400 in the error envelope for ?${query}`)]);
         }
@@ -85,6 +91,21 @@ export async function runGeneratedChecks(ctx: GateContext): Promise<void> {
       return pass(queries.length);
     });
   }
+}
+
+/** One query string per constraint the document gives a query parameter: bounds, integer type, enum. */
+export function invalidQueries(op: IndexedOperation): string[] {
+  const queries: string[] = [];
+  for (const p of op.parameters) {
+    if (p.in !== 'query' || typeof p.schema !== 'object') continue;
+    const schema = p.schema;
+    const name = encodeURIComponent(p.name);
+    if (typeof schema['minimum'] === 'number') queries.push(`${name}=${schema['minimum'] - 1}`);
+    if (typeof schema['maximum'] === 'number') queries.push(`${name}=${schema['maximum'] + 1}`);
+    if (schema['type'] === 'integer') queries.push(`${name}=abc`);
+    if (Array.isArray(schema['enum'])) queries.push(`${name}=no-such-value`);
+  }
+  return queries;
 }
 
 function concretePath(op: IndexedOperation, roomId: string | undefined): string | undefined {
@@ -102,7 +123,12 @@ function adapt(op: IndexedOperation, body: unknown, ctx: GateContext): unknown {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) return body;
   const copy = { ...(body as Record<string, unknown>) };
   if (typeof copy['url'] === 'string') copy['url'] = 'http://127.0.0.1:9/roomgate-generated';
-  if (op.template === '/v1/rooms' && typeof copy['name'] === 'string') copy['name'] = `${ctx.uniqueName('gen')}-${copy['name']}`.slice(0, 100);
+  if (op.template === '/v1/rooms' && typeof copy['name'] === 'string') {
+    // Unique per run, but within the document's own maxLength for the name.
+    const nameSchema = propertiesOf(ctx.spec.requestSchema(op)).properties['name'];
+    const max = typeof nameSchema?.['maxLength'] === 'number' ? nameSchema['maxLength'] : 100;
+    copy['name'] = `${ctx.uniqueName('gen')}-${copy['name']}`.slice(0, max);
+  }
   return copy;
 }
 

@@ -4,6 +4,7 @@ import type { GateContext } from '../gate-context.js';
 import { roomIdOf } from '../gate-context.js';
 import { Exchanger } from '../http/exchange.js';
 import { VideoConnectClient } from '../../target/client.js';
+import { requiredHeadersFor } from '../spec/required-headers.js';
 
 /** A fresh key as a Structured Field String, the form draft-ietf-httpapi-idempotency-key-header specifies. */
 const newKey = () => `"${randomUUID()}"`;
@@ -97,6 +98,7 @@ export async function runIdempotencyChecks(ctx: GateContext): Promise<void> {
       token: (signal) => client.accessToken(signal),
       timeoutMs: ctx.options.requestTimeoutMs,
       maxBodyBytes: ctx.options.maxBodyBytes,
+      defaultHeaders: requiredHeadersFor(ctx.spec),
     });
     try {
       const theirs = await other.send({ method: 'POST', path: '/v1/rooms', body, headers: { 'idempotency-key': key } });

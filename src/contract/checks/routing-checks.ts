@@ -1,4 +1,4 @@
-import { envelopeProblems, evidenceOf, fail, pass } from '../check.js';
+import { envelopeProblems, evidenceOf, fail, pass, skip } from '../check.js';
 import type { GateContext } from '../gate-context.js';
 
 /**
@@ -10,11 +10,15 @@ export async function runRoutingChecks(ctx: GateContext): Promise<void> {
   const group = 'routing';
 
   await ctx.check(group, 'routing.unknown-version-404', async () => {
-    const exchange = await ctx.http.send({ method: 'GET', path: '/v2/rooms' });
+    // The next version after the document's own (`/v1/rooms` → `/v2/rooms`).
+    const versioned = ctx.spec.operations.find((o) => o.method === 'get' && /^\/v\d+\//.test(o.template) && !o.template.includes('{'));
+    if (versioned === undefined) return skip('the document has no versioned GET path without parameters');
+    const path = versioned.template.replace(/^\/v(\d+)\//, (_m, n: string) => `/v${Number(n) + 1}/`);
+    const exchange = await ctx.http.send({ method: 'GET', path });
     const problems = [...(exchange.status === 404 ? [] : [`status ${exchange.status ?? 'none'}, not 404`]), ...envelopeProblems(exchange)];
     return problems.length === 0
       ? pass(1)
-      : fail(`GET /v2/rooms: ${problems.join('; ')}`, [evidenceOf(exchange, '404 in the error envelope')]);
+      : fail(`GET ${path}: ${problems.join('; ')}`, [evidenceOf(exchange, '404 in the error envelope')]);
   });
 
   await ctx.check(group, 'routing.unknown-path-404', async () => {

@@ -13,6 +13,8 @@ export interface OutgoingRequest {
   rawBody?: string | Buffer;
   /** Add the bearer token; default true. A string sends that token instead. */
   auth?: boolean | string;
+  /** Leave out the document's required request headers (for the case that tests their absence). */
+  omitDefaultHeaders?: boolean;
   signal?: AbortSignal;
 }
 
@@ -49,6 +51,8 @@ export interface ExchangerOptions {
   timeoutMs: number;
   /** Largest body read; the rest is discarded and the exchange marked too-large. */
   maxBodyBytes: number;
+  /** Headers the document requires on this request (e.g. a required API-version header); added unless given. */
+  defaultHeaders?: (method: string, path: string) => Record<string, string>;
 }
 
 export type ExchangeObserver = (exchange: Exchange) => void;
@@ -85,7 +89,8 @@ export class Exchanger {
   }
 
   async send(outgoing: OutgoingRequest): Promise<Exchange> {
-    const headers: Record<string, string> = { accept: 'application/json', ...lowerKeys(outgoing.headers ?? {}) };
+    const defaults = outgoing.omitDefaultHeaders === true ? {} : (this.options.defaultHeaders?.(outgoing.method, outgoing.path) ?? {});
+    const headers: Record<string, string> = { accept: 'application/json', ...lowerKeys(defaults), ...lowerKeys(outgoing.headers ?? {}) };
     let token: string | undefined;
     if (outgoing.auth !== false) {
       token = typeof outgoing.auth === 'string' ? outgoing.auth : await this.options.token(outgoing.signal);

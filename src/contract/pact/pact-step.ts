@@ -2,26 +2,44 @@ import { readFile } from 'node:fs/promises';
 import { ConfigError } from '../../errors.js';
 import type { CheckResult, StepResult } from '../../model/result.js';
 import type { Step, StepContext } from '../../model/step.js';
-import { fail, pass, runCheck } from '../check.js';
+import { fail, pass } from '../check.js';
+import { runCitedCheck } from '../gate-context.js';
 import { CONTRACT_DEFAULTS, DEFAULT_PACT_PATH, type PactStepOptions } from '../options.js';
 import { loadSpec } from '../spec/load-spec.js';
 import { SpecIndex } from '../spec/spec-index.js';
 import { crossCheckInteraction, type PactInteraction } from './pact-openapi-crosscheck.js';
-import { runPactVerifier } from './run-pact-verifier.js';
+import { probeBroker, runPactVerifier } from './run-pact-verifier.js';
+import type { PactSource } from './verifier-options.js';
 
 /**
  * Pact step: (1) every pact interaction is valid against the OpenAPI
  * document; (2) provider verification of the pact against the target with
  * Pact's Verifier. Provider states are satisfied through the public API
  * itself (no backdoors): "a room exists" creates a room and hands its id to
- * `fromProviderState`. A request filter puts a fresh bearer token on every
- * replayed request. The verifier runs in a child process (run-pact-verifier.ts)
+ * `fromProviderState`. A request filter swaps in the target's own client
+ * credentials on the token request and a fresh bearer token on every other
+ * replayed request (credential-filter.ts), so the pact holds placeholders
+ * and verifies against any target. With `broker`, the pacts come from a Pact
+ * Broker; results are published only when asked. The verifier runs in a child process (run-pact-verifier.ts)
  * so that its report, printed by Pact's native core, becomes evidence instead
  * of noise on roomgate's stdout.
  */
 export function createPactStep(options: PactStepOptions = {}, name = 'pact'): Step {
   const pacts = options.pacts ?? [DEFAULT_PACT_PATH];
   const specPath = options.spec ?? CONTRACT_DEFAULTS.spec;
+  const broker = options.broker;
+  const source: PactSource =
+    broker === undefined
+      ? { kind: 'files', pactUrls: pacts }
+      : {
+          kind: 'broker',
+          brokerUrl: broker.url,
+          ...(broker.consumerVersionSelectors === undefined ? {} : { consumerVersionSelectors: broker.consumerVersionSelectors }),
+          publishVerificationResult: broker.publishVerificationResults === true,
+          ...(broker.providerVersion === undefined ? {} : { providerVersion: broker.providerVersion }),
+          ...(broker.providerVersionBranch === undefined ? {} : { providerVersionBranch: broker.providerVersionBranch }),
+        };
+  const timeoutMs = options.timeoutMs ?? 30_000;
   return {
     name,
     kind: 'pact',
@@ -34,11 +52,13 @@ export function createPactStep(options: PactStepOptions = {}, name = 'pact'): St
         ctx.emit({ type: 'check', at: Date.now(), step: name, result });
       };
       const spec = new SpecIndex(await loadSpec(specPath));
-      for (const file of pacts) {
+      // Broker pacts are not on disk to cross-check; their verification is the check.
+      if (source.kind === 'broker') await probeBroker(source.brokerUrl, Math.min(timeoutMs, 10_000), ctx.signal);
+      for (const file of source.kind === 'files' ? pacts : []) {
         const interactions = await readPact(file);
         for (const interaction of interactions) {
           record(
-            await runCheck('pact', `pact.matches-openapi.${interaction.description}`, async () => {
+            await runCitedCheck(spec, 'pact', `pact.matches-openapi.${interaction.description}`, async () => {
               const problems = crossCheckInteraction(spec, interaction);
               return problems.length === 0
                 ? pass(1)
@@ -51,16 +71,16 @@ export function createPactStep(options: PactStepOptions = {}, name = 'pact'): St
       }
 
       record(
-        await runCheck('pact', 'pact.provider-verification', async () => {
+        await runCitedCheck(spec, 'pact', 'pact.provider-verification', async () => {
           const { verdict, output } = await runPactVerifier(
             ctx.target,
-            { provider: options.provider ?? 'videoconnect', pactUrls: pacts, timeoutMs: options.timeoutMs ?? 30_000 },
+            { provider: options.provider ?? 'videoconnect', source, timeoutMs },
             ctx.signal,
           );
           if (verdict.ok) return pass(1);
           return fail(`provider verification failed: ${verdict.message.slice(0, 500)}`, [
             {
-              expected: `the target honours every interaction of ${pacts.join(', ')}`,
+              expected: `the target honours every interaction of ${source.kind === 'files' ? pacts.join(', ') : `the pacts at ${source.brokerUrl}`}`,
               actual: `${verdict.message.slice(0, 1000)}\n\n${stripAnsi(output)}`.slice(0, 8000),
             },
           ]);
@@ -79,7 +99,7 @@ export function createPactStep(options: PactStepOptions = {}, name = 'pact'): St
         durationMs: finished.getTime() - started.getTime(),
         checks,
         slos: [],
-        artifacts: pacts.map((path) => ({ kind: 'pact' as const, path, description: 'consumer pact verified against the target' })),
+        artifacts: (source.kind === 'files' ? pacts : []).map((path) => ({ kind: 'pact' as const, path, description: 'consumer pact verified against the target' })),
       };
       ctx.emit({ type: 'step-end', at: Date.now(), step: name, result });
       return result;

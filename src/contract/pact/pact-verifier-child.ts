@@ -6,17 +6,20 @@
  * captures this process's stdout as evidence and reads the verdict from fd 3.
  *
  * Input: a JSON `PactVerifierJob` in ROOMGATE_PACT_JOB; the client secret in
- * ROOMGATE_PACT_CLIENT_SECRET (environment, so it never shows in `ps`).
+ * ROOMGATE_PACT_CLIENT_SECRET and broker credentials in PACT_BROKER_* (the
+ * environment, so they never show in `ps`).
  */
 import { createWriteStream } from 'node:fs';
 import { Verifier } from '@pact-foundation/pact';
 import { VideoConnectClient } from '../../target/client.js';
+import { withTargetCredentials, type FilterableRequest } from './credential-filter.js';
+import { verifierOptionsFor, type PactSource } from './verifier-options.js';
 
 export interface PactVerifierJob {
   provider: string;
   baseUrl: string;
   clientId: string;
-  pactUrls: string[];
+  source: PactSource;
   timeoutMs: number;
 }
 
@@ -29,18 +32,12 @@ function finish(verdict: PactVerifierVerdict): void {
 }
 
 const job = JSON.parse(process.env['ROOMGATE_PACT_JOB'] ?? '{}') as PactVerifierJob;
-const client = new VideoConnectClient({
-  baseUrl: job.baseUrl,
-  credentials: { clientId: job.clientId, clientSecret: process.env['ROOMGATE_PACT_CLIENT_SECRET'] ?? '' },
-});
+const credentials = { clientId: job.clientId, clientSecret: process.env['ROOMGATE_PACT_CLIENT_SECRET'] ?? '' };
+const client = new VideoConnectClient({ baseUrl: job.baseUrl, credentials });
 
 try {
   await new Verifier({
-    provider: job.provider,
-    providerBaseUrl: job.baseUrl,
-    pactUrls: job.pactUrls,
-    logLevel: 'error',
-    timeout: job.timeoutMs,
+    ...verifierOptionsFor(job.source, { provider: job.provider, providerBaseUrl: job.baseUrl, timeoutMs: job.timeoutMs }, process.env),
     stateHandlers: {
       // Provider states through the public API itself, so it works on any target without backdoors.
       'a room exists': async () => {
@@ -48,13 +45,12 @@ try {
         return { room_id: room.room_id };
       },
     },
-    // express types are not a dependency of ours; the filter only touches headers and next().
-    requestFilter: ((req: { headers: Record<string, string | string[] | undefined> }, _res: unknown, next: (error?: unknown) => void) => {
-      void client.accessToken().then(
-        (token) => {
-          if (req.headers['authorization'] !== undefined) req.headers['authorization'] = `Bearer ${token}`;
-          next();
-        },
+    // The pact holds placeholder credentials and a placeholder token: swap in
+    // the target's own (see credential-filter.ts). express types are not a
+    // dependency of ours; the filter only touches method, path, headers, body.
+    requestFilter: ((req: FilterableRequest, _res: unknown, next: (error?: unknown) => void) => {
+      void withTargetCredentials(req, credentials, (signal) => client.accessToken(signal)).then(
+        () => next(),
         (error: unknown) => next(error),
       );
     }) as never,

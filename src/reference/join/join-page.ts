@@ -1,9 +1,10 @@
 import { readFileSync } from 'node:fs';
+import { RUNTIME_ASSETS } from '../../package-assets.js';
 import type { JoinRefusalReason } from './signaling-protocol.js';
 import { REFUSAL_MESSAGES } from './signaling-protocol.js';
 
 /** Read once at startup: the page is self-contained, the script is inlined. */
-const CLIENT_SCRIPT = readFileSync(new URL('./client/join-client.js', import.meta.url), 'utf8');
+const CLIENT_SCRIPT = readFileSync(RUNTIME_ASSETS.joinClient, 'utf8');
 
 export type JoinPageView =
   /** The room exists and may be joined: the page's script takes over. */

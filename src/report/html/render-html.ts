@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { RUNTIME_ASSETS } from '../../package-assets.js';
 import type { RunReport } from '../report-json.js';
 import { buildPageData } from './report-data.js';
 
@@ -13,15 +13,14 @@ import { buildPageData } from './report-data.js';
  * Content-Security-Policy allows exactly the two inline scripts by hash: even
  * if escaping failed somewhere, an injected script would not run.
  */
-const require = createRequire(import.meta.url);
 let assets: { uplotJs: string; uplotCss: string; app: string; css: string } | undefined;
 
 function loadAssets() {
   assets ??= {
-    uplotJs: readFileSync(require.resolve('uplot/dist/uPlot.iife.min.js'), 'utf8'),
-    uplotCss: readFileSync(require.resolve('uplot/dist/uPlot.min.css'), 'utf8'),
-    app: readFileSync(new URL('./report-app.js', import.meta.url), 'utf8'),
-    css: readFileSync(new URL('./report.css', import.meta.url), 'utf8'),
+    uplotJs: readFileSync(RUNTIME_ASSETS.uplotJs, 'utf8'),
+    uplotCss: readFileSync(RUNTIME_ASSETS.uplotCss, 'utf8'),
+    app: readFileSync(RUNTIME_ASSETS.reportApp, 'utf8'),
+    css: readFileSync(RUNTIME_ASSETS.reportCss, 'utf8'),
   };
   return assets;
 }

@@ -22,6 +22,8 @@
     return node;
   }
   function badge(status) { return el('span', { class: 'badge ' + status, text: status }); }
+  // Percentiles of an empty histogram are 0; never print them as a figure (src/report/no-samples.ts).
+  var NO_SAMPLES = 'n/a (no samples)';
   function ms(v) { return v == null ? '' : v >= 1000 ? (v / 1000).toFixed(2) + ' s' : (Math.round(v * 10) / 10) + ' ms'; }
   function secs(v) { return (v / 1000).toFixed(1) + ' s'; }
   function section(title) { var s = el('section', null, el('h2', { text: title })); app.appendChild(s); return s; }
@@ -123,8 +125,9 @@
         var n = o.attempts || o.requests || 0;
         t.appendChild(el('tr', null, el('td', null, el('code', { text: op || '(unattributed)' })), el('td', { class: 'num', text: String(n) }), el('td', { class: 'num', text: String(o.errors || 0) }),
           el('td', { class: 'num', text: n > 0 ? (100 * (o.errors || 0) / n).toFixed(3) + ' %' : '' }),
-          el('td', { class: 'num', text: l.count ? ms(l.p50) : '' }), el('td', { class: 'num', text: l.count ? ms(l.p90) : '' }), el('td', { class: 'num', text: l.count ? ms(l.p99) : '' }),
-          el('td', { class: 'num', text: l.count ? ms(l.p999) : '' }), el('td', { class: 'num', text: l.count ? ms(l.max) : '' }), el('td', { text: outcomes })));
+          l.count ? el('td', { class: 'num', text: ms(l.p50) }) : el('td', { class: 'muted', colspan: '5', text: NO_SAMPLES }),
+          l.count ? el('td', { class: 'num', text: ms(l.p90) }) : null, l.count ? el('td', { class: 'num', text: ms(l.p99) }) : null,
+          l.count ? el('td', { class: 'num', text: ms(l.p999) }) : null, l.count ? el('td', { class: 'num', text: ms(l.max) }) : null, el('td', { text: outcomes })));
       });
       os.appendChild(t);
     });
@@ -210,7 +213,7 @@
     var lat = sum.latency || {};
     var head = [];
     if (sum.successRate && typeof sum.successRate.rate === 'number') head.push('success ' + (100 * sum.successRate.rate).toFixed(1) + ' %' + (typeof sum.successRate.low === 'number' ? ' (95 % CI ' + (100 * sum.successRate.low).toFixed(1) + '–' + (100 * sum.successRate.high).toFixed(1) + ' %)' : ''));
-    ['join_time', 'setup_time', 'time_to_first_frame'].forEach(function (k) { if (lat[k] && lat[k].count > 0) head.push(k.replace(/_/g, ' ') + ' p50 ' + ms(lat[k].p50) + ' · p95 ' + ms(lat[k].p95)); });
+    ['join_time', 'setup_time', 'time_to_first_frame'].forEach(function (k) { if (lat[k]) head.push(k.replace(/_/g, ' ') + ' ' + (lat[k].count > 0 ? 'p50 ' + ms(lat[k].p50) + ' · p95 ' + ms(lat[k].p95) : NO_SAMPLES)); });
     if (head.length > 0) bs.appendChild(el('p', { text: head.join(' · ') }));
     bs.appendChild(el('p', { class: 'muted', text: 'Join waterfall per participant, ms after its navigation start: each segment ends at the milestone it is coloured for; the black tick marks "joined".' }));
     var max = 1;

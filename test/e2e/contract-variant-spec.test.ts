@@ -1,0 +1,68 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { CONTRACT_GROUPS } from '../../src/contract/options.js';
+import type { StepResult } from '../../src/model/result.js';
+import { runCli } from '../helpers/run-cli.js';
+import { startVariantServer, VARIANT_CLIENTS, VARIANT_DEFECTS, type VariantDefect, type VariantServer } from '../helpers/variant-server.js';
+
+/**
+ * The user's own spec: the gate takes error codes, limits, pagination,
+ * operations and required headers from test/fixtures/variant-spec/openapi.yaml
+ * and judges an independent server (test/helpers/variant-server.ts, plain
+ * node:http) that keeps that document. The pact group is left out: the
+ * committed pact is VideoConnect's, not this API's consumers'.
+ */
+const SPEC = 'test/fixtures/variant-spec/openapi.yaml';
+const [ci, other] = VARIANT_CLIENTS;
+
+let server: VariantServer | undefined;
+afterEach(async () => {
+  await server?.close();
+  server = undefined;
+});
+
+async function gate(defects: VariantDefect[]): Promise<{ code: number | null; result: StepResult }> {
+  server = await startVariantServer(defects);
+  const run = await runCli(
+    [
+      'contract', '--json', '--spec', SPEC, '--target', server.url,
+      '--client-id', ci.clientId, '--client-secret', ci.clientSecret,
+      '--second-client-id', other.clientId, '--second-client-secret', other.clientSecret,
+      '--only', ...CONTRACT_GROUPS,
+    ],
+    { timeoutMs: 60_000 },
+  );
+  return { code: run.code, result: JSON.parse(run.stdout) as StepResult };
+}
+
+describe('roomgate contract --spec with a team\'s own document', () => {
+  it('passes the independent server that keeps that document; what it lacks is skipped with the reason', async () => {
+    const { code, result } = await gate([]);
+    expect(result.checks.filter((c) => c.status === 'failed' || c.status === 'errored')).toEqual([]);
+    expect(code).toBe(0);
+    const byName = new Map(result.checks.map((c) => [c.name, c]));
+    const reason = (name: string) => {
+      const c = byName.get(name);
+      return c?.status === 'skipped' ? c.reason : `not skipped: ${c?.status}`;
+    };
+    // No webhooks, no rate limits, no join tokens in that document: skipped, never failed.
+    expect(reason('webhooks.subscribe')).toContain('declares no createWebhook operation');
+    expect(reason('rate-limit.headers-structured-fields')).toContain('declares no RateLimit headers');
+    expect(result.checks.some((c) => c.name.includes('createJoinToken'))).toBe(false);
+    expect(reason('auth.alg-none-401')).toContain('not JWTs');
+    // What it does state is checked, under its own names and limits.
+    for (const name of ['lifecycle.pagination', 'lifecycle.list-contains-room', 'lifecycle.unknown-room-404', 'lifecycle.room-id-prefix', 'generated.invalid-rejected.createRoom', 'generated.invalid-query-rejected.listRooms', 'idempotency.key-reused-with-other-body-422', 'idempotency.keys-scoped-per-client', 'envelope.every-non-2xx', 'routing.undeclared-method-405']) {
+      expect(byName.get(name)?.status, name).toBe('passed');
+    }
+    expect(byName.get('lifecycle.unknown-room-404')?.cites?.[0]).toBe('openapi #/paths/~1v1~1rooms~1{room_id}/get/responses/404');
+  });
+
+  for (const [defect, check] of Object.entries(VARIANT_DEFECTS) as [VariantDefect, string][]) {
+    it(`catches the seeded defect ${defect} with ${check}`, async () => {
+      const { code, result } = await gate([defect]);
+      expect(code).toBe(1);
+      const failed = result.checks.find((c) => c.name === check);
+      expect(failed?.status, JSON.stringify(failed)).toBe('failed');
+      expect(result.checks.filter((c) => c.status === 'errored')).toEqual([]);
+    });
+  }
+});
