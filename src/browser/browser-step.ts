@@ -1,3 +1,4 @@
+import { sleep } from '../abortable-sleep.js';
 import type { Artifact, CheckResult, SloVerdict, StepResult, StepStatus } from '../model/result.js';
 import type { Step, StepContext } from '../model/step.js';
 import { evaluateSlos } from '../slo/evaluate.js';
@@ -21,10 +22,12 @@ import { allJoinedCheck, browserVerdict, successJudgedBySlo } from './step/brows
 import { hold, type HoldOutcome } from './step/hold.js';
 import { describeArrival, describeLayout, recordParticipants } from './step/participant-results.js';
 import { AdapterRoomError, planRooms, type CreatedRoom, type PlannedRoom } from './step/plan-rooms.js';
-import { forEachLimited, sleep } from './step/timing.js';
+import { forEachLimited } from './step/timing.js';
 import type { BrowserStepSummary, RoomSummary } from './summary.js';
 import { ParticipantWebhookSink } from './webhook-sink.js';
 import { wilsonInterval } from './wilson.js';
+import { shardBrowserOptions } from './browser-shard.js';
+import { waitForStart, type StartSync } from '../shard/start-at.js';
 
 /**
  * Headless browser participants: M rooms × K participants join (burst or
@@ -33,8 +36,10 @@ import { wilsonInterval } from './wilson.js';
  * API's participant_count/status follow the truth, and writes artifacts for
  * every failed participant. SLOs are parsed here, before anything runs.
  */
-export function createBrowserStep(options: BrowserStepOptions = {}): Step {
-  const name = options.name ?? 'browser';
+export function createBrowserStep(given: BrowserStepOptions = {}): Step {
+  const name = given.name ?? 'browser';
+  // A shard runs its share (a config error now, exit 2, when there is too little to share).
+  const options = shardBrowserOptions(given);
   const catalog = browserMetricCatalog();
   const slos = parseSlos(options.slos ?? [], catalog, [BROWSER_OPERATION], { path: `${name}.slos` });
   // Validated now, so a broken adapter is a config error before anything runs.
@@ -129,7 +134,12 @@ async function runStep(
     log(`${participants.length} participants in ${rooms.length} rooms on ${pool.size} browser(s); arrival ${describeArrival(arrival)}`);
     monitor.start();
 
-    // 3. Arrivals and joins.
+    // 3. Arrivals and joins, at the agreed time when shards start together.
+    let sync: StartSync | undefined;
+    if (options.startAtMs !== undefined) {
+      sync = await waitForStart(options.startAtMs, signal);
+      if (sync.lateMs > 0) log(`arrivals started ${sync.lateMs} ms after --start-at ${sync.startAt} (browser launch took longer than the time left)`, 'warn');
+    }
     const offsets = arrivalOffsets(participants.length, arrival);
     const t0 = Date.now();
     let settled = 0;
@@ -262,6 +272,8 @@ async function runStep(
       ...(held.holdCpu === undefined ? {} : { holdCpu: held.holdCpu }),
       statsResolutionMs: participants.find((p) => p.record.snapshot)?.record.snapshot?.statsResolutionMs ?? 100,
       metrics: registry.serialize(),
+      ...(options.shard === undefined ? {} : { runShard: options.shard }),
+      ...(sync === undefined ? {} : { sync }),
     };
 
     const { status, reason } = browserVerdict({ interrupted: signal.aborted, overloadDetail: overload.signals[0]?.detail, checks, verdicts: sloVerdicts });

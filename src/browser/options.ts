@@ -1,3 +1,5 @@
+import type { ShardSpec } from '../shard/shard-spec.js';
+
 /**
  * Options of the browser-participants step. Plain, serializable data (no
  * functions, no class instances) so a scenario YAML maps onto them one to one,
@@ -179,6 +181,14 @@ export interface BrowserStepOptions {
   slos?: string[];
   /** Name prefix of participants. Default `rg`. */
   namePrefix?: string;
+  /**
+   * One shard of a distributed run: `rooms` (or `joinUrls`) and a ramp's
+   * `perSecond` are totals and this process takes its share of them
+   * (browser-shard.ts); room and participant names carry the shard.
+   */
+  shard?: ShardSpec;
+  /** Epoch ms at which the arrivals start (after browsers are up), so every shard begins together (`--start-at`). */
+  startAtMs?: number;
 }
 
 export const BROWSER_DEFAULTS = {

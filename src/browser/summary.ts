@@ -1,3 +1,5 @@
+import type { ShardSpec } from '../shard/shard-spec.js';
+import type { StartSync } from '../shard/start-at.js';
 import type { LatencySummary } from '../metrics/summary.js';
 import type { SerializedMetrics } from '../metrics/serialized.js';
 import type { FailureLabel } from './options.js';
@@ -105,4 +107,8 @@ export interface BrowserStepSummary {
   /** The resolution (ms) of the packet/decoding stamps: the probe's getStats poll interval. */
   statsResolutionMs: number;
   metrics: SerializedMetrics;
+  /** Present when this run is one shard of a distributed run (`shards` above counts browser processes, not this). */
+  runShard?: ShardSpec;
+  /** Present with --start-at: when the arrivals were meant to start and how late this process was. */
+  sync?: StartSync;
 }

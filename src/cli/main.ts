@@ -5,6 +5,7 @@ import { compareCommand } from './commands/compare.js';
 import { contractCommand } from './commands/contract.js';
 import { initCommand } from './commands/init.js';
 import { loadCommand } from './commands/load.js';
+import { mergeCommand } from './commands/merge.js';
 import { reportCommand } from './commands/report.js';
 import { runCommand } from './commands/run.js';
 import { serveCommand } from './commands/serve.js';
@@ -29,6 +30,7 @@ await yargs(hideBin(process.argv))
   .command(reportCommand)
   .command(compareCommand)
   .command(initCommand)
+  .command(mergeCommand)
   .demandCommand(1, 'Name a command; `roomgate run` runs suites/smoke.yaml against the embedded reference server.')
   .strict()
   .recommendCommands()

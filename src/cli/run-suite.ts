@@ -1,4 +1,4 @@
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { closest, distance } from 'fastest-levenshtein';
 import { loadRunConfig } from '../config/load-config.js';
@@ -16,6 +16,9 @@ import { checkScenarioTarget, openScenarioTarget } from '../runner/scenario-targ
 import { buildStep } from '../runner/step-catalog.js';
 import { TargetProbe } from '../target/target-probe.js';
 import { interruptSignal } from './interrupt.js';
+import { shardFromArgs } from './shard-options.js';
+import { planDigest } from '../shard/plan-digest.js';
+import { startLiveExport } from './live-export.js';
 import type { RunArgs } from './commands/run.js';
 import { createProgressRenderer, paint, useColor } from './progress.js';
 import { renderRunSummaryJson } from './summary-json.js';
@@ -35,6 +38,12 @@ export async function runSuite(args: RunArgs): Promise<number> {
   // Plan: build every step now, so unknown step types and bad SLOs are exit 2 before any load.
   const scenarios: ScenarioTask[] = [];
   let plannedMs = 0;
+  // A distributed run: measured steps take their share; the contract-type steps run on shard 1 only
+  // (they check the target's promises, which N copies would not check better); the first measured
+  // step waits for --start-at.
+  const { shard, startAtMs } = shardFromArgs(args);
+  const skip = new Map<string, string>();
+  let startPending = startAtMs;
   const opened: { target: TargetDescription }[] = [];
   const flags = { target: args.target, clientId: args.clientId, clientSecret: args.clientSecret, requestTimeoutMs };
   // One probe per run: scenarios sharing a hung target wait for it once.
@@ -43,7 +52,16 @@ export async function runSuite(args: RunArgs): Promise<number> {
     checkScenarioTarget(scenario, flags);
     const steps: Step[] = [];
     for (const stepConfig of scenario.steps) {
-      steps.push(await buildStep(stepConfig, soakMs === undefined ? {} : { durationMs: soakMs }));
+      const measured = stepConfig.type === 'load' || stepConfig.type === 'browser';
+      steps.push(
+        await buildStep(stepConfig, {
+          ...(soakMs === undefined ? {} : { durationMs: soakMs }),
+          ...(shard === undefined ? {} : { shard }),
+          ...(measured && startPending !== undefined ? { startAtMs: startPending } : {}),
+        }),
+      );
+      if (measured) startPending = undefined;
+      if (!measured && shard !== undefined && shard.index > 1) skip.set(stepConfig.name, `runs on shard 1 only (this is shard ${shard.index}/${shard.count})`);
       plannedMs += plannedDuration(stepConfig.options, soakMs);
     }
     scenarios.push({
@@ -66,7 +84,16 @@ export async function runSuite(args: RunArgs): Promise<number> {
       });
     }
   }
-  const deadlineMs = deadlineFlagMs ?? config.deadlineMs ?? Math.round(plannedMs * 1.5 + 120_000);
+  const waitMs = startAtMs === undefined ? 0 : Math.max(0, startAtMs - Date.now());
+  const deadlineMs = deadlineFlagMs ?? config.deadlineMs ?? Math.round(plannedMs * 1.5 + 120_000 + waitMs);
+  const shardIdentity =
+    shard === undefined
+      ? undefined
+      : {
+          ...shard,
+          plan: planDigest({ command: 'run', files: await Promise.all(config.files.map((f) => readFile(f, 'utf8'))), duration: soakMs, only, gate: args.gate }),
+          ...(startAtMs === undefined ? {} : { startAt: new Date(startAtMs).toISOString() }),
+        };
 
   const startedAt = new Date();
   const runDir = args.out ?? join('reports', `${startedAt.toISOString().replace(/:/g, '-').replace(/\..+$/, '')}-${config.name}`);
@@ -92,6 +119,10 @@ export async function runSuite(args: RunArgs): Promise<number> {
   bus.subscribe('console', progress.sink);
 
   const runId = `${startedAt.getTime().toString(36)}-${process.pid}`;
+  // Exporters start before the first target, so the endpoint covers the whole run.
+  const scenarioOf = new Map(scenarios.flatMap((scenario) => scenario.steps.map((step) => [step.name, scenario.name] as const)));
+  const exporters = await startLiveExport(args, config.metrics, { suite: config.name, scenarioOf, runId }, out);
+  if (exporters !== undefined) bus.subscribe('live-metrics', exporters.sink);
   const fallbackTarget: TargetDescription = flags.target ? { baseUrl: flags.target, clientId: flags.clientId ?? '', embedded: false } : { baseUrl: 'embedded reference server', clientId: 'roomgate-local', embedded: true };
   const makeReport = (steps: Parameters<typeof buildRunReport>[0]['steps'], status: Parameters<typeof buildRunReport>[0]['run']['status'], partial: boolean, extra: { exitCode?: number; reason?: string } = {}) => {
     const now = new Date();
@@ -105,6 +136,7 @@ export async function runSuite(args: RunArgs): Promise<number> {
         durationMs: now.getTime() - startedAt.getTime(),
         status,
         partial,
+        ...(shardIdentity === undefined ? {} : { shard: shardIdentity }),
         ...extra,
       },
       target: opened[0]?.target ?? fallbackTarget,
@@ -125,6 +157,8 @@ export async function runSuite(args: RunArgs): Promise<number> {
       gate: (args.gate as 'run-all' | 'stop-at-first-failure' | undefined) ?? config.gate,
       deadlineMs,
       only,
+      skip,
+      ...(exporters === undefined ? {} : { publishMetrics: exporters.publish }),
       afterStep: async (_result, all) => {
         await writeReportJson(runDir, makeReport(all, 'interrupted', true, { reason: 'run in progress (or killed before it finished)' }), redactor);
       },
@@ -147,6 +181,8 @@ export async function runSuite(args: RunArgs): Promise<number> {
   const verdict = `${outcome.status.toUpperCase()}: ${outcome.results.filter((r) => r.status === 'passed').length}/${outcome.results.filter((r) => r.status !== 'skipped').length} steps passed${outcome.reason === undefined || outcome.status === 'passed' ? '' : ` — ${outcome.reason}`}`;
   out.write(`\n${paint(outcome.status, `roomgate ${config.name}: ${verdict}`, color)}\n  report: ${join(relative(process.cwd(), runDir) || runDir, 'report.html')} (${written.length} files)\n`);
   if (args.json) process.stdout.write(`${JSON.stringify(redactor.value(renderRunSummaryJson(report, runDir)), null, 2)}\n`);
+  // Last: the reports are written, so waiting for a final scrape can lose nothing.
+  await exporters?.finish();
   return exitCode;
 }
 

@@ -14,6 +14,8 @@ export interface ServeOptions {
   credentials?: Credentials;
   rateLimit?: RateLimitPolicy;
   tokenTtlSeconds?: number;
+  /** Also serve the server's own request counts for Prometheus. */
+  metrics?: { port: number; host: string };
 }
 
 /**
@@ -44,6 +46,17 @@ export async function serve(options: ServeOptions): Promise<number> {
     }
     throw error;
   }
+  let metrics: import('../exporters/prometheus-endpoint.js').PrometheusEndpoint | undefined;
+  if (options.metrics !== undefined) {
+    const [{ PrometheusEndpoint }, { ServerMetrics }] = await Promise.all([import('../exporters/prometheus-endpoint.js'), import('../exporters/server-metrics.js')]);
+    const started = server;
+    try {
+      metrics = await PrometheusEndpoint.start(new ServerMetrics(() => started.stats()), options.metrics);
+    } catch (error) {
+      await server.close();
+      throw error;
+    }
+  }
   const interrupt = interruptSignal('shutting the server down');
   const isDefault = credentials.clientId === LOCAL_CREDENTIALS.clientId && credentials.clientSecret === LOCAL_CREDENTIALS.clientSecret;
   const lines = [
@@ -53,6 +66,7 @@ export async function serve(options: ServeOptions): Promise<number> {
     `  contract:      ${relative(process.cwd(), BUNDLED_SPEC)}`,
     `  faults:        ${options.faults.length === 0 ? 'none' : options.faults.join(', ')}`,
     options.rateLimit === undefined ? undefined : `  rate limit:    ${options.rateLimit.quota} requests per ${options.rateLimit.windowSeconds} s per client`,
+    metrics === undefined ? undefined : `  metrics:       ${metrics.url} (Prometheus: the server's own request counts)`,
     `  stop with Ctrl-C`,
   ].filter((line) => line !== undefined);
   process.stdout.write(`${lines.join('\n')}\n`);
@@ -62,6 +76,7 @@ export async function serve(options: ServeOptions): Promise<number> {
       else interrupt.signal.addEventListener('abort', () => resolve(), { once: true });
     });
   } finally {
+    await metrics?.close();
     await server.close();
     interrupt.dispose();
   }

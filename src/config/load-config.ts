@@ -5,7 +5,7 @@ import type { StepKind } from '../model/result.js';
 import { parseDuration } from './duration.js';
 import { substituteEnv } from './env-substitution.js';
 import { validateAgainstSchema } from './schema-validation.js';
-import type { GatePolicy, RunConfig, ScenarioConfig, StepConfig } from './types.js';
+import type { GatePolicy, MetricsConfig, RunConfig, ScenarioConfig, StepConfig } from './types.js';
 import { formatPath, lineOf, readYamlSource, type YamlSource } from './yaml-source.js';
 
 export interface LoadOptions {
@@ -25,6 +25,7 @@ export async function loadRunConfig(files: readonly string[], options: LoadOptio
   const scenarios: ScenarioConfig[] = [];
   let gate: GatePolicy | undefined;
   let deadlineMs: number | undefined;
+  let metrics: MetricsConfig | undefined;
   let name: string | undefined;
   let description: string | undefined;
   for (const file of files) {
@@ -41,8 +42,9 @@ export async function loadRunConfig(files: readonly string[], options: LoadOptio
     const record = data as Record<string, unknown>;
     if ('scenarios' in record && !('steps' in record)) {
       validateAgainstSchema(source, 'suite', data);
-      const suite = record as { name: string; description?: string; gate?: GatePolicy; deadline?: string; scenarios: string[] };
+      const suite = record as { name: string; description?: string; gate?: GatePolicy; deadline?: string; scenarios: string[]; metrics?: RawMetrics };
       gate ??= suite.gate;
+      metrics ??= metricsFrom(suite.metrics);
       if (suite.deadline !== undefined) deadlineMs = Math.max(deadlineMs ?? 0, parseDuration(suite.deadline) ?? 0);
       name = files.length === 1 ? suite.name : name;
       description = files.length === 1 ? suite.description : description;
@@ -76,6 +78,8 @@ export async function loadRunConfig(files: readonly string[], options: LoadOptio
   };
   if (description !== undefined) config.description = description;
   if (deadlineMs !== undefined) config.deadlineMs = deadlineMs;
+  metrics ??= scenarios.find((s) => s.metrics !== undefined)?.metrics;
+  if (metrics !== undefined) config.metrics = metrics;
   uniqueStepNames(config);
   return config;
 }
@@ -94,6 +98,7 @@ function scenarioFrom(source: YamlSource, data: unknown): ScenarioConfig {
     target?: ScenarioConfig['target'];
     embedded?: ScenarioConfig['embedded'];
     steps: { type: StepKind; name?: string; options?: Record<string, unknown>; slos?: (string | { threshold: string; abort_on_fail?: boolean; grace?: string })[] }[];
+    metrics?: RawMetrics;
   };
   const steps: StepConfig[] = raw.steps.map((step, index) => ({
     type: step.type,
@@ -109,7 +114,29 @@ function scenarioFrom(source: YamlSource, data: unknown): ScenarioConfig {
   if (raw.description !== undefined) scenario.description = raw.description;
   if (raw.target !== undefined) scenario.target = raw.target;
   if (raw.embedded !== undefined) scenario.embedded = raw.embedded;
+  const metrics = metricsFrom(raw.metrics);
+  if (metrics !== undefined) scenario.metrics = metrics;
   return scenario;
+}
+
+/** `metrics:` as written (schema-checked: durations match the duration pattern). */
+interface RawMetrics {
+  port?: number;
+  host?: string;
+  otlp_endpoint?: string;
+  otlp_interval?: string;
+  linger?: string;
+}
+
+function metricsFrom(raw: RawMetrics | undefined): MetricsConfig | undefined {
+  if (raw === undefined) return undefined;
+  const metrics: MetricsConfig = {};
+  if (raw.port !== undefined) metrics.port = raw.port;
+  if (raw.host !== undefined) metrics.host = raw.host;
+  if (raw.otlp_endpoint !== undefined) metrics.otlpEndpoint = raw.otlp_endpoint;
+  if (raw.otlp_interval !== undefined) metrics.otlpIntervalMs = parseDuration(raw.otlp_interval) ?? 0;
+  if (raw.linger !== undefined) metrics.lingerMs = parseDuration(raw.linger) ?? 0;
+  return metrics;
 }
 
 /**

@@ -43,6 +43,16 @@ export interface ScenarioConfig {
   target?: TargetConfig;
   embedded?: EmbeddedConfig;
   steps: StepConfig[];
+  metrics?: MetricsConfig;
+}
+
+/** `metrics:` of a suite or scenario, durations parsed (see schemas/*.schema.json). */
+export interface MetricsConfig {
+  port?: number;
+  host?: string;
+  otlpEndpoint?: string;
+  otlpIntervalMs?: number;
+  lingerMs?: number;
 }
 
 export type GatePolicy = 'stop-at-first-failure' | 'run-all';
@@ -55,5 +65,7 @@ export interface RunConfig {
   gate: GatePolicy;
   /** Global deadline from the suite file, if set. */
   deadlineMs?: number;
+  /** The suite's `metrics:`, else the first scenario's that has one. */
+  metrics?: MetricsConfig;
   scenarios: ScenarioConfig[];
 }

@@ -11,7 +11,8 @@ import type { LoadRecorder } from './load-recorder.js';
 import type { CleanupOutcome } from './load-setup.js';
 import type { LoadSummary, OperationSummary } from './load-summary.js';
 import type { OpenLoopOutcome } from './open-loop.js';
-import { LOAD_DEFAULTS } from './options.js';
+import { LOAD_DEFAULTS, type LoadMode } from './options.js';
+import type { StartSync } from '../shard/start-at.js';
 import type { ResolvedLoad } from './resolve-load.js';
 import type { RoomWorkload } from './room-workload.js';
 
@@ -49,7 +50,48 @@ export function buildSummary(
   soak: OpenLoopOutcome | undefined,
   burst: BurstOutcome | undefined,
   abortedBy: SloVerdict | undefined,
+  sync: StartSync | undefined,
 ): LoadSummary {
+  const { durationMs, totals, operations } = summarizeLoadRegistry(registry, load.options.mode);
+  const lateThresholdMs = load.options.lateThresholdMs ?? LOAD_DEFAULTS.lateThresholdMs;
+  return {
+    mode: load.options.mode,
+    runTag: workload.runTag,
+    durationMs,
+    totals,
+    operations,
+    ...(soak === undefined
+      ? {}
+      : {
+          schedule: {
+            requestedRate: Math.round((new ArrivalSchedule(load.segments).expectedArrivals / Math.max(0.001, new ArrivalSchedule(load.segments).totalMs / 1000)) * 10) / 10,
+            achievedRate: Math.round((soak.sent / Math.max(0.001, soak.elapsedMs / 1000)) * 10) / 10,
+            scheduled: soak.scheduled,
+            sent: soak.sent,
+            late: soak.late,
+            dropped: soak.dropped,
+            lateFraction: soak.sent === 0 ? 0 : soak.late / soak.sent,
+            maxLateMs: Math.round(soak.maxLateMs * 1000) / 1000,
+            lateThresholdMs,
+            maxLateFraction: load.options.maxLateFraction ?? LOAD_DEFAULTS.maxLateFraction,
+          },
+        }),
+    ...(burst === undefined
+      ? {}
+      : { burst: { autocannonRequests: burst.autocannonRequests, autocannonErrors: burst.autocannonErrors, phases: load.burstPhases.map((p) => ({ ...p })) } }),
+    setup: { roomsCreated },
+    cleanup,
+    schemaViolationExamples: recorder.violationExamples,
+    ...(abortedBy === undefined ? {} : { abortedBy: abortedBy.expression }),
+    ...(load.options.shard === undefined ? {} : { shard: load.options.shard }),
+    ...(sync === undefined ? {} : { sync }),
+    windows,
+    histograms: registry.serialize(),
+  };
+}
+
+/** Per-operation and total figures, read from a registry (a run's own, or one merged from shards). */
+export function summarizeLoadRegistry(registry: MetricsRegistry, mode: LoadMode): Pick<LoadSummary, 'durationMs' | 'totals' | 'operations'> {
   const operations: Record<string, OperationSummary> = {};
   for (const op of registry.operations()) {
     const byOutcome: OperationSummary['byOutcome'] = {};
@@ -64,17 +106,14 @@ export function buildSummary(
       errors: registry.counter(COUNTERS.errors, { operation: op }),
       byOutcome,
       latency: registry.summary(LOAD_SERIES.latency, { operation: op }),
-      ...(load.options.mode === 'soak' ? { serviceTime: registry.summary(LOAD_SERIES.serviceTime, { operation: op }) } : {}),
+      ...(mode === 'soak' ? { serviceTime: registry.summary(LOAD_SERIES.serviceTime, { operation: op }) } : {}),
     };
   }
   const attempts = registry.counter(COUNTERS.attempts);
   const errors = registry.counter(COUNTERS.errors);
   const responses = registry.counter(COUNTERS.responses);
   const seconds = Math.max(0.001, registry.durationMs / 1000);
-  const lateThresholdMs = load.options.lateThresholdMs ?? LOAD_DEFAULTS.lateThresholdMs;
   return {
-    mode: load.options.mode,
-    runTag: workload.runTag,
     durationMs: registry.durationMs,
     totals: {
       attempts,
@@ -91,29 +130,5 @@ export function buildSummary(
       schemaViolations: registry.counter(COUNTERS.schemaViolations),
     },
     operations,
-    ...(soak === undefined
-      ? {}
-      : {
-          schedule: {
-            requestedRate: Math.round((new ArrivalSchedule(load.segments).expectedArrivals / Math.max(0.001, new ArrivalSchedule(load.segments).totalMs / 1000)) * 10) / 10,
-            achievedRate: Math.round((soak.sent / Math.max(0.001, soak.elapsedMs / 1000)) * 10) / 10,
-            scheduled: soak.scheduled,
-            sent: soak.sent,
-            late: soak.late,
-            dropped: soak.dropped,
-            lateFraction: soak.sent === 0 ? 0 : soak.late / soak.sent,
-            maxLateMs: Math.round(soak.maxLateMs * 1000) / 1000,
-            lateThresholdMs,
-          },
-        }),
-    ...(burst === undefined
-      ? {}
-      : { burst: { autocannonRequests: burst.autocannonRequests, autocannonErrors: burst.autocannonErrors, phases: load.burstPhases.map((p) => ({ ...p })) } }),
-    setup: { roomsCreated },
-    cleanup,
-    schemaViolationExamples: recorder.violationExamples,
-    ...(abortedBy === undefined ? {} : { abortedBy: abortedBy.expression }),
-    windows,
-    histograms: registry.serialize(),
   };
 }

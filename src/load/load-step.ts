@@ -20,6 +20,9 @@ import { resolveLoad, type ResolvedLoad } from './resolve-load.js';
 import { RoomWorkload } from './room-workload.js';
 import type { SchemaSampler } from './schema-sampler.js';
 import { TokenKeeper } from './token-keeper.js';
+import { shardTag, type ShardSpec } from '../shard/shard-spec.js';
+import { waitForStart, type StartSync } from '../shard/start-at.js';
+import { randomUUID } from 'node:crypto';
 
 /**
  * The burst/soak load step on the room endpoints. Options and thresholds are
@@ -42,7 +45,7 @@ async function runLoad(load: ResolvedLoad, ctx: StepContext): Promise<StepResult
   const startedAt = new Date(started).toISOString();
   const catalog = loadMetricCatalog(mode);
   const client = new VideoConnectClient({ baseUrl: ctx.target.baseUrl, credentials: ctx.target.credentials, timeoutMs: options.requestTimeoutMs ?? LOAD_DEFAULTS.requestTimeoutMs });
-  const workload = new RoomWorkload(options.mix ?? LOAD_DEFAULTS.mix);
+  const workload = new RoomWorkload(options.mix ?? LOAD_DEFAULTS.mix, shardWorkload(options.shard));
   const tokens = new TokenKeeper(client);
   const log = (level: 'info' | 'warn', message: string) => ctx.emit({ type: 'log', at: Date.now(), step: load.name, level, message });
   const finish = (status: StepStatus, reason: string | undefined, slos: SloVerdict[], summary: LoadSummary | undefined): StepResult => ({
@@ -84,8 +87,16 @@ async function runLoad(load: ResolvedLoad, ctx: StepContext): Promise<StepResult
     return finish('errored', `setup failed: ${(error as Error).message}${cleanup.kind}`, [], undefined);
   }
 
+  // Every shard begins its measured phase at the agreed time; a late one says by how much.
+  let sync: StartSync | undefined;
+  if (options.startAtMs !== undefined) {
+    sync = await waitForStart(options.startAtMs, ctx.signal);
+    if (sync.lateMs > 0) log('warn', `started ${sync.lateMs} ms after --start-at ${sync.startAt} (setup took longer than the time left)`);
+  }
+
   // The clock starts after setup, so windows and throughput cover the timed run only.
   const registry = new MetricsRegistry({ windowMs: load.windowMs });
+  ctx.publishMetrics?.({ step: load.name, registry, slos: load.slos, catalog });
   const recorder = new LoadRecorder(registry, workload, sampler, mode);
   const nextRequest = (): PreparedRequest => {
     const request = workload.next();
@@ -171,7 +182,7 @@ async function runLoad(load: ResolvedLoad, ctx: StepContext): Promise<StepResult
   tokens.stop();
 
   const verdicts = evaluateSlos(load.slos, registry, catalog);
-  const summary = buildSummary(load, registry, live.windows, workload, roomsCreated, cleanup.report, recorder, soakOutcome, burstOutcome, abortedBy);
+  const summary = buildSummary(load, registry, live.windows, workload, roomsCreated, cleanup.report, recorder, soakOutcome, burstOutcome, abortedBy, sync);
   const { status, reason } = loadVerdict({
     runError,
     interrupted: ctx.signal.aborted,
@@ -182,4 +193,14 @@ async function runLoad(load: ResolvedLoad, ctx: StepContext): Promise<StepResult
     verdicts,
   });
   return finish(status, reason, verdicts, summary);
+}
+
+/**
+ * A shard's workload: its shard in the run tag (so room names and
+ * Idempotency-Keys never collide with another shard's, and cleanup deletes
+ * only its own rooms) and its own seed (so shards do not send the same sequence).
+ */
+function shardWorkload(shard: ShardSpec | undefined): { runTag?: string; seed?: number } {
+  const tag = shardTag(shard);
+  return tag === '' ? {} : { runTag: `rg-${randomUUID().slice(0, 8)}-${tag}`, seed: shard!.index };
 }

@@ -4,6 +4,8 @@ import type { SerializedMetrics } from '../metrics/serialized.js';
 import type { LatencySummary } from '../metrics/summary.js';
 import type { CleanupReport } from './room-cleanup.js';
 import type { SchemaViolationExample } from './load-recorder.js';
+import type { ShardSpec } from '../shard/shard-spec.js';
+import type { StartSync } from '../shard/start-at.js';
 import type { LoadMode } from './options.js';
 
 /** Per-operation figures of a load run. Latencies in ms. */
@@ -59,6 +61,8 @@ export interface LoadSummary {
     lateFraction: number;
     maxLateMs: number;
     lateThresholdMs: number;
+    /** The late fraction above which the run is invalid (kept so a merge of shards judges by the same bound). */
+    maxLateFraction: number;
   };
   /** Burst only: autocannon's own counts, a cross-check of `totals`. */
   burst?: { autocannonRequests: number; autocannonErrors: number; phases: { connections: number; durationMs?: number; requests?: number }[] };
@@ -67,6 +71,10 @@ export interface LoadSummary {
   schemaViolationExamples: SchemaViolationExample[];
   /** If an abort_on_fail threshold stopped the run: its expression. */
   abortedBy?: string;
+  /** Present when this run is one shard of a distributed run: which one (its figures are its share). */
+  shard?: ShardSpec;
+  /** Present with --start-at: when the measured phase was meant to start and how late this process was. */
+  sync?: StartSync;
   /** Per-window figures, as emitted in `window` events. */
   windows: WindowSummary[];
   /** The whole metrics registry: histograms (compressed base64, µs) and counters, per window too (report.json copies it into `histograms`). */

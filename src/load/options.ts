@@ -1,4 +1,5 @@
 import { BUNDLED_SPEC } from '../package-assets.js';
+import type { ShardSpec } from '../shard/shard-spec.js';
 import type { SloInput } from '../slo/types.js';
 
 /**
@@ -73,6 +74,14 @@ export interface LoadStepOptions {
   maxLateFraction?: number;
   /** Delete every room the run created, at the end; default true. */
   cleanup?: boolean;
+  /**
+   * One shard of a distributed run: connections, rates, requests, the room
+   * pool and the in-flight cap above are totals, and this process takes its
+   * share (load-shard.ts); its room names and Idempotency-Keys carry the shard.
+   */
+  shard?: ShardSpec;
+  /** Epoch ms at which the measured phase starts (after setup), so every shard begins together (`--start-at`). */
+  startAtMs?: number;
 }
 
 export const LOAD_DEFAULTS = {

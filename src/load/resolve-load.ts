@@ -4,6 +4,7 @@ import type { Slo } from '../slo/types.js';
 import type { RateSegment } from './arrival-schedule.js';
 import type { BurstPhase } from './burst.js';
 import { loadMetricCatalog } from './load-metrics.js';
+import { shardLoadOptions } from './load-shard.js';
 import { LOAD_DEFAULTS, LOAD_OPERATIONS, type LoadPhase, type LoadStepOptions } from './options.js';
 
 /** Options with every default applied and phases normalized. */
@@ -21,9 +22,11 @@ export interface ResolvedLoad {
  * Every option validated (config errors, exit 2, before anything starts) and
  * defaulted; soak phases become rate segments, burst phases autocannon phases.
  */
-export function resolveLoad(options: LoadStepOptions): ResolvedLoad {
-  const mode = options.mode;
+export function resolveLoad(given: LoadStepOptions): ResolvedLoad {
+  const mode = given.mode;
   if (mode !== 'burst' && mode !== 'soak') throw new ConfigError(`mode must be burst or soak, got "${String(mode)}"`, { path: 'load.mode' });
+  // A shard validates and runs its own share; the totals stay in `given`.
+  const options = shardLoadOptions(given);
   const windowMs = options.windowMs ?? LOAD_DEFAULTS.windowMs;
   positive(windowMs, 'load.window');
   const mix = options.mix ?? LOAD_DEFAULTS.mix;

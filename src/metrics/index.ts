@@ -7,3 +7,5 @@ export { summarize, statOf, LATENCY_STATS, PERCENTILE_STATS, EMPTY_SUMMARY } fro
 export type { LatencySummary, LatencyStat, PercentileStat } from './summary.js';
 export type { SerializedMetrics, SerializedSeries, SerializedCounter, SerializedWindow } from './serialized.js';
 export { newHistogram, encodeHistogram, decodeHistogram, msToUnits, unitsToMs } from './histogram.js';
+export { bucketCounts } from './buckets.js';
+export type { BucketCounts } from './buckets.js';

@@ -171,6 +171,27 @@ export class MetricsRegistry {
     return total;
   }
 
+  /**
+   * Visit every whole-run series of `metric` (one per operation × outcome) without
+   * copying it. For exporters that read the live registry on a scrape: the
+   * histogram passed in is the registry's own and must not be modified or kept.
+   */
+  forEachSeries(metric: string, visit: (operation: string, outcome: Outcome, histogram: Readonly<Histogram>) => void): void {
+    for (const [operation, byOutcome] of this.totals.get(metric) ?? []) {
+      for (const [outcome, histogram] of byOutcome) visit(operation, outcome, histogram);
+    }
+  }
+
+  /** A whole-run counter per operation (`''` for counts not attributed to one). */
+  counterByOperation(name: string): ReadonlyMap<string, number> {
+    return new Map(this.totalCounters.get(name) ?? []);
+  }
+
+  /** Counter names with at least one increment. */
+  counterNames(): string[] {
+    return [...this.totalCounters.keys()];
+  }
+
   /** Metric names with at least one sample. */
   metricNames(): string[] {
     return [...this.totals.keys()];

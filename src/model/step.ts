@@ -1,6 +1,8 @@
 import type { EventSink } from './events.js';
 import type { StepKind, StepResult } from './result.js';
 import type { Target } from '../target/target.js';
+import type { MetricsRegistry } from '../metrics/registry.js';
+import type { MetricCatalog, Slo } from '../slo/types.js';
 
 /**
  * What every step is given. Steps talk to the target, emit events and honour
@@ -13,6 +15,21 @@ export interface StepContext {
   emit: EventSink;
   /** The run folder; artifacts go beneath it and are referenced by relative path. */
   runDir: string;
+  /**
+   * Announce the step's live metrics registry (and the thresholds it will be
+   * judged by) to whoever exports it while the run goes on (Prometheus, OTLP).
+   * Optional, like every listener: a step never knows who listens, and the
+   * call returns at once. The step keeps recording into the registry as usual.
+   */
+  publishMetrics?: (source: LiveMetricsSource) => void;
+}
+
+/** A step's registry as it fills up, plus what live SLO state is computed from. */
+export interface LiveMetricsSource {
+  step: string;
+  registry: MetricsRegistry;
+  slos?: readonly Slo[];
+  catalog?: MetricCatalog;
 }
 
 /**

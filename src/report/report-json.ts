@@ -5,6 +5,7 @@ import { ConfigError } from '../errors.js';
 import type { RunEvent, WindowSummary } from '../model/events.js';
 import type { SloVerdict, StepResult, StepStatus } from '../model/result.js';
 import type { Target } from '../target/target.js';
+import type { MergedIdentity, ShardIdentity } from '../shard/shard-identity.js';
 import type { Redactor } from './redact.js';
 
 /**
@@ -41,6 +42,10 @@ export interface RunMeta {
   partial: boolean;
   reason?: string;
   host: { hostname: string; platform: string; node: string };
+  /** This run is one shard of a distributed run (`--shard i/n`). */
+  shard?: ShardIdentity;
+  /** This run was merged from shard runs by `roomgate merge`. */
+  merged?: MergedIdentity;
 }
 
 export interface RunReport {

@@ -35,8 +35,12 @@ export interface RunPlanOptions {
   graceMs?: number;
   /** Steps whose name is not in this list are skipped (`--only`). */
   only?: readonly string[];
+  /** Steps skipped by name, with the reason (e.g. a contract step on shard 2 of a distributed run). */
+  skip?: ReadonlyMap<string, string>;
   /** Called after each step, e.g. to write a partial report.json. Errors are reported, not fatal. */
   afterStep?: (result: StepResult, all: readonly StepResult[]) => Promise<void>;
+  /** Handed to every step's context: live exporters receive the steps' registries through it. */
+  publishMetrics?: StepContext['publishMetrics'];
 }
 
 export interface RunOutcome {
@@ -89,7 +93,7 @@ export async function runPlan(scenarios: readonly ScenarioTask[], options: RunPl
         let target: Target | undefined;
         let targetFailed: string | undefined;
         for (const step of scenario.steps) {
-          const skipReason = reasonToSkip(step, options.only, signal, targetFailed ?? stopReason);
+          const skipReason = options.skip?.get(step.name) ?? reasonToSkip(step, options.only, signal, targetFailed ?? stopReason);
           if (skipReason !== undefined) {
             await record(skippedResult(step, skipReason));
             continue;
@@ -109,7 +113,7 @@ export async function runPlan(scenarios: readonly ScenarioTask[], options: RunPl
               continue;
             }
           }
-          const ctx: StepContext = { target, signal, emit: options.emit, runDir: options.runDir };
+          const ctx: StepContext = { target, signal, emit: options.emit, runDir: options.runDir, ...(options.publishMetrics === undefined ? {} : { publishMetrics: options.publishMetrics }) };
           const result = await runStep(step, ctx, teardowns, graceMs);
           await record(result);
           if (signal.aborted) stopReason ??= abortSummary(signal.reason);

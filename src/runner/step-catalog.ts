@@ -7,6 +7,7 @@ import { loadMetricCatalog } from '../load/load-metrics.js';
 import { LOAD_OPERATIONS } from '../load/options.js';
 import { parseSlos } from '../slo/parse.js';
 import type { StepConfig } from '../config/types.js';
+import type { ShardSpec } from '../shard/shard-spec.js';
 
 /**
  * From a step as written in YAML to a Step object: which module builds each
@@ -19,6 +20,15 @@ import type { StepConfig } from '../config/types.js';
 export interface PlanContext {
   /** `--duration`: soak steps are scaled to this length. */
   durationMs?: number;
+  /** `--shard i/n`: load and browser steps take their share of the totals. */
+  shard?: ShardSpec;
+  /** `--start-at` (epoch ms), given to the run's first load or browser step only: its measured phase starts then. */
+  startAtMs?: number;
+}
+
+/** The distributed-run fields of a measured step's options. */
+function shardFields(ctx: PlanContext): Record<string, unknown> {
+  return { ...(ctx.shard === undefined ? {} : { shard: ctx.shard }), ...(ctx.startAtMs === undefined ? {} : { startAtMs: ctx.startAtMs }) };
 }
 
 interface StepFactoryEntry {
@@ -84,13 +94,14 @@ export const STEP_FACTORIES: Record<StepKind, StepFactoryEntry> = {
       }
       // --duration scales soaks only: a burst's length is part of its definition.
       if (ctx.durationMs !== undefined && step.options['mode'] === 'soak') options['durationMs'] = ctx.durationMs;
-      return { ...options, name: step.name, slos: slosOf(step) };
+      return { ...options, name: step.name, slos: slosOf(step), ...shardFields(ctx) };
     },
   },
   browser: {
     module: '../browser/index.js',
     exportName: 'buildBrowserStep',
-    toOptions: (step) => ({
+    toOptions: (step, ctx) => ({
+      ...shardFields(ctx),
       ...withMs(step.options, {
         hold: 'holdMs',
         sampleInterval: 'sampleIntervalMs',

@@ -2,7 +2,7 @@ import type { BrowserPool } from '../launch/browser-pool.js';
 import { treeCpuSeconds, treeRssBytes } from '../launch/process-memory.js';
 import type { Participant } from '../participant/participant.js';
 import type { HoldCpuSummary } from '../summary.js';
-import { sleep } from './timing.js';
+import { sleep } from '../../abortable-sleep.js';
 
 export interface HoldOutcome {
   browserRssBytes?: number;

@@ -71,7 +71,7 @@ export async function planRooms(
     for (let i = 0; i < count; i++) {
       const { room } = await client.createRoom(
         {
-          name: `roomgate ${stepName} ${i + 1}`,
+          name: `roomgate ${stepName}${options.shard === undefined || options.shard.count === 1 ? '' : ` shard ${options.shard.index}/${options.shard.count}`} ${i + 1}`,
           ...(options.maxParticipants === undefined ? {} : { max_participants: options.maxParticipants }),
           ...(options.privateRooms === true ? { is_private: true } : {}),
         },

@@ -11,9 +11,13 @@ import { NO_SAMPLES } from '../../report/no-samples.js';
 import { execute } from '../fail.js';
 import { interruptSignal } from '../interrupt.js';
 import { withTargetOptions } from '../target-options.js';
+import { startLiveExport, withMetricsOptions, type MetricsFlags } from '../live-export.js';
 import { parseFaultFlags } from '../fault-flags.js';
+import { shardFromArgs, withShardOptions, type ShardArgs } from '../shard-options.js';
+import { planDigest } from '../../shard/plan-digest.js';
+import { buildRunReport, describeTargetForReport, writeReportJson } from '../../report/report-json.js';
 
-interface BrowserArgs {
+interface BrowserArgs extends ShardArgs, MetricsFlags {
   target?: string;
   clientId?: string;
   clientSecret?: string;
@@ -45,7 +49,7 @@ export const browserCommand: CommandModule<object, BrowserArgs> = {
   command: 'browser',
   describe: 'headless Chromium participants join rooms: join time, time to first frame, success rate',
   builder: (y) =>
-    withTargetOptions(y)
+    withMetricsOptions(withShardOptions(withTargetOptions(y)))
       .option('rooms', { type: 'number', default: 1, describe: 'rooms to create through the API (M)' })
       .option('participants', { type: 'number', default: 2, describe: 'participants per room (K)' })
       .option('max-participants', { type: 'number', describe: 'max_participants of the created rooms' })
@@ -109,26 +113,56 @@ export const browserCommand: CommandModule<object, BrowserArgs> = {
         ...(args.chromiumArg === undefined ? {} : { chromiumArgs: args.chromiumArg }),
         overload,
       };
-      // Parses SLOs and checks the options before anything starts.
-      const step = createBrowserStep(options);
+      // Parses SLOs and checks the options (and a shard's share) before anything starts.
+      const { shard, startAtMs } = shardFromArgs(args);
+      const step = createBrowserStep({ ...options, ...(shard === undefined ? {} : { shard }), ...(startAtMs === undefined ? {} : { startAtMs }) });
+      const startedAt = new Date().toISOString();
       const runDir = resolve(args.out ?? join('reports', `browser-${new Date().toISOString().replace(/[:.]/g, '-')}`));
       await mkdir(runDir, { recursive: true });
+      const exporters = await startLiveExport(args, undefined, { runId: `browser-${Date.now().toString(36)}` });
       const resolved = await resolveTarget(
         { target: args.target, clientId: args.clientId, clientSecret: args.clientSecret },
         { faults },
       );
       const interrupt = interruptSignal();
       try {
+        exporters?.sink({ type: 'step-start', at: Date.now(), step: step.name, kind: 'browser' });
         const result = await step.run({
           target: resolved.target,
           signal: interrupt.signal,
           runDir,
+          ...(exporters === undefined ? {} : { publishMetrics: exporters.publish }),
           emit: (event) => {
+            exporters?.sink(event);
             if (args.json) return;
             if (event.type === 'log') process.stdout.write(`${event.message}\n`);
           },
         });
+        exporters?.sink({ type: 'step-end', at: Date.now(), step: step.name, result });
         await writeFile(join(runDir, 'result.json'), JSON.stringify(result, null, 2));
+        // report.json too, so the folder is an ordinary run (`roomgate report`, `compare`, and `merge` for shards).
+        await writeReportJson(
+          runDir,
+          buildRunReport({
+            run: {
+              id: `browser-${Date.now().toString(36)}`,
+              name: step.name,
+              files: [],
+              startedAt,
+              finishedAt: new Date().toISOString(),
+              durationMs: result.durationMs,
+              status: result.status,
+              exitCode: exitCodeFor(result.status),
+              partial: result.status === 'interrupted',
+              ...(result.reason === undefined ? {} : { reason: result.reason }),
+              ...(shard === undefined
+                ? {}
+                : { shard: { ...shard, plan: planDigest({ command: 'browser', ...options, adapter: options.adapter?.name }), ...(startAtMs === undefined ? {} : { startAt: new Date(startAtMs).toISOString() }) } }),
+            },
+            target: describeTargetForReport(resolved.target, faults),
+            steps: [result],
+          }),
+        );
         if (args.json) {
           process.stdout.write(`${JSON.stringify(result)}\n`);
         } else {
@@ -157,6 +191,7 @@ export const browserCommand: CommandModule<object, BrowserArgs> = {
           }
           process.stdout.write(`browser: ${result.status}${result.reason === undefined ? '' : ` — ${result.reason}`}\nresult: ${join(runDir, 'result.json')}\n`);
         }
+        await exporters?.finish();
         return exitCodeFor(result.status);
       } finally {
         interrupt.dispose();

@@ -12,8 +12,11 @@ import { parseFaultFlags } from '../fault-flags.js';
 import { BUNDLED_SPEC } from '../../package-assets.js';
 import { defaultLoadSlos } from '../load-default-slos.js';
 import { NO_SAMPLES, orNoSamples } from '../../report/no-samples.js';
+import { shardFromArgs, withShardOptions, type ShardArgs } from '../shard-options.js';
 
-interface LoadArgs {
+import { startLiveExport, withMetricsOptions, type MetricsFlags } from '../live-export.js';
+
+interface LoadArgs extends ShardArgs, MetricsFlags {
   target?: string;
   clientId?: string;
   clientSecret?: string;
@@ -45,7 +48,7 @@ export const loadCommand: CommandModule<object, LoadArgs> = {
   command: 'load',
   describe: 'Burst (closed loop) or soak (open loop, constant rate) load on the room endpoints, gated by SLOs',
   builder: (y) =>
-    withTargetOptions(y)
+    withMetricsOptions(withShardOptions(withTargetOptions(y)))
       .option('mode', { choices: ['burst', 'soak'], default: 'burst', describe: 'burst: N connections as fast as the target answers; soak: a constant arrival rate' })
       .option('rate', { type: 'number', describe: 'soak: requests per second (default 100); burst: optional cap' })
       .option('connections', { type: 'number', describe: 'burst: concurrent connections (default 10); soak: pool size (default 32)' })
@@ -84,7 +87,9 @@ export const loadCommand: CommandModule<object, LoadArgs> = {
 
       // Build (and so validate) the step before starting anything: a bad threshold is exit 2.
       const { createLoadStep } = await import('../../load/load-step.js');
-      const step = createLoadStep({
+      const { planDigest } = await import('../../shard/plan-digest.js');
+      const { shard, startAtMs } = shardFromArgs(args);
+      const stepOptions = {
         mode,
         ...(args.rate === undefined ? {} : { rate: args.rate }),
         ...(args.connections === undefined ? {} : { connections: args.connections }),
@@ -100,8 +105,12 @@ export const loadCommand: CommandModule<object, LoadArgs> = {
         lateThresholdMs: args.lateThreshold,
         cleanup: args.cleanup,
         roomPoolSize: args.roomPool,
-      });
+      };
+      const step = createLoadStep({ ...stepOptions, ...(shard === undefined ? {} : { shard }), ...(startAtMs === undefined ? {} : { startAtMs }) });
+      const plan = planDigest({ command: 'load', ...stepOptions });
 
+      // Before the target: the endpoint is up for the whole run (and a taken port is exit 2 before any load).
+      const exporters = await startLiveExport(args, undefined, { runId: `load-${Date.now().toString(36)}` });
       const { resolveTarget } = await import('../../target/resolve-target.js');
       const resolved = await resolveTarget({ target: args.target, clientId: args.clientId, clientSecret: args.clientSecret, requestTimeoutMs }, { faults });
       const { createRedactor } = await import('../../report/redact.js');
@@ -120,9 +129,10 @@ export const loadCommand: CommandModule<object, LoadArgs> = {
         progress.sink(event);
         timeline.sink(event);
         events?.sink(event);
+        exporters?.sink(event);
       };
       if (!args.json) {
-        process.stdout.write(`roomgate load: ${mode} against ${describeTarget(resolved.target)}${faults.length > 0 ? `, faults ${faults.join(',')}` : ''}\n`);
+        process.stdout.write(`roomgate load: ${mode} against ${describeTarget(resolved.target)}${faults.length > 0 ? `, faults ${faults.join(',')}` : ''}${shard === undefined ? '' : `, shard ${shard.index}/${shard.count} (its share of the totals)`}\n`);
         process.stdout.write(`  SLOs: ${slos.join(' · ') || '(none)'}\n`);
         for (const note of notes) process.stdout.write(`  note: ${note}\n`);
       }
@@ -130,7 +140,7 @@ export const loadCommand: CommandModule<object, LoadArgs> = {
       emit({ type: 'step-start', at: Date.now(), step: step.name, kind: 'load' });
       let result: StepResult;
       try {
-        result = await step.run({ target: resolved.target, signal: interrupt.signal, emit, runDir: args.out ?? '.' });
+        result = await step.run({ target: resolved.target, signal: interrupt.signal, emit, runDir: args.out ?? '.', ...(exporters === undefined ? {} : { publishMetrics: exporters.publish }) });
       } finally {
         progress.stop();
         interrupt.dispose();
@@ -154,6 +164,7 @@ export const loadCommand: CommandModule<object, LoadArgs> = {
             exitCode,
             partial: result.status === 'interrupted',
             ...(result.reason === undefined ? {} : { reason: result.reason }),
+            ...(shard === undefined ? {} : { shard: { ...shard, plan, ...(startAtMs === undefined ? {} : { startAt: new Date(startAtMs).toISOString() }) } }),
           },
           target: describeTargetForReport(resolved.target, faults),
           steps: [result],
@@ -169,6 +180,7 @@ export const loadCommand: CommandModule<object, LoadArgs> = {
       } else {
         process.stdout.write(renderHuman(result, args.out));
       }
+      await exporters?.finish();
       return exitCode;
     }),
 };

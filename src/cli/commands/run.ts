@@ -2,8 +2,11 @@ import type { CommandModule } from 'yargs';
 import { execute } from '../fail.js';
 import { withTargetOptions } from '../target-options.js';
 import { BUNDLED_SMOKE_SUITE, resolveRunFile } from '../../package-assets.js';
+import { withShardOptions, type ShardArgs } from '../shard-options.js';
 
-export interface RunArgs {
+import { withMetricsOptions, type MetricsFlags } from '../live-export.js';
+
+export interface RunArgs extends ShardArgs, MetricsFlags {
   files: string[];
   target?: string;
   clientId?: string;
@@ -21,7 +24,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
   command: 'run [files..]',
   describe: 'run suites or scenarios (default suites/smoke.yaml) against --target or the embedded reference server',
   builder: (y) =>
-    withTargetOptions(y)
+    withMetricsOptions(withShardOptions(withTargetOptions(y)))
       .positional('files', { type: 'string', array: true, describe: 'suite or scenario YAML files, run in order (paths from the current directory; suites/NAME.yaml and scenarios/NAME.yaml fall back to the bundled ones)', defaultDescription: 'the bundled suites/smoke.yaml' })
       .option('duration', { type: 'string', describe: 'length of every soak step, e.g. 10m (bursts keep theirs)' })
       .option('only', { type: 'string', array: true, describe: 'run only these steps (by name); the others are reported as skipped' })
@@ -32,7 +35,8 @@ export const runCommand: CommandModule<object, RunArgs> = {
       .option('gate', { type: 'string', choices: ['stop-at-first-failure', 'run-all'], describe: 'override the suite\'s gate policy' })
       .example('$0 run', 'the smoke suite against the embedded reference server')
       .example('$0 run suites/ci-gate.yaml --target https://api.example.com', 'the CI gate against a deployed API')
-      .example('$0 run suites/pre-release.yaml --duration 10m', 'the pre-release suite with a 10-minute soak') as never,
+      .example('$0 run suites/pre-release.yaml --duration 10m', 'the pre-release suite with a 10-minute soak')
+      .example('$0 run scenarios/soak.yaml --shard 2/4 --start-at +60s --start-base 2026-05-01T10:00:00Z --out shards/2', 'shard 2 of a 4-way run (then: roomgate merge shards/*)') as never,
   handler: (args) =>
     execute(async () => {
       // The user's files resolve from the current directory; the default and bundled suite names from the package.

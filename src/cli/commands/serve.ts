@@ -14,6 +14,8 @@ interface ServeArgs {
   'client-secret'?: string;
   'rate-limit'?: string;
   'token-ttl'?: number;
+  'metrics-port'?: number;
+  'metrics-host'?: string;
 }
 
 const faultHelp = Object.entries(FAULTS)
@@ -32,6 +34,8 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
       .option('client-secret', { type: 'string', describe: 'accepted client secret (never printed)' })
       .option('rate-limit', { type: 'string', describe: 'per-client limit as QUOTA/WINDOW, e.g. 100/10s or 600/1m (default 1000000/60s)' })
       .option('token-ttl', { type: 'number', describe: 'access token lifetime in seconds (default 3600)' })
+      .option('metrics-port', { type: 'number', describe: "serve the server's own request counts as Prometheus metrics at http://<metrics-host>:PORT/metrics (0: any free port)" })
+      .option('metrics-host', { type: 'string', describe: 'address the metrics endpoint binds (default 127.0.0.1)' })
       .example('$0 serve', 'serve on http://127.0.0.1:4010 with the local credentials')
       .example('$0 serve --port 0 --fault envelope --fault slow-create', 'a free port, two promises broken')
       .epilogue(`Faults:\n${faultHelp}`) as never,
@@ -59,6 +63,10 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
       if (ttl !== undefined && (!Number.isInteger(ttl) || ttl < 1)) {
         throw new UsageError(`--token-ttl ${ttl} is not a positive whole number of seconds`, { hint: 'e.g. --token-ttl 60' });
       }
+      const metricsPort = args['metrics-port'];
+      if (metricsPort !== undefined && !(Number.isInteger(metricsPort) && metricsPort >= 0 && metricsPort <= 65535)) {
+        throw new UsageError(`--metrics-port ${metricsPort} is not a port`, { hint: 'give 0..65535 (0 picks a free port)' });
+      }
       const { serve } = await import('../serve.js');
       return serve({
         port: args.port,
@@ -67,6 +75,7 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
         ...(clientId !== undefined && clientSecret !== undefined ? { credentials: { clientId, clientSecret } } : {}),
         ...(rateLimit === undefined ? {} : { rateLimit }),
         ...(ttl === undefined ? {} : { tokenTtlSeconds: ttl }),
+        ...(metricsPort === undefined ? {} : { metrics: { port: metricsPort, host: args['metrics-host'] ?? '127.0.0.1' } }),
       });
     }),
 };

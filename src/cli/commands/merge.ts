@@ -1,0 +1,60 @@
+import { mkdir } from 'node:fs/promises';
+import { join, relative } from 'node:path';
+import type { CommandModule } from 'yargs';
+import { parseDuration } from '../../config/duration.js';
+import { UsageError } from '../../errors.js';
+import { DEFAULT_MAX_SKEW_MS } from '../../shard/skew.js';
+import { execute } from '../fail.js';
+import { paint, useColor } from '../progress.js';
+import { renderRunSummaryJson } from '../summary-json.js';
+
+interface MergeArgs {
+  dirs: string[];
+  out: string;
+  maxSkew: string;
+  json: boolean;
+}
+
+/** `roomgate merge`: shard run folders → one run folder, judged globally, with every report of a run. */
+export const mergeCommand: CommandModule<object, MergeArgs> = {
+  command: 'merge <dirs..>',
+  describe: 'merge the run folders of shards 1..n (--shard i/n) into one run: exact histograms, global SLO verdicts, all reports; exit codes as run',
+  builder: (y) =>
+    y
+      .positional('dirs', { type: 'string', array: true, demandOption: true, describe: 'the shards\' run folders (each with report.json)' })
+      .option('out', { type: 'string', default: 'reports/merged', describe: 'run folder for the merged reports' })
+      .option('max-skew', { type: 'string', default: `${DEFAULT_MAX_SKEW_MS}ms`, describe: 'largest spread of the shards\' measured-phase starts; beyond it the run is invalid (exit 3)' })
+      .option('json', { type: 'boolean', default: false, describe: 'print the merged run summary as JSON' })
+      .example('$0 merge shards/* --out reports/soak-merged', 'one report for all shards')
+      .example('$0 compare reports/last-release reports/soak-merged', 'a merged run compares like any other') as never,
+  handler: (args) =>
+    execute(async () => {
+      const maxSkewMs = parseDuration(args.maxSkew);
+      if (maxSkewMs === undefined) throw new UsageError(`--max-skew "${args.maxSkew}" is not a duration`, { hint: 'e.g. --max-skew 1s or 500ms' });
+      // Loaded on use, so `roomgate --help` does not load the report writers and HDR code.
+      const [{ readReportJson }, { writeRunReports }, { mergeRuns }] = await Promise.all([
+        import('../../report/report-json.js'),
+        import('../../report/write-reports.js'),
+        import('../../shard/merge-runs.js'),
+      ]);
+      const runs = await Promise.all(args.dirs.map(async (dir) => ({ dir, report: await readReportJson(dir) })));
+      const report = mergeRuns(runs, { maxSkewMs, outDir: args.out });
+      await mkdir(args.out, { recursive: true });
+      const { written, errors } = await writeRunReports(args.out, report, { githubStepSummary: process.env['GITHUB_STEP_SUMMARY'] });
+      for (const error of errors) process.stderr.write(`roomgate: could not write ${error.message}\n`);
+      const exitCode = report.run.exitCode ?? 3;
+      if (args.json) {
+        process.stdout.write(`${JSON.stringify(renderRunSummaryJson(report, args.out), null, 2)}\n`);
+        return exitCode;
+      }
+      const color = useColor(process.stdout);
+      const skews = Object.entries(report.run.merged?.skewMs ?? {}).map(([step, ms]) => `${step} ${Math.round(ms)} ms`);
+      process.stdout.write(`roomgate merge: ${runs.length} shards of ${report.run.name}${skews.length === 0 ? '' : `; start skew ${skews.join(', ')} (bound ${maxSkewMs} ms)`}\n`);
+      for (const step of report.steps) {
+        process.stdout.write(`  ${paint(step.status, step.status.padEnd(11), color)} ${step.name}${step.reason === undefined ? '' : ` — ${step.reason}`}\n`);
+        for (const verdict of step.slos) process.stdout.write(`      ${verdict.status.padEnd(7)} ${verdict.expression}${'observed' in verdict ? ` (observed ${Math.round(verdict.observed * 1000) / 1000}${verdict.unit === 'ms' ? 'ms' : ''})` : ''}\n`);
+      }
+      process.stdout.write(`\n${paint(report.run.status, `${report.run.status.toUpperCase()}`, color)}  report: ${join(relative(process.cwd(), args.out) || args.out, 'report.html')} (${written.length} files)\n`);
+      return errors.length === 0 ? exitCode : Math.max(exitCode, 3);
+    }),
+};

@@ -1,0 +1,140 @@
+import type { WindowSummary } from '../model/events.js';
+import type { StepResult } from '../model/result.js';
+import { evaluateSlos } from '../slo/evaluate.js';
+import { summarizeLoadRegistry, windowSummary } from '../load/build-load-summary.js';
+import { loadMetricCatalog } from '../load/load-metrics.js';
+import type { LoadSummary } from '../load/load-summary.js';
+import { loadVerdict } from '../load/load-verdict.js';
+import { LOAD_DEFAULTS, LOAD_OPERATIONS } from '../load/options.js';
+import type { CleanupReport } from '../load/room-cleanup.js';
+import { mergeShardMetrics } from './merge-metrics.js';
+import { carriedStatus, mergedTimes, shardSlos, skewReason, type ShardStep } from './shard-step.js';
+
+/** A merged step, its windows for the report's timeline, and the shards' start skew. */
+export interface MergedStep {
+  result: StepResult;
+  windows?: WindowSummary[];
+  skewMs?: number;
+}
+
+/**
+ * One load step from its shards: the registries merged exactly on one wall
+ * clock, the figures and the schedule re-derived from the merged counts, the
+ * SLOs evaluated once over everything, and the status decided by the same
+ * rules as a single run (load-verdict.ts), after what no merge can repair
+ * (a shard that errored or was invalid) and the start-skew bound.
+ */
+export function mergeLoadStep(steps: readonly ShardStep[], maxSkewMs: number): MergedStep {
+  const name = steps[0]!.result.name;
+  const times = mergedTimes(steps);
+  const summaries = steps.map((s) => s.result.summary as unknown as LoadSummary | undefined);
+  const carried = carriedStatus(steps);
+  if (summaries.some((s) => s?.histograms === undefined)) {
+    // A shard without metrics (it failed in setup): nothing to merge, only its reason to pass on.
+    return { result: { name, kind: 'load', ...times, status: carried?.status ?? 'errored', reason: carried?.reason ?? 'a shard has no metrics to merge', checks: [], slos: [], artifacts: [] } };
+  }
+  const all = summaries as LoadSummary[];
+  const mode = all[0]!.mode;
+  const catalog = loadMetricCatalog(mode);
+  const merged = mergeShardMetrics(all.map((s) => s.histograms));
+  const { registry } = merged;
+  const slos = shardSlos(steps, catalog, LOAD_OPERATIONS, registry.windowMs);
+  const verdicts = evaluateSlos(slos, registry, catalog);
+  const figures = summarizeLoadRegistry(registry, mode);
+  const schedule = mergeSchedules(all);
+  const windows = registry.windows().map((w) => {
+    const summary = windowSummary(w, undefined);
+    const target = targetRateAt(all, merged.shifts, w.index);
+    return target === undefined ? summary : { ...summary, targetRate: target };
+  });
+  const abortedBy = all.find((s) => s.abortedBy !== undefined)?.abortedBy;
+  const summary: LoadSummary = {
+    mode,
+    runTag: all.map((s) => s.runTag).join(','),
+    ...figures,
+    ...(schedule === undefined ? {} : { schedule }),
+    ...(all.every((s) => s.burst !== undefined)
+      ? {
+          burst: {
+            autocannonRequests: sum(all.map((s) => s.burst!.autocannonRequests)),
+            autocannonErrors: sum(all.map((s) => s.burst!.autocannonErrors)),
+            phases: all.flatMap((s) => s.burst!.phases),
+          },
+        }
+      : {}),
+    setup: { roomsCreated: sum(all.map((s) => s.setup.roomsCreated)) },
+    cleanup: mergeCleanups(all.map((s) => s.cleanup)),
+    schemaViolationExamples: all.flatMap((s) => s.schemaViolationExamples).slice(0, 5),
+    ...(abortedBy === undefined ? {} : { abortedBy }),
+    windows,
+    histograms: registry.serialize(),
+  };
+  const skew = skewReason(merged.skewMs, maxSkewMs);
+  const judged = carried ?? (skew === undefined ? undefined : { status: 'invalid' as const, reason: skew });
+  const { status, reason } =
+    judged ??
+    loadVerdict({
+      interrupted: false,
+      totals: figures.totals,
+      schedule,
+      maxLateFraction: schedule?.maxLateFraction ?? LOAD_DEFAULTS.maxLateFraction,
+      abortedBy,
+      verdicts,
+    });
+  return {
+    result: { name, kind: 'load', status, ...(reason === undefined ? {} : { reason }), ...times, checks: [], slos: verdicts, summary: summary as unknown as Record<string, unknown>, artifacts: [] },
+    windows,
+    skewMs: merged.skewMs,
+  };
+}
+
+/** The shards' schedules as one: counts summed, the late fraction recomputed over all sends, the worst lateness kept. */
+function mergeSchedules(all: readonly LoadSummary[]): LoadSummary['schedule'] {
+  if (!all.every((s) => s.schedule !== undefined)) return undefined;
+  const schedules = all.map((s) => s.schedule!);
+  const sent = sum(schedules.map((s) => s.sent));
+  const late = sum(schedules.map((s) => s.late));
+  return {
+    requestedRate: round1(sum(schedules.map((s) => s.requestedRate))),
+    achievedRate: round1(sum(schedules.map((s) => s.achievedRate))),
+    scheduled: sum(schedules.map((s) => s.scheduled)),
+    sent,
+    late,
+    dropped: sum(schedules.map((s) => s.dropped)),
+    lateFraction: sent === 0 ? 0 : late / sent,
+    maxLateMs: Math.max(...schedules.map((s) => s.maxLateMs)),
+    lateThresholdMs: schedules[0]!.lateThresholdMs,
+    maxLateFraction: schedules[0]!.maxLateFraction ?? LOAD_DEFAULTS.maxLateFraction,
+  };
+}
+
+/** Sum of the shards' target rates in the merged window `index` (their own windows shifted onto the merged clock). */
+function targetRateAt(all: readonly LoadSummary[], shifts: readonly number[], index: number): number | undefined {
+  let total: number | undefined;
+  all.forEach((s, i) => {
+    const rate = s.windows[index - shifts[i]!]?.targetRate;
+    if (rate !== undefined) total = (total ?? 0) + rate;
+  });
+  return total === undefined ? undefined : round1(total);
+}
+
+function mergeCleanups(cleanups: readonly LoadSummary['cleanup'][]): LoadSummary['cleanup'] {
+  const reports = cleanups.filter((c): c is CleanupReport => !('skipped' in c));
+  if (reports.length === 0) return cleanups[0]!;
+  const errors = reports.map((r) => r.error).filter((e) => e !== undefined);
+  return {
+    deleted: sum(reports.map((r) => r.deleted)),
+    failed: sum(reports.map((r) => r.failed)),
+    leftOver: sum(reports.map((r) => r.leftOver)),
+    listRequests: sum(reports.map((r) => r.listRequests)),
+    ...(errors.length === 0 ? {} : { error: errors.join('; ') }),
+  };
+}
+
+function sum(values: readonly number[]): number {
+  return values.reduce((a, b) => a + b, 0);
+}
+
+function round1(value: number): number {
+  return Math.round(value * 10) / 10;
+}
