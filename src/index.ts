@@ -27,8 +27,8 @@ export { createContractStep, createPactStep, createWebhooksStep } from './contra
 export type { ContractStepOptions, PactStepOptions, WebhooksStepOptions } from './contract/index.js';
 export { createLoadStep } from './load/index.js';
 export type { LoadStepOptions, LoadSummary, OperationSummary } from './load/index.js';
-export { createBrowserStep } from './browser/index.js';
-export type { BrowserStepSummary, ParticipantSummary } from './browser/index.js';
+export { createBrowserStep, buildBrowserStep, defineAdapter, resolveAdapter, janusVideoRoomAdapter, REFERENCE_ADAPTER } from './browser/index.js';
+export type { BrowserStepSummary, ParticipantSummary, PageAdapter, ParticipantInfo, AdapterCallContext, RoomRequest, AdapterRoom, AdapterModuleExport, AdapterInput, Adapter } from './browser/index.js';
 
 // ---- metrics and SLOs ----
 export { MetricsRegistry, decodeHistogram, encodeHistogram, summarize } from './metrics/index.js';
