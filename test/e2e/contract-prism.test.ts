@@ -45,7 +45,7 @@ beforeAll(async () => {
     startPrism(['mock', '--dynamic', '--seed', '1', SPEC]),
   ]);
   recorder = await startForwarder(proxy.url);
-}, 90_000);
+}, 150_000);
 
 afterAll(async () => {
   await Promise.all([recorder?.close(), proxy?.close(), mock?.close(), toServer?.close()]);
