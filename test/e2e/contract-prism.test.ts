@@ -53,7 +53,8 @@ afterAll(async () => {
 });
 
 async function gateThrough(target: string, groups: string[]): Promise<{ code: number | null; result: StepResult }> {
-  const run = await runCli(['contract', '--json', '--target', target, ...CLIENT, '--only', ...groups], { timeoutMs: 90_000 });
+  // A generous per-request deadline: Prism parses and validates the gate's 1.5 MiB oversized bodies, slowly on a loaded host.
+  const run = await runCli(['contract', '--json', '--request-timeout', '30000', '--target', target, ...CLIENT, '--only', ...groups], { timeoutMs: 140_000 });
   return { code: run.code, result: JSON.parse(run.stdout) as StepResult };
 }
 
