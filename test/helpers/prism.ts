@@ -68,6 +68,7 @@ export interface ObservedExchange {
   method: string;
   path: string;
   status: number;
+  contentType: string | undefined;
   /** Prism's `sl-violations` header, parsed (empty when Prism found nothing). */
   violations: { location: string[]; severity: string; code: string | number; message: string }[];
 }
@@ -119,7 +120,8 @@ export async function startForwarder(upstream: string): Promise<ForwardingServer
           violations = [{ location: ['unparsed'], severity: 'Error', code: 'header', message: header }];
         }
       }
-      state.seen.push({ method: req.method ?? 'GET', path: req.url ?? '/', status: answer.statusCode ?? 0, violations });
+      const contentType = answer.headers['content-type'];
+      state.seen.push({ method: req.method ?? 'GET', path: req.url ?? '/', status: answer.statusCode ?? 0, contentType, violations });
       res.writeHead(answer.statusCode ?? 502, answer.headers);
       answer.pipe(res);
     });
