@@ -26,7 +26,7 @@ describe('roomgate contract --target with non-default credentials', { timeout: 1
   it('passes every check, Pact provider verification included, and never prints the secret', async () => {
     const run = await runCli(
       ['contract', '--json', '--target', server.url, '--client-id', CLIENT.clientId, '--client-secret', CLIENT.clientSecret],
-      { timeoutMs: 90_000 },
+      { timeoutMs: 140_000 },
     );
     const result = JSON.parse(run.stdout) as StepResult;
     const notPassed = result.checks.filter((c) => c.status === 'failed' || c.status === 'errored');

@@ -45,7 +45,7 @@ beforeAll(async () => {
     startPrism(['mock', '--dynamic', '--seed', '1', SPEC]),
   ]);
   recorder = await startForwarder(proxy.url);
-}, 90_000);
+}, 150_000);
 
 afterAll(async () => {
   await Promise.all([recorder?.close(), proxy?.close(), mock?.close(), toServer?.close()]);
@@ -53,7 +53,8 @@ afterAll(async () => {
 });
 
 async function gateThrough(target: string, groups: string[]): Promise<{ code: number | null; result: StepResult }> {
-  const run = await runCli(['contract', '--json', '--target', target, ...CLIENT, '--only', ...groups], { timeoutMs: 90_000 });
+  // A generous per-request deadline: Prism parses and validates the gate's 1.5 MiB oversized bodies, slowly on a loaded host.
+  const run = await runCli(['contract', '--json', '--request-timeout', '30000', '--target', target, ...CLIENT, '--only', ...groups], { timeoutMs: 140_000 });
   return { code: run.code, result: JSON.parse(run.stdout) as StepResult };
 }
 
@@ -63,19 +64,26 @@ async function verdicts(server: 'clean' | FaultName) {
   recorder.seen = [];
   recorder.bypass = toServer.upstream;
   const { code, result } = await gateThrough(recorder.url, GROUPS);
+  const operationOf = (e: { method: string; path: string }) => spec.find(e.method, e.path)?.operationId ?? `${e.method} ${e.path}`;
+  // Answers Prism made itself (its errors are application/problem+json; the reference never sends that) are not the
+  // target's: neither validator judged the target there, so those operations are left out of the comparison.
+  const prismAnswered = recorder.seen.filter((e) => /problem\+json/.test(e.contentType ?? '')).map((e) => `${e.method} ${e.path.slice(0, 60)} → ${e.status}`);
+  const excluded = new Set(recorder.seen.filter((e) => /problem\+json/.test(e.contentType ?? '')).map(operationOf));
   const prism = new Set<string>();
   for (const exchange of recorder.seen) {
     if (!exchange.violations.some((v) => v.location[0] === 'response' && v.severity === 'Error')) continue;
-    prism.add(spec.find(exchange.method, exchange.path)?.operationId ?? `${exchange.method} ${exchange.path}`);
+    prism.add(operationOf(exchange));
   }
   const roomgate = new Set(result.checks.filter((c) => c.status === 'failed' && c.name.startsWith('schema.') && spec.byId(c.name.slice(7)) !== undefined).map((c) => c.name.slice(7)));
-  return { code, result, prism: [...prism].sort(), roomgate: [...roomgate].sort(), requests: recorder.seen.length };
+  const compared = (set: Set<string>) => [...set].filter((op) => !excluded.has(op)).sort();
+  return { code, result, prism: compared(prism), roomgate: compared(roomgate), prismAnswered, requests: recorder.seen.length };
 }
 
 describe('Prism proxy in front of the reference server', { timeout: 150_000 }, () => {
   it('clean server: neither Prism nor roomgate finds a violation, and the gate passes', async () => {
-    const { code, result, prism, roomgate, requests } = await verdicts('clean');
+    const { code, result, prism, roomgate, requests, prismAnswered } = await verdicts('clean');
     expect(requests).toBeGreaterThan(50);
+    expect(prismAnswered, 'answers Prism made itself').toEqual([]);
     expect({ prism, roomgate }).toEqual({ prism: [], roomgate: [] });
     expect(result.checks.filter((c) => c.status === 'failed' || c.status === 'errored')).toEqual([]);
     expect(code).toBe(0);
@@ -83,8 +91,10 @@ describe('Prism proxy in front of the reference server', { timeout: 150_000 }, (
 
   for (const fault of ['envelope', 'id-prefix'] as const) {
     it(`--fault ${fault}: Prism and roomgate flag the same operations`, async () => {
-      const { code, prism, roomgate } = await verdicts(fault);
+      const { code, prism, roomgate, prismAnswered } = await verdicts(fault);
       expect(code).toBe(1);
+      // A loaded host can make Prism time out on the odd request (it answers 5xx problem+json itself); more would mean the setup is broken.
+      expect(prismAnswered.length, prismAnswered.join('\n')).toBeLessThanOrEqual(2);
       expect(roomgate.length).toBeGreaterThan(0);
       expect(prism).toEqual(roomgate);
       if (fault === 'id-prefix') expect(roomgate).toContain('createRoom');
