@@ -22,6 +22,7 @@ import { startLiveExport } from './live-export.js';
 import type { RunArgs } from './commands/run.js';
 import { createProgressRenderer, paint, useColor } from './progress.js';
 import { renderRunSummaryJson } from './summary-json.js';
+import { runVerdictLine } from './run-verdict.js';
 
 /**
  * `roomgate run`: load → validate → plan (every config error surfaces here,
@@ -186,7 +187,7 @@ export async function runSuite(args: RunArgs): Promise<number> {
   // events.ndjson was streamed during the run; it counts as written unless a write failed.
   if (!eventsFailed && events.count > 0) written.push(join(runDir, EVENTS_FILE));
   for (const error of errors) process.stderr.write(`roomgate: could not write ${error.message}\n`);
-  const verdict = `${outcome.status.toUpperCase()}: ${outcome.results.filter((r) => r.status === 'passed').length}/${outcome.results.filter((r) => r.status !== 'skipped').length} steps passed${outcome.reason === undefined || outcome.status === 'passed' ? '' : ` — ${outcome.reason}`}`;
+  const verdict = runVerdictLine(outcome);
   out.write(`\n${paint(outcome.status, `roomgate ${config.name}: ${verdict}`, color)}\n  report: ${join(relative(process.cwd(), runDir) || runDir, 'report.html')} (${written.length} files)\n`);
   if (args.json) process.stdout.write(`${JSON.stringify(redactor.value(renderRunSummaryJson(report, runDir)), null, 2)}\n`);
   // Last: the reports are written, so waiting for a final scrape can lose nothing.

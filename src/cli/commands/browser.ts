@@ -2,6 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { CommandModule } from 'yargs';
 import { parseArrival } from '../../browser/arrival.js';
+import { LOW_RESOLUTION_CLIP } from '../../browser/launch/fake-video.js';
 import type { BrowserStepOptions } from '../../browser/options.js';
 import type { BrowserStepSummary } from '../../browser/summary.js';
 import { UsageError } from '../../errors.js';
@@ -67,7 +68,7 @@ export const browserCommand: CommandModule<object, BrowserArgs> = {
       .option('webhooks', { type: 'boolean', default: false, describe: 'subscribe a local sink and require one participant.joined/left per participant' })
       .option('participants-per-browser', { type: 'number', default: 8, describe: 'participants per Chromium process (more shard over more browsers)' })
       .option('chromium-arg', { type: 'string', array: true, describe: 'extra Chromium flag, e.g. --chromium-arg=--webrtc-ip-handling-policy=disable_non_proxied_udp (repeatable)' })
-      .option('fake-video', { type: 'string', describe: '.y4m file for the fake camera (default: a generated 320x180 clip)' })
+      .option('fake-video', { type: 'string', describe: `.y4m file for the fake camera (default: a generated ${LOW_RESOLUTION_CLIP.width}x${LOW_RESOLUTION_CLIP.height} clip at ${LOW_RESOLUTION_CLIP.fps} fps)` })
       .option('max-host-cpu', { type: 'number', describe: 'overload: host CPU busy fraction (0..1) sustained 5 s, e.g. 0.97; off by default (a saturating run always shows 100 %)' })
       .option('max-event-loop-delay', { type: 'number', describe: 'overload: harness event-loop p99 over 1 s, ms; 0 disables (default 500)' })
       .option('max-cpu-limited', { type: 'number', describe: 'overload: fraction of encoders limited by cpu; >1 disables (default 0.5)' }) as never,
