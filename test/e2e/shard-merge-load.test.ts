@@ -62,7 +62,7 @@ describe('roomgate merge (load shards)', () => {
   let a: Group;
   let b: Group;
   let out: string;
-  // `roomgate run --shard 2/2` of a scenario with a contract step and a soak (embedded target).
+  // `roomgate run` as shard 2/2 (from the scenario's `shard:`) of a scenario with a contract step and a soak (embedded target).
   let suiteShard: { run: CliRun; dir: string };
   beforeAll(async () => {
     const dir = await mkdtemp(join(tmpdir(), 'roomgate-run-shard-'));
@@ -71,6 +71,8 @@ describe('roomgate merge (load shards)', () => {
       scenario,
       [
         'name: gate-and-soak',
+        // `shard:` in the file (here through env substitution, as one Job template would carry it).
+        'shard: ${SHARD_OF_TEST:-1/1}',
         'steps:',
         '  - type: contract',
         '    name: contract',
@@ -81,7 +83,7 @@ describe('roomgate merge (load shards)', () => {
         '',
       ].join('\n'),
     );
-    const runShard = async () => ({ run: await runCli(['run', scenario, '--out', join(dir, 'out')], { env: { ROOMGATE_SHARD: '2/2' }, timeoutMs: 140_000 }), dir: join(dir, 'out') });
+    const runShard = async () => ({ run: await runCli(['run', scenario, '--out', join(dir, 'out')], { env: { SHARD_OF_TEST: '2/2' }, timeoutMs: 140_000 }), dir: join(dir, 'out') });
     [a, b, suiteShard] = await Promise.all([runShards(3, 90, ['requests < 200', 'p99 < 60s']), runShards(2, 40, ['requests > 100']), runShard()]);
     out = await mkdtemp(join(tmpdir(), 'roomgate-merged-'));
   }, 240_000);
@@ -104,7 +106,7 @@ describe('roomgate merge (load shards)', () => {
     for (const s of summaries) expect(s.sync?.startAt).toBe(reports[0]!.run.shard!.startAt);
   });
 
-  it('run --shard 2/2: the contract step runs on shard 1 only; the soak sends its half', async () => {
+  it('run as shard 2/2 (shard: in the scenario): the contract step runs on shard 1 only; the soak sends its half', async () => {
     expect(suiteShard.run.code, suiteShard.run.stderr + suiteShard.run.stdout).toBe(0);
     const report = await readReport(suiteShard.dir);
     const [contract, soak] = report.steps;

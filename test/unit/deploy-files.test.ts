@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { convertWorkflowTemplate, NoOperationTraceWriter, parseWorkflow } from '@actions/workflow-parser';
-import { DockerfileParser } from 'dockerfile-ast';
+import { Copy, DockerfileParser } from 'dockerfile-ast';
 import { Job } from 'kubernetes-models/batch/v1/Job';
 import { PersistentVolumeClaim } from 'kubernetes-models/v1/PersistentVolumeClaim';
 import { describe, expect, it } from 'vitest';
@@ -70,20 +70,34 @@ describe('deploy/kubernetes', () => {
 
 describe('deploy/Containerfile', () => {
   const instructions = DockerfileParser.parse(read('deploy/Containerfile')).getInstructions();
-  const all = (keyword: string) => instructions.filter((i) => i.getKeyword() === keyword).map((i) => i.getArgumentsContent() ?? '');
+  // COPY with its flags (`--from=build ...`), the others as written.
+  const text = (i: (typeof instructions)[number]) => {
+    const flags = i instanceof Copy ? i.getFlags().map((f) => f.toString()) : [];
+    return [...flags, i.getArgumentsContent() ?? ''].join(' ');
+  };
+  const all = (keyword: string) => instructions.filter((i) => i.getKeyword() === keyword).map(text);
+  const runtime = instructions.slice(instructions.map((i) => i.getKeyword()).lastIndexOf('FROM'));
+  const inRuntime = (keyword: string) => runtime.filter((i) => i.getKeyword() === keyword).map(text);
 
-  it('is Node 20 on Debian with Debian’s Chromium where roomgate looks for it', () => {
-    expect(all('FROM')).toEqual([expect.stringMatching(/node:20-(bookworm|trixie)/)]);
-    expect(all('RUN').some((r) => /apt-get install[^&]*\bchromium\b/.test(r))).toBe(true);
-    expect(all('ENV')).toContain(`PUPPETEER_EXECUTABLE_PATH=${DEFAULT_CHROMIUM}`);
-    expect(all('RUN').some((r) => /npm ci --omit=dev --ignore-scripts/.test(r))).toBe(true);
+  it('builds the npm package, then runs it on Node 20 / Debian with Debian’s Chromium where roomgate looks for it', () => {
+    expect(all('FROM')).toEqual([expect.stringMatching(/node:20-bookworm-slim AS build$/), expect.stringMatching(/node:20-bookworm-slim$/)]);
+    expect(all('RUN').some((r) => /npm run build && npm pack/.test(r))).toBe(true);
+    expect(inRuntime('RUN').some((r) => /apt-get install[^&]*\bchromium\b/.test(r))).toBe(true);
+    expect(inRuntime('ENV')).toContain(`PUPPETEER_EXECUTABLE_PATH=${DEFAULT_CHROMIUM}`);
+    expect(inRuntime('RUN').some((r) => /npm ci --omit=dev --ignore-scripts/.test(r))).toBe(true);
+    // The runtime runs the package (dist/ through bin/), never the TypeScript sources.
+    expect(inRuntime('COPY')).toContain('--from=build /package ./');
+    expect(inRuntime('COPY').some((c) => /\bsrc\b/.test(c))).toBe(false);
     expect(all('ENTRYPOINT').join(' ')).toContain('bin/roomgate.js');
   });
 
-  it('copies everything the CLI reads at run time, and only paths that exist', () => {
-    const copied = all('COPY').map((c) => c.split(/\s+/).slice(0, -1)).flat();
+  it('copies what the build needs from the checkout, and only paths that exist', () => {
+    const copied = all('COPY').filter((c) => !c.startsWith('--from=')).map((c) => c.split(/\s+/).slice(0, -1)).flat();
     for (const path of copied) expect(existsSync(join(REPO_ROOT, path)), path).toBe(true);
-    for (const needed of ['package.json', 'package-lock.json', 'bin', 'src', 'contracts', 'schemas', 'scenarios', 'suites']) expect(copied).toContain(needed);
+    const pkg = JSON.parse(read('package.json')) as { files: string[] };
+    // Everything the package ships (but dist/, which the build makes) comes from the checkout.
+    for (const shipped of pkg.files.map((f) => f.replace(/\/$/, '')).filter((f) => f !== 'dist')) expect(copied).toContain(shipped);
+    for (const needed of ['package-lock.json', 'src', 'scripts', 'tsconfig.json', 'tsconfig.build.json']) expect(copied).toContain(needed);
   });
 });
 
