@@ -208,7 +208,7 @@ describe('PrometheusEndpoint', () => {
       await (await fetch(scraped.url)).text();
       running.finish();
       const waitMs = scraped.finalScrapeWaitMs(60_000);
-      expect(waitMs).toBeGreaterThanOrEqual(1000); // 1.5 intervals + 1 s
+      expect(waitMs).toBeGreaterThanOrEqual(2000); // 3 intervals + 2 s
       expect(waitMs).toBeLessThan(60_000);
       const waiting = scraped.awaitFinalScrape(waitMs);
       await (await fetch(scraped.url)).text();
