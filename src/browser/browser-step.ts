@@ -130,7 +130,11 @@ async function runStep(
   let held: HoldOutcome = {};
   try {
     if (sink !== undefined) await sink.subscribe(client, signal);
+    const browserNice = options.browserNice ?? d.browserNice;
+    await pool.deprioritize(browserNice);
     await forEachLimited(participants, 4, async (p, i) => p.prepare(await pool.newContext(i)));
+    // Again for the renderers the pages brought (new ones forked later inherit it from the zygote).
+    await pool.deprioritize(browserNice);
     log(`${participants.length} participants in ${rooms.length} rooms on ${pool.size} browser(s); arrival ${describeArrival(arrival)}`);
     monitor.start();
 

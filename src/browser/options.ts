@@ -170,6 +170,13 @@ export interface BrowserStepOptions {
    * (`launch/chromium-flags.ts`), e.g. to compare flag sets in a bench.
    */
   chromiumArgs?: string[];
+  /**
+   * Nice value given to every Chromium process (0 keeps the harness's own
+   * priority). Default 10: Chromium is the load and the harness the
+   * instrument, so on a saturated host the harness's timers stay on time
+   * while Chromium takes every remaining cycle (see BrowserPool.deprioritize).
+   */
+  browserNice?: number;
   /** Chromium binary; default `PUPPETEER_EXECUTABLE_PATH` or `/usr/bin/chromium`. */
   executablePath?: string;
   /** Overload detection; see `OverloadThresholds`. */
@@ -206,6 +213,7 @@ export const BROWSER_DEFAULTS = {
   webhooks: false,
   participantsPerBrowser: 8,
   lowResolution: true,
+  browserNice: 10,
   namePrefix: 'rg',
   overload: {
     maxHostCpu: 2,

@@ -1,4 +1,4 @@
-import type { BrowserContext, Page } from 'puppeteer-core';
+import type { BrowserContext, ConsoleMessage, Page } from 'puppeteer-core';
 import type { PageAdapter, ParticipantInfo } from '../adapters/types.js';
 import type { ParticipantPlan } from '../options.js';
 import { probeConfigSource, probeSource } from '../probe/probe-source.js';
@@ -70,7 +70,16 @@ export class Participant {
     await page.evaluateOnNewDocument(probeSource());
     const beforeLoad = this.adapter.beforeLoad?.(this.info());
     if (beforeLoad !== undefined) await page.evaluateOnNewDocument(beforeLoad);
-    page.on('console', (message) => this.log(`[${message.type()}] ${message.text()}`));
+    // Bounded and cheap: a chatty page (the Janus demo logs at debug level "all") must not cost the
+    // harness a string per message once the log is full.
+    const onConsole = (message: ConsoleMessage) => {
+      if (this.record.console.length >= MAX_CONSOLE_LINES) {
+        page.off('console', onConsole);
+        return;
+      }
+      this.log(`[${message.type()}] ${message.text()}`);
+    };
+    page.on('console', onConsole);
     page.on('pageerror', (error) => this.log(`[pageerror] ${error instanceof Error ? error.message : String(error)}`));
     page.on('requestfailed', (request) =>
       this.log(`[requestfailed] ${request.url()} ${request.failure()?.errorText ?? ''}`),

@@ -43,6 +43,7 @@ interface BrowserArgs extends ShardArgs, MetricsFlags {
   joinTimeout: string;
   mediaTimeout: string;
   chromiumArg?: string[];
+  browserNice?: number;
 }
 
 /** `roomgate browser`: headless participants join rooms and report join time, first frame and success rate. */
@@ -68,6 +69,7 @@ export const browserCommand: CommandModule<object, BrowserArgs> = {
       .option('webhooks', { type: 'boolean', default: false, describe: 'subscribe a local sink and require one participant.joined/left per participant' })
       .option('participants-per-browser', { type: 'number', default: 8, describe: 'participants per Chromium process (more shard over more browsers)' })
       .option('chromium-arg', { type: 'string', array: true, describe: 'extra Chromium flag, e.g. --chromium-arg=--webrtc-ip-handling-policy=disable_non_proxied_udp (repeatable)' })
+      .option('browser-nice', { type: 'number', describe: 'nice value for the Chromium processes (default 10; 0 keeps the harness priority)' })
       .option('fake-video', { type: 'string', describe: `.y4m file for the fake camera (default: a generated ${LOW_RESOLUTION_CLIP.width}x${LOW_RESOLUTION_CLIP.height} clip at ${LOW_RESOLUTION_CLIP.fps} fps)` })
       .option('max-host-cpu', { type: 'number', describe: 'overload: host CPU busy fraction (0..1) sustained 5 s, e.g. 0.97; off by default (a saturating run always shows 100 %)' })
       .option('max-event-loop-delay', { type: 'number', describe: 'overload: harness event-loop p99 over 1 s, ms; 0 disables (default 500)' })
@@ -112,6 +114,7 @@ export const browserCommand: CommandModule<object, BrowserArgs> = {
         participantsPerBrowser: args.participantsPerBrowser,
         ...(args.fakeVideo === undefined ? {} : { fakeVideoFile: resolve(args.fakeVideo) }),
         ...(args.chromiumArg === undefined ? {} : { chromiumArgs: args.chromiumArg }),
+        ...(args.browserNice === undefined ? {} : { browserNice: args.browserNice }),
         overload,
       };
       // Parses SLOs and checks the options (and a shard's share) before anything starts.
