@@ -43,7 +43,7 @@ export async function runSuite(args: RunArgs): Promise<number> {
   // A distributed run: measured steps take their share; the contract-type steps run on shard 1 only
   // (they check the target's promises, which N copies would not check better); the first measured
   // step waits for --start-at.
-  const { shard, startAtMs } = shardFromArgs(args);
+  const { shard, startAtMs } = shardFromArgs(args, config.shard);
   const skip = new Map<string, string>();
   let startPending = startAtMs;
   const opened: { target: TargetDescription }[] = [];
@@ -100,7 +100,13 @@ export async function runSuite(args: RunArgs): Promise<number> {
       ? undefined
       : {
           ...shard,
-          plan: planDigest({ command: 'run', files: await Promise.all(config.files.map((f) => readFile(f, 'utf8'))), duration: soakMs, only, gate: args.gate }),
+          plan: planDigest({
+            command: 'run',
+            files: await Promise.all([...new Set([...config.files, ...config.scenarios.map((s) => s.file)])].map((f) => readFile(f, 'utf8'))),
+            duration: soakMs,
+            only,
+            gate: args.gate,
+          }),
           ...(startAtMs === undefined ? {} : { startAt: new Date(startAtMs).toISOString() }),
         };
 
@@ -130,7 +136,7 @@ export async function runSuite(args: RunArgs): Promise<number> {
   const runId = `${startedAt.getTime().toString(36)}-${process.pid}`;
   // Exporters start before the first target, so the endpoint covers the whole run.
   const scenarioOf = new Map(scenarios.flatMap((scenario) => scenario.steps.map((step) => [step.name, scenario.name] as const)));
-  const exporters = await startLiveExport(args, config.metrics, { suite: config.name, scenarioOf, runId }, out);
+  const exporters = await startLiveExport(args, config.metrics, { suite: config.name, scenarioOf, runId, ...(shard === undefined ? {} : { shard: `${shard.index}/${shard.count}` }) }, out);
   if (exporters !== undefined) bus.subscribe('live-metrics', exporters.sink);
   const fallbackTarget: TargetDescription = flags.target ? { baseUrl: flags.target, clientId: flags.clientId ?? '', embedded: false } : { baseUrl: 'embedded reference server', clientId: 'roomgate-local', embedded: true };
   const makeReport = (steps: Parameters<typeof buildRunReport>[0]['steps'], status: Parameters<typeof buildRunReport>[0]['run']['status'], partial: boolean, extra: { exitCode?: number; reason?: string } = {}) => {

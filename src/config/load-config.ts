@@ -26,6 +26,7 @@ export async function loadRunConfig(files: readonly string[], options: LoadOptio
   let gate: GatePolicy | undefined;
   let deadlineMs: number | undefined;
   let metrics: MetricsConfig | undefined;
+  let shard: string | number | undefined;
   let name: string | undefined;
   let description: string | undefined;
   // Every file is checked even after one fails, so one run lists every problem (ConfigErrors).
@@ -52,8 +53,9 @@ export async function loadRunConfig(files: readonly string[], options: LoadOptio
     const record = data as Record<string, unknown>;
     if ('scenarios' in record && !('steps' in record)) {
       validateAgainstSchema(source, 'suite', data);
-      const suite = record as { name: string; description?: string; gate?: GatePolicy; deadline?: string; scenarios: string[]; metrics?: RawMetrics };
+      const suite = record as { name: string; description?: string; gate?: GatePolicy; deadline?: string; scenarios: string[]; metrics?: RawMetrics; shard?: string | number };
       gate ??= suite.gate;
+      shard ??= suite.shard;
       metrics ??= metricsFrom(suite.metrics);
       if (suite.deadline !== undefined) deadlineMs = Math.max(deadlineMs ?? 0, parseDuration(suite.deadline) ?? 0);
       name = files.length === 1 ? suite.name : name;
@@ -79,6 +81,8 @@ export async function loadRunConfig(files: readonly string[], options: LoadOptio
   if (deadlineMs !== undefined) config.deadlineMs = deadlineMs;
   metrics ??= scenarios.find((s) => s.metrics !== undefined)?.metrics;
   if (metrics !== undefined) config.metrics = metrics;
+  shard ??= scenarios.find((s) => s.shard !== undefined)?.shard;
+  if (shard !== undefined) config.shard = shard;
   uniqueStepNames(config);
   return config;
 }
@@ -117,6 +121,7 @@ function scenarioFrom(source: YamlSource, data: unknown): ScenarioConfig {
     embedded?: ScenarioConfig['embedded'];
     steps: { type: StepKind; name?: string; options?: Record<string, unknown>; slos?: (string | { threshold: string; abort_on_fail?: boolean; grace?: string })[] }[];
     metrics?: RawMetrics;
+    shard?: string | number;
   };
   const steps: StepConfig[] = raw.steps.map((step, index) => ({
     type: step.type,
@@ -134,6 +139,7 @@ function scenarioFrom(source: YamlSource, data: unknown): ScenarioConfig {
   if (raw.embedded !== undefined) scenario.embedded = raw.embedded;
   const metrics = metricsFrom(raw.metrics);
   if (metrics !== undefined) scenario.metrics = metrics;
+  if (raw.shard !== undefined) scenario.shard = raw.shard;
   return scenario;
 }
 

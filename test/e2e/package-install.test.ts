@@ -137,20 +137,33 @@ describe('roomgate as an installed package (npm pack → npm install in a fresh 
 
   it('npx roomgate run runs the bundled smoke suite (contract, burst, Chromium participants) and reports into ./reports', async () => {
     const run = await npx(['run']);
-    expect(run.code, run.stdout + run.stderr).toBe(0);
     const runs = await readdir(join(project, 'reports'));
     expect(runs).toHaveLength(1);
     const dir = join(project, 'reports', runs[0]!);
     const report = await readReport(dir);
-    expect(report.run).toMatchObject({ name: 'smoke', status: 'passed', exitCode: 0 });
-    expect(report.steps.map((s) => [s.kind, s.status])).toEqual([['contract', 'passed'], ['load', 'passed'], ['browser', 'passed']]);
+    expect(report.run.name).toBe('smoke');
+    expect(report.steps.map((s) => s.kind)).toEqual(['contract', 'load', 'browser']);
+    expect(report.steps[0]!.status).toBe('passed');
+    // Every participant joined and saw media (the browser checks), whatever the host's load.
+    const browser = report.steps[2]!;
+    expect(browser.checks.length).toBeGreaterThan(0);
+    expect(browser.checks.filter((c) => c.status !== 'passed')).toEqual([]);
+    if (report.run.status === 'invalid') {
+      // A starved shared host makes the browser step's overload detector void the figures (exit 3): that
+      // verdict is about this machine, not the package; anything else must pass.
+      expect(report.run.reason, run.stdout).toMatch(/harness was overloaded/);
+      expect(run.code).toBe(3);
+    } else {
+      expect(run.code, run.stdout + run.stderr).toBe(0);
+      expect(report.steps.map((s) => s.status)).toEqual(['passed', 'passed', 'passed']);
+    }
     // report.html inlines uPlot and the page script from the package.
     const html = await readFile(join(dir, 'report.html'), 'utf8');
     expect(html).toContain('uPlot');
     expect(html.length).toBeGreaterThan(50_000);
   }, 240_000);
 
-  it('npx roomgate init scaffolds roomgate/, never overwrites, and its ci-gate passes a clean served target and fails a faulty one', async () => {
+  it('npx roomgate init scaffolds roomgate/, never overwrites; its ci-gate passes a clean served target and, run by the GitHub Action scripts, fails a faulty one', async () => {
     const init = await npx(['init']);
     expect(init.code, init.stderr).toBe(0);
     for (const file of ['roomgate/ci-gate.yaml', 'roomgate/contract.yaml', 'roomgate/soak.yaml', 'roomgate/videoconnect.v1.openapi.yaml', '.github/workflows/roomgate.yml']) {
@@ -186,11 +199,24 @@ describe('roomgate as an installed package (npm pack → npm install in a fresh 
     } finally {
       await clean.stop();
     }
+    // The faulty target through the GitHub Action's own scripts (action.yml runs exactly these).
     const faulty = await serveInstalled(['--fault', 'envelope']);
     try {
-      const run = await npx(['run', 'roomgate/ci-gate.yaml', '--out', 'reports/gate-faulty'], { env: { ROOMGATE_TARGET: faulty.url, ...credentials } });
-      expect(run.code, run.stdout + run.stderr).toBe(1);
-      const report = await readReport(join(project, 'reports', 'gate-faulty'));
+      const github = { GITHUB_OUTPUT: join(work, 'github-output'), GITHUB_STEP_SUMMARY: join(work, 'step-summary.md'), GITHUB_ACTION_PATH: REPO_ROOT, GITHUB_RUN_ID: '42' };
+      const install = await inProject('bash', [join(REPO_ROOT, 'action', 'install.sh')], { env: github });
+      expect(install.code, install.stdout + install.stderr).toBe(0);
+      const entry = /^entry=(.+)$/m.exec(await readFile(github.GITHUB_OUTPUT, 'utf8'))![1]!;
+      // The project's installed roomgate, not the action's checkout.
+      expect(entry).toBe(join(project, 'node_modules', 'roomgate', 'bin', 'roomgate.js'));
+      const action = await inProject('bash', [join(REPO_ROOT, 'action', 'run.sh')], {
+        env: { ...github, ROOMGATE_ENTRY: entry, ROOMGATE_SUITE: 'roomgate/ci-gate.yaml', ROOMGATE_ARGS: '', ROOMGATE_TARGET: faulty.url, ...credentials },
+      });
+      expect(action.code, action.stdout + action.stderr).toBe(0);
+      const outputs = await readFile(github.GITHUB_OUTPUT, 'utf8');
+      expect(outputs).toMatch(/^exit-code=1$/m);
+      const reportDir = /^report-dir=(reports\/action-42-\S+)$/m.exec(outputs)![1]!;
+      expect(await readFile(github.GITHUB_STEP_SUMMARY, 'utf8')).toContain('ci-gate');
+      const report = await readReport(join(project, reportDir));
       expect(report.steps[0]).toMatchObject({ name: 'contract', status: 'failed' });
       expect(report.steps[0]!.checks.some((c) => c.status === 'failed' && c.name.startsWith('envelope.'))).toBe(true);
     } finally {

@@ -1,3 +1,4 @@
+import { constants } from 'node:fs';
 import { copyFile, mkdir, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import type { CommandModule } from 'yargs';
@@ -29,7 +30,7 @@ export const initCommand: CommandModule<object, InitArgs> = {
         try {
           // 'wx' / COPYFILE_EXCL: the check and the write are one step, so a file never gets overwritten.
           if ('text' in file.content) await writeFile(path, file.content.text, { flag: 'wx' });
-          else await copyFile(file.content.copyOf, path, 1 /* fs.constants.COPYFILE_EXCL */);
+          else await copyFile(file.content.copyOf, path, constants.COPYFILE_EXCL);
           created.push(file.path);
         } catch (error) {
           if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;

@@ -1,7 +1,5 @@
 import type { CommandModule } from 'yargs';
 import { join } from 'node:path';
-import { readReportJson } from '../../report/report-json.js';
-import { writeRunReports } from '../../report/write-reports.js';
 import { execute } from '../fail.js';
 
 export const reportCommand: CommandModule<object, { runDir: string }> = {
@@ -10,6 +8,8 @@ export const reportCommand: CommandModule<object, { runDir: string }> = {
   builder: (y) => y.positional('run-dir', { type: 'string', demandOption: true, describe: 'a run folder written by roomgate run' }) as never,
   handler: (args) =>
     execute(async () => {
+      // Loaded on use, so `roomgate --help` does not load the reporters (and hdr-histogram-js).
+      const [{ readReportJson }, { writeRunReports }] = await Promise.all([import('../../report/report-json.js'), import('../../report/write-reports.js')]);
       const report = await readReportJson(args.runDir);
       const { written, errors } = await writeRunReports(args.runDir, report);
       for (const error of errors) process.stderr.write(`roomgate: could not write ${error.message}\n`);
