@@ -60,6 +60,42 @@ export class ConfigError extends RoomgateError {
   }
 }
 
+/**
+ * Several config errors found in one pass (exit 2), in file and line order,
+ * so a user fixes them all at once instead of one per run. It is itself the
+ * first of them (message, location and hint), so code that reads one
+ * ConfigError still works; the CLI prints every one.
+ */
+export class ConfigErrors extends ConfigError {
+  readonly errors: readonly ConfigError[];
+
+  constructor(errors: readonly ConfigError[]) {
+    const sorted = sortByLocation(errors.flatMap((e) => (e instanceof ConfigErrors ? e.errors : [e])));
+    const first = sorted[0];
+    if (first === undefined) throw new Error('ConfigErrors needs at least one error');
+    super(first.message, {
+      ...(first.file === undefined ? {} : { file: first.file }),
+      ...(first.line === undefined ? {} : { line: first.line }),
+      ...(first.path === undefined ? {} : { path: first.path }),
+      ...(first.hint === undefined ? {} : { hint: first.hint }),
+    });
+    this.errors = sorted;
+  }
+
+  /** Throw nothing for no errors, the error itself for one, a ConfigErrors for several. */
+  static throwIfAny(errors: readonly ConfigError[]): void {
+    if (errors.length === 1) throw errors[0]!;
+    if (errors.length > 1) throw new ConfigErrors(errors);
+  }
+}
+
+function sortByLocation(errors: readonly ConfigError[]): ConfigError[] {
+  // Files in the order they were first met (the order the user gave them), then by line.
+  const fileOrder = new Map<string, number>();
+  for (const e of errors) if (!fileOrder.has(e.file ?? '')) fileOrder.set(e.file ?? '', fileOrder.size);
+  return [...errors].sort((a, b) => fileOrder.get(a.file ?? '')! - fileOrder.get(b.file ?? '')! || (a.line ?? 0) - (b.line ?? 0));
+}
+
 /** The target could not be reached at all (exit 3): nothing was measured. */
 export class TargetUnreachableError extends RoomgateError {
   readonly exitCode = ExitCode.invalidRun;

@@ -27,8 +27,8 @@ export { createContractStep, createPactStep, createWebhooksStep } from './contra
 export type { ContractStepOptions, PactStepOptions, WebhooksStepOptions } from './contract/index.js';
 export { createLoadStep } from './load/index.js';
 export type { LoadStepOptions, LoadSummary, OperationSummary } from './load/index.js';
-export { createBrowserStep } from './browser/index.js';
-export type { BrowserStepSummary, ParticipantSummary } from './browser/index.js';
+export { createBrowserStep, buildBrowserStep, defineAdapter, resolveAdapter, janusVideoRoomAdapter, REFERENCE_ADAPTER } from './browser/index.js';
+export type { BrowserStepSummary, ParticipantSummary, PageAdapter, ParticipantInfo, AdapterCallContext, RoomRequest, AdapterRoom, AdapterModuleExport, AdapterInput, Adapter } from './browser/index.js';
 
 // ---- metrics and SLOs ----
 export { MetricsRegistry, decodeHistogram, encodeHistogram, summarize } from './metrics/index.js';
@@ -44,6 +44,11 @@ export { runPlan, DeadlineExceeded } from './runner/run-plan.js';
 export type { ScenarioTask, RunPlanOptions, RunOutcome, Gate } from './runner/run-plan.js';
 export { openScenarioTarget } from './runner/scenario-target.js';
 export { createEventBus, type EventBus } from './runner/event-bus.js';
+// Live metrics: hand `liveMetrics.publish` to runPlan (publishMetrics) and subscribe `liveMetrics.sink` to the bus.
+export { LiveMetrics, type LiveMetricsOptions, type MetricsSnapshot } from './exporters/live-metrics.js';
+export { PrometheusEndpoint, type PrometheusEndpointOptions, type SnapshotSource } from './exporters/prometheus-endpoint.js';
+export { OtlpPush, type OtlpPushOptions } from './exporters/otlp-push.js';
+export { EXPORTED, prometheusName, type ExportedMetric } from './exporters/exported-metrics.js';
 
 // ---- reports ----
 export { buildRunReport, readReportJson, writeReportJson, REPORT_SCHEMA_VERSION } from './report/report-json.js';
@@ -57,7 +62,7 @@ export { worstStatus, exitCodeFor } from './model/result.js';
 export type { StepResult, StepStatus, StepKind, CheckResult, CheckPassed, CheckFailed, CheckErrored, CheckSkipped, SloVerdict, Artifact } from './model/result.js';
 export type { RunEvent, EventSink, StepProgress, WindowSummary } from './model/events.js';
 export type { Evidence, RecordedRequest, RecordedResponse } from './model/evidence.js';
-export type { Step, StepContext } from './model/step.js';
+export type { Step, StepContext, LiveMetricsSource } from './model/step.js';
 
 // ---- errors ----
 export { RoomgateError, UsageError, ConfigError, TargetUnreachableError, InvalidRunError, InterruptedError, ExitCode, isInterruption } from './errors.js';

@@ -4,7 +4,9 @@ import type { Step, StepContext } from '../model/step.js';
 import { evaluateSlos } from '../slo/evaluate.js';
 import { parseSlos } from '../slo/parse.js';
 import { ApiError, VideoConnectClient } from '../target/client.js';
-import { REFERENCE_ADAPTER } from './adapter.js';
+import { toPageAdapter } from './adapters/load-adapter.js';
+import { REFERENCE_ADAPTER } from './adapters/reference.js';
+import type { PageAdapter } from './adapters/types.js';
 import { checkRoomConsistency } from './api-consistency.js';
 import { arrivalOffsets } from './arrival.js';
 import { writeFailureArtifacts } from './artifacts.js';
@@ -19,7 +21,7 @@ import { participantQuality } from './quality.js';
 import { allJoinedCheck, browserVerdict, successJudgedBySlo } from './step/browser-verdict.js';
 import { hold, type HoldOutcome } from './step/hold.js';
 import { describeArrival, describeLayout, recordParticipants } from './step/participant-results.js';
-import { planRooms, type CreatedRoom, type PlannedRoom } from './step/plan-rooms.js';
+import { AdapterRoomError, planRooms, type CreatedRoom, type PlannedRoom } from './step/plan-rooms.js';
 import { forEachLimited } from './step/timing.js';
 import type { BrowserStepSummary, RoomSummary } from './summary.js';
 import { ParticipantWebhookSink } from './webhook-sink.js';
@@ -40,11 +42,13 @@ export function createBrowserStep(given: BrowserStepOptions = {}): Step {
   const options = shardBrowserOptions(given);
   const catalog = browserMetricCatalog();
   const slos = parseSlos(options.slos ?? [], catalog, [BROWSER_OPERATION], { path: `${name}.slos` });
+  // Validated now, so a broken adapter is a config error before anything runs.
+  const adapter = options.adapter === undefined ? REFERENCE_ADAPTER : toPageAdapter(options.adapter);
   const createdRooms: CreatedRoom[] = [];
 
   const deleteRooms = async () => {
     const rooms = createdRooms.splice(0);
-    await Promise.allSettled(rooms.map((r) => r.client.deleteRoom(r.roomId)));
+    await Promise.allSettled(rooms.map((r) => r.delete()));
   };
 
   return {
@@ -53,7 +57,7 @@ export function createBrowserStep(given: BrowserStepOptions = {}): Step {
     async run(ctx: StepContext): Promise<StepResult> {
       const startedAt = new Date();
       try {
-        return await runStep(ctx, name, options, slos, catalog, createdRooms, startedAt);
+        return await runStep(ctx, name, options, adapter, slos, catalog, createdRooms, startedAt);
       } finally {
         await deleteRooms();
       }
@@ -67,6 +71,7 @@ async function runStep(
   ctx: StepContext,
   stepName: string,
   options: BrowserStepOptions,
+  adapter: PageAdapter,
   slos: ReturnType<typeof parseSlos>,
   catalog: ReturnType<typeof browserMetricCatalog>,
   createdRooms: CreatedRoom[],
@@ -74,7 +79,6 @@ async function runStep(
 ): Promise<StepResult> {
   const d = BROWSER_DEFAULTS;
   const perRoom = options.participants ?? d.participants;
-  const adapter = options.adapter ?? REFERENCE_ADAPTER;
   const arrival = options.arrival ?? d.arrival;
   const holdMs = options.holdMs ?? d.holdMs;
   const thresholds = { ...d.overload, ...options.overload };
@@ -108,9 +112,10 @@ async function runStep(
   let rooms: PlannedRoom[];
   let plans: ParticipantPlan[];
   try {
-    ({ rooms, plans } = await planRooms(client, stepName, options, createdRooms, signal));
+    ({ rooms, plans } = await planRooms(client, adapter, stepName, options, createdRooms, signal));
   } catch (error) {
     if (error instanceof ApiError) return finish('errored', `could not set up rooms through the API: ${error.message}`, []);
+    if (error instanceof AdapterRoomError) return finish('errored', error.message, []);
     throw error;
   }
 
@@ -118,14 +123,18 @@ async function runStep(
   const perBrowser = Math.max(1, options.participantsPerBrowser ?? d.participantsPerBrowser);
   const shards = Math.max(1, Math.ceil(plans.length / perBrowser));
   const fakeVideoFile = options.fakeVideoFile ?? ((options.lowResolution ?? d.lowResolution) ? await ensureFakeClip() : undefined);
-  const pool = await BrowserPool.launch({ shards, executablePath: options.executablePath, fakeVideoFile, extraArgs: options.chromiumArgs, signal });
+  const pool = await BrowserPool.launch({ shards, executablePath: options.executablePath, fakeVideoFile, extraArgs: [...(adapter.chromiumArgs ?? []), ...(options.chromiumArgs ?? [])], signal });
   const monitor = new OverloadMonitor(thresholds);
   const sink = options.webhooks === true ? await ParticipantWebhookSink.start() : undefined;
-  const participants = plans.map((plan, i) => new Participant(plan, i % pool.size, adapter));
+  const participants = plans.map((plan, i) => new Participant(plan, i % pool.size, adapter, signal));
   let held: HoldOutcome = {};
   try {
     if (sink !== undefined) await sink.subscribe(client, signal);
+    const browserNice = options.browserNice ?? d.browserNice;
+    await pool.deprioritize(browserNice);
     await forEachLimited(participants, 4, async (p, i) => p.prepare(await pool.newContext(i)));
+    // Again for the renderers the pages brought (new ones forked later inherit it from the zygote).
+    await pool.deprioritize(browserNice);
     log(`${participants.length} participants in ${rooms.length} rooms on ${pool.size} browser(s); arrival ${describeArrival(arrival)}`);
     monitor.start();
 
@@ -152,7 +161,6 @@ async function runStep(
         await p.join({
           navigationTimeoutMs: options.navigationTimeoutMs ?? d.navigationTimeoutMs,
           joinTimeoutMs: options.joinTimeoutMs ?? d.joinTimeoutMs,
-          roomLabel: p.record.plan.room,
         });
         settled++;
         progress();
@@ -181,6 +189,7 @@ async function runStep(
             }),
           { name: 'api-consistency.participant-count-while-joined', budgetMs: options.propagationBudgetMs ?? d.propagationBudgetMs, signal },
         );
+    log(`hold: ${inRoom.length} of ${participants.length} participants in, sampling stats for ${holdMs} ms`);
     held = await hold(pool, inRoom, holdMs, options.sampleIntervalMs ?? d.sampleIntervalMs, signal);
     if (consistencyWhileIn !== undefined) emitCheck(await consistencyWhileIn);
     await Promise.all(participants.map((p) => p.refreshSnapshot()));
@@ -214,7 +223,7 @@ async function runStep(
     }
 
     // 7. Leave, then the API must show the rooms empty again (and webhooks must have seen everyone).
-    await Promise.all(participants.map((p) => p.leave(p.record.plan.room)));
+    await Promise.all(participants.map((p) => p.leave()));
     const overload = { ...monitor.stop(), overloaded: false };
     overload.overloaded = overload.signals.length > 0;
     if (!signal.aborted) {
@@ -241,9 +250,9 @@ async function runStep(
 
     const summary: BrowserStepSummary = {
       kind: 'browser',
-      adapter: adapter.name ?? 'custom adapter',
+      adapter: adapter.name,
       arrival: describeArrival(arrival),
-      layout: describeLayout(rooms.length, perRoom, options.joinUrls !== undefined && options.joinUrls.length > 0),
+      layout: describeLayout(rooms.length, perRoom, options.joinUrls !== undefined && options.joinUrls.length > 0, adapter === REFERENCE_ADAPTER ? undefined : adapter.name),
       holdMs,
       shards: pool.size,
       rooms: rooms.map((r): RoomSummary => ({

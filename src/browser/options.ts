@@ -2,9 +2,13 @@ import type { ShardSpec } from '../shard/shard-spec.js';
 
 /**
  * Options of the browser-participants step. Plain, serializable data (no
- * functions, no class instances) so a scenario YAML maps onto them one to one.
- * Every field is optional; the defaults are in `BROWSER_DEFAULTS`.
+ * functions, no class instances) so a scenario YAML maps onto them one to one,
+ * except `adapter`, which may be a `PageAdapter` object with hooks (a
+ * scenario names its module path instead). Every field is optional; the
+ * defaults are in `BROWSER_DEFAULTS`.
  */
+
+import type { PageAdapter } from './adapters/types.js';
 
 /** A failure label: every failed participant gets exactly one. */
 export const FAILURE_LABELS = [
@@ -94,6 +98,12 @@ export interface ParticipantPlan {
   joinUrl: string;
   /** Which room (for grouping, consistency checks and reports). */
   room: string;
+  /** 0-based position in the step. */
+  index: number;
+  /** 0-based room index. */
+  roomIndex: number;
+  /** The room's id on the target or media server, when the step created it. */
+  roomId?: string;
 }
 
 export interface BrowserStepOptions {
@@ -122,8 +132,14 @@ export interface BrowserStepOptions {
   holdMs?: number;
   /** How often stats are sampled during the hold. Default 1000 ms. */
   sampleIntervalMs?: number;
-  /** The adapter; default: the built-in adapter of the reference join page. */
-  adapter?: Adapter;
+  /**
+   * The adapter: a declarative `Adapter` (the JSON/YAML form) or a
+   * `PageAdapter` object (see adapters/types.ts); default: the reference
+   * join page's adapter. Scenarios and the CLI name a module or file path
+   * instead, which `resolveAdapter` turns into one of these before the step
+   * is created.
+   */
+  adapter?: Adapter | PageAdapter;
   /** Navigation (to DOMContentLoaded) deadline per participant. Default 15000 ms. */
   navigationTimeoutMs?: number;
   /** From navigation start until `joined` (or a refusal). Default 20000 ms. */
@@ -154,6 +170,13 @@ export interface BrowserStepOptions {
    * (`launch/chromium-flags.ts`), e.g. to compare flag sets in a bench.
    */
   chromiumArgs?: string[];
+  /**
+   * Nice value given to every Chromium process (0 keeps the harness's own
+   * priority). Default 10: Chromium is the load and the harness the
+   * instrument, so on a saturated host the harness's timers stay on time
+   * while Chromium takes every remaining cycle (see BrowserPool.deprioritize).
+   */
+  browserNice?: number;
   /** Chromium binary; default `PUPPETEER_EXECUTABLE_PATH` or `/usr/bin/chromium`. */
   executablePath?: string;
   /** Overload detection; see `OverloadThresholds`. */
@@ -190,6 +213,7 @@ export const BROWSER_DEFAULTS = {
   webhooks: false,
   participantsPerBrowser: 8,
   lowResolution: true,
+  browserNice: 10,
   namePrefix: 'rg',
   overload: {
     maxHostCpu: 2,

@@ -9,6 +9,9 @@ import { mergeCommand } from './commands/merge.js';
 import { reportCommand } from './commands/report.js';
 import { runCommand } from './commands/run.js';
 import { serveCommand } from './commands/serve.js';
+import { UsageError } from '../errors.js';
+import { reportFatal } from './fail.js';
+import { nonNumericFlags, rewriteUnknownArguments } from './usage-message.js';
 import { packageVersion } from '../package-assets.js';
 import { startNpmSignalRelay } from './npm-signal-relay.js';
 
@@ -35,9 +38,15 @@ await yargs(hideBin(process.argv))
   .strict()
   .recommendCommands()
   .env('ROOMGATE')
+  // Before any command runs: a number flag given text is a usage error naming the flag as typed.
+  .middleware((argv) => {
+    const bad = nonNumericFlags(argv, hideBin(process.argv));
+    // Exits here: yargs hands an error thrown by middleware to the caller of parseAsync, not to .fail().
+    if (bad.length > 0) process.exit(reportFatal(new UsageError(`${bad.join(', ')}: not a number`, { hint: 'give a number, e.g. --rate 100; see `roomgate <command> --help`' })));
+  })
   .fail((message, error) => {
     if (error !== undefined && error !== null) throw error;
-    process.stderr.write(`roomgate: ${message}\n  hint: run \`roomgate --help\` (or \`roomgate <command> --help\`) for the usage.\n`);
+    process.stderr.write(`roomgate: ${rewriteUnknownArguments(message, hideBin(process.argv))}\n  hint: run \`roomgate --help\` (or \`roomgate <command> --help\`) for the usage.\n`);
     process.exit(2);
   })
   .help()

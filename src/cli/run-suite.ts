@@ -3,7 +3,7 @@ import { join, relative } from 'node:path';
 import { closest, distance } from 'fastest-levenshtein';
 import { loadRunConfig } from '../config/load-config.js';
 import { parseDuration, formatDuration } from '../config/duration.js';
-import { UsageError } from '../errors.js';
+import { ConfigError, ConfigErrors, UsageError } from '../errors.js';
 import { exitCodeFor } from '../model/result.js';
 import type { Step } from '../model/step.js';
 import { createEventsWriter, EVENTS_FILE } from '../report/events-writer.js';
@@ -22,6 +22,7 @@ import { startLiveExport } from './live-export.js';
 import type { RunArgs } from './commands/run.js';
 import { createProgressRenderer, paint, useColor } from './progress.js';
 import { renderRunSummaryJson } from './summary-json.js';
+import { runVerdictLine } from './run-verdict.js';
 
 /**
  * `roomgate run`: load → validate → plan (every config error surfaces here,
@@ -37,11 +38,12 @@ export async function runSuite(args: RunArgs): Promise<number> {
 
   // Plan: build every step now, so unknown step types and bad SLOs are exit 2 before any load.
   const scenarios: ScenarioTask[] = [];
+  const planProblems: ConfigError[] = [];
   let plannedMs = 0;
   // A distributed run: measured steps take their share; the contract-type steps run on shard 1 only
   // (they check the target's promises, which N copies would not check better); the first measured
   // step waits for --start-at.
-  const { shard, startAtMs } = shardFromArgs(args);
+  const { shard, startAtMs } = shardFromArgs(args, config.shard);
   const skip = new Map<string, string>();
   let startPending = startAtMs;
   const opened: { target: TargetDescription }[] = [];
@@ -53,13 +55,19 @@ export async function runSuite(args: RunArgs): Promise<number> {
     const steps: Step[] = [];
     for (const stepConfig of scenario.steps) {
       const measured = stepConfig.type === 'load' || stepConfig.type === 'browser';
-      steps.push(
-        await buildStep(stepConfig, {
-          ...(soakMs === undefined ? {} : { durationMs: soakMs }),
-          ...(shard === undefined ? {} : { shard }),
-          ...(measured && startPending !== undefined ? { startAtMs: startPending } : {}),
-        }),
-      );
+      try {
+        steps.push(
+          await buildStep(stepConfig, {
+            ...(soakMs === undefined ? {} : { durationMs: soakMs }),
+            ...(shard === undefined ? {} : { shard }),
+            ...(measured && startPending !== undefined ? { startAtMs: startPending } : {}),
+          }),
+        );
+      } catch (error) {
+        // Keep planning: every step's problem is reported in one go, in file and line order.
+        if (!(error instanceof ConfigError)) throw error;
+        planProblems.push(error);
+      }
       if (measured) startPending = undefined;
       if (!measured && shard !== undefined && shard.index > 1) skip.set(stepConfig.name, `runs on shard 1 only (this is shard ${shard.index}/${shard.count})`);
       plannedMs += plannedDuration(stepConfig.options, soakMs);
@@ -74,6 +82,7 @@ export async function runSuite(args: RunArgs): Promise<number> {
       },
     });
   }
+  ConfigErrors.throwIfAny(planProblems);
   const allNames = scenarios.flatMap((s) => s.steps.map((step) => step.name));
   const only = (args.only ?? []).flatMap((o) => o.split(',')).filter((o) => o !== '');
   for (const name of only) {
@@ -91,7 +100,13 @@ export async function runSuite(args: RunArgs): Promise<number> {
       ? undefined
       : {
           ...shard,
-          plan: planDigest({ command: 'run', files: await Promise.all(config.files.map((f) => readFile(f, 'utf8'))), duration: soakMs, only, gate: args.gate }),
+          plan: planDigest({
+            command: 'run',
+            files: await Promise.all([...new Set([...config.files, ...config.scenarios.map((s) => s.file)])].map((f) => readFile(f, 'utf8'))),
+            duration: soakMs,
+            only,
+            gate: args.gate,
+          }),
           ...(startAtMs === undefined ? {} : { startAt: new Date(startAtMs).toISOString() }),
         };
 
@@ -121,7 +136,7 @@ export async function runSuite(args: RunArgs): Promise<number> {
   const runId = `${startedAt.getTime().toString(36)}-${process.pid}`;
   // Exporters start before the first target, so the endpoint covers the whole run.
   const scenarioOf = new Map(scenarios.flatMap((scenario) => scenario.steps.map((step) => [step.name, scenario.name] as const)));
-  const exporters = await startLiveExport(args, config.metrics, { suite: config.name, scenarioOf, runId }, out);
+  const exporters = await startLiveExport(args, config.metrics, { suite: config.name, scenarioOf, runId, ...(shard === undefined ? {} : { shard: `${shard.index}/${shard.count}` }) }, out);
   if (exporters !== undefined) bus.subscribe('live-metrics', exporters.sink);
   const fallbackTarget: TargetDescription = flags.target ? { baseUrl: flags.target, clientId: flags.clientId ?? '', embedded: false } : { baseUrl: 'embedded reference server', clientId: 'roomgate-local', embedded: true };
   const makeReport = (steps: Parameters<typeof buildRunReport>[0]['steps'], status: Parameters<typeof buildRunReport>[0]['run']['status'], partial: boolean, extra: { exitCode?: number; reason?: string } = {}) => {
@@ -178,7 +193,7 @@ export async function runSuite(args: RunArgs): Promise<number> {
   // events.ndjson was streamed during the run; it counts as written unless a write failed.
   if (!eventsFailed && events.count > 0) written.push(join(runDir, EVENTS_FILE));
   for (const error of errors) process.stderr.write(`roomgate: could not write ${error.message}\n`);
-  const verdict = `${outcome.status.toUpperCase()}: ${outcome.results.filter((r) => r.status === 'passed').length}/${outcome.results.filter((r) => r.status !== 'skipped').length} steps passed${outcome.reason === undefined || outcome.status === 'passed' ? '' : ` — ${outcome.reason}`}`;
+  const verdict = runVerdictLine(outcome);
   out.write(`\n${paint(outcome.status, `roomgate ${config.name}: ${verdict}`, color)}\n  report: ${join(relative(process.cwd(), runDir) || runDir, 'report.html')} (${written.length} files)\n`);
   if (args.json) process.stdout.write(`${JSON.stringify(redactor.value(renderRunSummaryJson(report, runDir)), null, 2)}\n`);
   // Last: the reports are written, so waiting for a final scrape can lose nothing.

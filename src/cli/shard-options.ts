@@ -21,10 +21,10 @@ export interface ShardArgs {
   startBase?: string;
 }
 
-/** The shard and the synchronized start this process was given (both optional). */
-export function shardFromArgs(args: ShardArgs): { shard?: ShardSpec; startAtMs?: number } {
+/** The shard (flags and environment first, then the suite's `shard:`) and the synchronized start this process was given (both optional). */
+export function shardFromArgs(args: ShardArgs, configured?: string | number): { shard?: ShardSpec; startAtMs?: number } {
   const env = { ...process.env, ...(args.shardCount === undefined ? {} : { ROOMGATE_SHARD_COUNT: String(args.shardCount) }) };
-  const shard = resolveShard(args.shard, env);
+  const shard = resolveShard(args.shard, env, configured);
   const startAtMs = args.startAt === undefined || args.startAt === '' ? undefined : parseStartAt(args.startAt, args.startBase);
   return { ...(shard === undefined ? {} : { shard }), ...(startAtMs === undefined ? {} : { startAtMs }) };
 }

@@ -1,6 +1,6 @@
 import { basename, dirname, extname, join, relative, isAbsolute } from 'node:path';
 import { isMap } from 'yaml';
-import { ConfigError } from '../errors.js';
+import { ConfigError, ConfigErrors } from '../errors.js';
 import type { StepKind } from '../model/result.js';
 import { parseDuration } from './duration.js';
 import { substituteEnv } from './env-substitution.js';
@@ -26,9 +26,20 @@ export async function loadRunConfig(files: readonly string[], options: LoadOptio
   let gate: GatePolicy | undefined;
   let deadlineMs: number | undefined;
   let metrics: MetricsConfig | undefined;
+  let shard: string | number | undefined;
   let name: string | undefined;
   let description: string | undefined;
-  for (const file of files) {
+  // Every file is checked even after one fails, so one run lists every problem (ConfigErrors).
+  const problems: ConfigError[] = [];
+  const collect = async (load: () => Promise<void> | void) => {
+    try {
+      await load();
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      problems.push(error);
+    }
+  };
+  for (const file of files) await collect(async () => {
     const source = await readYamlSource(file);
     substituteEnv(source, env);
     const data: unknown = source.doc.toJS();
@@ -42,34 +53,24 @@ export async function loadRunConfig(files: readonly string[], options: LoadOptio
     const record = data as Record<string, unknown>;
     if ('scenarios' in record && !('steps' in record)) {
       validateAgainstSchema(source, 'suite', data);
-      const suite = record as { name: string; description?: string; gate?: GatePolicy; deadline?: string; scenarios: string[]; metrics?: RawMetrics };
+      const suite = record as { name: string; description?: string; gate?: GatePolicy; deadline?: string; scenarios: string[]; metrics?: RawMetrics; shard?: string | number };
       gate ??= suite.gate;
+      shard ??= suite.shard;
       metrics ??= metricsFrom(suite.metrics);
       if (suite.deadline !== undefined) deadlineMs = Math.max(deadlineMs ?? 0, parseDuration(suite.deadline) ?? 0);
       name = files.length === 1 ? suite.name : name;
       description = files.length === 1 ? suite.description : description;
       for (const [index, entry] of suite.scenarios.entries()) {
-        const path = isAbsolute(entry) ? entry : join(dirname(file), entry);
-        const display = isAbsolute(entry) ? entry : relative(process.cwd(), path) || path;
-        try {
-          scenarios.push(await loadScenario(display, env));
-        } catch (error) {
-          if (error instanceof ConfigError && error.file === display && error.message === 'no such file') {
-            throw new ConfigError(`scenario "${entry}" does not exist (looked for ${display})`, {
-              file,
-              line: lineOf(source, ['scenarios', index]),
-              path: formatPath(['scenarios', index]),
-              hint: 'scenario paths are relative to the suite file, e.g. ../scenarios/burst.yaml',
-            });
-          }
-          throw error;
-        }
+        await collect(async () => {
+          scenarios.push(await loadSuiteScenario(source, index, entry, env));
+        });
       }
     } else {
       scenarios.push(scenarioFrom(source, data));
       name = files.length === 1 ? (record['name'] as string | undefined) : name;
     }
-  }
+  });
+  ConfigErrors.throwIfAny(problems);
   const config: RunConfig = {
     name: name ?? (files.length === 1 ? basename(files[0]!, extname(files[0]!)) : 'run'),
     files: [...files],
@@ -80,8 +81,29 @@ export async function loadRunConfig(files: readonly string[], options: LoadOptio
   if (deadlineMs !== undefined) config.deadlineMs = deadlineMs;
   metrics ??= scenarios.find((s) => s.metrics !== undefined)?.metrics;
   if (metrics !== undefined) config.metrics = metrics;
+  shard ??= scenarios.find((s) => s.shard !== undefined)?.shard;
+  if (shard !== undefined) config.shard = shard;
   uniqueStepNames(config);
   return config;
+}
+
+/** Scenario `index` of a suite; a missing file is reported at its line in the suite. */
+async function loadSuiteScenario(suite: YamlSource, index: number, entry: string, env: Record<string, string | undefined>): Promise<ScenarioConfig> {
+  const path = isAbsolute(entry) ? entry : join(dirname(suite.file), entry);
+  const display = isAbsolute(entry) ? entry : relative(process.cwd(), path) || path;
+  try {
+    return await loadScenario(display, env);
+  } catch (error) {
+    if (error instanceof ConfigError && error.file === display && error.message === 'no such file') {
+      throw new ConfigError(`scenario "${entry}" does not exist (looked for ${display})`, {
+        file: suite.file,
+        line: lineOf(suite, ['scenarios', index]),
+        path: formatPath(['scenarios', index]),
+        hint: 'scenario paths are relative to the suite file, e.g. ../scenarios/burst.yaml',
+      });
+    }
+    throw error;
+  }
 }
 
 async function loadScenario(file: string, env: Record<string, string | undefined>): Promise<ScenarioConfig> {
@@ -99,6 +121,7 @@ function scenarioFrom(source: YamlSource, data: unknown): ScenarioConfig {
     embedded?: ScenarioConfig['embedded'];
     steps: { type: StepKind; name?: string; options?: Record<string, unknown>; slos?: (string | { threshold: string; abort_on_fail?: boolean; grace?: string })[] }[];
     metrics?: RawMetrics;
+    shard?: string | number;
   };
   const steps: StepConfig[] = raw.steps.map((step, index) => ({
     type: step.type,
@@ -116,6 +139,7 @@ function scenarioFrom(source: YamlSource, data: unknown): ScenarioConfig {
   if (raw.embedded !== undefined) scenario.embedded = raw.embedded;
   const metrics = metricsFrom(raw.metrics);
   if (metrics !== undefined) scenario.metrics = metrics;
+  if (raw.shard !== undefined) scenario.shard = raw.shard;
   return scenario;
 }
 

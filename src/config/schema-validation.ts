@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { closest, distance } from 'fastest-levenshtein';
-import { ConfigError } from '../errors.js';
+import { ConfigError, ConfigErrors } from '../errors.js';
 import { schemaFile, type SchemaName } from '../package-assets.js';
 import { formatPath, lineOf, pointerToPath, type YamlSource } from './yaml-source.js';
 
@@ -26,20 +26,48 @@ function validator(name: SchemaName): ValidateFunction {
   return fn;
 }
 
-/** Validate `data` (the document's JS value) and throw the first error, located. */
+/**
+ * Validate `data` (the document's JS value) and throw every error, located,
+ * in line order (a ConfigErrors when there are several): one run shows all
+ * that is wrong with the file.
+ */
 export function validateAgainstSchema(source: YamlSource, name: SchemaName, data: unknown): void {
   const validate = validator(name);
   if (validate(data)) return;
-  const errors = (validate.errors ?? []).filter((e) => e.keyword !== 'if');
-  // Prefer the most specific error: the deepest path, and an unknown key over a type error of its parent.
-  errors.sort((a, b) => depth(b) - depth(a) || rank(a) - rank(b));
-  const first = errors[0];
-  if (first === undefined) return;
-  throw toConfigError(source, name, first);
+  const errors = specificErrors((validate.errors ?? []).filter((e) => e.keyword !== 'if'));
+  const seen = new Set<string>();
+  const located: ConfigError[] = [];
+  for (const error of errors) {
+    const configError = toConfigError(source, name, error);
+    const key = configError.located;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    located.push(configError);
+  }
+  ConfigErrors.throwIfAny(located);
 }
 
-function depth(error: ErrorObject): number {
-  return error.instancePath.split('/').length + (error.keyword === 'additionalProperties' ? 1 : 0);
+/** Keywords that say what is wrong with a value itself; the rest (anyOf, oneOf, then, …) summarize errors beneath them. */
+const SPECIFIC_KEYWORDS = new Set(['additionalProperties', 'required', 'enum', 'type', 'pattern', 'minimum', 'maximum', 'exclusiveMinimum', 'exclusiveMaximum', 'minLength', 'maxLength', 'minItems', 'maxItems', 'const', 'format']);
+
+/**
+ * Per place in the document, the most specific errors: a summarizing error
+ * is dropped when a more specific one sits at or beneath its path, and at
+ * one path an unknown key or a missing one beats a type error of the same
+ * value (which the unknown key usually explains).
+ */
+function specificErrors(errors: readonly ErrorObject[]): ErrorObject[] {
+  const paths = errors.map((e) => e.instancePath);
+  const beneath = (error: ErrorObject) => paths.some((p) => p !== error.instancePath && p.startsWith(`${error.instancePath}/`));
+  const kept = errors.filter((e) => SPECIFIC_KEYWORDS.has(e.keyword) || (!beneath(e) && !errors.some((o) => o !== e && o.instancePath === e.instancePath && SPECIFIC_KEYWORDS.has(o.keyword))));
+  const byPath = new Map<string, ErrorObject[]>();
+  for (const e of kept) byPath.set(e.instancePath, [...(byPath.get(e.instancePath) ?? []), e]);
+  const out: ErrorObject[] = [];
+  for (const group of byPath.values()) {
+    const best = Math.min(...group.map(rank));
+    out.push(...group.filter((e) => rank(e) === best));
+  }
+  return out;
 }
 
 function rank(error: ErrorObject): number {

@@ -44,6 +44,8 @@ export interface ScenarioConfig {
   embedded?: EmbeddedConfig;
   steps: StepConfig[];
   metrics?: MetricsConfig;
+  /** `shard:` (`i/n`, or the count n for a Kubernetes Indexed Job's JOB_COMPLETION_INDEX); --shard overrides it. */
+  shard?: string | number;
 }
 
 /** `metrics:` of a suite or scenario, durations parsed (see schemas/*.schema.json). */
@@ -67,5 +69,7 @@ export interface RunConfig {
   deadlineMs?: number;
   /** The suite's `metrics:`, else the first scenario's that has one. */
   metrics?: MetricsConfig;
+  /** The suite's `shard:`, else the first scenario's that has one. */
+  shard?: string | number;
   scenarios: ScenarioConfig[];
 }

@@ -9,6 +9,8 @@ import { runIdempotencyChecks } from './checks/idempotency-checks.js';
 import { runLifecycleChecks } from './checks/lifecycle-checks.js';
 import { RateLimitHeaderLog, runRateLimitChecks } from './checks/rate-limit-checks.js';
 import { runRoutingChecks } from './checks/routing-checks.js';
+import { probeStatelessness, withStatelessHint } from './checks/stateless-probe.js';
+import { operationFor } from './spec/spec-facts.js';
 import { ConformanceLog, type Tally } from './conformance.js';
 import { createRoomVia, makeCheck, type GateContext, type ResolvedContractOptions } from './gate-context.js';
 import { Exchanger } from './http/exchange.js';
@@ -89,7 +91,9 @@ export async function runContractGate(
   const started = new Date();
   ctx.emit({ type: 'step-start', at: Date.now(), step: stepName, kind });
   const checks: CheckResult[] = [];
-  const check = makeCheck((result) => {
+  let statelessEvidence: string | undefined;
+  const check = makeCheck((raw) => {
+    const result = withStatelessHint(raw, statelessEvidence);
     checks.push(result);
     ctx.emit({ type: 'check', at: Date.now(), step: stepName, result });
   }, spec);
@@ -139,6 +143,9 @@ export async function runContractGate(
     await tokenSource.get(ctx.signal).catch(() => undefined);
 
     if (wants('routing')) await runRoutingChecks(gate);
+    if ((wants('lifecycle') || wants('idempotency')) && operationFor(spec, 'createRoom') !== undefined && operationFor(spec, 'getRoom') !== undefined) {
+      statelessEvidence = await probeStatelessness(gate);
+    }
     if (wants('lifecycle')) await runLifecycleChecks(gate);
     if (wants('auth')) await runAuthChecks(gate);
     if (wants('generated')) await runGeneratedChecks(gate);

@@ -59,6 +59,8 @@ interface StepState {
   finalVerdicts?: readonly SloVerdict[];
   inFlight?: number;
   progress?: number;
+  /** Live verdicts, re-judged when the step seals a window (see liveVerdicts). */
+  judged?: { windows: number; verdicts: readonly SloVerdict[] };
 }
 
 /**
@@ -105,7 +107,8 @@ export class LiveMetrics {
         state.kind = event.result.kind;
         state.finalVerdicts = event.result.slos;
         const serialized = serializedMetricsOf(event.result.summary);
-        if (serialized !== undefined) state.final = MetricsRegistry.fromSerialized(serialized);
+        // Whole-run series and counters only: the exporters never read windows (an hour of them is megabytes).
+        if (serialized !== undefined) state.final = MetricsRegistry.fromSerialized({ ...serialized, windows: [] });
         state.inFlight = undefined;
         if (event.result.status === 'passed' || event.result.status === 'failed') state.progress = 1;
         break;
@@ -254,10 +257,18 @@ function addHistograms(
   });
 }
 
+/**
+ * The step's thresholds judged on its live registry by the step's own evaluator.
+ * Re-judged only when the step seals a window (every 10 s by default: the
+ * cadence abort_on_fail is checked at, and the only moment `over` SLOs can
+ * change), not on every scrape: a judgement merges histograms and decodes windows.
+ */
 function liveVerdicts(state: StepState): readonly SloVerdict[] {
   const live = state.live;
   if (live?.slos === undefined || live.catalog === undefined || live.slos.length === 0) return [];
-  return evaluateSlos(live.slos, live.registry, live.catalog);
+  const windows = live.registry.windows().length;
+  if (state.judged === undefined || state.judged.windows !== windows) state.judged = { windows, verdicts: evaluateSlos(live.slos, live.registry, live.catalog) };
+  return state.judged.verdicts;
 }
 
 function baseUnit(unit: SloVerdict['unit']): { name: string; factor: number } {

@@ -31,7 +31,7 @@ export type FinalScrape = { kind: 'not-scraped' } | { kind: 'scraped'; waitedMs:
  *
  * A run ends between two scrapes, so the scraper's last sample would miss
  * its end. `awaitFinalScrape` keeps the endpoint up until a scrape has read
- * the final figures, for at most 1.5 scrape intervals as observed (+1 s),
+ * the final figures, for at most 3 scrape intervals as observed (+2 s: a late scrape on a busy host),
  * capped by the caller; an endpoint nobody scraped closes at once.
  */
 export class PrometheusEndpoint {
@@ -89,7 +89,7 @@ export class PrometheusEndpoint {
 
   /**
    * How long to wait for a last scrape after the run ended: never scraped → 0;
-   * otherwise 1.5 observed intervals + 1 s (the next scrape plus jitter),
+   * otherwise 3 observed intervals + 2 s (the next scrape, late on a busy host),
    * at most `capMs` (when only one scrape was seen, the cap).
    */
   finalScrapeWaitMs(capMs: number): number {
@@ -97,7 +97,7 @@ export class PrometheusEndpoint {
     if (this.scrapeTimes.length === 1) return capMs;
     const intervals = this.scrapeTimes.slice(1).map((t, i) => t - this.scrapeTimes[i]!);
     const interval = intervals.sort((a, b) => a - b)[Math.floor(intervals.length / 2)]!;
-    return Math.min(capMs, Math.ceil(interval * 1.5 + 1000));
+    return Math.min(capMs, Math.ceil(interval * 3 + 2000));
   }
 
   /** Resolve once a scrape has read the final figures, the wait ran out, or `signal` fired. */

@@ -50,7 +50,7 @@ export function buildSummary(
   soak: OpenLoopOutcome | undefined,
   burst: BurstOutcome | undefined,
   abortedBy: SloVerdict | undefined,
-  sync: StartSync | undefined,
+  extras: { sync?: StartSync | undefined; generatorCpu?: LoadSummary['generatorCpu'] },
 ): LoadSummary {
   const { durationMs, totals, operations } = summarizeLoadRegistry(registry, load.options.mode);
   const lateThresholdMs = load.options.lateThresholdMs ?? LOAD_DEFAULTS.lateThresholdMs;
@@ -84,7 +84,8 @@ export function buildSummary(
     schemaViolationExamples: recorder.violationExamples,
     ...(abortedBy === undefined ? {} : { abortedBy: abortedBy.expression }),
     ...(load.options.shard === undefined ? {} : { shard: load.options.shard }),
-    ...(sync === undefined ? {} : { sync }),
+    ...(extras.sync === undefined ? {} : { sync: extras.sync }),
+    ...(extras.generatorCpu === undefined ? {} : { generatorCpu: extras.generatorCpu }),
     windows,
     histograms: registry.serialize(),
   };

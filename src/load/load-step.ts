@@ -96,6 +96,7 @@ async function runLoad(load: ResolvedLoad, ctx: StepContext): Promise<StepResult
 
   // The clock starts after setup, so windows and throughput cover the timed run only.
   const registry = new MetricsRegistry({ windowMs: load.windowMs });
+  const cpuAtStart = process.cpuUsage();
   ctx.publishMetrics?.({ step: load.name, registry, slos: load.slos, catalog });
   const recorder = new LoadRecorder(registry, workload, sampler, mode);
   const nextRequest = (): PreparedRequest => {
@@ -175,6 +176,7 @@ async function runLoad(load: ResolvedLoad, ctx: StepContext): Promise<StepResult
     ctx.signal.removeEventListener('abort', onOuterAbort);
   }
   registry.finish();
+  const cpu = process.cpuUsage(cpuAtStart);
   live.flushLastWindow();
 
   // Teardown: every room of the run that is still open is deleted, even after an interruption.
@@ -182,7 +184,10 @@ async function runLoad(load: ResolvedLoad, ctx: StepContext): Promise<StepResult
   tokens.stop();
 
   const verdicts = evaluateSlos(load.slos, registry, catalog);
-  const summary = buildSummary(load, registry, live.windows, workload, roomsCreated, cleanup.report, recorder, soakOutcome, burstOutcome, abortedBy, sync);
+  const summary = buildSummary(load, registry, live.windows, workload, roomsCreated, cleanup.report, recorder, soakOutcome, burstOutcome, abortedBy, {
+    sync,
+    generatorCpu: generatorCpu(cpu, registry.durationMs),
+  });
   const { status, reason } = loadVerdict({
     runError,
     interrupted: ctx.signal.aborted,
@@ -203,4 +208,10 @@ async function runLoad(load: ResolvedLoad, ctx: StepContext): Promise<StepResult
 function shardWorkload(shard: ShardSpec | undefined): { runTag?: string; seed?: number } {
   const tag = shardTag(shard);
   return tag === '' ? {} : { runTag: `rg-${randomUUID().slice(0, 8)}-${tag}`, seed: shard!.index };
+}
+
+/** CPU this process spent over the timed run: what one shard of generator costs, whatever else runs on the host. */
+function generatorCpu(cpu: NodeJS.CpuUsage, durationMs: number): { seconds: number; cores: number } {
+  const seconds = (cpu.user + cpu.system) / 1e6;
+  return { seconds: Math.round(seconds * 1000) / 1000, cores: Math.round((seconds / Math.max(0.001, durationMs / 1000)) * 1000) / 1000 };
 }

@@ -75,6 +75,8 @@ export interface LoadSummary {
   shard?: ShardSpec;
   /** Present with --start-at: when the measured phase was meant to start and how late this process was. */
   sync?: StartSync;
+  /** CPU of the generator process over the timed run (seconds, and busy cores on average); summed over shards when merged. */
+  generatorCpu?: { seconds: number; cores: number };
   /** Per-window figures, as emitted in `window` events. */
   windows: WindowSummary[];
   /** The whole metrics registry: histograms (compressed base64, µs) and counters, per window too (report.json copies it into `histograms`). */

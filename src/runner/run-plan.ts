@@ -260,6 +260,9 @@ function failedToStart(step: Step, error: unknown, signal: AbortSignal, what: st
   return { ...result, reason: `${what}: ${result.reason ?? ''}` };
 }
 
+/** How the reason of a step the run meant to run but never reached begins (vs. one left out by --only). */
+export const NOT_RUN_PREFIX = 'not run: ';
+
 function skippedResult(step: Step, reason: string): StepResult {
   const now = new Date().toISOString();
   return { name: step.name, kind: step.kind, status: 'skipped', reason, startedAt: now, finishedAt: now, durationMs: 0, checks: [], slos: [], artifacts: [] };
@@ -267,8 +270,8 @@ function skippedResult(step: Step, reason: string): StepResult {
 
 function reasonToSkip(step: Step, only: readonly string[] | undefined, signal: AbortSignal, stopReason: string | undefined): string | undefined {
   if (only !== undefined && only.length > 0 && !only.includes(step.name)) return `not selected by --only ${only.join(',')}`;
-  if (signal.aborted) return `not run: ${abortSummary(signal.reason)}`;
-  if (stopReason !== undefined) return `not run: ${stopReason}`;
+  if (signal.aborted) return `${NOT_RUN_PREFIX}${abortSummary(signal.reason)}`;
+  if (stopReason !== undefined) return `${NOT_RUN_PREFIX}${stopReason}`;
   return undefined;
 }
 

@@ -1,5 +1,5 @@
 import { dirname, isAbsolute, join } from 'node:path';
-import { ConfigError } from '../errors.js';
+import { ConfigError, ConfigErrors } from '../errors.js';
 import type { StepKind } from '../model/result.js';
 import type { Step } from '../model/step.js';
 import { durationOption } from '../config/load-config.js';
@@ -99,10 +99,9 @@ export const STEP_FACTORIES: Record<StepKind, StepFactoryEntry> = {
   },
   browser: {
     module: '../browser/index.js',
-    exportName: 'createBrowserStep',
+    exportName: 'buildBrowserStep',
     toOptions: (step, ctx) => ({
       ...shardFields(ctx),
-      ...browserExtras(step.options),
       ...withMs(step.options, {
         hold: 'holdMs',
         sampleInterval: 'sampleIntervalMs',
@@ -112,6 +111,8 @@ export const STEP_FACTORIES: Record<StepKind, StepFactoryEntry> = {
         frozenAfter: 'frozenAfterMs',
         propagationBudget: 'propagationBudgetMs',
       }),
+      // After the plain copy, so the converted nested options replace the raw ones.
+      ...browserExtras(step.options, step.at.file),
       name: step.name,
       slos: slosOf(step),
     }),
@@ -119,10 +120,16 @@ export const STEP_FACTORIES: Record<StepKind, StepFactoryEntry> = {
 };
 
 /** Nested durations of the browser options: adapter action timeouts and overload thresholds. */
-function browserExtras(options: Record<string, unknown>): Record<string, unknown> {
+function browserExtras(options: Record<string, unknown>, fileOf: string | undefined): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  const adapter = options['adapter'] as Record<string, unknown> | undefined;
-  if (adapter !== undefined) {
+  const adapter = options['adapter'] as Record<string, unknown> | string | undefined;
+  // A module or file path is relative to the scenario file that names it.
+  const fromScenario = (path: string) => (fileOf === undefined ? path : scenarioRelative(fileOf, path));
+  if (typeof adapter === 'string') {
+    out['adapter'] = fromScenario(adapter);
+  } else if (adapter !== undefined && typeof adapter['module'] === 'string') {
+    out['adapter'] = { ...adapter, module: fromScenario(adapter['module']) };
+  } else if (adapter !== undefined) {
     const actions = (list: unknown) => (Array.isArray(list) ? list.map((a: Record<string, unknown>) => withMs(a, { timeout: 'timeoutMs' })) : list);
     out['adapter'] = stripUndefined({ ...adapter, steps: actions(adapter['steps']), leave: actions(adapter['leave']) });
   }
@@ -185,6 +192,7 @@ async function loadFactory(entry: StepFactoryEntry): Promise<StepFactory | undef
  * scenario line the user has to edit.
  */
 function relocate(error: ConfigError, step: StepConfig): ConfigError {
+  if (error instanceof ConfigErrors) return new ConfigErrors(error.errors.map((each) => relocate(each, step)));
   if (error.file !== undefined && error.line !== undefined) return error;
   const sloIndex = /^(?:[\w.]*\.)?slos\[(\d+)\]/.exec(error.path ?? '');
   const slo = sloIndex === null ? undefined : step.slos[Number(sloIndex[1])];
@@ -222,11 +230,16 @@ function validateSlosEarly(step: StepConfig): void {
  * itself relative to the current directory, so the result is too.)
  */
 export function relativeToScenario(step: StepConfig): Record<string, unknown> {
-  const fromScenario = (path: unknown) => (typeof path === 'string' && !isAbsolute(path) ? join(dirname(step.at.file), path) : path);
+  const fromScenario = (path: unknown) => (typeof path === 'string' ? scenarioRelative(step.at.file, path) : path);
   const options = { ...step.options };
   if (options['spec'] !== undefined) options['spec'] = fromScenario(options['spec']);
   if (Array.isArray(options['pacts'])) options['pacts'] = (options['pacts'] as unknown[]).map(fromScenario);
   return options;
+}
+
+/** A path written in a scenario, taken relative to the scenario file (absolute paths stay). */
+function scenarioRelative(scenarioFile: string, path: string): string {
+  return isAbsolute(path) ? path : join(dirname(scenarioFile), path);
 }
 
 function stripUndefined(options: Record<string, unknown>): Record<string, unknown> {

@@ -66,6 +66,9 @@ export function mergeLoadStep(steps: readonly ShardStep[], maxSkewMs: number): M
     cleanup: mergeCleanups(all.map((s) => s.cleanup)),
     schemaViolationExamples: all.flatMap((s) => s.schemaViolationExamples).slice(0, 5),
     ...(abortedBy === undefined ? {} : { abortedBy }),
+    ...(all.every((s) => s.generatorCpu !== undefined)
+      ? { generatorCpu: { seconds: round3(sum(all.map((s) => s.generatorCpu!.seconds))), cores: round3(sum(all.map((s) => s.generatorCpu!.cores))) } }
+      : {}),
     windows,
     histograms: registry.serialize(),
   };
@@ -133,6 +136,10 @@ function mergeCleanups(cleanups: readonly LoadSummary['cleanup'][]): LoadSummary
 
 function sum(values: readonly number[]): number {
   return values.reduce((a, b) => a + b, 0);
+}
+
+function round3(value: number): number {
+  return Math.round(value * 1000) / 1000;
 }
 
 function round1(value: number): number {

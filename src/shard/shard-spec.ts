@@ -28,25 +28,27 @@ export function parseShardSpec(text: string, from: string): ShardSpec {
 }
 
 /**
- * The shard of this process: `--shard i/n`, else `ROOMGATE_SHARD=i/n`, else a
- * Kubernetes Indexed Job's `JOB_COMPLETION_INDEX` (0-based) with the count
- * from `ROOMGATE_SHARD_COUNT`, so a Job needs no wrapper script. `undefined`
- * when none is set (an ordinary, whole run).
+ * The shard of this process: `--shard i/n`, else `ROOMGATE_SHARD=i/n`, else
+ * the suite's or scenario's `shard: i/n`, else a Kubernetes Indexed Job's
+ * `JOB_COMPLETION_INDEX` (0-based) with the count from `ROOMGATE_SHARD_COUNT`
+ * or the file's `shard: n`, so a Job needs no wrapper script. `undefined` when
+ * none is set (an ordinary, whole run).
  */
-export function resolveShard(flag: string | undefined, env: Readonly<Record<string, string | undefined>>): ShardSpec | undefined {
+export function resolveShard(flag: string | undefined, env: Readonly<Record<string, string | undefined>>, configured?: string | number): ShardSpec | undefined {
   if (flag !== undefined && flag !== '') return parseShardSpec(flag, '--shard');
   const fromEnv = env['ROOMGATE_SHARD'];
   if (fromEnv !== undefined && fromEnv !== '') return parseShardSpec(fromEnv, 'ROOMGATE_SHARD');
+  if (typeof configured === 'string') return parseShardSpec(configured, 'shard:');
   const completionIndex = env['JOB_COMPLETION_INDEX'];
-  const count = env['ROOMGATE_SHARD_COUNT'];
-  if (count === undefined || count === '') return undefined;
+  const count = env['ROOMGATE_SHARD_COUNT'] !== undefined && env['ROOMGATE_SHARD_COUNT'] !== '' ? env['ROOMGATE_SHARD_COUNT'] : configured === undefined ? undefined : String(configured);
+  if (count === undefined) return undefined;
   if (completionIndex === undefined || completionIndex === '') {
-    throw new UsageError('ROOMGATE_SHARD_COUNT is set but neither --shard, ROOMGATE_SHARD nor JOB_COMPLETION_INDEX says which shard this is', {
-      hint: 'run as a Kubernetes Indexed Job (it sets JOB_COMPLETION_INDEX), or pass --shard i/n',
+    throw new UsageError(`the shard count is ${count} (${configured === undefined ? 'ROOMGATE_SHARD_COUNT' : 'shard: in the suite or scenario'}) but neither --shard, ROOMGATE_SHARD nor JOB_COMPLETION_INDEX says which shard this is`, {
+      hint: `run as a Kubernetes Indexed Job (it sets JOB_COMPLETION_INDEX), or pass --shard i/${count} (--shard 1/1 for a whole run)`,
     });
   }
   if (!/^\d+$/.test(completionIndex)) throw new UsageError(`JOB_COMPLETION_INDEX "${completionIndex}" is not a number`, { hint: 'Kubernetes sets it to 0..completions-1 in an Indexed Job' });
-  return parseShardSpec(`${Number(completionIndex) + 1}/${count}`, `JOB_COMPLETION_INDEX ${completionIndex} with ROOMGATE_SHARD_COUNT`);
+  return parseShardSpec(`${Number(completionIndex) + 1}/${count}`, `JOB_COMPLETION_INDEX ${completionIndex} with shard count ${count}`);
 }
 
 /** `"2/3"`. */

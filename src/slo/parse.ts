@@ -1,5 +1,5 @@
 import { closest, distance } from 'fastest-levenshtein';
-import { ConfigError } from '../errors.js';
+import { ConfigError, ConfigErrors } from '../errors.js';
 import type { Comparator, MetricCatalog, MetricDefinition, Slo, SloInput, SloStatistic, SloUnit } from './types.js';
 import { durationFactor, formatMs, isDurationUnit, parseDurationMs } from './units.js';
 
@@ -39,13 +39,23 @@ export function parseSlos(
   if (input === undefined || input === null) return [];
   const listPath = options.path ?? 'slos';
   const items: unknown[] = Array.isArray(input) ? input : [input];
-  return items.map((item, index) => {
+  // Every threshold is parsed, so one run reports all bad ones (ConfigErrors), not the first.
+  const problems: ConfigError[] = [];
+  const slos = items.flatMap((item, index) => {
     const where = { file: options.file, line: options.lineOf?.(index), path: `${listPath}[${index}]` };
     const fail = (message: string, hint?: string): never => {
       throw new ConfigError(message, { ...where, ...(hint === undefined ? {} : { hint }) });
     };
-    return parseOne(item as SloInput, catalog, knownOperations, options.windowMs, fail);
+    try {
+      return [parseOne(item as SloInput, catalog, knownOperations, options.windowMs, fail)];
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      problems.push(error);
+      return [];
+    }
   });
+  ConfigErrors.throwIfAny(problems);
+  return slos;
 }
 
 /** Parse one threshold string (no YAML object form); convenient for `--slo`. */

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BrowserPool } from '../../src/browser/launch/browser-pool.js';
 import { ensureFakeClip, LOW_RESOLUTION_CLIP } from '../../src/browser/launch/fake-video.js';
 import { Participant } from '../../src/browser/participant/participant.js';
+import { toPageAdapter } from '../../src/browser/adapters/load-adapter.js';
 import { FIXTURE_ADAPTER, startFixtureServer, type FixtureServer } from '../fixtures/webrtc-pair/fixture-server.js';
 
 // The probe must work on a page roomgate did not write: the fixture call page,
@@ -21,9 +22,9 @@ describe('generic probe on an independent WebRTC page', () => {
 
   it('stamps every milestone in causal order for two participants who see each other', async () => {
     const url = `${fixture.url}/call?room=pair`;
-    const people = ['alice', 'bob'].map((name, i) => new Participant({ name, joinUrl: url, room: 'pair' }, i, FIXTURE_ADAPTER));
+    const people = ['alice', 'bob'].map((name, i) => new Participant({ name, joinUrl: url, room: 'pair', index: i, roomIndex: 0 }, i, toPageAdapter(FIXTURE_ADAPTER)));
     await Promise.all(people.map(async (p, i) => p.prepare(await pool.newContext(i))));
-    for (const p of people) await p.join({ navigationTimeoutMs: 10_000, joinTimeoutMs: 10_000, roomLabel: 'pair' });
+    for (const p of people) await p.join({ navigationTimeoutMs: 10_000, joinTimeoutMs: 10_000 });
     await Promise.all(people.map((p) => p.awaitMedia(Date.now() + 15_000)));
     for (const p of people) await p.sample();
 
@@ -53,16 +54,16 @@ describe('generic probe on an independent WebRTC page', () => {
       expect(video.frameWidth).toBe(LOW_RESOLUTION_CLIP.width);
       expect(sample.pcs[0]!.candidateType).toBe('host');
     }
-    await Promise.all(people.map((p) => p.leave('pair')));
+    await Promise.all(people.map((p) => p.leave()));
   });
 
   it('maps the page’s own refusal to the adapter label (a third person in a two-person call)', async () => {
     const url = `${fixture.url}/call?room=trio`;
-    const people = ['a', 'b', 'c'].map((name, i) => new Participant({ name, joinUrl: url, room: 'trio' }, i, FIXTURE_ADAPTER));
+    const people = ['a', 'b', 'c'].map((name, i) => new Participant({ name, joinUrl: url, room: 'trio', index: i, roomIndex: 0 }, i, toPageAdapter(FIXTURE_ADAPTER)));
     await Promise.all(people.map(async (p, i) => p.prepare(await pool.newContext(i))));
-    for (const p of people) await p.join({ navigationTimeoutMs: 10_000, joinTimeoutMs: 10_000, roomLabel: 'trio' });
+    for (const p of people) await p.join({ navigationTimeoutMs: 10_000, joinTimeoutMs: 10_000 });
     expect(people.map((p) => p.record.snapshot?.outcome?.kind)).toEqual(['joined', 'joined', 'refused']);
     expect(people[2]!.record.snapshot?.outcome).toMatchObject({ kind: 'refused', label: 'room_full' });
-    await Promise.all(people.map((p) => p.leave('trio')));
+    await Promise.all(people.map((p) => p.leave()));
   });
 });

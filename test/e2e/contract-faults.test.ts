@@ -19,12 +19,12 @@ const FAULT_TABLE: Record<string, string[]> = {
 };
 
 async function contract(args: string[]): Promise<{ code: number | null; result: StepResult; stderr: string }> {
-  const run = await runCli(['contract', '--json', ...args], { timeoutMs: 60_000 });
+  const run = await runCli(['contract', '--json', ...args], { timeoutMs: 150_000 });
   // stdout is exactly one JSON document: Pact's verifier report is captured in a child process, not printed.
   return { code: run.code, result: JSON.parse(run.stdout) as StepResult, stderr: run.stderr };
 }
 
-describe('roomgate contract against the embedded reference server', () => {
+describe('roomgate contract against the embedded reference server', { timeout: 160_000 }, () => {
   it('passes every check on the clean server and exits 0', async () => {
     const { code, result } = await contract([]);
     const notPassed = result.checks.filter((c) => c.status !== 'passed' && c.status !== 'skipped');

@@ -16,7 +16,7 @@ import { runCli } from '../helpers/run-cli.js';
  */
 const CLIENT = { clientId: 'ci-client', clientSecret: 's3cret-value' };
 
-describe('roomgate contract --target with non-default credentials', () => {
+describe('roomgate contract --target with non-default credentials', { timeout: 150_000 }, () => {
   let server: ReferenceServer;
   beforeAll(async () => {
     server = await startReferenceServer({ clients: [CLIENT], ...EMBEDDED_FOR_CONTRACT });
@@ -26,7 +26,7 @@ describe('roomgate contract --target with non-default credentials', () => {
   it('passes every check, Pact provider verification included, and never prints the secret', async () => {
     const run = await runCli(
       ['contract', '--json', '--target', server.url, '--client-id', CLIENT.clientId, '--client-secret', CLIENT.clientSecret],
-      { timeoutMs: 90_000 },
+      { timeoutMs: 140_000 },
     );
     const result = JSON.parse(run.stdout) as StepResult;
     const notPassed = result.checks.filter((c) => c.status === 'failed' || c.status === 'errored');
@@ -37,7 +37,7 @@ describe('roomgate contract --target with non-default credentials', () => {
   });
 });
 
-describe('roomgate contract --pact-broker-url', () => {
+describe('roomgate contract --pact-broker-url', { timeout: 150_000 }, () => {
   it('exits 3 with a clear message when the broker cannot be reached', async () => {
     // A port that was free a moment ago: nothing listens there.
     const probe = createServer();

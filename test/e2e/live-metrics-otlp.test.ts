@@ -67,11 +67,16 @@ describe('live metrics: OTLP push', () => {
     const refusingToo = await startCollector(503);
     cleanup.push(refusing.close, refusingToo.close);
     const otlp = (c: Collector) => ['--otlp-endpoint', c.url, '--otlp-interval', '1s'];
+    const timed = async (args: string[]) => {
+      const started = Date.now();
+      const run = await runCli(args);
+      return { ...run, elapsedMs: Date.now() - started };
+    };
     const [withOtlp, without, failingWithOtlp] = await Promise.all([
-      runCli([...SOAK, '--slo', 'availability >= 99%', ...otlp(refusing), '--json']),
-      runCli([...SOAK, '--slo', 'availability >= 99%', '--json']),
+      timed([...SOAK, '--slo', 'availability >= 99%', ...otlp(refusing), '--json']),
+      timed([...SOAK, '--slo', 'availability >= 99%', '--json']),
       // A gate that fails for sure: the failure must stay a failure (exit 1), not become an error.
-      runCli([...SOAK, '--slo', 'throughput > 1000000/s', ...otlp(refusingToo), '--json']),
+      timed([...SOAK, '--slo', 'throughput > 1000000/s', ...otlp(refusingToo), '--json']),
     ]);
     expect(without.code, without.stderr).toBe(0);
     expect(withOtlp.code, withOtlp.stderr).toBe(without.code);
@@ -84,7 +89,10 @@ describe('live metrics: OTLP push', () => {
       expect(collector.requests.length).toBeGreaterThanOrEqual(3);
       expect(collector.requests.every((r) => r.method === 'POST' && r.path === '/v1/metrics')).toBe(true);
       const warnings = warningsIn(run.stderr);
-      expect(warnings, run.stderr).toHaveLength(1);
+      // Once a minute at most: one line for a run shorter than a minute (a starved host can stretch one past it).
+      expect(warnings.length, run.stderr).toBeGreaterThanOrEqual(1);
+      expect(warnings.length, run.stderr).toBeLessThanOrEqual(1 + Math.floor(run.elapsedMs / 60_000));
+      if (run.elapsedMs < 60_000) expect(warnings, run.stderr).toHaveLength(1);
       expect(warnings[0]).toMatch(/verdict is not affected/);
     }
     expect(warningsIn(without.stderr)).toHaveLength(0);

@@ -1,4 +1,4 @@
-import { mkdtemp, readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -46,7 +46,7 @@ async function runShards(count: number, rate: number, slos: string[]): Promise<G
           ...(i === 0 ? ['--shard', `1/${count}`] : []),
           '--start-at', '+4s', '--start-base', base, '--out', dir, ...slos.flatMap((s) => ['--slo', s]),
         ],
-        { env: i === 0 ? {} : { JOB_COMPLETION_INDEX: String(i), ROOMGATE_SHARD_COUNT: String(count) }, timeoutMs: 90_000 },
+        { env: i === 0 ? {} : { JOB_COMPLETION_INDEX: String(i), ROOMGATE_SHARD_COUNT: String(count) }, timeoutMs: 140_000 },
       ),
     ),
   );
@@ -62,10 +62,31 @@ describe('roomgate merge (load shards)', () => {
   let a: Group;
   let b: Group;
   let out: string;
+  // `roomgate run` as shard 2/2 (from the scenario's `shard:`) of a scenario with a contract step and a soak (embedded target).
+  let suiteShard: { run: CliRun; dir: string };
   beforeAll(async () => {
-    [a, b] = await Promise.all([runShards(3, 90, ['requests < 200', 'p99 < 60s']), runShards(2, 40, ['requests > 100'])]);
+    const dir = await mkdtemp(join(tmpdir(), 'roomgate-run-shard-'));
+    const scenario = join(dir, 'gate-and-soak.yaml');
+    await writeFile(
+      scenario,
+      [
+        'name: gate-and-soak',
+        // `shard:` in the file (here through env substitution, as one Job template would carry it).
+        'shard: ${SHARD_OF_TEST:-1/1}',
+        'steps:',
+        '  - type: contract',
+        '    name: contract',
+        '  - type: load',
+        '    name: soak',
+        '    options: { mode: soak, rate: 20, duration: 2s, window: 1s, maxLateFraction: 1, roomPoolSize: 4, schemaSampleRate: 0 }',
+        '    slos: ["requests < 1000"]',
+        '',
+      ].join('\n'),
+    );
+    const runShard = async () => ({ run: await runCli(['run', scenario, '--out', join(dir, 'out')], { env: { SHARD_OF_TEST: '2/2' }, timeoutMs: 140_000 }), dir: join(dir, 'out') });
+    [a, b, suiteShard] = await Promise.all([runShards(3, 90, ['requests < 200', 'p99 < 60s']), runShards(2, 40, ['requests > 100']), runShard()]);
     out = await mkdtemp(join(tmpdir(), 'roomgate-merged-'));
-  }, 150_000);
+  }, 240_000);
   afterAll(async () => {
     await Promise.all([a?.server.close(), b?.server.close()]);
   });
@@ -83,6 +104,16 @@ describe('roomgate merge (load shards)', () => {
     // Remainders spread: a pool of 6 over 3 shards is 2 each; every shard saw the agreed start.
     expect(summaries.map((s) => s.setup.roomsCreated)).toEqual([2, 2, 2]);
     for (const s of summaries) expect(s.sync?.startAt).toBe(reports[0]!.run.shard!.startAt);
+  });
+
+  it('run as shard 2/2 (shard: in the scenario): the contract step runs on shard 1 only; the soak sends its half', async () => {
+    expect(suiteShard.run.code, suiteShard.run.stderr + suiteShard.run.stdout).toBe(0);
+    const report = await readReport(suiteShard.dir);
+    const [contract, soak] = report.steps;
+    expect(contract).toMatchObject({ name: 'contract', status: 'skipped', reason: 'runs on shard 1 only (this is shard 2/2)' });
+    expect(soak!.status).toBe('passed');
+    expect((soak!.summary as unknown as LoadSummary).totals.attempts).toBe(20);
+    expect(report.run.shard).toMatchObject({ index: 2, count: 2, plan: expect.stringMatching(/^[0-9a-f]{16}$/) });
   });
 
   it('merges three shards: request counts equal the server’s stats(), percentiles are those of all samples, the global SLO breaks', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { validateAdapter } from '../../src/browser/adapter.js';
+import { validateAdapter } from '../../src/browser/adapters/declarative.js';
 import { arrivalOffsets, parseArrival } from '../../src/browser/arrival.js';
 import { findChromium } from '../../src/browser/launch/find-chromium.js';
 import { chromiumFlags } from '../../src/browser/launch/chromium-flags.js';

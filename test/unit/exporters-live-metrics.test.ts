@@ -91,7 +91,7 @@ describe('LiveMetrics', () => {
     expect(scalarPoints(snapshot, EXPORTED.stepStatus)[0]!.labels).toEqual({ step: 'soak', status: 'running' });
   });
 
-  it('judges the SLOs live on the registry (1 = holding), then shows the step\'s own verdicts', () => {
+  it('judges the SLOs live on the registry at every sealed window (1 = holding)', () => {
     const live = new LiveMetrics();
     live.sink({ type: 'step-start', at: 1, step: 'soak', kind: 'load' });
     const registry = new MetricsRegistry();
@@ -104,11 +104,15 @@ describe('LiveMetrics', () => {
       registry.record('latency', 'get_room', '2xx', 5);
       registry.increment('attempts', 'get_room');
     }
+    // Re-judged when the step seals a window, as the step's own abort_on_fail watch is.
+    expect(holding()).toEqual({ 'error_rate < 10%': 0, 'get_room.p99 < 1s': 0 });
+    registry.closeWindow();
     expect(holding()).toEqual({ 'error_rate < 10%': 1, 'get_room.p99 < 1s': 1 });
     for (let i = 0; i < 5; i++) {
       registry.increment('attempts', 'get_room');
       registry.increment('errors', 'get_room');
     }
+    registry.closeWindow();
     expect(holding()).toEqual({ 'error_rate < 10%': 0, 'get_room.p99 < 1s': 1 });
     const observed = scalarPoints(live.snapshot(), EXPORTED.sloObserved).find((p) => p.labels['slo'] === 'get_room.p99 < 1s')!;
     expect(observed.labels['unit']).toBe('seconds');
@@ -204,7 +208,7 @@ describe('PrometheusEndpoint', () => {
       await (await fetch(scraped.url)).text();
       running.finish();
       const waitMs = scraped.finalScrapeWaitMs(60_000);
-      expect(waitMs).toBeGreaterThanOrEqual(1000); // 1.5 intervals + 1 s
+      expect(waitMs).toBeGreaterThanOrEqual(2000); // 3 intervals + 2 s
       expect(waitMs).toBeLessThan(60_000);
       const waiting = scraped.awaitFinalScrape(waitMs);
       await (await fetch(scraped.url)).text();

@@ -20,6 +20,7 @@ describe('the public API (src/index.ts)', () => {
       'createReferenceServer', 'VideoConnectClient', 'createContractStep', 'createPactStep', 'createWebhooksStep', 'createLoadStep', 'createBrowserStep',
       'MetricsRegistry', 'parseSlos', 'evaluateSlos', 'loadRunConfig', 'buildStep', 'runPlan', 'buildRunReport', 'writeRunReports', 'compareReports',
       'exitCodeFor', 'RoomgateError', 'UsageError', 'ConfigError', 'TargetUnreachableError', 'InvalidRunError', 'InterruptedError',
+      'LiveMetrics', 'PrometheusEndpoint', 'OtlpPush', 'prometheusName',
     ]) {
       expect(typeof (roomgate as Record<string, unknown>)[name], name).toBe('function');
     }

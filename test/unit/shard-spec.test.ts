@@ -13,6 +13,11 @@ describe('shard identity', () => {
     expect(resolveShard(undefined, { ROOMGATE_SHARD: '3/4' })).toEqual({ index: 3, count: 4 });
     expect(resolveShard(undefined, { JOB_COMPLETION_INDEX: '0', ROOMGATE_SHARD_COUNT: '5' })).toEqual({ index: 1, count: 5 });
     expect(resolveShard(undefined, { JOB_COMPLETION_INDEX: '4', ROOMGATE_SHARD_COUNT: '5' })).toEqual({ index: 5, count: 5 });
+    // `shard:` in the suite: i/n, or the count for an Indexed Job's index; flags and ROOMGATE_SHARD win.
+    expect(resolveShard(undefined, {}, '2/5')).toEqual({ index: 2, count: 5 });
+    expect(resolveShard(undefined, { ROOMGATE_SHARD: '1/2' }, '2/5')).toEqual({ index: 1, count: 2 });
+    expect(resolveShard(undefined, { JOB_COMPLETION_INDEX: '3' }, 4)).toEqual({ index: 4, count: 4 });
+    expect(() => resolveShard(undefined, {}, 4)).toThrow(/the shard count is 4 \(shard: in the suite or scenario\)/);
     // An Indexed Job that is not a roomgate distributed run: no count, no shard.
     expect(resolveShard(undefined, { JOB_COMPLETION_INDEX: '2' })).toBeUndefined();
   });

@@ -1,6 +1,8 @@
+import { setPriority } from 'node:os';
 import puppeteer, { type Browser, type BrowserContext } from 'puppeteer-core';
 import { chromiumFlags, isRoot } from './chromium-flags.js';
 import { findChromium } from './find-chromium.js';
+import { treePids } from './process-memory.js';
 
 export interface BrowserPoolOptions {
   /** How many browser processes; participants are spread over them round-robin. */
@@ -57,6 +59,28 @@ export class BrowserPool {
   async newContext(index: number): Promise<BrowserContext> {
     const browser = this.browsers[index % this.browsers.length]!;
     return browser.createBrowserContext();
+  }
+
+  /**
+   * Lower the scheduling priority (raise the nice value) of every process of
+   * the browsers. Chromium is the load; the harness is the measuring
+   * instrument. On a saturated host the kernel otherwise shares CPU equally,
+   * and the harness's timers and CDP replies queue behind a dozen busy
+   * renderers: its event loop stalls and the run is judged invalid although
+   * the harness itself uses little CPU. Reniced, Chromium still gets every
+   * cycle the harness does not need. Renderers forked later (from the
+   * reniced zygote) inherit the value, so call this after launch and again
+   * once pages exist. Best effort: a process we may not renice is skipped.
+   */
+  async deprioritize(nice: number): Promise<void> {
+    if (nice <= 0) return;
+    for (const pid of await treePids(this.pids())) {
+      try {
+        setPriority(pid, nice);
+      } catch {
+        // gone, or not ours to change
+      }
+    }
   }
 
   /** Process ids of the browser main processes (their renderers are children). */

@@ -13,6 +13,18 @@ type ProcessReading = { ppid: number; value?: number | undefined } | undefined;
  * undefined where /proc is not available.
  */
 async function sumOverProcessTree(rootPids: readonly number[], read: (pid: string) => Promise<ProcessReading>): Promise<number | undefined> {
+  const tree = await readProcessTree(rootPids, read);
+  if (tree === undefined) return undefined;
+  let total = 0;
+  for (const pid of tree.members) total += tree.valueOf.get(pid) ?? 0;
+  return total;
+}
+
+/** Every live process under /proc with its parent and reading, and which of them descend from `rootPids` (roots included). */
+async function readProcessTree(
+  rootPids: readonly number[],
+  read: (pid: string) => Promise<ProcessReading>,
+): Promise<{ members: number[]; valueOf: Map<number, number> } | undefined> {
   let entries: string[];
   try {
     entries = await readdir('/proc');
@@ -36,18 +48,27 @@ async function sumOverProcessTree(rootPids: readonly number[], read: (pid: strin
       }),
   );
   const roots = new Set(rootPids);
-  let total = 0;
-  for (const [pid, value] of valueOf) {
+  const members: number[] = [];
+  for (const pid of parentOf.keys()) {
     let cursor: number | undefined = pid;
     for (let depth = 0; cursor !== undefined && depth < 64; depth++) {
       if (roots.has(cursor)) {
-        total += value;
+        members.push(pid);
         break;
       }
       cursor = parentOf.get(cursor);
     }
   }
-  return total;
+  return { members, valueOf };
+}
+
+/** The given processes and all their live descendants (Linux /proc; empty elsewhere). */
+export async function treePids(rootPids: readonly number[]): Promise<number[]> {
+  const tree = await readProcessTree(rootPids, async (pid) => {
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+    return { ppid: Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) };
+  });
+  return tree?.members ?? [];
 }
 
 /**

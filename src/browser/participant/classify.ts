@@ -55,7 +55,24 @@ function classifySymptom(record: ParticipantRecord, context: ClassifyContext): P
     return fail('join_ui_timeout', record.adapterError ?? 'the page never showed the joined state in time');
   }
 
-  // Joined.
+  // Joined. A signaling connection that dropped abnormally after the join
+  // (the server went away, e.g. an SFU process died) explains whatever media
+  // symptom follows, so it comes first. A normal close (1000) is the page's
+  // own choice and says nothing.
+  const close = s.sockets.lastClose;
+  if (
+    s.sockets.opened > 0 &&
+    s.sockets.open === 0 &&
+    close !== null &&
+    close.wasOpen &&
+    close.code !== 1000 &&
+    s.sockets.lastCloseAt !== null &&
+    m.joined !== undefined &&
+    s.sockets.lastCloseAt >= m.joined
+  ) {
+    const afterMs = Math.round(s.sockets.lastCloseAt - m.joined);
+    return fail('signaling_closed', `the signaling WebSocket closed ${afterMs} ms after joining (code ${close.code}${close.reason ? `, ${close.reason}` : ''}): the server went away`);
+  }
   if (!context.expectMedia) return { status: 'joined', sawVideo: m.firstRenderedFrame !== undefined };
   if (m.mediaDenied !== undefined && m.mediaGranted === undefined) return fail('media_denied', `joined without camera: ${s.media.lastError ?? 'getUserMedia failed'}`);
   if (s.pcs.length === 0) {

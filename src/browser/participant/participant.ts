@@ -1,5 +1,6 @@
-import type { BrowserContext, Page } from 'puppeteer-core';
-import type { Adapter, AdapterAction, ParticipantPlan } from '../options.js';
+import type { BrowserContext, ConsoleMessage, Page } from 'puppeteer-core';
+import type { PageAdapter, ParticipantInfo } from '../adapters/types.js';
+import type { ParticipantPlan } from '../options.js';
 import { probeConfigSource, probeSource } from '../probe/probe-source.js';
 import type { ProbeSnapshot, StatsSample } from '../probe/probe-types.js';
 
@@ -30,6 +31,8 @@ export interface ParticipantRecord {
 const MAX_CONSOLE_LINES = 500;
 /** After media is denied or every signaling socket closed, wait this long for the page to show its own verdict. */
 const TERMINAL_GRACE_MS = 1500;
+/** An adapter's leave hook gets this long before the page is closed anyway. */
+const LEAVE_BUDGET_MS = 5000;
 
 /**
  * One headless participant: its own browser context and page, the probe
@@ -47,7 +50,8 @@ export class Participant {
   constructor(
     plan: ParticipantPlan,
     shard: number,
-    private readonly adapter: Adapter,
+    private readonly adapter: PageAdapter,
+    private readonly signal: AbortSignal = new AbortController().signal,
   ) {
     this.record = { plan, shard, navigation: { kind: 'pending' }, samples: [], console: [] };
     this.crashed = new Promise((resolve) => (this.onCrash = resolve));
@@ -64,7 +68,18 @@ export class Participant {
       probeConfigSource({ joined: this.adapter.joined, refused: this.adapter.refused ?? [] }),
     );
     await page.evaluateOnNewDocument(probeSource());
-    page.on('console', (message) => this.log(`[${message.type()}] ${message.text()}`));
+    const beforeLoad = this.adapter.beforeLoad?.(this.info());
+    if (beforeLoad !== undefined) await page.evaluateOnNewDocument(beforeLoad);
+    // Bounded and cheap: a chatty page (the Janus demo logs at debug level "all") must not cost the
+    // harness a string per message once the log is full.
+    const onConsole = (message: ConsoleMessage) => {
+      if (this.record.console.length >= MAX_CONSOLE_LINES) {
+        page.off('console', onConsole);
+        return;
+      }
+      this.log(`[${message.type()}] ${message.text()}`);
+    };
+    page.on('console', onConsole);
     page.on('pageerror', (error) => this.log(`[pageerror] ${error instanceof Error ? error.message : String(error)}`));
     page.on('requestfailed', (request) =>
       this.log(`[requestfailed] ${request.url()} ${request.failure()?.errorText ?? ''}`),
@@ -77,7 +92,7 @@ export class Participant {
   }
 
   /** Navigate, run the adapter's steps, and wait until joined, refused, or something terminal (bounded by `joinTimeoutMs`). */
-  async join(options: { navigationTimeoutMs: number; joinTimeoutMs: number; roomLabel: string }): Promise<void> {
+  async join(options: { navigationTimeoutMs: number; joinTimeoutMs: number }): Promise<void> {
     const page = this.requirePage();
     this.record.arrivedAt = Date.now();
     const deadline = this.record.arrivedAt + options.joinTimeoutMs;
@@ -92,12 +107,7 @@ export class Participant {
       return;
     }
     const refusedEarly = await this.outcomeKnown();
-    if (!refusedEarly) {
-      for (const action of this.adapter.steps ?? []) {
-        const ok = await this.act(action, deadline, options.roomLabel);
-        if (!ok) break;
-      }
-    }
+    if (!refusedEarly && this.adapter.join !== undefined) await this.runHook('join', this.adapter.join, deadline);
     const httpStatus = this.record.navigation.kind === 'ok' ? this.record.navigation.httpStatus : null;
     // An error page may still show the app's refusal; give it a short look rather than the whole join budget.
     const waitUntil = httpStatus !== null && httpStatus >= 400 ? Math.min(deadline, Date.now() + 2000) : deadline;
@@ -159,11 +169,9 @@ export class Participant {
   }
 
   /** Leave: the adapter's leave steps (if any), then close page and context. */
-  async leave(roomLabel: string): Promise<void> {
-    if (this.page !== undefined && !this.page.isClosed() && this.record.crashed === undefined) {
-      for (const action of this.adapter.leave ?? []) {
-        if (!(await this.act(action, Date.now() + 5000, roomLabel))) break;
-      }
+  async leave(): Promise<void> {
+    if (this.page !== undefined && !this.page.isClosed() && this.record.crashed === undefined && this.adapter.leave !== undefined) {
+      await this.runHook('leave', this.adapter.leave, Date.now() + LEAVE_BUDGET_MS);
     }
     await this.close();
     this.record.leftAt = Date.now();
@@ -182,12 +190,19 @@ export class Participant {
     }
   }
 
+  /** What adapter hooks are told about this participant. */
+  info(): ParticipantInfo {
+    const { plan } = this.record;
+    return {
+      name: plan.name,
+      index: plan.index,
+      joinUrl: plan.joinUrl,
+      room: { label: plan.room, index: plan.roomIndex, ...(plan.roomId === undefined ? {} : { id: plan.roomId }) },
+    };
+  }
+
   private joinUrl(): string {
-    const { nameParam } = this.adapter;
-    if (nameParam === undefined) return this.record.plan.joinUrl;
-    const url = new URL(this.record.plan.joinUrl);
-    url.searchParams.set(nameParam, this.record.plan.name);
-    return url.toString();
+    return this.adapter.url?.(this.info()) ?? this.record.plan.joinUrl;
   }
 
   private async outcomeKnown(): Promise<boolean> {
@@ -195,23 +210,23 @@ export class Participant {
     return this.record.snapshot?.outcome != null;
   }
 
-  private async act(action: AdapterAction, deadline: number, roomLabel: string): Promise<boolean> {
+  /**
+   * Run an adapter hook against the page, bounded by the deadline and a page
+   * crash. A hook that throws or overruns is recorded (it becomes the
+   * participant's `join_ui_timeout` detail unless something explains more).
+   */
+  private async runHook(
+    which: 'join' | 'leave',
+    hook: NonNullable<PageAdapter['join']>,
+    deadline: number,
+  ): Promise<void> {
     const page = this.requirePage();
-    const timeout = Math.max(1, Math.min(action.timeoutMs ?? 10_000, deadline - Date.now()));
     try {
-      if ('fill' in action) {
-        const text = action.text.replaceAll('{name}', this.record.plan.name).replaceAll('{room}', roomLabel);
-        await this.raceCrash(page.locator(action.fill).setTimeout(timeout).fill(text));
-      } else if ('click' in action) {
-        await this.raceCrash(page.locator(action.click).setTimeout(timeout).click());
-      } else {
-        await this.raceCrash(page.waitForSelector(action.waitFor, { timeout }));
-      }
-      return true;
+      await this.raceCrash(hook(page, this.info(), { deadline, signal: this.signal }), Math.max(1, deadline - Date.now()));
     } catch (error) {
-      this.record.adapterError = `adapter step ${JSON.stringify(action)} failed: ${(error as Error).message}`;
-      this.log(`[roomgate] ${this.record.adapterError}`);
-      return false;
+      const message = `adapter ${which} failed: ${(error as Error).message}`;
+      if (which === 'join') this.record.adapterError = message;
+      this.log(`[roomgate] ${message}`);
     }
   }
 

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { RUNTIME_ASSETS } from '../../package-assets.js';
-import type { Adapter } from '../options.js';
+import type { PagePredicate, RefusalPredicate } from '../options.js';
 
 let cached: string | undefined;
 
@@ -12,8 +12,8 @@ export function probeSource(): string {
 
 /** What the probe reads from window.__roomgateConfig: the adapter's predicates. */
 export interface ProbeConfig {
-  joined: Adapter['joined'];
-  refused: NonNullable<Adapter['refused']>;
+  joined: PagePredicate;
+  refused: readonly RefusalPredicate[];
   statsPollMs?: number;
 }
 

@@ -77,11 +77,14 @@ function summarizeParticipant(p: Participant, v: ParticipantVerdict, quality: Qu
   };
 }
 
-/** The room layout in words, e.g. "4 rooms × 2 participants (mesh: 1 peer connection each)". */
-export function describeLayout(rooms: number, perRoom: number, givenUrls: boolean): string {
+/**
+ * The room layout in words, e.g. "4 rooms × 2 participants (reference page is a full mesh: 1 peer connection per
+ * participant)"; with another adapter its name stands in the brackets.
+ */
+export function describeLayout(rooms: number, perRoom: number, givenUrls: boolean, adapterName?: string): string {
   const peers = perRoom - 1;
-  return `${rooms} ${givenUrls ? 'join URL' : 'room'}${rooms === 1 ? '' : 's'} × ${perRoom} participant${perRoom === 1 ? '' : 's'}` +
-    (givenUrls ? '' : ` (reference page is a full mesh: ${peers} peer connection${peers === 1 ? '' : 's'} per participant)`);
+  const shape = adapterName !== undefined ? ` (${adapterName})` : givenUrls ? '' : ` (reference page is a full mesh: ${peers} peer connection${peers === 1 ? '' : 's'} per participant)`;
+  return `${rooms} ${givenUrls ? 'join URL' : 'room'}${rooms === 1 ? '' : 's'} × ${perRoom} participant${perRoom === 1 ? '' : 's'}${shape}`;
 }
 
 export function describeArrival(arrival: NonNullable<BrowserStepOptions['arrival']>): string {

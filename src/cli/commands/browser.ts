@@ -2,6 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { CommandModule } from 'yargs';
 import { parseArrival } from '../../browser/arrival.js';
+import { LOW_RESOLUTION_CLIP } from '../../browser/launch/fake-video.js';
 import type { BrowserStepOptions } from '../../browser/options.js';
 import type { BrowserStepSummary } from '../../browser/summary.js';
 import { UsageError } from '../../errors.js';
@@ -40,6 +41,9 @@ interface BrowserArgs extends ShardArgs, MetricsFlags {
   maxEventLoopDelay?: number;
   maxCpuLimited?: number;
   joinTimeout: string;
+  mediaTimeout: string;
+  chromiumArg?: string[];
+  browserNice?: number;
 }
 
 /** `roomgate browser`: headless participants join rooms and report join time, first frame and success rate. */
@@ -55,32 +59,39 @@ export const browserCommand: CommandModule<object, BrowserArgs> = {
       .option('arrival', { type: 'string', default: 'burst', describe: 'burst (join storm) or ramp:N/s' })
       .option('hold', { type: 'string', default: '5s', describe: 'how long everyone stays after joining (stats are sampled)' })
       .option('join-timeout', { type: 'string', default: '20s', describe: 'per participant: navigation start until joined' })
+      .option('media-timeout', { type: 'string', default: '20s', describe: 'per participant: joined until the first rendered remote frame' })
       .option('join-url', { type: 'string', array: true, describe: 'join these URLs directly (one room each) instead of creating rooms' })
-      .option('adapter', { type: 'string', describe: 'JSON/YAML adapter file for a join page other than the reference one' })
+      .option('adapter', { type: 'string', describe: 'adapter for a join page other than the reference one: a module (.ts/.js, see docs/adapters.md) or a JSON/YAML file' })
       .option('slo', { type: 'string', array: true, describe: 'threshold, e.g. "join_time.p95 < 5s" or "success_rate >= 99%" (repeatable)' })
       .option('out', { type: 'string', describe: 'run folder for result.json and artifacts (default reports/browser-<time>)' })
       .option('json', { type: 'boolean', default: false, describe: 'print the step result as JSON on stdout' })
       .option('fault', { type: 'string', array: true, describe: 'fault switch of the embedded reference server (without --target)' })
       .option('webhooks', { type: 'boolean', default: false, describe: 'subscribe a local sink and require one participant.joined/left per participant' })
       .option('participants-per-browser', { type: 'number', default: 8, describe: 'participants per Chromium process (more shard over more browsers)' })
-      .option('fake-video', { type: 'string', describe: '.y4m file for the fake camera (default: a generated 320x180 clip)' })
+      .option('chromium-arg', { type: 'string', array: true, describe: 'extra Chromium flag, e.g. --chromium-arg=--webrtc-ip-handling-policy=disable_non_proxied_udp (repeatable)' })
+      .option('browser-nice', { type: 'number', describe: 'nice value for the Chromium processes (default 10; 0 keeps the harness priority)' })
+      .option('fake-video', { type: 'string', describe: `.y4m file for the fake camera (default: a generated ${LOW_RESOLUTION_CLIP.width}x${LOW_RESOLUTION_CLIP.height} clip at ${LOW_RESOLUTION_CLIP.fps} fps)` })
       .option('max-host-cpu', { type: 'number', describe: 'overload: host CPU busy fraction (0..1) sustained 5 s, e.g. 0.97; off by default (a saturating run always shows 100 %)' })
       .option('max-event-loop-delay', { type: 'number', describe: 'overload: harness event-loop p99 over 1 s, ms; 0 disables (default 500)' })
       .option('max-cpu-limited', { type: 'number', describe: 'overload: fraction of encoders limited by cpu; >1 disables (default 0.5)' }) as never,
   handler: (args) =>
     execute(async () => {
       // Loaded on use, so `roomgate --help` does not load puppeteer and the reference server.
-      const [{ loadAdapterFile }, { createBrowserStep }, { resolveTarget }] = await Promise.all([
-        import('../../browser/adapter.js'),
+      const [{ resolveAdapter }, { createBrowserStep }, { resolveTarget }] = await Promise.all([
+        import('../../browser/adapters/load-adapter.js'),
         import('../../browser/browser-step.js'),
         import('../../target/resolve-target.js'),
       ]);
       const faults = parseFaultFlags(args.fault, args.target);
       const holdMs = duration(args.hold, '--hold');
       const joinTimeoutMs = duration(args.joinTimeout, '--join-timeout');
+      const mediaTimeoutMs = duration(args.mediaTimeout, '--media-timeout');
       if (!(args.rooms >= 1) || !(args.participants >= 1)) throw new UsageError('--rooms and --participants must be at least 1');
-      if (args.adapter !== undefined && (args.joinUrl === undefined || args.joinUrl.length === 0)) {
-        throw new UsageError('--adapter needs --join-url', { hint: 'an adapter describes a join page other than the reference one; give its URL with --join-url' });
+      const adapter = args.adapter === undefined ? undefined : await resolveAdapter(args.adapter);
+      if (adapter !== undefined && adapter.createRoom === undefined && (args.joinUrl === undefined || args.joinUrl.length === 0)) {
+        throw new UsageError('--adapter needs --join-url (this adapter cannot create rooms)', {
+          hint: 'an adapter describes a join page other than the reference one; give its URL with --join-url, or use an adapter with createRoom',
+        });
       }
       const overload = {
         ...(args.maxHostCpu === undefined ? {} : { maxHostCpu: args.maxHostCpu }),
@@ -95,12 +106,15 @@ export const browserCommand: CommandModule<object, BrowserArgs> = {
         arrival: parseArrival(args.arrival),
         holdMs,
         joinTimeoutMs,
+        mediaTimeoutMs,
         ...(args.joinUrl === undefined ? {} : { joinUrls: args.joinUrl }),
-        ...(args.adapter === undefined ? {} : { adapter: await loadAdapterFile(args.adapter) }),
+        ...(adapter === undefined ? {} : { adapter }),
         ...(args.slo === undefined ? {} : { slos: args.slo }),
         webhooks: args.webhooks,
         participantsPerBrowser: args.participantsPerBrowser,
         ...(args.fakeVideo === undefined ? {} : { fakeVideoFile: resolve(args.fakeVideo) }),
+        ...(args.chromiumArg === undefined ? {} : { chromiumArgs: args.chromiumArg }),
+        ...(args.browserNice === undefined ? {} : { browserNice: args.browserNice }),
         overload,
       };
       // Parses SLOs and checks the options (and a shard's share) before anything starts.
@@ -109,7 +123,7 @@ export const browserCommand: CommandModule<object, BrowserArgs> = {
       const startedAt = new Date().toISOString();
       const runDir = resolve(args.out ?? join('reports', `browser-${new Date().toISOString().replace(/[:.]/g, '-')}`));
       await mkdir(runDir, { recursive: true });
-      const exporters = await startLiveExport(args, undefined, { runId: `browser-${Date.now().toString(36)}` });
+      const exporters = await startLiveExport(args, undefined, { runId: `browser-${Date.now().toString(36)}`, ...(shard === undefined ? {} : { shard: `${shard.index}/${shard.count}` }) });
       const resolved = await resolveTarget(
         { target: args.target, clientId: args.clientId, clientSecret: args.clientSecret },
         { faults },

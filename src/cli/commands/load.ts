@@ -11,6 +11,7 @@ import { withTargetOptions } from '../target-options.js';
 import { parseFaultFlags } from '../fault-flags.js';
 import { BUNDLED_SPEC } from '../../package-assets.js';
 import { defaultLoadSlos } from '../load-default-slos.js';
+import { asLoadFlagError } from '../load-flag-errors.js';
 import { NO_SAMPLES, orNoSamples } from '../../report/no-samples.js';
 import { shardFromArgs, withShardOptions, type ShardArgs } from '../shard-options.js';
 
@@ -106,11 +107,11 @@ export const loadCommand: CommandModule<object, LoadArgs> = {
         cleanup: args.cleanup,
         roomPoolSize: args.roomPool,
       };
-      const step = createLoadStep({ ...stepOptions, ...(shard === undefined ? {} : { shard }), ...(startAtMs === undefined ? {} : { startAtMs }) });
+      const step = buildLoadStep(() => createLoadStep({ ...stepOptions, ...(shard === undefined ? {} : { shard }), ...(startAtMs === undefined ? {} : { startAtMs }) }));
       const plan = planDigest({ command: 'load', ...stepOptions });
 
       // Before the target: the endpoint is up for the whole run (and a taken port is exit 2 before any load).
-      const exporters = await startLiveExport(args, undefined, { runId: `load-${Date.now().toString(36)}` });
+      const exporters = await startLiveExport(args, undefined, { runId: `load-${Date.now().toString(36)}`, ...(shard === undefined ? {} : { shard: `${shard.index}/${shard.count}` }) });
       const { resolveTarget } = await import('../../target/resolve-target.js');
       const resolved = await resolveTarget({ target: args.target, clientId: args.clientId, clientSecret: args.clientSecret, requestTimeoutMs }, { faults });
       const { createRedactor } = await import('../../report/redact.js');
@@ -184,6 +185,15 @@ export const loadCommand: CommandModule<object, LoadArgs> = {
       return exitCode;
     }),
 };
+
+/** Build the step; its option errors name the flag the user typed. */
+function buildLoadStep<T>(build: () => T): T {
+  try {
+    return build();
+  } catch (error) {
+    throw asLoadFlagError(error);
+  }
+}
 
 function parseMix(text: string): Record<string, number> {
   const mix: Record<string, number> = {};

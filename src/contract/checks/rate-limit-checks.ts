@@ -132,16 +132,43 @@ export async function runRateLimitChecks(ctx: GateContext, headerLog: RateLimitH
     const limit = known === undefined ? budget : Math.min(budget, known.remaining + known.quota + BURST_CONCURRENCY * 2);
     let sent = 0;
     let limited: Exchange | undefined;
+    // The target's own word that its quota was used up: a 2xx reporting 0 remaining, with the time its window resets.
+    let exhaustedUntil: number | undefined;
+    let overrun: { exhausted: Exchange; accepted: Exchange } | undefined;
+    let exhaustedBy: Exchange | undefined;
     const worker = async () => {
       while (limited === undefined && sent < limit && !ctx.signal.aborted) {
         sent += 1;
+        const sentAt = Date.now();
         const exchange = await ctx.http.send({ method: 'GET', path: smallPage });
-        if (exchange.status === 429) limited ??= exchange;
+        if (exchange.status === 429) {
+          limited ??= exchange;
+          continue;
+        }
+        const { reading } = parseRateLimit(exchange.headers);
+        if (exchange.status !== undefined && exchange.status < 300 && exhaustedUntil !== undefined && exhaustedBy !== undefined && sentAt < exhaustedUntil) {
+          overrun ??= { exhausted: exhaustedBy, accepted: exchange };
+        }
+        if (reading !== undefined && reading.remaining === 0 && exchange.status !== undefined && exchange.status < 300) {
+          // 1 s slack: `t` is rounded to whole seconds.
+          exhaustedUntil = Math.max(exhaustedUntil ?? 0, Date.now() + (reading.resetSeconds - 1) * 1000);
+          exhaustedBy ??= exchange;
+        }
       }
     };
     await Promise.all(Array.from({ length: BURST_CONCURRENCY }, worker));
     if (limited === undefined) {
-      return fail(`${sent} requests${known === undefined ? '' : ` (quota ${known.quota} per ${known.windowSeconds} s)`} never got a 429`, []);
+      if (overrun !== undefined) {
+        return fail(`the target reported 0 requests remaining, then accepted more within the same window, and never answered 429 (${sent} requests)`, [
+          evidenceOf(overrun.exhausted, 'RateLimit remaining 0: the quota is used up'),
+          evidenceOf(overrun.accepted, '429 with Retry-After until the window resets'),
+        ]);
+      }
+      if (known === undefined) return fail(`${sent} requests never got a 429 (the target sends no RateLimit headers to say its quota)`, []);
+      // A slow client (a loaded CI host) may never use a whole quota within one window: that proves nothing either way.
+      return skip(
+        `${sent} requests (quota ${known.quota} per ${known.windowSeconds} s) never used up one window's quota — the target never reported 0 remaining — so the burst could not reach the limit; this machine may be too slow, rerun when it is less loaded`,
+      );
     }
     const problems = [...envelopeProblems(limited)];
     const retryAfter = limited.headers['retry-after'];

@@ -1,32 +1,14 @@
-import { readFile } from 'node:fs/promises';
-import { parse as parseYaml } from 'yaml';
-import { ConfigError } from '../errors.js';
-import { FAILURE_LABELS, type Adapter, type AdapterAction, type FailureLabel, type PagePredicate } from './options.js';
-
-const reason = (r: string) => `main#join[data-state="refused"][data-reason="${r}"]`;
-const error = (r: string) => `main#join[data-state="error"][data-reason="${r}"]`;
-
 /**
- * The reference join page's adapter: DOM selectors only (the page publishes
- * its state on `<main id="join" data-state data-reason>`); everything about
- * media is measured by the generic probe, as on any other page.
+ * The declarative adapter form (JSON/YAML: steps, joined, refused, leave),
+ * validated by hand and compiled into a `PageAdapter`, so the participant
+ * only ever drives the one typed interface.
  */
-export const REFERENCE_ADAPTER: Adapter = {
-  name: 'reference join page',
-  nameParam: 'name',
-  joined: { selector: 'main#join[data-state="joined"]' },
-  refused: [
-    { selector: reason('room_full'), label: 'room_full' },
-    { selector: reason('room_closed'), label: 'room_closed' },
-    // A URL that leads to no room, or a token the room does not accept: the link itself is broken.
-    { selector: reason('room_not_found'), label: 'navigation_error' },
-    { selector: reason('token_required'), label: 'navigation_error' },
-    { selector: reason('token_invalid'), label: 'navigation_error' },
-    { selector: error('media_denied'), label: 'media_denied' },
-    { selector: error('signaling_closed'), label: 'signaling_closed' },
-    { selector: 'main#join[data-state="error"]', label: 'signaling_closed' },
-  ],
-};
+import { readFile } from 'node:fs/promises';
+import type { Page } from 'puppeteer-core';
+import { parse as parseYaml } from 'yaml';
+import { ConfigError } from '../../errors.js';
+import { FAILURE_LABELS, type Adapter, type AdapterAction, type FailureLabel, type PagePredicate } from '../options.js';
+import type { AdapterCallContext, PageAdapter, ParticipantInfo } from './types.js';
 
 /** Load an adapter from a JSON or YAML file and validate its shape (errors name the file and path). */
 export async function loadAdapterFile(file: string): Promise<Adapter> {
@@ -100,4 +82,44 @@ export function validateAdapter(value: unknown, file?: string, basePath = 'adapt
     });
   }
   return adapter;
+}
+
+/** A declarative adapter as a `PageAdapter`: its steps become `join`, `nameParam` becomes `url`. */
+export function compileDeclarativeAdapter(spec: Adapter): PageAdapter {
+  const { nameParam, steps, leave } = spec;
+  return {
+    name: spec.name ?? 'custom adapter',
+    joined: spec.joined,
+    ...(spec.refused === undefined ? {} : { refused: spec.refused }),
+    ...(nameParam === undefined
+      ? {}
+      : {
+          url: (p: ParticipantInfo) => {
+            const url = new URL(p.joinUrl);
+            url.searchParams.set(nameParam, p.name);
+            return url.toString();
+          },
+        }),
+    ...(steps === undefined || steps.length === 0 ? {} : { join: (page: Page, p: ParticipantInfo, c: AdapterCallContext) => runActions(page, steps, p, c) }),
+    ...(leave === undefined || leave.length === 0 ? {} : { leave: (page: Page, p: ParticipantInfo, c: AdapterCallContext) => runActions(page, leave, p, c) }),
+  };
+}
+
+/** Do the actions in order; the first that cannot be done throws with the action in the message. */
+async function runActions(page: Page, actions: readonly AdapterAction[], p: ParticipantInfo, context: AdapterCallContext): Promise<void> {
+  for (const action of actions) {
+    const timeout = Math.max(1, Math.min(action.timeoutMs ?? 10_000, context.deadline - Date.now()));
+    try {
+      if ('fill' in action) {
+        const text = action.text.replaceAll('{name}', p.name).replaceAll('{room}', p.room.label);
+        await page.locator(action.fill).setTimeout(timeout).fill(text);
+      } else if ('click' in action) {
+        await page.locator(action.click).setTimeout(timeout).click();
+      } else {
+        await page.waitForSelector(action.waitFor, { timeout });
+      }
+    } catch (error) {
+      throw new Error(`adapter step ${JSON.stringify(action)} failed: ${(error as Error).message}`);
+    }
+  }
 }

@@ -1,0 +1,36 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { freePort } from '../helpers/prometheus.js';
+import { runCli } from '../helpers/run-cli.js';
+
+const QUIET = ['--max-host-cpu', '2', '--max-event-loop-delay', '0', '--max-cpu-limited', '2'];
+
+describe('roomgate browser --metrics-port', () => {
+  it('exports the judged participants by failure label, and the exit code stays the verdict', async () => {
+    const port = await freePort();
+    const scrapes: string[] = [];
+    let timer: NodeJS.Timeout | undefined;
+    const run = await runCli(
+      ['browser', '--participants', '2', '--fault', 'join-refused', '--join-timeout', '4s', '--hold', '0s', '--out', mkdtempSync(join(tmpdir(), 'roomgate-bm-')), '--metrics-port', String(port), ...QUIET],
+      {
+        timeoutMs: 120_000,
+        onSpawn: (child) => {
+          timer = setInterval(() => {
+            fetch(`http://127.0.0.1:${port}/metrics`).then((r) => r.text()).then((t) => scrapes.push(t), () => undefined);
+          }, 500);
+          child.once('exit', () => clearInterval(timer));
+        },
+      },
+    );
+    clearInterval(timer);
+    expect(run.code, run.stderr + run.stdout).toBe(1);
+    expect(run.stdout).toMatch(/FAILED signaling_closed/);
+    expect(scrapes.some((t) => /roomgate_step_status\{step="browser",status="running"\} 1/.test(t))).toBe(true);
+    const last = scrapes.at(-1)!;
+    expect(last).toMatch(/^roomgate_step_status\{step="browser",status="failed"\} 1$/m);
+    expect(last).toMatch(/^roomgate_browser_participants_total\{step="browser",outcome="signaling_closed"\} 2$/m);
+    expect(last).toMatch(/^roomgate_browser_participants_total\{step="browser",outcome="joined"\} 0$/m);
+  }, 150_000);
+});
