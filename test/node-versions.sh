@@ -46,9 +46,13 @@ for v in "${versions[@]}"; do
     cd "$project"
     echo "node $(node --version), npm $(npm --version)"
     printf '{ "name": "consumer", "private": true, "type": "module" }\n' > package.json
-    npm install --silent --prefer-offline --no-audit --no-fund "$tarball"
+    npm install --silent --prefer-offline --no-audit --no-fund "$tarball" || exit 1
     echo "roomgate $(npx roomgate --version)"
-    npx roomgate contract | tail -1
+    # (errexit does not apply inside this `( … ) || …` subshell: every command is checked by hand.)
+    contract_code=0
+    npx roomgate contract > contract.log 2>&1 || contract_code=$?
+    grep -E '✗|contract (PASSED|FAILED)' contract.log || true
+    [ "$contract_code" -eq 0 ] || { echo "contract: exit $contract_code"; exit 1; }
     # The smoke suite's browser step voids its figures on a starved host (exit 3, "harness was
     # overloaded"): that says nothing about the Node version, so it counts as having run.
     smoke_code=0
@@ -63,9 +67,9 @@ for v in "${versions[@]}"; do
       const client = new VideoConnectClient({ baseUrl: server.url, credentials: { clientId: 'roomgate-local', clientSecret: 'roomgate-local-secret' } });
       const { room } = await client.createRoom({ name: 'node-versions' });
       await server.close();
-      console.log('public API: created', room.room_id, 'on', process.version);"
+      console.log('public API: created', room.room_id, 'on', process.version);" || exit 1
     if [ "${UNIT:-}" = 1 ]; then
-      cd "$root" && npx vitest run test/unit --exclude 'test/**/*.timing.test.ts'
+      (cd "$root" && npx vitest run test/unit --exclude 'test/**/*.timing.test.ts') || exit 1
     fi
   ) || { echo "Node $v: FAILED"; failed=1; continue; }
   echo "Node $v: ok"

@@ -163,7 +163,7 @@ describe('roomgate as an installed package (npm pack → npm install in a fresh 
     expect(html.length).toBeGreaterThan(50_000);
   }, 240_000);
 
-  it('npx roomgate init scaffolds roomgate/, never overwrites; its ci-gate passes a clean served target and, run by the GitHub Action scripts, fails a faulty one', async () => {
+  it('npx roomgate init scaffolds roomgate/ with $schema lines into the package, never overwrites, and needs a target', async () => {
     const init = await npx(['init']);
     expect(init.code, init.stderr).toBe(0);
     for (const file of ['roomgate/ci-gate.yaml', 'roomgate/contract.yaml', 'roomgate/soak.yaml', 'roomgate/videoconnect.v1.openapi.yaml', '.github/workflows/roomgate.yml']) {
@@ -186,8 +186,11 @@ describe('roomgate as an installed package (npm pack → npm install in a fresh 
     const unset = await npx(['run', 'roomgate/ci-gate.yaml']);
     expect(unset.code).toBe(2);
     expect(unset.stderr).toContain('${ROOMGATE_TARGET} is not set');
+  }, 180_000);
 
-    const credentials = { ROOMGATE_CLIENT_ID: LOCAL_CREDENTIALS.clientId, ROOMGATE_CLIENT_SECRET: LOCAL_CREDENTIALS.clientSecret };
+  const credentials = { ROOMGATE_CLIENT_ID: LOCAL_CREDENTIALS.clientId, ROOMGATE_CLIENT_SECRET: LOCAL_CREDENTIALS.clientSecret };
+
+  it('the scaffolded ci-gate passes against a clean `roomgate serve` from the installed package (ROOMGATE_TARGET)', async () => {
     const clean = await serveInstalled();
     try {
       const run = await npx(['run', 'roomgate/ci-gate.yaml', '--out', 'reports/gate-clean'], { env: { ROOMGATE_TARGET: clean.url, ...credentials } });
@@ -199,7 +202,9 @@ describe('roomgate as an installed package (npm pack → npm install in a fresh 
     } finally {
       await clean.stop();
     }
-    // The faulty target through the GitHub Action's own scripts (action.yml runs exactly these).
+  }, 240_000);
+
+  it('the GitHub Action\'s scripts (what action.yml runs) use the project\'s roomgate and fail the ci-gate against a faulty target', async () => {
     const faulty = await serveInstalled(['--fault', 'envelope']);
     try {
       const github = { GITHUB_OUTPUT: join(work, 'github-output'), GITHUB_STEP_SUMMARY: join(work, 'step-summary.md'), GITHUB_ACTION_PATH: REPO_ROOT, GITHUB_RUN_ID: '42' };
