@@ -44,6 +44,9 @@ export async function planRooms(
   const perRoom = options.participants ?? d.participants;
   const prefix = options.namePrefix ?? d.namePrefix;
   const count = options.rooms ?? d.rooms;
+  // A shard's rooms say so, on the API and on an adapter's media server alike: shards never share a room name.
+  const shardPart = options.shard === undefined || options.shard.count === 1 ? '' : ` shard ${options.shard.index}/${options.shard.count}`;
+  const roomName = (i: number) => `roomgate ${stepName}${shardPart} ${i + 1}`;
   const rooms: PlannedRoom[] = [];
   const plans: ParticipantPlan[] = [];
   if (options.joinUrls !== undefined && options.joinUrls.length > 0) {
@@ -55,7 +58,7 @@ export async function planRooms(
       try {
         room = await adapter.createRoom({
           index: i,
-          name: `roomgate ${stepName} ${i + 1}`,
+          name: roomName(i),
           participants: perRoom,
           ...(options.maxParticipants === undefined ? {} : { maxParticipants: options.maxParticipants }),
           signal,
@@ -71,7 +74,7 @@ export async function planRooms(
     for (let i = 0; i < count; i++) {
       const { room } = await client.createRoom(
         {
-          name: `roomgate ${stepName}${options.shard === undefined || options.shard.count === 1 ? '' : ` shard ${options.shard.index}/${options.shard.count}`} ${i + 1}`,
+          name: roomName(i),
           ...(options.maxParticipants === undefined ? {} : { max_participants: options.maxParticipants }),
           ...(options.privateRooms === true ? { is_private: true } : {}),
         },
