@@ -1,4 +1,4 @@
-import yargs from 'yargs';
+import yargs, { type MiddlewareFunction } from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { browserCommand } from './commands/browser.js';
 import { compareCommand } from './commands/compare.js';
@@ -14,6 +14,7 @@ import { reportFatal } from './fail.js';
 import { nonNumericFlags, rewriteUnknownArguments } from './usage-message.js';
 import { packageVersion } from '../package-assets.js';
 import { startNpmSignalRelay } from './npm-signal-relay.js';
+import { envOptionsMiddleware, type YargsInstanceView } from './env-options.js';
 
 /**
  * The roomgate CLI. Each command lives in its own file under commands/; this
@@ -21,6 +22,7 @@ import { startNpmSignalRelay } from './npm-signal-relay.js';
  */
 // Under `npx roomgate` a SIGINT sent to npm stops at the shell between npm and us; see the module.
 startNpmSignalRelay();
+const applyEnvOptions = envOptionsMiddleware('ROOMGATE');
 
 await yargs(hideBin(process.argv))
   .scriptName('roomgate')
@@ -37,7 +39,15 @@ await yargs(hideBin(process.argv))
   .demandCommand(1, 'Name a command; `roomgate run` runs suites/smoke.yaml against the embedded reference server.')
   .strict()
   .recommendCommands()
-  .env('ROOMGATE')
+  // ROOMGATE_<FLAG> for the running command's flags only (not yargs' .env(), which strict mode turns against unrelated ROOMGATE_* variables).
+  // yargs calls middleware with (argv, yargs) though its types declare only argv.
+  .middleware(((argv: Record<string, unknown>, y: YargsInstanceView) => {
+    try {
+      applyEnvOptions(argv, y);
+    } catch (error) {
+      process.exit(reportFatal(error));
+    }
+  }) as unknown as MiddlewareFunction, true)
   // Before any command runs: a number flag given text is a usage error naming the flag as typed.
   .middleware((argv) => {
     const bad = nonNumericFlags(argv, hideBin(process.argv));
