@@ -55,12 +55,14 @@ async function run(options: BrowserStepOptions, baseUrl: string): Promise<StepRe
 }
 
 const rows: string[] = [];
+const p95 = (l: { count: number; p95: number }) => (l.count === 0 ? 'n/a' : `${l.p95.toFixed(0)} ms`);
+const failures = (s: BrowserStepSummary) => Object.entries(s.failures).map(([label, n]) => `${n} ${label}`).join(', ');
 const print = (target: string, n: number, result: StepResult, load: number) => {
   const s = result.summary as unknown as BrowserStepSummary;
   const perParticipant = s.holdCpu?.browserCoresPerParticipant;
   rows.push(
-    `| ${target} | ${n} (${s.layout.replace(/ \(.*\)$/, '')}) | ${result.status}, ${s.successRate.successes}/${s.successRate.total} | ` +
-      `${s.latency.join_time.p95.toFixed(0)} ms | ${s.latency.time_to_first_frame.p95.toFixed(0)} ms | ` +
+    `| ${target} | ${n} (${s.layout.replace(/ \(.*\)$/, '')}) | ${result.status}, ${s.successRate.successes}/${s.successRate.total}${failures(s) === '' ? '' : ` (${failures(s)})`} | ` +
+      `${p95(s.latency.join_time)} | ${p95(s.latency.time_to_first_frame)} | ` +
       `${perParticipant === undefined ? 'n/a' : perParticipant.toFixed(2)} | ${perParticipant ? (1 / perParticipant).toFixed(1) : 'n/a'} | ` +
       `${s.holdCpu === undefined ? 'n/a' : `${(s.holdCpu.harnessCores * 100).toFixed(0)} %`} | ${s.overload.peakEventLoopDelayMs.toFixed(0)} ms | ${load.toFixed(1)} |`,
   );

@@ -7,7 +7,7 @@
  * same `mergeRuns` as `roomgate merge`. Rounds alternate 1 and 2 shards so a
  * busy neighbour hurts both alike; medians are printed.
  *
- *   npx tsx bench/shards.ts [--rates 1000,3000] [--duration 5s] [--rounds 3]
+ *   npx tsx bench/shards.ts [--rates 1000,3000] [--duration 5s] [--rounds 3] [--lead 20s]
  *
  * Loopback only. The CPU figure is each generator's own CPU over its timed run
  * (process.cpuUsage, summed over shards), so other load on the host does not
@@ -28,6 +28,8 @@ const { values } = parseArgs({
     rates: { type: 'string', default: '1000,3000' },
     duration: { type: 'string', default: '5s' },
     rounds: { type: 'string', default: '3' },
+    // Longer than a CLI start plus setup on this host, so no process starts its timed run late.
+    lead: { type: 'string', default: '20s' },
   },
 });
 const rates = values.rates.split(',').filter((r) => r !== '').map(Number);
@@ -57,7 +59,7 @@ async function soak(rate: number, shards: 1 | 2): Promise<Figures> {
   const common = ['load', '--mode', 'soak', '--rate', String(rate), '--duration', values.duration, '--connections', '64', '--target', origin, '--client-id', 'bench', '--client-secret', 'bench',
     '--schema-sample-rate', '0', '--no-cleanup', '--room-pool', '4', '--max-late', '1', '--slo', 'requests > 0'];
   // Both configurations wait for a start time, so both pay the same process start-up outside the timed run.
-  await Promise.all(dirs.map((dir, i) => cli([...common, ...(shards === 2 ? ['--shard', `${i + 1}/2`] : []), '--start-at', '+6s', '--start-base', base, '--out', dir])));
+  await Promise.all(dirs.map((dir, i) => cli([...common, ...(shards === 2 ? ['--shard', `${i + 1}/2`] : []), '--start-at', `+${values.lead}`, '--start-base', base, '--out', dir])));
   const reports = await Promise.all(dirs.map(async (dir) => ({ dir, report: JSON.parse(await readFile(join(dir, 'report.json'), 'utf8')) as RunReport })));
   const summary = (shards === 1 ? reports[0]!.report : mergeRuns(reports, { maxSkewMs: 60_000 })).steps[0]!.summary as unknown as LoadSummary;
   const schedule = summary.schedule!;

@@ -10,3 +10,8 @@ export const NO_SAMPLES = 'n/a (no samples)';
 export function orNoSamples(summary: { count?: number } | undefined, value: number | undefined, format: (value: number) => string): string {
   return summary === undefined || (summary.count ?? 0) === 0 || value === undefined ? NO_SAMPLES : format(value);
 }
+
+/** `p50 812 ms p95 1.20 s`, or NO_SAMPLES when nobody got that far (0 of 2 joined). */
+export function percentilesText(latency: { count: number; p50: number; p95: number } | undefined, format: (value: number) => string): string {
+  return latency === undefined || latency.count === 0 ? NO_SAMPLES : `p50 ${format(latency.p50)} p95 ${format(latency.p95)}`;
+}

@@ -84,9 +84,12 @@ describe('roomgate merge (load shards)', () => {
       ].join('\n'),
     );
     const runShard = async () => ({ run: await runCli(['run', scenario, '--out', join(dir, 'out')], { env: { SHARD_OF_TEST: '2/2' }, timeoutMs: 140_000 }), dir: join(dir, 'out') });
-    [a, b, suiteShard] = await Promise.all([runShards(3, 90, ['requests < 200', 'p99 < 60s']), runShards(2, 40, ['requests > 100']), runShard()]);
+    // Group A's shards run together (they share one server, as shards do); the rest after them, so
+    // a 2-core host is not asked to start six CLI processes at once.
+    a = await runShards(3, 90, ['requests < 200', 'p99 < 60s']);
+    [b, suiteShard] = await Promise.all([runShards(2, 40, ['requests > 100']), runShard()]);
     out = await mkdtemp(join(tmpdir(), 'roomgate-merged-'));
-  }, 240_000);
+  }, 400_000);
   afterAll(async () => {
     await Promise.all([a?.server.close(), b?.server.close()]);
   });
@@ -114,6 +117,14 @@ describe('roomgate merge (load shards)', () => {
     expect(soak!.status).toBe('passed');
     expect((soak!.summary as unknown as LoadSummary).totals.attempts).toBe(20);
     expect(report.run.shard).toMatchObject({ index: 2, count: 2, plan: expect.stringMatching(/^[0-9a-f]{16}$/) });
+    // The merge takes a contract step from the one shard that ran it (here shard 1, as if it had run it).
+    const first = structuredClone(report);
+    first.run.shard!.index = 1;
+    first.steps[0] = { ...contract!, status: 'failed', reason: 'a contract check failed on shard 1' };
+    const merged = mergeRuns([{ dir: 'shard-2', report }, { dir: 'shard-1', report: first }], { maxSkewMs: 60_000 });
+    expect(merged.steps[0]).toMatchObject({ name: 'contract', status: 'failed', reason: 'a contract check failed on shard 1' });
+    expect((merged.steps[1]!.summary as unknown as LoadSummary).totals.attempts).toBe(40);
+    expect(merged.run).toMatchObject({ status: 'failed', exitCode: 1 });
   });
 
   it('merges three shards: request counts equal the server’s stats(), percentiles are those of all samples, the global SLO breaks', async () => {

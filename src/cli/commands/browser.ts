@@ -8,7 +8,7 @@ import type { BrowserStepSummary } from '../../browser/summary.js';
 import { UsageError } from '../../errors.js';
 import { exitCodeFor } from '../../model/result.js';
 import { parseDurationMs } from '../../slo/units.js';
-import { NO_SAMPLES } from '../../report/no-samples.js';
+import { percentilesText } from '../../report/no-samples.js';
 import { execute } from '../fail.js';
 import { interruptSignal } from '../interrupt.js';
 import { withTargetOptions } from '../target-options.js';
@@ -190,7 +190,7 @@ export const browserCommand: CommandModule<object, BrowserArgs> = {
           if (summary !== undefined) {
             const r = summary.successRate;
             process.stdout.write(
-              `success ${r.successes}/${r.total} (${pct(r.rate)}, 95 % CI ${pct(r.low)}–${pct(r.high)}); join_time ${percentiles(summary.latency.join_time)}; first frame ${percentiles(summary.latency.time_to_first_frame)}\n`,
+              `success ${r.successes}/${r.total} (${pct(r.rate)}, 95 % CI ${pct(r.low)}–${pct(r.high)}); join_time ${percentilesText(summary.latency.join_time, ms)}; first frame ${percentilesText(summary.latency.time_to_first_frame, ms)}\n`,
             );
           }
           process.stdout.write(`browser: ${result.status}${result.reason === undefined ? '' : ` — ${result.reason}`}\nresult: ${join(runDir, 'result.json')}\n`);
@@ -203,11 +203,6 @@ export const browserCommand: CommandModule<object, BrowserArgs> = {
       }
     }),
 };
-
-/** `p50 812 ms p95 1.20 s`, or `n/a (no samples)` when nobody got that far. */
-function percentiles(latency: { count: number; p50: number; p95: number } | undefined): string {
-  return latency === undefined || latency.count === 0 ? NO_SAMPLES : `p50 ${ms(latency.p50)} p95 ${ms(latency.p95)}`;
-}
 
 function duration(text: string, flag: string): number {
   const value = parseDurationMs(text);
