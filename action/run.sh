@@ -4,7 +4,7 @@
 # the code). roomgate itself appends summary.md to $GITHUB_STEP_SUMMARY.
 set -uo pipefail
 output="${GITHUB_OUTPUT:?GITHUB_OUTPUT is not set}"
-entry="${ROOMGATE_ENTRY:?no roomgate entry (the install step did not run)}"
+entry="${ACTION_ENTRY:?no roomgate entry (the install step did not run)}"
 
 # Browser steps need Chromium: GitHub's Ubuntu images ship Google Chrome.
 if [ -z "${PUPPETEER_EXECUTABLE_PATH:-}" ] && [ ! -x /usr/bin/chromium ]; then
@@ -18,8 +18,8 @@ for name in ROOMGATE_TARGET ROOMGATE_CLIENT_ID ROOMGATE_CLIENT_SECRET; do
 done
 
 run_dir="reports/action-${GITHUB_RUN_ID:-local}-${GITHUB_RUN_ATTEMPT:-1}-$(date -u +%Y%m%dT%H%M%S)"
-read -r -a suites <<< "${ROOMGATE_SUITE:-}"
-read -r -a extra <<< "${ROOMGATE_ARGS:-}"
+read -r -a suites <<< "${ACTION_SUITE:-}"
+read -r -a extra <<< "${ACTION_ARGS:-}"
 node "$entry" run "${suites[@]}" --out "$run_dir" "${extra[@]}"
 code=$?
 echo "exit-code=$code" >> "$output"
