@@ -175,17 +175,25 @@ export async function runContractGate(
   }
 
   const finished = new Date();
-  const status = checks.some((c) => c.status === 'failed')
-    ? 'failed'
-    : checks.some((c) => c.status === 'errored')
-      ? 'errored'
-      : 'passed';
+  // An interrupted gate is no verdict: checks cut short (a webhook that "never arrived"
+  // because the wait was aborted) would read as the target's failures. Exit 130, not 1.
+  const interrupted = ctx.signal.aborted;
+  const status = interrupted
+    ? 'interrupted'
+    : checks.some((c) => c.status === 'failed')
+      ? 'failed'
+      : checks.some((c) => c.status === 'errored')
+        ? 'errored'
+        : 'passed';
   const failedNames = checks.filter((c) => c.status === 'failed' || c.status === 'errored').map((c) => c.name);
+  const reason = interrupted
+    ? `interrupted after ${checks.length} check(s); the results cover the part that ran and are no verdict`
+    : `${failedNames.length} check(s) did not pass: ${failedNames.slice(0, 5).join(', ')}${failedNames.length > 5 ? ', …' : ''}`;
   const result: StepResult = {
     name: stepName,
     kind,
     status,
-    ...(status === 'passed' ? {} : { reason: `${failedNames.length} check(s) did not pass: ${failedNames.slice(0, 5).join(', ')}${failedNames.length > 5 ? ', …' : ''}` }),
+    ...(status === 'passed' ? {} : { reason }),
     startedAt: started.toISOString(),
     finishedAt: finished.toISOString(),
     durationMs: finished.getTime() - started.getTime(),

@@ -158,7 +158,14 @@ export const contractCommand: CommandModule<object, ContractArgs> = {
         if (pact !== undefined) {
           // One gate, one verdict: the pact checks join the contract step's result.
           const checks = [...pact.checks, ...result.checks];
-          const status = checks.some((c) => c.status === 'failed') ? 'failed' : checks.some((c) => c.status === 'errored') ? 'errored' : 'passed';
+          const status =
+            result.status === 'interrupted' || interrupt.signal.aborted
+              ? 'interrupted'
+              : checks.some((c) => c.status === 'failed')
+                ? 'failed'
+                : checks.some((c) => c.status === 'errored')
+                  ? 'errored'
+                  : 'passed';
           const startedAt = pact.startedAt;
           result = { ...result, checks, status, startedAt, durationMs: result.durationMs + pact.durationMs, artifacts: [...pact.artifacts, ...result.artifacts] } as typeof result;
         }
@@ -187,7 +194,7 @@ export const contractCommand: CommandModule<object, ContractArgs> = {
             durationMs: result.durationMs,
             status: result.status,
             exitCode,
-            partial: false,
+            partial: result.status === 'interrupted',
             ...(result.reason === undefined ? {} : { reason: result.reason }),
           },
           target: describeTargetForReport(resolved.target, faults),
