@@ -126,15 +126,53 @@ export class Exchanger {
       failure: undefined,
       durationMs: 0,
     };
+    const fail = (error: unknown): void => {
+      if (outgoing.signal?.aborted === true) throw outgoing.signal.reason;
+      const message = (error as Error).message;
+      result.failure =
+        deadline.aborted || /timeout/i.test(message)
+          ? { kind: 'timeout', message: `no complete response within ${this.options.timeoutMs} ms` }
+          : { kind: 'connection', message: `the request failed: ${message}` };
+    };
+    try {
+      await this.receive(result, url, outgoing.method, headers, body, signal, this.agent);
+    } catch (error) {
+      if (body !== undefined && !deadline.aborted && outgoing.signal?.aborted !== true && isConnectionDrop(error)) {
+        // A server that answers a large body early (a 413) and closes can cut a pooled
+        // keep-alive connection mid-write (EPIPE/ECONNRESET) before its answer is read:
+        // a false alarm against real servers. Once more on a fresh connection reads that
+        // answer; a second drop is the target's own answer and is reported.
+        const fresh = new Agent({ connections: 1, pipelining: 1, headersTimeout: this.options.timeoutMs, bodyTimeout: this.options.timeoutMs });
+        try {
+          Object.assign(result, { status: undefined, headers: {}, bodyText: '', json: undefined, isJson: false, invalidUtf8: false, failure: undefined });
+          await this.receive(result, url, outgoing.method, headers, body, signal, fresh);
+        } catch (retryError) {
+          fail(retryError);
+        } finally {
+          await fresh.destroy().catch(() => undefined);
+        }
+      } else {
+        fail(error);
+      }
+    }
+    result.durationMs = Math.round((performance.now() - started) * 10) / 10;
+    for (const observer of this.observers) observer(result);
+    return result;
+  }
+
+  /** One request on `dispatcher`, read into `result` (status, headers, bounded body). Throws on a transport error. */
+  private async receive(
+    result: Exchange,
+    url: string,
+    method: string,
+    headers: Record<string, string>,
+    body: string | Buffer | undefined,
+    signal: AbortSignal,
+    dispatcher: Dispatcher,
+  ): Promise<void> {
     let response: Dispatcher.ResponseData | undefined;
     try {
-      response = await request(url, {
-        method: outgoing.method as Dispatcher.HttpMethod,
-        headers,
-        body,
-        signal,
-        dispatcher: this.agent,
-      });
+      response = await request(url, { method: method as Dispatcher.HttpMethod, headers, body, signal, dispatcher });
       result.status = response.statusCode;
       result.headers = flattenHeaders(response.headers);
       const chunks: Buffer[] = [];
@@ -163,26 +201,24 @@ export class Exchanger {
           result.json = JSON.parse(result.bodyText);
           result.isJson = true;
         } catch {
-          // not JSON: the checks judge that against the documented content type
+          // Not JSON: the checks judge bodyText and isJson.
         }
       }
     } catch (error) {
       response?.body.destroy();
-      if (outgoing.signal?.aborted === true) throw outgoing.signal.reason;
-      const message = (error as Error).message;
-      result.failure =
-        deadline.aborted || /timeout/i.test(message)
-          ? { kind: 'timeout', message: `no complete response within ${this.options.timeoutMs} ms` }
-          : { kind: 'connection', message: `the request failed: ${message}` };
+      throw error;
     }
-    result.durationMs = Math.round((performance.now() - started) * 10) / 10;
-    for (const observer of this.observers) observer(result);
-    return result;
   }
 
   close(): Promise<void> {
     return this.agent.destroy();
   }
+}
+
+/** The connection went away under the request (not a timeout, not an HTTP answer). */
+function isConnectionDrop(error: unknown): boolean {
+  const code = (error as { code?: unknown } | undefined)?.code;
+  return code === 'EPIPE' || code === 'ECONNRESET' || code === 'UND_ERR_SOCKET' || /EPIPE|ECONNRESET|other side closed/.test((error as Error | undefined)?.message ?? '');
 }
 
 /** The response side of an exchange, as evidence (body truncated). */

@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import type { FaultSet } from '../faults.js';
 import { ApiProblem } from './api-problem.js';
+import { drainRequestBody } from './drain-request-body.js';
 
 /**
  * The single place every error becomes the `{error, message, status}`
@@ -95,5 +96,10 @@ export function sendProblem(reply: FastifyReply, problem: ApiProblem, faults: Fa
 }
 
 export function errorHandler(faults: FaultSet) {
-  return (error: unknown, _request: FastifyRequest, reply: FastifyReply) => sendProblem(reply, toApiProblem(error), faults);
+  return (error: unknown, request: FastifyRequest, reply: FastifyReply) => {
+    const problem = toApiProblem(error);
+    // Read the rest of an oversized body first, so the client can read the 413 (see the module).
+    if (problem.status === 413) return drainRequestBody(request.raw).then(() => sendProblem(reply, problem, faults));
+    return sendProblem(reply, problem, faults);
+  };
 }
