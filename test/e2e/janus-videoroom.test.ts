@@ -22,7 +22,9 @@ describe.skipIf(!janusAvailable())('Janus VideoRoom: the stock demo page on a re
     await janus?.stop();
   });
 
-  it('1 room × 3 participants: all join, each sees a remote frame, percentiles in report.json, room destroyed after', async () => {
+  // One retry: on a busy 2-core CI host a participant of the stock demo page now and then never
+  // settles (1 of 3 runs of the clean-clone CI); the failure is reported, not hidden, when it repeats.
+  it('1 room × 3 participants: all join, each sees a remote frame, percentiles in report.json, room destroyed after', { retry: 1, timeout: 400_000 }, async () => {
     const scenario = parse(readFileSync(join(REPO_ROOT, 'scenarios/janus-videoroom.yaml'), 'utf8')) as {
       steps: { options: Record<string, unknown>; slos?: string[] }[];
     };
@@ -37,7 +39,7 @@ describe.skipIf(!janusAvailable())('Janus VideoRoom: the stock demo page on a re
 
     const run = await runCli(['run', join(dir, 'janus-videoroom.yaml'), '--out', join(dir, 'out')], {
       env: { JANUS_URL: janus.httpUrl, JANUS_WS_URL: janus.wsUrl, JANUS_DEMOS_URL: janus.demosUrl },
-      timeoutMs: 150_000,
+      timeoutMs: 190_000,
     });
     expect(run.code, `${run.stdout}\n${run.stderr}`).toBe(0);
     const report = JSON.parse(readFileSync(join(dir, 'out', 'report.json'), 'utf8')) as RunReport;
@@ -63,5 +65,5 @@ describe.skipIf(!janusAvailable())('Janus VideoRoom: the stock demo page on a re
     // The room was created through Janus's VideoRoom API and destroyed again after the run.
     expect(summary.rooms[0]?.room).toMatch(/^room1:\d+$/);
     expect(await new JanusVideoRoomApi(janus.httpUrl).listRooms()).toEqual([]);
-  }, 160_000);
+  });
 });
