@@ -178,13 +178,7 @@ export async function runContractGate(
   // An interrupted gate is no verdict: checks cut short (a webhook that "never arrived"
   // because the wait was aborted) would read as the target's failures. Exit 130, not 1.
   const interrupted = ctx.signal.aborted;
-  const status = interrupted
-    ? 'interrupted'
-    : checks.some((c) => c.status === 'failed')
-      ? 'failed'
-      : checks.some((c) => c.status === 'errored')
-        ? 'errored'
-        : 'passed';
+  const status = gateStatus(checks, interrupted);
   const failedNames = checks.filter((c) => c.status === 'failed' || c.status === 'errored').map((c) => c.name);
   const reason = interrupted
     ? `interrupted after ${checks.length} check(s); the results cover the part that ran and are no verdict`
@@ -231,4 +225,16 @@ async function deleteRooms(ctx: GateContext): Promise<void> {
       ids.slice(i, i + 8).map((id) => ctx.http.send({ method: 'DELETE', path: `/v1/rooms/${encodeURIComponent(id)}` }).catch(() => undefined)),
     );
   }
+}
+
+/**
+ * One verdict over a gate's checks: interrupted is no verdict (checks cut short are no
+ * evidence against the target), then failed, then errored. `roomgate contract` uses it
+ * too when it joins the pact checks to the contract step's.
+ */
+export function gateStatus(checks: readonly { status: string }[], interrupted: boolean): 'interrupted' | 'failed' | 'errored' | 'passed' {
+  if (interrupted) return 'interrupted';
+  if (checks.some((c) => c.status === 'failed')) return 'failed';
+  if (checks.some((c) => c.status === 'errored')) return 'errored';
+  return 'passed';
 }

@@ -125,7 +125,7 @@ export const contractCommand: CommandModule<object, ContractArgs> = {
           : embedded
             ? EMBEDDED_SECOND_CLIENT
             : undefined;
-      const { resolveContractOptions, runContractGate } = await import('../../contract/contract-step.js');
+      const { gateStatus, resolveContractOptions, runContractGate } = await import('../../contract/contract-step.js');
       const options = resolveContractOptions({
         spec: args.spec,
         seed: args.seed,
@@ -158,14 +158,7 @@ export const contractCommand: CommandModule<object, ContractArgs> = {
         if (pact !== undefined) {
           // One gate, one verdict: the pact checks join the contract step's result.
           const checks = [...pact.checks, ...result.checks];
-          const status =
-            result.status === 'interrupted' || interrupt.signal.aborted
-              ? 'interrupted'
-              : checks.some((c) => c.status === 'failed')
-                ? 'failed'
-                : checks.some((c) => c.status === 'errored')
-                  ? 'errored'
-                  : 'passed';
+          const status = gateStatus(checks, result.status === 'interrupted' || interrupt.signal.aborted);
           const startedAt = pact.startedAt;
           result = { ...result, checks, status, startedAt, durationMs: result.durationMs + pact.durationMs, artifacts: [...pact.artifacts, ...result.artifacts] } as typeof result;
         }
