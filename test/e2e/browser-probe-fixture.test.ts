@@ -41,11 +41,15 @@ describe('generic probe on an independent WebRTC page', () => {
       expect(m.pcConnectedObserved!).toBeGreaterThanOrEqual(m.firstSetLocalDescription!);
       expect(m.firstRenderedFrame!).toBeGreaterThanOrEqual(m.firstSetLocalDescription!);
       // The reported connected stamp may be moved back to the first media evidence,
-      // but never before the offer/answer started and only by a bounded amount.
+      // but never before the offer/answer started, and the move is recorded exactly
+      // (how late the connected event runs depends on the host, so no time bound here).
       expect(m.pcConnected!).toBeGreaterThanOrEqual(m.firstSetLocalDescription!);
       expect(s.connectedAdjustmentMs).toBeGreaterThanOrEqual(0);
-      expect(s.connectedAdjustmentMs).toBeLessThan(500);
       expect(m.pcConnectedObserved! - m.pcConnected!).toBe(s.connectedAdjustmentMs);
+      if (s.connectedAdjustmentMs! > 0) {
+        expect(s.adjustedMilestones).toContain('pcConnected');
+        expect(m.pcConnected).toBe(Math.min(m.firstInboundPacket!, m.firstDecodedFrame!, m.firstRenderedFrame!));
+      } else expect(s.adjustedMilestones).not.toContain('pcConnected');
       expect(m.firstDecodedFrame!).toBeLessThanOrEqual(m.firstRenderedFrame!);
       expect(s.remoteFramesRendered).toBeGreaterThan(0);
       const sample = p.record.samples.at(-1)!;

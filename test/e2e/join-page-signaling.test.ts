@@ -229,9 +229,9 @@ describe('signaling on server shutdown', () => {
     const a = await SignalClient.open(server, room.id);
     a.send({ type: 'join', name: 'a' });
     await a.next('joined');
-    const started = Date.now();
+    // 1001 (going away) is the server closing the page's socket itself; a close that
+    // waited for the page instead would never resolve and the test would time out.
     await server.close();
-    expect(Date.now() - started).toBeLessThan(2000);
     expect(await a.closed()).toBe(1001);
   });
 
@@ -239,16 +239,20 @@ describe('signaling on server shutdown', () => {
     const server = await createReferenceServer({ port: 0, faults: ['join-refused'] });
     const room = server.store.create('roomgate-local', { name: 'held', maxParticipants: 5, isPrivate: false, recording: false });
     const socket = new WebSocket(`${server.url.replace('http', 'ws')}/join/${room.id}/signal`, { handshakeTimeout: 10_000 });
+    let errorMessage = '';
     const outcome = new Promise<string>((resolve) => {
       socket.once('open', () => resolve('open'));
-      socket.once('error', () => resolve('error'));
+      socket.once('error', (error) => {
+        errorMessage = error.message;
+        resolve('error');
+      });
     });
     const early = await Promise.race([outcome, new Promise<string>((resolve) => setTimeout(() => resolve('pending'), 1000))]);
     expect(early).toBe('pending');
-    const started = Date.now();
     await server.close();
-    expect(Date.now() - started).toBeLessThan(2000);
     expect(await outcome).toBe('error');
+    // The server dropped the held upgrade on close; the client's own 10 s handshake timeout did not end it.
+    expect(errorMessage).not.toMatch(/handshake has timed out/i);
     expect(room.participants.size).toBe(0);
   });
 });
