@@ -7,10 +7,18 @@
  *
  *   npx tsx bench/browser.ts [--start 2] [--step 2] [--max 24] [--hold 5000]
  *     [--per-room 2] [--video 160x120@10] [--flags="--extra --chromium-flags"] [--keep-going]
+ *     [--busy-cores 1]
+ *
+ * --busy-cores N keeps N other processes spinning (each one core busy) for the
+ * whole bench, the "loaded host" the capacity figure is judged on: the limit
+ * must be Chromium's share of the CPU, not the harness's event loop.
+ * A CPU profile of the harness: node --cpu-prof --cpu-prof-dir=prof --import tsx bench/browser.ts ...,
+ * then npx tsx bench/cpu-profile-top.ts prof/*.cpuprofile.
  *
  * Each line also reports the Chromium CPU per participant during the hold
  * (cores, from /proc, so other work on the host does not count) and the room layout.
  */
+import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -32,8 +40,19 @@ const { values } = parseArgs({
     flags: { type: 'string' },
     // Keep stepping after an invalid/failed run (to see the figures beyond the limit on a busy host).
     'keep-going': { type: 'boolean', default: false },
+    'busy-cores': { type: 'string', default: '0' },
   },
 });
+// Spinners are separate processes (not threads here) so they compete with Chromium and the
+// harness exactly like another job on the host would; each is stopped by its own PID at exit.
+const spinners = Array.from({ length: Number(values['busy-cores']) }, () =>
+  spawn(process.execPath, ['-e', 'for (;;) {}'], { stdio: 'ignore' }),
+);
+for (const s of spinners) s.unref();
+process.on('exit', () => {
+  for (const s of spinners) s.kill('SIGKILL');
+});
+if (spinners.length > 0) console.log(`${spinners.length} spinning process(es) keep ${spinners.length} core(s) busy (pids ${spinners.map((s) => s.pid).join(', ')})`);
 const cores = cpus().length;
 const perRoom = Number(values['per-room']);
 let fakeVideoFile: string | undefined;

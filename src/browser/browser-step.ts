@@ -217,10 +217,14 @@ async function runStep(
         }),
       );
     }
-    for (const p of participants) {
+    // In parallel: each screenshot waits on its own renderer, and a starved one must not hold up the rest.
+    const failedOnes = participants.flatMap((p) => {
       const v = verdicts.get(p)!;
-      if (v.status === 'failed') artifacts.push(...(await writeFailureArtifacts(p, ctx.runDir, stepName, v.label)));
-    }
+      return v.status === 'failed' ? [{ p, label: v.label }] : [];
+    });
+    if (failedOnes.length > 0) log(`${failedOnes.length} of ${participants.length} participants failed: writing their screenshots, console logs and stats`);
+    const written = await Promise.all(failedOnes.map(({ p, label }) => writeFailureArtifacts(p, ctx.runDir, stepName, label)));
+    artifacts.push(...written.flat());
 
     // 7. Leave, then the API must show the rooms empty again (and webhooks must have seen everyone).
     await Promise.all(participants.map((p) => p.leave()));

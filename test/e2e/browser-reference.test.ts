@@ -25,6 +25,9 @@ async function runAgainstReference(faults: FaultName[], options: BrowserStepOpti
       joinTimeoutMs: 8000,
       mediaTimeoutMs: 15_000,
       overload: QUIET_HOST,
+      // At the default nice 10 Chromium yields to every nice-0 process, and the other test fork's load
+      // generators and servers starved it; these tests judge labels and figures, not capacity.
+      browserNice: 0,
       ...options,
       ...(makeUrls === undefined ? {} : { joinUrls: makeUrls(server.url) }),
     });

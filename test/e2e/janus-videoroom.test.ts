@@ -33,6 +33,8 @@ describe.skipIf(!janusAvailable())('Janus VideoRoom: the stock demo page on a re
     adapter.module = join(REPO_ROOT, 'src/browser/adapters/janus-videoroom.ts');
     step.options['hold'] = '2s';
     step.options['overload'] = { maxHostCpu: 2, maxEventLoopDelay: '0ms', maxCpuLimitedFraction: 2 };
+    // Normal priority: at nice 10 Chromium yields to the other test fork's busy processes (see janus-faults).
+    step.options['browserNice'] = 0;
     delete step.slos;
     const dir = mkdtempSync(join(tmpdir(), 'roomgate-janus-'));
     writeFileSync(join(dir, 'janus-videoroom.yaml'), stringify(scenario));

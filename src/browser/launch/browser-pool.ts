@@ -88,13 +88,20 @@ export class BrowserPool {
     return this.browsers.map((b) => b.process()?.pid).filter((pid): pid is number => pid !== undefined);
   }
 
-  async close(): Promise<void> {
+  /** Close every browser; one that does not close within `budgetMs` (wedged, starved) is killed by its PID. */
+  async close(budgetMs = 15_000): Promise<void> {
     await Promise.allSettled(
       this.browsers.map(async (browser) => {
+        let timer: NodeJS.Timeout | undefined;
         try {
-          await browser.close();
+          await Promise.race([
+            browser.close(),
+            new Promise((_, reject) => (timer = setTimeout(() => reject(new Error('browser did not close')), budgetMs))),
+          ]);
         } catch {
           browser.process()?.kill('SIGKILL');
+        } finally {
+          clearTimeout(timer);
         }
       }),
     );

@@ -33,6 +33,15 @@ const MAX_CONSOLE_LINES = 500;
 const TERMINAL_GRACE_MS = 1500;
 /** An adapter's leave hook gets this long before the page is closed anyway. */
 const LEAVE_BUDGET_MS = 5000;
+/**
+ * One read of the probe (snapshot, stats sample) or one close gets this long. Bounded
+ * because a starved or wedged renderer (a host busy with other work, a page stuck in a
+ * dialog) would otherwise hold each call for puppeteer's 60 s protocol timeout, and the
+ * judging and leaving phases make several such calls per participant: a run that should
+ * end in seconds hung for minutes on a busy CI host. A call that runs out keeps the last
+ * reading, which is what the participant is judged by anyway.
+ */
+const PAGE_CALL_BUDGET_MS = 15_000;
 
 /**
  * One headless participant: its own browser context and page, the probe
@@ -137,7 +146,7 @@ export class Participant {
   async sample(): Promise<void> {
     if (this.page === undefined || this.record.crashed !== undefined || this.page.isClosed()) return;
     try {
-      const sample = (await this.raceCrash(this.page.evaluate('window.__roomgate ? window.__roomgate.sample() : null'))) as
+      const sample = (await this.raceCrash(this.page.evaluate('window.__roomgate ? window.__roomgate.sample() : null'), PAGE_CALL_BUDGET_MS)) as
         | StatsSample
         | null;
       if (sample !== null) this.record.samples.push(sample);
@@ -151,6 +160,7 @@ export class Participant {
     try {
       const snapshot = (await this.raceCrash(
         this.page.evaluate('window.__roomgate ? window.__roomgate.snapshot() : null'),
+        PAGE_CALL_BUDGET_MS,
       )) as ProbeSnapshot | null;
       if (snapshot !== null) this.record.snapshot = snapshot;
     } catch {
@@ -179,12 +189,12 @@ export class Participant {
 
   async close(): Promise<void> {
     try {
-      if (this.page !== undefined && !this.page.isClosed()) await this.page.close({ runBeforeUnload: false });
+      if (this.page !== undefined && !this.page.isClosed()) await this.raceCrash(this.page.close({ runBeforeUnload: false }), PAGE_CALL_BUDGET_MS);
     } catch {
-      // the browser may already be gone
+      // the browser may already be gone (or wedged: the pool kills it at the end)
     }
     try {
-      await this.context?.close();
+      if (this.context !== undefined) await this.raceCrash(this.context.close(), PAGE_CALL_BUDGET_MS);
     } catch {
       // idem
     }

@@ -16,7 +16,7 @@ import { startLiveExport, withMetricsOptions, type MetricsFlags } from '../live-
 import { parseFaultFlags } from '../fault-flags.js';
 import { shardFromArgs, withShardOptions, type ShardArgs } from '../shard-options.js';
 import { planDigest } from '../../shard/plan-digest.js';
-import { buildRunReport, describeTargetForReport, writeReportJson } from '../../report/report-json.js';
+import { writeSingleStepReport } from '../single-step-report.js';
 
 interface BrowserArgs extends ShardArgs, MetricsFlags {
   target?: string;
@@ -145,28 +145,15 @@ export const browserCommand: CommandModule<object, BrowserArgs> = {
         exporters?.sink({ type: 'step-end', at: Date.now(), step: step.name, result });
         await writeFile(join(runDir, 'result.json'), JSON.stringify(result, null, 2));
         // report.json too, so the folder is an ordinary run (`roomgate report`, `compare`, and `merge` for shards).
-        await writeReportJson(
+        await writeSingleStepReport({
           runDir,
-          buildRunReport({
-            run: {
-              id: `browser-${Date.now().toString(36)}`,
-              name: step.name,
-              files: [],
-              startedAt,
-              finishedAt: new Date().toISOString(),
-              durationMs: result.durationMs,
-              status: result.status,
-              exitCode: exitCodeFor(result.status),
-              partial: result.status === 'interrupted',
-              ...(result.reason === undefined ? {} : { reason: result.reason }),
-              ...(shard === undefined
-                ? {}
-                : { shard: { ...shard, plan: planDigest({ command: 'browser', ...options, adapter: options.adapter?.name }), ...(startAtMs === undefined ? {} : { startAt: new Date(startAtMs).toISOString() }) } }),
-            },
-            target: describeTargetForReport(resolved.target, faults),
-            steps: [result],
-          }),
-        );
+          command: 'browser',
+          result,
+          startedAt,
+          target: resolved.target,
+          faults,
+          shard: shard === undefined ? undefined : { spec: shard, plan: planDigest({ command: 'browser', ...options, adapter: options.adapter?.name }), startAtMs },
+        });
         if (args.json) {
           process.stdout.write(`${JSON.stringify(result)}\n`);
         } else {

@@ -16,6 +16,7 @@ import { NO_SAMPLES, orNoSamples } from '../../report/no-samples.js';
 import { shardFromArgs, withShardOptions, type ShardArgs } from '../shard-options.js';
 
 import { startLiveExport, withMetricsOptions, type MetricsFlags } from '../live-export.js';
+import { writeSingleStepReport } from '../single-step-report.js';
 
 interface LoadArgs extends ShardArgs, MetricsFlags {
   target?: string;
@@ -152,26 +153,17 @@ export const loadCommand: CommandModule<object, LoadArgs> = {
       const exitCode = exitCodeFor(result.status);
 
       if (args.out !== undefined) {
-        const { buildRunReport, describeTargetForReport, writeReportJson } = await import('../../report/report-json.js');
-        const report = buildRunReport({
-          run: {
-            id: `load-${Date.now().toString(36)}`,
-            name: step.name,
-            files: [],
-            startedAt,
-            finishedAt: new Date().toISOString(),
-            durationMs: result.durationMs,
-            status: result.status,
-            exitCode,
-            partial: result.status === 'interrupted',
-            ...(result.reason === undefined ? {} : { reason: result.reason }),
-            ...(shard === undefined ? {} : { shard: { ...shard, plan, ...(startAtMs === undefined ? {} : { startAt: new Date(startAtMs).toISOString() }) } }),
-          },
-          target: describeTargetForReport(resolved.target, faults),
-          steps: [result],
+        await writeSingleStepReport({
+          runDir: args.out,
+          command: 'load',
+          result,
+          startedAt,
+          target: resolved.target,
+          faults,
+          shard: shard === undefined ? undefined : { spec: shard, plan, startAtMs },
           timeline: timeline.timeline,
+          redactor,
         });
-        await writeReportJson(args.out, report, redactor);
       }
       events?.close();
 
