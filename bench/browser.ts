@@ -7,7 +7,7 @@
  *
  *   npx tsx bench/browser.ts [--start 2] [--step 2] [--max 24] [--hold 5000]
  *     [--per-room 2] [--video 160x120@10] [--flags="--extra --chromium-flags"] [--keep-going]
- *     [--busy-cores 1]
+ *     [--busy-cores 1] [--nice 10]
  *
  * --busy-cores N keeps N other processes spinning (each one core busy) for the
  * whole bench, the "loaded host" the capacity figure is judged on: the limit
@@ -41,12 +41,16 @@ const { values } = parseArgs({
     // Keep stepping after an invalid/failed run (to see the figures beyond the limit on a busy host).
     'keep-going': { type: 'boolean', default: false },
     'busy-cores': { type: 'string', default: '0' },
+    // Chromium's nice value (and its autogroup's); the step's default is 10.
+    nice: { type: 'string' },
   },
 });
-// Spinners are separate processes (not threads here) so they compete with Chromium and the
-// harness exactly like another job on the host would; each is stopped by its own PID at exit.
+// Spinners are separate processes in sessions of their own (detached), so they compete with
+// Chromium and the harness exactly like another job on the host would (a child in the harness's
+// session would share its autogroup and CPU share, which no other job does); each is stopped by
+// its own PID at exit.
 const spinners = Array.from({ length: Number(values['busy-cores']) }, () =>
-  spawn(process.execPath, ['-e', 'for (;;) {}'], { stdio: 'ignore' }),
+  spawn(process.execPath, ['-e', 'for (;;) {}'], { stdio: 'ignore', detached: true }),
 );
 for (const s of spinners) s.unref();
 process.on('exit', () => {
@@ -71,6 +75,7 @@ for (let n = Number(values.start); n <= Number(values.max); n += Number(values.s
     participants: perRoom,
     ...(fakeVideoFile === undefined ? {} : { fakeVideoFile }),
     chromiumArgs,
+    ...(values.nice === undefined ? {} : { browserNice: Number(values.nice) }),
     holdMs: Number(values.hold), joinTimeoutMs: 30_000, mediaTimeoutMs: 30_000,
   });
   const result = await step.run({

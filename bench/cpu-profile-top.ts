@@ -27,7 +27,7 @@ interface Profile {
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
-  options: { top: { type: 'string', default: '25' }, 'stall-ms': { type: 'string', default: '50' } },
+  options: { top: { type: 'string', default: '25' }, 'stall-ms': { type: 'string', default: '50' }, stalls: { type: 'string', default: '8' } },
 });
 if (positionals.length === 0) throw new Error('usage: npx tsx bench/cpu-profile-top.ts FILE.cpuprofile...');
 
@@ -68,17 +68,19 @@ for (const file of positionals) {
     }
     return frameOf(parentOf.has(cursor) ? cursor : below);
   };
-  const stalls: { us: number; leaves: Map<string, number>; tasks: Map<string, number> }[] = [];
+  const stalls: { us: number; atUs: number; leaves: Map<string, number>; tasks: Map<string, number> }[] = [];
+  let clockUs = 0;
   let run: (typeof stalls)[number] | undefined;
   profile.samples.forEach((id, i) => {
     const name = byId.get(id)!.callFrame.functionName;
+    clockUs += profile.timeDeltas[i] ?? 0;
     const dt = profile.timeDeltas[i + 1] ?? 0;
     if (name === '(idle)') {
       if (run !== undefined && run.us >= Number(values['stall-ms']) * 1000) stalls.push(run);
       run = undefined;
       return;
     }
-    run ??= { us: 0, leaves: new Map(), tasks: new Map() };
+    run ??= { us: 0, atUs: clockUs, leaves: new Map(), tasks: new Map() };
     run.us += dt;
     const leaf = frameOf(id);
     run.leaves.set(leaf, (run.leaves.get(leaf) ?? 0) + dt);
@@ -89,8 +91,8 @@ for (const file of positionals) {
   console.log(`  ${stalls.length} runs of CPU without idle >= ${values['stall-ms']} ms (${(stallTotal / 1000).toFixed(0)} ms in all); the longest:`);
   const top = (m: Map<string, number>, n: number) =>
     [...m].sort((a, b) => b[1] - a[1]).slice(0, n).map(([k, us]) => `${(us / 1000).toFixed(0)} ms ${k}`).join('; ');
-  for (const r of [...stalls].sort((a, b) => b.us - a.us).slice(0, 8)) {
-    console.log(`    ${(r.us / 1000).toFixed(0).padStart(6)} ms  tasks: ${top(r.tasks, 3)}`);
+  for (const r of [...stalls].sort((a, b) => b.us - a.us).slice(0, Number(values.stalls))) {
+    console.log(`    ${(r.us / 1000).toFixed(0).padStart(6)} ms at ${(r.atUs / 1e6).toFixed(1)} s  tasks: ${top(r.tasks, 3)}`);
     console.log(`            leaves: ${top(r.leaves, 4)}`);
   }
   console.log(`  top ${values.top} functions (self time, idle excluded):`);

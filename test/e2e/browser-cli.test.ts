@@ -7,9 +7,9 @@ import type { StepResult } from '../../src/model/result.js';
 import { startFixtureServer, type FixtureServer } from '../fixtures/webrtc-pair/fixture-server.js';
 import { REPO_ROOT, runCli } from '../helpers/run-cli.js';
 
-// Chromium keeps the harness's priority here (--browser-nice 0): at the default nice 10 it yields to every
-// nice-0 process, and the other test fork's load generators and servers starved it (late events, a participant
-// that never settled). These tests judge labels and figures, not capacity, so overload detection is off too.
+// Chromium keeps normal priority here (--browser-nice 0): at the default nice 10 (its autogroup too) it yields
+// to every other process on the host, and `npm test` runs two forks, whose load generators and servers would
+// starve it. These tests judge labels and figures, not capacity, so overload detection is off too.
 const QUIET = ['--max-host-cpu', '2', '--max-event-loop-delay', '0', '--max-cpu-limited', '2', '--browser-nice', '0'];
 
 describe('roomgate browser (CLI)', () => {

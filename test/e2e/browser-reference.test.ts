@@ -25,8 +25,8 @@ async function runAgainstReference(faults: FaultName[], options: BrowserStepOpti
       joinTimeoutMs: 8000,
       mediaTimeoutMs: 15_000,
       overload: QUIET_HOST,
-      // At the default nice 10 Chromium yields to every nice-0 process, and the other test fork's load
-      // generators and servers starved it; these tests judge labels and figures, not capacity.
+      // At the default nice 10 (its autogroup too) Chromium yields to every other process, and the other
+      // test fork's load generators and servers would starve it; these tests judge labels and figures, not capacity.
       browserNice: 0,
       ...options,
       ...(makeUrls === undefined ? {} : { joinUrls: makeUrls(server.url) }),

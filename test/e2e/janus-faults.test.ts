@@ -16,9 +16,9 @@ import { REPO_ROOT, runCli, type CliOptions, type CliRun } from '../helpers/run-
 // timeout): the media server dies mid-call, the room is full, the media path
 // is blocked. Each runs the real CLI with the Janus adapter module.
 const ADAPTER = join(REPO_ROOT, 'src/browser/adapters/janus-videoroom.ts');
-// Chromium keeps the harness's priority here (--browser-nice 0): at the default nice 10 it yields to every
-// nice-0 process, and the other test fork's load generators and servers starved it (late events, a participant
-// that never settled). These tests judge labels and figures, not capacity, so overload detection is off too.
+// Chromium keeps normal priority here (--browser-nice 0): at the default nice 10 (its autogroup too) it yields
+// to every other process on the host, and `npm test` runs two forks, whose load generators and servers would
+// starve it. These tests judge labels and figures, not capacity, so overload detection is off too.
 const QUIET = ['--max-host-cpu', '2', '--max-event-loop-delay', '0', '--max-cpu-limited', '2', '--browser-nice', '0'];
 
 describe.skipIf(!janusAvailable())('Janus VideoRoom failures get their own labels', () => {

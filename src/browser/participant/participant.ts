@@ -150,8 +150,9 @@ export class Participant {
         | StatsSample
         | null;
       if (sample !== null) this.record.samples.push(sample);
-    } catch {
-      // a page that cannot be sampled shows up as missing samples, and its crash (if any) is recorded
+    } catch (error) {
+      // a page that cannot be sampled shows up as missing samples (and its crash, if any, is recorded); the log says why
+      this.log(`[roomgate] stats sample failed: ${(error as Error).message}`);
     }
   }
 
