@@ -42,7 +42,9 @@ const holdMs = Number(values.hold);
 const cores = cpus().length;
 
 /** One core kept busy by another process for the whole bench (bounded by `timeout`, stopped by PID). */
-const busy = values['no-busy'] ? undefined : spawn('timeout', ['1800', process.execPath, '-e', 'for(;;){}'], { stdio: 'ignore' });
+// Detached: a session (and autogroup) of its own, like any other job on the host; in the harness's session it
+// would share the harness's CPU share instead (see docs/architecture.md, "Chromium runs at nice 10").
+const busy = values['no-busy'] ? undefined : spawn('timeout', ['1800', process.execPath, '-e', 'for(;;){}'], { stdio: 'ignore', detached: true });
 
 async function run(options: BrowserStepOptions, baseUrl: string): Promise<StepResult> {
   const step = createBrowserStep({ ...options, holdMs, joinTimeoutMs: 45_000, mediaTimeoutMs: 45_000 });
