@@ -89,7 +89,7 @@ for (let n = Number(values.start); n <= Number(values.max); n += Number(values.s
   const mib = (b: number | undefined) => (b === undefined ? 'n/a' : `${(b / 2 ** 20).toFixed(0)} MiB`);
   const cpu = s.holdCpu === undefined ? '' : ` Chromium ${s.holdCpu.browserCores.toFixed(2)} cores (${(s.holdCpu.browserCoresPerParticipant * 100).toFixed(0)} % of a core/participant), harness ${(s.holdCpu.harnessCores * 100).toFixed(0)} %;`;
   console.log(
-    `${String(n).padStart(3)} participants [${s.layout}]: ${result.status.padEnd(7)} success ${s.successRate.successes}/${s.successRate.total}` +
+    `${String(n).padStart(3)} participants [${s.layout}]: ${result.status.padEnd(7)} success ${s.successRate.successes}/${s.successRate.total}${Object.keys(s.failures).length === 0 ? '' : ` (${Object.entries(s.failures).map(([label, n]) => `${n} ${label}`).join(', ')})`}` +
       ` join p50 ${s.latency.join_time.p50.toFixed(0)} ms p95 ${s.latency.join_time.p95.toFixed(0)} ms` +
       ` first frame p95 ${s.latency.time_to_first_frame.p95.toFixed(0)} ms; browsers ${mib(s.browserRssBytes)} (${mib(s.rssPerParticipantBytes)}/participant);${cpu}` +
       ` peak host CPU ${(s.overload.peakHostCpu * 100).toFixed(0)} %, event-loop p99 ${s.overload.peakEventLoopDelayMs.toFixed(0)} ms` +
