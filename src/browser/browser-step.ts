@@ -142,7 +142,7 @@ async function runStep(
     let sync: StartSync | undefined;
     if (options.startAtMs !== undefined) {
       sync = await waitForStart(options.startAtMs, signal);
-      if (sync.lateMs > 0) log(`arrivals started ${sync.lateMs} ms after --start-at ${sync.startAt} (browser launch took longer than the time left)`, 'warn');
+      if (sync.setupOverran) log(`arrivals started ${sync.lateMs} ms after --start-at ${sync.startAt} (browser launch took longer than the time left)`, 'warn');
     }
     const offsets = arrivalOffsets(participants.length, arrival);
     const t0 = Date.now();

@@ -91,7 +91,7 @@ async function runLoad(load: ResolvedLoad, ctx: StepContext): Promise<StepResult
   let sync: StartSync | undefined;
   if (options.startAtMs !== undefined) {
     sync = await waitForStart(options.startAtMs, ctx.signal);
-    if (sync.lateMs > 0) log('warn', `started ${sync.lateMs} ms after --start-at ${sync.startAt} (setup took longer than the time left)`);
+    if (sync.setupOverran) log('warn', `started ${sync.lateMs} ms after --start-at ${sync.startAt} (setup took longer than the time left)`);
   }
 
   // The clock starts after setup, so windows and throughput cover the timed run only.

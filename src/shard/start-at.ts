@@ -10,6 +10,12 @@ export interface StartSync {
   lateMs: number;
   /** How long the step waited for it after its setup, ms. */
   waitedMs: number;
+  /**
+   * The setup itself ended after the agreed start (the shard could not wait at all). A shard
+   * that waited is still a few ms "late" (a timer fires after its time): that is in `lateMs`,
+   * for the merge's skew, but it is not worth a warning.
+   */
+  setupOverran: boolean;
 }
 
 /**
@@ -51,5 +57,5 @@ export async function waitForStart(startAtMs: number, signal: AbortSignal): Prom
   const waitMs = startAtMs - arrived;
   await sleep(waitMs, signal);
   const began = Date.now();
-  return { startAt: new Date(startAtMs).toISOString(), lateMs: Math.max(0, began - startAtMs), waitedMs: began - arrived };
+  return { startAt: new Date(startAtMs).toISOString(), lateMs: Math.max(0, began - startAtMs), waitedMs: began - arrived, setupOverran: waitMs <= 0 };
 }
