@@ -5,6 +5,7 @@ import type { CheckResult, SloVerdict, StepResult, StepStatus } from '../model/r
 import { worstStatus } from '../model/result.js';
 import type { Step, StepContext } from '../model/step.js';
 import type { Target } from '../target/target.js';
+import { withTimeout } from '../with-timeout.js';
 
 /**
  * The task engine: scenarios in order, each a fixture (its target, e.g. an
@@ -124,7 +125,7 @@ export async function runPlan(scenarios: readonly ScenarioTask[], options: RunPl
       } finally {
         for (const teardown of teardowns.reverse()) {
           try {
-            await withTimeout(teardown.run(), 30_000, `teardown of ${teardown.name}`);
+            await withTimeout(teardown.run(), 30_000, `teardown of ${teardown.name} took longer than 30 s`);
           } catch (error) {
             options.emit({ type: 'log', at: Date.now(), level: 'warn', message: `teardown of ${teardown.name} failed: ${(error as Error).message}` });
           }
@@ -208,16 +209,6 @@ class GraceExpired extends Error {
   constructor(graceMs: number) {
     super(`did not stop within ${Math.round(graceMs / 1000)} s of being asked to; its results so far are kept`);
   }
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${what} took longer than ${ms / 1000} s`)), ms);
-    promise.then(
-      (value) => (clearTimeout(timer), resolve(value)),
-      (error: unknown) => (clearTimeout(timer), reject(error)),
-    );
-  });
 }
 
 function fromError(

@@ -4,6 +4,7 @@ import puppeteer, { type Browser, type BrowserContext } from 'puppeteer-core';
 import { chromiumFlags, isRoot } from './chromium-flags.js';
 import { findChromium } from './find-chromium.js';
 import { treePids } from './process-memory.js';
+import { withTimeout } from '../../with-timeout.js';
 
 export interface BrowserPoolOptions {
   /** How many browser processes; participants are spread over them round-robin. */
@@ -107,16 +108,10 @@ export class BrowserPool {
   async close(budgetMs = 15_000): Promise<void> {
     await Promise.allSettled(
       this.browsers.map(async (browser) => {
-        let timer: NodeJS.Timeout | undefined;
         try {
-          await Promise.race([
-            browser.close(),
-            new Promise((_, reject) => (timer = setTimeout(() => reject(new Error('browser did not close')), budgetMs))),
-          ]);
+          await withTimeout(browser.close(), budgetMs, 'browser did not close');
         } catch {
           browser.process()?.kill('SIGKILL');
-        } finally {
-          clearTimeout(timer);
         }
       }),
     );

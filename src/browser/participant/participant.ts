@@ -3,6 +3,7 @@ import type { PageAdapter, ParticipantInfo } from '../adapters/types.js';
 import type { ParticipantPlan } from '../options.js';
 import { probeConfigSource, probeSource } from '../probe/probe-source.js';
 import type { ProbeSnapshot, StatsSample } from '../probe/probe-types.js';
+import { withTimeout } from '../../with-timeout.js';
 
 /** How navigation went: `failed` means no document (DNS, refused connection, timeout). */
 export type NavigationResult =
@@ -255,18 +256,13 @@ export class Participant {
   }
 
   private raceCrash<T>(work: Promise<T>, timeoutMs?: number): Promise<T> {
-    const racers: Promise<T>[] = [
+    const raced = Promise.race([
       work,
-      this.crashed.then(() => {
+      this.crashed.then((): never => {
         throw new Error('page crashed');
       }),
-    ];
-    if (timeoutMs !== undefined) {
-      racers.push(
-        new Promise<T>((_, reject) => setTimeout(() => reject(new Error(`timed out after ${timeoutMs} ms`)), timeoutMs).unref()),
-      );
-    }
-    return Promise.race(racers);
+    ]);
+    return timeoutMs === undefined ? raced : withTimeout(raced, timeoutMs, `timed out after ${timeoutMs} ms`);
   }
 
   private requirePage(): Page {
