@@ -1,14 +1,13 @@
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'puppeteer-core';
 import { EMPTY_SUMMARY } from '../../src/metrics/summary.js';
 import type { StepResult } from '../../src/model/result.js';
 import { renderHtml } from '../../src/report/html/render-html.js';
 import { buildRunReport } from '../../src/report/report-json.js';
-import { launchReportBrowser } from '../helpers/report-browser.js';
+import { launchReportBrowser, openReportOffline } from '../helpers/report-browser.js';
 
 const now = new Date().toISOString();
 
@@ -59,11 +58,7 @@ describe('report.html: figures without samples', () => {
       timeline: {},
     });
     await writeFile(path, renderHtml(report));
-    const page = await browser.newPage();
-    await page.setRequestInterception(true);
-    page.on('request', (request) => void (request.url().startsWith('file:') ? request.continue() : request.abort()));
-    await page.goto(pathToFileURL(path).href, { waitUntil: 'load' });
-    await page.waitForSelector('body[data-rendered="true"]');
+    const page = await openReportOffline(browser, path);
     const seen = await page.evaluate(() => {
       const sections = [...document.querySelectorAll('section')];
       const byTitle = (t: string) => sections.find((s) => s.querySelector('h2')?.textContent === t);

@@ -1,9 +1,8 @@
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import type { Browser } from 'puppeteer-core';
-import { launchReportBrowser } from '../helpers/report-browser.js';
+import { launchReportBrowser, openReportOffline } from '../helpers/report-browser.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MetricsRegistry } from '../../src/metrics/registry.js';
 import type { StepResult } from '../../src/model/result.js';
@@ -87,11 +86,7 @@ describe('report.html sections from the real step summaries, in a real browser',
     const dir = await mkdtemp(join(tmpdir(), 'roomgate-html-sum-'));
     const path = join(dir, 'report.html');
     await writeFile(path, renderHtml(report()));
-    const page = await browser.newPage();
-    await page.setRequestInterception(true);
-    page.on('request', (request) => void (request.url().startsWith('file:') ? request.continue() : request.abort()));
-    await page.goto(pathToFileURL(path).href, { waitUntil: 'load' });
-    await page.waitForSelector('body[data-rendered="true"]');
+    const page = await openReportOffline(browser, path);
     const seen = await page.evaluate(() => {
       const sections = [...document.querySelectorAll('section')];
       const byTitle = (t: string) => sections.find((s) => s.querySelector('h2')?.textContent === t);
