@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { MatchersV3, PactV3 } from '@pact-foundation/pact';
 import { describe, expect, it } from 'vitest';
 import { VideoConnectClient } from '../../src/target/client.js';
+import { awaitRecordedMatches } from './await-recorded-matches.js';
 
 /**
  * Consumer pact: roomgate's own typed client (the class every step uses)
@@ -65,6 +66,7 @@ describe('VideoConnectClient as a Pact consumer', () => {
       const created = await client.createRoom({ name: 'standup', max_participants: 4 });
       expect(created.room.room_id).toMatch(/^rm_/);
       expect(created.location).toBe(`/v1/rooms/${created.room.room_id}`);
+      await awaitRecordedMatches(pact, mock.port);
     });
   });
 
@@ -89,6 +91,7 @@ describe('VideoConnectClient as a Pact consumer', () => {
       expect(got.status).toBe('waiting');
       const closed = await client.deleteRoom('rm_8xKp2mNqLz');
       expect(closed.message).toBe('Room rm_8xKp2mNqLz has been closed.');
+      await awaitRecordedMatches(pact, mock.port);
     });
   });
 
@@ -103,6 +106,7 @@ describe('VideoConnectClient as a Pact consumer', () => {
     await pact.executeTest(async (mock) => {
       const client = new VideoConnectClient({ baseUrl: mock.url, credentials });
       await expect(client.getRoom('rm_doesnotexist0')).rejects.toMatchObject({ status: 404, envelope: { error: 'room_not_found', status: 404 } });
+      await awaitRecordedMatches(pact, mock.port);
     });
   });
 });
