@@ -1,3 +1,4 @@
+import type { ContractCoverage } from './coverage.js';
 import type { Evidence } from './evidence.js';
 
 /**
@@ -116,6 +117,8 @@ export interface StepResult {
   slos: SloVerdict[];
   /** Step-specific figures and serialized histograms (see each step's summary type). */
   summary?: Record<string, unknown>;
+  /** Contract steps: which declared responses and invalid inputs the gate exercised (src/model/coverage.ts). */
+  coverage?: ContractCoverage;
   artifacts: Artifact[];
 }
 
