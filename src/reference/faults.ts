@@ -15,6 +15,11 @@ export const FAULTS = {
   'auth-bypass': 'expired access tokens are accepted',
   'join-refused': 'the join page never connects to signaling',
   'lost-left-event': 'participant.left webhooks are never sent (joins and the API still are)',
+  'delete-unknown-room-ok': "DELETE of a room that does not exist (or is another client's) answers 200, not 404",
+  'webhook-delete-unknown-ok': 'DELETE of an unknown webhook subscription answers 200, not 404',
+  'recording-type-coerced': 'a non-boolean `recording` on create is stored as Boolean(value) instead of a 400',
+  'list-cursor-unchecked': 'a list `cursor` over 64 characters answers the first page instead of a 400',
+  'join-token-no-auth': 'join-token requests without a valid token answer 404 room_not_found, not 401',
 } as const satisfies Record<string, string>;
 
 export type FaultName = keyof typeof FAULTS;

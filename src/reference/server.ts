@@ -21,7 +21,8 @@ import { registerJoin } from './join/index.js';
 import { DEFAULT_RATE_LIMIT, RateLimiter } from './rate-limit/rate-limiter.js';
 import { createGetRoomHotPath, type HotPath } from './rooms/get-room-hot-path.js';
 import { createJoinTokenService } from './rooms/join-tokens.js';
-import { registerRoomRoutes } from './rooms/room-routes.js';
+import { roomNotFound } from './rooms/owned-room.js';
+import { JOIN_TOKENS_ROUTE, registerRoomRoutes } from './rooms/room-routes.js';
 import { RoomStore } from './rooms/room-store.js';
 import type { ReferenceServer, ReferenceServerOptions } from './server-types.js';
 import { registerWebhooks } from './webhooks/index.js';
@@ -81,13 +82,18 @@ export async function createReferenceServer(options: ReferenceServerOptions = {}
   // Auth and rate limiting cover every authenticated route, whichever part
   // registers it (so the webhook and join parts' /v1 routes get them too).
   const authenticate = createAuthHook(tokens, gate);
+  // The join-token-no-auth fault: that one route answers a missing or bad token as if the room belonged to nobody.
+  const authenticateJoinToken = faults.has('join-token-no-auth')
+    ? createAuthHook(tokens, gate, (request) => roomNotFound((request.params as { room_id: string }).room_id))
+    : authenticate;
   app.addHook('onRoute', (route) => {
     routes.add(route.method, route.url);
     const operationFor = operationLookup(route.method, route.url);
+    const routeAuth = route.url === JOIN_TOKENS_ROUTE ? authenticateJoinToken : authenticate;
     const hook: OnRequestHook = isAuthenticatedRoute(route.url)
       ? (request, reply, done) => {
           stats.countRequest(operationFor(request.method));
-          authenticate(request, reply, done);
+          routeAuth(request, reply, done);
         }
       : (request, _reply, done) => {
           stats.countRequest(operationFor(request.method));

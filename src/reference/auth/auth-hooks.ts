@@ -1,6 +1,7 @@
 import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
+import type { ApiProblem } from '../http/api-problem.js';
 import type { AccessTokens, TokenVerdict } from './access-tokens.js';
-import { type ApiGate, unauthorized } from './api-gate.js';
+import { type ApiGate, type TokenProblemReason, unauthorized } from './api-gate.js';
 
 export const TOKEN_ROUTE = '/v1/auth/token';
 
@@ -12,6 +13,11 @@ export function isAuthenticatedRoute(routeUrl: string | undefined): boolean {
 /** An onRequest hook in fastify's callback form (cheaper than an async hook on the hot path). */
 export type OnRequestHook = (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction) => void;
 
+/** What a request without a usable token is refused with: the 401 `invalid_token`, unless a fault says otherwise. */
+export type RefuseToken = (request: FastifyRequest, reason: TokenProblemReason) => ApiProblem;
+
+const refuseUnauthorized: RefuseToken = (_request, reason) => unauthorized(reason);
+
 /**
  * The onRequest hook of authenticated routes: bearer token → clientId
  * (cached, synchronous on the hot path), then the gate (rate limit and its
@@ -20,10 +26,10 @@ export type OnRequestHook = (request: FastifyRequest, reply: FastifyReply, done:
  * covers /v1/webhooks too. It is attached per route (not as a global hook) so
  * that no request pays for working out its route again.
  */
-export function createAuthHook(tokens: AccessTokens, gate: ApiGate): OnRequestHook {
+export function createAuthHook(tokens: AccessTokens, gate: ApiGate, refuse: RefuseToken = refuseUnauthorized): OnRequestHook {
   const admit = (request: FastifyRequest, reply: FastifyReply, verdict: TokenVerdict, done: HookHandlerDoneFunction): void => {
     if (!verdict.ok) {
-      done(unauthorized(verdict.reason));
+      done(refuse(request, verdict.reason));
       return;
     }
     request.clientId = verdict.clientId;
@@ -38,7 +44,7 @@ export function createAuthHook(tokens: AccessTokens, gate: ApiGate): OnRequestHo
   return (request, reply, done) => {
     const token = gate.tokenOf(request.headers.authorization);
     if (token === undefined) {
-      done(unauthorized('missing'));
+      done(refuse(request, 'missing'));
       return;
     }
     const cached = tokens.fromCache(token);

@@ -10,9 +10,12 @@ import { joinUrlFor, toRoomRepresentation } from './room-representation.js';
 import {
   createJoinTokenSchema,
   createRoomSchema,
+  createRoomSchemaAnyRecording,
   type CreateRoomBody,
   listRoomsQuerySchema,
+  listRoomsQuerySchemaUnboundedCursor,
   type ListRoomsQuery,
+  MAX_CURSOR_LENGTH,
   roomParamsSchema,
   roomResponseSchema,
 } from './room-schemas.js';
@@ -20,6 +23,9 @@ import type { StoredRoom } from './room-store.js';
 
 /** How long the `slow-create` fault holds a create (awaited, the event loop stays free). */
 export const SLOW_CREATE_MS = 800;
+
+/** The join-token route's path (the server gives it its own auth hook under the `join-token-no-auth` fault). */
+export const JOIN_TOKENS_ROUTE = '/v1/rooms/:room_id/join-tokens';
 
 interface RoomParams {
   room_id: string;
@@ -46,6 +52,9 @@ function send(reply: FastifyReply, response: StoredResponse): FastifyReply {
 export function registerRoomRoutes(app: FastifyInstance, ctx: ReferenceContext, idempotency: IdempotencyStore): void {
   const slowCreate = ctx.faults.has('slow-create');
   const ignoreIdempotencyKey = ctx.faults.has('idempotency');
+  const coerceRecording = ctx.faults.has('recording-type-coerced');
+  const uncheckedCursor = ctx.faults.has('list-cursor-unchecked');
+  const deleteUnknownRoomOk = ctx.faults.has('delete-unknown-room-ok');
 
   const createRoom = async (clientId: string, body: CreateRoomBody): Promise<StoredResponse> => {
     if (slowCreate) await sleep(SLOW_CREATE_MS);
@@ -59,16 +68,19 @@ export function registerRoomRoutes(app: FastifyInstance, ctx: ReferenceContext, 
     return { status: 201, body: representation, headers: { location: `/v1/rooms/${room.id}` } };
   };
 
-  app.post<{ Body: CreateRoomBody }>('/v1/rooms', { schema: { body: createRoomSchema, response: { 201: roomResponseSchema } } }, async (request, reply) => {
+  const createBodySchema = coerceRecording ? createRoomSchemaAnyRecording : createRoomSchema;
+  app.post<{ Body: CreateRoomBody }>('/v1/rooms', { schema: { body: createBodySchema, response: { 201: roomResponseSchema } } }, async (request, reply) => {
     const clientId = clientOf(request);
     const key = ignoreIdempotencyKey ? undefined : parseIdempotencyKey(request.headers['idempotency-key']);
     if (key === null) {
       throw new ApiProblem(400, 'invalid_request', 'The Idempotency-Key header must be one value of 1..255 visible ASCII characters, e.g. Idempotency-Key: "8e03978e-40d5-43e8-bc93-6894a57f9324".');
     }
-    if (key === undefined) return send(reply, await createRoom(clientId, request.body));
+    // The recording-type-coerced fault: the schema let any JSON value through as `recording`; store its truthiness.
+    const body: CreateRoomBody = coerceRecording ? { ...request.body, recording: Boolean(request.body.recording as unknown) } : request.body;
+    if (key === undefined) return send(reply, await createRoom(clientId, body));
 
     // Defaults are applied before fingerprinting, so `{name}` and `{name, max_participants: 10}` are the same request.
-    const claim = idempotency.claim(clientId, key, fingerprintOf(request.body));
+    const claim = idempotency.claim(clientId, key, fingerprintOf(body));
     switch (claim.kind) {
       case 'replay':
         reply.header('idempotent-replayed', 'true');
@@ -81,7 +93,7 @@ export function registerRoomRoutes(app: FastifyInstance, ctx: ReferenceContext, 
         throw new ApiProblem(422, 'idempotency_key_reused', `Idempotency-Key "${key}" was already used with a different request body; use a new key for a new request.`);
       case 'proceed':
         try {
-          const response = await createRoom(clientId, request.body);
+          const response = await createRoom(clientId, body);
           claim.complete(response);
           return send(reply, response);
         } catch (error) {
@@ -97,8 +109,11 @@ export function registerRoomRoutes(app: FastifyInstance, ctx: ReferenceContext, 
     return reply.send(toRoomRepresentation(ownedRoom(ctx, clientOf(request), request.params.room_id), ctx));
   });
 
-  app.get<{ Querystring: ListRoomsQuery }>('/v1/rooms', { schema: { querystring: listRoomsQuerySchema } }, async (request) => {
-    const { limit, cursor, status } = request.query;
+  const listQuerySchema = uncheckedCursor ? listRoomsQuerySchemaUnboundedCursor : listRoomsQuerySchema;
+  app.get<{ Querystring: ListRoomsQuery }>('/v1/rooms', { schema: { querystring: listQuerySchema } }, async (request) => {
+    const { limit, status } = request.query;
+    // The list-cursor-unchecked fault: an over-long cursor (never one this server issued) counts as no cursor.
+    const cursor = uncheckedCursor && request.query.cursor !== undefined && request.query.cursor.length > MAX_CURSOR_LENGTH ? undefined : request.query.cursor;
     let afterSeq: number | undefined;
     if (cursor !== undefined) {
       afterSeq = decodeCursor(cursor);
@@ -120,7 +135,16 @@ export function registerRoomRoutes(app: FastifyInstance, ctx: ReferenceContext, 
   });
 
   app.delete<{ Params: RoomParams }>('/v1/rooms/:room_id', { schema: { params: roomParamsSchema } }, async (request) => {
-    const room = ownedRoom(ctx, clientOf(request), request.params.room_id);
+    const clientId = clientOf(request);
+    if (deleteUnknownRoomOk) {
+      // The delete-unknown-room-ok fault: a room the caller does not own is "closed" too (and left untouched).
+      const id = request.params.room_id;
+      if (findOwnedRoom(ctx.store, clientId, id) === undefined) {
+        const body: DeleteRoomResponse = { message: `Room ${id} has been closed.` };
+        return body;
+      }
+    }
+    const room = ownedRoom(ctx, clientId, request.params.room_id);
     // Idempotent: closing a closed room answers the same.
     ctx.store.close(room.id);
     const body: DeleteRoomResponse = { message: `Room ${room.id} has been closed.` };
@@ -128,7 +152,7 @@ export function registerRoomRoutes(app: FastifyInstance, ctx: ReferenceContext, 
   });
 
   app.post<{ Params: RoomParams; Body: { participant_name?: string } | undefined }>(
-    '/v1/rooms/:room_id/join-tokens',
+    JOIN_TOKENS_ROUTE,
     {
       schema: { params: roomParamsSchema, body: createJoinTokenSchema },
       // The body is optional: no body at all means "no participant name".

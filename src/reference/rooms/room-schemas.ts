@@ -12,14 +12,36 @@ export const createRoomSchema = {
   },
 } as const;
 
+/**
+ * createRoomSchema under the `recording-type-coerced` fault: `recording` of any
+ * JSON type (the route stores Boolean(value)); every other rule is the same.
+ */
+export const createRoomSchemaAnyRecording = {
+  ...createRoomSchema,
+  properties: { ...createRoomSchema.properties, recording: { default: false } },
+} as const;
+
+/** The longest cursor the contract accepts (`cursor` maxLength). */
+export const MAX_CURSOR_LENGTH = 64;
+
 export const listRoomsQuerySchema = {
   type: 'object',
   additionalProperties: false,
   properties: {
     limit: { type: 'integer', minimum: 1, maximum: 100, default: 20 },
-    cursor: { type: 'string', minLength: 1, maxLength: 64 },
+    cursor: { type: 'string', minLength: 1, maxLength: MAX_CURSOR_LENGTH },
     status: { type: 'string', enum: ['waiting', 'active', 'closed'] },
   },
+} as const;
+
+/**
+ * listRoomsQuerySchema under the `list-cursor-unchecked` fault: `cursor`
+ * without its maxLength (the route answers the first page for an over-long
+ * one); every other rule is the same.
+ */
+export const listRoomsQuerySchemaUnboundedCursor = {
+  ...listRoomsQuerySchema,
+  properties: { ...listRoomsQuerySchema.properties, cursor: { type: 'string', minLength: 1 } },
 } as const;
 
 export const roomParamsSchema = {

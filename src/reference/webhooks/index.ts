@@ -24,7 +24,7 @@ export function registerWebhooks(app: FastifyInstance, ctx: ReferenceContext): W
   const registry = new SubscriptionRegistry(ctx.faults.has('webhook-signature'));
   const dispatcher = new WebhookDispatcher(resolveDeliveryPolicy(ctx.options.webhookDelivery));
   const loseLeftEvents = ctx.faults.has('lost-left-event');
-  registerWebhookRoutes(app, registry);
+  registerWebhookRoutes(app, registry, { deleteUnknownOk: ctx.faults.has('webhook-delete-unknown-ok') });
 
   const unsubscribe = ctx.store.subscribe((event) => {
     if (loseLeftEvents && event.type === 'participant.left') return;
