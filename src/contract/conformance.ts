@@ -26,6 +26,8 @@ const newTally = (): Tally => ({ observations: 0, violations: 0, evidence: [], f
  */
 export class ConformanceLog {
   readonly byOperation = new Map<string, Tally>();
+  /** The same judgement per operation and status: the coverage map's response cells. */
+  readonly byStatus = new Map<string, Map<number, Tally>>();
   readonly envelope = newTally();
   readonly serverErrors = newTally();
   readonly readable = newTally();
@@ -70,6 +72,12 @@ export class ConformanceLog {
         problems.length === 0 ? undefined : `${exchange.request.method} ${path} → ${exchange.status}: ${problems.join('; ')}`,
         `the response conforms to ${operation.operationId} in the OpenAPI document`,
       );
+      record(
+        this.statusTally(operation.operationId, exchange.status),
+        exchange,
+        problems.length === 0 ? undefined : problems.join('; '),
+        `the ${exchange.status} response conforms to ${operation.operationId} in the OpenAPI document`,
+      );
     }
   };
 
@@ -78,6 +86,20 @@ export class ConformanceLog {
     if (tally === undefined) {
       tally = newTally();
       this.byOperation.set(operationId, tally);
+    }
+    return tally;
+  }
+
+  statusTally(operationId: string, status: number): Tally {
+    let byStatus = this.byStatus.get(operationId);
+    if (byStatus === undefined) {
+      byStatus = new Map();
+      this.byStatus.set(operationId, byStatus);
+    }
+    let tally = byStatus.get(status);
+    if (tally === undefined) {
+      tally = newTally();
+      byStatus.set(status, tally);
     }
     return tally;
   }

@@ -20,6 +20,12 @@ import { SpecIndex } from './spec/spec-index.js';
 import { TokenSource } from './token-source.js';
 import { requiredHeadersFor } from './spec/required-headers.js';
 import { runWebhookChecks } from './webhooks/webhook-checks.js';
+import { runStatefulChecks } from './checks/stateful-checks.js';
+import { createCoverageFixtures } from './coverage/coverage-fixtures.js';
+import { CoverageRecorder, coverageShare } from './coverage/coverage-recorder.js';
+import { provokeRateLimited, runDeclaredResponseChecks } from './coverage/declared-response-checks.js';
+import { runInputCoverageChecks } from './coverage/input-coverage-checks.js';
+import { coverageFigure, type ContractCoverage } from '../model/coverage.js';
 import type { WebhooksStepOptions } from './options.js';
 
 export function resolveContractOptions(options: ContractStepOptions): ResolvedContractOptions {
@@ -36,6 +42,7 @@ export function resolveContractOptions(options: ContractStepOptions): ResolvedCo
     ...(options.secondClient === undefined ? {} : { secondClient: options.secondClient }),
     ...(options.expiredToken === undefined ? {} : { expiredToken: options.expiredToken }),
     ...(options.webhooks === undefined ? {} : { webhooks: options.webhooks }),
+    ...(options.minCoverage === undefined ? {} : { minCoverage: options.minCoverage }),
   };
 }
 
@@ -136,6 +143,8 @@ export async function runContractGate(
     check,
   };
   const wants = (group: string) => options.groups.includes(group);
+  const recorder = new CoverageRecorder();
+  let coverage: ContractCoverage | undefined;
 
   try {
     await assertReachable(http, ctx.target);
@@ -146,14 +155,28 @@ export async function runContractGate(
     if ((wants('lifecycle') || wants('idempotency')) && operationFor(spec, 'createRoom') !== undefined && operationFor(spec, 'getRoom') !== undefined) {
       statelessEvidence = await probeStatelessness(gate);
     }
-    if (wants('lifecycle')) await runLifecycleChecks(gate);
+    if (wants('lifecycle')) {
+      await runLifecycleChecks(gate);
+      await runStatefulChecks(gate);
+    }
     if (wants('auth')) await runAuthChecks(gate);
+    // The deterministic coverage phase runs before the seeded cases: every rule once, whatever the seed.
+    const fixtures = wants('coverage') ? await createCoverageFixtures(gate) : undefined;
+    if (fixtures !== undefined) await runInputCoverageChecks(gate, recorder, fixtures.values);
     if (wants('generated')) await runGeneratedChecks(gate);
     if (wants('idempotency')) await runIdempotencyChecks(gate);
     if (wants('webhooks')) await runWebhookChecks(gate, options.webhooks);
+    if (fixtures !== undefined) {
+      await runDeclaredResponseChecks(gate, recorder, conformance, fixtures);
+      await fixtures.release();
+    }
     await deleteRooms(gate);
     if (wants('auth')) await runExpiredTokenCheck(gate, tokenSource.first);
     if (wants('rate-limit')) await runRateLimitChecks(gate, rateLimitHeaders);
+    // Right after the burst the client's quota is spent: every operation declaring 429 should now answer it.
+    if (fixtures !== undefined && checks.some((c) => c.name === 'rate-limit.burst-reaches-429' && c.status === 'passed')) {
+      await provokeRateLimited(gate, recorder, fixtures);
+    }
 
     if (wants('schema')) {
       for (const op of spec.operations) {
@@ -169,6 +192,22 @@ export async function runContractGate(
     if (wants('envelope')) {
       await check('envelope', 'envelope.every-non-2xx', async () =>
         conformance.envelope.observations === 0 ? skip('no non-2xx response was observed') : verdict(conformance.envelope, 'error responses'));
+    }
+    if (wants('coverage')) {
+      const map = recorder.build(spec, conformance, options.minCoverage);
+      coverage = map;
+      if (options.minCoverage !== undefined) {
+        const min = options.minCoverage;
+        await check('coverage', 'coverage.minimum', async () => {
+          if (map.minimum?.held === true) return pass(map.responses.length + map.inputs.length);
+          const missing = [...map.responses, ...map.inputs].filter((c) => c.state === 'not-provoked');
+          const shown = missing.slice(0, 8).map((c) => `${c.operationId} ${c.label ?? c.kind} (${c.note ?? 'not provoked'})`);
+          return fail(
+            `coverage below --min-coverage ${min} %: responses ${coverageShare(map.totals.responses).toFixed(1)} %, inputs ${coverageShare(map.totals.inputs).toFixed(1)} % (${coverageFigure(map)}); not provoked: ${shown.join('; ')}${missing.length > 8 ? '; …' : ''}`,
+            [],
+          );
+        });
+      }
     }
   } finally {
     await http.close();
@@ -194,6 +233,7 @@ export async function runContractGate(
     checks,
     slos: [],
     summary: { seed: options.seed, spec: options.spec, requests: conformance.readable.observations },
+    ...(coverage === undefined ? {} : { coverage }),
     artifacts: [],
   };
   ctx.emit({ type: 'step-end', at: Date.now(), step: stepName, result });

@@ -6,8 +6,8 @@ import type { Exchange, Exchanger } from './http/exchange.js';
 import type { ContractStepOptions } from './options.js';
 import type { SpecIndex } from './spec/spec-index.js';
 
-export type ResolvedContractOptions = Required<Omit<ContractStepOptions, 'secondClient' | 'expiredToken' | 'groups' | 'webhooks'>> &
-  Pick<ContractStepOptions, 'secondClient' | 'expiredToken' | 'webhooks'> & { groups: readonly string[] };
+export type ResolvedContractOptions = Required<Omit<ContractStepOptions, 'secondClient' | 'expiredToken' | 'groups' | 'webhooks' | 'minCoverage'>> &
+  Pick<ContractStepOptions, 'secondClient' | 'expiredToken' | 'webhooks' | 'minCoverage'> & { groups: readonly string[] };
 
 /** What every check family is given. */
 export interface GateContext {

@@ -14,6 +14,7 @@ export const CONTRACT_GROUPS = [
   'routing',
   'lifecycle',
   'auth',
+  'coverage',
   'generated',
   'idempotency',
   'webhooks',
@@ -55,6 +56,12 @@ export interface ContractStepOptions {
   expiredToken?: string;
   /** Longest the gate waits for its own token to expire. Default 5 s. */
   expiredTokenMaxWaitSeconds?: number;
+  /**
+   * Least share (0–100) of the coverage map's provokable cells (declared
+   * responses, invalid inputs) that must be provoked; below it the
+   * `coverage.minimum` check fails. Unset: the map is reported, never judged.
+   */
+  minCoverage?: number;
   /** Options of the `webhooks` group (also usable as its own step, see createWebhooksStep). */
   webhooks?: WebhooksStepOptions;
 }
