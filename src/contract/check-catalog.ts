@@ -101,9 +101,15 @@ export const CHECK_CATALOG: readonly CatalogEntry[] = [
   { id: 'auth.wrong-signature-401', group: 'auth', enforces: 'a token with valid claims signed by another key is 401', cites: [op('{listRooms}/responses/401')], requires: all(needs('issueToken', 'listRooms'), documented('listRooms', 401)) },
   { id: 'auth.expired-token-401', group: 'auth', enforces: 'an expired, correctly signed token is 401', cites: [op('{listRooms}/responses/401'), op('{issueToken}/responses/200/content/application~1json/schema/properties/expires_in')], requires: all(needs('issueToken', 'listRooms'), documented('listRooms', 401)) },
 
+  { id: 'lifecycle.after-join-token', group: 'lifecycle', enforces: 'after a join token is issued, every operation on the room answers as documented: it stays readable and unchanged, another token is issued', cites: [op('{createJoinToken}/responses/201'), op('{getRoom}/responses/200')], requires: needs('createRoom', 'deleteRoom', 'createJoinToken') },
+  { id: 'lifecycle.after-delete', group: 'lifecycle', enforces: 'after DELETE, every operation on the room answers as documented: readable and closed, a second delete idempotent, new join tokens refused (409)', cites: [op('{deleteRoom}/description', 'Closing a closed room answers the same 200'), op(INFO, 'Closed rooms stay readable')], requires: needs('createRoom', 'deleteRoom') },
+
+  { id: 'coverage.invalid-inputs.{operationId}', group: 'coverage', enforces: 'every invalid input the request schema, required headers, query and path parameters allow (missing required, each wrong type, each bound, pattern, enum, unknown property, malformed JSON, wrong media type, oversized where 413 is declared) is sent once and rejected with the declared status in the envelope', cites: [op('{operation}/responses')] },
+  { id: 'coverage.declared-responses.{operationId}', group: 'coverage', enforces: 'every status the operation declares is provoked once through the public API (404 unknown id, 401 no credentials, 405 undeclared method, 409 closed room, 422 reused key, 2xx valid request) and answers as declared; 5xx are listed as not provokable', cites: [op('{operation}/responses')] },
+  { id: 'coverage.minimum', group: 'coverage', enforces: 'with --min-coverage P, at least P % of the provokable cells of each coverage map (declared responses, invalid inputs) were provoked', cites: [readme('Contract coverage', '--min-coverage')] },
+
   { id: 'generated.valid-accepted.{operationId}', group: 'generated', enforces: 'bodies valid against the request schema (seeded, json-schema-faker) are accepted with 2xx', cites: [op('{operation}/requestBody')] },
-  { id: 'generated.invalid-rejected.{operationId}', group: 'generated', enforces: 'bodies that break one rule of the request schema (type, bounds, maxLength, enum, required, extra property, required header) or of HTTP (malformed JSON, text/plain, oversized when 413 is documented) are 4xx in the envelope, never 5xx', cites: [op('{operation}/requestBody'), op('{operation}/responses')] },
-  { id: 'generated.invalid-query-rejected.{operationId}', group: 'generated', enforces: 'query values outside the parameter schemas (bounds, type, enum) are 400 in the envelope', cites: [op('{operation}/parameters')] },
+  { id: 'generated.invalid-rejected.{operationId}', group: 'generated', enforces: 'seeded random bodies with one field set to a value the request schema rejects (ajv-confirmed) are 4xx in the envelope, never 5xx', cites: [op('{operation}/requestBody'), op('{operation}/responses')] },
 
   { id: 'idempotency.replay-returns-same-room', group: 'idempotency', enforces: 'the same Idempotency-Key and body return the stored response, no new room', cites: [op('#/components/parameters/IdempotencyKey'), standard('draft-ietf-httpapi-idempotency-key-header')], requires: all(needs('createRoom'), idempotencyKey) },
   { id: 'idempotency.key-reused-with-other-body-422', group: 'idempotency', enforces: 'the same key with another body is 422', cites: [op('{createRoom}/responses/422'), standard('draft-ietf-httpapi-idempotency-key-header §2.7')], requires: all(needs('createRoom'), idempotencyKey, documented('createRoom', 422)) },
@@ -187,8 +193,8 @@ export function checkIdsFor(spec: SpecIndex): { id: string; entry: CatalogEntry 
     if (entry.id.includes('{interaction}')) rows.push({ id: entry.id, entry });
     else if (entry.id.includes('{operationId}')) {
       for (const o of spec.operations) {
-        if (entry.id.startsWith('generated.invalid-query') && !(o.method === 'get' && o.parameters.some((p) => p.in === 'query'))) continue;
-        if (entry.id.startsWith('generated.') && !entry.id.startsWith('generated.invalid-query') && (o.method !== 'post' || spec.requestSchema(o) === undefined)) continue;
+        if (entry.id.startsWith('generated.') && (o.method !== 'post' || spec.requestSchema(o) === undefined)) continue;
+        if (entry.id.startsWith('coverage.invalid-inputs') && spec.requestSchema(o) === undefined && !o.parameters.some((p) => p.in === 'query' || p.in === 'path')) continue;
         rows.push({ id: entry.id.replace('{operationId}', o.operationId), entry });
       }
     } else rows.push({ id: entry.id, entry });

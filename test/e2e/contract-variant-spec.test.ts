@@ -50,7 +50,7 @@ describe('roomgate contract --spec with a team\'s own document', { timeout: 150_
     expect(result.checks.some((c) => c.name.includes('createJoinToken'))).toBe(false);
     expect(reason('auth.alg-none-401')).toContain('not JWTs');
     // What it does state is checked, under its own names and limits.
-    for (const name of ['lifecycle.pagination', 'lifecycle.list-contains-room', 'lifecycle.unknown-room-404', 'lifecycle.room-id-prefix', 'generated.invalid-rejected.createRoom', 'generated.invalid-query-rejected.listRooms', 'idempotency.key-reused-with-other-body-422', 'idempotency.keys-scoped-per-client', 'envelope.every-non-2xx', 'routing.undeclared-method-405']) {
+    for (const name of ['lifecycle.pagination', 'lifecycle.list-contains-room', 'lifecycle.unknown-room-404', 'lifecycle.room-id-prefix', 'coverage.invalid-inputs.createRoom', 'coverage.invalid-inputs.listRooms', 'coverage.declared-responses.deleteRoom', 'lifecycle.after-delete', 'idempotency.key-reused-with-other-body-422', 'idempotency.keys-scoped-per-client', 'envelope.every-non-2xx', 'routing.undeclared-method-405']) {
       expect(byName.get(name)?.status, name).toBe('passed');
     }
     expect(byName.get('lifecycle.unknown-room-404')?.cites?.[0]).toBe('openapi #/paths/~1v1~1rooms~1{room_id}/get/responses/404');
@@ -70,7 +70,7 @@ describe('roomgate contract --spec with a team\'s own document', { timeout: 150_
       return c?.status === 'failed' ? c.message : '';
     };
     expect(message('lifecycle.unknown-room-404')).toContain('not no_such_room');
-    expect(message('generated.invalid-rejected.createRoom')).toContain('longer than maxLength 60');
+    expect(message('coverage.invalid-inputs.createRoom')).toContain('longer than maxLength 60');
     expect(result.checks.filter((c) => c.status === 'errored')).toEqual([]);
   });
 });

@@ -17,7 +17,7 @@ export const VARIANT_DEFECTS = {
   /** 404 for an unknown room answers VideoConnect's `room_not_found`, not the document's `no_such_room`. */
   'foreign-error-code': 'lifecycle.unknown-room-404',
   /** Names up to 100 characters are accepted (the document says at most 60). */
-  'name-limit-ignored': 'generated.invalid-rejected.createRoom',
+  'name-limit-ignored': 'coverage.invalid-inputs.createRoom',
   /** `page_token` is ignored: every page is the first page. */
   'page-token-ignored': 'lifecycle.pagination',
 } as const;

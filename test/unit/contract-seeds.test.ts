@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { resolveContractOptions, runContractGate } from '../../src/contract/contract-step.js';
-import { invalidCases, validBodies } from '../../src/contract/checks/generated-cases.js';
+import { randomInvalidBodies, validBodies } from '../../src/contract/checks/generated-cases.js';
 import { seededRandom } from '../../src/seeded-random.js';
 import { loadSpec } from '../../src/contract/spec/load-spec.js';
 import { SpecIndex } from '../../src/contract/spec/spec-index.js';
@@ -14,8 +14,12 @@ describe('generated cases', () => {
     expect(validBodies(schema, 7, 4)).toEqual(validBodies(schema, 7, 4));
     expect(validBodies(schema, 7, 4)).not.toEqual(validBodies(schema, 8, 4));
     const base = { name: 'x' };
-    const labels = (seed: number) => invalidCases(schema, base, seededRandom(seed), 6, 10).map((c) => c.label);
+    const isInvalid = (body: unknown) => spec.validate(schema, body).length > 0;
+    const labels = (seed: number) => randomInvalidBodies(schema, base, seededRandom(seed), 6, isInvalid).map((c) => c.label);
     expect(labels(3)).toEqual(labels(3));
+    expect(labels(3)).not.toEqual(labels(4));
+    // Every random case is invalid by the schema itself (ajv), never a valid body in disguise.
+    for (const c of randomInvalidBodies(schema, base, seededRandom(5), 6, isInvalid)) expect(isInvalid(c.body), c.label).toBe(true);
     for (const body of validBodies(schema, 7, 6)) expect(spec.validate(schema, body)).toEqual([]);
   });
 });
@@ -27,7 +31,7 @@ describe('no false alarms', () => {
     const server = await createReferenceServer({ port: 0, rateLimit: { quota: 100_000, windowSeconds: 60 } });
     try {
       for (let seed = 1; seed <= 20; seed += 1) {
-        const options = resolveContractOptions({ seed, groups: ['schema', 'envelope', 'lifecycle', 'generated', 'idempotency'] });
+        const options = resolveContractOptions({ seed, groups: ['schema', 'envelope', 'lifecycle', 'coverage', 'generated', 'idempotency'] });
         const result = await runContractGate(
           { target: { baseUrl: server.url, credentials: { ...LOCAL_CREDENTIALS }, embedded: true }, signal: new AbortController().signal, emit: () => {}, runDir: '.' },
           spec,

@@ -33,6 +33,7 @@ interface ContractArgs {
   providerVersionBranch?: string;
   publishVerificationResults: boolean;
   listChecks: boolean;
+  minCoverage?: string;
 }
 
 /** The embedded server's second client, so per-client idempotency scoping is checked locally too. */
@@ -49,12 +50,13 @@ export const contractCommand: CommandModule<object, ContractArgs> = {
       .option('out', { type: 'string', describe: 'write report.json into DIR' })
       .option('json', { type: 'boolean', default: false, describe: 'print the step result as JSON instead of lines' })
       .option('fault', { type: 'string', array: true, default: [] as string[], describe: 'embedded server only: break one promise (repeatable), to see the gate catch it' })
-      .option('only', { type: 'string', array: true, describe: 'run only these check groups (pact, schema, envelope, routing, lifecycle, auth, generated, idempotency, rate-limit)' })
+      .option('only', { type: 'string', array: true, describe: 'run only these check groups (pact, schema, envelope, routing, lifecycle, auth, coverage, generated, idempotency, webhooks, rate-limit)' })
       .option('rate-limit-budget', { type: 'number', default: 2000, describe: 'most requests the rate-limit burst may send; a larger quota skips the burst check' })
       .option('request-timeout', { type: 'number', default: 5000, describe: 'per-request deadline in ms (headers and body)' })
       .option('expired-token', { type: 'string', describe: 'a correctly signed, expired access token of the target (for auth.expired-token-401 on targets with long-lived tokens)' })
       .option('second-client-id', { type: 'string', describe: 'a second client, to check Idempotency-Keys are scoped per client' })
       .option('second-client-secret', { type: 'string', describe: 'the second client\'s secret' })
+      .option('min-coverage', { type: 'string', describe: 'fail unless at least this share of the coverage map\'s provokable cells (declared responses, invalid inputs) was provoked, e.g. 100%' })
       .option('list-checks', { type: 'boolean', default: false, describe: 'print every check with what it enforces and the contract element it cites (for --spec), then exit' })
       .option('pact-broker-url', { type: 'string', describe: 'verify the pacts a Pact Broker holds for --provider instead of contracts/pacts (token from PACT_BROKER_TOKEN, or PACT_BROKER_USERNAME/PASSWORD)' })
       .option('provider', { type: 'string', default: 'videoconnect', describe: 'provider name the pacts are written for' })
@@ -71,6 +73,7 @@ export const contractCommand: CommandModule<object, ContractArgs> = {
         }
       }
       if (!Number.isInteger(args.seed)) throw new UsageError(`--seed must be an integer, got ${args.seed}`);
+      const minCoverage = args.minCoverage === undefined ? undefined : parsePercent(args.minCoverage);
       if (args.publishVerificationResults && args.pactBrokerUrl === undefined) {
         throw new UsageError('--publish-verification-results needs --pact-broker-url', { hint: 'results are published to the broker the pacts came from' });
       }
@@ -134,6 +137,7 @@ export const contractCommand: CommandModule<object, ContractArgs> = {
         ...(args.only === undefined ? {} : { groups: args.only.filter((g) => g !== 'pact') as never }),
         ...(args.expiredToken === undefined ? {} : { expiredToken: args.expiredToken }),
         ...(secondClient === undefined ? {} : { secondClient }),
+        ...(minCoverage === undefined ? {} : { minCoverage }),
       });
       const colour = useColour();
       const interrupt = interruptSignal();
@@ -203,3 +207,13 @@ export const contractCommand: CommandModule<object, ContractArgs> = {
       return exitCode;
     }),
 };
+
+/** `100%`, `95.5 %` or `100` → a share in 0–100; anything else is a usage error. */
+export function parsePercent(text: string): number {
+  const match = /^\s*(\d+(?:\.\d+)?)\s*%?\s*$/.exec(text);
+  const value = match === null ? NaN : Number(match[1]);
+  if (!Number.isFinite(value) || value < 0 || value > 100) {
+    throw new UsageError(`--min-coverage "${text}" is not a percentage from 0 to 100`, { hint: 'e.g. --min-coverage 100% (every provokable cell must be provoked)' });
+  }
+  return value;
+}

@@ -1,0 +1,113 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { resolveContractOptions, runContractGate } from '../../src/contract/contract-step.js';
+import type { ContractGroup } from '../../src/contract/options.js';
+import { EMBEDDED_FOR_CONTRACT } from '../../src/contract/options.js';
+import { loadSpec } from '../../src/contract/spec/load-spec.js';
+import { SpecIndex } from '../../src/contract/spec/spec-index.js';
+import type { StepResult } from '../../src/model/result.js';
+import { LOCAL_CREDENTIALS } from '../../src/reference/defaults.js';
+import type { FaultName } from '../../src/reference/faults.js';
+import { createReferenceServer } from '../../src/reference/server.js';
+
+/**
+ * The coverage map against the real reference server: clean, every cell the
+ * gate can reach is provoked and only 5xx (and the in-flight 409) are listed as
+ * not provokable; each coverage fault fails exactly its one cell, for every
+ * seed from 1 to 20 (the coverage phase does not sample).
+ */
+let spec: SpecIndex;
+beforeAll(async () => {
+  spec = new SpecIndex(await loadSpec('contracts/videoconnect.v1.openapi.yaml'));
+});
+
+async function gate(url: string, options: { seed?: number; groups?: ContractGroup[]; minCoverage?: number }): Promise<StepResult> {
+  return runContractGate(
+    { target: { baseUrl: url, credentials: { ...LOCAL_CREDENTIALS }, embedded: true }, signal: new AbortController().signal, emit: () => {}, runDir: '.' },
+    spec,
+    resolveContractOptions(options),
+    'contract',
+  );
+}
+
+const failedCells = (result: StepResult) =>
+  [...(result.coverage?.responses ?? []), ...(result.coverage?.inputs ?? [])].filter((c) => c.state === 'failed').map((c) => `${c.operationId} ${c.label ?? c.kind}`);
+
+describe('contract coverage map on the clean reference server', () => {
+  let server: Awaited<ReturnType<typeof createReferenceServer>>;
+  beforeAll(async () => {
+    server = await createReferenceServer({ port: 0, ...EMBEDDED_FOR_CONTRACT });
+  });
+  afterAll(async () => server.close());
+
+  it('has a cell for every declared status of every operation, none failed, and only 5xx and the in-flight 409 not provokable', async () => {
+    const result = await gate(server.url, { minCoverage: 100 });
+    expect(result.checks.filter((c) => c.status === 'failed' || c.status === 'errored')).toEqual([]);
+    const coverage = result.coverage!;
+    const declared = spec.operations.flatMap((op) => Object.keys(op.operation.responses ?? {}).filter((k) => /^\d{3}$/.test(k)).map((k) => `${op.operationId} ${k}`));
+    expect(coverage.responses.map((c) => `${c.operationId} ${c.kind}`).sort()).toEqual(declared.sort());
+    expect(failedCells(result)).toEqual([]);
+    const unreached = coverage.responses.filter((c) => c.state !== 'provoked');
+    expect(unreached.every((c) => c.state === 'cannot-provoke'), JSON.stringify(unreached)).toBe(true);
+    expect(unreached.map((c) => `${c.operationId} ${c.kind}`).filter((k) => !k.endsWith(' 500'))).toEqual(['createRoom 409']);
+    expect(coverage.inputs.every((c) => c.state === 'provoked')).toBe(true);
+    // Every input kind the schemas allow appears (VideoConnect has each of them somewhere).
+    expect(new Set(coverage.inputs.map((c) => c.kind))).toEqual(
+      new Set(['missing-required', 'wrong-type', 'above-maximum', 'below-minimum', 'too-long', 'too-short', 'pattern', 'outside-enum', 'too-few-items', 'unknown-property', 'not-an-object', 'malformed-json', 'wrong-media-type', 'oversized', 'query', 'path']),
+    );
+    expect(coverage.minimum).toEqual({ percent: 100, held: true });
+    expect(result.checks.find((c) => c.name === 'coverage.minimum')?.status).toBe('passed');
+    // The stateful sequences ran on both state changes.
+    for (const name of ['lifecycle.after-join-token', 'lifecycle.after-delete']) expect(result.checks.find((c) => c.name === name)?.status, name).toBe('passed');
+  }, 60_000);
+
+  it('--min-coverage fails the gate when a group that provokes cells is left out, naming what was not provoked', async () => {
+    // Without the rate-limit burst, no 429 is provoked.
+    // Without the rate-limit burst, no 429 is provoked (a server of its own: the first test spent this one's quota).
+    const roomy = await createReferenceServer({ port: 0, rateLimit: { quota: 100_000, windowSeconds: 60 } });
+    try {
+      const groups: ContractGroup[] = ['schema', 'envelope', 'coverage'];
+      const strict = await gate(roomy.url, { groups, minCoverage: 100 });
+      const minimum = strict.checks.find((c) => c.name === 'coverage.minimum');
+      expect(minimum?.status).toBe('failed');
+      expect(minimum?.status === 'failed' ? minimum.message : '').toMatch(/not provoked: \w+ 429 \(reached only by the rate-limit burst/);
+      expect(strict.status).toBe('failed');
+      const notProvoked = strict.coverage!.responses.filter((c) => c.state === 'not-provoked').map((c) => c.kind);
+      expect(new Set(notProvoked)).toEqual(new Set(['429']));
+      expect(failedCells(strict)).toEqual([]);
+      const lenient = await gate(roomy.url, { groups, minCoverage: 50 });
+      expect(lenient.checks.find((c) => c.name === 'coverage.minimum')?.status).toBe('passed');
+      expect(lenient.status).toBe('passed');
+      const unjudged = await gate(roomy.url, { groups });
+      expect(unjudged.checks.some((c) => c.name === 'coverage.minimum')).toBe(false);
+      expect(unjudged.status).toBe('passed');
+    } finally {
+      await roomy.close();
+    }
+  }, 60_000);
+});
+
+/** Each coverage fault and the one cell (operation, status or input) it must fail. */
+const FAULT_CELLS: Record<string, { cell: string; check: string }> = {
+  'delete-unknown-room-ok': { cell: 'deleteRoom 404', check: 'coverage.declared-responses.deleteRoom' },
+  'webhook-delete-unknown-ok': { cell: 'deleteWebhook 404', check: 'coverage.declared-responses.deleteWebhook' },
+  'join-token-no-auth': { cell: 'createJoinToken 401', check: 'coverage.declared-responses.createJoinToken' },
+  'recording-type-coerced': { cell: 'createRoom recording of the wrong type', check: 'coverage.invalid-inputs.createRoom' },
+  'list-cursor-unchecked': { cell: 'listRooms ?cursor=65 characters (longer than maxLength 64)', check: 'coverage.invalid-inputs.listRooms' },
+};
+
+describe('each coverage fault fails exactly its cell, for every seed from 1 to 20', () => {
+  for (const [fault, expected] of Object.entries(FAULT_CELLS)) {
+    it(fault, async () => {
+      const server = await createReferenceServer({ port: 0, faults: [fault as FaultName], rateLimit: { quota: 100_000, windowSeconds: 60 } });
+      try {
+        for (let seed = 1; seed <= 20; seed += 1) {
+          const result = await gate(server.url, { seed, groups: ['schema', 'envelope', 'coverage', 'generated'] });
+          expect(failedCells(result), `seed ${seed}`).toEqual([expected.cell]);
+          expect(result.checks.find((c) => c.name === expected.check)?.status, `seed ${seed}`).toBe('failed');
+        }
+      } finally {
+        await server.close();
+      }
+    }, 120_000);
+  }
+});
