@@ -104,6 +104,15 @@ export class ConformanceLog {
     return tally;
   }
 
+  /**
+   * A response judged as `operation`'s, for answers the log cannot attribute
+   * by method and path (a 405 to a method the path does not declare is every
+   * operation of that path's declared 405).
+   */
+  judge(operation: IndexedOperation, exchange: Exchange): string[] {
+    return exchange.status === undefined ? ['no response'] : this.responseProblems(operation, exchange);
+  }
+
   private responseProblems(operation: IndexedOperation, exchange: Exchange): string[] {
     const status = exchange.status as number;
     const documented = this.spec.responseFor(operation, status);

@@ -175,7 +175,7 @@ export async function runContractGate(
     if (wants('rate-limit')) await runRateLimitChecks(gate, rateLimitHeaders);
     // Right after the burst the client's quota is spent: every operation declaring 429 should now answer it.
     if (fixtures !== undefined && checks.some((c) => c.name === 'rate-limit.burst-reaches-429' && c.status === 'passed')) {
-      await provokeRateLimited(gate, recorder, fixtures);
+      await provokeRateLimited(gate, recorder, conformance, fixtures);
     }
 
     if (wants('schema')) {

@@ -2,7 +2,7 @@ import { describeExchange, envelopeProblems, evidenceOf, fail, pass, skip } from
 import type { GateContext } from '../gate-context.js';
 import { seededRandom } from '../../seeded-random.js';
 import { randomInvalidBodies, validBodies } from './generated-cases.js';
-import { adaptGenerated, cleanUpCreated, concretePath } from './request-fixtures.js';
+import { adaptGenerated, cleanUpCreated, concretePath, isTokenOperation } from './request-fixtures.js';
 
 /**
  * Seeded generated cases, after the deterministic coverage phase: valid bodies
@@ -21,7 +21,7 @@ export async function runGeneratedChecks(ctx: GateContext): Promise<void> {
     const schema = ctx.spec.requestSchema(op);
     if (schema === undefined || op.method !== 'post') continue;
     const path = concretePath(op, { room_id: roomId });
-    const isToken = op.operationId === 'issueToken' || op.template.endsWith('/auth/token');
+    const isToken = isTokenOperation(op);
 
     await ctx.check(group, `generated.valid-accepted.${op.operationId}`, async () => {
       if (isToken) return skip('valid token requests need the real credentials; auth.token-response covers them');

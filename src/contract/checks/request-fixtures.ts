@@ -75,3 +75,8 @@ export function rejectionStatuses(op: IndexedOperation, preferred: readonly numb
   if (inputErrors.length > 0) return inputErrors;
   return Array.from({ length: 100 }, (_, i) => 400 + i);
 }
+
+/** The credentials exchange: sent without a bearer token, its valid body is the target's own credentials. */
+export function isTokenOperation(op: IndexedOperation): boolean {
+  return op.operationId === 'issueToken' || op.template.endsWith('/auth/token');
+}
