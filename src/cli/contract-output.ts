@@ -1,5 +1,6 @@
 import type { CheckResult, StepResult } from '../model/result.js';
 import type { CheckListing } from '../contract/check-catalog.js';
+import { coverageFigure } from '../model/coverage.js';
 import { evidenceText } from '../report/evidence-text.js';
 
 /**
@@ -63,5 +64,6 @@ export function formatSummary(result: StepResult, colour: boolean): string {
   const counts = { passed: 0, failed: 0, errored: 0, skipped: 0 };
   for (const check of result.checks) counts[check.status] += 1;
   const verdict = result.status === 'passed' ? paint(colour, 32, 'PASSED') : paint(colour, 31, result.status.toUpperCase());
-  return `\ncontract ${verdict}: ${counts.passed} passed, ${counts.failed} failed, ${counts.errored} errored, ${counts.skipped} skipped in ${(result.durationMs / 1000).toFixed(1)} s`;
+  const coverage = result.coverage === undefined ? '' : `; coverage ${coverageFigure(result.coverage)}`;
+  return `\ncontract ${verdict}: ${counts.passed} passed, ${counts.failed} failed, ${counts.errored} errored, ${counts.skipped} skipped in ${(result.durationMs / 1000).toFixed(1)} s${coverage}`;
 }

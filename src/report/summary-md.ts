@@ -1,5 +1,7 @@
 import type { RunReport } from './report-json.js';
+import { coverageGaps, minimumText } from './coverage-view.js';
 import { sloMessage } from './evidence-text.js';
+import { coverageFigure } from '../model/coverage.js';
 
 /**
  * summary.md: the run in a few tables, for `$GITHUB_STEP_SUMMARY` and PR
@@ -15,6 +17,9 @@ const ICON: Record<string, string> = {
   skipped: '⏭️',
   'no-data': '❔',
 };
+
+/** Failed and not-provoked coverage cells listed per step; the rest is in report.html. */
+const MAX_COVERAGE_ROWS = 30;
 
 export function renderSummaryMarkdown(report: RunReport): string {
   const lines: string[] = [];
@@ -35,6 +40,19 @@ export function renderSummaryMarkdown(report: RunReport): string {
       lines.push(`- ${ICON[check.status]} **${md(step.name)}** ${code(check.name)}: ${md(check.status === 'failed' || check.status === 'errored' ? check.message : '')}`);
     }
     if (failedChecks.length > 50) lines.push(`- … and ${failedChecks.length - 50} more (see report.html)`);
+  }
+  for (const step of report.steps) {
+    if (step.coverage === undefined) continue;
+    const minimum = minimumText(step.coverage);
+    lines.push('', `### Coverage: ${md(step.name)}`, '', `coverage: ${coverageFigure(step.coverage)}${minimum === undefined ? '' : ` · ${minimum}`}`);
+    const gaps = coverageGaps(step.coverage);
+    if (gaps.length > 0) {
+      lines.push('', '| operation | response / input | state | note |', '|---|---|---|---|');
+      for (const gap of gaps.slice(0, MAX_COVERAGE_ROWS)) {
+        lines.push(`| ${code(gap.operationId)} | ${md(gap.what)} | ${gap.state === 'failed' ? '❌' : '⚠️'} ${gap.state} | ${md(gap.note)} |`);
+      }
+      if (gaps.length > MAX_COVERAGE_ROWS) lines.push('', `… ${gaps.length - MAX_COVERAGE_ROWS} more (see report.html)`);
+    }
   }
   if (report.slos.length > 0) {
     lines.push('', '### SLOs', '', '| step | threshold | status | observed |', '|---|---|---|---|');

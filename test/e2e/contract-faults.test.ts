@@ -25,15 +25,21 @@ async function contract(args: string[]): Promise<{ code: number | null; result: 
 }
 
 describe('roomgate contract against the embedded reference server', { timeout: 160_000 }, () => {
-  it('passes every check on the clean server and exits 0', async () => {
-    const { code, result } = await contract([]);
+  it('passes every check on the clean server and exits 0, with every provokable coverage cell provoked', async () => {
+    const { code, result } = await contract(['--min-coverage', '100%']);
     const notPassed = result.checks.filter((c) => c.status !== 'passed' && c.status !== 'skipped');
     expect(notPassed).toEqual([]);
     expect(code).toBe(0);
     // Skips are only the ones that cannot run in the gate, each with a reason.
     const skipped = result.checks.filter((c) => c.status === 'skipped').map((c) => c.name).sort();
-    expect(skipped).toEqual(['generated.valid-accepted.issueToken', 'schema.listWebhooks', 'webhooks.participant-events']);
+    expect(skipped).toEqual(['generated.valid-accepted.issueToken', 'webhooks.participant-events']);
     expect(result.checks.length).toBeGreaterThan(50);
+    // The whole gate (rate-limit burst included) provokes every cell but the 5xx and the in-flight 409.
+    const totals = result.coverage?.totals;
+    expect(totals?.responses).toMatchObject({ provokable: totals?.responses.provoked, failed: 0, notProvoked: 0 });
+    expect(totals?.inputs).toMatchObject({ provokable: totals?.inputs.provoked, failed: 0, notProvoked: 0 });
+    expect(totals?.responses.provoked).toBeGreaterThan(50);
+    expect(result.checks.find((c) => c.name === 'coverage.minimum')?.status).toBe('passed');
   });
 
   for (const [fault, checks] of Object.entries(FAULT_TABLE)) {

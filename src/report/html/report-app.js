@@ -162,6 +162,42 @@
     ss.appendChild(t);
   }
 
+  // ---- contract coverage map (grids computed in src/report/coverage-view.ts) ----
+  // Each cell carries its state as a class (cov-provoked, cov-failed, cov-not-provoked,
+  // cov-cannot-provoke, cov-absent) and the state, observations and note as its title.
+  var COVERAGE_STATES = ['provoked', 'failed', 'not-provoked', 'cannot-provoke'];
+  function coverageGrid(grid, id, corner) {
+    var head = el('tr', null, el('th', { text: corner }));
+    grid.columns.forEach(function (c) { head.appendChild(el('th', { class: 'cov-col', text: c })); });
+    var t = el('table', { class: 'coverage-grid', id: id }, head);
+    grid.rows.forEach(function (row) {
+      var tr = el('tr', null, el('th', { class: 'cov-op' }, el('code', { text: row.operationId })));
+      row.cells.forEach(function (cell, i) {
+        tr.appendChild(el('td', { class: 'cov cov-' + (cell.state || 'absent'), title: cell.title, 'data-operation': row.operationId, 'data-kind': grid.columns[i], text: cell.text }));
+      });
+      t.appendChild(tr);
+    });
+    return el('div', { class: 'cov-scroll' }, t);
+  }
+  var coverageViews = data.coverage || [];
+  if (coverageViews.length > 0) {
+    var cov = section('Coverage');
+    coverageViews.forEach(function (v) {
+      cov.appendChild(el('h3', { text: v.step }));
+      cov.appendChild(el('p', { class: 'cov-figure', text: 'coverage: ' + v.figure + (v.minimum ? ' · ' + v.minimum : '') }));
+      if (v.responses.rows.length > 0) cov.appendChild(coverageGrid(v.responses, 'coverage-responses-' + v.step, 'responses'));
+      else cov.appendChild(el('p', { class: 'muted', text: 'no declared responses' }));
+      if (v.inputs.rows.length > 0) cov.appendChild(coverageGrid(v.inputs, 'coverage-inputs-' + v.step, 'invalid inputs (provoked/cases)'));
+      else cov.appendChild(el('p', { class: 'muted', text: 'no invalid-input cases' }));
+    });
+    var covLegend = el('div', { class: 'legend' });
+    COVERAGE_STATES.concat(['absent']).forEach(function (state) {
+      covLegend.appendChild(el('span', { class: 'legend-item' }, el('span', { class: 'swatch cov-' + state }), document.createTextNode(state === 'absent' ? 'not declared' : state)));
+    });
+    cov.appendChild(covLegend);
+    cov.appendChild(el('p', { class: 'muted', text: 'Hover a cell for its state, observations and note. An input cell groups every case of that kind and takes the worst state (failed > not-provoked > provoked > cannot-provoke).' }));
+  }
+
   // ---- contract checks ----
   var checkSteps = report.steps.filter(function (s) { return s.checks.length > 0; });
   if (checkSteps.length > 0) {

@@ -3,6 +3,7 @@ import { isSuccessOutcome } from '../../metrics/outcome.js';
 import type { SerializedMetrics, SerializedSeries } from '../../metrics/serialized.js';
 import type { WindowSummary } from '../../model/events.js';
 import type { RunReport } from '../report-json.js';
+import { buildCoverageView, type CoverageView } from '../coverage-view.js';
 
 /**
  * What the HTML page's script gets: the report itself plus figures computed
@@ -26,6 +27,8 @@ export interface ReportPageData {
   spectra: HistogramSpectrum[];
   /** report.timeline, completed from the steps' serialized windows where a step has none. */
   timeline: Record<string, WindowSummary[]>;
+  /** The coverage grids of every step that has a coverage map (contract steps), ready to draw. */
+  coverage: CoverageView[];
 }
 
 export const SPECTRUM_PERCENTILES = [0, 10, 25, 50, 75, 90, 95, 97.5, 99, 99.5, 99.9, 99.95, 99.99, 100];
@@ -44,7 +47,8 @@ export function buildPageData(report: RunReport): ReportPageData {
       for (const [key, value] of Object.entries(report.histograms[step.name]!)) collectLeaves(step.name, key, value, spectra);
     }
   }
-  return { report, spectra: spectra.slice(0, MAX_SPECTRA), timeline };
+  const coverage = report.steps.flatMap((step) => (step.coverage === undefined ? [] : [buildCoverageView(step.name, step.coverage)]));
+  return { report, spectra: spectra.slice(0, MAX_SPECTRA), timeline, coverage };
 }
 
 /** A step summary's SerializedMetrics: load steps keep it in `histograms`, browser steps in `metrics`. */
