@@ -209,6 +209,9 @@ export async function runContractGate(
         });
       }
     }
+  } catch (error) {
+    // Work the interrupt cut short may throw its reason from anywhere; the checks so far are the partial result.
+    if (!ctx.signal.aborted) throw error;
   } finally {
     await http.close();
   }

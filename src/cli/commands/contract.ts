@@ -152,7 +152,15 @@ export const contractCommand: CommandModule<object, ContractArgs> = {
         const { createPactStep } = await import('../../contract/pact/pact-step.js');
         const wantsPact = args.only === undefined || args.only.includes('pact');
         const stepContext = { target: resolved.target, signal: interrupt.signal, emit, runDir: args.out ?? '.' };
-        const pact = wantsPact ? await createPactStep(pactOptions).run(stepContext) : undefined;
+        // An interrupt during the pact step leaves its checks out; the gate below then reports the run as interrupted.
+        const pact = wantsPact
+          ? await createPactStep(pactOptions)
+              .run(stepContext)
+              .catch((error: unknown) => {
+                if (interrupt.signal.aborted) return undefined;
+                throw error;
+              })
+          : undefined;
         result = await runContractGate(
           { target: resolved.target, signal: interrupt.signal, emit, runDir: args.out ?? '.' },
           spec,

@@ -44,8 +44,9 @@ export async function createCoverageFixtures(ctx: GateContext): Promise<Coverage
     const collection = collections.get(param);
     if (collection === undefined) return undefined;
     const body = seedIndependentBody(collection.create, ctx) ?? {};
-    const exchange = await ctx.http.send({ method: 'POST', path: collection.create.template, body });
-    if (exchange.status === undefined || exchange.status < 200 || exchange.status >= 300) return undefined;
+    // A target that cannot even issue a token throws here; the checks that need the resource then say it is missing.
+    const exchange = await ctx.http.send({ method: 'POST', path: collection.create.template, body, signal: ctx.signal }).catch(() => undefined);
+    if (exchange?.status === undefined || exchange.status < 200 || exchange.status >= 300) return undefined;
     const json = (exchange.json ?? {}) as Record<string, unknown>;
     const id = typeof json[param] === 'string' ? (json[param] as string) : typeof json['id'] === 'string' ? (json['id'] as string) : undefined;
     if (id === undefined) return undefined;

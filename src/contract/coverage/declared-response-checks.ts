@@ -25,6 +25,7 @@ export async function runDeclaredResponseChecks(ctx: GateContext, recorder: Cove
     if (ctx.signal.aborted) return;
     await ctx.check('coverage', `coverage.declared-responses.${op.operationId}`, async () => {
       for (const status of declaredStatuses(op.operation.responses)) {
+        if (ctx.signal.aborted) break;
         if (!recorder.observed(conformance, op.operationId, status)) await provoker.provoke(op, status);
       }
       const cells = recorder.responseCells(op, conformance);
@@ -56,9 +57,10 @@ export async function provokeRateLimited(ctx: GateContext, recorder: CoverageRec
       method: op.method.toUpperCase(),
       path: concretePath(op, unknownIds(op, fixtures)) as string,
       auth: !token,
+      signal: ctx.signal,
       ...(ctx.spec.requestSchema(op) === undefined ? {} : { body: token ? wrongCredentials(ctx) : {} }),
     });
-    await cleanUpCreated(ctx, op, exchange);
+    await cleanUpCreated(ctx, op, exchange).catch(() => undefined);
     if (exchange.status !== 429) {
       recorder.recordResponse(op.operationId, 429, {
         state: 'not-provoked',

@@ -31,6 +31,7 @@ export async function runInputCoverageChecks(ctx: GateContext, recorder: Coverag
       const evidence: Evidence[] = [];
       let provoked = 0;
       for (const testCase of cases) {
+        if (ctx.signal.aborted) break;
         const cell = await sendCase(ctx, op, testCase, base, values, envelope);
         recorder.recordInput(cell.cell, cell.evidence);
         if (cell.cell.state === 'provoked') provoked += 1;
@@ -89,6 +90,7 @@ async function sendCase(
     method: op.method.toUpperCase(),
     path: testCase.query === undefined ? path : `${path}?${testCase.query}`,
     auth: !isTokenOperation(op),
+    signal: ctx.signal,
     ...(testCase.omitHeaders === true ? { omitDefaultHeaders: true } : {}),
     ...(testCase.raw !== undefined
       ? { rawBody: testCase.raw.text, headers: { 'content-type': testCase.raw.contentType } }
