@@ -31,7 +31,8 @@ async function run(options: LoadStepOptions, faults: FaultName[] = []) {
 
 describe('load step', () => {
   it('soak: per-operation counts match the reference server’s own counters, and cleanup closes every room', async () => {
-    const { result, summary, stats, server } = await run({ mode: 'soak', rate: 150, durationMs: 2000, slos: ['p99 < 2s', 'dropped_sends == 0'] });
+    // A generous latency SLO: this test is about counting; in the full parallel suite a starved host once measured p99 2.1 s.
+    const { result, summary, stats, server } = await run({ mode: 'soak', rate: 150, durationMs: 2000, slos: ['p99 < 10s', 'dropped_sends == 0'] });
     expect(result.status, result.reason).toBe('passed');
     const ops = summary.operations;
     expect(ops['create_room']!.responses + summary.setup.roomsCreated).toBe(stats.requests['create_room']);
