@@ -111,3 +111,60 @@ describe('each coverage fault fails exactly its cell, for every seed from 1 to 2
     }, 120_000);
   }
 });
+
+/**
+ * The earlier reference faults on the same map: each fails the cells of the
+ * promise it breaks and no other; faults the contract gate has no cell for
+ * (latency, webhook signatures, the join page, expired tokens) leave it clean.
+ */
+const EARLIER_FAULT_CELLS: Record<string, string[]> = {
+  'id-prefix': ['listRooms 200', 'createRoom 201', 'getRoom 200'],
+  idempotency: ['createRoom 422'],
+  'no-ratelimit-headers': ['listRooms 200', 'createRoom 201', 'getRoom 200', 'deleteRoom 200', 'createJoinToken 201', 'listWebhooks 200', 'createWebhook 201', 'deleteWebhook 200'],
+  'slow-create': [],
+  'webhook-signature': [],
+  'stale-count': [],
+  'auth-bypass': [],
+  'join-refused': [],
+  'lost-left-event': [],
+};
+
+describe('the earlier reference faults fail the cells of their promise, and no other', () => {
+  for (const [fault, cells] of Object.entries(EARLIER_FAULT_CELLS)) {
+    it(fault, async () => {
+      const server = await createReferenceServer({ port: 0, faults: [fault as FaultName], rateLimit: { quota: 100_000, windowSeconds: 60 } });
+      try {
+        const result = await gate(server.url, { seed: 1, groups: ['schema', 'envelope', 'coverage', 'generated'] });
+        expect(failedCells(result)).toEqual(cells);
+      } finally {
+        await server.close();
+      }
+    }, 60_000);
+  }
+
+  it('server-errors (5 % of requests answer 500, at random): every failed cell is one that got a 500', async () => {
+    const server = await createReferenceServer({ port: 0, faults: ['server-errors'], rateLimit: { quota: 100_000, windowSeconds: 60 } });
+    try {
+      const result = await gate(server.url, { seed: 1, groups: ['schema', 'envelope', 'coverage', 'generated'] });
+      const failed = [...result.coverage!.responses, ...result.coverage!.inputs].filter((c) => c.state === 'failed');
+      expect(failed.every((c) => /\b500\b/.test(c.note ?? '')), JSON.stringify(failed)).toBe(true);
+      // ~200 requests at 5 %: none failing would mean the 500s went unseen (chance about 1 in 30 000).
+      expect(failed.length + result.coverage!.responses.filter((c) => c.kind === '500' && c.state === 'provoked').length).toBeGreaterThan(0);
+    } finally {
+      await server.close();
+    }
+  }, 60_000);
+
+  it('envelope: every failed cell is an error answer (non-2xx response or rejected input), and there are many', async () => {
+    const server = await createReferenceServer({ port: 0, faults: ['envelope'], rateLimit: { quota: 100_000, windowSeconds: 60 } });
+    try {
+      const result = await gate(server.url, { seed: 1, groups: ['schema', 'envelope', 'coverage', 'generated'] });
+      const failedResponses = result.coverage!.responses.filter((c) => c.state === 'failed');
+      expect(failedResponses.every((c) => Number(c.kind) >= 400), JSON.stringify(failedResponses.map((c) => `${c.operationId} ${c.kind}`))).toBe(true);
+      expect(failedResponses.length).toBeGreaterThan(30);
+      expect(result.coverage!.inputs.every((c) => c.state === 'failed')).toBe(true);
+    } finally {
+      await server.close();
+    }
+  }, 60_000);
+});
