@@ -37,6 +37,12 @@ export function describeExchange(exchange: Exchange): string {
   return `${exchange.status} ${type} ${snippet}${problems.length > 0 ? ` (${problems.join('; ')})` : ''}`;
 }
 
+/** What came back in at most `max` characters, for a coverage cell's note. */
+export function briefExchange(exchange: Exchange, max = 120): string {
+  const answer = exchange.status === undefined ? (exchange.failure?.message ?? 'no response') : describeExchange(exchange);
+  return answer.length > max ? `${answer.slice(0, max)}…` : answer;
+}
+
 /**
  * Thrown inside a check when the target's answer makes the check impossible to
  * continue (e.g. creating the room to test on did not answer 201). That is the

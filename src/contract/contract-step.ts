@@ -10,6 +10,7 @@ import { runLifecycleChecks } from './checks/lifecycle-checks.js';
 import { RateLimitHeaderLog, runRateLimitChecks } from './checks/rate-limit-checks.js';
 import { runRoutingChecks } from './checks/routing-checks.js';
 import { probeStatelessness, withStatelessHint } from './checks/stateless-probe.js';
+import { tokenRequestBody } from './checks/request-fixtures.js';
 import { operationFor } from './spec/spec-facts.js';
 import { ConformanceLog, type Tally } from './conformance.js';
 import { createRoomVia, makeCheck, type GateContext, type ResolvedContractOptions } from './gate-context.js';
@@ -118,7 +119,7 @@ export async function runContractGate(
       method: 'POST',
       path: '/v1/auth/token',
       auth: false,
-      body: { client_id: credentials.clientId, client_secret: credentials.clientSecret },
+      body: tokenRequestBody(credentials),
       signal: ctx.signal,
     });
   tokenSource = new TokenSource(issueToken, ctx.target.credentials);
@@ -143,7 +144,7 @@ export async function runContractGate(
     check,
   };
   const wants = (group: string) => options.groups.includes(group);
-  const recorder = new CoverageRecorder();
+  const recorder = new CoverageRecorder(conformance);
   let coverage: ContractCoverage | undefined;
 
   try {
@@ -167,7 +168,7 @@ export async function runContractGate(
     if (wants('idempotency')) await runIdempotencyChecks(gate);
     if (wants('webhooks')) await runWebhookChecks(gate, options.webhooks);
     if (fixtures !== undefined) {
-      await runDeclaredResponseChecks(gate, recorder, conformance, fixtures);
+      await runDeclaredResponseChecks(gate, recorder, fixtures);
       await fixtures.release();
     }
     await deleteRooms(gate);
@@ -175,7 +176,7 @@ export async function runContractGate(
     if (wants('rate-limit')) await runRateLimitChecks(gate, rateLimitHeaders);
     // Right after the burst the client's quota is spent: every operation declaring 429 should now answer it.
     if (fixtures !== undefined && checks.some((c) => c.name === 'rate-limit.burst-reaches-429' && c.status === 'passed')) {
-      await provokeRateLimited(gate, recorder, conformance, fixtures);
+      await provokeRateLimited(gate, recorder, fixtures);
     }
 
     if (wants('schema')) {
@@ -194,7 +195,7 @@ export async function runContractGate(
         conformance.envelope.observations === 0 ? skip('no non-2xx response was observed') : verdict(conformance.envelope, 'error responses'));
     }
     if (wants('coverage')) {
-      const map = recorder.build(spec, conformance, options.minCoverage);
+      const map = recorder.build(spec, options.minCoverage);
       coverage = map;
       if (options.minCoverage !== undefined) {
         const min = options.minCoverage;

@@ -80,3 +80,13 @@ export function rejectionStatuses(op: IndexedOperation, preferred: readonly numb
 export function isTokenOperation(op: IndexedOperation): boolean {
   return op.operationId === 'issueToken' || op.template.endsWith('/auth/token');
 }
+
+/** The body of the credentials exchange. */
+export function tokenRequestBody(credentials: { clientId: string; clientSecret: string }): { client_id: string; client_secret: string } {
+  return { client_id: credentials.clientId, client_secret: credentials.clientSecret };
+}
+
+/** The template's path parameter names, in order: `['room_id']` for `/v1/rooms/{room_id}/join-tokens`. */
+export function pathParams(op: IndexedOperation): string[] {
+  return [...op.template.matchAll(/\{([^}]+)\}/g)].map((m) => m[1] as string);
+}

@@ -5,7 +5,7 @@ import type { Exchange } from '../http/exchange.js';
 import { declaredStatuses } from '../coverage/coverage-recorder.js';
 import { documents, operationFor } from '../spec/spec-facts.js';
 import type { IndexedOperation } from '../spec/spec-index.js';
-import { concretePath, seedIndependentBody } from './request-fixtures.js';
+import { concretePath, pathParams, seedIndependentBody } from './request-fixtures.js';
 
 /** What one operation on the room must answer in a given state: the statuses allowed, and a check of the body. */
 interface Expectation {
@@ -25,7 +25,7 @@ export async function runStatefulChecks(ctx: GateContext): Promise<void> {
   const create = operationFor(ctx.spec, 'createRoom');
   const remove = operationFor(ctx.spec, 'deleteRoom');
   if (create === undefined || remove === undefined) return;
-  const onRoom = ctx.spec.operations.filter((op) => op.template.includes('{room_id}') && [...op.template.matchAll(/\{[^}]+\}/g)].length === 1);
+  const onRoom = ctx.spec.operations.filter((op) => op.template.includes('{room_id}') && pathParams(op).length === 1);
   const joinToken = operationFor(ctx.spec, 'createJoinToken');
   const room = await ctx.createRoom({ name: ctx.uniqueName('stateful') }).catch(() => undefined);
   if (room === undefined) return;

@@ -1,7 +1,7 @@
 import type { GateContext } from '../gate-context.js';
 import { roomIdOf } from '../gate-context.js';
 import type { IndexedOperation } from '../spec/spec-index.js';
-import { seedIndependentBody } from '../checks/request-fixtures.js';
+import { pathParams, seedIndependentBody } from '../checks/request-fixtures.js';
 
 /**
  * The resources the coverage phase addresses: for every path parameter of the
@@ -32,8 +32,8 @@ interface Collection {
 export async function createCoverageFixtures(ctx: GateContext): Promise<CoverageFixtures> {
   const collections = new Map<string, Collection>();
   for (const op of ctx.spec.operations) {
-    for (const [, param] of op.template.matchAll(/\{([^}]+)\}/g)) {
-      if (param === undefined || collections.has(param)) continue;
+    for (const param of pathParams(op)) {
+      if (collections.has(param)) continue;
       const collection = collectionOf(ctx, op.template, param);
       if (collection !== undefined) collections.set(param, collection);
     }

@@ -42,16 +42,12 @@ export interface JudgedResponseCell {
  */
 export class CoverageRecorder {
   private readonly inputs: CoverageCell[] = [];
-  private readonly inputEvidence = new Map<CoverageCell, Evidence>();
   private readonly verdicts = new Map<string, ResponseVerdict>();
 
-  recordInput(cell: CoverageCell, evidence?: Evidence): void {
-    this.inputs.push(cell);
-    if (evidence !== undefined) this.inputEvidence.set(cell, evidence);
-  }
+  constructor(readonly conformance: ConformanceLog) {}
 
-  inputCells(operationId: string): { cell: CoverageCell; evidence: Evidence | undefined }[] {
-    return this.inputs.filter((c) => c.operationId === operationId).map((cell) => ({ cell, evidence: this.inputEvidence.get(cell) }));
+  recordInput(cell: CoverageCell): void {
+    this.inputs.push(cell);
   }
 
   /** A later verdict replaces an earlier one, except that a failure stays (it is evidence against the target). */
@@ -62,17 +58,17 @@ export class CoverageRecorder {
   }
 
   /** Whether any response with this status was seen for the operation (so no provoker needs to try it). */
-  observed(conformance: ConformanceLog, operationId: string, status: number): boolean {
-    const seen = conformance.byStatus.get(operationId)?.get(status)?.observations ?? 0;
+  observed(operationId: string, status: number): boolean {
+    const seen = this.conformance.byStatus.get(operationId)?.get(status)?.observations ?? 0;
     return seen > 0 || (this.verdicts.get(`${operationId} ${status}`)?.observations ?? 0) > 0;
   }
 
-  responseCells(op: IndexedOperation, conformance: ConformanceLog): JudgedResponseCell[] {
-    return declaredStatuses(op.operation.responses).map((status) => this.responseCell(op.operationId, status, conformance));
+  responseCells(op: IndexedOperation): JudgedResponseCell[] {
+    return declaredStatuses(op.operation.responses).map((status) => this.responseCell(op.operationId, status));
   }
 
-  build(spec: SpecIndex, conformance: ConformanceLog, minCoverage: number | undefined): ContractCoverage {
-    const responses = spec.operations.flatMap((op) => this.responseCells(op, conformance).map((judged) => judged.cell));
+  build(spec: SpecIndex, minCoverage: number | undefined): ContractCoverage {
+    const responses = spec.operations.flatMap((op) => this.responseCells(op).map((judged) => judged.cell));
     const order = new Map(spec.operations.map((op, index) => [op.operationId, index]));
     // Stable sort: cases keep the order they were sent in within an operation.
     const inputs = [...this.inputs].sort((a, b) => (order.get(a.operationId) ?? 0) - (order.get(b.operationId) ?? 0));
@@ -85,8 +81,8 @@ export class CoverageRecorder {
     return coverage;
   }
 
-  private responseCell(operationId: string, status: number, conformance: ConformanceLog): JudgedResponseCell {
-    const tally = conformance.byStatus.get(operationId)?.get(status);
+  private responseCell(operationId: string, status: number): JudgedResponseCell {
+    const tally = this.conformance.byStatus.get(operationId)?.get(status);
     const verdict = this.verdicts.get(`${operationId} ${status}`);
     const observations = (tally?.observations ?? 0) + (verdict?.observations ?? 0);
     const cell = (state: CoverageState, note: string): CoverageCell => ({ operationId, kind: String(status), state, note, observations });

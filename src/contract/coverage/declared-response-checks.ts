@@ -1,9 +1,8 @@
 import type { Evidence } from '../../model/evidence.js';
-import { describeExchange, envelopeProblems, evidenceOf, fail, pass } from '../check.js';
-import type { ConformanceLog } from '../conformance.js';
+import { briefExchange, describeExchange, envelopeProblems, evidenceOf, fail, pass } from '../check.js';
 import type { GateContext } from '../gate-context.js';
 import type { Exchange, OutgoingRequest } from '../http/exchange.js';
-import { cleanUpCreated, concretePath, isTokenOperation, seedIndependentBody } from '../checks/request-fixtures.js';
+import { cleanUpCreated, concretePath, isTokenOperation, pathParams, seedIndependentBody, tokenRequestBody } from '../checks/request-fixtures.js';
 import { declaresErrorEnvelope, declaresRequestHeader } from '../spec/spec-facts.js';
 import type { IndexedOperation } from '../spec/spec-index.js';
 import type { CoverageFixtures } from './coverage-fixtures.js';
@@ -19,16 +18,16 @@ import { declaredStatuses, type CoverageRecorder, type ResponseVerdict } from '.
  * outside the server can cause is listed as such. One check per operation
  * (`coverage.declared-responses.<operationId>`).
  */
-export async function runDeclaredResponseChecks(ctx: GateContext, recorder: CoverageRecorder, conformance: ConformanceLog, fixtures: CoverageFixtures): Promise<void> {
-  const provoker = new Provoker(ctx, recorder, conformance, fixtures);
+export async function runDeclaredResponseChecks(ctx: GateContext, recorder: CoverageRecorder, fixtures: CoverageFixtures): Promise<void> {
+  const provoker = new Provoker(ctx, recorder, fixtures);
   for (const op of ctx.spec.operations) {
     if (ctx.signal.aborted) return;
     await ctx.check('coverage', `coverage.declared-responses.${op.operationId}`, async () => {
       for (const status of declaredStatuses(op.operation.responses)) {
         if (ctx.signal.aborted) break;
-        if (!recorder.observed(conformance, op.operationId, status)) await provoker.provoke(op, status);
+        if (!recorder.observed(op.operationId, status)) await provoker.provoke(op, status);
       }
-      const cells = recorder.responseCells(op, conformance);
+      const cells = recorder.responseCells(op);
       const failed = cells.filter((c) => c.cell.state === 'failed');
       if (failed.length > 0) {
         return fail(
@@ -48,10 +47,10 @@ export async function runDeclaredResponseChecks(ctx: GateContext, recorder: Cove
  * nothing is created or deleted; a cell that still does not answer 429 is "not
  * provoked", never failed (the window may simply have rolled over).
  */
-export async function provokeRateLimited(ctx: GateContext, recorder: CoverageRecorder, conformance: ConformanceLog, fixtures: CoverageFixtures): Promise<void> {
+export async function provokeRateLimited(ctx: GateContext, recorder: CoverageRecorder, fixtures: CoverageFixtures): Promise<void> {
   for (const op of ctx.spec.operations) {
     if (ctx.signal.aborted) return;
-    if (!declaredStatuses(op.operation.responses).includes(429) || recorder.observed(conformance, op.operationId, 429)) continue;
+    if (!declaredStatuses(op.operation.responses).includes(429) || recorder.observed(op.operationId, 429)) continue;
     const token = isTokenOperation(op);
     const exchange = await ctx.http.send({
       method: op.method.toUpperCase(),
@@ -78,7 +77,6 @@ class Provoker {
   constructor(
     private readonly ctx: GateContext,
     private readonly recorder: CoverageRecorder,
-    private readonly conformance: ConformanceLog,
     private readonly fixtures: CoverageFixtures,
   ) {
     this.envelope = declaresErrorEnvelope(ctx.spec);
@@ -167,7 +165,7 @@ class Provoker {
     const exchange = await this.ctx.http.send({ method, path, signal: this.ctx.signal });
     if (exchange.status === 429) return this.recordSpentQuota(op, 405);
     const problems =
-      exchange.status === 405 ? [...this.conformance.judge(op, exchange), ...(this.envelope ? envelopeProblems(exchange) : [])] : [`answered ${describeExchange(exchange)}, not 405`];
+      exchange.status === 405 ? [...this.recorder.conformance.judge(op, exchange), ...(this.envelope ? envelopeProblems(exchange) : [])] : [`answered ${describeExchange(exchange)}, not 405`];
     this.recorder.recordResponse(
       op.operationId,
       405,
@@ -211,7 +209,7 @@ class Provoker {
   /** Send the operation with a valid, seed-independent body (a fresh unique name each time, so two bodies differ). */
   private async send(op: IndexedOperation, request: Partial<OutgoingRequest> & { path: string }): Promise<Exchange> {
     const token = isTokenOperation(op);
-    const body = request.body ?? (token ? { client_id: this.ctx.target.credentials.clientId, client_secret: this.ctx.target.credentials.clientSecret } : seedIndependentBody(op, this.ctx));
+    const body = request.body ?? (token ? tokenRequestBody(this.ctx.target.credentials) : seedIndependentBody(op, this.ctx));
     const exchange = await this.ctx.http.send({
       method: op.method.toUpperCase(),
       auth: !token,
@@ -230,9 +228,8 @@ class Provoker {
       this.recorder.recordResponse(op.operationId, status, { state: 'provoked', note: `${what} answered ${status}` });
       return;
     }
-    const answer = exchange.status === undefined ? (exchange.failure?.message ?? 'no response') : describeExchange(exchange);
     const evidence: Evidence = evidenceOf(exchange, `${status}: ${what}`);
-    this.recorder.recordResponse(op.operationId, status, { state: 'failed', note: `${what} answered ${answer.length > 120 ? `${answer.slice(0, 120)}…` : answer}, not ${status}`, evidence });
+    this.recorder.recordResponse(op.operationId, status, { state: 'failed', note: `${what} answered ${briefExchange(exchange)}, not ${status}`, evidence });
   }
 
   private recordSpentQuota(op: IndexedOperation, status: number): void {
@@ -245,10 +242,6 @@ class Provoker {
   }
 }
 
-function pathParams(op: IndexedOperation): string[] {
-  return [...op.template.matchAll(/\{([^}]+)\}/g)].map((m) => m[1] as string);
-}
-
 function unknownIds(op: IndexedOperation, fixtures: CoverageFixtures): Record<string, string> {
   return Object.fromEntries(pathParams(op).map((param) => [param, fixtures.unknownId(param)]));
 }
@@ -258,5 +251,5 @@ function definedOnly(values: Record<string, string | undefined>): Record<string,
 }
 
 function wrongCredentials(ctx: GateContext): Record<string, string> {
-  return { client_id: ctx.target.credentials.clientId, client_secret: `${ctx.target.credentials.clientSecret}-roomgate-wrong` };
+  return tokenRequestBody({ clientId: ctx.target.credentials.clientId, clientSecret: `${ctx.target.credentials.clientSecret}-roomgate-wrong` });
 }

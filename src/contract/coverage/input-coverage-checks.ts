@@ -1,9 +1,9 @@
 import type { Evidence } from '../../model/evidence.js';
 import type { CoverageCell } from '../../model/coverage.js';
-import { describeExchange, envelopeProblems, evidenceOf, fail, pass, skip } from '../check.js';
+import { briefExchange, envelopeProblems, evidenceOf, fail, pass, skip } from '../check.js';
 import type { GateContext } from '../gate-context.js';
 import type { Exchange, OutgoingRequest } from '../http/exchange.js';
-import { cleanUpCreated, concretePath, isTokenOperation, rejectionStatuses, seedIndependentBody } from '../checks/request-fixtures.js';
+import { cleanUpCreated, concretePath, isTokenOperation, pathParams, rejectionStatuses, seedIndependentBody, tokenRequestBody } from '../checks/request-fixtures.js';
 import { declaresErrorEnvelope, documents } from '../spec/spec-facts.js';
 import type { IndexedOperation } from '../spec/spec-index.js';
 import type { CoverageRecorder } from './coverage-recorder.js';
@@ -30,10 +30,12 @@ export async function runInputCoverageChecks(ctx: GateContext, recorder: Coverag
       const failures: string[] = [];
       const evidence: Evidence[] = [];
       let provoked = 0;
+      let firstNote: string | undefined;
       for (const testCase of cases) {
         if (ctx.signal.aborted) break;
         const cell = await sendCase(ctx, op, testCase, base, values, envelope);
-        recorder.recordInput(cell.cell, cell.evidence);
+        recorder.recordInput(cell.cell);
+        firstNote ??= cell.cell.note;
         if (cell.cell.state === 'provoked') provoked += 1;
         if (cell.cell.state === 'failed') {
           failures.push(`${testCase.label}: ${cell.cell.note ?? ''}`);
@@ -41,7 +43,7 @@ export async function runInputCoverageChecks(ctx: GateContext, recorder: Coverag
         }
       }
       if (failures.length > 0) return fail(`${failures.length} of ${cases.length} invalid inputs were not refused as the document says: ${failures.join(' | ')}`, evidence);
-      if (provoked === 0) return skip(`none of the ${cases.length} invalid inputs could be tried: ${recorder.inputCells(op.operationId)[0]?.cell.note ?? ''}`);
+      if (provoked === 0) return skip(`none of the ${cases.length} invalid inputs could be tried: ${firstNote ?? ''}`);
       return pass(provoked);
     });
   }
@@ -50,7 +52,7 @@ export async function runInputCoverageChecks(ctx: GateContext, recorder: Coverag
 /** A valid body the cases break one rule of: the target's own credentials for the token exchange, else a seed-independent body. */
 function validBase(ctx: GateContext, op: IndexedOperation): Record<string, unknown> | undefined {
   if (ctx.spec.requestSchema(op) === undefined) return undefined;
-  if (isTokenOperation(op)) return { client_id: ctx.target.credentials.clientId, client_secret: ctx.target.credentials.clientSecret };
+  if (isTokenOperation(op)) return tokenRequestBody(ctx.target.credentials);
   return seedIndependentBody(op, ctx);
 }
 
@@ -81,7 +83,7 @@ async function sendCase(
   });
   const path = concretePath(op, { ...values, ...testCase.path });
   if (path === undefined) {
-    const missing = [...op.template.matchAll(/\{([^}]+)\}/g)].map((m) => m[1]).filter((name) => name !== undefined && values[name] === undefined && testCase.path?.[name] === undefined);
+    const missing = pathParams(op).filter((name) => values[name] === undefined && testCase.path?.[name] === undefined);
     return { cell: cell('not-provoked', `no ${missing.join(', ')} to address (creating one through the API failed, or the document has no operation that creates it)`, 0) };
   }
   // Body-less cases still carry the valid body, so the only thing wrong is the parameter or header.
@@ -115,8 +117,7 @@ function judge(
   const allowed = rejectionStatuses(op, testCase.preferred);
   const expected = allowed.length > 10 ? 'a 4xx' : allowed.join(' or ');
   if (exchange.status === undefined || !allowed.includes(exchange.status)) {
-    const answer = exchange.status === undefined ? (exchange.failure?.message ?? 'no response') : describeExchange(exchange);
-    const note = `answered ${answer.length > 120 ? `${answer.slice(0, 120)}…` : answer}, not ${expected}`;
+    const note = `answered ${briefExchange(exchange)}, not ${expected}`;
     return { cell: cell('failed', note, exchange.status === undefined ? 0 : 1), evidence: evidenceOf(exchange, `${expected} for ${testCase.label}`) };
   }
   const problems = envelope ? envelopeProblems(exchange) : [];
