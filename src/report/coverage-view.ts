@@ -72,36 +72,37 @@ function operationOrder(coverage: ContractCoverage): string[] {
 
 function responsesGrid(operations: readonly string[], cells: readonly CoverageCell[]): CoverageGrid {
   const columns = [...new Set(cells.map((c) => c.kind))].sort((a, b) => Number(a) - Number(b) || a.localeCompare(b));
-  const rows = operations
-    .filter((op) => cells.some((c) => c.operationId === op))
-    .map((operationId) => ({
-      operationId,
-      cells: columns.map((status): CoverageGridCell => {
-        const cell = cells.find((c) => c.operationId === operationId && c.kind === status);
-        if (cell === undefined) return { text: '', title: `${operationId} ${status}: not declared` };
-        return { state: cell.state, text: RESPONSE_MARK[cell.state], title: `${operationId} ${status}: ${describeCell(cell)}` };
-      }),
-    }));
-  return { columns, rows };
+  return grid(operations, cells, columns, (operationId, status) => {
+    const cell = cells.find((c) => c.operationId === operationId && c.kind === status);
+    if (cell === undefined) return { text: '', title: `${operationId} ${status}: not declared` };
+    return { state: cell.state, text: RESPONSE_MARK[cell.state], title: `${operationId} ${status}: ${describeCell(cell)}` };
+  });
 }
 
 function inputsGrid(operations: readonly string[], cells: readonly CoverageCell[]): CoverageGrid {
   const known: readonly string[] = INPUT_KINDS;
   const occurring = new Set(cells.map((c) => c.kind));
   const columns = [...known.filter((k) => occurring.has(k)), ...[...occurring].filter((k) => !known.includes(k)).sort()];
+  return grid(operations, cells, columns, (operationId, kind) => {
+    const group = cells.filter((c) => c.operationId === operationId && c.kind === kind);
+    const state = worstCoverageState(group.map((c) => c.state));
+    if (state === undefined) return { text: '', title: `${operationId} ${kind}: no such input` };
+    const provoked = group.filter((c) => c.state === 'provoked').length;
+    const lines = group.map((c) => `${c.label ?? c.kind}: ${c.state}${c.note === undefined ? '' : ` — ${c.note}`}`);
+    return { state, text: `${provoked}/${group.length}`, title: [`${operationId} ${kind}: ${provoked} of ${group.length} provoked`, ...lines].join('\n') };
+  });
+}
+
+/** One row per operation that has cells, one grid cell per column. */
+function grid(
+  operations: readonly string[],
+  cells: readonly CoverageCell[],
+  columns: string[],
+  cellFor: (operationId: string, column: string) => CoverageGridCell,
+): CoverageGrid {
   const rows = operations
     .filter((op) => cells.some((c) => c.operationId === op))
-    .map((operationId) => ({
-      operationId,
-      cells: columns.map((kind): CoverageGridCell => {
-        const group = cells.filter((c) => c.operationId === operationId && c.kind === kind);
-        const state = worstCoverageState(group.map((c) => c.state));
-        if (state === undefined) return { text: '', title: `${operationId} ${kind}: no such input` };
-        const provoked = group.filter((c) => c.state === 'provoked').length;
-        const lines = group.map((c) => `${c.label ?? c.kind}: ${c.state}${c.note === undefined ? '' : ` — ${c.note}`}`);
-        return { state, text: `${provoked}/${group.length}`, title: [`${operationId} ${kind}: ${provoked} of ${group.length} provoked`, ...lines].join('\n') };
-      }),
-    }));
+    .map((operationId) => ({ operationId, cells: columns.map((column) => cellFor(operationId, column)) }));
   return { columns, rows };
 }
 
