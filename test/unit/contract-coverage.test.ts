@@ -86,6 +86,18 @@ describe('contract coverage map on the clean reference server', () => {
   }, 60_000);
 });
 
+/** The gate's map groups against a reference server with `fault` (a quota no gate spends), once per seed. */
+async function gateUnderFault(fault: FaultName, seeds: readonly number[], judge: (result: StepResult, seed: number) => void): Promise<void> {
+  const server = await createReferenceServer({ port: 0, faults: [fault], rateLimit: { quota: 100_000, windowSeconds: 60 } });
+  try {
+    for (const seed of seeds) judge(await gate(server.url, { seed, groups: ['schema', 'envelope', 'coverage', 'generated'] }), seed);
+  } finally {
+    await server.close();
+  }
+}
+
+const SEEDS_1_TO_20 = Array.from({ length: 20 }, (_, i) => i + 1);
+
 /** Each coverage fault and the one cell (operation, status or input) it must fail. */
 const FAULT_CELLS: Record<string, { cell: string; check: string }> = {
   'delete-unknown-room-ok': { cell: 'deleteRoom 404', check: 'coverage.declared-responses.deleteRoom' },
@@ -98,16 +110,10 @@ const FAULT_CELLS: Record<string, { cell: string; check: string }> = {
 describe('each coverage fault fails exactly its cell, for every seed from 1 to 20', () => {
   for (const [fault, expected] of Object.entries(FAULT_CELLS)) {
     it(fault, async () => {
-      const server = await createReferenceServer({ port: 0, faults: [fault as FaultName], rateLimit: { quota: 100_000, windowSeconds: 60 } });
-      try {
-        for (let seed = 1; seed <= 20; seed += 1) {
-          const result = await gate(server.url, { seed, groups: ['schema', 'envelope', 'coverage', 'generated'] });
-          expect(failedCells(result), `seed ${seed}`).toEqual([expected.cell]);
-          expect(result.checks.find((c) => c.name === expected.check)?.status, `seed ${seed}`).toBe('failed');
-        }
-      } finally {
-        await server.close();
-      }
+      await gateUnderFault(fault as FaultName, SEEDS_1_TO_20, (result, seed) => {
+        expect(failedCells(result), `seed ${seed}`).toEqual([expected.cell]);
+        expect(result.checks.find((c) => c.name === expected.check)?.status, `seed ${seed}`).toBe('failed');
+      });
     }, 120_000);
   }
 });
@@ -132,39 +138,25 @@ const EARLIER_FAULT_CELLS: Record<string, string[]> = {
 describe('the earlier reference faults fail the cells of their promise, and no other', () => {
   for (const [fault, cells] of Object.entries(EARLIER_FAULT_CELLS)) {
     it(fault, async () => {
-      const server = await createReferenceServer({ port: 0, faults: [fault as FaultName], rateLimit: { quota: 100_000, windowSeconds: 60 } });
-      try {
-        const result = await gate(server.url, { seed: 1, groups: ['schema', 'envelope', 'coverage', 'generated'] });
-        expect(failedCells(result)).toEqual(cells);
-      } finally {
-        await server.close();
-      }
+      await gateUnderFault(fault as FaultName, [1], (result) => expect(failedCells(result)).toEqual(cells));
     }, 60_000);
   }
 
   it('server-errors (5 % of requests answer 500, at random): every failed cell is one that got a 500', async () => {
-    const server = await createReferenceServer({ port: 0, faults: ['server-errors'], rateLimit: { quota: 100_000, windowSeconds: 60 } });
-    try {
-      const result = await gate(server.url, { seed: 1, groups: ['schema', 'envelope', 'coverage', 'generated'] });
+    await gateUnderFault('server-errors', [1], (result) => {
       const failed = [...result.coverage!.responses, ...result.coverage!.inputs].filter((c) => c.state === 'failed');
       expect(failed.every((c) => /\b500\b/.test(c.note ?? '')), JSON.stringify(failed)).toBe(true);
       // ~200 requests at 5 %: none failing would mean the 500s went unseen (chance about 1 in 30 000).
       expect(failed.length + result.coverage!.responses.filter((c) => c.kind === '500' && c.state === 'provoked').length).toBeGreaterThan(0);
-    } finally {
-      await server.close();
-    }
+    });
   }, 60_000);
 
   it('envelope: every failed cell is an error answer (non-2xx response or rejected input), and there are many', async () => {
-    const server = await createReferenceServer({ port: 0, faults: ['envelope'], rateLimit: { quota: 100_000, windowSeconds: 60 } });
-    try {
-      const result = await gate(server.url, { seed: 1, groups: ['schema', 'envelope', 'coverage', 'generated'] });
+    await gateUnderFault('envelope', [1], (result) => {
       const failedResponses = result.coverage!.responses.filter((c) => c.state === 'failed');
       expect(failedResponses.every((c) => Number(c.kind) >= 400), JSON.stringify(failedResponses.map((c) => `${c.operationId} ${c.kind}`))).toBe(true);
       expect(failedResponses.length).toBeGreaterThan(30);
       expect(result.coverage!.inputs.every((c) => c.state === 'failed')).toBe(true);
-    } finally {
-      await server.close();
-    }
+    });
   }, 60_000);
 });
