@@ -20,6 +20,8 @@ export const FAULTS = {
   'recording-type-coerced': 'a non-boolean `recording` on create is stored as Boolean(value) instead of a 400',
   'list-cursor-unchecked': 'a list `cursor` over 64 characters answers the first page instead of a 400',
   'join-token-no-auth': 'join-token requests without a valid token answer 404 room_not_found, not 401',
+  'ratelimit-remaining-static': 'RateLimit reports the whole quota as remaining on every response (the limit itself still applies)',
+  'list-cursor-skips': 'next_cursor points one room too far, so a room is lost at every page boundary',
 } as const satisfies Record<string, string>;
 
 export type FaultName = keyof typeof FAULTS;

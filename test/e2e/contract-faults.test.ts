@@ -16,6 +16,9 @@ const FAULT_TABLE: Record<string, string[]> = {
   'webhook-signature': ['webhooks.signature-valid'],
   'no-ratelimit-headers': ['rate-limit.headers-structured-fields'],
   'auth-bypass': ['auth.expired-token-401'],
+  // Found by the gate's run against an independent implementation (a Python server written from the contract alone).
+  'ratelimit-remaining-static': ['rate-limit.remaining-reaches-zero'],
+  'list-cursor-skips': ['lifecycle.pagination'],
 };
 
 async function contract(args: string[]): Promise<{ code: number | null; result: StepResult; stderr: string }> {

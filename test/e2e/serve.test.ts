@@ -95,7 +95,7 @@ describe('roomgate serve', () => {
   it('--help lists every fault', async () => {
     const help = await runCli(['serve', '--help'], { timeoutMs: 30_000 });
     expect(help.code).toBe(0);
-    for (const fault of ['envelope', 'id-prefix', 'idempotency', 'slow-create', 'server-errors', 'webhook-signature', 'stale-count', 'no-ratelimit-headers', 'auth-bypass', 'join-refused', 'lost-left-event', 'delete-unknown-room-ok', 'webhook-delete-unknown-ok', 'recording-type-coerced', 'list-cursor-unchecked', 'join-token-no-auth']) {
+    for (const fault of ['envelope', 'id-prefix', 'idempotency', 'slow-create', 'server-errors', 'webhook-signature', 'stale-count', 'no-ratelimit-headers', 'auth-bypass', 'join-refused', 'lost-left-event', 'delete-unknown-room-ok', 'webhook-delete-unknown-ok', 'recording-type-coerced', 'list-cursor-unchecked', 'join-token-no-auth', 'ratelimit-remaining-static', 'list-cursor-skips']) {
       expect(help.stdout).toContain(fault);
     }
   });

@@ -46,6 +46,15 @@ describe('reference server: rate limits', () => {
     }
   });
 
+  it('ratelimit-remaining-static: reports the whole quota as remaining, on the 429 too, but still limits', async () => {
+    await withReferenceServer({ rateLimit: { quota: 2, windowSeconds: 30 }, faults: ['ratelimit-remaining-static'] }, async (server, token) => {
+      const answers = [];
+      for (let i = 0; i < 3; i += 1) answers.push(await http(server.url, 'GET', '/v1/rooms', { token }));
+      expect(answers.map((a) => a.status)).toEqual([200, 200, 429]);
+      for (const answer of answers) expect(LIMIT.exec(answer.headers.get('ratelimit') ?? '')?.[1]).toBe('2');
+    });
+  });
+
   it('no-ratelimit-headers: omits both headers but still limits', async () => {
     await withReferenceServer({ rateLimit: { quota: 2, windowSeconds: 30 }, faults: ['no-ratelimit-headers'] }, async (server, token) => {
       const first = await http(server.url, 'GET', '/v1/rooms', { token });

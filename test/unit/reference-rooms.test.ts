@@ -175,6 +175,24 @@ describe('reference server: room faults', () => {
     });
   });
 
+  it('list-cursor-skips loses the first room of every page after the first', async () => {
+    await withReferenceServer({ faults: ['list-cursor-skips'] }, async (server, token) => {
+      const ids: string[] = [];
+      for (const name of ['a', 'b', 'c', 'd']) ids.push((await http(server.url, 'POST', '/v1/rooms', { token, json: { name } })).body.room_id);
+      const walked: string[] = [];
+      let cursor: string | undefined;
+      do {
+        const page = await http(server.url, 'GET', `/v1/rooms?limit=1${cursor === undefined ? '' : `&cursor=${cursor}`}`, { token });
+        walked.push(...page.body.data.map((room: { room_id: string }) => room.room_id));
+        cursor = page.body.next_cursor ?? undefined;
+      } while (cursor !== undefined);
+      // a, then c (b was skipped), then d is skipped and the listing ends
+      expect(walked).toEqual([ids[0], ids[2]]);
+      const whole = await http(server.url, 'GET', '/v1/rooms?limit=10', { token });
+      expect(whole.body.data.map((room: { room_id: string }) => room.room_id)).toEqual(ids);
+    });
+  });
+
   it('slow-create holds a create for about 800 ms without blocking other requests', async () => {
     await withReferenceServer({ faults: ['slow-create'] }, async (server, token) => {
       const started = Date.now();

@@ -99,28 +99,46 @@ export async function runLifecycleChecks(ctx: GateContext): Promise<void> {
   await ctx.check(group, 'lifecycle.pagination', async () => {
     if (pages === undefined) return skip('listRooms declares no cursor pagination');
     const { limitParam, cursorParam, itemsField, nextField, hasMoreField } = pages;
-    // A second room guarantees two pages of one.
+    // Two more rooms guarantee at least three (the lifecycle room is one), so a page of one has two pages after it.
     await ctx.createRoom({ name: ctx.uniqueName('page') });
-    const first = await ctx.http.send({ method: 'GET', path: `/v1/rooms?${limitParam}=1` });
-    expectStatus(first, 200, `GET /v1/rooms?${limitParam}=1`);
-    const page = first.json as Record<string, unknown>;
-    const data = page[itemsField] as { room_id?: string }[] | undefined;
-    const cursor = page[nextField];
-    if (!Array.isArray(data) || data.length !== 1 || (hasMoreField !== undefined && page[hasMoreField] !== true) || typeof cursor !== 'string') {
-      return fail(`${limitParam}=1 over at least two rooms must give one room${hasMoreField === undefined ? '' : `, ${hasMoreField} true`} and a ${nextField}`, [
-        evidenceOf(first, `${itemsField} of length 1${hasMoreField === undefined ? '' : `, ${hasMoreField}: true`}, ${nextField}: string`),
+    await ctx.createRoom({ name: ctx.uniqueName('page') });
+    const span = Math.min(3, pages.maxLimit ?? 3);
+    const listPage = async (limit: number, cursor?: string) => {
+      const query = new URLSearchParams({ [limitParam]: String(limit), ...(cursor === undefined ? {} : { [cursorParam]: cursor }) });
+      const exchange = await ctx.http.send({ method: 'GET', path: `/v1/rooms?${query}` });
+      expectStatus(exchange, 200, `GET /v1/rooms?${query}`);
+      const body = exchange.json as Record<string, unknown>;
+      const items = body[itemsField];
+      const ids = (Array.isArray(items) ? items : []).map((room) => (room as { room_id?: unknown }).room_id);
+      return { exchange, body, ids, isList: Array.isArray(items), next: body[nextField] };
+    };
+    const whole = await listPage(span);
+    const first = await listPage(1);
+    const cursor = first.next;
+    if (!first.isList || first.ids.length !== 1 || (hasMoreField !== undefined && first.body[hasMoreField] !== true) || typeof cursor !== 'string') {
+      return fail(`${limitParam}=1 over at least three rooms must give one room${hasMoreField === undefined ? '' : `, ${hasMoreField} true`} and a ${nextField}`, [
+        evidenceOf(first.exchange, `${itemsField} of length 1${hasMoreField === undefined ? '' : `, ${hasMoreField}: true`}, ${nextField}: string`),
       ]);
     }
-    const second = await ctx.http.send({ method: 'GET', path: `/v1/rooms?${limitParam}=1&${cursorParam}=${encodeURIComponent(cursor)}` });
-    expectStatus(second, 200, `GET /v1/rooms with the ${nextField}`);
-    const nextData = (second.json as Record<string, unknown>)[itemsField] as { room_id?: string }[] | undefined;
-    const firstId = data[0]?.room_id;
-    if (!Array.isArray(nextData) || nextData.length !== 1 || nextData[0]?.room_id === firstId) {
-      return fail('the page after next_cursor must hold the next room, not repeat the first', [
-        evidenceOf(second, `one room other than ${firstId}`),
-      ]);
+    // Pages must join up: walking one room at a time gives exactly the rooms of one larger page, in its order.
+    // An off-by-one cursor loses (or repeats) a room at every page boundary, which a page-after-page check alone misses.
+    const walked = [...first.ids];
+    let step = first;
+    while (walked.length < span && typeof step.next === 'string' && step.next !== '') {
+      step = await listPage(1, step.next);
+      if (step.ids.length !== 1) break;
+      walked.push(step.ids[0]);
     }
-    return pass(2);
+    if (JSON.stringify(walked) === JSON.stringify(whole.ids)) return pass(2 + walked.length);
+    // Somebody else's writes to this client's rooms can shift a listing between reads: judge only a listing that held still.
+    const again = await listPage(span);
+    if (JSON.stringify(again.ids) !== JSON.stringify(whole.ids)) {
+      return skip(`the listing changed while it was walked (does something else create rooms with the same client?); rerun the gate when nothing else writes rooms`);
+    }
+    return fail(`walking ${limitParam}=1 with ${nextField} gave ${JSON.stringify(walked)}, but one page of ${span} holds ${JSON.stringify(whole.ids)}: pages lose or repeat rooms at their boundaries`, [
+      evidenceOf(whole.exchange, `the rooms one page at a time: ${JSON.stringify(whole.ids)}`),
+      evidenceOf(step.exchange, `the next room of the ${span}-room page after the previous ${nextField}`),
+    ]);
   });
 
   await ctx.check(group, 'lifecycle.delete-closes-room', async () => {

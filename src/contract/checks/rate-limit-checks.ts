@@ -122,6 +122,9 @@ export async function runRateLimitChecks(ctx: GateContext, headerLog: RateLimitH
     return pass(readings.length);
   });
 
+  // What the burst saw, for rate-limit.remaining-reaches-zero after it.
+  let burst: { limited: Exchange; lowest?: { remaining: number; exchange: Exchange }; quota?: number } | undefined;
+
   await ctx.check(group, 'rate-limit.burst-reaches-429', async () => {
     const budget = ctx.options.rateLimitBudget;
     const known = headerLog.last;
@@ -136,6 +139,7 @@ export async function runRateLimitChecks(ctx: GateContext, headerLog: RateLimitH
     let exhaustedUntil: number | undefined;
     let overrun: { exhausted: Exchange; accepted: Exchange } | undefined;
     let exhaustedBy: Exchange | undefined;
+    let lowest: { remaining: number; exchange: Exchange } | undefined;
     const worker = async () => {
       while (limited === undefined && sent < limit && !ctx.signal.aborted) {
         sent += 1;
@@ -146,6 +150,9 @@ export async function runRateLimitChecks(ctx: GateContext, headerLog: RateLimitH
           continue;
         }
         const { reading } = parseRateLimit(exchange.headers);
+        if (reading !== undefined && exchange.status !== undefined && exchange.status < 300 && (lowest === undefined || reading.remaining < lowest.remaining)) {
+          lowest = { remaining: reading.remaining, exchange };
+        }
         if (exchange.status !== undefined && exchange.status < 300 && exhaustedUntil !== undefined && exhaustedBy !== undefined && sentAt < exhaustedUntil) {
           overrun ??= { exhausted: exhaustedBy, accepted: exchange };
         }
@@ -170,6 +177,7 @@ export async function runRateLimitChecks(ctx: GateContext, headerLog: RateLimitH
         `${sent} requests (quota ${known.quota} per ${known.windowSeconds} s) never used up one window's quota — the target never reported 0 remaining — so the burst could not reach the limit; this machine may be too slow, rerun when it is less loaded`,
       );
     }
+    burst = { limited, ...(lowest === undefined ? {} : { lowest }), ...(known === undefined ? {} : { quota: known.quota }) };
     const problems = [...envelopeProblems(limited)];
     const retryAfter = limited.headers['retry-after'];
     if (retryAfter === undefined) problems.push('no Retry-After');
@@ -181,5 +189,25 @@ export async function runRateLimitChecks(ctx: GateContext, headerLog: RateLimitH
     return problems.length === 0
       ? pass(sent)
       : fail(`the 429 after ${sent} requests: ${problems.join('; ')}`, [evidenceOf(limited, '429 rate_limited with Retry-After in the error envelope')]);
+  });
+
+  await ctx.check(group, 'rate-limit.remaining-reaches-zero', async () => {
+    if (burst === undefined) return skip('the burst did not reach a 429 (see rate-limit.burst-reaches-429)');
+    const { limited, lowest, quota } = burst;
+    if (lowest === undefined) return skip('no accepted response of the burst carried a parseable RateLimit header (see rate-limit.headers-structured-fields)');
+    // A 429 means the quota is used up, so the accepted answers just before it must have counted down to (nearly) 0.
+    // Slack: the requests in flight when the counter hit 0, and 5 % of the quota for a limiter spread over instances.
+    const slack = BURST_CONCURRENCY * 2 + Math.ceil((quota ?? 0) * 0.05);
+    const own = parseRateLimit(limited.headers).reading;
+    if (lowest.remaining > slack) {
+      return fail(`the target answered 429, but no accepted response of the burst reported fewer than ${lowest.remaining} requests remaining: RateLimit does not count the quota down`, [
+        evidenceOf(lowest.exchange, `remaining falling to ≤ ${slack} before the quota runs out`, `the lowest remaining of the burst: ${lowest.remaining}`),
+        evidenceOf(limited, '429 once remaining reached 0'),
+      ]);
+    }
+    if (own !== undefined && own.remaining > slack) {
+      return fail(`the 429 itself reports ${own.remaining} requests remaining`, [evidenceOf(limited, 'a 429 reporting 0 remaining (or no RateLimit header)')]);
+    }
+    return pass(1);
   });
 }

@@ -40,6 +40,7 @@ export class ApiGate {
   readonly policyHeader: string;
   private readonly withHeaders: boolean;
   private readonly serverErrors: boolean;
+  private readonly staticRemaining: boolean;
   // The last Authorization value seen and the token cut from it. Load runs repeat one header; reusing
   // the same token string (whose hash V8 has already computed) makes the token-cache lookup cheap,
   // where a freshly sliced 250-character token had to be hashed again on every request. Only the
@@ -54,6 +55,7 @@ export class ApiGate {
     this.policyHeader = limiter.policyHeader;
     this.withHeaders = !ctx.faults.has('no-ratelimit-headers');
     this.serverErrors = ctx.faults.has('server-errors');
+    this.staticRemaining = ctx.faults.has('ratelimit-remaining-static');
   }
 
   /** The bearer token of an Authorization header; undefined when there is none. */
@@ -70,7 +72,9 @@ export class ApiGate {
   /** Counts the request against the client's quota; the problem to answer instead, if any. */
   admit(clientId: string): Admission {
     const decision = this.limiter.take(clientId);
-    const rateLimit = this.withHeaders ? RateLimiter.header(decision) : undefined;
+    // The ratelimit-remaining-static fault: the header claims the whole quota is left, whatever was used.
+    const reported = this.staticRemaining ? { ...decision, remaining: this.limiter.policy.quota } : decision;
+    const rateLimit = this.withHeaders ? RateLimiter.header(reported) : undefined;
     if (!decision.allowed) {
       const { quota, windowSeconds } = this.limiter.policy;
       const problem = new ApiProblem(429, 'rate_limited', `Rate limit of ${quota} requests per ${windowSeconds} s exceeded; retry after ${decision.resetSeconds} s.`, {

@@ -54,6 +54,7 @@ export function registerRoomRoutes(app: FastifyInstance, ctx: ReferenceContext, 
   const ignoreIdempotencyKey = ctx.faults.has('idempotency');
   const coerceRecording = ctx.faults.has('recording-type-coerced');
   const uncheckedCursor = ctx.faults.has('list-cursor-unchecked');
+  const skippingCursor = ctx.faults.has('list-cursor-skips');
   const deleteUnknownRoomOk = ctx.faults.has('delete-unknown-room-ok');
 
   const createRoom = async (clientId: string, body: CreateRoomBody): Promise<StoredResponse> => {
@@ -125,7 +126,8 @@ export function registerRoomRoutes(app: FastifyInstance, ctx: ReferenceContext, 
     const rooms = ctx.store.list(clientOf(request), { limit: limit + 1, ...(status === undefined ? {} : { status }), ...(afterSeq === undefined ? {} : { afterSeq }) });
     const hasMore = rooms.length > limit;
     const pageRooms = hasMore ? rooms.slice(0, limit) : rooms;
-    const last = pageRooms[pageRooms.length - 1];
+    // The list-cursor-skips fault: the cursor names the next page's first room, which the next page then starts after.
+    const last = skippingCursor && hasMore ? rooms[limit] : pageRooms[pageRooms.length - 1];
     const page: RoomPage = {
       data: pageRooms.map((room) => toRoomRepresentation(room, ctx)),
       next_cursor: hasMore && last !== undefined ? encodeCursor(last.seq) : null,
