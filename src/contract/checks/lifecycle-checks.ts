@@ -1,10 +1,21 @@
 import { evidenceOf, expectStatus, fail, pass, skip, UnexpectedResponse } from '../check.js';
 import type { GateContext } from '../gate-context.js';
 import type { Exchange } from '../http/exchange.js';
-import { errorCodes, idPattern, operationFor, paginationOf, propertiesOf, responseSchema } from '../spec/spec-facts.js';
+import { errorCodes, idPattern, operationFor, paginationOf, propertiesOf, responseSchema, type Pagination } from '../spec/spec-facts.js';
 
 /** Fields that may change between two reads of one room without a state change. */
 const VOLATILE_FIELDS = new Set(['duration_seconds', 'participant_count', 'status']);
+
+/** One page of the caller's rooms under the document's pagination names: the room ids on it and its next cursor. */
+async function listRoomsPage(ctx: GateContext, pages: Pagination, limit: number, cursor?: string) {
+  const query = new URLSearchParams({ [pages.limitParam]: String(limit), ...(cursor === undefined ? {} : { [pages.cursorParam]: cursor }) });
+  const exchange = await ctx.http.send({ method: 'GET', path: `/v1/rooms?${query}` });
+  expectStatus(exchange, 200, `GET /v1/rooms?${query}`);
+  const body = exchange.json as Record<string, unknown>;
+  const items = body[pages.itemsField];
+  const ids = (Array.isArray(items) ? items : []).map((room) => (room as { room_id?: unknown }).room_id);
+  return { exchange, body, ids, isList: Array.isArray(items), next: body[pages.nextField] };
+}
 
 /**
  * The stateful life of one room: create → get (same representation) → list
@@ -69,21 +80,16 @@ export async function runLifecycleChecks(ctx: GateContext): Promise<void> {
 
   await ctx.check(group, 'lifecycle.list-contains-room', async () => {
     let cursor: string | undefined;
-    const seen = new Set<string>();
+    const seen = new Set<unknown>();
     if (pages === undefined) return skip('listRooms declares no cursor pagination');
-    const size = String(Math.min(100, pages.maxLimit ?? 100));
+    const size = Math.min(100, pages.maxLimit ?? 100);
     for (let page = 0; page < 50; page += 1) {
-      const query = new URLSearchParams({ [pages.limitParam]: size, ...(cursor === undefined ? {} : { [pages.cursorParam]: cursor }) });
-      const exchange = await ctx.http.send({ method: 'GET', path: `/v1/rooms?${query}` });
-      expectStatus(exchange, 200, 'GET /v1/rooms');
-      const body = exchange.json as Record<string, unknown>;
-      const items = (Array.isArray(body[pages.itemsField]) ? body[pages.itemsField] : []) as { room_id?: string }[];
-      const next = body[pages.nextField];
-      for (const room of items) {
-        if (room.room_id !== undefined && seen.has(room.room_id)) {
-          return fail(`room ${room.room_id} appears on two pages`, [evidenceOf(exchange, 'each room on exactly one page')]);
+      const { exchange, body, ids, next } = await listRoomsPage(ctx, pages, size, cursor);
+      for (const roomId of ids) {
+        if (roomId !== undefined && seen.has(roomId)) {
+          return fail(`room ${String(roomId)} appears on two pages`, [evidenceOf(exchange, 'each room on exactly one page')]);
         }
-        if (room.room_id !== undefined) seen.add(room.room_id);
+        if (roomId !== undefined) seen.add(roomId);
       }
       if (seen.has(id)) return pass(page + 1);
       if ((pages.hasMoreField !== undefined && body[pages.hasMoreField] !== true) || typeof next !== 'string' || next === '') {
@@ -98,20 +104,12 @@ export async function runLifecycleChecks(ctx: GateContext): Promise<void> {
 
   await ctx.check(group, 'lifecycle.pagination', async () => {
     if (pages === undefined) return skip('listRooms declares no cursor pagination');
-    const { limitParam, cursorParam, itemsField, nextField, hasMoreField } = pages;
+    const { limitParam, itemsField, nextField, hasMoreField } = pages;
     // Two more rooms guarantee at least three (the lifecycle room is one), so a page of one has two pages after it.
     await ctx.createRoom({ name: ctx.uniqueName('page') });
     await ctx.createRoom({ name: ctx.uniqueName('page') });
     const span = Math.min(3, pages.maxLimit ?? 3);
-    const listPage = async (limit: number, cursor?: string) => {
-      const query = new URLSearchParams({ [limitParam]: String(limit), ...(cursor === undefined ? {} : { [cursorParam]: cursor }) });
-      const exchange = await ctx.http.send({ method: 'GET', path: `/v1/rooms?${query}` });
-      expectStatus(exchange, 200, `GET /v1/rooms?${query}`);
-      const body = exchange.json as Record<string, unknown>;
-      const items = body[itemsField];
-      const ids = (Array.isArray(items) ? items : []).map((room) => (room as { room_id?: unknown }).room_id);
-      return { exchange, body, ids, isList: Array.isArray(items), next: body[nextField] };
-    };
+    const listPage = (limit: number, cursor?: string) => listRoomsPage(ctx, pages, limit, cursor);
     const whole = await listPage(span);
     const first = await listPage(1);
     const cursor = first.next;

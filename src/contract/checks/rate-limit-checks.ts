@@ -6,7 +6,7 @@ import type { Evidence } from '../../model/evidence.js';
 import { errorCodes, operationFor, paginationOf } from '../spec/spec-facts.js';
 
 /** Requests in flight during the burst: fast enough to beat a window, gentle on a shared machine. */
-const BURST_CONCURRENCY = 16;
+export const BURST_CONCURRENCY = 16;
 
 export interface RateLimitReading {
   /** Quota and window from RateLimit-Policy. */

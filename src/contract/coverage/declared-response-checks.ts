@@ -3,7 +3,7 @@ import { briefExchange, describeExchange, envelopeProblems, evidenceOf, fail, pa
 import type { GateContext } from '../gate-context.js';
 import type { Exchange, OutgoingRequest } from '../http/exchange.js';
 import { cleanUpCreated, concretePath, isTokenOperation, pathParams, seedIndependentBody, tokenRequestBody } from '../checks/request-fixtures.js';
-import { parseRateLimit } from '../checks/rate-limit-checks.js';
+import { BURST_CONCURRENCY, parseRateLimit } from '../checks/rate-limit-checks.js';
 import { declaresErrorEnvelope, declaresRequestHeader } from '../spec/spec-facts.js';
 import type { IndexedOperation } from '../spec/spec-index.js';
 import type { CoverageFixtures } from './coverage-fixtures.js';
@@ -61,7 +61,7 @@ export async function provokeRateLimited(ctx: GateContext, recorder: CoverageRec
     const left = parseRateLimit(exchange.headers).reading?.remaining;
     if (exchange.status !== 429 && left !== undefined && left <= ctx.options.rateLimitBudget && respends < 3) {
       respends += 1;
-      if (await spendQuota(ctx, left + SPEND_CONCURRENCY * 2)) exchange = await sendUnknownTarget(ctx, op, fixtures);
+      if (await spendQuota(ctx, left + BURST_CONCURRENCY * 2)) exchange = await sendUnknownTarget(ctx, op, fixtures);
     }
     if (exchange.status !== 429) {
       recorder.recordResponse(op.operationId, 429, {
@@ -86,12 +86,10 @@ async function sendUnknownTarget(ctx: GateContext, op: IndexedOperation, fixture
   return exchange;
 }
 
-const SPEND_CONCURRENCY = 16;
-
-/** Lists rooms until the target answers 429 (true) or `budget` requests were sent (false). */
+/** Lists rooms, as the burst does, until the target answers 429 (true) or `budget` requests were sent (false). */
 async function spendQuota(ctx: GateContext, budget: number): Promise<boolean> {
-  for (let sent = 0; sent < budget && !ctx.signal.aborted; sent += SPEND_CONCURRENCY) {
-    const round = Array.from({ length: Math.min(SPEND_CONCURRENCY, budget - sent) }, () => ctx.http.send({ method: 'GET', path: '/v1/rooms', signal: ctx.signal }));
+  for (let sent = 0; sent < budget && !ctx.signal.aborted; sent += BURST_CONCURRENCY) {
+    const round = Array.from({ length: Math.min(BURST_CONCURRENCY, budget - sent) }, () => ctx.http.send({ method: 'GET', path: '/v1/rooms', signal: ctx.signal }));
     if ((await Promise.all(round)).some((answer) => answer.status === 429)) return true;
   }
   return false;
