@@ -97,7 +97,7 @@ describe('roomgate as an installed package (npm pack → npm install in a fresh 
     const dry = await runProcess('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { env: cleanEnv });
     expect(dry.code, dry.stderr).toBe(0);
     const files = (JSON.parse(dry.stdout) as { files: { path: string }[] }[])[0]!.files.map((f) => f.path);
-    const allowed = /^(dist\/|bin\/roomgate\.js$|contracts\/|schemas\/|suites\/|scenarios\/|README\.md$|LICENSE$|package\.json$)/;
+    const allowed = /^(dist\/|bin\/roomgate\.js$|contracts\/|schemas\/|suites\/|scenarios\/|docs\/|README\.md$|LICENSE$|package\.json$)/;
     expect(files.filter((path) => !allowed.test(path))).toEqual([]);
     expect(files.filter((path) => /(^|\/)(test|\.ci|reports|src|bench|docs|node_modules)\//.test(path) || path.endsWith('.ts') && !path.endsWith('.d.ts'))).toEqual([]);
     for (const needed of [
