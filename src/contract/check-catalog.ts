@@ -46,9 +46,11 @@ const FAMILIES: readonly Readonly<Record<string, RegisteredCheck>>[] = [
   PACT_CHECKS,
 ];
 
-export const CHECK_CATALOG: readonly CheckDefinition[] = register(FAMILIES.flatMap((family) => Object.values(family).map((check) => check.definition)));
+export const CHECK_CATALOG: readonly CheckDefinition[] = registryOf(FAMILIES);
 
-function register(definitions: CheckDefinition[]): CheckDefinition[] {
+/** The definitions of the families, in order; a second definition under one id is a programming error. */
+export function registryOf(families: readonly Readonly<Record<string, RegisteredCheck>>[]): CheckDefinition[] {
+  const definitions = families.flatMap((family) => Object.values(family).map((check) => check.definition));
   const seen = new Set<string>();
   for (const { id } of definitions) {
     if (seen.has(id)) throw new Error(`two checks are registered as ${id}: a check id names one definition`);
