@@ -16,18 +16,15 @@ import { PACT_CHECKS } from './pact/pact-step.js';
 import type { SpecIndex } from './spec/spec-index.js';
 import { WEBHOOK_CHECKS } from './webhooks/webhook-checks.js';
 
-export type { Citation, CheckDefinition } from './check-definition.js';
-export { citationsFor, expandPointer, resolvePointer } from './check-citations.js';
-/** The former name of a registered definition. */
-export type CatalogEntry = CheckDefinition;
-
 /**
  * Every check the gate can report, read from the definitions the check
  * families register (check-definition.ts), in the order `--list-checks`
- * shows them. A family exports its definitions as one object, so a check its
- * body runs is listed here by construction; there is no second table to keep
- * in step. Ids are unique (the catalog refuses a duplicate, as Schemathesis'
- * registry refuses a second check of one name).
+ * shows them (close to the order the gate runs them). A family exports its
+ * definitions as one object and runs its bodies under them, so each check it
+ * runs is listed here with it; there is no second table to keep in step (a
+ * unit test fails when a module that defines checks is missing here). Ids are
+ * unique: the catalog refuses a duplicate, as Schemathesis' registry refuses
+ * a second check of one name.
  */
 const FAMILIES: readonly Readonly<Record<string, RegisteredCheck>>[] = [
   SCHEMA_CHECKS,

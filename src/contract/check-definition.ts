@@ -5,9 +5,11 @@ import type { IndexedOperation, SpecIndex } from './spec/spec-index.js';
 /**
  * A check is one definition, registered once (the way Schemathesis' `@check`
  * registers a check function): its id, group, what it enforces, where that
- * promise is written down and what must hold for it to be judged. The gate
- * runs a body against it (`GateContext.check(definition, body)`) that only
- * judges: it never names the check, its group or why it would not apply.
+ * promise is written down and what must hold for it to be judged. A family
+ * runs its body under it (`ctx.check(CHECKS.name, body)`); the body only
+ * judges: it never names the check or its group, and never restates why the
+ * check would not apply (a runtime reason, such as "no delivery arrived", is
+ * still its to give).
  * `--list-checks`, the citations on results and evidence, and the catalog
  * tests all read these definitions (check-catalog.ts lists them in order).
  */

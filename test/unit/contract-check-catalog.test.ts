@@ -1,7 +1,8 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CHECK_CATALOG, checkIdsFor, listChecks, registryOf, unresolvedCitations } from '../../src/contract/check-catalog.js';
-import { defineCheck } from '../../src/contract/check-definition.js';
+import { defineCheck, type CheckDefinition } from '../../src/contract/check-definition.js';
 import { pass } from '../../src/contract/check.js';
 import { IDEMPOTENCY_CHECKS } from '../../src/contract/checks/idempotency-checks.js';
 import { STATEFUL_CHECKS } from '../../src/contract/checks/stateful-checks.js';
@@ -33,6 +34,25 @@ describe('check registry', () => {
     // The concrete ids of one document are unique too (per-operation checks expanded).
     const concrete = checkIdsFor(spec).map((c) => c.id);
     expect(new Set(concrete).size).toBe(concrete.length);
+  });
+
+  it('every module that defines checks has each check it exports in the catalog (a family cannot be left out)', async () => {
+    const modules = readdirSync('src/contract', { recursive: true, encoding: 'utf8' })
+      .filter((file) => file.endsWith('.ts') && file !== 'check-definition.ts')
+      .filter((file) => /\bdefine(Operation|Interaction)?Check\(/.test(readFileSync(join('src/contract', file), 'utf8')));
+    expect(modules.length).toBeGreaterThan(10);
+    const exported: CheckDefinition[] = [];
+    for (const file of modules) {
+      const module = (await import(`../../src/contract/${file}`)) as Record<string, unknown>;
+      for (const value of Object.values(module)) {
+        for (const check of typeof value === 'object' && value !== null ? [value, ...Object.values(value)] : []) {
+          const definition = (check as { definition?: CheckDefinition }).definition;
+          if (definition?.scope !== undefined) exported.push(definition);
+        }
+      }
+    }
+    expect(exported.length).toBe(CHECK_CATALOG.length);
+    for (const definition of exported) expect(CHECK_CATALOG, definition.id).toContain(definition);
   });
 
   it('refuses a second definition under one id, as a registry of checks by name does', () => {
