@@ -60,6 +60,16 @@ export class UnexpectedResponse extends Error {
   }
 }
 
+/**
+ * A value the check's preconditions guarantee (the runner skipped the check
+ * otherwise), narrowed for the body. Missing, it is a harness bug: the check
+ * is `errored`, never failed.
+ */
+export function ensured<T>(value: T | undefined, what: string): T {
+  if (value === undefined) throw new Error(`${what} is missing although the check's preconditions held (a roomgate bug)`);
+  return value;
+}
+
 /** Run one named check: time it, turn its outcome or exception into a CheckResult. */
 export async function runCheck(group: string, name: string, body: () => Promise<CheckOutcome>): Promise<CheckResult> {
   const started = performance.now();

@@ -2,18 +2,18 @@ import { TargetUnreachableError } from '../errors.js';
 import type { CheckResult, StepResult } from '../model/result.js';
 import type { Step, StepContext } from '../model/step.js';
 import type { Target } from '../target/target.js';
-import { fail, pass, skip } from './check.js';
 import { runAuthChecks, runExpiredTokenCheck } from './checks/auth-checks.js';
+import { runEnvelopeCheck, runSchemaChecks } from './checks/conformance-checks.js';
 import { runGeneratedChecks } from './checks/generated-checks.js';
 import { runIdempotencyChecks } from './checks/idempotency-checks.js';
 import { runLifecycleChecks } from './checks/lifecycle-checks.js';
-import { RateLimitHeaderLog, runRateLimitChecks } from './checks/rate-limit-checks.js';
+import { RATE_LIMIT_CHECKS, RateLimitHeaderLog, runRateLimitChecks } from './checks/rate-limit-checks.js';
 import { runRoutingChecks } from './checks/routing-checks.js';
 import { probeStatelessness, withStatelessHint } from './checks/stateless-probe.js';
 import { tokenRequestBody } from './checks/request-fixtures.js';
 import { operationFor } from './spec/spec-facts.js';
-import { ConformanceLog, type Tally } from './conformance.js';
-import { createRoomVia, makeCheck, type GateContext, type ResolvedContractOptions } from './gate-context.js';
+import { ConformanceLog } from './conformance.js';
+import { createRoomVia, gateFacts, makeCheck, type GateContext, type ResolvedContractOptions } from './gate-context.js';
 import { Exchanger } from './http/exchange.js';
 import { CONTRACT_DEFAULTS, CONTRACT_GROUPS, type ContractStepOptions } from './options.js';
 import { loadSpec } from './spec/load-spec.js';
@@ -23,10 +23,11 @@ import { requiredHeadersFor } from './spec/required-headers.js';
 import { runWebhookChecks } from './webhooks/webhook-checks.js';
 import { runStatefulChecks } from './checks/stateful-checks.js';
 import { createCoverageFixtures } from './coverage/coverage-fixtures.js';
-import { CoverageRecorder, coverageShare } from './coverage/coverage-recorder.js';
+import { runCoverageMinimum } from './coverage/coverage-minimum.js';
+import { CoverageRecorder } from './coverage/coverage-recorder.js';
 import { provokeRateLimited, runDeclaredResponseChecks } from './coverage/declared-response-checks.js';
 import { runInputCoverageChecks } from './coverage/input-coverage-checks.js';
-import { coverageFigure, type ContractCoverage } from '../model/coverage.js';
+import type { ContractCoverage } from '../model/coverage.js';
 import type { WebhooksStepOptions } from './options.js';
 
 export function resolveContractOptions(options: ContractStepOptions): ResolvedContractOptions {
@@ -104,7 +105,7 @@ export async function runContractGate(
     const result = withStatelessHint(raw, statelessEvidence);
     checks.push(result);
     ctx.emit({ type: 'check', at: Date.now(), step: stepName, result });
-  }, spec);
+  }, gateFacts(spec, options));
 
   let tokenSource: TokenSource | undefined;
   const http = new Exchanger({
@@ -175,40 +176,16 @@ export async function runContractGate(
     if (wants('auth')) await runExpiredTokenCheck(gate, tokenSource.first);
     if (wants('rate-limit')) await runRateLimitChecks(gate, rateLimitHeaders);
     // Right after the burst the client's quota is spent: every operation declaring 429 should now answer it.
-    if (fixtures !== undefined && checks.some((c) => c.name === 'rate-limit.burst-reaches-429' && c.status === 'passed')) {
+    if (fixtures !== undefined && checks.some((c) => c.name === RATE_LIMIT_CHECKS.burstReaches429.id && c.status === 'passed')) {
       await provokeRateLimited(gate, recorder, fixtures);
     }
 
-    if (wants('schema')) {
-      for (const op of spec.operations) {
-        const tally = conformance.byOperation.get(op.operationId);
-        await check('schema', `schema.${op.operationId}`, async () =>
-          tally === undefined || tally.observations === 0
-            ? skip(`the gate sent no ${op.method.toUpperCase()} ${op.template} request${op.template.includes('webhook') ? ' (the webhooks step covers it)' : ''}`)
-            : verdict(tally, 'responses'));
-      }
-      await check('schema', 'schema.responses-readable', async () => verdict(conformance.readable, 'responses'));
-      await check('schema', 'schema.no-server-errors', async () => verdict(conformance.serverErrors, 'responses'));
-    }
-    if (wants('envelope')) {
-      await check('envelope', 'envelope.every-non-2xx', async () =>
-        conformance.envelope.observations === 0 ? skip('no non-2xx response was observed') : verdict(conformance.envelope, 'error responses'));
-    }
+    if (wants('schema')) await runSchemaChecks(gate, conformance);
+    if (wants('envelope')) await runEnvelopeCheck(gate, conformance);
     if (wants('coverage')) {
       const map = recorder.build(spec, options.minCoverage);
       coverage = map;
-      if (options.minCoverage !== undefined) {
-        const min = options.minCoverage;
-        await check('coverage', 'coverage.minimum', async () => {
-          if (map.minimum?.held === true) return pass(map.responses.length + map.inputs.length);
-          const missing = [...map.responses, ...map.inputs].filter((c) => c.state === 'not-provoked');
-          const shown = missing.slice(0, 8).map((c) => `${c.operationId} ${c.label ?? c.kind} (${c.note ?? 'not provoked'})`);
-          return fail(
-            `coverage below --min-coverage ${min} %: responses ${coverageShare(map.totals.responses).toFixed(1)} %, inputs ${coverageShare(map.totals.inputs).toFixed(1)} % (${coverageFigure(map)}); not provoked: ${shown.join('; ')}${missing.length > 8 ? '; …' : ''}`,
-            [],
-          );
-        });
-      }
+      if (options.minCoverage !== undefined) await runCoverageMinimum(gate, map, options.minCoverage);
     }
   } catch (error) {
     // Work the interrupt cut short may throw its reason from anywhere; the checks so far are the partial result.
@@ -242,12 +219,6 @@ export async function runContractGate(
   };
   ctx.emit({ type: 'step-end', at: Date.now(), step: stepName, result });
   return result;
-}
-
-function verdict(tally: Tally, noun: string) {
-  return tally.violations === 0
-    ? pass(tally.observations)
-    : fail(`${tally.violations} of ${tally.observations} ${noun} broke the contract; first: ${tally.firstProblem ?? ''}`, tally.evidence);
 }
 
 /** Nothing was measured if the target cannot be connected to at all: exit 3, not a list of failures. */

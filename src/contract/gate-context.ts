@@ -1,7 +1,9 @@
 import type { CheckResult } from '../model/result.js';
 import type { Target } from '../target/target.js';
 import { expectStatus, runCheck, skip, type CheckOutcome } from './check.js';
-import { catalogEntry, citationsFor } from './check-catalog.js';
+import { citationsFor } from './check-citations.js';
+import type { CheckInstance } from './check-definition.js';
+import { skipReason, type GateFacts } from './check-preconditions.js';
 import type { Exchange, Exchanger } from './http/exchange.js';
 import type { ContractStepOptions } from './options.js';
 import type { SpecIndex } from './spec/spec-index.js';
@@ -24,8 +26,8 @@ export interface GateContext {
   issueToken(credentials?: { clientId: string; clientSecret: string }): Promise<Exchange>;
   /** POST /v1/rooms expecting 201; returns the room. Throws UnexpectedResponse otherwise. */
   createRoom(body: Record<string, unknown>, headers?: Record<string, string>): Promise<{ exchange: Exchange; roomId: string }>;
-  /** Run and report one check (emits its event). */
-  check(group: string, name: string, body: () => Promise<CheckOutcome>): Promise<CheckResult>;
+  /** Run and report one registered check (emits its event); the body only judges, the definition names it and may skip it. */
+  check(check: CheckInstance, body: () => Promise<CheckOutcome>): Promise<CheckResult>;
 }
 
 export function createRoomVia(
@@ -51,24 +53,29 @@ export function roomIdOf(body: unknown): string | undefined {
   return typeof id === 'string' ? id : undefined;
 }
 
+/** What the gate knows before it starts: the document, and what it was given (see check-preconditions.ts). */
+export function gateFacts(spec: SpecIndex, options: Pick<ResolvedContractOptions, 'secondClient'>): GateFacts {
+  return { spec, given: { secondClient: options.secondClient !== undefined } };
+}
+
 /**
- * Runs checks through the catalog: a check whose promise the document in use
- * does not state is skipped with that reason (never run, never failed), and
- * every result carries the citations of what it enforces.
+ * Runs registered checks: one whose preconditions do not hold with these
+ * facts is skipped with their reason (never run, never failed), and every
+ * result carries the citations of what it enforces.
  */
-export function makeCheck(emitResult: (result: CheckResult) => void, spec: SpecIndex) {
-  return async (group: string, name: string, body: () => Promise<CheckOutcome>): Promise<CheckResult> => {
-    const result = await runCitedCheck(spec, group, name, body);
+export function makeCheck(emitResult: (result: CheckResult) => void, facts: GateFacts) {
+  return async (check: CheckInstance, body: () => Promise<CheckOutcome>): Promise<CheckResult> => {
+    const result = await runRegisteredCheck(facts, check, body);
     emitResult(result);
     return result;
   };
 }
 
-/** runCheck plus the catalog: `requires` may skip it, and its citations go on the result and its evidence. */
-export async function runCitedCheck(spec: SpecIndex, group: string, name: string, body: () => Promise<CheckOutcome>): Promise<CheckResult> {
-  const notStated = catalogEntry(name)?.requires?.(spec);
-  const result = await runCheck(group, name, notStated === undefined ? body : async () => skip(`${notStated}, so the gate does not check it`));
-  const cites = citationsFor(spec, name);
+/** runCheck under a definition: its preconditions may skip it, its id and group name the result, its citations go on the result and its evidence. */
+export async function runRegisteredCheck(facts: GateFacts, check: CheckInstance, body: () => Promise<CheckOutcome>): Promise<CheckResult> {
+  const reason = skipReason(check.definition, facts);
+  const result = await runCheck(check.definition.group, check.id, reason === undefined ? body : async () => skip(reason));
+  const cites = citationsFor(facts.spec, check);
   if (cites.length === 0) return result;
   if (result.status === 'failed' || (result.status === 'errored' && result.evidence !== undefined)) {
     return { ...result, cites, evidence: (result.evidence ?? []).map((e) => ({ ...e, cites })) } as CheckResult;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createRoomVia, makeCheck, type GateContext } from '../../src/contract/gate-context.js';
+import { createRoomVia, gateFacts, makeCheck, type GateContext } from '../../src/contract/gate-context.js';
 import { ConformanceLog } from '../../src/contract/conformance.js';
 import { resolveContractOptions } from '../../src/contract/contract-step.js';
 import { createCoverageFixtures } from '../../src/contract/coverage/coverage-fixtures.js';
@@ -37,7 +37,7 @@ describe('the 429 cells after a window reset', () => {
         uniqueName: (label) => `respend-${label}`,
         issueToken: () => http.send({ method: 'POST', path: '/v1/auth/token', auth: false, body: { client_id: LOCAL_CREDENTIALS.clientId, client_secret: LOCAL_CREDENTIALS.clientSecret } }),
         createRoom: createRoomVia(http, createdRooms),
-        check: makeCheck(() => undefined, spec),
+        check: makeCheck(() => undefined, gateFacts(spec, options)),
       };
       const recorder = new CoverageRecorder(conformance);
       const fixtures = await createCoverageFixtures(gate);

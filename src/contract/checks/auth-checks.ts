@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { decodeJwt, SignJWT, UnsecuredJWT } from 'jose';
 import { envelopeProblems, evidenceOf, expectStatus, fail, pass, skip, type CheckOutcome } from '../check.js';
+import { cite, defineCheck } from '../check-definition.js';
+import { documented, needs } from '../check-preconditions.js';
 import type { GateContext } from '../gate-context.js';
 import type { Exchange } from '../http/exchange.js';
 import { declaresErrorEnvelope, errorCodes, operationFor, requiresHeader } from '../spec/spec-facts.js';
@@ -12,6 +14,61 @@ export interface AgingToken {
   expiresInSeconds: number;
 }
 
+const REFUSED = cite.openapi('{listRooms}/responses/401');
+const refusable = [needs('issueToken', 'listRooms'), documented('listRooms', 401)];
+
+export const AUTH_CHECKS = {
+  tokenResponse: defineCheck({
+    id: 'auth.token-response',
+    group: 'auth',
+    enforces: 'valid client credentials get 200 {access_token, token_type Bearer, expires_in > 0}',
+    cites: [cite.openapi('{issueToken}/responses/200'), cite.standard('RFC 6749 §5.1')],
+    requires: [needs('issueToken')],
+  }),
+  badClient: defineCheck({
+    id: 'auth.bad-client-401',
+    group: 'auth',
+    enforces: 'a wrong client secret is 401 with the error code the document gives',
+    cites: [cite.openapi('{issueToken}/responses/401')],
+    requires: [needs('issueToken'), documented('issueToken', 401)],
+  }),
+  missingToken: defineCheck({
+    id: 'auth.missing-token-401',
+    group: 'auth',
+    enforces: 'no Authorization header is 401 (with WWW-Authenticate when the document requires it)',
+    cites: [REFUSED, cite.standard('RFC 6750 §3')],
+    requires: [needs('listRooms'), documented('listRooms', 401)],
+  }),
+  garbageToken: defineCheck({
+    id: 'auth.garbage-token-401',
+    group: 'auth',
+    enforces: 'a bearer token that is not a JWT is 401',
+    cites: [REFUSED],
+    requires: [needs('listRooms'), documented('listRooms', 401)],
+  }),
+  algNone: defineCheck({
+    id: 'auth.alg-none-401',
+    group: 'auth',
+    enforces: 'an unsigned (alg: none) token with valid claims is 401',
+    cites: [REFUSED, cite.standard('RFC 8725 §3.1')],
+    requires: refusable,
+  }),
+  wrongSignature: defineCheck({
+    id: 'auth.wrong-signature-401',
+    group: 'auth',
+    enforces: 'a token with valid claims signed by another key is 401',
+    cites: [REFUSED],
+    requires: refusable,
+  }),
+  expiredToken: defineCheck({
+    id: 'auth.expired-token-401',
+    group: 'auth',
+    enforces: 'an expired, correctly signed token is 401',
+    cites: [REFUSED, cite.openapi('{issueToken}/responses/200/content/application~1json/schema/properties/expires_in')],
+    requires: refusable,
+  }),
+};
+
 /**
  * Authentication: the token endpoint's answer, and that every kind of bad
  * token is refused with 401 in the envelope (plus WWW-Authenticate). Forged
@@ -19,12 +76,11 @@ export interface AgingToken {
  * from a valid one only in the property under test.
  */
 export async function runAuthChecks(ctx: GateContext): Promise<void> {
-  const group = 'auth';
   let realToken: string | undefined;
   const badClient = refusal(ctx, 'issueToken', false);
   const badToken = refusal(ctx, 'listRooms', true);
 
-  await ctx.check(group, 'auth.token-response', async () => {
+  await ctx.check(AUTH_CHECKS.tokenResponse, async () => {
     const exchange = await ctx.issueToken();
     expectStatus(exchange, 200, 'POST /v1/auth/token with valid credentials');
     const body = exchange.json as { access_token?: unknown; token_type?: unknown; expires_in?: unknown };
@@ -39,22 +95,22 @@ export async function runAuthChecks(ctx: GateContext): Promise<void> {
     return pass(1);
   });
 
-  await ctx.check(group, 'auth.bad-client-401', async () => {
+  await ctx.check(AUTH_CHECKS.badClient, async () => {
     const exchange = await ctx.issueToken({ clientId: ctx.target.credentials.clientId, clientSecret: `wrong-${randomBytes(6).toString('hex')}` });
     return expect401(exchange, 'a wrong client secret', badClient);
   });
 
-  await ctx.check(group, 'auth.missing-token-401', async () => {
+  await ctx.check(AUTH_CHECKS.missingToken, async () => {
     const exchange = await ctx.http.send({ method: 'GET', path: '/v1/rooms', auth: false });
     return expect401(exchange, 'no Authorization header', badToken);
   });
 
-  await ctx.check(group, 'auth.garbage-token-401', async () => {
+  await ctx.check(AUTH_CHECKS.garbageToken, async () => {
     const exchange = await ctx.http.send({ method: 'GET', path: '/v1/rooms', auth: 'not-a-jwt' });
     return expect401(exchange, 'a token that is not a JWT', badToken);
   });
 
-  await ctx.check(group, 'auth.alg-none-401', async () => {
+  await ctx.check(AUTH_CHECKS.algNone, async () => {
     if (realToken === undefined) return skip('no real token to forge from (auth.token-response failed)');
     const claims = jwtClaims(realToken);
     if (claims === undefined) return skip(NOT_A_JWT);
@@ -63,7 +119,7 @@ export async function runAuthChecks(ctx: GateContext): Promise<void> {
     return expect401(exchange, 'an alg:none token with the claims of a valid one', badToken);
   });
 
-  await ctx.check(group, 'auth.wrong-signature-401', async () => {
+  await ctx.check(AUTH_CHECKS.wrongSignature, async () => {
     if (realToken === undefined) return skip('no real token to forge from (auth.token-response failed)');
     const claims = jwtClaims(realToken);
     if (claims === undefined) return skip(NOT_A_JWT);
@@ -82,7 +138,7 @@ export async function runAuthChecks(ctx: GateContext): Promise<void> {
  * gate). Otherwise skipped, with how to enable it.
  */
 export async function runExpiredTokenCheck(ctx: GateContext, aging: AgingToken | undefined): Promise<void> {
-  await ctx.check('auth', 'auth.expired-token-401', async () => {
+  await ctx.check(AUTH_CHECKS.expiredToken, async () => {
     let token: string;
     if (ctx.options.expiredToken !== undefined) token = ctx.options.expiredToken;
     else if (aging === undefined) return skip('no token could be obtained at the start of the gate');

@@ -1,8 +1,30 @@
-import { describeExchange, envelopeProblems, evidenceOf, fail, pass, skip } from '../check.js';
+import { describeExchange, ensured, envelopeProblems, evidenceOf, fail, pass, skip } from '../check.js';
+import { cite, defineOperationCheck } from '../check-definition.js';
 import type { GateContext } from '../gate-context.js';
+import type { IndexedOperation, SpecIndex } from '../spec/spec-index.js';
 import { seededRandom } from '../../seeded-random.js';
 import { randomInvalidBodies, validBodies } from './generated-cases.js';
 import { adaptGenerated, cleanUpCreated, concretePath, isTokenOperation } from './request-fixtures.js';
+
+/** Generated bodies go to the operations that create something from a JSON body. */
+const postsWithBody = (op: IndexedOperation, spec: SpecIndex) => op.method === 'post' && spec.requestSchema(op) !== undefined;
+
+export const GENERATED_CHECKS = {
+  validAccepted: defineOperationCheck({
+    id: 'generated.valid-accepted.{operationId}',
+    group: 'generated',
+    enforces: 'bodies valid against the request schema (seeded, json-schema-faker) are accepted with 2xx',
+    cites: [cite.openapi('{operation}/requestBody')],
+    appliesTo: postsWithBody,
+  }),
+  invalidRejected: defineOperationCheck({
+    id: 'generated.invalid-rejected.{operationId}',
+    group: 'generated',
+    enforces: 'seeded random bodies with one field set to a value the request schema rejects (ajv-confirmed) are 4xx in the envelope, never 5xx',
+    cites: [cite.openapi('{operation}/requestBody'), cite.openapi('{operation}/responses')],
+    appliesTo: postsWithBody,
+  }),
+};
 
 /**
  * Seeded generated cases, after the deterministic coverage phase: valid bodies
@@ -13,17 +35,15 @@ import { adaptGenerated, cleanUpCreated, concretePath, isTokenOperation } from '
  * seed can add a finding but never hide one.
  */
 export async function runGeneratedChecks(ctx: GateContext): Promise<void> {
-  const group = 'generated';
   const random = seededRandom(ctx.options.seed);
   const { roomId } = await ctx.createRoom({ name: ctx.uniqueName('generated') }).catch(() => ({ roomId: undefined }));
 
-  for (const op of ctx.spec.operations) {
-    const schema = ctx.spec.requestSchema(op);
-    if (schema === undefined || op.method !== 'post') continue;
+  for (const op of GENERATED_CHECKS.validAccepted.operationsIn(ctx.spec)) {
+    const schema = ensured(ctx.spec.requestSchema(op), `the request schema of ${op.operationId}`);
     const path = concretePath(op, { room_id: roomId });
     const isToken = isTokenOperation(op);
 
-    await ctx.check(group, `generated.valid-accepted.${op.operationId}`, async () => {
+    await ctx.check(GENERATED_CHECKS.validAccepted.of(op), async () => {
       if (isToken) return skip('valid token requests need the real credentials; auth.token-response covers them');
       if (path === undefined) return skip('no room to address (creating one failed; see lifecycle)');
       const bodies = validBodies(schema, ctx.options.seed, ctx.options.casesPerOperation).map((b) => adaptGenerated(op, b, ctx));
@@ -39,7 +59,7 @@ export async function runGeneratedChecks(ctx: GateContext): Promise<void> {
       return pass(bodies.length);
     });
 
-    await ctx.check(group, `generated.invalid-rejected.${op.operationId}`, async () => {
+    await ctx.check(GENERATED_CHECKS.invalidRejected.of(op), async () => {
       if (path === undefined) return skip('no room to address (creating one failed; see lifecycle)');
       const base = adaptGenerated(op, validBodies(schema, ctx.options.seed + 7, 1)[0], ctx) as Record<string, unknown>;
       const cases = randomInvalidBodies(schema, base, random, ctx.options.casesPerOperation, (body) => ctx.spec.validate(schema, body).length > 0);

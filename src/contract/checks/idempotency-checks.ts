@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { describeExchange, evidenceOf, expectStatus, fail, pass, skip } from '../check.js';
+import { describeExchange, ensured, evidenceOf, expectStatus, fail, pass } from '../check.js';
+import { cite, defineCheck, INFO } from '../check-definition.js';
+import { documented, idempotencyKey, needs, secondClient } from '../check-preconditions.js';
 import type { GateContext } from '../gate-context.js';
 import { roomIdOf } from '../gate-context.js';
 import { Exchanger } from '../http/exchange.js';
@@ -9,15 +11,47 @@ import { requiredHeadersFor } from '../spec/required-headers.js';
 /** A fresh key as a Structured Field String, the form draft-ietf-httpapi-idempotency-key-header specifies. */
 const newKey = () => `"${randomUUID()}"`;
 
+const DRAFT = 'draft-ietf-httpapi-idempotency-key-header';
+
+export const IDEMPOTENCY_CHECKS = {
+  replay: defineCheck({
+    id: 'idempotency.replay-returns-same-room',
+    group: 'idempotency',
+    enforces: 'the same Idempotency-Key and body return the stored response, no new room',
+    cites: [cite.openapi('#/components/parameters/IdempotencyKey'), cite.standard(DRAFT)],
+    requires: [needs('createRoom'), idempotencyKey],
+  }),
+  reusedWithOtherBody: defineCheck({
+    id: 'idempotency.key-reused-with-other-body-422',
+    group: 'idempotency',
+    enforces: 'the same key with another body is 422',
+    cites: [cite.openapi('{createRoom}/responses/422'), cite.standard(`${DRAFT} §2.7`)],
+    requires: [needs('createRoom'), idempotencyKey, documented('createRoom', 422)],
+  }),
+  concurrentDuplicates: defineCheck({
+    id: 'idempotency.concurrent-duplicates-one-room',
+    group: 'idempotency',
+    enforces: 'concurrent duplicates with one key create one room (the others 201 replay or 409)',
+    cites: [cite.openapi('{createRoom}/responses/409'), cite.standard(`${DRAFT} §2.7`)],
+    requires: [needs('createRoom'), idempotencyKey],
+  }),
+  scopedPerClient: defineCheck({
+    id: 'idempotency.keys-scoped-per-client',
+    group: 'idempotency',
+    enforces: 'one client\'s key never returns another client\'s response',
+    cites: [cite.openapi(INFO, 'Keys are scoped per API client')],
+    requires: [needs('createRoom'), idempotencyKey],
+    given: [secondClient],
+  }),
+};
+
 /**
  * Idempotency-Key (IETF draft): replay, reuse with another body, concurrent
  * duplicates, and per-client scoping. Room creation is the one non-idempotent
  * operation that takes a key, so every check creates rooms.
  */
 export async function runIdempotencyChecks(ctx: GateContext): Promise<void> {
-  const group = 'idempotency';
-
-  await ctx.check(group, 'idempotency.replay-returns-same-room', async () => {
+  await ctx.check(IDEMPOTENCY_CHECKS.replay, async () => {
     const key = newKey();
     const body = { name: ctx.uniqueName('idem-replay') };
     const first = await ctx.createRoom(body, { 'idempotency-key': key });
@@ -38,7 +72,7 @@ export async function runIdempotencyChecks(ctx: GateContext): Promise<void> {
     return pass(2);
   });
 
-  await ctx.check(group, 'idempotency.key-reused-with-other-body-422', async () => {
+  await ctx.check(IDEMPOTENCY_CHECKS.reusedWithOtherBody, async () => {
     const key = newKey();
     await ctx.createRoom({ name: ctx.uniqueName('idem-a') }, { 'idempotency-key': key });
     const other = await ctx.http.send({
@@ -53,7 +87,7 @@ export async function runIdempotencyChecks(ctx: GateContext): Promise<void> {
     return pass(2);
   });
 
-  await ctx.check(group, 'idempotency.concurrent-duplicates-one-room', async () => {
+  await ctx.check(IDEMPOTENCY_CHECKS.concurrentDuplicates, async () => {
     const key = newKey();
     const body = { name: ctx.uniqueName('idem-race') };
     const n = ctx.options.concurrentDuplicates;
@@ -84,11 +118,8 @@ export async function runIdempotencyChecks(ctx: GateContext): Promise<void> {
     return pass(n);
   });
 
-  await ctx.check(group, 'idempotency.keys-scoped-per-client', async () => {
-    const second = ctx.options.secondClient;
-    if (second === undefined) {
-      return skip('needs a second client\'s credentials (--second-client-id/--second-client-secret) to show keys are scoped per client');
-    }
+  await ctx.check(IDEMPOTENCY_CHECKS.scopedPerClient, async () => {
+    const second = ensured(ctx.options.secondClient, 'a second client');
     const key = newKey();
     const body = { name: ctx.uniqueName('idem-scope') };
     const mine = await ctx.createRoom(body, { 'idempotency-key': key });

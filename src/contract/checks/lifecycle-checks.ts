@@ -1,10 +1,79 @@
-import { evidenceOf, expectStatus, fail, pass, skip, UnexpectedResponse } from '../check.js';
+import { ensured, evidenceOf, expectStatus, fail, pass, skip, UnexpectedResponse } from '../check.js';
+import { cite, defineCheck, INFO } from '../check-definition.js';
+import { closedStatusFilter, documented, needs, pagination, roomIdPattern } from '../check-preconditions.js';
 import type { GateContext } from '../gate-context.js';
 import type { Exchange } from '../http/exchange.js';
 import { errorCodes, idPattern, operationFor, paginationOf, propertiesOf, responseSchema, type Pagination } from '../spec/spec-facts.js';
 
 /** Fields that may change between two reads of one room without a state change. */
 const VOLATILE_FIELDS = new Set(['duration_seconds', 'participant_count', 'status']);
+
+export const LIFECYCLE_CHECKS = {
+  create: defineCheck({
+    id: 'lifecycle.create-201-location',
+    group: 'lifecycle',
+    enforces: 'POST creates a room: 201, Location of the new room, the requested fields echoed, status waiting',
+    cites: [cite.openapi('{createRoom}/responses/201/headers/Location'), cite.openapi(INFO, '`waiting` (nobody has joined yet)')],
+    requires: [needs('createRoom')],
+  }),
+  roomIdPrefix: defineCheck({
+    id: 'lifecycle.room-id-prefix',
+    group: 'lifecycle',
+    enforces: 'room ids match the pattern the document gives room_id (rm_ + base62 in VideoConnect)',
+    cites: [cite.openapi('{createRoom}/responses/201/content/application~1json/schema/properties/room_id/pattern')],
+    requires: [roomIdPattern],
+  }),
+  getMatchesCreate: defineCheck({
+    id: 'lifecycle.get-matches-create',
+    group: 'lifecycle',
+    enforces: 'GET of a new room returns the representation POST returned',
+    cites: [cite.openapi('{getRoom}/responses/200'), cite.openapi('{createRoom}/responses/201')],
+    requires: [needs('createRoom', 'getRoom')],
+  }),
+  listContainsRoom: defineCheck({
+    id: 'lifecycle.list-contains-room',
+    group: 'lifecycle',
+    enforces: 'the caller\'s list contains the room it created, each room on one page',
+    cites: [cite.openapi('{listRooms}/responses/200')],
+    requires: [needs('createRoom', 'listRooms'), pagination],
+  }),
+  pagination: defineCheck({
+    id: 'lifecycle.pagination',
+    group: 'lifecycle',
+    enforces:
+      'pages join up: a page of one has a next cursor, and walking one room at a time gives exactly the rooms of a larger page, none lost or repeated at a boundary',
+    cites: [cite.openapi('{listRooms}/parameters'), cite.openapi('{listRooms}/responses/200/content/application~1json/schema')],
+    requires: [needs('createRoom', 'listRooms'), pagination],
+  }),
+  deleteCloses: defineCheck({
+    id: 'lifecycle.delete-closes-room',
+    group: 'lifecycle',
+    enforces: 'DELETE answers 200 and the room then reads as closed (closed rooms stay readable)',
+    cites: [cite.openapi('{deleteRoom}/description', 'sets the status to `closed`'), cite.openapi(INFO, 'Closed rooms stay readable')],
+    requires: [needs('createRoom', 'deleteRoom', 'getRoom')],
+  }),
+  secondDelete: defineCheck({
+    id: 'lifecycle.second-delete-documented',
+    group: 'lifecycle',
+    enforces: 'deleting a closed room answers a status the document declares, never 5xx',
+    cites: [cite.openapi('{deleteRoom}/responses')],
+    requires: [needs('createRoom', 'deleteRoom')],
+  }),
+  unknownRoom: defineCheck({
+    id: 'lifecycle.unknown-room-404',
+    group: 'lifecycle',
+    enforces: 'a room id that does not exist is 404 with the error code the document gives that 404',
+    cites: [cite.openapi('{getRoom}/responses/404')],
+    requires: [needs('createRoom', 'getRoom'), documented('getRoom', 404)],
+  }),
+  statusFilter: defineCheck({
+    id: 'lifecycle.status-filter',
+    group: 'lifecycle',
+    enforces: 'status=closed lists only closed rooms',
+    cites: [cite.openapi('{listRooms}/parameters')],
+    requires: [closedStatusFilter],
+  }),
+};
 
 /** One page of the caller's rooms under the document's pagination names: the room ids on it and its next cursor. */
 async function listRoomsPage(ctx: GateContext, pages: Pagination, limit: number, cursor?: string) {
@@ -23,16 +92,15 @@ async function listRoomsPage(ctx: GateContext, pages: Pagination, limit: number,
  * documented. Each step is its own check so a failure names the broken promise.
  */
 export async function runLifecycleChecks(ctx: GateContext): Promise<void> {
-  const group = 'lifecycle';
   const createOp = operationFor(ctx.spec, 'createRoom');
   const statuses = (createOp === undefined ? [] : (propertiesOf(responseSchema(ctx.spec, createOp, 201)).properties['status']?.['enum'] ?? [])) as unknown[];
-  const pages = paginationOf(ctx.spec, operationFor(ctx.spec, 'listRooms'));
+  const listPages = paginationOf(ctx.spec, operationFor(ctx.spec, 'listRooms'));
   const pattern = idPattern(ctx.spec, createOp);
   const name = ctx.uniqueName('lifecycle');
   let created: Exchange | undefined;
   let roomId: string | undefined;
 
-  await ctx.check(group, 'lifecycle.create-201-location', async () => {
+  await ctx.check(LIFECYCLE_CHECKS.create, async () => {
     const result = await ctx.createRoom({ name, max_participants: 4 });
     created = result.exchange;
     roomId = result.roomId;
@@ -57,14 +125,14 @@ export async function runLifecycleChecks(ctx: GateContext): Promise<void> {
   const id = roomId;
   const createdBody = created.json as Record<string, unknown>;
 
-  await ctx.check(group, 'lifecycle.room-id-prefix', async () => {
-    if (pattern === undefined) return skip('the create response schema gives room_id no pattern');
-    return new RegExp(pattern, 'u').test(id)
+  await ctx.check(LIFECYCLE_CHECKS.roomIdPrefix, async () => {
+    const idRule = ensured(pattern, 'the room_id pattern');
+    return new RegExp(idRule, 'u').test(id)
       ? pass(1)
-      : fail(`room_id "${id}" does not match ${pattern}`, [evidenceOf(created as Exchange, `room_id matching ${pattern} (the document's pattern)`)]);
+      : fail(`room_id "${id}" does not match ${idRule}`, [evidenceOf(created as Exchange, `room_id matching ${idRule} (the document's pattern)`)]);
   });
 
-  await ctx.check(group, 'lifecycle.get-matches-create', async () => {
+  await ctx.check(LIFECYCLE_CHECKS.getMatchesCreate, async () => {
     const exchange = await ctx.http.send({ method: 'GET', path: `/v1/rooms/${encodeURIComponent(id)}` });
     expectStatus(exchange, 200, `GET /v1/rooms/${id}`);
     const got = exchange.json as Record<string, unknown>;
@@ -78,10 +146,10 @@ export async function runLifecycleChecks(ctx: GateContext): Promise<void> {
         ]);
   });
 
-  await ctx.check(group, 'lifecycle.list-contains-room', async () => {
+  await ctx.check(LIFECYCLE_CHECKS.listContainsRoom, async () => {
+    const pages = ensured(listPages, 'listRooms pagination');
     let cursor: string | undefined;
     const seen = new Set<unknown>();
-    if (pages === undefined) return skip('listRooms declares no cursor pagination');
     const size = Math.min(100, pages.maxLimit ?? 100);
     for (let page = 0; page < 50; page += 1) {
       const { exchange, body, ids, next } = await listRoomsPage(ctx, pages, size, cursor);
@@ -102,8 +170,8 @@ export async function runLifecycleChecks(ctx: GateContext): Promise<void> {
     return skip(`the listing has more than 50 pages of ${size} rooms; ${id} was not among them`);
   });
 
-  await ctx.check(group, 'lifecycle.pagination', async () => {
-    if (pages === undefined) return skip('listRooms declares no cursor pagination');
+  await ctx.check(LIFECYCLE_CHECKS.pagination, async () => {
+    const pages = ensured(listPages, 'listRooms pagination');
     const { limitParam, itemsField, nextField, hasMoreField } = pages;
     // Two more rooms guarantee at least three (the lifecycle room is one), so a page of one has two pages after it.
     await ctx.createRoom({ name: ctx.uniqueName('page') });
@@ -139,7 +207,7 @@ export async function runLifecycleChecks(ctx: GateContext): Promise<void> {
     ]);
   });
 
-  await ctx.check(group, 'lifecycle.delete-closes-room', async () => {
+  await ctx.check(LIFECYCLE_CHECKS.deleteCloses, async () => {
     const exchange = await ctx.http.send({ method: 'DELETE', path: `/v1/rooms/${encodeURIComponent(id)}` });
     // The body's wording is the schema's business (schema.deleteRoom); the exact message text is not a promise.
     expectStatus(exchange, 200, `DELETE /v1/rooms/${id}`);
@@ -151,7 +219,7 @@ export async function runLifecycleChecks(ctx: GateContext): Promise<void> {
       : fail(`after DELETE the room's status is ${JSON.stringify(status)}`, [evidenceOf(after, 'status: closed')]);
   });
 
-  await ctx.check(group, 'lifecycle.second-delete-documented', async () => {
+  await ctx.check(LIFECYCLE_CHECKS.secondDelete, async () => {
     const exchange = await ctx.http.send({ method: 'DELETE', path: `/v1/rooms/${encodeURIComponent(id)}` });
     const op = ctx.spec.find('DELETE', `/v1/rooms/${id}`);
     const documented = op !== undefined && exchange.status !== undefined && ctx.spec.responseFor(op, exchange.status) !== undefined;
@@ -165,7 +233,7 @@ export async function runLifecycleChecks(ctx: GateContext): Promise<void> {
     return pass(1);
   });
 
-  await ctx.check(group, 'lifecycle.unknown-room-404', async () => {
+  await ctx.check(LIFECYCLE_CHECKS.unknownRoom, async () => {
     // An id of the target's own format (a real id with its tail changed), so a format check cannot answer 400 first.
     const unknown = `${id.slice(0, -4)}${id.endsWith('0000') ? '1111' : '0000'}`;
     const exchange = await ctx.http.send({ method: 'GET', path: `/v1/rooms/${encodeURIComponent(unknown)}` });
@@ -177,10 +245,10 @@ export async function runLifecycleChecks(ctx: GateContext): Promise<void> {
       : fail(`404 error code is ${JSON.stringify(error)}, not ${codes.join(' or ')} (the document's 404)`, [evidenceOf(exchange, `error: ${codes.join(' | ')}`)]);
   });
 
-  await ctx.check(group, 'lifecycle.status-filter', async () => {
-    const exchange = await ctx.http.send({ method: 'GET', path: `/v1/rooms?status=closed${pages === undefined ? '' : `&${pages.limitParam}=${Math.min(100, pages.maxLimit ?? 100)}`}` });
+  await ctx.check(LIFECYCLE_CHECKS.statusFilter, async () => {
+    const exchange = await ctx.http.send({ method: 'GET', path: `/v1/rooms?status=closed${listPages === undefined ? '' : `&${listPages.limitParam}=${Math.min(100, listPages.maxLimit ?? 100)}`}` });
     expectStatus(exchange, 200, 'GET /v1/rooms?status=closed');
-    const listed = (exchange.json as Record<string, unknown>)[pages?.itemsField ?? 'data'];
+    const listed = (exchange.json as Record<string, unknown>)[listPages?.itemsField ?? 'data'];
     const rooms = (Array.isArray(listed) ? listed : []) as { room_id?: string; status?: string }[];
     const wrong = rooms.filter((r) => r.status !== 'closed');
     if (wrong.length > 0) {

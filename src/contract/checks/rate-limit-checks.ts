@@ -1,5 +1,7 @@
 import { parseList, type InnerList, type Item } from 'structured-headers';
 import { envelopeProblems, evidenceOf, fail, pass, skip } from '../check.js';
+import { cite, defineCheck, INFO } from '../check-definition.js';
+import { documented, rateLimitHeaders } from '../check-preconditions.js';
 import type { GateContext } from '../gate-context.js';
 import type { Exchange } from '../http/exchange.js';
 import type { Evidence } from '../../model/evidence.js';
@@ -84,22 +86,55 @@ export class RateLimitHeaderLog {
   };
 }
 
+const DRAFT = cite.standard('draft-ietf-httpapi-ratelimit-headers');
+
+export const RATE_LIMIT_CHECKS = {
+  headersStructured: defineCheck({
+    id: 'rate-limit.headers-structured-fields',
+    group: 'rate-limit',
+    enforces: 'every authenticated 2xx carries RateLimit-Policy and RateLimit as Structured Fields',
+    cites: [cite.openapi('#/components/headers/RateLimit-Policy'), cite.openapi('#/components/headers/RateLimit'), DRAFT],
+    requires: [rateLimitHeaders],
+  }),
+  remainingNeverIncreases: defineCheck({
+    id: 'rate-limit.remaining-never-increases',
+    group: 'rate-limit',
+    enforces: 'RateLimit remaining never rises before its reset time',
+    cites: [cite.openapi('#/components/headers/RateLimit'), DRAFT],
+    requires: [rateLimitHeaders],
+  }),
+  burstReaches429: defineCheck({
+    id: 'rate-limit.burst-reaches-429',
+    group: 'rate-limit',
+    enforces: 'a burst past the quota gets 429 with Retry-After and the documented error code',
+    cites: [cite.openapi('{listRooms}/responses/429'), cite.openapi(INFO, 'over the quota the answer is 429')],
+    requires: [rateLimitHeaders, documented('listRooms', 429)],
+  }),
+  remainingReachesZero: defineCheck({
+    id: 'rate-limit.remaining-reaches-zero',
+    group: 'rate-limit',
+    enforces:
+      'RateLimit remaining counts the quota down: before the burst\'s 429 an accepted response reported (nearly) 0 remaining, and the 429 does not report quota left',
+    cites: [cite.openapi('#/components/headers/RateLimit', 'r=<remaining>'), DRAFT],
+    requires: [rateLimitHeaders, documented('listRooms', 429)],
+  }),
+};
+
 /** The rate-limit checks. They run last: the burst spends the client's quota. */
 export async function runRateLimitChecks(ctx: GateContext, headerLog: RateLimitHeaderLog): Promise<void> {
-  const group = 'rate-limit';
   const list = operationFor(ctx.spec, 'listRooms');
   const pages = paginationOf(ctx.spec, list);
   const smallPage = `/v1/rooms${pages === undefined ? '' : `?${pages.limitParam}=1`}`;
   const limitedCodes = errorCodes(ctx.spec, list, 429);
 
-  await ctx.check(group, 'rate-limit.headers-structured-fields', async () => {
+  await ctx.check(RATE_LIMIT_CHECKS.headersStructured, async () => {
     if (headerLog.observations === 0) return skip('no authenticated 2xx response was observed');
     return headerLog.violations === 0
       ? pass(headerLog.observations)
       : fail(`${headerLog.violations} of ${headerLog.observations} authenticated responses: ${headerLog.firstProblem ?? ''}`, headerLog.evidence);
   });
 
-  await ctx.check(group, 'rate-limit.remaining-never-increases', async () => {
+  await ctx.check(RATE_LIMIT_CHECKS.remainingNeverIncreases, async () => {
     const readings: { at: number; reading: RateLimitReading; exchange: Exchange }[] = [];
     for (let i = 0; i < 10; i += 1) {
       const exchange = await ctx.http.send({ method: 'GET', path: smallPage });
@@ -125,7 +160,7 @@ export async function runRateLimitChecks(ctx: GateContext, headerLog: RateLimitH
   // What the burst saw, for rate-limit.remaining-reaches-zero after it.
   let burst: { limited: Exchange; lowest?: { remaining: number; exchange: Exchange }; quota?: number } | undefined;
 
-  await ctx.check(group, 'rate-limit.burst-reaches-429', async () => {
+  await ctx.check(RATE_LIMIT_CHECKS.burstReaches429, async () => {
     const budget = ctx.options.rateLimitBudget;
     const known = headerLog.last;
     if (known !== undefined && known.quota > budget) {
@@ -191,7 +226,7 @@ export async function runRateLimitChecks(ctx: GateContext, headerLog: RateLimitH
       : fail(`the 429 after ${sent} requests: ${problems.join('; ')}`, [evidenceOf(limited, '429 rate_limited with Retry-After in the error envelope')]);
   });
 
-  await ctx.check(group, 'rate-limit.remaining-reaches-zero', async () => {
+  await ctx.check(RATE_LIMIT_CHECKS.remainingReachesZero, async () => {
     if (burst === undefined) return skip('the burst did not reach a 429 (see rate-limit.burst-reaches-429)');
     const { limited, lowest, quota } = burst;
     if (lowest === undefined) return skip('no accepted response of the burst carried a parseable RateLimit header (see rate-limit.headers-structured-fields)');

@@ -1,5 +1,37 @@
-import { envelopeProblems, evidenceOf, fail, pass, skip } from '../check.js';
+import { ensured, envelopeProblems, evidenceOf, fail, pass } from '../check.js';
+import { cite, defineCheck, INFO } from '../check-definition.js';
+import { anyDocuments, errorEnvelope, versionedPlainGet, versionedGet, versionPrefix } from '../check-preconditions.js';
 import type { GateContext } from '../gate-context.js';
+
+const NOT_FOUND = cite.standard('RFC 9110 §15.5.5 (404 Not Found)');
+
+export const ROUTING_CHECKS = {
+  unknownVersion: defineCheck({
+    id: 'routing.unknown-version-404',
+    group: 'routing',
+    enforces: 'a path under another API version is 404 in the envelope',
+    cites: [cite.openapi(INFO, 'including unknown routes'), NOT_FOUND],
+    requires: [versionPrefix, errorEnvelope, versionedPlainGet],
+  }),
+  unknownPath: defineCheck({
+    id: 'routing.unknown-path-404',
+    group: 'routing',
+    enforces: 'an unknown path is 404 in the envelope',
+    cites: [cite.openapi(INFO, 'including unknown routes'), NOT_FOUND],
+    requires: [errorEnvelope],
+  }),
+  undeclaredMethod: defineCheck({
+    id: 'routing.undeclared-method-405',
+    group: 'routing',
+    enforces: 'a method the document does not declare for a path is 405 with an Allow header listing (in any order) the declared methods',
+    cites: [
+      cite.openapi('#/components/responses/MethodNotAllowed/headers/Allow'),
+      cite.openapi(INFO, 'wrong methods'),
+      cite.standard('RFC 9110 §15.5.6 (405 MUST send Allow)'),
+    ],
+    requires: [anyDocuments(405)],
+  }),
+};
 
 /**
  * Requests outside the published surface: another version, an unknown path,
@@ -7,12 +39,9 @@ import type { GateContext } from '../gate-context.js';
  * own bodies, which is exactly where envelopes break.
  */
 export async function runRoutingChecks(ctx: GateContext): Promise<void> {
-  const group = 'routing';
-
-  await ctx.check(group, 'routing.unknown-version-404', async () => {
+  await ctx.check(ROUTING_CHECKS.unknownVersion, async () => {
     // The next version after the document's own (`/v1/rooms` → `/v2/rooms`).
-    const versioned = ctx.spec.operations.find((o) => o.method === 'get' && /^\/v\d+\//.test(o.template) && !o.template.includes('{'));
-    if (versioned === undefined) return skip('the document has no versioned GET path without parameters');
+    const versioned = ensured(versionedGet(ctx.spec), 'a versioned GET path without parameters');
     const path = versioned.template.replace(/^\/v(\d+)\//, (_m, n: string) => `/v${Number(n) + 1}/`);
     const exchange = await ctx.http.send({ method: 'GET', path });
     const problems = [...(exchange.status === 404 ? [] : [`status ${exchange.status ?? 'none'}, not 404`]), ...envelopeProblems(exchange)];
@@ -21,7 +50,7 @@ export async function runRoutingChecks(ctx: GateContext): Promise<void> {
       : fail(`GET ${path}: ${problems.join('; ')}`, [evidenceOf(exchange, '404 in the error envelope')]);
   });
 
-  await ctx.check(group, 'routing.unknown-path-404', async () => {
+  await ctx.check(ROUTING_CHECKS.unknownPath, async () => {
     const exchange = await ctx.http.send({ method: 'GET', path: '/v1/no-such-resource' });
     const problems = [...(exchange.status === 404 ? [] : [`status ${exchange.status ?? 'none'}, not 404`]), ...envelopeProblems(exchange)];
     return problems.length === 0
@@ -29,7 +58,7 @@ export async function runRoutingChecks(ctx: GateContext): Promise<void> {
       : fail(`GET /v1/no-such-resource: ${problems.join('; ')}`, [evidenceOf(exchange, '404 in the error envelope')]);
   });
 
-  await ctx.check(group, 'routing.undeclared-method-405', async () => {
+  await ctx.check(ROUTING_CHECKS.undeclaredMethod, async () => {
     // One concrete URL per declared path; the id segments need no real resource, 405 comes before lookup.
     const paths = new Map<string, string[]>();
     for (const op of ctx.spec.operations) {

@@ -1,5 +1,7 @@
 import type { Evidence } from '../../model/evidence.js';
 import { describeExchange, evidenceOf, expectStatus, fail, pass } from '../check.js';
+import { cite, defineCheck, INFO } from '../check-definition.js';
+import { needs } from '../check-preconditions.js';
 import type { GateContext } from '../gate-context.js';
 import type { Exchange } from '../http/exchange.js';
 import { declaredStatuses } from '../coverage/coverage-recorder.js';
@@ -14,6 +16,23 @@ interface Expectation {
   body?: (exchange: Exchange) => string | undefined;
 }
 
+export const STATEFUL_CHECKS = {
+  afterJoinToken: defineCheck({
+    id: 'lifecycle.after-join-token',
+    group: 'lifecycle',
+    enforces: 'after a join token is issued, every operation on the room answers as documented: it stays readable and unchanged, another token is issued',
+    cites: [cite.openapi('{createJoinToken}/responses/201'), cite.openapi('{getRoom}/responses/200')],
+    requires: [needs('createRoom', 'deleteRoom', 'createJoinToken')],
+  }),
+  afterDelete: defineCheck({
+    id: 'lifecycle.after-delete',
+    group: 'lifecycle',
+    enforces: 'after DELETE, every operation on the room answers as documented: readable and closed, a second delete idempotent, new join tokens refused (409)',
+    cites: [cite.openapi('{deleteRoom}/description', 'Closing a closed room answers the same 200'), cite.openapi(INFO, 'Closed rooms stay readable')],
+    requires: [needs('createRoom', 'deleteRoom')],
+  }),
+};
+
 /**
  * Stateful sequences: after each state change of a room (a join token issued,
  * the room deleted), every operation on that room is tried once in the new
@@ -21,7 +40,6 @@ interface Expectation {
  * readable, refuse new join tokens (409), and a second delete is idempotent.
  */
 export async function runStatefulChecks(ctx: GateContext): Promise<void> {
-  const group = 'lifecycle';
   const create = operationFor(ctx.spec, 'createRoom');
   const remove = operationFor(ctx.spec, 'deleteRoom');
   if (create === undefined || remove === undefined) return;
@@ -32,7 +50,7 @@ export async function runStatefulChecks(ctx: GateContext): Promise<void> {
   const initialStatus = (room.exchange.json as { status?: unknown }).status;
 
   if (joinToken !== undefined) {
-    await ctx.check(group, 'lifecycle.after-join-token', async () => {
+    await ctx.check(STATEFUL_CHECKS.afterJoinToken, async () => {
       const issued = await send(ctx, joinToken, room.roomId);
       expectStatus(issued, declaredStatuses(joinToken.operation.responses).filter((s) => s >= 200 && s < 300), 'a join token for a new room');
       return tryEvery(ctx, onRoom.filter((op) => op !== remove), room.roomId, (op) => {
@@ -45,7 +63,7 @@ export async function runStatefulChecks(ctx: GateContext): Promise<void> {
     });
   }
 
-  await ctx.check(group, 'lifecycle.after-delete', async () => {
+  await ctx.check(STATEFUL_CHECKS.afterDelete, async () => {
     const deleted = await send(ctx, remove, room.roomId);
     expectStatus(deleted, success(remove), `DELETE of room ${room.roomId}`);
     return tryEvery(ctx, onRoom, room.roomId, (op) => {

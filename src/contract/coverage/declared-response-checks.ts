@@ -1,5 +1,6 @@
 import type { Evidence } from '../../model/evidence.js';
 import { briefExchange, describeExchange, envelopeProblems, evidenceOf, fail, pass } from '../check.js';
+import { cite, defineOperationCheck } from '../check-definition.js';
 import type { GateContext } from '../gate-context.js';
 import type { Exchange, OutgoingRequest } from '../http/exchange.js';
 import { cleanUpCreated, concretePath, isTokenOperation, pathParams, seedIndependentBody, tokenRequestBody } from '../checks/request-fixtures.js';
@@ -8,6 +9,16 @@ import { declaresErrorEnvelope, declaresRequestHeader } from '../spec/spec-facts
 import type { IndexedOperation } from '../spec/spec-index.js';
 import type { CoverageFixtures } from './coverage-fixtures.js';
 import { declaredStatuses, type CoverageRecorder, type ResponseVerdict } from './coverage-recorder.js';
+
+export const DECLARED_RESPONSE_CHECKS = {
+  declaredResponses: defineOperationCheck({
+    id: 'coverage.declared-responses.{operationId}',
+    group: 'coverage',
+    enforces:
+      'every status the operation declares is provoked once through the public API (404 unknown id, 401 no credentials, 405 undeclared method, 409 closed room, 422 reused key, 2xx valid request) and answers as declared; 5xx are listed as not provokable',
+    cites: [cite.openapi('{operation}/responses')],
+  }),
+};
 
 /**
  * Every declared response provoked: for each status an operation declares that
@@ -21,9 +32,9 @@ import { declaredStatuses, type CoverageRecorder, type ResponseVerdict } from '.
  */
 export async function runDeclaredResponseChecks(ctx: GateContext, recorder: CoverageRecorder, fixtures: CoverageFixtures): Promise<void> {
   const provoker = new Provoker(ctx, recorder, fixtures);
-  for (const op of ctx.spec.operations) {
+  for (const op of DECLARED_RESPONSE_CHECKS.declaredResponses.operationsIn(ctx.spec)) {
     if (ctx.signal.aborted) return;
-    await ctx.check('coverage', `coverage.declared-responses.${op.operationId}`, async () => {
+    await ctx.check(DECLARED_RESPONSE_CHECKS.declaredResponses.of(op), async () => {
       for (const status of declaredStatuses(op.operation.responses)) {
         if (ctx.signal.aborted) break;
         if (!recorder.observed(op.operationId, status)) await provoker.provoke(op, status);

@@ -1,6 +1,7 @@
 import type { Evidence } from '../../model/evidence.js';
 import type { CoverageCell } from '../../model/coverage.js';
 import { briefExchange, envelopeProblems, evidenceOf, fail, pass, skip } from '../check.js';
+import { cite, defineOperationCheck } from '../check-definition.js';
 import type { GateContext } from '../gate-context.js';
 import type { Exchange, OutgoingRequest } from '../http/exchange.js';
 import { cleanUpCreated, concretePath, isTokenOperation, pathParams, rejectionStatuses, seedIndependentBody, tokenRequestBody } from '../checks/request-fixtures.js';
@@ -8,6 +9,18 @@ import { declaresErrorEnvelope, documents } from '../spec/spec-facts.js';
 import type { IndexedOperation } from '../spec/spec-index.js';
 import type { CoverageRecorder } from './coverage-recorder.js';
 import { bodyCases, headerCases, pathCases, queryCases, type InputCase } from './input-cases.js';
+
+export const INPUT_COVERAGE_CHECKS = {
+  invalidInputs: defineOperationCheck({
+    id: 'coverage.invalid-inputs.{operationId}',
+    group: 'coverage',
+    enforces:
+      'every invalid input the request schema, required headers, query and path parameters allow (missing required, each wrong type, each bound, pattern, enum, unknown property, malformed JSON, wrong media type, oversized where 413 is declared) is sent once and rejected with the declared status in the envelope',
+    cites: [cite.openapi('{operation}/responses')],
+    // An operation with neither a body nor query or path parameters has no input a request could break.
+    appliesTo: (op, spec) => spec.requestSchema(op) !== undefined || op.parameters.some((p) => p.in === 'query' || p.in === 'path'),
+  }),
+};
 
 /**
  * The deterministic input phase: every invalid input of every operation
@@ -18,12 +31,9 @@ import { bodyCases, headerCases, pathCases, queryCases, type InputCase } from '.
  */
 export async function runInputCoverageChecks(ctx: GateContext, recorder: CoverageRecorder, values: Record<string, string | undefined>): Promise<void> {
   const envelope = declaresErrorEnvelope(ctx.spec);
-  for (const op of ctx.spec.operations) {
-    const schema = ctx.spec.requestSchema(op);
-    // The same operations the catalog lists this check for (checkIdsFor).
-    if (schema === undefined && !op.parameters.some((p) => p.in === 'query' || p.in === 'path')) continue;
+  for (const op of INPUT_COVERAGE_CHECKS.invalidInputs.operationsIn(ctx.spec)) {
     if (ctx.signal.aborted) return;
-    await ctx.check('coverage', `coverage.invalid-inputs.${op.operationId}`, async () => {
+    await ctx.check(INPUT_COVERAGE_CHECKS.invalidInputs.of(op), async () => {
       const base = validBase(ctx, op);
       const cases = casesFor(ctx, op, base);
       if (cases.length === 0) return skip(`the document states no constraint on the inputs of ${op.operationId} that a request could break`);

@@ -3,13 +3,29 @@ import { ConfigError } from '../../errors.js';
 import type { CheckResult, StepResult } from '../../model/result.js';
 import type { Step, StepContext } from '../../model/step.js';
 import { fail, pass } from '../check.js';
-import { runCitedCheck } from '../gate-context.js';
+import { cite, defineCheck, defineInteractionCheck } from '../check-definition.js';
+import { runRegisteredCheck } from '../gate-context.js';
 import { CONTRACT_DEFAULTS, DEFAULT_PACT_PATH, type PactStepOptions } from '../options.js';
 import { loadSpec } from '../spec/load-spec.js';
 import { SpecIndex } from '../spec/spec-index.js';
 import { crossCheckInteraction, type PactInteraction } from './pact-openapi-crosscheck.js';
 import { probeBroker, runPactVerifier } from './run-pact-verifier.js';
 import type { PactSource } from './verifier-options.js';
+
+export const PACT_CHECKS = {
+  matchesOpenapi: defineInteractionCheck({
+    id: 'pact.matches-openapi.{interaction}',
+    group: 'pact',
+    enforces: 'the pact interaction is valid against the OpenAPI document (request and response schemas)',
+    cites: [cite.openapi('#/paths')],
+  }),
+  providerVerification: defineCheck({
+    id: 'pact.provider-verification',
+    group: 'pact',
+    enforces: 'the target honours every interaction of the consumer pacts (Pact Verifier)',
+    cites: [cite.guide('docs/contract-gate.md', 'Pact against your own API and a pact broker', 'placeholder credentials')],
+  }),
+};
 
 /**
  * Pact step: (1) every pact interaction is valid against the OpenAPI
@@ -52,13 +68,15 @@ export function createPactStep(options: PactStepOptions = {}, name = 'pact'): St
         ctx.emit({ type: 'check', at: Date.now(), step: name, result });
       };
       const spec = new SpecIndex(await loadSpec(specPath));
+      // Nothing a pact check needs is given to the step beyond the document.
+      const facts = { spec };
       // Broker pacts are not on disk to cross-check; their verification is the check.
       if (source.kind === 'broker') await probeBroker(source.brokerUrl, Math.min(timeoutMs, 10_000), ctx.signal);
       for (const file of source.kind === 'files' ? pacts : []) {
         const interactions = await readPact(file);
         for (const interaction of interactions) {
           record(
-            await runCitedCheck(spec, 'pact', `pact.matches-openapi.${interaction.description}`, async () => {
+            await runRegisteredCheck(facts, PACT_CHECKS.matchesOpenapi.of(interaction.description), async () => {
               const problems = crossCheckInteraction(spec, interaction);
               return problems.length === 0
                 ? pass(1)
@@ -71,7 +89,7 @@ export function createPactStep(options: PactStepOptions = {}, name = 'pact'): St
       }
 
       record(
-        await runCitedCheck(spec, 'pact', 'pact.provider-verification', async () => {
+        await runRegisteredCheck(facts, PACT_CHECKS.providerVerification, async () => {
           const { verdict, output } = await runPactVerifier(
             ctx.target,
             { provider: options.provider ?? 'videoconnect', source, timeoutMs },

@@ -1,6 +1,8 @@
 import { Webhook } from 'standardwebhooks';
 import type { Evidence } from '../../model/evidence.js';
 import { evidenceOf, expectStatus, fail, pass, skip, UnexpectedResponse } from '../check.js';
+import { cite, defineCheck, type Citation } from '../check-definition.js';
+import { webhookEvents } from '../check-preconditions.js';
 import type { GateContext } from '../gate-context.js';
 import { CONTRACT_DEFAULTS } from '../options.js';
 import type { Exchange } from '../http/exchange.js';
@@ -15,6 +17,56 @@ export interface WebhookCheckOptions {
 /** Time allowed for the forced retry on top of the delivery budget (the sender's backoff). */
 const RETRY_GRACE_MS = 5000;
 
+const webhookCheck = (id: string, enforces: string, ...cites: Citation[]) =>
+  defineCheck({ id, group: 'webhooks', enforces, cites, requires: [webhookEvents] });
+
+export const WEBHOOK_CHECKS = {
+  subscribe: webhookCheck('webhooks.subscribe', 'POST /v1/webhooks answers 201 with webhook_id and signing secret', cite.openapi('{createWebhook}/responses/201')),
+  eventsDriven: webhookCheck(
+    'webhooks.events-driven',
+    'the API calls that cause room.created and room.closed succeed',
+    cite.openapi('#/webhooks/room.created'),
+    cite.openapi('#/webhooks/room.closed'),
+  ),
+  signatureValid: webhookCheck(
+    'webhooks.signature-valid',
+    'every delivery carries a valid Standard Webhooks signature with the subscription secret',
+    cite.openapi('#/components/parameters/WebhookSignature'),
+    cite.standard('Standard Webhooks'),
+  ),
+  timestampWithinTolerance: webhookCheck(
+    'webhooks.timestamp-within-tolerance',
+    'webhook-timestamp is within the tolerance of the receiver\'s clock',
+    cite.openapi('#/components/parameters/WebhookTimestamp', 'reject stale ones'),
+  ),
+  payloadSchema: webhookCheck('webhooks.payload-schema', 'every payload is valid against the document\'s webhooks schema for its type', cite.openapi('#/webhooks')),
+  roomCreatedOnce: webhookCheck(
+    'webhooks.room-created-exactly-once',
+    'room.created arrives exactly once after de-duplication by webhook-id',
+    cite.openapi('#/webhooks/room.created'),
+    cite.standard('Standard Webhooks (at-least-once, de-duplicate by webhook-id)'),
+  ),
+  roomClosedOnce: webhookCheck('webhooks.room-closed-exactly-once', 'room.closed arrives exactly once after de-duplication by webhook-id', cite.openapi('#/webhooks/room.closed')),
+  idStableAcrossRetry: webhookCheck(
+    'webhooks.id-stable-across-retry',
+    'a refused delivery is retried with the same webhook-id',
+    cite.openapi('#/webhooks/room.created/post/responses/2XX/description', 'with the same `webhook-id`'),
+  ),
+  arrivalWithinBudget: webhookCheck(
+    'webhooks.arrival-within-budget',
+    'deliveries arrive within the propagation budget (5 s) of the API call',
+    cite.guide('docs/contract-gate.md', 'Contract gate', 'arrival < 5 s'),
+  ),
+  participantEvents: webhookCheck(
+    'webhooks.participant-events',
+    'participant.joined/left (checked by the browser step, which drives joins)',
+    cite.openapi('#/webhooks/participant.joined'),
+  ),
+};
+
+/** The exactly-once check of each event the gate drives. */
+const EXACTLY_ONCE = { 'room.created': WEBHOOK_CHECKS.roomCreatedOnce, 'room.closed': WEBHOOK_CHECKS.roomClosedOnce } as const;
+
 /**
  * Webhooks, end to end: subscribe a loopback sink, drive room.created and
  * room.closed through the API, and judge every delivery: Standard Webhooks
@@ -24,7 +76,6 @@ const RETRY_GRACE_MS = 5000;
  * sink forces (it answers 500 once), and arrival within the budget.
  */
 export async function runWebhookChecks(ctx: GateContext, options: WebhookCheckOptions = {}): Promise<void> {
-  const group = 'webhooks';
   const budgetMs = options.deliveryBudgetMs ?? CONTRACT_DEFAULTS.deliveryBudgetMs;
   const tolerance = options.timestampToleranceSeconds ?? CONTRACT_DEFAULTS.timestampToleranceSeconds;
   const sink = new WebhookSink();
@@ -35,7 +86,7 @@ export async function runWebhookChecks(ctx: GateContext, options: WebhookCheckOp
   let roomId: string | undefined;
   const sentAt: Record<string, number> = {};
   try {
-    await ctx.check(group, 'webhooks.subscribe', async () => {
+    await ctx.check(WEBHOOK_CHECKS.subscribe, async () => {
       const exchange = await ctx.http.send({ method: 'POST', path: '/v1/webhooks', body: { url: sink.url, events: ['room.created', 'room.closed'] } });
       expectStatus(exchange, 201, 'POST /v1/webhooks');
       const body = exchange.json as { secret?: unknown; webhook_id?: unknown };
@@ -50,7 +101,7 @@ export async function runWebhookChecks(ctx: GateContext, options: WebhookCheckOp
 
     // Drive the events; the clock for the arrival budget starts when the API call is sent.
     let closed: Exchange | undefined;
-    await ctx.check(group, 'webhooks.events-driven', async () => {
+    await ctx.check(WEBHOOK_CHECKS.eventsDriven, async () => {
       sentAt['room.created'] = Date.now();
       const created = await ctx.createRoom({ name: ctx.uniqueName('webhooks') });
       roomId = created.roomId;
@@ -75,7 +126,7 @@ export async function runWebhookChecks(ctx: GateContext, options: WebhookCheckOp
     const deliveries = sink.deliveries.filter((d) => roomOf(d.body) === id);
     const verifier = new Webhook(secret);
 
-    await ctx.check(group, 'webhooks.signature-valid', async () => {
+    await ctx.check(WEBHOOK_CHECKS.signatureValid, async () => {
       if (deliveries.length === 0) return skip('no delivery arrived (see webhooks.*-exactly-once)');
       const bad = deliveries.filter((d) => !verifies(verifier, d));
       return bad.length === 0
@@ -83,7 +134,7 @@ export async function runWebhookChecks(ctx: GateContext, options: WebhookCheckOp
         : fail(`${bad.length} of ${deliveries.length} deliveries have no valid Standard Webhooks signature`, bad.slice(0, 2).map((d) => deliveryEvidence(d, 'webhook-signature v1,<HMAC-SHA256 of id.timestamp.body with the subscription secret>')));
     });
 
-    await ctx.check(group, 'webhooks.timestamp-within-tolerance', async () => {
+    await ctx.check(WEBHOOK_CHECKS.timestampWithinTolerance, async () => {
       if (deliveries.length === 0) return skip('no delivery arrived');
       const bad = deliveries.filter((d) => {
         const ts = Number(d.headers['webhook-timestamp']);
@@ -94,7 +145,7 @@ export async function runWebhookChecks(ctx: GateContext, options: WebhookCheckOp
         : fail(`${bad.length} deliveries have a webhook-timestamp more than ${tolerance} s from the receiver's clock`, bad.slice(0, 2).map((d) => deliveryEvidence(d, `webhook-timestamp within ${tolerance} s of now`)));
     });
 
-    await ctx.check(group, 'webhooks.payload-schema', async () => {
+    await ctx.check(WEBHOOK_CHECKS.payloadSchema, async () => {
       if (deliveries.length === 0) return skip('no delivery arrived');
       const schemas = ctx.spec.webhookSchemas();
       const problems: { d: Delivery; message: string }[] = [];
@@ -114,7 +165,7 @@ export async function runWebhookChecks(ctx: GateContext, options: WebhookCheckOp
     });
 
     for (const type of ['room.created', 'room.closed'] as const) {
-      await ctx.check(group, `webhooks.${type.replace('.', '-')}-exactly-once`, async () => {
+      await ctx.check(EXACTLY_ONCE[type], async () => {
         const seen = mine(type);
         const ids = new Set(seen.map((d) => d.headers['webhook-id']));
         if (ids.size !== 1) {
@@ -127,7 +178,7 @@ export async function runWebhookChecks(ctx: GateContext, options: WebhookCheckOp
       });
     }
 
-    await ctx.check(group, 'webhooks.id-stable-across-retry', async () => {
+    await ctx.check(WEBHOOK_CHECKS.idStableAcrossRetry, async () => {
       const attempts = mine('room.closed');
       const refused = attempts.find((d) => d.answered >= 500);
       if (refused === undefined) return skip('the sink never refused a room.closed delivery');
@@ -139,7 +190,7 @@ export async function runWebhookChecks(ctx: GateContext, options: WebhookCheckOp
         : fail(`the retry carried webhook-id ${changed[0]?.headers['webhook-id'] ?? ''}, the refused attempt ${refused.headers['webhook-id'] ?? ''}`, [deliveryEvidence(refused, 'the refused attempt'), deliveryEvidence(changed[0] as Delivery, 'the same webhook-id')]);
     });
 
-    await ctx.check(group, 'webhooks.arrival-within-budget', async () => {
+    await ctx.check(WEBHOOK_CHECKS.arrivalWithinBudget, async () => {
       const late: string[] = [];
       for (const type of ['room.created', 'room.closed']) {
         const first = mine(type)[0];
@@ -150,7 +201,7 @@ export async function runWebhookChecks(ctx: GateContext, options: WebhookCheckOp
       return late.length === 0 ? pass(2) : fail(`${late.join('; ')} (budget ${budgetMs} ms from the API call)`, []);
     });
 
-    await ctx.check(group, 'webhooks.participant-events', async () =>
+    await ctx.check(WEBHOOK_CHECKS.participantEvents, async () =>
       options.expectParticipantEvents === true
         ? skip('participant events are checked by the step that drives the joins')
         : skip('participant.joined/left need a participant to join; the browser step checks them'));
