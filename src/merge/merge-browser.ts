@@ -8,7 +8,7 @@ import { wilsonInterval } from '../browser/wilson.js';
 import type { MergedStep } from './merge-load.js';
 import { mergeShardMetrics } from './merge-metrics.js';
 import { carriedStatus, mergedTimes, shardSlos, skewReason, type ShardStep } from './shard-step.js';
-import { formatShard } from './shard-spec.js';
+import { formatShard } from '../shard/shard-spec.js';
 
 const ALL_JOINED = 'participants.all-joined-and-saw-video';
 
