@@ -42,13 +42,13 @@ interface ImportEdge {
 interface ParsedModule {
   file: string;
   imports: ImportEdge[];
-  /** `console.*`, `process.stdout.write`, `process.stderr.write`, `process.exit` with their lines. */
+  /** `console.*`, `process.stdout.write`, `process.stderr.write`, `process.exit`, `process.argv` with their lines. */
   printsOrExits: Array<{ what: string; line: number }>;
 }
 
 const SOURCE_FILE = /\.(?:[cm]?ts|[cm]?js)$/;
-/** The calls that write to the terminal or end the process: the CLI's business alone. */
-const PRINT_OR_EXIT = [/^console\.\w+$/, /^process\.std(?:out|err)\.write$/, /^process\.exit$/];
+/** What writes to the terminal, reads the command line or ends the process: the CLI's business alone. */
+const PRINT_OR_EXIT = [/^console\.\w+/, /^process\.std(?:out|err)\.write(?:\.|$)/, /^process\.exit(?:\.|$)/, /^process\.argv(?:\.|$)/];
 
 function sourceFilesUnder(root: string): string[] {
   const files: string[] = [];
@@ -91,7 +91,8 @@ function parseModule(path: string, root: string): ParsedModule {
     if (ts.isImportDeclaration(node) && ts.isStringLiteral(node.moduleSpecifier)) {
       imports.push({ specifier: node.moduleSpecifier.text, typeOnly: importBindsNoValue(node.importClause), line: lineOf(node) });
     } else if (ts.isExportDeclaration(node) && node.moduleSpecifier !== undefined && ts.isStringLiteral(node.moduleSpecifier)) {
-      const allTypes = node.exportClause !== undefined && ts.isNamedExports(node.exportClause) && node.exportClause.elements.every((element) => element.isTypeOnly);
+      const clause = node.exportClause;
+      const allTypes = clause !== undefined && ts.isNamedExports(clause) && clause.elements.every((element) => element.isTypeOnly);
       imports.push({ specifier: node.moduleSpecifier.text, typeOnly: node.isTypeOnly || allTypes, line: lineOf(node) });
     } else if (ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword) {
       const [argument] = node.arguments;
@@ -99,7 +100,8 @@ function parseModule(path: string, root: string): ParsedModule {
     } else if (ts.isImportTypeNode(node) && ts.isLiteralTypeNode(node.argument) && ts.isStringLiteral(node.argument.literal)) {
       imports.push({ specifier: node.argument.literal.text, typeOnly: true, line: lineOf(node) }); // `import('./x.js').T` in a type
     } else if (ts.isPropertyAccessExpression(node) && !ts.isPropertyAccessExpression(node.parent)) {
-      // Only the outermost link of a chain, so `process.stdout.write` is one finding, not two.
+      // Only the outermost link of a chain, so `process.stdout.write` is one finding, not two,
+      // and the patterns match its start: `console.log.bind(console)`, `process.argv.slice(2)`.
       const name = dottedName(node);
       const matched = name === undefined ? undefined : PRINT_OR_EXIT.find((pattern) => pattern.test(name.replace(/^globalThis\./, '')));
       if (name !== undefined && matched !== undefined) printsOrExits.push({ what: name, line: lineOf(node) });
@@ -175,13 +177,15 @@ export function checkHouseRules(root: string, options: HouseRulesOptions = {}): 
   for (const module of modules) {
     if (topFolder(module.file) === 'cli' || inPage(module.file)) continue;
     for (const use of module.printsOrExits) {
-      violations.push({ rule: 'prints-or-exits', file: module.file, line: use.line, message: `${use.what} outside cli/: emit an event or take a logger, and let cli/ print and exit` });
+      const message = `${use.what} outside cli/: only cli/ prints, reads argv or exits; emit an event or take a logger instead`;
+      violations.push({ rule: 'prints-or-exits', file: module.file, line: use.line, message });
     }
   }
 
   for (const module of modules.filter((m) => topFolder(m.file) === 'model')) {
     for (const edge of module.imports.filter((e) => !e.typeOnly)) {
-      violations.push({ rule: 'model-imports-values', file: module.file, line: edge.line, message: `imports a value from ${edge.specifier}: model/ holds types only, use \`import type\`` });
+      const message = `imports a value from ${edge.specifier}: model/ holds types only, use \`import type\``;
+      violations.push({ rule: 'model-imports-values', file: module.file, line: edge.line, message });
     }
   }
 
@@ -205,7 +209,8 @@ export function checkHouseRules(root: string, options: HouseRulesOptions = {}): 
     for (const from of component) {
       for (const to of [...(graph.get(from) ?? [])].filter((t) => members.has(t)).sort()) {
         const where = evidence.get(`${from}>${to}`)!;
-        violations.push({ rule: 'folder-cycle', file: where.file, line: where.line, message: `${from}/ → ${to}/ (${where.specifier}) closes the cycle ${component.join(' ↔ ')}` });
+        const message = `${from}/ → ${to}/ (${where.specifier}) closes the cycle ${component.join(' ↔ ')}`;
+        violations.push({ rule: 'folder-cycle', file: where.file, line: where.line, message });
       }
     }
   }

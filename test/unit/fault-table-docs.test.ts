@@ -108,7 +108,8 @@ describe('the documentation follows src/reference/faults.ts', () => {
       for (const row of table.rows) {
         const named = codeSpans(row[column] ?? '');
         for (const fault of faultsOf(row)) {
-          expect(named, `${table.file}: the row of ${fault} should name ${catchNames(fault).join(', ')}`).toEqual(expect.arrayContaining([...catchNames(fault)]));
+          const expected = catchNames(fault);
+          expect(named, `${table.file}: the row of ${fault} should name ${expected.join(', ')}`).toEqual(expect.arrayContaining([...expected]));
         }
       }
     }
