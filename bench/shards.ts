@@ -21,7 +21,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { LoadSummary } from '../src/load/load-summary.js';
 import type { RunReport } from '../src/report/report-json.js';
-import { mergeRuns } from '../src/shard/merge-runs.js';
+import { mergeRuns } from '../src/merge/merge-runs.js';
 
 const { values } = parseArgs({
   options: {

@@ -17,8 +17,8 @@ export { FAULT_NAMES, isFaultName, type FaultName } from './reference/faults.js'
 // ---- the target and its typed client ----
 export { VideoConnectClient, ApiError } from './target/client.js';
 export type { ClientOptions, RequestOptions, CreatedRoom } from './target/client.js';
-export { resolveTarget } from './target/resolve-target.js';
-export type { TargetFlags, ResolvedTarget } from './target/resolve-target.js';
+export { resolveTarget } from './runner/resolve-target.js';
+export type { TargetFlags, ResolvedTarget } from './runner/resolve-target.js';
 export type { Target, Credentials } from './target/target.js';
 export type { Room, RoomPage, RoomStatus, CreateRoomInput, ListRoomsQuery, ErrorEnvelope, WebhookEvent, WebhookEventType } from './target/api-types.js';
 

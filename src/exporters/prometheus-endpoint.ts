@@ -168,12 +168,10 @@ export class PrometheusEndpoint {
         continue;
       }
       const metric = entry.metric;
+      const declared = { name, help: metric.help, labelNames: [...metric.labelNames], registers: [this.registry] };
       if (metric.kind === 'counter') {
         new Counter({
-          name,
-          help: metric.help,
-          labelNames: [...metric.labelNames],
-          registers: [this.registry],
+          ...declared,
           collect() {
             this.reset();
             for (const p of scalarPoints(read(), metric)) this.inc(p.labels, p.value);
@@ -181,10 +179,7 @@ export class PrometheusEndpoint {
         });
       } else {
         new Gauge({
-          name,
-          help: metric.help,
-          labelNames: [...metric.labelNames],
-          registers: [this.registry],
+          ...declared,
           collect() {
             this.reset();
             for (const p of scalarPoints(read(), metric)) this.set(p.labels, p.value);

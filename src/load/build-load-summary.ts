@@ -15,6 +15,7 @@ import { LOAD_DEFAULTS, type LoadMode } from './options.js';
 import type { StartSync } from '../shard/start-at.js';
 import type { ResolvedLoad } from './resolve-load.js';
 import type { RoomWorkload } from './room-workload.js';
+import { round3 } from '../round3.js';
 
 /** One sealed window as the progress view and the report show it: per operation count/errors/p50/p99, achieved vs target rate. */
 export function windowSummary(window: SerializedWindow, segments: readonly RateSegment[] | undefined): WindowSummary {
@@ -71,7 +72,7 @@ export function buildSummary(
             late: soak.late,
             dropped: soak.dropped,
             lateFraction: soak.sent === 0 ? 0 : soak.late / soak.sent,
-            maxLateMs: Math.round(soak.maxLateMs * 1000) / 1000,
+            maxLateMs: round3(soak.maxLateMs),
             lateThresholdMs,
             maxLateFraction: load.options.maxLateFraction ?? LOAD_DEFAULTS.maxLateFraction,
           },

@@ -1,5 +1,6 @@
 import type { Histogram } from 'hdr-histogram-js';
 import { unitsToMs } from './histogram.js';
+import { round3 } from '../round3.js';
 
 /** What a person reads about one latency distribution. All latencies in milliseconds. */
 export interface LatencySummary {
@@ -55,8 +56,4 @@ export function statOf(histogram: Histogram, stat: LatencyStat): number {
     default:
       return unitsToMs(histogram.getValueAtPercentile(PERCENTILE_STATS[stat]));
   }
-}
-
-function round3(value: number): number {
-  return Math.round(value * 1000) / 1000;
 }

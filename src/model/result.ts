@@ -1,5 +1,6 @@
 import type { ContractCoverage } from './coverage.js';
 import type { Evidence } from './evidence.js';
+import type { SloVerdict } from '../slo/types.js';
 
 /**
  * Result states as discriminated unions: a consumer switches on `status` and
@@ -46,43 +47,8 @@ export interface CheckSkipped extends CheckBase {
   reason: string;
 }
 
-/** One SLO threshold, checked against the step's metrics after (or during) the run. */
-export type SloVerdict =
-  | SloPassed
-  | SloFailed
-  | SloNoData;
-
-interface SloBase {
-  /** The threshold as the user wrote it, e.g. `create_room p99 < 1s`. */
-  expression: string;
-  metric: string;
-  operation?: string;
-  /** The threshold value, in the metric's unit. */
-  threshold: number;
-  unit: 'ms' | 'ratio' | 'count' | 'per_second';
-  /** Set for sliding-window SLOs (`over 1m`). */
-  windowMs?: number;
-}
-
-export interface SloPassed extends SloBase {
-  status: 'passed';
-  observed: number;
-}
-
-export interface SloFailed extends SloBase {
-  status: 'failed';
-  observed: number;
-  /** When the breach was first seen, for window SLOs. */
-  breachedAtMs?: number;
-}
-
-/**
- * The metric had no samples. This is a failure of the gate, never a silent pass:
- * an SLO over nothing proves nothing.
- */
-export interface SloNoData extends SloBase {
-  status: 'no-data';
-}
+// Defined beside the thresholds they judge (slo/ sits below model/); re-exported as part of a step's result.
+export type { SloFailed, SloNoData, SloPassed, SloVerdict } from '../slo/types.js';
 
 /** A file the step wrote for a person to look at (screenshot, console log, stats). */
 export interface Artifact {

@@ -1,28 +1,102 @@
 /**
+ * What shows a fault: the checks of one step that fail under it, or the SLO
+ * of the load step that breaks. The e2e fault tests take their rows from
+ * here, and the documentation's fault table is tested against it.
+ */
+export type FaultCatcher =
+  /** `cell`: the one coverage cell (operation and status, or invalid input) the fault fails, where a coverage check catches it. */
+  | { step: 'contract'; checks: readonly string[]; cell?: string }
+  /** `needs`: the browser step option without which the catching check does not run. */
+  | { step: 'browser'; checks: readonly string[]; needs?: string }
+  | { step: 'load'; slo: string };
+
+export interface FaultDefinition {
+  /** The one promise the fault breaks (`roomgate serve --help`). */
+  breaks: string;
+  caughtBy: FaultCatcher;
+}
+
+/**
  * Fault switches of the reference server. Each breaks exactly one promise of
  * the contract, so that every check of the harness can be shown to catch its
  * fault (and to pass on the clean server).
  */
 export const FAULTS = {
-  envelope: 'error bodies lack the `status` field',
-  'id-prefix': 'room ids are issued without the `rm_` prefix',
-  idempotency: 'the Idempotency-Key header is ignored (every retry creates a new room)',
-  'slow-create': 'POST /v1/rooms takes ~800 ms',
-  'server-errors': 'a small fraction (5 %) of API requests answer 500',
-  'webhook-signature': 'webhook signatures are computed over the wrong content',
-  'stale-count': 'participant_count never changes from 0 (and status never leaves waiting)',
-  'no-ratelimit-headers': 'RateLimit-Policy / RateLimit headers are omitted',
-  'auth-bypass': 'expired access tokens are accepted',
-  'join-refused': 'the join page never connects to signaling',
-  'lost-left-event': 'participant.left webhooks are never sent (joins and the API still are)',
-  'delete-unknown-room-ok': "DELETE of a room that does not exist (or is another client's) answers 200, not 404",
-  'webhook-delete-unknown-ok': 'DELETE of an unknown webhook subscription answers 200, not 404',
-  'recording-type-coerced': 'a non-boolean `recording` on create is stored as Boolean(value) instead of a 400',
-  'list-cursor-unchecked': 'a list `cursor` over 64 characters answers the first page instead of a 400',
-  'join-token-no-auth': 'join-token requests without a valid token answer 404 room_not_found, not 401',
-  'ratelimit-remaining-static': 'RateLimit reports the whole quota as remaining on every response (the limit itself still applies)',
-  'list-cursor-skips': 'next_cursor points one room too far, so a room is lost at every page boundary',
-} as const satisfies Record<string, string>;
+  envelope: {
+    breaks: 'error bodies lack the `status` field',
+    caughtBy: { step: 'contract', checks: ['envelope.every-non-2xx'] },
+  },
+  'id-prefix': {
+    breaks: 'room ids are issued without the `rm_` prefix',
+    caughtBy: { step: 'contract', checks: ['lifecycle.room-id-prefix', 'schema.createRoom'] },
+  },
+  idempotency: {
+    breaks: 'the Idempotency-Key header is ignored (every retry creates a new room)',
+    caughtBy: { step: 'contract', checks: ['idempotency.replay-returns-same-room', 'idempotency.concurrent-duplicates-one-room'] },
+  },
+  'slow-create': {
+    breaks: 'POST /v1/rooms takes ~800 ms',
+    // Not a contract promise: the latency SLO the seed asks for (median create < 300 ms).
+    caughtBy: { step: 'load', slo: 'create_room.p50 < 300ms' },
+  },
+  'server-errors': {
+    breaks: 'a small fraction (5 %) of API requests answer 500',
+    caughtBy: { step: 'contract', checks: ['schema.no-server-errors'] },
+  },
+  'webhook-signature': {
+    breaks: 'webhook signatures are computed over the wrong content',
+    caughtBy: { step: 'contract', checks: ['webhooks.signature-valid'] },
+  },
+  'stale-count': {
+    breaks: 'participant_count never changes from 0 (and status never leaves waiting)',
+    caughtBy: { step: 'browser', checks: ['api-consistency.participant-count-while-joined'] },
+  },
+  'no-ratelimit-headers': {
+    breaks: 'RateLimit-Policy / RateLimit headers are omitted',
+    caughtBy: { step: 'contract', checks: ['rate-limit.headers-structured-fields'] },
+  },
+  'auth-bypass': {
+    breaks: 'expired access tokens are accepted',
+    caughtBy: { step: 'contract', checks: ['auth.expired-token-401'] },
+  },
+  'join-refused': {
+    breaks: 'the join page never connects to signaling',
+    caughtBy: { step: 'browser', checks: ['participants.all-joined-and-saw-video'] },
+  },
+  'lost-left-event': {
+    breaks: 'participant.left webhooks are never sent (joins and the API still are)',
+    caughtBy: { step: 'browser', checks: ['webhooks.one-joined-and-left-per-participant'], needs: 'webhooks: true' },
+  },
+  'delete-unknown-room-ok': {
+    breaks: "DELETE of a room that does not exist (or is another client's) answers 200, not 404",
+    caughtBy: { step: 'contract', checks: ['coverage.declared-responses.deleteRoom'], cell: 'deleteRoom 404' },
+  },
+  'webhook-delete-unknown-ok': {
+    breaks: 'DELETE of an unknown webhook subscription answers 200, not 404',
+    caughtBy: { step: 'contract', checks: ['coverage.declared-responses.deleteWebhook'], cell: 'deleteWebhook 404' },
+  },
+  'recording-type-coerced': {
+    breaks: 'a non-boolean `recording` on create is stored as Boolean(value) instead of a 400',
+    caughtBy: { step: 'contract', checks: ['coverage.invalid-inputs.createRoom'], cell: 'createRoom recording of the wrong type' },
+  },
+  'list-cursor-unchecked': {
+    breaks: 'a list `cursor` over 64 characters answers the first page instead of a 400',
+    caughtBy: { step: 'contract', checks: ['coverage.invalid-inputs.listRooms'], cell: 'listRooms ?cursor=65 characters (longer than maxLength 64)' },
+  },
+  'join-token-no-auth': {
+    breaks: 'join-token requests without a valid token answer 404 room_not_found, not 401',
+    caughtBy: { step: 'contract', checks: ['coverage.declared-responses.createJoinToken'], cell: 'createJoinToken 401' },
+  },
+  'ratelimit-remaining-static': {
+    breaks: 'RateLimit reports the whole quota as remaining on every response (the limit itself still applies)',
+    // Found by the gate's run against an independent implementation (a Python server written from the contract alone).
+    caughtBy: { step: 'contract', checks: ['rate-limit.remaining-reaches-zero'] },
+  },
+  'list-cursor-skips': {
+    breaks: 'next_cursor points one room too far, so a room is lost at every page boundary',
+    caughtBy: { step: 'contract', checks: ['lifecycle.pagination'] },
+  },
+} as const satisfies Record<string, FaultDefinition>;
 
 export type FaultName = keyof typeof FAULTS;
 

@@ -4,7 +4,7 @@ import { LOCAL_CREDENTIALS } from '../reference/defaults.js';
 import { isFaultName, FAULT_NAMES, type FaultName } from '../reference/faults.js';
 import type { ReferenceServerOptions } from '../reference/server-types.js';
 import { durationOption } from '../config/load-config.js';
-import { checkRemoteTarget, resolveTarget, type ResolveOptions, type TargetFlags } from '../target/resolve-target.js';
+import { checkRemoteTarget, resolveTarget, type ResolveOptions, type TargetFlags } from './resolve-target.js';
 import type { Target } from '../target/target.js';
 import type { ScenarioConfig } from '../config/types.js';
 

@@ -1,9 +1,8 @@
-import type { SloVerdict } from '../model/result.js';
 import { counterOfWindows, histogramOfWindows, type MetricsRegistry } from '../metrics/registry.js';
 import type { SerializedWindow } from '../metrics/serialized.js';
 import { statOf } from '../metrics/summary.js';
 import { unitsToMs, type Histogram } from '../metrics/histogram.js';
-import type { Comparator, MetricCatalog, MetricDefinition, Slo } from './types.js';
+import type { Comparator, MetricCatalog, MetricDefinition, Slo, SloVerdict } from './types.js';
 
 /**
  * Check thresholds against what the registry recorded. A metric without

@@ -74,3 +74,41 @@ export interface Slo {
  * ```
  */
 export type SloInput = string | { threshold: string; abort_on_fail?: boolean; grace?: string | number };
+
+/** One SLO threshold, checked against the step's metrics after (or during) the run. */
+export type SloVerdict =
+  | SloPassed
+  | SloFailed
+  | SloNoData;
+
+interface SloBase {
+  /** The threshold as the user wrote it, e.g. `create_room p99 < 1s`. */
+  expression: string;
+  metric: string;
+  operation?: string;
+  /** The threshold value, in the metric's unit. */
+  threshold: number;
+  unit: SloUnit;
+  /** Set for sliding-window SLOs (`over 1m`). */
+  windowMs?: number;
+}
+
+export interface SloPassed extends SloBase {
+  status: 'passed';
+  observed: number;
+}
+
+export interface SloFailed extends SloBase {
+  status: 'failed';
+  observed: number;
+  /** When the breach was first seen, for window SLOs. */
+  breachedAtMs?: number;
+}
+
+/**
+ * The metric had no samples. This is a failure of the gate, never a silent pass:
+ * an SLO over nothing proves nothing.
+ */
+export interface SloNoData extends SloBase {
+  status: 'no-data';
+}

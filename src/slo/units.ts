@@ -5,6 +5,8 @@
  * they expected.
  */
 
+import { round3 } from '../round3.js';
+
 const DURATION_FACTORS: Record<string, number> = { us: 0.001, µs: 0.001, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 
 /** A duration in ms; a bare number is ms. */
@@ -26,11 +28,7 @@ export function durationFactor(unit: string): number {
 /** Format ms the way a person would write it back. */
 export function formatMs(ms: number): string {
   if (ms >= 60_000 && ms % 60_000 === 0) return `${ms / 60_000}m`;
-  if (ms >= 1000) return `${round(ms / 1000)}s`;
-  if (ms < 1 && ms > 0) return `${round(ms * 1000)}us`;
-  return `${round(ms)}ms`;
-}
-
-function round(value: number): number {
-  return Math.round(value * 1000) / 1000;
+  if (ms >= 1000) return `${round3(ms / 1000)}s`;
+  if (ms < 1 && ms > 0) return `${round3(ms * 1000)}us`;
+  return `${round3(ms)}ms`;
 }

@@ -1,7 +1,6 @@
-import type { SloVerdict } from '../model/result.js';
 import type { MetricsRegistry } from '../metrics/registry.js';
 import { evaluateSlo } from './evaluate.js';
-import type { MetricCatalog, Slo } from './types.js';
+import type { MetricCatalog, Slo, SloVerdict } from './types.js';
 
 /**
  * `abort_on_fail` during a run: after each sealed window the step asks the

@@ -11,6 +11,7 @@ import type { StepResult } from '../../src/model/result.js';
 import { LOCAL_CREDENTIALS } from '../../src/reference/defaults.js';
 import type { FaultName } from '../../src/reference/faults.js';
 import { createReferenceServer } from '../../src/reference/server.js';
+import { catchingCheck } from '../helpers/faults.js';
 
 // The test machine is shared (2 cores, several suites at once), so host-level
 // overload detection is switched off here; `overload` below proves it works.
@@ -95,7 +96,7 @@ describe('browser participants on the reference join page', () => {
   it('lost-left-event fault: the webhook check fails (joined 1, left 0 each) while everyone joins and sees video', async () => {
     const { result, summary } = await runAgainstReference(['lost-left-event'], { rooms: 1, participants: 2, webhooks: true, propagationBudgetMs: 2000 });
     expect(summary.successRate.successes).toBe(2);
-    const check = result.checks.find((c) => c.name === 'webhooks.one-joined-and-left-per-participant');
+    const check = result.checks.find((c) => c.name === catchingCheck('lost-left-event'));
     expect(check?.status).toBe('failed');
     const evidence = check?.status === 'failed' ? check.evidence.map((e) => e.actual) : [];
     expect(evidence).toEqual(['joined 1, left 0', 'joined 1, left 0']);
@@ -107,6 +108,7 @@ describe('browser participants on the reference join page', () => {
     expect(result.status).toBe('failed');
     expect(summary.participants.map((p) => p.label)).toEqual(['signaling_closed', 'signaling_closed']);
     expect(summary.failures).toEqual({ signaling_closed: 2 });
+    expect(result.checks.find((c) => c.name === catchingCheck('join-refused'))?.status).toBe('failed');
     expect(result.artifacts.map((a) => a.kind).sort()).toEqual(['console-log', 'console-log', 'screenshot', 'screenshot', 'stats', 'stats']);
     for (const a of result.artifacts) expect(existsSync(join(runDir, a.path))).toBe(true);
   });
@@ -114,7 +116,7 @@ describe('browser participants on the reference join page', () => {
   it('stale-count fault: the participant-count consistency check fails while everyone still sees video', async () => {
     const { result, summary } = await runAgainstReference(['stale-count'], { rooms: 1, participants: 2, propagationBudgetMs: 2000 });
     expect(summary.successRate.successes).toBe(2);
-    const check = result.checks.find((c) => c.name === 'api-consistency.participant-count-while-joined');
+    const check = result.checks.find((c) => c.name === catchingCheck('stale-count'));
     expect(check?.status).toBe('failed');
     expect(result.status).toBe('failed');
   });

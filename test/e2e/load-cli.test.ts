@@ -2,6 +2,7 @@ import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { FAULTS } from '../../src/reference/faults.js';
 import { runCli } from '../helpers/run-cli.js';
 
 // These runs check counting, gating and exit codes on a shared, busy machine;
@@ -20,9 +21,11 @@ describe('roomgate load (CLI)', () => {
   });
 
   it('exits 1 when an SLO gate fails (fault slow-create)', async () => {
-    const run = await runCli(['load', '--mode', 'burst', '--connections', '4', '--duration', '2s', ...RELAXED, '--fault', 'slow-create', '--room-pool', '2', '--slo', 'create_room.p50 < 300ms']);
+    const { slo } = FAULTS['slow-create'].caughtBy;
+    const run = await runCli(['load', '--mode', 'burst', '--connections', '4', '--duration', '2s', ...RELAXED, '--fault', 'slow-create', '--room-pool', '2', '--slo', slo]);
     expect(run.code, run.stderr + run.stdout).toBe(1);
-    expect(run.stdout).toMatch(/FAIL create_room\.p50 < 300ms \(observed \d+/);
+    expect(run.stdout).toContain(`FAIL ${slo} (observed `);
+    expect(run.stdout).toMatch(/ \(observed \d+/);
   });
 
   it('exits 2 for a threshold naming an unknown metric, with a did-you-mean, before any load', async () => {

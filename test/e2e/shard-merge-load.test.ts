@@ -8,7 +8,7 @@ import { LOCAL_CREDENTIALS } from '../../src/reference/defaults.js';
 import type { ReferenceServer, ReferenceServerStats } from '../../src/reference/server-types.js';
 import type { RunReport } from '../../src/report/report-json.js';
 import { ConfigError } from '../../src/errors.js';
-import { mergeRuns } from '../../src/shard/merge-runs.js';
+import { mergeRuns } from '../../src/merge/merge-runs.js';
 import { runCli, type CliRun } from '../helpers/run-cli.js';
 import { startReferenceServer } from '../helpers/reference-http.js';
 

@@ -6,8 +6,9 @@ import { loadSpec } from '../../src/contract/spec/load-spec.js';
 import { SpecIndex } from '../../src/contract/spec/spec-index.js';
 import type { StepResult } from '../../src/model/result.js';
 import { LOCAL_CREDENTIALS } from '../../src/reference/defaults.js';
-import type { FaultName } from '../../src/reference/faults.js';
+import { FAULT_NAMES, type FaultName } from '../../src/reference/faults.js';
 import { createReferenceServer } from '../../src/reference/server.js';
+import { faultsCaughtBy } from '../helpers/faults.js';
 
 /**
  * The coverage map against the real reference server: clean, every cell the
@@ -98,21 +99,15 @@ async function gateUnderFault(fault: FaultName, seeds: readonly number[], judge:
 
 const SEEDS_1_TO_20 = Array.from({ length: 20 }, (_, i) => i + 1);
 
-/** Each coverage fault and the one cell (operation, status or input) it must fail. */
-const FAULT_CELLS: Record<string, { cell: string; check: string }> = {
-  'delete-unknown-room-ok': { cell: 'deleteRoom 404', check: 'coverage.declared-responses.deleteRoom' },
-  'webhook-delete-unknown-ok': { cell: 'deleteWebhook 404', check: 'coverage.declared-responses.deleteWebhook' },
-  'join-token-no-auth': { cell: 'createJoinToken 401', check: 'coverage.declared-responses.createJoinToken' },
-  'recording-type-coerced': { cell: 'createRoom recording of the wrong type', check: 'coverage.invalid-inputs.createRoom' },
-  'list-cursor-unchecked': { cell: 'listRooms ?cursor=65 characters (longer than maxLength 64)', check: 'coverage.invalid-inputs.listRooms' },
-};
+/** Each coverage fault and the one cell (operation, status or input) it must fail, from src/reference/faults.ts. */
+const FAULT_CELLS = faultsCaughtBy('contract').flatMap(({ fault, caughtBy: { cell, checks } }) => (cell === undefined ? [] : [{ fault, cell, checks }]));
 
 describe('each coverage fault fails exactly its cell, for every seed from 1 to 20', () => {
-  for (const [fault, expected] of Object.entries(FAULT_CELLS)) {
+  for (const { fault, cell, checks } of FAULT_CELLS) {
     it(fault, async () => {
-      await gateUnderFault(fault as FaultName, SEEDS_1_TO_20, (result, seed) => {
-        expect(failedCells(result), `seed ${seed}`).toEqual([expected.cell]);
-        expect(result.checks.find((c) => c.name === expected.check)?.status, `seed ${seed}`).toBe('failed');
+      await gateUnderFault(fault, SEEDS_1_TO_20, (result, seed) => {
+        expect(failedCells(result), `seed ${seed}`).toEqual([cell]);
+        for (const check of checks) expect(result.checks.find((c) => c.name === check)?.status, `seed ${seed}`).toBe('failed');
       });
     }, 120_000);
   }
@@ -139,6 +134,11 @@ const EARLIER_FAULT_CELLS: Record<string, string[]> = {
 };
 
 describe('the earlier reference faults fail the cells of their promise, and no other', () => {
+  it('every reference fault is on this map: a coverage fault, an earlier one, or server-errors and envelope (their own tests below)', () => {
+    const covered = [...FAULT_CELLS.map((f) => f.fault), ...Object.keys(EARLIER_FAULT_CELLS), 'server-errors', 'envelope'];
+    expect([...covered].sort()).toEqual([...FAULT_NAMES].sort());
+  });
+
   for (const [fault, cells] of Object.entries(EARLIER_FAULT_CELLS)) {
     it(fault, async () => {
       await gateUnderFault(fault as FaultName, [1], (result) => expect(failedCells(result)).toEqual(cells));

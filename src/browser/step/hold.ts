@@ -3,6 +3,7 @@ import { treeCpuSeconds, treeRssBytes } from '../launch/process-memory.js';
 import type { Participant } from '../participant/participant.js';
 import type { HoldCpuSummary } from '../summary.js';
 import { sleep } from '../../abortable-sleep.js';
+import { round3 } from '../../round3.js';
 
 export interface HoldOutcome {
   browserRssBytes?: number;
@@ -41,8 +42,4 @@ export async function hold(pool: BrowserPool, inRoom: readonly Participant[], ho
   }
   browserRssBytes ??= await treeRssBytes(pool.pids());
   return { ...(browserRssBytes === undefined ? {} : { browserRssBytes }), ...(holdCpu === undefined ? {} : { holdCpu }) };
-}
-
-function round3(value: number): number {
-  return Math.round(value * 1000) / 1000;
 }

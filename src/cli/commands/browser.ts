@@ -80,7 +80,7 @@ export const browserCommand: CommandModule<object, BrowserArgs> = {
       const [{ resolveAdapter }, { createBrowserStep }, { resolveTarget }] = await Promise.all([
         import('../../browser/adapters/load-adapter.js'),
         import('../../browser/browser-step.js'),
-        import('../../target/resolve-target.js'),
+        import('../../runner/resolve-target.js'),
       ]);
       const faults = parseFaultFlags(args.fault, args.target);
       const holdMs = duration(args.hold, '--hold');

@@ -116,7 +116,7 @@ export const contractCommand: CommandModule<object, ContractArgs> = {
         return 0;
       }
 
-      const { resolveTarget } = await import('../../target/resolve-target.js');
+      const { resolveTarget } = await import('../../runner/resolve-target.js');
       const embedded = args.target === undefined || args.target === '';
       const resolved = await resolveTarget(
         { target: args.target, clientId: args.clientId, clientSecret: args.clientSecret, requestTimeoutMs: args.requestTimeout },

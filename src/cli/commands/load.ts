@@ -113,7 +113,7 @@ export const loadCommand: CommandModule<object, LoadArgs> = {
 
       // Before the target: the endpoint is up for the whole run (and a taken port is exit 2 before any load).
       const exporters = await startLiveExport(args, undefined, { runId: `load-${Date.now().toString(36)}`, ...(shard === undefined ? {} : { shard: `${shard.index}/${shard.count}` }) });
-      const { resolveTarget } = await import('../../target/resolve-target.js');
+      const { resolveTarget } = await import('../../runner/resolve-target.js');
       const resolved = await resolveTarget({ target: args.target, clientId: args.clientId, clientSecret: args.clientSecret, requestTimeoutMs }, { faults });
       const { createRedactor } = await import('../../report/redact.js');
       const redactor = createRedactor([resolved.target.credentials.clientSecret]);

@@ -3,7 +3,7 @@ import { join, relative } from 'node:path';
 import type { CommandModule } from 'yargs';
 import { parseDuration } from '../../config/duration.js';
 import { UsageError } from '../../errors.js';
-import { DEFAULT_MAX_SKEW_MS } from '../../shard/skew.js';
+import { DEFAULT_MAX_SKEW_MS } from '../../merge/skew.js';
 import { execute } from '../fail.js';
 import { paint, useColor } from '../progress.js';
 import { renderRunSummaryJson } from '../summary-json.js';
@@ -35,7 +35,7 @@ export const mergeCommand: CommandModule<object, MergeArgs> = {
       const [{ readReportJson }, { writeRunReports }, { mergeRuns }] = await Promise.all([
         import('../../report/report-json.js'),
         import('../../report/write-reports.js'),
-        import('../../shard/merge-runs.js'),
+        import('../../merge/merge-runs.js'),
       ]);
       const runs = await Promise.all(args.dirs.map(async (dir) => ({ dir, report: await readReportJson(dir) })));
       const report = mergeRuns(runs, { maxSkewMs, outDir: args.out });

@@ -19,7 +19,7 @@ interface ServeArgs {
 }
 
 const faultHelp = Object.entries(FAULTS)
-  .map(([name, what]) => `  ${name.padEnd(22)} ${what}`)
+  .map(([name, fault]) => `  ${name.padEnd(22)} ${fault.breaks}`)
   .join('\n');
 
 export const serveCommand: CommandModule<object, ServeArgs> = {

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { decodeJwt, SignJWT, UnsecuredJWT } from 'jose';
+import { sleep } from '../../abortable-sleep.js';
 import { envelopeProblems, evidenceOf, expectStatus, fail, pass, skip, type CheckOutcome } from '../check.js';
 import { cite, defineCheck } from '../check-definition.js';
 import { documented, needs } from '../check-preconditions.js';
@@ -150,7 +151,10 @@ export async function runExpiredTokenCheck(ctx: GateContext, aging: AgingToken |
       // JWT exp has whole-second resolution: wait a full second past the nominal lifetime.
       const expiresAt = aging.issuedAtMs + (aging.expiresInSeconds + 1) * 1000;
       const wait = expiresAt - Date.now();
-      if (wait > 0) await sleep(wait, ctx.signal);
+      if (wait > 0) {
+        await sleep(wait, ctx.signal);
+        ctx.signal.throwIfAborted(); // sleep ends early on abort: never send a token that has not expired yet
+      }
       token = aging.token;
     }
     const exchange = await ctx.http.send({ method: 'GET', path: '/v1/rooms', auth: token });
@@ -202,14 +206,4 @@ function jwtClaims(token: string): ReturnType<typeof decodeJwt> | undefined {
   } catch {
     return undefined;
   }
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => {
-      clearTimeout(timer);
-      reject(signal.reason);
-    }, { once: true });
-  });
 }

@@ -27,8 +27,9 @@ export type PactVerifierVerdict = { ok: true } | { ok: false; message: string };
 
 const verdictPipe = createWriteStream('', { fd: 3 });
 
+/** Closing the pipe hands the verdict over; the parent ends this process once it has it (run-pact-verifier.ts). */
 function finish(verdict: PactVerifierVerdict): void {
-  verdictPipe.end(JSON.stringify(verdict), () => process.exit(0));
+  verdictPipe.end(JSON.stringify(verdict));
 }
 
 const job = JSON.parse(process.env['ROOMGATE_PACT_JOB'] ?? '{}') as PactVerifierJob;

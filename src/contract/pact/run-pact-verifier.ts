@@ -60,7 +60,14 @@ export function runPactVerifier(
     child.stdout?.on('data', collect);
     child.stderr?.on('data', collect);
     let verdictText = '';
-    (child.stdio[3] as NodeJS.ReadableStream).setEncoding('utf8').on('data', (chunk: string) => (verdictText += chunk));
+    const verdictPipe = (child.stdio[3] as NodeJS.ReadableStream).setEncoding('utf8');
+    verdictPipe.on('data', (chunk: string) => (verdictText += chunk));
+    // The verdict is all the child is for: once its pipe closes, end the child
+    // here, so a handle Pact's native verifier (or a keep-alive socket) leaves
+    // open cannot keep it running, and the child itself never has to exit (only cli/ exits).
+    verdictPipe.on('end', () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill();
+    });
     child.on('error', reject);
     child.on('close', (code) => {
       try {

@@ -6,7 +6,7 @@ import { webhookEvents } from '../check-preconditions.js';
 import type { GateContext } from '../gate-context.js';
 import { CONTRACT_DEFAULTS } from '../options.js';
 import type { Exchange } from '../http/exchange.js';
-import { eventTypeOf, WebhookSink, type Delivery } from './webhook-sink.js';
+import { eventTypeOf, WebhookSink, type Delivery } from '../../target/webhook-sink.js';
 
 export interface WebhookCheckOptions {
   deliveryBudgetMs?: number;

@@ -18,6 +18,13 @@ export type RefuseToken = (request: FastifyRequest, reason: TokenProblemReason) 
 
 const refuseUnauthorized: RefuseToken = (_request, reason) => unauthorized(reason);
 
+/** The client an authenticated route serves, as the auth hook below set it. */
+export function clientOf(request: Pick<FastifyRequest, 'clientId'>): string {
+  // Every route isAuthenticatedRoute accepts gets the hook; reaching here without a client id is a wiring bug.
+  if (request.clientId === undefined) throw new Error('authenticated route reached without a client id');
+  return request.clientId;
+}
+
 /**
  * The onRequest hook of authenticated routes: bearer token → clientId
  * (cached, synchronous on the hot path), then the gate (rate limit and its

@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { DeleteRoomResponse, JoinToken, Room, RoomPage } from '../../target/api-types.js';
+import { clientOf } from '../auth/auth-hooks.js';
 import type { ReferenceContext } from '../context.js';
 import { ApiProblem } from '../http/api-problem.js';
 import { fingerprintOf, type IdempotencyStore, parseIdempotencyKey, type StoredResponse } from '../idempotency/idempotency-store.js';
@@ -36,12 +37,6 @@ function ownedRoom(ctx: ReferenceContext, clientId: string, roomId: string): Sto
   const room = findOwnedRoom(ctx.store, clientId, roomId);
   if (room === undefined) throw roomNotFound(roomId);
   return room;
-}
-
-function clientOf(request: { clientId?: string }): string {
-  // The auth hook sets it on every authenticated route; reaching here without it is a wiring bug.
-  if (request.clientId === undefined) throw new Error('authenticated route reached without a client id');
-  return request.clientId;
 }
 
 function send(reply: FastifyReply, response: StoredResponse): FastifyReply {

@@ -1,17 +1,12 @@
 import type { FastifyInstance } from 'fastify';
 import type { CreatedWebhookSubscription, DeleteRoomResponse, WebhookSubscription } from '../../target/api-types.js';
+import { clientOf } from '../auth/auth-hooks.js';
 import { ApiProblem } from '../http/api-problem.js';
 import { type SubscriptionRegistry, toSubscriptionRepresentation } from './subscription-registry.js';
 import { type CreateWebhookBody, createWebhookSchema, webhookParamsSchema } from './webhook-schemas.js';
 
 interface WebhookParams {
   webhook_id: string;
-}
-
-function clientOf(request: { clientId?: string }): string {
-  // The server's global auth hook sets it on every /v1 route; reaching here without it is a wiring bug.
-  if (request.clientId === undefined) throw new Error('authenticated route reached without a client id');
-  return request.clientId;
 }
 
 function isHttpUrl(url: string): boolean {

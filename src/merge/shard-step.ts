@@ -2,7 +2,7 @@ import { ConfigError } from '../errors.js';
 import { worstStatus, type StepResult, type StepStatus } from '../model/result.js';
 import { parseSlos } from '../slo/parse.js';
 import type { MetricCatalog, Slo } from '../slo/types.js';
-import { formatShard, type ShardSpec } from './shard-spec.js';
+import { formatShard, type ShardSpec } from '../shard/shard-spec.js';
 
 /** One step as one shard reported it. */
 export interface ShardStep {

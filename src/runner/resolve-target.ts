@@ -2,8 +2,8 @@ import { UsageError } from '../errors.js';
 import { LOCAL_CREDENTIALS } from '../reference/defaults.js';
 import type { FaultName } from '../reference/faults.js';
 import type { RateLimitPolicy } from '../reference/server-types.js';
-import { DEFAULT_REQUEST_TIMEOUT_MS, TargetProbe } from './target-probe.js';
-import type { Credentials, Target } from './target.js';
+import { DEFAULT_REQUEST_TIMEOUT_MS, TargetProbe } from '../target/target-probe.js';
+import type { Credentials, Target } from '../target/target.js';
 
 export interface TargetFlags {
   /** Base URL; when absent, an embedded reference server is started. */

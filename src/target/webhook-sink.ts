@@ -14,9 +14,12 @@ export interface Delivery {
 const MAX_DELIVERY_BYTES = 256 * 1024;
 
 /**
- * A loopback webhook receiver (node:http on 127.0.0.1, port 0). It records
- * every delivery and can answer 500 to the first attempt of one event type,
- * to force the sender to retry.
+ * The one loopback webhook receiver (node:http on 127.0.0.1, port 0), where
+ * the target calls us back: the contract gate's webhook checks and the browser
+ * step's participant events both read its deliveries. It records every
+ * delivery and can answer 500 to the first attempt of one event type, to force
+ * the sender to retry. Loopback only: the target must be able to reach
+ * 127.0.0.1 (true for the embedded server).
  */
 export class WebhookSink {
   readonly deliveries: Delivery[] = [];
@@ -57,16 +60,17 @@ export class WebhookSink {
   async waitFor(done: () => boolean, deadlineMs: number, signal: AbortSignal): Promise<void> {
     while (!done() && Date.now() < deadlineMs && !signal.aborted) {
       await new Promise<void>((resolve) => {
-        const timer = setTimeout(finish, Math.max(0, deadlineMs - Date.now()));
-        const wake = () => finish();
-        function finish() {
+        // Every way out removes every hook, so a long wait loop leaves no listener behind on the run's signal.
+        const finish = () => {
           clearTimeout(timer);
+          this.waiters.delete(finish);
+          signal.removeEventListener('abort', finish);
           resolve();
-        }
-        this.waiters.add(wake);
-        signal.addEventListener('abort', wake, { once: true });
+        };
+        const timer = setTimeout(finish, Math.max(0, deadlineMs - Date.now()));
+        this.waiters.add(finish);
+        signal.addEventListener('abort', finish, { once: true });
       });
-      this.waiters.clear();
     }
   }
 

@@ -8,7 +8,8 @@ import { wilsonInterval } from '../browser/wilson.js';
 import type { MergedStep } from './merge-load.js';
 import { mergeShardMetrics } from './merge-metrics.js';
 import { carriedStatus, mergedTimes, shardSlos, skewReason, type ShardStep } from './shard-step.js';
-import { formatShard } from './shard-spec.js';
+import { formatShard } from '../shard/shard-spec.js';
+import { round3 } from '../round3.js';
 
 const ALL_JOINED = 'participants.all-joined-and-saw-video';
 
@@ -96,8 +97,4 @@ function mergeHoldCpu(parts: readonly (HoldCpuSummary | undefined)[]): HoldCpuSu
     browserCoresPerParticipant: round3(browserCores / Math.max(1, participants)),
     harnessCores: round3(all.reduce((n, p) => n + p.harnessCores, 0)),
   };
-}
-
-function round3(value: number): number {
-  return Math.round(value * 1000) / 1000;
 }

@@ -5,7 +5,7 @@ import { exitCodeFor, worstStatus, type StepResult } from '../model/result.js';
 import { buildRunReport, type RunReport } from '../report/report-json.js';
 import { mergeBrowserStep } from './merge-browser.js';
 import { mergeLoadStep, type MergedStep } from './merge-load.js';
-import { formatShard } from './shard-spec.js';
+import { formatShard } from '../shard/shard-spec.js';
 import type { ShardStep } from './shard-step.js';
 import { DEFAULT_MAX_SKEW_MS } from './skew.js';
 

@@ -9,6 +9,7 @@ import { LOAD_DEFAULTS, LOAD_OPERATIONS } from '../load/options.js';
 import type { CleanupReport } from '../load/room-cleanup.js';
 import { mergeShardMetrics } from './merge-metrics.js';
 import { carriedStatus, mergedTimes, shardSlos, skewReason, type ShardStep } from './shard-step.js';
+import { round3 } from '../round3.js';
 
 /** A merged step, its windows for the report's timeline, and the shards' start skew. */
 export interface MergedStep {
@@ -136,10 +137,6 @@ function mergeCleanups(cleanups: readonly LoadSummary['cleanup'][]): LoadSummary
 
 function sum(values: readonly number[]): number {
   return values.reduce((a, b) => a + b, 0);
-}
-
-function round3(value: number): number {
-  return Math.round(value * 1000) / 1000;
 }
 
 function round1(value: number): number {
