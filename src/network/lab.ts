@@ -110,6 +110,7 @@ class Lab implements NetworkLab {
   private readonly created: string[] = [];
   private readonly forwarder = new LoopbackForwarder();
   private readonly exposed = new Set<number>();
+  private exposing: Promise<void> = Promise.resolve();
   private wrapperDir: Promise<string> | undefined;
   private tearingDown: Promise<void> | undefined;
 
@@ -181,7 +182,14 @@ class Lab implements NetworkLab {
     }
   }
 
-  async exposeLoopbackPort(port: number | readonly number[], signal?: AbortSignal): Promise<void> {
+  exposeLoopbackPort(port: number | readonly number[], signal?: AbortSignal): Promise<void> {
+    // One at a time: two callers exposing the same port must not both try to listen on it in the hub.
+    const next = this.exposing.then(() => this.expose(port, signal));
+    this.exposing = next.catch(() => undefined);
+    return next;
+  }
+
+  private async expose(port: number | readonly number[], signal: AbortSignal | undefined): Promise<void> {
     if (this.tearingDown !== undefined) throw new NetworkLabError('the network lab is already torn down');
     const ports = (typeof port === 'number' ? [port] : port).filter((p) => !this.exposed.has(p));
     if (ports.length === 0) return;

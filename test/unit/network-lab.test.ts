@@ -17,6 +17,7 @@ import {
   type NetworkChangeEvent,
   type NetworkLab,
 } from '../../src/network/index.js';
+import { processesIn } from '../../src/network/namespace-ops.js';
 import { REPO_ROOT } from '../helpers/run-cli.js';
 import { hostNetworkSnapshot, type HostNetworkSnapshot } from '../helpers/network-snapshot.js';
 import { bulkDownloadInside, httpGetInside, linkCounters, ownLoopbackInside, startLoopbackServer, udpCountAcross } from '../helpers/netns-probes.js';
@@ -257,6 +258,9 @@ describe.skipIf(skipReason !== undefined)(`network lab${skipReason === undefined
         });
         const after = await linkCounters(cohort.namespace, cohort.plan.device);
         expect(after.rxBytes).toBeGreaterThan(counters.rxBytes);
+        // `localhost` too: Chromium tries ::1 first, finds nothing there and falls back to 127.0.0.1.
+        const byName = await page.goto(`http://localhost:${target.port}/hello`, { timeout: 30_000 });
+        expect(await byName?.text()).toBe('hello /hello');
         await browser.close();
       });
     });
@@ -354,7 +358,8 @@ describe.skipIf(skipReason !== undefined)(`network lab${skipReason === undefined
     const inside = lab.cohort('a').commandInside(process.execPath, ['-e', 'setTimeout(() => {}, 60_000)']);
     const straggler = spawn(inside.file, inside.args, { stdio: 'ignore' });
     const exited = once(straggler, 'exit');
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // Until it has entered the namespace (bounded by the test's timeout).
+    while ((await processesIn(lab.cohort('a').namespace)).length === 0) await new Promise((resolve) => setTimeout(resolve, 50));
     await Promise.all([lab.teardown(), lab.teardown()]);
     await lab.teardown();
     const [, signal] = await exited;
