@@ -336,6 +336,7 @@ function joinTokenFrom(builder: ProfileBuilder, raw: Raw): JoinTokenRole {
   const role: JoinTokenRole = builder.role('joinToken', raw, ['rooms', 'joinToken']);
   if (typeof raw['joinUrl'] === 'string') role.joinUrl = raw['joinUrl'];
   if (typeof raw['token'] === 'string') role.token = raw['token'];
+  if (typeof raw['tokenParam'] === 'string') role.tokenParam = raw['tokenParam'];
   if (role.joinUrl === undefined && role.token === undefined) {
     builder.error(['rooms', 'joinToken'], 'says neither where the join URL nor where the token is in the answer', 'add joinUrl: /join_url and/or token: /token');
   }

@@ -116,6 +116,8 @@ export interface JoinTokenRole extends RoleRequest {
   joinUrl?: Pointer;
   /** A participant token in the answer. */
   token?: Pointer;
+  /** With a token and no join URL: the query parameter that carries it on the room's join URL (Daily `?t=`). */
+  tokenParam?: string;
 }
 
 export interface SubscribeRole extends RoleRequest {
