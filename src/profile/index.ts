@@ -11,7 +11,7 @@ export type { TemplateVariables, TemplateVariable, TemplateVariableName, JsonVal
 export { readPointer, formatPointer, pointerTokens } from './pointer.js';
 export { buildRequest, encodeParams, CONTENT_TYPES, type RoomRequest } from './request-builder.js';
 export { RoomApi, type CreateOptions, type RoomRef, type ListQuery, type ListRequest, type RoomApiOptions, type WebhookEventKind } from './room-api.js';
-export { ProfileClient, type ProfileClientOptions, type RoomView, type CallOptions } from './profile-client.js';
+export { ProfileClient, createProfileClient, type ProfileClientOptions, type ConnectOptions, type RoomView, type CallOptions } from './profile-client.js';
 export { exchange, ProfileApiError, type HttpAnswer, type ExchangeOptions } from './http-exchange.js';
 export type { Authenticator, AuthenticatorOptions, Credentials } from './auth/authenticator.js';
 export { createAuthenticator } from './auth/create-authenticator.js';

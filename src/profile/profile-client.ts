@@ -1,10 +1,12 @@
 import type { Dispatcher } from 'undici';
 import { ConfigError } from '../errors.js';
 import type { Authenticator } from './auth/authenticator.js';
+import { createAuthenticator } from './auth/create-authenticator.js';
+import { resolveCredentials } from './auth/credentials.js';
 import { exchange, ProfileApiError, type HttpAnswer } from './http-exchange.js';
 import type { RoomRequest } from './request-builder.js';
 import { RoomApi, type CreateOptions, type ListQuery, type ListRequest, type RoomRef } from './room-api.js';
-import { ROOM_STATES, type RoomState } from './types.js';
+import { ROOM_STATES, type RoomState, type TargetProfile } from './types.js';
 
 /**
  * A typed client over any room API a profile describes: the generic
@@ -45,11 +47,14 @@ const PAGE_SIZE = 100;
 
 export class ProfileClient {
   readonly api: RoomApi;
+  /** Its credentials: `auth.issued()` lists every value to redact. */
+  readonly auth: Authenticator;
   private readonly baseUrl: string;
   private readonly timeoutMs: number;
 
   constructor(private readonly options: ProfileClientOptions) {
     this.api = options.api;
+    this.auth = options.auth;
     this.baseUrl = options.baseUrl.replace(/\/+$/, '');
     this.timeoutMs = options.timeoutMs ?? 10_000;
   }
@@ -185,6 +190,31 @@ export class ProfileClient {
     if (participantCount !== undefined) view.participantCount = participantCount;
     return view;
   }
+}
+
+export interface ConnectOptions {
+  baseUrl: string;
+  /** The run's own pair (--client-id / --client-secret); a profile that names environment variables reads those instead. */
+  clientId?: string | undefined;
+  clientSecret?: string | undefined;
+  env?: Record<string, string | undefined>;
+  timeoutMs?: number;
+  dispatcher?: Dispatcher;
+  /** Epoch ms for token lifetimes; default Date.now. */
+  now?: () => number;
+}
+
+/** A ProfileClient for `profile` at `baseUrl`: credentials resolved, the profile's authenticator, RoomApi. */
+export function createProfileClient(profile: TargetProfile, options: ConnectOptions): ProfileClient {
+  const credentials = resolveCredentials(profile.auth, { clientId: options.clientId, clientSecret: options.clientSecret }, options.env ?? process.env, profile.file);
+  const auth = createAuthenticator(profile, credentials, {
+    baseUrl: options.baseUrl,
+    ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
+    ...(options.dispatcher === undefined ? {} : { dispatcher: options.dispatcher }),
+    ...(options.now === undefined ? {} : { now: options.now }),
+  });
+  const api = new RoomApi(profile, credentials.id === undefined ? {} : { clientId: credentials.id });
+  return new ProfileClient({ baseUrl: options.baseUrl, api, auth, ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }), ...(options.dispatcher === undefined ? {} : { dispatcher: options.dispatcher }) });
 }
 
 function isSuccess(status: number): boolean {
