@@ -100,7 +100,8 @@ const STATUS_FIELD = /^(status|state)$/i;
 const STATE_VALUES: Record<RoomState, RegExp> = {
   waiting: /^(waiting|pending|created|scheduled|idle|not[_-]?started|open)$/i,
   active: /^(active|in[_-]?progress|live|started|running|ongoing)$/i,
-  closed: CLOSED_VALUE,
+  // A failed room is over as much as a completed one (Twilio: in-progress | completed | failed).
+  closed: new RegExp(`${CLOSED_VALUE.source}|^(failed|expired|deleted|cancel(l)?ed)$`, 'i'),
 };
 
 interface DraftedFields {
@@ -161,7 +162,7 @@ function draftFields(index: SpecIndex, roles: GuessedRoles, roomSchema: unknown,
     yaml['joinUrl'] = formatPointer([joinName]);
     notes.guessed.push(`fields.joinUrl: /${joinName} (a URL-like field${/join/i.test(descriptionOf(properties[joinName])) ? ' described as where participants join' : ''}; remove it if participants cannot open it)`);
   } else {
-    notes.fillIn.push('fields.joinUrl: none found; participants then need an adapter (or add the pointer to a join page URL)');
+    notes.fillIn.push('optional: fields.joinUrl: no join URL found; participants then need an adapter (or add the pointer to a join page URL)');
   }
   const statusName = names.find((n) => STATUS_FIELD.test(n) && enumOf(properties[n]) !== undefined);
   if (statusName !== undefined) {
@@ -174,7 +175,7 @@ function draftFields(index: SpecIndex, roles: GuessedRoles, roomSchema: unknown,
     yaml['status'] = { pointer: formatPointer([statusName]), values: mapped };
     const unmapped = values.filter((v) => !Object.values(mapped).flat().includes(v));
     notes.guessed.push(`fields.status: /${statusName} with ${Object.entries(mapped).map(([s, v]) => `${s}=${v.join('|')}`).join(', ')}`);
-    if (unmapped.length > 0) notes.fillIn.push(`fields.status.values: the status values ${unmapped.join(', ')} are not mapped to waiting/active/closed`);
+    if (unmapped.length > 0) notes.fillIn.push(`optional: fields.status.values: the status values ${unmapped.join(', ')} are not mapped to waiting/active/closed`);
   }
   const countName = names.find((n) => COUNT_FIELD.test(n) && ['integer', 'number', 'string'].includes(typeOf(properties[n]) ?? ''));
   if (countName !== undefined) yaml['participantCount'] = formatPointer([countName]);
@@ -360,10 +361,10 @@ function draftClose(index: SpecIndex, roles: GuessedRoles, notes: Notes): JsonOb
   const getText = roles.get === undefined ? '' : operationText(roles.get.op);
   if (REPEAT_404_TEXT.test(closeText)) role['repeat'] = 'not-found';
   else if (IDEMPOTENT_TEXT.test(closeText)) role['repeat'] = 'idempotent';
-  else notes.fillIn.push('rooms.close.repeat: what a second close of the same room answers (idempotent | not-found | error); the document does not say');
+  else notes.fillIn.push('optional: rooms.close.repeat: what a second close of the same room answers (idempotent | not-found | error); the document does not say, and the check that needs it is skipped until you do');
   if (GONE_TEXT.test(closeText)) role['afterClose'] = 'gone';
   else if (READABLE_TEXT.test(`${closeText} ${getText}`) || close.byUpdate !== undefined) role['afterClose'] = 'readable';
-  else notes.fillIn.push('rooms.close.afterClose: whether a closed room stays readable (readable) or answers 404 (gone); the document does not say');
+  else notes.fillIn.push('optional: rooms.close.afterClose: whether a closed room stays readable (readable) or answers 404 (gone); the document does not say, and the check that needs it is skipped until you do');
   if (role['repeat'] !== undefined || role['afterClose'] !== undefined) {
     notes.guessed.push(`rooms.close: ${[role['repeat'] === undefined ? '' : `repeat: ${String(role['repeat'])}`, role['afterClose'] === undefined ? '' : `afterClose: ${String(role['afterClose'])}`].filter((s) => s !== '').join(', ')} (from the operation's description${close.byUpdate !== undefined ? '; a room closed by a status update stays readable' : ''})`);
   }
@@ -519,7 +520,8 @@ function tokenEndpoint(index: SpecIndex, op: IndexedOperation, fallback: 'json' 
     const values = enumOf(properties[name]);
     if (values?.length === 1) fields[name] = values[0]!;
   }
-  if (encoding === 'form' && !('grant_type' in fields) && names.every((n) => n !== 'grant_type')) fields['grant_type'] = 'client_credentials';
+  // RFC 6749 §4.4.2: a form-encoded client-credentials request carries grant_type.
+  if (encoding === 'form' && !('grant_type' in fields)) fields['grant_type'] = 'client_credentials';
   const answer = successSchema(index, op);
   const accessToken = findProperty(answer, (n) => /^(access_?token|token|jwt)$/i.test(n), 1);
   const expiresIn = findProperty(answer, (n) => /^(expires_?in|ttl|expires)$/i.test(n), 1);
