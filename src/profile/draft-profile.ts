@@ -57,14 +57,14 @@ export function draftProfile(document: OpenApiDocument, options: DraftOptions): 
   }
   const rooms: JsonObject = {};
   const createSchema = roles.create === undefined ? undefined : roomSchemaOf(index, roles.create.op);
-  const fields = draftFields(index, roles, createSchema?.schema, notes);
+  const fields = draftFields(roles, createSchema?.schema, notes);
   if (roles.create !== undefined) rooms['create'] = draftCreate(roles.create.op, createSchema?.pointer, notes);
   else notes.fillIn.push('rooms.create: no operation that creates a room was found; name it (operationId or "POST /path")');
   const list = roles.list === undefined ? undefined : draftList(index, roles.list.op, fields, notes);
-  const get = draftGet(roles, list, fields, notes);
+  const get = draftGet(roles, list, notes);
   if (get !== undefined) rooms['get'] = get;
   if (list !== undefined) rooms['list'] = list.role;
-  const close = draftClose(index, roles, notes);
+  const close = draftClose(roles, notes);
   if (close !== undefined) rooms['close'] = close;
   if (roles.joinToken !== undefined) rooms['joinToken'] = draftJoinToken(index, roles.joinToken.op, notes);
   const webhooks = draftWebhooks(index, roles, fields, notes);
@@ -120,7 +120,7 @@ function roomSchemaOf(index: SpecIndex, op: IndexedOperation): { schema: unknown
   return { schema, pointer: undefined };
 }
 
-function draftFields(index: SpecIndex, roles: GuessedRoles, roomSchema: unknown, notes: Notes): DraftedFields {
+function draftFields(roles: GuessedRoles, roomSchema: unknown, notes: Notes): DraftedFields {
   const { properties } = propertiesIn(roomSchema);
   const names = Object.keys(properties);
   const yaml: JsonObject = {};
@@ -179,7 +179,6 @@ function draftFields(index: SpecIndex, roles: GuessedRoles, roomSchema: unknown,
   }
   const countName = names.find((n) => COUNT_FIELD.test(n) && ['integer', 'number', 'string'].includes(typeOf(properties[n]) ?? ''));
   if (countName !== undefined) yaml['participantCount'] = formatPointer([countName]);
-  void index;
   return { yaml, idName, nameName };
 }
 
@@ -317,11 +316,10 @@ function itemSchemaOf(listSchema: unknown, items: string): unknown {
 }
 
 /** The get role: a GET on one room, or (RPC-style APIs with no get) the list filtered to one room. */
-function draftGet(roles: GuessedRoles, list: DraftedList | undefined, fields: DraftedFields, notes: Notes): JsonObject | undefined {
+function draftGet(roles: GuessedRoles, list: DraftedList | undefined, notes: Notes): JsonObject | undefined {
   if (roles.get !== undefined) return { operation: roles.get.op.operationId, ...paramsFor(roles.get.op, '{{room.id}}') };
   if (roles.list !== undefined && list?.filterField !== undefined) {
     notes.guessed.push(`rooms.get: ${roles.list.op.operationId} with ${list.filterField}: ["{{room.id}}"], the room at ${list.items}/0 (the document has no get; its list filters by ${list.filterField})`);
-    void fields;
     return { operation: roles.list.op.operationId, body: { [list.filterField]: ['{{room.id}}'] }, room: `${list.items}/0` };
   }
   notes.fillIn.push('rooms.get: no operation that reads one room was found; name it');
@@ -340,7 +338,7 @@ const REPEAT_404_TEXT = /(second|another|repeat\w*|again)[^.]*\b404\b|\b404\b[^.
 const READABLE_TEXT = /stays? readable|remains? readable|still readable|closed rooms stay/i;
 const GONE_TEXT = /\bgone\b|get answers 404|no longer exists?|is removed/i;
 
-function draftClose(index: SpecIndex, roles: GuessedRoles, notes: Notes): JsonObject | undefined {
+function draftClose(roles: GuessedRoles, notes: Notes): JsonObject | undefined {
   const close = roles.close;
   if (close === undefined) {
     notes.fillIn.push('rooms.close: no operation that deletes or ends a room was found; name it (a DELETE, or an update that sets a status)');
@@ -368,7 +366,6 @@ function draftClose(index: SpecIndex, roles: GuessedRoles, notes: Notes): JsonOb
   if (role['repeat'] !== undefined || role['afterClose'] !== undefined) {
     notes.guessed.push(`rooms.close: ${[role['repeat'] === undefined ? '' : `repeat: ${String(role['repeat'])}`, role['afterClose'] === undefined ? '' : `afterClose: ${String(role['afterClose'])}`].filter((s) => s !== '').join(', ')} (from the operation's description${close.byUpdate !== undefined ? '; a room closed by a status update stays readable' : ''})`);
   }
-  void index;
   return role;
 }
 

@@ -327,8 +327,8 @@ function closeFrom(builder: ProfileBuilder, raw: Raw): CloseRole {
   const close = rolesRaw(raw)['close'] as Raw;
   const role: CloseRole = builder.role('close', close, ['rooms', 'close']);
   if (Array.isArray(close['answers'])) role.answers = close['answers'].map(Number);
-  if (close['repeat'] !== undefined) role.repeat = close['repeat'] as CloseRole['repeat'] & string;
-  if (close['afterClose'] !== undefined) role.afterClose = close['afterClose'] as CloseRole['afterClose'] & string;
+  if (close['repeat'] !== undefined) role.repeat = close['repeat'] as NonNullable<CloseRole['repeat']>;
+  if (close['afterClose'] !== undefined) role.afterClose = close['afterClose'] as NonNullable<CloseRole['afterClose']>;
   return role;
 }
 

@@ -114,7 +114,8 @@ export class ProfileClient {
         hint: 'add fields: { name: /name } (the pointer to the name a create sets from {{name}})',
       });
     }
-    const states = options.states ?? (this.api.has('status') ? ROOM_STATES : undefined);
+    // Without a mapped status every room of the run is a candidate: there is nothing to filter by.
+    const states = this.api.has('status') ? (options.states ?? ROOM_STATES) : undefined;
     // Server-side filtering when the list sends {{status}} and every asked state has a value in this API; one unfiltered walk otherwise.
     const serverSide = states !== undefined && this.api.listFiltersByStatus() && states.every((s) => this.api.statusValue(s) !== undefined);
     const walks: (RoomState | undefined)[] = serverSide ? [...states] : [undefined];

@@ -1,5 +1,5 @@
 import type { IndexedOperation, SpecIndex } from '../../contract/spec/spec-index.js';
-import { enumOf, findProperty, requestBodyOf, wordsOf, type SchemaObject } from './schema-reading.js';
+import { enumOf, findProperty, requestBodyOf, wordsOf } from './schema-reading.js';
 
 /**
  * Which operation of an OpenAPI document plays which role, guessed from what
@@ -177,4 +177,3 @@ function referencesRoom(op: IndexedOperation): boolean {
   return findProperty(requestBodyOf(op)?.schema, (name) => /^room([_-]?(name|id|sid))?$/i.test(name), 2) !== undefined;
 }
 
-export type { SchemaObject };
