@@ -44,12 +44,14 @@ export function packagePath(...segments: string[]): string {
 export const BUNDLED_SPEC = packagePath('contracts', 'videoconnect.v1.openapi.yaml');
 /** The consumer pact the roomgate client publishes, verified by the pact step. */
 export const BUNDLED_PACT = packagePath('contracts', 'pacts', 'roomgate-videoconnect.json');
+/** The built-in target profile (VideoConnect v1), a shipped file like any user's profile. */
+export const BUILTIN_PROFILE = packagePath('profiles', 'videoconnect.yaml');
 /** What `roomgate run` runs when given no file. */
 export const BUNDLED_SMOKE_SUITE = packagePath('suites', 'smoke.yaml');
 
-export type SchemaName = 'scenario' | 'suite';
+export type SchemaName = 'scenario' | 'suite' | 'profile';
 
-/** The JSON Schema that validates scenario or suite files (also what editors use via `$schema`). */
+/** The JSON Schema that validates scenario, suite or target profile files (also what editors use via `$schema`). */
 export function schemaFile(name: SchemaName): string {
   return packagePath('schemas', `${name}.schema.json`);
 }

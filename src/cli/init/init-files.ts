@@ -27,17 +27,12 @@ const SPEC_FILE = 'videoconnect.v1.openapi.yaml';
 export function planInit(dirArg: string, cwd: string): InitPlan {
   const dirAbs = resolve(cwd, dirArg);
   const dir = shown(cwd, dirAbs);
-  const installed = join(cwd, 'node_modules', 'roomgate');
-  const installedInProject = existsSync(join(installed, 'package.json'));
-  // The `$schema` line points at the schemas of the roomgate the project uses:
-  // node_modules/roomgate, unless init runs from a checkout of roomgate itself.
-  const fromCheckout = !installedInProject && isInside(PACKAGE_ROOT, cwd);
-  const schemaRoot = fromCheckout ? PACKAGE_ROOT : installed;
+  const { schemaRoot, needsInstall } = schemaRootFor(cwd);
   const schema = (name: 'suite' | 'scenario') => relative(dirAbs, join(schemaRoot, 'schemas', `${name}.schema.json`)).split(sep).join('/');
   const suitePath = `${dir}/ci-gate.yaml`;
   return {
     dir,
-    needsInstall: !installedInProject && !fromCheckout,
+    needsInstall,
     files: [
       { path: `${dir}/ci-gate.yaml`, content: { text: ciGateSuite(schema('suite'), suitePath) } },
       { path: `${dir}/contract.yaml`, content: { text: contractScenario(schema('scenario')) } },
@@ -46,6 +41,18 @@ export function planInit(dirArg: string, cwd: string): InitPlan {
       { path: shown(cwd, join(cwd, '.github', 'workflows', 'roomgate.yml')), content: { text: workflow(suitePath) } },
     ],
   };
+}
+
+/**
+ * Where the `$schema` lines point: the schemas of the roomgate the project
+ * uses, node_modules/roomgate, unless init runs from a checkout of roomgate
+ * itself. `needsInstall`: neither, so init says how to install it.
+ */
+export function schemaRootFor(cwd: string): { schemaRoot: string; needsInstall: boolean } {
+  const installed = join(cwd, 'node_modules', 'roomgate');
+  const installedInProject = existsSync(join(installed, 'package.json'));
+  const fromCheckout = !installedInProject && isInside(PACKAGE_ROOT, cwd);
+  return { schemaRoot: fromCheckout ? PACKAGE_ROOT : installed, needsInstall: !installedInProject && !fromCheckout };
 }
 
 function isInside(path: string, dir: string): boolean {
