@@ -23,6 +23,10 @@ export type { Target, Credentials } from './target/target.js';
 export type { Room, RoomPage, RoomStatus, CreateRoomInput, ListRoomsQuery, ErrorEnvelope, WebhookEvent, WebhookEventType } from './target/api-types.js';
 
 // ---- steps ----
+// Target profiles: how roomgate talks to any room API (docs/profiles.md).
+export { loadProfile, loadBuiltinProfile, createProfileClient, ProfileClient, RoomApi, draftProfile } from './profile/index.js';
+export type { TargetProfile, Authenticator } from './profile/index.js';
+
 export { createContractStep, createPactStep, createWebhooksStep } from './contract/index.js';
 export type { ContractStepOptions, PactStepOptions, WebhooksStepOptions } from './contract/index.js';
 export { createLoadStep } from './load/index.js';
