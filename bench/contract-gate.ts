@@ -9,8 +9,8 @@
  */
 import { EMBEDDED_FOR_CONTRACT, CONTRACT_GROUPS, type ContractGroup } from '../src/contract/options.js';
 import { resolveContractOptions, runContractGate } from '../src/contract/contract-step.js';
-import { loadSpec } from '../src/contract/spec/load-spec.js';
-import { SpecIndex } from '../src/contract/spec/spec-index.js';
+import { loadSpec } from '../src/spec/load-spec.js';
+import { SpecIndex } from '../src/spec/spec-index.js';
 import { coverageFigure } from '../src/model/coverage.js';
 import { LOCAL_CREDENTIALS } from '../src/reference/defaults.js';
 import { createReferenceServer } from '../src/reference/server.js';

@@ -1,11 +1,10 @@
 import { basename, dirname, extname, join, relative, isAbsolute } from 'node:path';
 import { isMap } from 'yaml';
 import { ConfigError, ConfigErrors } from '../errors.js';
-import type { StepKind } from '../model/result.js';
 import { parseDuration } from './duration.js';
 import { substituteEnv } from './env-substitution.js';
 import { validateAgainstSchema } from './schema-validation.js';
-import type { GatePolicy, MetricsConfig, RunConfig, ScenarioConfig, StepConfig } from './types.js';
+import type { GatePolicy, MetricsConfig, RunConfig, ScenarioConfig, StepConfig, StepKind } from './types.js';
 import { formatPath, lineOf, readYamlSource, type YamlSource } from './yaml-source.js';
 
 export interface LoadOptions {

@@ -1,4 +1,5 @@
-import type { StepKind } from '../model/result.js';
+/** The step types a scenario can name; also the `kind` of a step's result (src/model/result.ts). */
+export type StepKind = 'contract' | 'pact' | 'load' | 'browser' | 'webhooks';
 
 /** Where something came from, for errors raised after loading (planning, SLO parsing). */
 export interface Located {
@@ -28,6 +29,8 @@ export interface TargetConfig {
   url?: string;
   clientId?: string;
   clientSecret?: string;
+  /** A target profile file, relative to the scenario file (docs/profiles.md); default the built-in VideoConnect profile. */
+  profile?: string;
 }
 
 export interface EmbeddedConfig {

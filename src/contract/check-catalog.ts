@@ -13,7 +13,7 @@ import { COVERAGE_MINIMUM_CHECKS } from './coverage/coverage-minimum.js';
 import { DECLARED_RESPONSE_CHECKS } from './coverage/declared-response-checks.js';
 import { INPUT_COVERAGE_CHECKS } from './coverage/input-coverage-checks.js';
 import { PACT_CHECKS } from './pact/pact-step.js';
-import type { SpecIndex } from './spec/spec-index.js';
+import type { SpecIndex } from '../spec/spec-index.js';
 import { WEBHOOK_CHECKS } from './webhooks/webhook-checks.js';
 
 /**

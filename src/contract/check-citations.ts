@@ -1,6 +1,6 @@
 import type { CheckInstance } from './check-definition.js';
-import { operationFor, operationPointer, type OperationRole } from './spec/spec-facts.js';
-import type { SpecIndex } from './spec/spec-index.js';
+import { operationFor, operationPointer, type OperationRole } from '../spec/spec-facts.js';
+import type { SpecIndex } from '../spec/spec-index.js';
 
 /**
  * The citations of a check as readable strings for the document in use:

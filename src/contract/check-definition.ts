@@ -1,6 +1,6 @@
 import type { ContractGroup } from './options.js';
 import type { GivenPrecondition, Precondition } from './check-preconditions.js';
-import type { IndexedOperation, SpecIndex } from './spec/spec-index.js';
+import type { IndexedOperation, SpecIndex } from '../spec/spec-index.js';
 
 /**
  * A check is one definition, registered once (the way Schemathesis' `@check`

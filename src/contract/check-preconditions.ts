@@ -9,8 +9,8 @@ import {
   paginationOf,
   queryEnum,
   type OperationRole,
-} from './spec/spec-facts.js';
-import type { IndexedOperation, SpecIndex } from './spec/spec-index.js';
+} from '../spec/spec-facts.js';
+import type { IndexedOperation, SpecIndex } from '../spec/spec-index.js';
 
 /**
  * What the gate knows before it sends a request, and the only thing a

@@ -1,7 +1,7 @@
 import type { Evidence } from '../model/evidence.js';
 import { envelopeProblems, evidenceOf } from './check.js';
 import type { Exchange } from './http/exchange.js';
-import { isJsonMediaType, type IndexedOperation, type SpecIndex } from './spec/spec-index.js';
+import { isJsonMediaType, type IndexedOperation, type SpecIndex } from '../spec/spec-index.js';
 
 /** Evidence kept per tally: enough to understand a failure, bounded however many responses fail. */
 const MAX_EVIDENCE = 3;

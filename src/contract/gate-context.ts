@@ -6,7 +6,7 @@ import type { CheckInstance } from './check-definition.js';
 import { skipReason, type GateFacts } from './check-preconditions.js';
 import type { Exchange, Exchanger } from './http/exchange.js';
 import type { ContractStepOptions } from './options.js';
-import type { SpecIndex } from './spec/spec-index.js';
+import type { SpecIndex } from '../spec/spec-index.js';
 
 export type ResolvedContractOptions = Required<Omit<ContractStepOptions, 'secondClient' | 'expiredToken' | 'groups' | 'webhooks' | 'minCoverage'>> &
   Pick<ContractStepOptions, 'secondClient' | 'expiredToken' | 'webhooks' | 'minCoverage'> & { groups: readonly string[] };

@@ -1,4 +1,4 @@
-import { TokenCache } from '../target/token-cache.js';
+import { TokenCache } from '../profile/auth/token-cache.js';
 import type { Credentials } from '../target/target.js';
 import { describeExchange, UnexpectedResponse } from './check.js';
 import type { Exchange } from './http/exchange.js';

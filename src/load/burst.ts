@@ -1,7 +1,7 @@
 import autocannon from 'autocannon';
 import type { LoadRecorder } from './load-recorder.js';
 import type { PreparedRequest } from './open-loop.js';
-import { classifyTransportError } from '../target/transport-error.js';
+import { classifyTransportError } from '../http/transport-error.js';
 
 export interface BurstPhase {
   connections: number;

@@ -5,7 +5,7 @@ import type { LoadMode } from './options.js';
 import type { OpenLoopObserver, PreparedRequest } from './open-loop.js';
 import type { RoomWorkload } from './room-workload.js';
 import type { SchemaSampler } from './schema-sampler.js';
-import type { TransportErrorKind } from '../target/transport-error.js';
+import type { TransportErrorKind } from '../http/transport-error.js';
 
 /** A schema violation seen under load, kept as evidence (at most a handful per run). */
 export interface SchemaViolationExample {

@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { Pool, type Dispatcher } from 'undici';
 import type { ArrivalSchedule } from './arrival-schedule.js';
-import { classifyTransportError, type TransportErrorKind } from '../target/transport-error.js';
+import { classifyTransportError, type TransportErrorKind } from '../http/transport-error.js';
 
 /** One request, ready for the wire. Built by the workload just before its intended time. */
 export interface PreparedRequest {

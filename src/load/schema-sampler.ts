@@ -1,6 +1,6 @@
-import { loadSpec } from '../contract/spec/load-spec.js';
-import { SpecIndex } from '../contract/spec/spec-index.js';
-import type { JsonSchema } from '../contract/spec/openapi-types.js';
+import { loadSpec } from '../spec/load-spec.js';
+import { SpecIndex } from '../spec/spec-index.js';
+import type { JsonSchema } from '../spec/openapi-types.js';
 import type { LoadOperation } from './options.js';
 
 /** The OpenAPI operation behind each workload operation. */

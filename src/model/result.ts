@@ -1,6 +1,7 @@
 import type { ContractCoverage } from './coverage.js';
 import type { Evidence } from './evidence.js';
 import type { SloVerdict } from '../slo/types.js';
+import type { StepKind } from '../config/types.js';
 
 /**
  * Result states as discriminated unions: a consumer switches on `status` and
@@ -58,7 +59,8 @@ export interface Artifact {
   description: string;
 }
 
-export type StepKind = 'contract' | 'pact' | 'load' | 'browser' | 'webhooks';
+// Defined with the scenario file's step types (src/config/types.ts), the one place that lists them.
+export type { StepKind };
 
 /**
  * - passed: every check and SLO held.

@@ -1,7 +1,7 @@
 import { stringify } from 'yaml';
-import type { OpenApiDocument } from '../contract/spec/openapi-types.js';
-import { declaresErrorEnvelope } from '../contract/spec/spec-facts.js';
-import { SpecIndex, type IndexedOperation } from '../contract/spec/spec-index.js';
+import type { OpenApiDocument } from '../spec/openapi-types.js';
+import { declaresErrorEnvelope } from '../spec/spec-facts.js';
+import { SpecIndex, type IndexedOperation } from '../spec/spec-index.js';
 import { CLOSED_VALUE, guessRoles, type GuessedRoles } from './draft/guess-roles.js';
 import {
   asObject,

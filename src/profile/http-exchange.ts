@@ -1,7 +1,7 @@
 import { request as undiciRequest, type Dispatcher } from 'undici';
 import { TargetUnreachableError } from '../errors.js';
-import { formatSeconds } from '../target/target-probe.js';
-import { classifyTransportError } from '../target/transport-error.js';
+import { formatSeconds } from '../http/format-seconds.js';
+import { classifyTransportError } from '../http/transport-error.js';
 import type { RoomRequest } from './request-builder.js';
 
 /**

@@ -1,5 +1,5 @@
 import { closest, distance } from 'fastest-levenshtein';
-import type { IndexedOperation, SpecIndex } from '../contract/spec/spec-index.js';
+import type { IndexedOperation, SpecIndex } from '../spec/spec-index.js';
 import type { ResolvedOperation } from './types.js';
 
 /**

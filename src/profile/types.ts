@@ -1,4 +1,4 @@
-import type { OpenApiDocument } from '../contract/spec/openapi-types.js';
+import type { OpenApiDocument } from '../spec/openapi-types.js';
 
 /**
  * A target profile, parsed, validated and defaulted: how roomgate talks to one

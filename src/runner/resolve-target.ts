@@ -1,9 +1,11 @@
 import { UsageError } from '../errors.js';
+import { resolveCredentials } from '../profile/auth/credentials.js';
 import { LOCAL_CREDENTIALS } from '../reference/defaults.js';
 import type { FaultName } from '../reference/faults.js';
 import type { RateLimitPolicy } from '../reference/server-types.js';
 import { DEFAULT_REQUEST_TIMEOUT_MS, TargetProbe } from '../target/target-probe.js';
 import type { Credentials, Target } from '../target/target.js';
+import type { TargetProfile } from '../profile/types.js';
 
 export interface TargetFlags {
   /** Base URL; when absent, an embedded reference server is started. */
@@ -12,6 +14,10 @@ export interface TargetFlags {
   clientSecret?: string | undefined;
   /** How long a remote target may take to answer the first request (default 10 s); longer is an invalid run. */
   requestTimeoutMs?: number | undefined;
+  /** A target profile file (`--profile`); default the built-in VideoConnect profile. */
+  profile?: string | undefined;
+  /** An OpenAPI document that replaces the profile's own `spec:` (`--spec`). */
+  spec?: string | undefined;
 }
 
 export interface ResolveOptions {
@@ -43,6 +49,7 @@ export interface ResolvedTarget {
  * target is an invalid run found in one bounded wait.
  */
 export async function resolveTarget(flags: TargetFlags, embedded: EmbeddedOptions = {}, resolve: ResolveOptions = {}): Promise<ResolvedTarget> {
+  const profile = await loadTargetProfile(flags);
   if (flags.target === undefined || flags.target === '') {
     const { createReferenceServer } = await import('../reference/server.js');
     const server = await createReferenceServer({
@@ -54,16 +61,46 @@ export async function resolveTarget(flags: TargetFlags, embedded: EmbeddedOption
       ...(embedded.extraClients === undefined ? {} : { clients: [{ ...LOCAL_CREDENTIALS }, ...embedded.extraClients] }),
     });
     return {
-      target: { baseUrl: server.url, credentials: { ...LOCAL_CREDENTIALS }, embedded: true },
+      target: { baseUrl: server.url, credentials: { ...LOCAL_CREDENTIALS }, embedded: true, profile },
       close: () => server.close(),
     };
   }
-  const { baseUrl, credentials } = checkRemoteTarget(flags.target, flags);
-  await (resolve.probe ?? new TargetProbe()).assertResponds(baseUrl, flags.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS, resolve.signal);
+  const { baseUrl, credentials } = checkRemoteTarget(flags.target, flags, '--target', profile);
+  await (resolve.probe ?? new TargetProbe()).assertResponds(baseUrl, flags.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS, resolve.signal, probePath(profile));
   return {
-    target: { baseUrl, credentials, embedded: false },
+    target: { baseUrl, credentials, embedded: false, profile },
     close: async () => {},
   };
+}
+
+/** The profile the flags name (with `--spec` replacing its document), or the built-in VideoConnect one. */
+export async function loadTargetProfile(flags: Pick<TargetFlags, 'profile' | 'spec'>): Promise<TargetProfile> {
+  const { loadBuiltinProfile, loadProfile } = await import('../profile/load-profile.js');
+  if (flags.profile === undefined || flags.profile === '') return loadBuiltinProfile();
+  return loadProfile(flags.profile, flags.spec === undefined ? {} : { spec: flags.spec });
+}
+
+/**
+ * What the reachability probe asks for: the list operation's path when it has
+ * no path parameters (a request the API knows, and the one a room API always
+ * has), else the root. Any HTTP answer proves the target responds.
+ */
+export function probePath(profile: TargetProfile): string {
+  const list = profile.rooms.list?.resolved;
+  return list === undefined || list.pathParams.length > 0 ? '/' : list.pathTemplate;
+}
+
+/**
+ * The path prefix every operation of the document shares (`/v1` for
+ * VideoConnect), so `--target https://api.example.com/v1` and
+ * `--target https://api.example.com` mean the same base URL.
+ */
+function sharedPrefix(profile: TargetProfile | undefined): string | undefined {
+  if (profile === undefined) return '/v1';
+  const { create, get, list, close, joinToken } = profile.rooms;
+  const templates = [create, get, list, close, joinToken].flatMap((role) => (role === undefined ? [] : [role.resolved.pathTemplate]));
+  const first = templates[0] === undefined ? undefined : /^\/[^/{]+/.exec(templates[0])?.[0];
+  return first !== undefined && templates.every((t) => t.startsWith(`${first}/`)) ? first : undefined;
 }
 
 /**
@@ -76,13 +113,14 @@ export function checkRemoteTarget(
   target: string,
   credentials: Pick<TargetFlags, 'clientId' | 'clientSecret'>,
   label = '--target',
+  profile?: TargetProfile,
 ): { baseUrl: string; credentials: Credentials } {
   let url: URL;
   try {
     url = new URL(target);
   } catch {
     throw new UsageError(`${label} "${target}" is not a URL`, {
-      hint: 'give the API base URL under which /v1/... lives, e.g. --target http://127.0.0.1:4010',
+      hint: 'give the API base URL under which the OpenAPI document\'s paths live, e.g. --target http://127.0.0.1:4010',
     });
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
@@ -90,11 +128,18 @@ export function checkRemoteTarget(
       hint: 'e.g. --target http://127.0.0.1:4010',
     });
   }
+  const prefix = sharedPrefix(profile);
+  let baseUrl = url.toString().replace(/\/+$/, '');
+  if (prefix !== undefined && baseUrl.endsWith(prefix)) baseUrl = baseUrl.slice(0, -prefix.length);
+  if (profile !== undefined) {
+    // The profile's auth kind says what it needs (a static API key needs no id) and may name its own environment variables.
+    const resolved = resolveCredentials(profile.auth, credentials, process.env, profile.file);
+    return { baseUrl, credentials: { clientId: resolved.id ?? '', clientSecret: resolved.secret } };
+  }
   if (credentials.clientId === undefined || credentials.clientSecret === undefined) {
     throw new UsageError(`${label === '--target' ? 'a --target' : `the target ${target} (${label})`} needs client credentials`, {
       hint: 'pass --client-id and --client-secret, or set ROOMGATE_CLIENT_ID and ROOMGATE_CLIENT_SECRET',
     });
   }
-  const baseUrl = url.toString().replace(/\/+$/, '').replace(/\/v1$/, '');
   return { baseUrl, credentials: { clientId: credentials.clientId, clientSecret: credentials.clientSecret } };
 }

@@ -4,7 +4,8 @@ import { LOCAL_CREDENTIALS } from '../reference/defaults.js';
 import { isFaultName, FAULT_NAMES, type FaultName } from '../reference/faults.js';
 import type { ReferenceServerOptions } from '../reference/server-types.js';
 import { durationOption } from '../config/load-config.js';
-import { checkRemoteTarget, resolveTarget, type ResolveOptions, type TargetFlags } from './resolve-target.js';
+import { dirname, isAbsolute, join } from 'node:path';
+import { checkRemoteTarget, loadTargetProfile, resolveTarget, type ResolveOptions, type TargetFlags } from './resolve-target.js';
 import type { Target } from '../target/target.js';
 import type { ScenarioConfig } from '../config/types.js';
 
@@ -48,6 +49,8 @@ export function checkScenarioTarget(scenario: ScenarioConfig, flags: TargetFlags
     checkEmbeddedFaults(scenario);
     return;
   }
+  // With a profile, which credentials are needed depends on its auth kind: checked when the profile is loaded.
+  if (profileFor(scenario, flags) !== undefined) return;
   checkRemoteTarget(url, credentialsFor(scenario, flags), fromFlag !== undefined ? '--target' : `target.url of ${scenario.file}`);
 }
 
@@ -60,9 +63,14 @@ function credentialsFor(scenario: ScenarioConfig, flags: TargetFlags): Pick<Targ
 
 export async function openScenarioTarget(scenario: ScenarioConfig, flags: TargetFlags, resolve: ResolveOptions = {}): Promise<OpenedTarget> {
   const url = nonEmpty(flags.target) ?? nonEmpty(scenario.target?.url);
+  const profile = profileFor(scenario, flags);
   if (url !== undefined) {
     const requestTimeoutMs = flags.requestTimeoutMs ?? shortestRequestTimeout(scenario);
-    const resolved = await resolveTarget({ target: url, ...credentialsFor(scenario, flags), ...(requestTimeoutMs === undefined ? {} : { requestTimeoutMs }) }, {}, resolve);
+    const resolved = await resolveTarget(
+      { target: url, ...credentialsFor(scenario, flags), ...(requestTimeoutMs === undefined ? {} : { requestTimeoutMs }), ...(profile === undefined ? {} : { profile }), ...(flags.spec === undefined ? {} : { spec: flags.spec }) },
+      {},
+      resolve,
+    );
     return { target: resolved.target, faults: [], close: resolved.close };
   }
   const faults = checkEmbeddedFaults(scenario);
@@ -72,13 +80,22 @@ export async function openScenarioTarget(scenario: ScenarioConfig, flags: Target
   if (rateLimit !== undefined) options.rateLimit = { ...rateLimit };
   const ttl = scenario.embedded?.tokenTtlSeconds ?? (hasContract ? EMBEDDED_FOR_CONTRACT.tokenTtlSeconds : undefined);
   if (ttl !== undefined) options.tokenTtlSeconds = ttl;
+  const targetProfile = await loadTargetProfile({ profile, spec: flags.spec });
   const { createReferenceServer } = await import('../reference/server.js');
   const server = await createReferenceServer(options);
   return {
-    target: { baseUrl: server.url, credentials: { ...LOCAL_CREDENTIALS }, embedded: true },
+    target: { baseUrl: server.url, credentials: { ...LOCAL_CREDENTIALS }, embedded: true, profile: targetProfile },
     faults,
     close: () => server.close(),
   };
+}
+
+/** `--profile` (from the current directory), else the scenario's `target.profile` (relative to the scenario file). */
+function profileFor(scenario: ScenarioConfig, flags: TargetFlags): string | undefined {
+  const fromFlag = nonEmpty(flags.profile);
+  if (fromFlag !== undefined) return fromFlag;
+  const written = nonEmpty(scenario.target?.profile);
+  return written === undefined || isAbsolute(written) ? written : join(dirname(scenario.file), written);
 }
 
 /** The scenario's own bound on a request (its steps' `requestTimeout`), the wait its first request gets too. */

@@ -14,9 +14,9 @@ import type {
   TokenResponse,
 } from './api-types.js';
 import type { Credentials } from './target.js';
-import { formatSeconds } from './target-probe.js';
-import { TokenCache } from './token-cache.js';
-import { classifyTransportError } from './transport-error.js';
+import { formatSeconds } from '../http/format-seconds.js';
+import { TokenCache } from '../profile/auth/token-cache.js';
+import { classifyTransportError } from '../http/transport-error.js';
 
 /** The target answered with an error envelope (or something that should have been one). */
 export class ApiError extends Error {

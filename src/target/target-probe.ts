@@ -1,6 +1,7 @@
 import { Agent, request } from 'undici';
 import { TargetUnreachableError } from '../errors.js';
-import { classifyTransportError } from './transport-error.js';
+import { classifyTransportError } from '../http/transport-error.js';
+import { formatSeconds } from '../http/format-seconds.js';
 
 /**
  * How long a target may take to send its first answer before the run is
@@ -28,10 +29,11 @@ export const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
 export class TargetProbe {
   private readonly verdicts = new Map<string, Promise<void>>();
 
-  assertResponds(baseUrl: string, timeoutMs: number = DEFAULT_REQUEST_TIMEOUT_MS, signal?: AbortSignal): Promise<void> {
+  /** `path`: what to ask for (the profile's list operation, so the probe is a request the API knows); any answer will do. */
+  assertResponds(baseUrl: string, timeoutMs: number = DEFAULT_REQUEST_TIMEOUT_MS, signal?: AbortSignal, path = '/'): Promise<void> {
     let verdict = this.verdicts.get(baseUrl);
     if (verdict === undefined) {
-      verdict = probe(baseUrl, timeoutMs, signal);
+      verdict = probe(baseUrl, timeoutMs, signal, path);
       this.verdicts.set(baseUrl, verdict);
       // An interrupted probe proves nothing; let the next caller ask again.
       verdict.catch(() => {
@@ -42,8 +44,8 @@ export class TargetProbe {
   }
 }
 
-async function probe(baseUrl: string, timeoutMs: number, signal: AbortSignal | undefined): Promise<void> {
-  const url = `${baseUrl.replace(/\/+$/, '')}/v1/rooms`;
+async function probe(baseUrl: string, timeoutMs: number, signal: AbortSignal | undefined, path: string): Promise<void> {
+  const url = `${baseUrl.replace(/\/+$/, '')}${path}`;
   // Its own agent: the connect timeout is part of the bound, and no pooled socket outlives the probe.
   const dispatcher = new Agent({ connect: { timeout: timeoutMs }, headersTimeout: timeoutMs, bodyTimeout: timeoutMs });
   try {
@@ -71,10 +73,6 @@ async function probe(baseUrl: string, timeoutMs: number, signal: AbortSignal | u
   }
 }
 
-export function formatSeconds(ms: number): string {
-  const seconds = ms / 1000;
-  return `${Number.isInteger(seconds) ? seconds : seconds.toFixed(1)} s`;
-}
 
 function describeConnectionError(error: unknown): string {
   const code = (error as { code?: string } | null)?.code;

@@ -1,9 +1,13 @@
+import type { TargetProfile } from '../profile/types.js';
+
 /**
- * Where a run points: the API's base URL (under which `/v1/...` lives) and the
- * client credentials. Secrets never leave this object in logs or reports; use
- * `describeTarget` to print one.
+ * Where a run points: the API's base URL (under which the OpenAPI document's
+ * paths live), the credentials, and the profile that says how to talk to it.
+ * Secrets never leave this object in logs or reports; use `describeTarget`
+ * to print one.
  */
 export interface Credentials {
+  /** Client id, account or API key id; empty when the profile's auth needs none (a static API key). */
   clientId: string;
   clientSecret: string;
 }
@@ -14,10 +18,21 @@ export interface Target {
   credentials: Credentials;
   /** True when roomgate started its own reference server for this run. */
   embedded: boolean;
+  /** How roomgate talks to this API (docs/profiles.md); absent means the built-in VideoConnect profile. */
+  profile?: TargetProfile;
+}
+
+/** The target's profile: its own, or the built-in VideoConnect one (loaded on first use, once per process). */
+export async function profileOf(target: Target): Promise<TargetProfile> {
+  if (target.profile !== undefined) return target.profile;
+  const { loadBuiltinProfile } = await import('../profile/load-profile.js');
+  return loadBuiltinProfile();
 }
 
 export function describeTarget(target: Target): string {
-  return `${target.baseUrl}${target.embedded ? ' (embedded reference server)' : ''} as client ${target.credentials.clientId}`;
+  const who = target.credentials.clientId === '' ? '' : ` as client ${target.credentials.clientId}`;
+  const api = target.profile === undefined || target.profile.file === undefined ? '' : ` (profile ${target.profile.name})`;
+  return `${target.baseUrl}${target.embedded ? ' (embedded reference server)' : ''}${api}${who}`;
 }
 
 /** Only loopback targets may be loaded hard by default; others need an explicit opt-in. */

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadSpec } from '../../src/contract/spec/load-spec.js';
-import { SpecIndex } from '../../src/contract/spec/spec-index.js';
+import { loadSpec } from '../../src/spec/load-spec.js';
+import { SpecIndex } from '../../src/spec/spec-index.js';
 import type { StepResult } from '../../src/model/result.js';
 import type { FaultName } from '../../src/reference/faults.js';
 import type { ReferenceServer } from '../../src/reference/server-types.js';

@@ -8,8 +8,8 @@ import { IDEMPOTENCY_CHECKS } from '../../src/contract/checks/idempotency-checks
 import { STATEFUL_CHECKS } from '../../src/contract/checks/stateful-checks.js';
 import { runRegisteredCheck } from '../../src/contract/gate-context.js';
 import { WEBHOOK_CHECKS } from '../../src/contract/webhooks/webhook-checks.js';
-import { loadSpec } from '../../src/contract/spec/load-spec.js';
-import { SpecIndex } from '../../src/contract/spec/spec-index.js';
+import { loadSpec } from '../../src/spec/load-spec.js';
+import { SpecIndex } from '../../src/spec/spec-index.js';
 import { CONTRACT_GROUPS } from '../../src/contract/options.js';
 
 /** A guide's text, as the citations name it (paths from the repository root). */

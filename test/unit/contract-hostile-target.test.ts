@@ -3,8 +3,8 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Exchanger } from '../../src/contract/http/exchange.js';
 import { resolveContractOptions, runContractGate } from '../../src/contract/contract-step.js';
-import { loadSpec } from '../../src/contract/spec/load-spec.js';
-import { SpecIndex } from '../../src/contract/spec/spec-index.js';
+import { loadSpec } from '../../src/spec/load-spec.js';
+import { SpecIndex } from '../../src/spec/spec-index.js';
 
 type Handler = Parameters<typeof createServer>[1];
 

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { createPactStep } from '../../src/contract/pact/pact-step.js';
 import { crossCheckInteraction } from '../../src/contract/pact/pact-openapi-crosscheck.js';
-import { loadSpec } from '../../src/contract/spec/load-spec.js';
-import { SpecIndex } from '../../src/contract/spec/spec-index.js';
+import { loadSpec } from '../../src/spec/load-spec.js';
+import { SpecIndex } from '../../src/spec/spec-index.js';
 import { LOCAL_CREDENTIALS } from '../../src/reference/defaults.js';
 import { createReferenceServer } from '../../src/reference/server.js';
 import type { FaultName } from '../../src/reference/faults.js';

@@ -6,8 +6,8 @@ import { createCoverageFixtures } from '../../src/contract/coverage/coverage-fix
 import { CoverageRecorder } from '../../src/contract/coverage/coverage-recorder.js';
 import { provokeRateLimited } from '../../src/contract/coverage/declared-response-checks.js';
 import { Exchanger } from '../../src/contract/http/exchange.js';
-import { loadSpec } from '../../src/contract/spec/load-spec.js';
-import { SpecIndex } from '../../src/contract/spec/spec-index.js';
+import { loadSpec } from '../../src/spec/load-spec.js';
+import { SpecIndex } from '../../src/spec/spec-index.js';
 import { LOCAL_CREDENTIALS } from '../../src/reference/defaults.js';
 import { BUNDLED_SPEC } from '../../src/package-assets.js';
 import { withReferenceServer } from '../helpers/reference-http.js';

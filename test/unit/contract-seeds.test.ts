@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { resolveContractOptions, runContractGate } from '../../src/contract/contract-step.js';
 import { randomInvalidBodies, validBodies } from '../../src/contract/checks/generated-cases.js';
 import { seededRandom } from '../../src/seeded-random.js';
-import { loadSpec } from '../../src/contract/spec/load-spec.js';
-import { SpecIndex } from '../../src/contract/spec/spec-index.js';
+import { loadSpec } from '../../src/spec/load-spec.js';
+import { SpecIndex } from '../../src/spec/spec-index.js';
 import { LOCAL_CREDENTIALS } from '../../src/reference/defaults.js';
 import { createReferenceServer } from '../../src/reference/server.js';
 

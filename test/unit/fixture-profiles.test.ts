@@ -3,8 +3,8 @@ import { dirname, resolve } from 'node:path';
 import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { loadSpec } from '../../src/contract/spec/load-spec.js';
-import { SpecIndex } from '../../src/contract/spec/spec-index.js';
+import { loadSpec } from '../../src/spec/load-spec.js';
+import { SpecIndex } from '../../src/spec/spec-index.js';
 
 // The example profiles (examples/<name>/profile.yaml) are written in the agreed profile format:
 // they validate against schemas/profile.schema.json (once that schema is on this branch), point at

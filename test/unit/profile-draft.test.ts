@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadSpec } from '../../src/contract/spec/load-spec.js';
+import { loadSpec } from '../../src/spec/load-spec.js';
 import { BUNDLED_SPEC } from '../../src/package-assets.js';
 import { draftProfile } from '../../src/profile/draft-profile.js';
 import { loadBuiltinProfile, parseProfile } from '../../src/profile/load-profile.js';

@@ -105,8 +105,8 @@ export const contractCommand: CommandModule<object, ContractArgs> = {
       }
 
       // Load the spec before starting anything: a bad --spec is exit 2 with the reason.
-      const { loadSpec } = await import('../../contract/spec/load-spec.js');
-      const { SpecIndex } = await import('../../contract/spec/spec-index.js');
+      const { loadSpec } = await import('../../spec/load-spec.js');
+      const { SpecIndex } = await import('../../spec/spec-index.js');
       const spec = new SpecIndex(await loadSpec(args.spec));
       if (args.listChecks) {
         const { listChecks } = await import('../../contract/check-catalog.js');

@@ -2,7 +2,7 @@ import { constants } from 'node:fs';
 import { copyFile, mkdir, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import type { CommandModule } from 'yargs';
-import { loadSpec } from '../../contract/spec/load-spec.js';
+import { loadSpec } from '../../spec/load-spec.js';
 import { UsageError } from '../../errors.js';
 import { draftProfile } from '../../profile/draft-profile.js';
 import { LOCAL_CREDENTIALS, DEFAULT_SERVE_PORT } from '../../reference/defaults.js';

@@ -6,7 +6,7 @@ import { cite, defineCheck } from '../check-definition.js';
 import { documented, needs } from '../check-preconditions.js';
 import type { GateContext } from '../gate-context.js';
 import type { Exchange } from '../http/exchange.js';
-import { declaresErrorEnvelope, errorCodes, operationFor, requiresHeader } from '../spec/spec-facts.js';
+import { declaresErrorEnvelope, errorCodes, operationFor, requiresHeader } from '../../spec/spec-facts.js';
 
 /** A token obtained at the start of the gate and the moment it was issued, for the expired-token check. */
 export interface AgingToken {

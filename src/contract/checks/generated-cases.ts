@@ -1,5 +1,5 @@
 import { generateSync } from 'json-schema-faker';
-import type { JsonSchema } from '../spec/openapi-types.js';
+import type { JsonSchema } from '../../spec/openapi-types.js';
 
 /** One request body the generator produced, and what it is. */
 export interface GeneratedCase {

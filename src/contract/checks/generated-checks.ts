@@ -1,7 +1,7 @@
 import { describeExchange, ensured, envelopeProblems, evidenceOf, fail, pass, skip } from '../check.js';
 import { cite, defineOperationCheck } from '../check-definition.js';
 import type { GateContext } from '../gate-context.js';
-import type { IndexedOperation, SpecIndex } from '../spec/spec-index.js';
+import type { IndexedOperation, SpecIndex } from '../../spec/spec-index.js';
 import { seededRandom } from '../../seeded-random.js';
 import { randomInvalidBodies, validBodies } from './generated-cases.js';
 import { adaptGenerated, cleanUpCreated, concretePath, isTokenOperation } from './request-fixtures.js';

@@ -6,7 +6,7 @@ import type { GateContext } from '../gate-context.js';
 import { roomIdOf } from '../gate-context.js';
 import { Exchanger } from '../http/exchange.js';
 import { VideoConnectClient } from '../../target/client.js';
-import { requiredHeadersFor } from '../spec/required-headers.js';
+import { requiredHeadersFor } from '../../spec/required-headers.js';
 
 /** A fresh key as a Structured Field String, the form draft-ietf-httpapi-idempotency-key-header specifies. */
 const newKey = () => `"${randomUUID()}"`;

@@ -3,7 +3,7 @@ import { cite, defineCheck, INFO } from '../check-definition.js';
 import { closedStatusFilter, documented, needs, pagination, roomIdPattern } from '../check-preconditions.js';
 import type { GateContext } from '../gate-context.js';
 import type { Exchange } from '../http/exchange.js';
-import { errorCodes, idPattern, operationFor, paginationOf, propertiesOf, responseSchema, type Pagination } from '../spec/spec-facts.js';
+import { errorCodes, idPattern, operationFor, paginationOf, propertiesOf, responseSchema, type Pagination } from '../../spec/spec-facts.js';
 
 /** Fields that may change between two reads of one room without a state change. */
 const VOLATILE_FIELDS = new Set(['duration_seconds', 'participant_count', 'status']);

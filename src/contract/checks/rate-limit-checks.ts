@@ -5,7 +5,7 @@ import { documented, rateLimitHeaders } from '../check-preconditions.js';
 import type { GateContext } from '../gate-context.js';
 import type { Exchange } from '../http/exchange.js';
 import type { Evidence } from '../../model/evidence.js';
-import { errorCodes, operationFor, paginationOf } from '../spec/spec-facts.js';
+import { errorCodes, operationFor, paginationOf } from '../../spec/spec-facts.js';
 
 /** Requests in flight during the burst: fast enough to beat a window, gentle on a shared machine. */
 export const BURST_CONCURRENCY = 16;

@@ -1,9 +1,9 @@
 import type { GateContext } from '../gate-context.js';
 import { roomIdOf } from '../gate-context.js';
 import type { Exchange } from '../http/exchange.js';
-import type { IndexedOperation } from '../spec/spec-index.js';
+import type { IndexedOperation } from '../../spec/spec-index.js';
 import { declaredStatuses } from '../coverage/coverage-recorder.js';
-import { propertiesOf } from '../spec/spec-facts.js';
+import { propertiesOf } from '../../spec/spec-facts.js';
 import { validBodies } from './generated-cases.js';
 
 /**

@@ -5,8 +5,8 @@ import { needs } from '../check-preconditions.js';
 import type { GateContext } from '../gate-context.js';
 import type { Exchange } from '../http/exchange.js';
 import { declaredStatuses } from '../coverage/coverage-recorder.js';
-import { documents, operationFor } from '../spec/spec-facts.js';
-import type { IndexedOperation } from '../spec/spec-index.js';
+import { documents, operationFor } from '../../spec/spec-facts.js';
+import type { IndexedOperation } from '../../spec/spec-index.js';
 import { concretePath, pathParams, seedIndependentBody } from './request-fixtures.js';
 
 /** What one operation on the room must answer in a given state: the statuses allowed, and a check of the body. */

@@ -1,6 +1,6 @@
 import type { GateContext } from '../gate-context.js';
 import { roomIdOf } from '../gate-context.js';
-import type { IndexedOperation } from '../spec/spec-index.js';
+import type { IndexedOperation } from '../../spec/spec-index.js';
 import { pathParams, seedIndependentBody } from '../checks/request-fixtures.js';
 
 /**

@@ -1,8 +1,8 @@
 import type { Evidence } from '../../model/evidence.js';
 import { coverageTotals, type ContractCoverage, type CoverageCell, type CoverageState, type CoverageTotals } from '../../model/coverage.js';
 import type { ConformanceLog } from '../conformance.js';
-import type { ResponseObject } from '../spec/openapi-types.js';
-import type { IndexedOperation, SpecIndex } from '../spec/spec-index.js';
+import type { ResponseObject } from '../../spec/openapi-types.js';
+import type { IndexedOperation, SpecIndex } from '../../spec/spec-index.js';
 
 /** The exact statuses an operation declares (`"404"`, not `4XX` or `default`), ascending: one response cell each. */
 export function declaredStatuses(responses: Record<string, ResponseObject> | undefined): number[] {

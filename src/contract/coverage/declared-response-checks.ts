@@ -5,8 +5,8 @@ import type { GateContext } from '../gate-context.js';
 import type { Exchange, OutgoingRequest } from '../http/exchange.js';
 import { cleanUpCreated, concretePath, isTokenOperation, pathParams, seedIndependentBody, tokenRequestBody } from '../checks/request-fixtures.js';
 import { BURST_CONCURRENCY, parseRateLimit } from '../checks/rate-limit-checks.js';
-import { declaresErrorEnvelope, declaresRequestHeader } from '../spec/spec-facts.js';
-import type { IndexedOperation } from '../spec/spec-index.js';
+import { declaresErrorEnvelope, declaresRequestHeader } from '../../spec/spec-facts.js';
+import type { IndexedOperation } from '../../spec/spec-index.js';
 import type { CoverageFixtures } from './coverage-fixtures.js';
 import { declaredStatuses, type CoverageRecorder, type ResponseVerdict } from './coverage-recorder.js';
 

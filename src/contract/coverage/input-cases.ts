@@ -1,7 +1,7 @@
 import type { InputKind } from '../../model/coverage.js';
-import type { JsonSchema, ParameterObject } from '../spec/openapi-types.js';
-import { exampleValue, propertiesOf, requiredRequestHeaders } from '../spec/spec-facts.js';
-import type { IndexedOperation } from '../spec/spec-index.js';
+import type { JsonSchema, ParameterObject } from '../../spec/openapi-types.js';
+import { exampleValue, propertiesOf, requiredRequestHeaders } from '../../spec/spec-facts.js';
+import type { IndexedOperation } from '../../spec/spec-index.js';
 
 /**
  * The deterministic invalid inputs of one operation, Schemathesis-style: each

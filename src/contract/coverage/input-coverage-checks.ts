@@ -5,8 +5,8 @@ import { cite, defineOperationCheck } from '../check-definition.js';
 import type { GateContext } from '../gate-context.js';
 import type { Exchange, OutgoingRequest } from '../http/exchange.js';
 import { cleanUpCreated, concretePath, isTokenOperation, pathParams, rejectionStatuses, seedIndependentBody, tokenRequestBody } from '../checks/request-fixtures.js';
-import { declaresErrorEnvelope, documents } from '../spec/spec-facts.js';
-import type { IndexedOperation } from '../spec/spec-index.js';
+import { declaresErrorEnvelope, documents } from '../../spec/spec-facts.js';
+import type { IndexedOperation } from '../../spec/spec-index.js';
 import type { CoverageRecorder } from './coverage-recorder.js';
 import { bodyCases, headerCases, pathCases, queryCases, type InputCase } from './input-cases.js';
 

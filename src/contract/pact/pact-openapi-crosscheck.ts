@@ -1,5 +1,5 @@
-import type { SpecIndex } from '../spec/spec-index.js';
-import { isJsonMediaType } from '../spec/spec-index.js';
+import type { SpecIndex } from '../../spec/spec-index.js';
+import { isJsonMediaType } from '../../spec/spec-index.js';
 
 /** The parts of a pact interaction (V3/V4 JSON) the cross-check reads. */
 export interface PactInteraction {

@@ -1,5 +1,5 @@
 import type { Dispatcher } from 'undici';
-import { TokenCache } from '../../target/token-cache.js';
+import { TokenCache } from './token-cache.js';
 import { exchange, ProfileApiError } from '../http-exchange.js';
 import { readPointer } from '../pointer.js';
 import { buildRequest } from '../request-builder.js';
@@ -12,7 +12,7 @@ import { basicCredentials } from './basic.js';
  * operation (a JSON body, or an RFC 6749 §4.4 form body; in the body or as
  * HTTP Basic, §2.3.1), the access token and its lifetime are read at the
  * profile's pointers, and the token is cached and refreshed before expiry
- * (src/target/token-cache.ts, shared with the VideoConnect client).
+ * (token-cache.ts, shared with the VideoConnect client).
  */
 export interface ClientCredentialsOptions {
   baseUrl: string;

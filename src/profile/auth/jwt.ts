@@ -1,5 +1,5 @@
 import { SignJWT, type JWTPayload } from 'jose';
-import { TokenCache } from '../../target/token-cache.js';
+import { TokenCache } from './token-cache.js';
 import { renderTemplate } from '../template.js';
 import type { TemplateValue } from '../types.js';
 import { IssuedValues, type Authenticator, type Credentials } from './authenticator.js';

@@ -1,4 +1,4 @@
-import type { IndexedOperation, SpecIndex } from '../../contract/spec/spec-index.js';
+import type { IndexedOperation, SpecIndex } from '../../spec/spec-index.js';
 import { enumOf, findProperty, requestBodyOf, wordsOf } from './schema-reading.js';
 
 /**

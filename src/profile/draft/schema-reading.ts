@@ -1,6 +1,6 @@
-import type { JsonSchema, MediaTypeObject } from '../../contract/spec/openapi-types.js';
-import { propertiesOf, responseSchema } from '../../contract/spec/spec-facts.js';
-import type { IndexedOperation, SpecIndex } from '../../contract/spec/spec-index.js';
+import type { JsonSchema, MediaTypeObject } from '../../spec/openapi-types.js';
+import { propertiesOf, responseSchema } from '../../spec/spec-facts.js';
+import type { IndexedOperation, SpecIndex } from '../../spec/spec-index.js';
 import { formatPointer } from '../pointer.js';
 
 /** Small readers over a dereferenced OpenAPI document, for drafting a profile. */

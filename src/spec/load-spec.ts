@@ -1,6 +1,6 @@
 import { access } from 'node:fs/promises';
 import { compileErrors, dereference, validate } from '@readme/openapi-parser';
-import { ConfigError } from '../../errors.js';
+import { ConfigError } from '../errors.js';
 import type { OpenApiDocument } from './openapi-types.js';
 
 /**
