@@ -1,6 +1,7 @@
 import { open } from 'node:fs/promises';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
 import { ConfigError } from '../errors.js';
+import { formatBytes } from '../format-bytes.js';
 import { checkYamlStructure, DEFAULT_YAML_LIMITS, lineAtByte, type YamlLimits } from './yaml-limits.js';
 
 /**
@@ -59,10 +60,6 @@ function tooLarge(file: string, bytes: Buffer, limits: YamlLimits): ConfigError 
     line: lineAtByte(bytes, limits.maxBytes),
     hint: 'a scenario or suite is a few KB: is this the right file? Long lists (e.g. joinUrls) belong in fewer, shorter entries',
   });
-}
-
-function formatBytes(bytes: number): string {
-  return bytes % (1024 * 1024) === 0 ? `${bytes / (1024 * 1024)} MiB` : bytes % 1024 === 0 ? `${bytes / 1024} KiB` : `${bytes} bytes`;
 }
 
 export function parseYamlSource(file: string, text: string, limits: YamlLimits = DEFAULT_YAML_LIMITS): YamlSource {
