@@ -137,6 +137,8 @@ export async function readBoundedBody(response: BoundedBodySource, options: Boun
   const partial = () => Buffer.concat(chunks, kept);
   const fail = (failure: BodyReadFailure): BodyReadResult => {
     // Never leave a hostile body streaming into a socket nobody reads (undici then closes the connection).
+    // undici's body emits an AbortError when destroyed unread: expected here, so it must not go unhandled.
+    body.on('error', () => undefined);
     body.destroy();
     return { ok: false, failure, partial: partial() };
   };
