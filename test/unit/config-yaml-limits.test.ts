@@ -54,6 +54,12 @@ describe('YAML limits of scenario and suite files', () => {
     expect(later.line).toBe(2);
   });
 
+  it('refuses a list longer than the value limit as too many values, not as an alias bomb', () => {
+    const error = configError(() => parseYamlSource('long.yaml', `name: long\nsteps: [${Array.from({ length: 120_000 }, () => '1').join(',')}]\n`));
+    expect(error.message).toBe('has more than 100000 values (keys, list items and scalars); roomgate reads at most 100000 in one file');
+    expect(error.line).toBe(2);
+  });
+
   it('refuses a file with more keys than the limit, at the key that crosses it', () => {
     const error = configError(() => parseYamlSource('many.yaml', manyKeys(40_000)));
     expect(error.message).toBe(`has more than ${DEFAULT_YAML_LIMITS.maxKeys} keys; roomgate reads at most ${DEFAULT_YAML_LIMITS.maxKeys} in one file`);
