@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { Agent, request } from 'undici';
+import { Agent, request, type Dispatcher } from 'undici';
 import { readBoundedBody, DEFAULT_MAX_BODY_BYTES, type BodyReadFailure } from './bounded-body.js';
 
 /**
@@ -78,7 +78,7 @@ export async function startBoundedRelay(options: BoundedRelayOptions): Promise<B
     for (const [name, value] of Object.entries(req.headers)) {
       if (value !== undefined && !HOP_BY_HOP.has(name)) headers[name] = Array.isArray(value) ? value.join(', ') : value;
     }
-    let response;
+    let response: Dispatcher.ResponseData;
     try {
       response = await request(`${target}${path}`, { method: method as 'GET', headers, ...(body.length > 0 ? { body } : {}), signal, dispatcher: agent });
     } catch (error) {
