@@ -5,7 +5,7 @@ import { parseDuration } from './duration.js';
 import { substituteEnv } from './env-substitution.js';
 import { validateAgainstSchema } from './schema-validation.js';
 import type { GatePolicy, MetricsConfig, RunConfig, ScenarioConfig, StepConfig, StepKind } from './types.js';
-import { formatPath, lineOf, readYamlSource, type YamlSource } from './yaml-source.js';
+import { formatPath, lineOf, readYamlSource, yamlData, type YamlSource } from './yaml-source.js';
 
 export interface LoadOptions {
   /** Environment for `${VAR}` substitution; default process.env. */
@@ -41,7 +41,7 @@ export async function loadRunConfig(files: readonly string[], options: LoadOptio
   for (const file of files) await collect(async () => {
     const source = await readYamlSource(file);
     substituteEnv(source, env);
-    const data: unknown = source.doc.toJS();
+    const data: unknown = yamlData(source);
     if (!isMap(source.doc.contents)) {
       throw new ConfigError('must be a mapping with `scenarios:` (a suite) or `steps:` (a scenario)', {
         file,
@@ -69,7 +69,7 @@ export async function loadRunConfig(files: readonly string[], options: LoadOptio
       name = files.length === 1 ? (record['name'] as string | undefined) : name;
     }
   });
-  ConfigErrors.throwIfAny(problems);
+  ConfigErrors.throwIfAny(distinct(problems));
   const config: RunConfig = {
     name: name ?? (files.length === 1 ? basename(files[0]!, extname(files[0]!)) : 'run'),
     files: [...files],
@@ -93,6 +93,14 @@ async function loadSuiteScenario(suite: YamlSource, index: number, entry: string
   try {
     return await loadScenario(display, env);
   } catch (error) {
+    if (error instanceof NestedSuite) {
+      throw new ConfigError(`"${entry}" is a suite, not a scenario: suites do not nest`, {
+        file: suite.file,
+        line: lineOf(suite, ['scenarios', index]),
+        path: formatPath(['scenarios', index]),
+        hint: `list the scenario files of ${display} here instead, or run both suites one after the other: roomgate run ${suite.file} ${display}`,
+      });
+    }
     if (error instanceof ConfigError && error.file === display && error.message === 'no such file') {
       throw new ConfigError(`scenario "${entry}" does not exist (looked for ${display})`, {
         file: suite.file,
@@ -108,7 +116,37 @@ async function loadSuiteScenario(suite: YamlSource, index: number, entry: string
 async function loadScenario(file: string, env: Record<string, string | undefined>): Promise<ScenarioConfig> {
   const source = await readYamlSource(file);
   substituteEnv(source, env);
-  return scenarioFrom(source, source.doc.toJS());
+  const data = yamlData(source);
+  if (isSuite(data)) throw new NestedSuite(file);
+  return scenarioFrom(source, data);
+}
+
+/** A mapping with `scenarios:` and no `steps:` is a suite (the test loadRunConfig applies to its files). */
+function isSuite(data: unknown): boolean {
+  return typeof data === 'object' && data !== null && !Array.isArray(data) && 'scenarios' in data && !('steps' in data);
+}
+
+/** Thrown by loadScenario for a suite; the suite that listed it turns it into an error at its own line. */
+class NestedSuite extends Error {
+  constructor(readonly file: string) {
+    super(`${file} is a suite`);
+  }
+}
+
+/**
+ * The same problem once: a scenario listed twice in a suite (or a file given
+ * twice) would otherwise print each of its errors twice.
+ */
+function distinct(problems: readonly ConfigError[]): ConfigError[] {
+  const seen = new Set<string>();
+  const out: ConfigError[] = [];
+  for (const problem of problems.flatMap((p) => (p instanceof ConfigErrors ? p.errors : [p]))) {
+    const key = `${problem.located}\n${problem.hint ?? ''}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push(problem);
+  }
+  return out;
 }
 
 function scenarioFrom(source: YamlSource, data: unknown): ScenarioConfig {

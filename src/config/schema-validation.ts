@@ -37,7 +37,13 @@ export function validateAgainstSchema(source: YamlSource, name: SchemaName, data
   const errors = specificErrors((validate.errors ?? []).filter((e) => e.keyword !== 'if'));
   const seen = new Set<string>();
   const located: ConfigError[] = [];
-  for (const error of errors) {
+  for (const [index, error] of errors.entries()) {
+    // Locating an error scans its mapping, and a file with 10,000 unknown keys is not read
+    // better for 10,000 lines of output: the first ones say what is wrong.
+    if (located.length === MAX_REPORTED_ERRORS) {
+      located.push(moreErrors(source, errors.length - index, located));
+      break;
+    }
     const configError = toConfigError(source, name, error);
     const key = configError.located;
     if (seen.has(key)) continue;
@@ -45,6 +51,19 @@ export function validateAgainstSchema(source: YamlSource, name: SchemaName, data
     located.push(configError);
   }
   ConfigErrors.throwIfAny(located);
+}
+
+/** Schema errors listed per file; the rest are summed up in one line. */
+export const MAX_REPORTED_ERRORS = 20;
+
+function moreErrors(source: YamlSource, count: number, shown: readonly ConfigError[]): ConfigError {
+  const last = Math.max(...shown.map((e) => e.line ?? 0));
+  return new ConfigError(`… and ${count} more schema errors (the first ${shown.length} are listed)`, {
+    file: source.file,
+    // After the listed ones: errors are printed in line order.
+    ...(last > 0 ? { line: last } : {}),
+    hint: 'fix the listed ones first; the rest are often the same mistake',
+  });
 }
 
 /** Keywords that say what is wrong with a value itself; the rest (anyOf, oneOf, then, …) summarize errors beneath them. */
@@ -111,6 +130,18 @@ function toConfigError(source: YamlSource, name: SchemaName, error: ErrorObject)
         isDuration ? `must be a duration like 500ms, 30s, 5m or 1h (got "${String(error.data)}")` : `${error.message ?? 'is not valid'} (got "${String(error.data)}")`,
         { ...where, line: lineOf(source, path), hint: isDuration ? 'write a number followed by ms, s, m or h' : schemaHint },
       );
+    }
+    case 'maxLength': {
+      const limit = (error.params as { limit: number }).limit;
+      const length = typeof error.data === 'string' ? error.data.length : undefined;
+      // Names become folder names (reports/<time>-<name>/<step>/<participant>/) and room names: a
+      // name past what the file system takes (255 bytes per folder) failed with ENAMETOOLONG mid-run.
+      const isName = /^(name|namePrefix)$/.test(String(path.at(-1) ?? ''));
+      return new ConfigError(`is ${length ?? 'more than'} characters long; at most ${limit} are allowed`, {
+        ...where,
+        line: lineOf(source, path),
+        hint: isName ? `shorten it to ${limit} characters or fewer: names become folder names under reports/ and room names on the target` : `shorten it to ${limit} characters or fewer`,
+      });
     }
     case 'type':
       return new ConfigError(`must be ${(error.params as { type: string }).type} (got ${describe(error.data)})`, {

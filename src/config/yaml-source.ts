@@ -1,6 +1,8 @@
-import { readFile } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
 import { ConfigError } from '../errors.js';
+import { formatBytes } from '../format-bytes.js';
+import { checkYamlStructure, DEFAULT_YAML_LIMITS, lineAtByte, type YamlLimits } from './yaml-limits.js';
 
 /**
  * A YAML file parsed with its source positions kept (yaml's parseDocument +
@@ -14,10 +16,10 @@ export interface YamlSource {
   lines: LineCounter;
 }
 
-export async function readYamlSource(file: string): Promise<YamlSource> {
-  let text: string;
+export async function readYamlSource(file: string, limits: YamlLimits = DEFAULT_YAML_LIMITS): Promise<YamlSource> {
+  let bytes: Buffer;
   try {
-    text = await readFile(file, 'utf8');
+    bytes = await readAtMost(file, limits.maxBytes + 1);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     throw new ConfigError(code === 'ENOENT' ? 'no such file' : `cannot read: ${code ?? (error as Error).message}`, {
@@ -26,24 +28,71 @@ export async function readYamlSource(file: string): Promise<YamlSource> {
       cause: error,
     });
   }
-  return parseYamlSource(file, text);
+  if (bytes.length > limits.maxBytes) throw tooLarge(file, bytes, limits);
+  return parseYamlSource(file, bytes.toString('utf8'), limits);
 }
 
-export function parseYamlSource(file: string, text: string): YamlSource {
+/**
+ * Read at most `max` bytes: a config path may name a multi-GB file or a
+ * device that never ends (/dev/zero), and reading it whole is the failure.
+ */
+async function readAtMost(file: string, max: number): Promise<Buffer> {
+  const handle = await open(file, 'r');
+  try {
+    const buffer = Buffer.alloc(Math.min(max, 64 * 1024));
+    const chunks: Buffer[] = [];
+    let total = 0;
+    while (total < max) {
+      const { bytesRead } = await handle.read(buffer, 0, Math.min(buffer.length, max - total), null);
+      if (bytesRead === 0) break;
+      chunks.push(Buffer.from(buffer.subarray(0, bytesRead)));
+      total += bytesRead;
+    }
+    return Buffer.concat(chunks);
+  } finally {
+    await handle.close();
+  }
+}
+
+function tooLarge(file: string, bytes: Buffer, limits: YamlLimits): ConfigError {
+  return new ConfigError(`is larger than ${formatBytes(limits.maxBytes)}; roomgate reads scenario and suite files up to that size`, {
+    file,
+    line: lineAtByte(bytes, limits.maxBytes),
+    hint: 'a scenario or suite is a few KB: is this the right file? Long lists (e.g. joinUrls) belong in fewer, shorter entries',
+  });
+}
+
+export function parseYamlSource(file: string, text: string, limits: YamlLimits = DEFAULT_YAML_LIMITS): YamlSource {
+  if (Buffer.byteLength(text) > limits.maxBytes) throw tooLarge(file, Buffer.from(text), limits);
   const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: true, uniqueKeys: true });
+  // uniqueKeys: false because yaml's check is quadratic; checkYamlStructure keeps duplicates an error, in linear time.
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: true, uniqueKeys: false });
   const first = doc.errors[0];
   if (first !== undefined) {
     const line = first.linePos?.[0]?.line ?? lines.linePos(first.pos[0]).line;
     // yaml's message continues with a code frame; the first line says what is wrong.
     const message = (first.message.split('\n')[0] ?? first.message).replace(/ at line \d+, column \d+:?$/, '');
-    throw new ConfigError(`YAML syntax error: ${message}`, {
+    const tooDeep = message.startsWith('Maximum call stack size exceeded');
+    throw new ConfigError(tooDeep ? 'YAML nested too deeply to read' : `YAML syntax error: ${message}`, {
       file,
       line,
-      hint: 'fix the YAML syntax at that line (indentation, a missing colon, an unclosed quote or bracket)',
+      hint: tooDeep
+        ? 'a scenario or suite nests a few levels deep: is this the right file?'
+        : 'fix the YAML syntax at that line (indentation, a missing colon, an unclosed quote or bracket)',
     });
   }
+  checkYamlStructure(doc, lines, file, limits);
   return { file, doc, lines };
+}
+
+/**
+ * The document as plain data. yaml's own alias guard (maxAliasCount) is off:
+ * checkYamlStructure already bounded the expanded size and named the line,
+ * where yaml's guard throws a bare ReferenceError (and refuses an ordinary
+ * anchor used more than 100 times).
+ */
+export function yamlData(source: YamlSource): unknown {
+  return source.doc.toJS({ maxAliasCount: -1 });
 }
 
 /** The 1-based line of the node at `path` (or of its nearest existing ancestor). */

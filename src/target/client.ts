@@ -16,7 +16,7 @@ import type {
 import type { Credentials } from './target.js';
 import { formatSeconds } from '../http/format-seconds.js';
 import { TokenCache } from '../profile/auth/token-cache.js';
-import { classifyTransportError } from '../http/transport-error.js';
+import { classifyTransportError, describeMalformedResponse } from '../http/transport-error.js';
 
 /** The target answered with an error envelope (or something that should have been one). */
 export class ApiError extends Error {
@@ -168,6 +168,10 @@ export class VideoConnectClient {
           hint: 'check that the server behind --target is healthy (not hung, not a proxy waiting for its upstream); if it is only slow, raise --request-timeout',
           cause: error,
         });
+      }
+      if (classifyTransportError(error) === 'malformed') {
+        const { message, hint } = describeMalformedResponse(this.baseUrl, error);
+        throw new TargetUnreachableError(`${operation}: ${message}`, { hint, cause: error });
       }
       throw new TargetUnreachableError(`${operation}: cannot reach ${this.baseUrl}: ${(error as Error).message}`, {
         hint: 'Check --target (or ROOMGATE_TARGET) and that the server is running; omit --target to use the embedded reference server.',

@@ -1,6 +1,6 @@
 import { Agent, request } from 'undici';
 import { TargetUnreachableError } from '../errors.js';
-import { classifyTransportError } from '../http/transport-error.js';
+import { classifyTransportError, describeMalformedResponse } from '../http/transport-error.js';
 import { formatSeconds } from '../http/format-seconds.js';
 
 /**
@@ -19,8 +19,14 @@ export const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
  * responds; the steps judge the answers.
  *
  * Fatal (exit 3, TargetUnreachableError): no connection (refused, no such
- * host), or no response within the timeout. A reset or a malformed response
- * is left to the steps, which report it as what the target did.
+ * host), no response within the timeout, or an answer no client can read
+ * (headers over the size limit, bytes that are not HTTP), said as what the
+ * target answered, never as "cannot reach". A reset is left to the steps,
+ * which report it as what the target did.
+ *
+ * Only the status line and headers are awaited: the body is discarded
+ * unread, so a target that drips its body a byte a second (which resets
+ * undici's idle bodyTimeout with every byte) cannot hold the probe.
  *
  * Verdicts are remembered per base URL for the probe's lifetime (one run): a
  * suite of three scenarios against one hung target waits once, not three
@@ -51,7 +57,9 @@ async function probe(baseUrl: string, timeoutMs: number, signal: AbortSignal | u
   try {
     // Unauthenticated on purpose: it needs no credentials and spends no token or rate-limit quota worth counting.
     const response = await request(url, { method: 'GET', headers: { accept: 'application/json' }, dispatcher, ...(signal === undefined ? {} : { signal }) });
-    await response.body.dump();
+    // undici's body emits an AbortError when destroyed unread: expected, so it is swallowed.
+    response.body.on('error', () => undefined);
+    response.body.destroy();
   } catch (error) {
     if (signal?.aborted === true) throw error;
     const seconds = formatSeconds(timeoutMs);
@@ -61,6 +69,10 @@ async function probe(baseUrl: string, timeoutMs: number, signal: AbortSignal | u
         hint: 'check that the server behind --target is healthy (not hung, not a proxy waiting for its upstream); if it is only slow, raise --request-timeout',
         cause: error,
       });
+    }
+    if (kind === 'malformed') {
+      const { message, hint } = describeMalformedResponse(baseUrl, error);
+      throw new TargetUnreachableError(message, { hint, cause: error });
     }
     if (kind === 'connection') {
       throw new TargetUnreachableError(`cannot reach ${baseUrl}: ${describeConnectionError(error)}`, {

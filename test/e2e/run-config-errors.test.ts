@@ -57,6 +57,41 @@ describe('roomgate run with a bad scenario file', () => {
     expect(envRun.stderr).toContain(`${env}:3: \${ROOMGATE_TEST_UNSET_VAR} is not set`);
   });
 
+  it('refuses an alias bomb ("billion laughs") with exit 2 and the line of the alias, not "unexpected error"', async () => {
+    const levels = Array.from({ length: 9 }, (_, i) => `a${i + 1}: &a${i + 1} [${Array.from({ length: 10 }, () => `*a${i}`).join(',')}]`);
+    const file = await scenario('bomb.yaml', ['name: bomb', 'a0: &a0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol","lol"]', ...levels, 'steps:', '  - type: contract', '    options: { x: *a9 }', ''].join('\n'));
+    const run = await runCli(['run', file]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain(`roomgate: ${file}:6: aliases expand this file to more than 100000 values`);
+    expect(run.stderr).not.toContain('this is a bug');
+  });
+
+  it('refuses a 40,000-key map with exit 2 at the key over the limit', async () => {
+    const keys = Array.from({ length: 40_000 }, (_, i) => `      k${i}: ${i}`).join('\n');
+    const file = await scenario('keys.yaml', `name: many\nsteps:\n  - type: contract\n    options:\n${keys}\n`);
+    const run = await runCli(['run', file]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain(`roomgate: ${file}:10001: has more than 10000 keys`);
+  });
+
+  it('checks a name too long for a run folder at config time (exit 2, its line, a hint), instead of ENAMETOOLONG mid-run', async () => {
+    const file = await scenario('long.yaml', `name: ${'n'.repeat(300)}\nsteps:\n  - type: contract\n`);
+    const run = await runCli(['run', file]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain(`roomgate: ${file}:1: name is 300 characters long; at most 64 are allowed`);
+    expect(run.stderr).toContain('hint: shorten it to 64 characters or fewer: names become folder names under reports/');
+    expect(run.stderr).not.toContain('ENAMETOOLONG');
+  });
+
+  it('says a suite listed in a suite is a suite, once', async () => {
+    const outer = await scenario('outer-suite.yaml', 'name: outer\nscenarios:\n  - inner-suite.yaml\n');
+    await writeFile(join(REPO_ROOT, outer, '..', 'inner-suite.yaml'), `name: inner\nscenarios:\n  - ${join(REPO_ROOT, 'scenarios', 'contract-gate.yaml')}\n`);
+    const run = await runCli(['run', outer]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain(`roomgate: ${outer}:3: scenarios[0] "inner-suite.yaml" is a suite, not a scenario: suites do not nest`);
+    expect(run.stderr).not.toContain('unknown key');
+  });
+
   it('says which file is missing', async () => {
     const run = await runCli(['run', 'scenarios/does-not-exist.yaml']);
     expect(run.code).toBe(2);
