@@ -29,7 +29,7 @@ import { DEFAULT_ERROR_STATUS, isInjectableStatus, isShare, PROXY_MODE_TYPES, ty
 export type Incident = ProxyIncident | CommandIncident;
 
 interface IncidentTiming {
-  /** Unique within the plan; labels the incident's events and its band on the timeline. */
+  /** Unique within the plan; labels the incident's events and its band on the timeline. Default: `<mode type or command>@<at as written>`. */
   name: string;
   /** Offset from the run's start. */
   atMs: number;
@@ -114,7 +114,7 @@ function parseIncident(entry: unknown, path: Path, check: Checker): Incident | u
   if (kind === 'proxy') {
     const mode = parseMode(entry['mode'], [...path, 'mode'], check);
     if (atMs === undefined || forMs === undefined || mode === undefined || name === null) return undefined;
-    return { kind, name: name ?? `${mode.type}@${formatDuration(atMs)}`, atMs, forMs, mode };
+    return { kind, name: name ?? `${mode.type}@${String(entry['at'])}`, atMs, forMs, mode };
   }
   const shell = entry['shell'] ?? false;
   if (typeof shell !== 'boolean') check.fail([...path, 'shell'], `must be true or false (got ${describe(shell)})`, 'leave it out unless the command needs a shell (pipes, $VARIABLES, &&)');
@@ -124,7 +124,7 @@ function parseIncident(entry: unknown, path: Path, check: Checker): Incident | u
   const timeoutMs = entry['timeout'] === undefined ? DEFAULT_COMMAND_TIMEOUT_MS : check.duration(entry['timeout'], [...path, 'timeout'], { min: 1, required: true });
   if (atMs === undefined || forMs === undefined || start === undefined || timeoutMs === undefined || name === null || typeof shell !== 'boolean') return undefined;
   if (entry['end'] !== undefined && end === undefined) return undefined;
-  return { kind, name: name ?? `command@${formatDuration(atMs)}`, atMs, forMs, start, ...(end === undefined ? {} : { end }), timeoutMs };
+  return { kind, name: name ?? `command@${String(entry['at'])}`, atMs, forMs, start, ...(end === undefined ? {} : { end }), timeoutMs };
 }
 
 function parseMode(raw: unknown, path: Path, check: Checker): ProxyMode | undefined {
