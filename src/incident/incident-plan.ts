@@ -134,7 +134,9 @@ function parseMode(raw: unknown, path: Path, check: Checker): ProxyMode | undefi
   const type = raw['type'];
   if (typeof type !== 'string' || !(PROXY_MODE_TYPES as readonly string[]).includes(type)) {
     const guess = typeof type === 'string' ? closest(type, [...PROXY_MODE_TYPES]) : undefined;
-    return void check.fail([...path, 'type'], type === undefined ? 'is missing' : `must be one of ${PROXY_MODE_TYPES.join(', ')} (got ${describe(type)})`, guess !== undefined && distance(String(type), guess) <= 3 ? `did you mean "${guess}"?` : `one of ${PROXY_MODE_TYPES.join(', ')}`);
+    const types = PROXY_MODE_TYPES.join(', ');
+    const hint = guess !== undefined && distance(String(type), guess) <= 3 ? `did you mean "${guess}"?` : `one of ${types}`;
+    return void check.fail([...path, 'type'], type === undefined ? 'is missing' : `must be one of ${types} (got ${describe(type)})`, hint);
   }
   const modeType = type as ProxyModeType;
   check.knownKeys(raw, MODE_KEYS[modeType], path, `the ${modeType} mode`);
