@@ -116,6 +116,11 @@ class IdentityRun {
 
   constructor(readonly ctx: GateContext) {}
 
+  /** How evidence names the second identity: its client id (never its secret), as the curl line's `$TOKEN` cannot. */
+  get secondName(): string {
+    return `the second client (${ensured(this.ctx.options.secondClient, 'a second client').clientId})`;
+  }
+
   /** The second API client's connection: every request it sends carries that client's own token. */
   get second(): Exchanger {
     if (this.other === undefined) {
@@ -260,14 +265,14 @@ async function foreignAttempt(run: IdentityRun, { resource, item }: { resource: 
   const refused = refusalProblem(ctx.spec, item.op, attempt);
   if (refused !== undefined) {
     problems.push(`the second client's ${item.op.method.toUpperCase()} of the first client's ${resource.noun} ${id} ${refused}`);
-    evidence.push(evidenceOf(attempt, `as the second client: ${expected}, as for a ${resource.noun} that does not exist`));
+    evidence.push(evidenceOf(attempt, `as ${run.secondName}: ${expected}, as for a ${resource.noun} that does not exist`));
   }
   // The destructive read-back (a DELETE by the owner) only where nothing else can show the resource.
   const after = await run.readBack(resource, id, before === undefined);
   const changed = changeOf(before, after);
   if (changed !== undefined && after !== undefined) {
     problems.push(`read back by the first client, its ${resource.noun} ${id} ${changed}`);
-    if (refused === undefined) evidence.push(evidenceOf(attempt, `as the second client: ${expected}`));
+    if (refused === undefined) evidence.push(evidenceOf(attempt, `as ${run.secondName}: ${expected}`));
     evidence.push(evidenceOf(after.exchange, `the first client reads its ${resource.noun} back as it was before the second client's request`));
   }
   if (problems.length > 0) return fail(problems.join('; '), evidence);
@@ -339,7 +344,7 @@ async function listsNeverShowOthers(run: IdentityRun): Promise<CheckOutcome> {
     });
     if (leak !== undefined) {
       return fail(`the second client's list of rooms shows the first client's room ${leak.id}`, [
-        evidenceOf(leak.exchange, `as the second client: only its own rooms (it owns ${theirs.id})`),
+        evidenceOf(leak.exchange, `as ${run.secondName}: only its own rooms (it owns ${theirs.id})`),
       ]);
     }
     if (walk.found !== undefined) return pass(walk.pages.length);
