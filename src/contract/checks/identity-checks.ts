@@ -126,9 +126,18 @@ class IdentityRun {
     if (this.other === undefined) {
       const credentials = ensured(this.ctx.options.secondClient, 'a second client');
       const client = new VideoConnectClient({ baseUrl: this.ctx.http.baseUrl, credentials, timeoutMs: this.ctx.options.requestTimeoutMs });
+      // Its credentials are the run's input, not the target's promise: a refused token exchange is no verdict (errored), and says which flags to fix.
+      const token = async (signal?: AbortSignal) => {
+        try {
+          return await client.accessToken(signal);
+        } catch (error) {
+          if (signal?.aborted === true) throw error;
+          throw new Error(`the second client (${credentials.clientId}) got no access token: ${(error as Error).message.replace(/\.$/, '')}; check --second-client-id and --second-client-secret`, { cause: error });
+        }
+      };
       this.other = new Exchanger({
         baseUrl: this.ctx.http.baseUrl,
-        token: (signal) => client.accessToken(signal),
+        token,
         timeoutMs: this.ctx.options.requestTimeoutMs,
         maxBodyBytes: this.ctx.options.maxBodyBytes,
         defaultHeaders: requiredHeadersFor(this.ctx.spec),
@@ -138,8 +147,8 @@ class IdentityRun {
   }
 
   /** Create one resource as `http`'s client (a valid body from the document); it is deleted at the end. */
-  async create(http: Exchanger, resource: OwnedResource, extra: Record<string, unknown> = {}): Promise<{ exchange: Exchange; id: string }> {
-    const exchange = await this.send(http, resource.create, undefined, { ...(seedIndependentBody(resource.create, this.ctx) ?? {}), ...extra });
+  async create(http: Exchanger, resource: OwnedResource): Promise<{ exchange: Exchange; id: string }> {
+    const exchange = await this.send(http, resource.create, undefined, seedIndependentBody(resource.create, this.ctx) ?? {});
     const id = this.remember(http, resource, exchange);
     if (id === undefined) {
       throw new UnexpectedResponse(`${opName(resource.create)} did not create a ${resource.noun}: ${describeExchange(exchange)}`, exchange, `a 2xx with the new ${resource.noun}'s id`);
@@ -256,6 +265,9 @@ async function foreignAttempt(run: IdentityRun, { resource, item }: { resource: 
   const { ctx } = run;
   const { id } = await run.create(ctx.http, resource);
   const before = await run.readBack(resource, id, false);
+  if (before?.state === 'missing') {
+    throw new UnexpectedResponse(`the first client cannot see its own new ${resource.noun} ${id}, so nothing can be read back`, before.exchange, `its ${resource.noun} ${id}`);
+  }
   const schema = ctx.spec.requestSchema(item.op);
   const body = schema === undefined ? undefined : (seedIndependentBody(item.op, ctx) ?? {});
   const attempt = await run.send(run.second, item.op, { item, id }, body);
@@ -309,7 +321,7 @@ export function refusalProblem(spec: SpecIndex, op: IndexedOperation, exchange: 
 /** How the resource differs after the second client's request (`is gone`, `status "waiting" → "closed"`), or undefined when it is as it was. */
 function changeOf(before: ReadBack | undefined, after: ReadBack | undefined): string | undefined {
   if (after === undefined) return undefined;
-  if (after.state === 'missing') return before?.state === 'missing' ? undefined : `is gone (${describeExchange(after.exchange)})`;
+  if (after.state === 'missing') return `is gone (${describeExchange(after.exchange)})`;
   if (before?.state !== 'present') return undefined;
   const was = before.representation;
   const is = after.representation;
@@ -336,19 +348,21 @@ async function listsNeverShowOthers(run: IdentityRun): Promise<CheckOutcome> {
   const firstClients = new Set([mine.id, ...ctx.createdRooms]);
   const deadline = Date.now() + CONTRACT_DEFAULTS.deliveryBudgetMs;
   for (let walks = 1; ; walks += 1) {
-    let leak: { exchange: Exchange; id: string } | undefined;
-    const walk = await walkList(run, run.second, rooms, (item, exchange) => {
+    // The whole list every time: whatever its order, a leaked room may be on any page.
+    let ownSeen = false;
+    const walk = await walkList(run, run.second, rooms, (item) => {
       const id = idOf(item, param);
-      if (id !== undefined && firstClients.has(id)) leak = { exchange, id };
-      return leak !== undefined || id === theirs.id;
+      if (id === theirs.id) ownSeen = true;
+      return id !== undefined && firstClients.has(id);
     });
-    if (leak !== undefined) {
-      return fail(`the second client's list of rooms shows the first client's room ${leak.id}`, [
-        evidenceOf(leak.exchange, `as ${run.secondName}: only its own rooms (it owns ${theirs.id})`),
+    if (walk.found !== undefined) {
+      const leaked = idOf(walk.found.item, param) ?? '';
+      return fail(`the second client's list of rooms shows the first client's room ${leaked}`, [
+        evidenceOf(walk.found.exchange, `as ${run.secondName}: only its own rooms (it owns ${theirs.id})`),
       ]);
     }
-    if (walk.found !== undefined) return pass(walk.pages.length);
     if (!walk.complete) return skip(`the second client's list did not end within ${MAX_LIST_PAGES} pages, so not all of it was seen`);
+    if (ownSeen) return pass(walk.pages.length);
     if (Date.now() >= deadline) {
       return skip(`the second client's own room ${theirs.id} never appeared in its list within ${CONTRACT_DEFAULTS.deliveryBudgetMs} ms (${walks} walks), so the list cannot be judged`);
     }
@@ -357,8 +371,8 @@ async function listsNeverShowOthers(run: IdentityRun): Promise<CheckOutcome> {
 }
 
 /**
- * Walk the pages of a resource's list as `http`'s client until `stop` says
- * so or the list ends: items and the next cursor are found by the document's
+ * Walk the pages of a resource's list as `http`'s client until `stop` picks
+ * an item (`found`) or the list ends: items and the next cursor are found by the document's
  * pagination (spec-facts `paginationOf`), else the first array of the 200
  * body is the one page.
  */
@@ -366,7 +380,7 @@ async function walkList(
   run: IdentityRun,
   http: Exchanger,
   resource: OwnedResource,
-  stop: (item: unknown, exchange: Exchange) => boolean,
+  stop: (item: unknown) => boolean,
 ): Promise<{ pages: Exchange[]; complete: boolean; found?: { item: unknown; exchange: Exchange } }> {
   const list = ensured(resource.list, `the list of ${resource.noun}s`);
   const { spec } = run.ctx;
@@ -386,7 +400,7 @@ async function walkList(
     }
     const items = itemsField === undefined ? undefined : exchange.json[itemsField];
     for (const item of Array.isArray(items) ? items : []) {
-      if (stop(item, exchange)) return { pages, complete: false, found: { item, exchange } };
+      if (stop(item)) return { pages, complete: false, found: { item, exchange } };
     }
     const next = pagination === undefined ? undefined : exchange.json[pagination.nextField];
     if (typeof next !== 'string' || next === '') return { pages, complete: true };
