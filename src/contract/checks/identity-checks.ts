@@ -102,7 +102,7 @@ export function isOtherItemOperation(op: IndexedOperation, spec: SpecIndex): boo
   return !named.includes(op) && ownedResources(facts).some((resource) => resource.items.some((item) => item.op === op));
 }
 
-/** Something the family created, deleted at its end by whoever created it. */
+/** Something a check created, deleted when that check ends by the client that created it. */
 interface Created {
   http: Exchanger;
   resource: OwnedResource;
@@ -132,7 +132,8 @@ class IdentityRun {
           return await client.accessToken(signal);
         } catch (error) {
           if (signal?.aborted === true) throw error;
-          throw new Error(`the second client (${credentials.clientId}) got no access token: ${(error as Error).message.replace(/\.$/, '')}; check --second-client-id and --second-client-secret`, { cause: error });
+          const reason = (error as Error).message.replace(/\.$/, '');
+          throw new Error(`the second client (${credentials.clientId}) got no access token: ${reason}; check --second-client-id and --second-client-secret`, { cause: error });
         }
       };
       this.other = new Exchanger({
@@ -151,7 +152,8 @@ class IdentityRun {
     const exchange = await this.send(http, resource.create, undefined, seedIndependentBody(resource.create, this.ctx) ?? {});
     const id = this.remember(http, resource, exchange);
     if (id === undefined) {
-      throw new UnexpectedResponse(`${opName(resource.create)} did not create a ${resource.noun}: ${describeExchange(exchange)}`, exchange, `a 2xx with the new ${resource.noun}'s id`);
+      const what = `${opName(resource.create)} did not create a ${resource.noun}: ${describeExchange(exchange)}`;
+      throw new UnexpectedResponse(what, exchange, `a 2xx with the new ${resource.noun}'s id`);
     }
     return { exchange, id };
   }
