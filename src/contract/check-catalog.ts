@@ -2,6 +2,7 @@ import { AUTH_CHECKS } from './checks/auth-checks.js';
 import { ENVELOPE_CHECKS, SCHEMA_CHECKS } from './checks/conformance-checks.js';
 import { GENERATED_CHECKS } from './checks/generated-checks.js';
 import { IDEMPOTENCY_CHECKS } from './checks/idempotency-checks.js';
+import { IDENTITY_CHECKS } from './checks/identity-checks.js';
 import { LIFECYCLE_CHECKS } from './checks/lifecycle-checks.js';
 import { RATE_LIMIT_CHECKS } from './checks/rate-limit-checks.js';
 import { ROUTING_CHECKS } from './checks/routing-checks.js';
@@ -39,6 +40,7 @@ const FAMILIES: readonly Readonly<Record<string, RegisteredCheck>>[] = [
   GENERATED_CHECKS,
   IDEMPOTENCY_CHECKS,
   WEBHOOK_CHECKS,
+  IDENTITY_CHECKS,
   RATE_LIMIT_CHECKS,
   PACT_CHECKS,
 ];

@@ -6,6 +6,7 @@ import { runAuthChecks, runExpiredTokenCheck } from './checks/auth-checks.js';
 import { runEnvelopeCheck, runSchemaChecks } from './checks/conformance-checks.js';
 import { runGeneratedChecks } from './checks/generated-checks.js';
 import { runIdempotencyChecks } from './checks/idempotency-checks.js';
+import { runIdentityChecks } from './checks/identity-checks.js';
 import { runLifecycleChecks } from './checks/lifecycle-checks.js';
 import { RATE_LIMIT_CHECKS, RateLimitHeaderLog, runRateLimitChecks } from './checks/rate-limit-checks.js';
 import { runRoutingChecks } from './checks/routing-checks.js';
@@ -168,6 +169,7 @@ export async function runContractGate(
     if (wants('generated')) await runGeneratedChecks(gate);
     if (wants('idempotency')) await runIdempotencyChecks(gate);
     if (wants('webhooks')) await runWebhookChecks(gate, options.webhooks);
+    if (wants('identity')) await runIdentityChecks(gate);
     if (fixtures !== undefined) {
       await runDeclaredResponseChecks(gate, recorder, fixtures);
       await fixtures.release();

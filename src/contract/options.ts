@@ -18,6 +18,7 @@ export const CONTRACT_GROUPS = [
   'generated',
   'idempotency',
   'webhooks',
+  'identity',
   'rate-limit',
 ] as const;
 export type ContractGroup = (typeof CONTRACT_GROUPS)[number];

@@ -96,6 +96,31 @@ export const FAULTS = {
     breaks: 'next_cursor points one room too far, so a room is lost at every page boundary',
     caughtBy: { step: 'contract', checks: ['lifecycle.pagination'] },
   },
+  // The identity faults (OWASP API1/API3): each lets another API client through one door, or a client set one readOnly field.
+  'cross-client-read': {
+    breaks: "GET /v1/rooms/{room_id} answers another client's room (200) instead of 404",
+    caughtBy: { step: 'contract', checks: ['identity.other-client-cannot-read'] },
+  },
+  'cross-client-close': {
+    breaks: "DELETE /v1/rooms/{room_id} closes another client's room",
+    caughtBy: { step: 'contract', checks: ['identity.other-client-cannot-close'] },
+  },
+  'cross-client-join-token': {
+    breaks: "POST /v1/rooms/{room_id}/join-tokens mints a join token for another client's room",
+    caughtBy: { step: 'contract', checks: ['identity.other-client-cannot-mint-join-tokens'] },
+  },
+  'cross-client-webhook-delete': {
+    breaks: "DELETE /v1/webhooks/{webhook_id} removes another client's subscription",
+    caughtBy: { step: 'contract', checks: ['identity.other-client-cannot-delete-webhook'] },
+  },
+  'cross-client-list': {
+    breaks: "GET /v1/rooms lists every client's rooms, not only the caller's",
+    caughtBy: { step: 'contract', checks: ['identity.lists-never-show-other-clients-rooms'] },
+  },
+  'read-only-status-writable': {
+    breaks: 'POST /v1/rooms accepts the readOnly `status` and creates the room in the status the client sent',
+    caughtBy: { step: 'contract', checks: ['identity.read-only-fields-ignored'] },
+  },
 } as const satisfies Record<string, FaultDefinition>;
 
 export type FaultName = keyof typeof FAULTS;

@@ -19,6 +19,7 @@ const ROLES = {
   deleteRoom: ['delete', /\/rooms\/\{[^}]+\}$/],
   createJoinToken: ['post', /\/rooms\/\{[^}]+\}\/join-tokens$/],
   createWebhook: ['post', /\/webhooks$/],
+  listWebhooks: ['get', /\/webhooks$/],
   deleteWebhook: ['delete', /\/webhooks\/\{[^}]+\}$/],
 } as const satisfies Record<string, readonly [string, RegExp]>;
 export type OperationRole = keyof typeof ROLES;

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { CHECK_CATALOG } from '../../src/contract/check-catalog.js';
 import type { StepResult } from '../../src/model/result.js';
 import { faultsCaughtBy } from '../helpers/faults.js';
 import { runCli } from '../helpers/run-cli.js';
@@ -11,6 +12,9 @@ import { runCli } from '../helpers/run-cli.js';
  * the others belong to the load step's SLOs and the browser step.)
  */
 const FAULT_TABLE = faultsCaughtBy('contract').filter(({ caughtBy }) => caughtBy.cell === undefined);
+
+/** The identity checks the bundled contract gets, in the order they run. */
+const IDENTITY_CHECK_IDS = CHECK_CATALOG.filter((d) => d.group === 'identity' && d.scope.per === 'run').map((d) => d.id);
 
 async function contract(args: string[]): Promise<{ code: number | null; result: StepResult; stderr: string }> {
   const run = await runCli(['contract', '--json', ...args], { timeoutMs: 150_000 });
@@ -34,6 +38,10 @@ describe('roomgate contract against the embedded reference server', { timeout: 1
     expect(totals?.inputs).toMatchObject({ provokable: totals?.inputs.provoked, failed: 0, notProvoked: 0 });
     expect(totals?.responses.provoked).toBeGreaterThan(50);
     expect(result.checks.find((c) => c.name === 'coverage.minimum')?.status).toBe('passed');
+    // The identity checks all ran, with the embedded server's second client, and passed.
+    const identity = result.checks.filter((c) => c.group === 'identity');
+    expect(identity.map((c) => c.name)).toEqual(IDENTITY_CHECK_IDS);
+    expect(identity.filter((c) => c.status !== 'passed')).toEqual([]);
   });
 
   for (const { fault, caughtBy: { checks } } of FAULT_TABLE) {
@@ -43,6 +51,8 @@ describe('roomgate contract against the embedded reference server', { timeout: 1
       const failed = new Set(result.checks.filter((c) => c.status === 'failed').map((c) => c.name));
       for (const name of checks) expect(failed, `${name} should fail under ${fault}`).toContain(name);
       expect(result.checks.filter((c) => c.status === 'errored')).toEqual([]);
+      // An identity fault opens one door to another client (or one readOnly field): its check, and no other check of the gate, fails.
+      if (checks.every((name) => name.startsWith('identity.'))) expect([...failed].sort()).toEqual([...checks].sort());
     });
   }
 });

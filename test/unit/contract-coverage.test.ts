@@ -131,6 +131,12 @@ const EARLIER_FAULT_CELLS: Record<string, string[]> = {
   'lost-left-event': [],
   'ratelimit-remaining-static': [],
   'list-cursor-skips': [],
+  'cross-client-read': [],
+  'cross-client-close': [],
+  'cross-client-join-token': [],
+  'cross-client-webhook-delete': [],
+  'cross-client-list': [],
+  'read-only-status-writable': [],
 };
 
 describe('the earlier reference faults fail the cells of their promise, and no other', () => {

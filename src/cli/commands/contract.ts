@@ -50,7 +50,7 @@ export const contractCommand: CommandModule<object, ContractArgs> = {
       .option('out', { type: 'string', describe: 'write report.json into DIR' })
       .option('json', { type: 'boolean', default: false, describe: 'print the step result as JSON instead of lines' })
       .option('fault', { type: 'string', array: true, default: [] as string[], describe: 'embedded server only: break one promise (repeatable), to see the gate catch it' })
-      .option('only', { type: 'string', array: true, describe: 'run only these check groups (pact, schema, envelope, routing, lifecycle, auth, coverage, generated, idempotency, webhooks, rate-limit)' })
+      .option('only', { type: 'string', array: true, describe: 'run only these check groups (pact, schema, envelope, routing, lifecycle, auth, coverage, generated, idempotency, webhooks, identity, rate-limit)' })
       .option('rate-limit-budget', { type: 'number', default: 2000, describe: 'most requests the rate-limit burst may send; a larger quota skips the burst check' })
       .option('request-timeout', { type: 'number', default: 5000, describe: 'per-request deadline in ms (headers and body)' })
       .option('expired-token', { type: 'string', describe: 'a correctly signed, expired access token of the target (for auth.expired-token-401 on targets with long-lived tokens)' })

@@ -5,7 +5,7 @@ import type { ReferenceContext } from '../context.js';
 import type { ApiProblem } from '../http/api-problem.js';
 import { envelopeOf, JSON_CONTENT_TYPE } from '../http/error-envelope.js';
 import type { ServerStats } from '../http/server-stats.js';
-import { findOwnedRoom, roomNotFound } from './owned-room.js';
+import { roomFinder, roomNotFound } from './owned-room.js';
 import { toRoomRepresentation } from './room-representation.js';
 
 /**
@@ -52,6 +52,7 @@ export function createGetRoomHotPath({ ctx, tokens, gate, stats }: GetRoomHotPat
     response.end(body);
     stats.countResponse(status);
   };
+  const findRoom = roomFinder(ctx.store, ctx.faults);
   const refuse = (response: ServerResponse, problem: ApiProblem, rateLimit: string | undefined): void => {
     answer(response, problem.status, JSON.stringify(envelopeOf(problem, ctx.faults)), rateLimit, problem.headers);
   };
@@ -74,7 +75,7 @@ export function createGetRoomHotPath({ ctx, tokens, gate, stats }: GetRoomHotPat
       refuse(response, admission.problem, admission.rateLimit);
       return true;
     }
-    const room = findOwnedRoom(ctx.store, verdict.clientId, roomId);
+    const room = findRoom(verdict.clientId, roomId, 'read');
     if (room === undefined) {
       refuse(response, roomNotFound(roomId), admission.rateLimit);
       return true;

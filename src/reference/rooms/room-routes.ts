@@ -6,7 +6,7 @@ import type { ReferenceContext } from '../context.js';
 import { ApiProblem } from '../http/api-problem.js';
 import { fingerprintOf, type IdempotencyStore, parseIdempotencyKey, type StoredResponse } from '../idempotency/idempotency-store.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
-import { findOwnedRoom, roomNotFound } from './owned-room.js';
+import { findOwnedRoom, roomFinder, roomNotFound, type RoomAction, type RoomFinder } from './owned-room.js';
 import { joinUrlFor, toRoomRepresentation } from './room-representation.js';
 import {
   createJoinTokenSchema,
@@ -15,6 +15,7 @@ import {
   type CreateRoomBody,
   listRoomsQuerySchema,
   listRoomsQuerySchemaUnboundedCursor,
+  withWritableStatus,
   type ListRoomsQuery,
   MAX_CURSOR_LENGTH,
   roomParamsSchema,
@@ -32,9 +33,9 @@ interface RoomParams {
   room_id: string;
 }
 
-/** The caller's room, or 404 (also for other clients' rooms: their existence is not disclosed). */
-function ownedRoom(ctx: ReferenceContext, clientId: string, roomId: string): StoredRoom {
-  const room = findOwnedRoom(ctx.store, clientId, roomId);
+/** The room the caller may act on (its own), or 404 (also for other clients' rooms: their existence is not disclosed). */
+function roomFor(findRoom: RoomFinder, clientId: string, roomId: string, action: RoomAction): StoredRoom {
+  const room = findRoom(clientId, roomId, action);
   if (room === undefined) throw roomNotFound(roomId);
   return room;
 }
@@ -51,6 +52,9 @@ export function registerRoomRoutes(app: FastifyInstance, ctx: ReferenceContext, 
   const uncheckedCursor = ctx.faults.has('list-cursor-unchecked');
   const skippingCursor = ctx.faults.has('list-cursor-skips');
   const deleteUnknownRoomOk = ctx.faults.has('delete-unknown-room-ok');
+  const crossClientList = ctx.faults.has('cross-client-list');
+  const writableStatus = ctx.faults.has('read-only-status-writable');
+  const findRoom = roomFinder(ctx.store, ctx.faults);
 
   const createRoom = async (clientId: string, body: CreateRoomBody): Promise<StoredResponse> => {
     if (slowCreate) await sleep(SLOW_CREATE_MS);
@@ -59,12 +63,15 @@ export function registerRoomRoutes(app: FastifyInstance, ctx: ReferenceContext, 
       maxParticipants: body.max_participants,
       isPrivate: body.is_private,
       recording: body.recording,
+      // The read-only-status-writable fault: the client's `status` (readOnly in the contract) is taken.
+      ...(writableStatus && body.status !== undefined ? { status: body.status } : {}),
     });
     const representation: Room = toRoomRepresentation(room, ctx);
     return { status: 201, body: representation, headers: { location: `/v1/rooms/${room.id}` } };
   };
 
-  const createBodySchema = coerceRecording ? createRoomSchemaAnyRecording : createRoomSchema;
+  const strictBodySchema = coerceRecording ? createRoomSchemaAnyRecording : createRoomSchema;
+  const createBodySchema = writableStatus ? withWritableStatus(strictBodySchema) : strictBodySchema;
   app.post<{ Body: CreateRoomBody }>('/v1/rooms', { schema: { body: createBodySchema, response: { 201: roomResponseSchema } } }, async (request, reply) => {
     const clientId = clientOf(request);
     const key = ignoreIdempotencyKey ? undefined : parseIdempotencyKey(request.headers['idempotency-key']);
@@ -102,7 +109,7 @@ export function registerRoomRoutes(app: FastifyInstance, ctx: ReferenceContext, 
   // Synchronous on purpose (the hottest route of load runs): an async handler costs a promise and a
   // microtask hop per request. fastify routes a synchronous throw (the 404) to the error handler too.
   app.get<{ Params: RoomParams }>('/v1/rooms/:room_id', { schema: { params: roomParamsSchema, response: { 200: roomResponseSchema } } }, (request, reply) => {
-    return reply.send(toRoomRepresentation(ownedRoom(ctx, clientOf(request), request.params.room_id), ctx));
+    return reply.send(toRoomRepresentation(roomFor(findRoom, clientOf(request), request.params.room_id, 'read'), ctx));
   });
 
   const listQuerySchema = uncheckedCursor ? listRoomsQuerySchemaUnboundedCursor : listRoomsQuerySchema;
@@ -118,7 +125,9 @@ export function registerRoomRoutes(app: FastifyInstance, ctx: ReferenceContext, 
       }
     }
     // One extra room tells whether another page exists.
-    const rooms = ctx.store.list(clientOf(request), { limit: limit + 1, ...(status === undefined ? {} : { status }), ...(afterSeq === undefined ? {} : { afterSeq }) });
+    const query = { limit: limit + 1, ...(status === undefined ? {} : { status }), ...(afterSeq === undefined ? {} : { afterSeq }) };
+    // The cross-client-list fault: every client's rooms, not the caller's.
+    const rooms = crossClientList ? ctx.store.listEveryClient(query) : ctx.store.list(clientOf(request), query);
     const hasMore = rooms.length > limit;
     const pageRooms = hasMore ? rooms.slice(0, limit) : rooms;
     // The list-cursor-skips fault: the cursor names the next page's first room, which the next page then starts after.
@@ -141,7 +150,7 @@ export function registerRoomRoutes(app: FastifyInstance, ctx: ReferenceContext, 
         return body;
       }
     }
-    const room = ownedRoom(ctx, clientId, request.params.room_id);
+    const room = roomFor(findRoom, clientId, request.params.room_id, 'close');
     // Idempotent: closing a closed room answers the same.
     ctx.store.close(room.id);
     const body: DeleteRoomResponse = { message: `Room ${room.id} has been closed.` };
@@ -159,7 +168,7 @@ export function registerRoomRoutes(app: FastifyInstance, ctx: ReferenceContext, 
       },
     },
     async (request, reply) => {
-      const room = ownedRoom(ctx, clientOf(request), request.params.room_id);
+      const room = roomFor(findRoom, clientOf(request), request.params.room_id, 'mint-join-token');
       if (room.status === 'closed') throw new ApiProblem(409, 'room_closed', `Room ${room.id} is closed; nobody can join it.`);
       const { token, expiresIn } = await ctx.joinTokens.issue(room.id, request.body?.participant_name);
       const body: JoinToken = { token, join_url: `${joinUrlFor(room.id, ctx)}?token=${encodeURIComponent(token)}`, expires_in: expiresIn };

@@ -21,6 +21,14 @@ export const createRoomSchemaAnyRecording = {
   properties: { ...createRoomSchema.properties, recording: { default: false } },
 } as const;
 
+/**
+ * A create schema under the `read-only-status-writable` fault: `status` (a
+ * readOnly property of the Room) is accepted too; every other rule is the same.
+ */
+export function withWritableStatus<S extends { properties: object }>(schema: S): S {
+  return { ...schema, properties: { ...schema.properties, status: { type: 'string', enum: ['waiting', 'active', 'closed'] } } };
+}
+
 /** The longest cursor the contract accepts (`cursor` maxLength). */
 export const MAX_CURSOR_LENGTH = 64;
 
@@ -63,6 +71,8 @@ export interface CreateRoomBody {
   max_participants: number;
   is_private: boolean;
   recording: boolean;
+  /** Only under the `read-only-status-writable` fault; the schema refuses it otherwise. */
+  status?: 'waiting' | 'active' | 'closed';
 }
 
 export interface ListRoomsQuery {

@@ -44,6 +44,8 @@ export interface NewRoom {
   maxParticipants: number;
   isPrivate: boolean;
   recording: boolean;
+  /** The status to start in instead of `waiting` (only the `read-only-status-writable` fault sets it). */
+  status?: StoredRoomStatus;
 }
 
 export type RoomStoreEvent =
@@ -75,6 +77,8 @@ export class RoomStore {
   }
 
   create(ownerClientId: string, input: NewRoom): StoredRoom {
+    const createdAtMs = this.now();
+    const status = input.status ?? 'waiting';
     const room: StoredRoom = {
       id: newRoomId(this.options.unprefixedIds !== true),
       ownerClientId,
@@ -82,10 +86,10 @@ export class RoomStore {
       maxParticipants: input.maxParticipants,
       isPrivate: input.isPrivate,
       recording: input.recording,
-      createdAtMs: this.now(),
-      status: 'waiting',
-      activeSinceMs: undefined,
-      closedAtMs: undefined,
+      createdAtMs,
+      status,
+      activeSinceMs: status === 'waiting' ? undefined : createdAtMs,
+      closedAtMs: status === 'closed' ? createdAtMs : undefined,
       participants: new Map(),
       seq: this.nextSeq++,
       wireCache: undefined,
@@ -112,6 +116,19 @@ export class RoomStore {
     for (let i = firstAfter(owned, query.afterSeq ?? 0); i < owned.length && page.length < query.limit; i += 1) {
       const room = owned[i] as StoredRoom;
       if (query.status === undefined || room.status === query.status) page.push(room);
+    }
+    return page;
+  }
+
+  /**
+   * Every client's rooms in creation order, filtered like `list`: what the
+   * `cross-client-list` fault answers. A scan of every room; only that fault uses it.
+   */
+  listEveryClient(query: { status?: StoredRoomStatus; afterSeq?: number; limit: number }): StoredRoom[] {
+    const page: StoredRoom[] = [];
+    for (const room of this.rooms.values()) {
+      if (page.length >= query.limit) break;
+      if (room.seq > (query.afterSeq ?? 0) && (query.status === undefined || room.status === query.status)) page.push(room);
     }
     return page;
   }

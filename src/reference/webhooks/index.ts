@@ -24,7 +24,10 @@ export function registerWebhooks(app: FastifyInstance, ctx: ReferenceContext): W
   const registry = new SubscriptionRegistry(ctx.faults.has('webhook-signature'));
   const dispatcher = new WebhookDispatcher(resolveDeliveryPolicy(ctx.options.webhookDelivery));
   const loseLeftEvents = ctx.faults.has('lost-left-event');
-  registerWebhookRoutes(app, registry, { deleteUnknownOk: ctx.faults.has('webhook-delete-unknown-ok') });
+  registerWebhookRoutes(app, registry, {
+    deleteUnknownOk: ctx.faults.has('webhook-delete-unknown-ok'),
+    deleteAnyOwners: ctx.faults.has('cross-client-webhook-delete'),
+  });
 
   const unsubscribe = ctx.store.subscribe((event) => {
     if (loseLeftEvents && event.type === 'participant.left') return;

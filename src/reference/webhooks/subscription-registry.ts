@@ -59,9 +59,14 @@ export class SubscriptionRegistry {
     return [...(this.byOwner.get(ownerClientId)?.values() ?? [])];
   }
 
-  /** False when there is no such subscription of this client (another client's is not disclosed). */
-  remove(ownerClientId: string, id: string): boolean {
-    const own = this.byOwner.get(ownerClientId);
+  /**
+   * False when there is no such subscription of this client (another client's
+   * is not disclosed). `anyOwner` (the `cross-client-webhook-delete` fault)
+   * removes another client's too.
+   */
+  remove(ownerClientId: string, id: string, anyOwner = false): boolean {
+    const owner = anyOwner ? ([...this.byOwner].find(([, own]) => own.has(id))?.[0] ?? ownerClientId) : ownerClientId;
+    const own = this.byOwner.get(owner);
     const subscription = own?.get(id);
     if (own === undefined || subscription === undefined) return false;
     subscription.active = false;

@@ -21,11 +21,14 @@ function isHttpUrl(url: string): boolean {
 export interface WebhookRouteOptions {
   /** The `webhook-delete-unknown-ok` fault: deleting a subscription the caller does not have answers 200 (nothing is removed). */
   deleteUnknownOk?: boolean;
+  /** The `cross-client-webhook-delete` fault: deleting another client's subscription removes it (200). */
+  deleteAnyOwners?: boolean;
 }
 
 /** `POST/GET /v1/webhooks`, `DELETE /v1/webhooks/{webhook_id}`, scoped to the calling client. */
 export function registerWebhookRoutes(app: FastifyInstance, registry: SubscriptionRegistry, options: WebhookRouteOptions = {}): void {
   const deleteUnknownOk = options.deleteUnknownOk === true;
+  const deleteAnyOwners = options.deleteAnyOwners === true;
   app.post<{ Body: CreateWebhookBody }>('/v1/webhooks', { schema: { body: createWebhookSchema } }, async (request, reply) => {
     const { url, events } = request.body;
     if (!isHttpUrl(url)) {
@@ -43,7 +46,7 @@ export function registerWebhookRoutes(app: FastifyInstance, registry: Subscripti
 
   app.delete<{ Params: WebhookParams }>('/v1/webhooks/:webhook_id', { schema: { params: webhookParamsSchema } }, async (request) => {
     const id = request.params.webhook_id;
-    if (!registry.remove(clientOf(request), id) && !deleteUnknownOk) {
+    if (!registry.remove(clientOf(request), id, deleteAnyOwners) && !deleteUnknownOk) {
       throw new ApiProblem(404, 'webhook_not_found', `No webhook subscription with id ${id} exists.`);
     }
     const body: DeleteRoomResponse = { message: `Webhook subscription ${id} has been deleted.` };
