@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { collectDefaultMetrics, Counter, Gauge, Registry, type Metric } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry, type Metric } from 'prom-client';
 import { UsageError } from '../errors.js';
 import { prometheusName, type HistogramMetric } from './exported-metrics.js';
 import { histogramPoints, scalarPoints, type HistogramPoint, type MetricsSnapshot } from './live-metrics.js';
@@ -198,17 +198,14 @@ export class PrometheusEndpoint {
 
 /**
  * A histogram whose buckets are already counted (from the HDR registry).
- * prom-client's Histogram only counts its own `observe()` calls, so this is
- * the registry's other documented shape: an object with `name` and `get()`
- * returning the metric with its values (`_bucket` with `le`, `_sum`,
- * `_count`), which the registry formats and escapes like its own.
+ * prom-client's Histogram only counts its own `observe()` calls, but its
+ * registry reads any metric through `get()`: so this is a Histogram (name and
+ * help validated by prom-client, registered nowhere by itself) that never
+ * observes, with a `get()` returning the counted values (`_bucket` with `le`,
+ * `_sum`, `_count`), which the registry formats and escapes like its own.
  */
 function snapshotHistogram(name: string, metric: HistogramMetric, points: () => readonly HistogramPoint[]): Metric {
-  const collector = {
-    name,
-    help: metric.help,
-    type: 'histogram',
-    aggregator: 'sum',
+  return Object.assign(new Histogram({ name, help: metric.help, registers: [] }), {
     get: async () => ({
       name,
       help: metric.help,
@@ -221,7 +218,5 @@ function snapshotHistogram(name: string, metric: HistogramMetric, points: () => 
         { metricName: `${name}_count`, labels: p.labels, value: p.count },
       ]),
     }),
-  };
-  // prom-client types registerMetric() as its own four classes; at runtime it needs only name + get().
-  return collector as unknown as Metric;
+  });
 }
