@@ -199,24 +199,24 @@ export class PrometheusEndpoint {
 /**
  * A histogram whose buckets are already counted (from the HDR registry).
  * prom-client's Histogram only counts its own `observe()` calls, but its
- * registry reads any metric through `get()`: so this is a Histogram (name and
- * help validated by prom-client, registered nowhere by itself) that never
- * observes, with a `get()` returning the counted values (`_bucket` with `le`,
+ * registry reads every metric through methods: so this is a Histogram (name
+ * and help validated by prom-client, registered nowhere by itself) that never
+ * observes, whose readers return the counted values (`_bucket` with `le`,
  * `_sum`, `_count`), which the registry formats and escapes like its own.
  */
 function snapshotHistogram(name: string, metric: HistogramMetric, points: () => readonly HistogramPoint[]): Metric {
-  return Object.assign(new Histogram({ name, help: metric.help, registers: [] }), {
-    get: async () => ({
-      name,
-      help: metric.help,
-      type: 'histogram',
-      aggregator: 'sum',
-      values: points().flatMap((p) => [
-        ...metric.bounds.map((le, i) => ({ metricName: `${name}_bucket`, labels: { ...p.labels, le }, value: p.cumulative[i]! })),
-        { metricName: `${name}_bucket`, labels: { ...p.labels, le: '+Inf' }, value: p.count },
-        { metricName: `${name}_sum`, labels: p.labels, value: p.sum },
-        { metricName: `${name}_count`, labels: p.labels, value: p.count },
-      ]),
-    }),
+  const read = async () => ({
+    name,
+    help: metric.help,
+    type: 'histogram',
+    aggregator: 'sum',
+    values: points().flatMap((p) => [
+      ...metric.bounds.map((le, i) => ({ metricName: `${name}_bucket`, labels: { ...p.labels, le }, value: p.cumulative[i]! })),
+      { metricName: `${name}_bucket`, labels: { ...p.labels, le: '+Inf' }, value: p.count },
+      { metricName: `${name}_sum`, labels: p.labels, value: p.sum },
+      { metricName: `${name}_count`, labels: p.labels, value: p.count },
+    ]),
   });
+  // The registry reads a histogram through getForPromString() (get() for the JSON form): both read ours.
+  return Object.assign(new Histogram({ name, help: metric.help, registers: [] }), { get: read, getForPromString: read });
 }

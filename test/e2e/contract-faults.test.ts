@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { StepResult } from '../../src/model/result.js';
 import { runCli } from '../helpers/run-cli.js';
+import { gateResultOf, parseRunSummary } from '../helpers/run-summary.js';
 
 /**
  * Each reference fault must make `roomgate contract` exit 1 naming the check
@@ -21,10 +21,10 @@ const FAULT_TABLE: Record<string, string[]> = {
   'list-cursor-skips': ['lifecycle.pagination'],
 };
 
-async function contract(args: string[]): Promise<{ code: number | null; result: StepResult; stderr: string }> {
+async function contract(args: string[]): Promise<{ code: number | null; result: ReturnType<typeof gateResultOf>; stderr: string }> {
   const run = await runCli(['contract', '--json', ...args], { timeoutMs: 150_000 });
   // stdout is exactly one JSON document: Pact's verifier report is captured in a child process, not printed.
-  return { code: run.code, result: JSON.parse(run.stdout) as StepResult, stderr: run.stderr };
+  return { code: run.code, result: gateResultOf(parseRunSummary(run.stdout)), stderr: run.stderr };
 }
 
 describe('roomgate contract against the embedded reference server', { timeout: 160_000 }, () => {
