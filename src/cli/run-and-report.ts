@@ -75,12 +75,22 @@ export interface RunOutput {
  */
 export async function runAndReport(plan: PlannedRun, output: RunOutput): Promise<number> {
   const startedAt = new Date();
-  const runDir = output.out ?? (await claimRunFolder(join('reports', `${startedAt.toISOString().replace(/:/g, '-').replace(/\..+$/, '')}-${plan.label}`)));
-  await mkdir(runDir, { recursive: true });
-  const redactor = createRedactor(plan.secrets);
-
   const out = output.json ? process.stderr : process.stdout;
   const color = useColor(out);
+  const runId = `${startedAt.getTime().toString(36)}-${process.pid}`;
+  // Exporters start first: the endpoint covers the whole run, and a taken port is exit 2 before any load or run folder.
+  const scenarioOf = new Map(plan.scenarios.flatMap((scenario) => scenario.steps.map((step) => [step.name, scenario.name] as const)));
+  const exporters = await startLiveExport(plan.metrics.flags, plan.metrics.config, { ...plan.metrics.labels, scenarioOf, runId }, out);
+
+  let runDir: string;
+  try {
+    runDir = output.out ?? (await claimRunFolder(join('reports', `${startedAt.toISOString().replace(/:/g, '-').replace(/\..+$/, '')}-${plan.label}`)));
+    await mkdir(runDir, { recursive: true });
+  } catch (error) {
+    await exporters?.finish();
+    throw error;
+  }
+  const redactor = createRedactor(plan.secrets);
   const bus = createEventBus();
   let eventsFailed = false;
   const events = createEventsWriter(join(runDir, EVENTS_FILE), {
@@ -96,10 +106,6 @@ export async function runAndReport(plan: PlannedRun, output: RunOutput): Promise
   const progress = createProgressRenderer({ stream: out, lifecycle: true, color, renderers: CONSOLE_RENDERERS, transform: (text) => redactor.text(text) });
   bus.subscribe('console', progress.sink);
 
-  const runId = `${startedAt.getTime().toString(36)}-${process.pid}`;
-  // Exporters start before the first target, so the endpoint covers the whole run (and a taken port is exit 2 before any load).
-  const scenarioOf = new Map(plan.scenarios.flatMap((scenario) => scenario.steps.map((step) => [step.name, scenario.name] as const)));
-  const exporters = await startLiveExport(plan.metrics.flags, plan.metrics.config, { ...plan.metrics.labels, scenarioOf, runId }, out);
   if (exporters !== undefined) bus.subscribe('live-metrics', exporters.sink);
 
   // The report names the first target a scenario opened; the target's own secret is redacted from then on.

@@ -29,7 +29,7 @@ export function parseDuration(text: string): number | undefined {
 
 /** What is wrong with a text that is not a duration, in words a message can end with. */
 export function durationProblem(text: string): string {
-  return /^\s*\d+(?:\.\d+)?\s*$/.test(text) ? 'a bare number has no unit' : 'it is not a duration';
+  return /^\s*\d+(?:\.\d+)?\s*$/.test(text) ? 'a bare number has no unit' : 'write numbers with a unit: ms, s, m or h';
 }
 
 /**
