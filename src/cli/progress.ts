@@ -9,7 +9,7 @@ export interface ProgressOptions {
   stream: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
   /** Redraw one live line (TTY) or print plain lines (CI, pipes). Default: TTY and no CI. */
   live?: boolean;
-  /** Also print the run's lifecycle: the plan, a line per step start, the result line per step end. Default false (a one-step command prints its own). */
+  /** Also print the run's lifecycle: the plan, a line per step start, the result line per step end. Default false. */
   lifecycle?: boolean;
   /** ANSI colours on result lines. Default false. */
   color?: boolean;
@@ -31,10 +31,11 @@ export interface ProgressRenderer {
 const REDRAW_EVERY_MS = 200;
 
 /**
- * The one console renderer of roomgate, step-agnostic: it renders any step's
- * `progress` and `window` events from their generic fields (elapsed/total,
- * the step's own figures, per-operation window figures), and with
- * `lifecycle` the run's step start and result lines too.
+ * The one console renderer of roomgate: it renders any step's `progress` and
+ * `window` events from their generic fields (elapsed/total, the step's own
+ * figures, per-operation window figures), with `lifecycle` the run's step
+ * start and result lines too, and hands each step kind's own lines (check
+ * lines, a load table, participant lines) to that kind's renderer (render/).
  *
  * - In a TTY: one line, redrawn in place, with elapsed/total, the step's
  *   figures (target vs achieved rate, in-flight, error rate …) and the last
