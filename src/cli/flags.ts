@@ -28,10 +28,16 @@ export interface TargetArgs {
   clientSecret?: string;
 }
 
-/** The run folder and the JSON summary: every command that runs a plan writes the same folder and prints the same JSON. */
-export function withRunOutputOptions<T>(y: Argv<T>, command: string) {
+/**
+ * The run folder and the JSON summary: every command that runs a plan (and
+ * merge, which makes one run of many) writes the same folder and prints the
+ * same JSON. `fixedOut` is a folder the command always defaults to instead of
+ * a fresh reports/<timestamp>-<command>/.
+ */
+export function withRunOutputOptions<T>(y: Argv<T>, command: string, fixedOut?: string) {
+  const folder = 'run folder for report.json, report.html, junit.xml, summary.md and events.ndjson';
   return y
-    .option('out', { type: 'string', describe: `run folder for report.json, report.html, junit.xml, summary.md and events.ndjson (default reports/<timestamp>-${command}/)` })
+    .option('out', fixedOut === undefined ? { type: 'string', describe: `${folder} (default reports/<timestamp>-${command}/)` } : { type: 'string', default: fixedOut, describe: folder })
     .option('json', { type: 'boolean', default: false, describe: 'print the JSON run summary on stdout (progress and results go to stderr)' });
 }
 

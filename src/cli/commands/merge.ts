@@ -4,7 +4,7 @@ import type { CommandModule } from 'yargs';
 import { DEFAULT_MAX_SKEW_MS } from '../../shard/skew.js';
 import { execute } from '../fail.js';
 import { paint, useColor } from '../color.js';
-import { durationOption, requireDurationFlag } from '../flags.js';
+import { durationOption, requireDurationFlag, withRunOutputOptions } from '../flags.js';
 import { renderRunSummaryJson } from '../summary-json.js';
 
 interface MergeArgs {
@@ -19,11 +19,9 @@ export const mergeCommand: CommandModule<object, MergeArgs> = {
   command: 'merge <dirs..>',
   describe: 'merge the run folders of shards 1..n (--shard i/n) into one run: exact histograms, global SLO verdicts, all reports; exit codes as run',
   builder: (y) =>
-    y
+    withRunOutputOptions(y, 'merge', 'reports/merged')
       .positional('dirs', { type: 'string', array: true, demandOption: true, describe: 'the shards\' run folders (each with report.json)' })
-      .option('out', { type: 'string', default: 'reports/merged', describe: 'run folder for the merged reports' })
       .option('max-skew', durationOption('largest spread of the shards\' measured-phase starts; beyond it the run is invalid (exit 3)', `${DEFAULT_MAX_SKEW_MS}ms`))
-      .option('json', { type: 'boolean', default: false, describe: 'print the merged run\'s JSON summary on stdout' })
       .example('$0 merge shards/* --out reports/soak-merged', 'one report for all shards')
       .example('$0 compare reports/last-release reports/soak-merged', 'a merged run compares like any other') as never,
   handler: (args) =>
