@@ -21,7 +21,7 @@ import { parseArgs } from 'node:util';
 import { janusVideoRoomAdapter } from '../src/browser/adapters/janus-videoroom.js';
 import { createBrowserStep } from '../src/browser/browser-step.js';
 import type { BrowserStepOptions } from '../src/browser/options.js';
-import type { BrowserStepSummary } from '../src/browser/summary.js';
+import type { BrowserStepSummary } from '../src/model/browser-summary.js';
 import type { StepResult } from '../src/model/result.js';
 import { LOCAL_CREDENTIALS } from '../src/reference/defaults.js';
 import { createReferenceServer } from '../src/reference/server.js';

@@ -25,7 +25,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createBrowserStep } from '../src/browser/browser-step.js';
 import { ensureFakeClip } from '../src/browser/launch/fake-video.js';
-import type { BrowserStepSummary } from '../src/browser/summary.js';
+import type { BrowserStepSummary } from '../src/model/browser-summary.js';
 import { LOCAL_CREDENTIALS } from '../src/reference/defaults.js';
 import { createReferenceServer } from '../src/reference/server.js';
 

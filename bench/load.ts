@@ -20,7 +20,7 @@ import { execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { parseArgs, promisify } from 'node:util';
 import { createLoadStep, type LoadStepOptions, type LoadSummary } from '../src/load/index.js';
-import { parseDurationMs } from '../src/slo/units.js';
+import { parseDuration } from '../src/config/duration.js';
 
 const run = promisify(execFile);
 const { values } = parseArgs({
@@ -34,9 +34,9 @@ const { values } = parseArgs({
     rounds: { type: 'string', default: '3' },
   },
 });
-const burstMs = parseDurationMs(values.burst)!;
-const soakMs = parseDurationMs(values.soak)!;
-const rssMs = parseDurationMs(values.rss)!;
+const burstMs = parseDuration(values.burst)!;
+const soakMs = parseDuration(values.soak)!;
+const rssMs = parseDuration(values.rss)!;
 const connections = Number(values.connections);
 
 const target = spawn(process.execPath, ['--import', 'tsx', 'bench/load-target.ts'], { stdio: ['ignore', 'pipe', 'inherit'] });

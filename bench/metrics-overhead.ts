@@ -29,7 +29,7 @@ import { PrometheusEndpoint } from '../src/exporters/prometheus-endpoint.js';
 import { createLoadStep, type LoadSummary } from '../src/load/index.js';
 import type { RunEvent } from '../src/model/events.js';
 import type { LiveMetricsSource } from '../src/model/step.js';
-import { parseDurationMs } from '../src/slo/units.js';
+import { parseDuration } from '../src/config/duration.js';
 
 const { values } = parseArgs({
   options: {
@@ -41,9 +41,9 @@ const { values } = parseArgs({
   },
 });
 const rate = Number(values.rate);
-const durationMs = parseDurationMs(values.duration)!;
+const durationMs = parseDuration(values.duration)!;
 const rounds = Number(values.rounds);
-const scrapeEveryMs = parseDurationMs(values['scrape-every'])!;
+const scrapeEveryMs = parseDuration(values['scrape-every'])!;
 
 type Variant = 'off' | 'prometheus' | 'otlp';
 const variants: Variant[] = values.otlp ? ['off', 'prometheus', 'otlp'] : ['off', 'prometheus'];

@@ -19,7 +19,7 @@ import { mkdtemp, readFile } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import type { LoadSummary } from '../src/load/load-summary.js';
+import type { LoadSummary } from '../src/model/load-summary.js';
 import type { RunReport } from '../src/report/report-json.js';
 import { mergeRuns } from '../src/merge/merge-runs.js';
 

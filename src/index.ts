@@ -6,7 +6,7 @@
  * A run, programmatically:
  *   loadRunConfig(files) → buildStep(stepConfig, {}) per step → runPlan(scenarios, options)
  *   → buildRunReport(...) → writeRunReports(runDir, report)
- * (src/cli/run-suite.ts is exactly that plus console output and exit codes.)
+ * (src/cli/run-and-report.ts, which every command's run goes through, is exactly that plus console output and exit codes.)
  */
 
 // ---- the embedded reference server (VideoConnect v1) ----
@@ -62,8 +62,10 @@ export { compareReports, type Delta } from './report/compare.js';
 export { createRedactor, type Redactor } from './report/redact.js';
 
 // ---- results, events, steps ----
-export { worstStatus, exitCodeFor } from './model/result.js';
-export type { StepResult, StepStatus, StepKind, CheckResult, CheckPassed, CheckFailed, CheckErrored, CheckSkipped, SloVerdict, Artifact } from './model/result.js';
+export { worstStatus, exitCodeFor, stepMetrics, stepCoverage } from './model/result.js';
+export type { StepResult, StepResultOf, StepStatus, StepKind, CheckResult, CheckPassed, CheckFailed, CheckErrored, CheckSkipped, SloVerdict, Artifact } from './model/result.js';
+export type { ContractStepResult, WebhooksStepResult, PactStepResult, LoadStepResult, BrowserStepResult } from './model/result.js';
+export type { GateSummary, PactSummary } from './model/gate-summary.js';
 export type { RunEvent, EventSink, StepProgress, WindowSummary } from './model/events.js';
 export type { Evidence, RecordedRequest, RecordedResponse } from './model/evidence.js';
 export type { Step, StepContext, LiveMetricsSource } from './model/step.js';

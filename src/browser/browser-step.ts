@@ -1,5 +1,5 @@
 import { sleep } from '../abortable-sleep.js';
-import type { Artifact, CheckResult, SloVerdict, StepResult, StepStatus } from '../model/result.js';
+import type { Artifact, BrowserStepResult, CheckResult, SloVerdict, StepStatus } from '../model/result.js';
 import type { Step, StepContext } from '../model/step.js';
 import { evaluateSlos } from '../slo/evaluate.js';
 import { parseSlos } from '../slo/parse.js';
@@ -10,7 +10,7 @@ import type { PageAdapter } from './adapters/types.js';
 import { checkRoomConsistency } from './api-consistency.js';
 import { arrivalOffsets } from './arrival.js';
 import { writeFailureArtifacts } from './artifacts.js';
-import { BROWSER_OPERATION, BROWSER_SERIES, browserMetricCatalog } from './browser-metrics.js';
+import { BROWSER_OPERATION, browserMetricCatalog } from './browser-metrics.js';
 import { BrowserPool } from './launch/browser-pool.js';
 import { ensureFakeClip } from './launch/fake-video.js';
 import { BROWSER_DEFAULTS, type BrowserStepOptions, type ParticipantPlan } from './options.js';
@@ -23,9 +23,9 @@ import { hold, type HoldOutcome } from './step/hold.js';
 import { describeArrival, describeLayout, recordParticipants } from './step/participant-results.js';
 import { AdapterRoomError, planRooms, type CreatedRoom, type PlannedRoom } from './step/plan-rooms.js';
 import { forEachLimited } from './step/timing.js';
-import type { BrowserStepSummary, RoomSummary } from './summary.js';
+import { buildBrowserSummary } from './build-browser-summary.js';
+import type { BrowserStepSummary, RoomSummary } from '../model/browser-summary.js';
 import { ParticipantWebhookSink } from './webhook-sink.js';
-import { wilsonInterval } from './wilson.js';
 import { shardBrowserOptions } from './browser-shard.js';
 import { waitForStart, type StartSync } from '../shard/start-at.js';
 
@@ -54,7 +54,7 @@ export function createBrowserStep(given: BrowserStepOptions = {}): Step {
   return {
     name,
     kind: 'browser',
-    async run(ctx: StepContext): Promise<StepResult> {
+    async run(ctx: StepContext): Promise<BrowserStepResult> {
       const startedAt = new Date();
       try {
         return await runStep(ctx, name, options, adapter, slos, catalog, createdRooms, startedAt);
@@ -76,7 +76,7 @@ async function runStep(
   catalog: ReturnType<typeof browserMetricCatalog>,
   createdRooms: CreatedRoom[],
   startedAt: Date,
-): Promise<StepResult> {
+): Promise<BrowserStepResult> {
   const d = BROWSER_DEFAULTS;
   const perRoom = options.participants ?? d.participants;
   const arrival = options.arrival ?? d.arrival;
@@ -91,7 +91,7 @@ async function runStep(
     ctx.emit({ type: 'check', at: Date.now(), step: stepName, result });
   };
   const log = (message: string, level: 'info' | 'warn' = 'info') => ctx.emit({ type: 'log', at: Date.now(), step: stepName, level, message });
-  const finish = (status: StepStatus, reason: string | undefined, slosOut: SloVerdict[], summary?: BrowserStepSummary): StepResult => {
+  const finish = (status: StepStatus, reason: string | undefined, slosOut: SloVerdict[], summary?: BrowserStepSummary): BrowserStepResult => {
     const finishedAt = new Date();
     return {
       name: stepName,
@@ -103,7 +103,7 @@ async function runStep(
       durationMs: finishedAt.getTime() - startedAt.getTime(),
       checks,
       slos: slosOut,
-      ...(summary === undefined ? {} : { summary: summary as unknown as Record<string, unknown> }),
+      ...(summary === undefined ? {} : { summary }),
       artifacts,
     };
   };
@@ -245,15 +245,12 @@ async function runStep(
 
     // 8. Metrics, SLOs, summary.
     const { registry, summaries, failures } = recordParticipants(participants, verdicts, qualities, t0);
-    const succeeded = summaries.filter((s) => s.status === 'joined').length;
-    const successRate = wilsonInterval(succeeded, summaries.length);
     // Without an SLO about success, every participant must succeed: that is the gate.
     if (!successJudgedBySlo(slos) && !signal.aborted) emitCheck(allJoinedCheck(summaries, failures, Date.now() - t0));
     const sloVerdicts = signal.aborted ? [] : evaluateSlos(slos, registry, catalog);
     for (const verdict of sloVerdicts) ctx.emit({ type: 'slo', at: Date.now(), step: stepName, verdict });
 
-    const summary: BrowserStepSummary = {
-      kind: 'browser',
+    const summary = buildBrowserSummary({
       adapter: adapter.name,
       arrival: describeArrival(arrival),
       layout: describeLayout(rooms.length, perRoom, options.joinUrls !== undefined && options.joinUrls.length > 0, adapter === REFERENCE_ADAPTER ? undefined : adapter.name),
@@ -268,21 +265,15 @@ async function runStep(
         createdByStep: r.createdByStep,
       })),
       participants: summaries,
-      successRate,
       failures,
-      latency: {
-        join_time: registry.summary(BROWSER_SERIES.joinTime),
-        setup_time: registry.summary(BROWSER_SERIES.setupTime),
-        time_to_first_frame: registry.summary(BROWSER_SERIES.timeToFirstFrame),
-      },
+      registry,
       overload,
-      ...(held.browserRssBytes === undefined ? {} : { browserRssBytes: held.browserRssBytes, rssPerParticipantBytes: Math.round(held.browserRssBytes / Math.max(1, participants.length)) }),
-      ...(held.holdCpu === undefined ? {} : { holdCpu: held.holdCpu }),
+      browserRssBytes: held.browserRssBytes,
+      holdCpu: held.holdCpu,
       statsResolutionMs: participants.find((p) => p.record.snapshot)?.record.snapshot?.statsResolutionMs ?? 100,
-      metrics: registry.serialize(),
-      ...(options.shard === undefined ? {} : { runShard: options.shard }),
-      ...(sync === undefined ? {} : { sync }),
-    };
+      runShard: options.shard,
+      sync,
+    });
 
     const { status, reason } = browserVerdict({ interrupted: signal.aborted, overloadDetail: overload.signals[0]?.detail, checks, verdicts: sloVerdicts });
     return finish(status, reason, sloVerdicts, summary);

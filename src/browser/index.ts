@@ -24,5 +24,5 @@ export { browserMetricCatalog, BROWSER_SERIES, BROWSER_COUNTERS, BROWSER_OPERATI
 export { parseArrival } from './arrival.js';
 export { wilsonInterval } from './wilson.js';
 export type { ProportionInterval } from './wilson.js';
-export type { BrowserStepSummary, ParticipantSummary, ParticipantQuality, RoomSummary } from './summary.js';
+export type { BrowserStepSummary, ParticipantSummary, ParticipantQuality, RoomSummary } from '../model/browser-summary.js';
 export { findChromium } from './launch/find-chromium.js';

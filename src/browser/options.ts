@@ -9,22 +9,8 @@ import type { ShardSpec } from '../shard/shard-spec.js';
  */
 
 import type { PageAdapter } from './adapters/types.js';
-
-/** A failure label: every failed participant gets exactly one. */
-export const FAILURE_LABELS = [
-  'navigation_error',
-  'join_ui_timeout',
-  'media_denied',
-  'signaling_closed',
-  'ice_failed',
-  'connected_no_media',
-  'frozen_video',
-  'page_crash',
-  'room_full',
-  'room_closed',
-  'harness_overloaded',
-] as const;
-export type FailureLabel = (typeof FAILURE_LABELS)[number];
+import { FAILURE_LABELS, type FailureLabel } from '../model/browser-summary.js';
+export { FAILURE_LABELS, type FailureLabel };
 
 /**
  * One thing the adapter does on the page before waiting for `joined`, in order.

@@ -1,27 +1,8 @@
 import { cpus } from 'node:os';
 import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 import type { OverloadThresholds } from './options.js';
-
-/** Why the harness was judged overloaded, with when (epoch ms). */
-export interface OverloadSignal {
-  kind: 'host_cpu' | 'event_loop' | 'encoder_cpu';
-  at: number;
-  detail: string;
-}
-
-export interface OverloadReport {
-  signals: OverloadSignal[];
-  /** Highest 1 s host CPU busy fraction seen (0..1). */
-  peakHostCpu: number;
-  /** Highest 1 s p99 event-loop delay of the harness process, ms. */
-  peakEventLoopDelayMs: number;
-  /**
-   * Longest run of consecutive 1 s windows with host CPU at or above
-   * `hostCpuReportAt` (ms). Reported always; an overload signal only when
-   * `maxHostCpu` is enabled (≤ 1).
-   */
-  hostCpuSaturatedMs: number;
-}
+import type { OverloadReport, OverloadSignal } from '../model/browser-summary.js';
+export type { OverloadReport, OverloadSignal };
 
 /** Host CPU at or above this counts towards `hostCpuSaturatedMs` (reporting only). */
 const HOST_CPU_REPORT_AT = 0.97;

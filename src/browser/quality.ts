@@ -1,5 +1,5 @@
 import type { ParticipantRecord } from './participant/participant.js';
-import type { ParticipantQuality } from './summary.js';
+import type { ParticipantQuality } from '../model/browser-summary.js';
 
 /** Quality figures of one participant from its last hold sample (counters are cumulative in getStats). */
 export function participantQuality(record: ParticipantRecord): ParticipantQuality | undefined {

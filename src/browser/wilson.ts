@@ -1,20 +1,5 @@
-/**
- * Wilson score interval for a success proportion. The formula is three lines,
- * so no statistics package for it; unlike the normal approximation it stays
- * inside [0, 1] and is honest for the small samples a browser step has
- * (6 participants, 6 successes → 61 %..100 %, not "100 %").
- */
-export interface ProportionInterval {
-  successes: number;
-  total: number;
-  /** successes / total; NaN when total is 0. */
-  rate: number;
-  /** Confidence level of the interval, e.g. 0.95. */
-  confidence: number;
-  low: number;
-  high: number;
-}
-
+import type { ProportionInterval } from '../model/browser-summary.js';
+export type { ProportionInterval };
 /** z for the two-sided levels people ask for; 0.95 → 1.959964. */
 const Z: Record<string, number> = { '0.9': 1.644854, '0.95': 1.959964, '0.99': 2.575829 };
 

@@ -4,7 +4,7 @@ import { UsageError } from '../errors.js';
 import type { LiveMetricsOptions } from '../exporters/live-metrics.js';
 import type { EventSink } from '../model/events.js';
 import type { LiveMetricsSource } from '../model/step.js';
-import { parseDurationMs } from '../slo/units.js';
+import { durationOption, parseDurationFlag } from './flags.js';
 import { interruptSignal } from './interrupt.js';
 
 export interface MetricsFlags {
@@ -24,8 +24,8 @@ export function withMetricsOptions<T>(y: Argv<T>): Argv<T & MetricsFlags> {
     .option('metrics-port', { type: 'number', describe: 'serve Prometheus metrics at http://<metrics-host>:PORT/metrics during the run (0: any free port)' })
     .option('metrics-host', { type: 'string', describe: 'address the metrics endpoint binds (default 127.0.0.1; 0.0.0.0 exposes it)' })
     .option('otlp-endpoint', { type: 'string', describe: 'also push the metrics over OTLP/HTTP to this collector, e.g. http://127.0.0.1:4318' })
-    .option('otlp-interval', { type: 'string', describe: 'OTLP push interval (default 10s)' })
-    .option('metrics-linger', { type: 'string', describe: 'after the run, wait at most this long for a last scrape of the final figures (default 60s; 0s: do not wait)' }) as Argv<T & MetricsFlags>;
+    .option('otlp-interval', durationOption('OTLP push interval (default 10s)'))
+    .option('metrics-linger', durationOption('after the run, wait at most this long for a last scrape of the final figures (default 60s; 0s: do not wait)')) as Argv<T & MetricsFlags>;
 }
 
 /** What a command hands to the bus and the step context, and calls once its reports are written. */
@@ -54,8 +54,8 @@ export async function startLiveExport(
   if (port !== undefined && !(Number.isInteger(port) && port >= 0 && port <= 65535)) {
     throw new UsageError(`--metrics-port ${port} is not a port`, { hint: 'a number 0–65535 (0 picks a free port)' });
   }
-  const lingerMs = durationFlag('--metrics-linger', flags.metricsLinger) ?? config?.lingerMs ?? DEFAULT_LINGER_MS;
-  const intervalMs = durationFlag('--otlp-interval', flags.otlpInterval) ?? config?.otlpIntervalMs;
+  const lingerMs = parseDurationFlag('--metrics-linger', flags.metricsLinger, 'allowed') ?? config?.lingerMs ?? DEFAULT_LINGER_MS;
+  const intervalMs = parseDurationFlag('--otlp-interval', flags.otlpInterval) ?? config?.otlpIntervalMs;
 
   const { LiveMetrics } = await import('../exporters/live-metrics.js');
   const live = new LiveMetrics(labels);
@@ -107,11 +107,4 @@ export async function startLiveExport(
       await Promise.all([scrape(), otlp?.close()]);
     },
   };
-}
-
-function durationFlag(flag: string, value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  const ms = parseDurationMs(value);
-  if (ms === undefined || ms < 0) throw new UsageError(`${flag} "${value}" is not a duration`, { hint: `e.g. ${flag} 10s` });
-  return ms;
 }

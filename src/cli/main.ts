@@ -1,4 +1,4 @@
-import yargs, { type MiddlewareFunction } from 'yargs';
+import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { browserCommand } from './commands/browser.js';
 import { compareCommand } from './commands/compare.js';
@@ -40,14 +40,15 @@ await yargs(hideBin(process.argv))
   .strict()
   .recommendCommands()
   // ROOMGATE_<FLAG> for the running command's flags only (not yargs' .env(), which strict mode turns against unrelated ROOMGATE_* variables).
-  // yargs calls middleware with (argv, yargs) though its types declare only argv.
-  .middleware(((argv: Record<string, unknown>, y: YargsInstanceView) => {
+  // yargs calls middleware with (argv, yargs) though its types declare only argv: the instance is an optional second parameter.
+  .middleware((argv: Record<string, unknown>, y?: YargsInstanceView) => {
+    if (y === undefined) return;
     try {
       applyEnvOptions(argv, y);
     } catch (error) {
       process.exit(reportFatal(error));
     }
-  }) as unknown as MiddlewareFunction, true)
+  }, true)
   // Before any command runs: a number flag given text is a usage error naming the flag as typed.
   .middleware((argv) => {
     const bad = nonNumericFlags(argv, hideBin(process.argv));

@@ -1,13 +1,15 @@
 import { clearLine, cursorTo } from 'node:readline';
 import type { EventSink, RunEvent, StepProgress, WindowSummary } from '../model/events.js';
-import type { StepResult, StepStatus } from '../model/result.js';
+import type { StepKind, StepResult, StepStatus } from '../model/result.js';
 import { NO_SAMPLES, orNoSamples } from '../report/no-samples.js';
+import { paint } from './color.js';
+import type { KindRenderers } from './render/kind-renderer.js';
 
 export interface ProgressOptions {
   stream: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
   /** Redraw one live line (TTY) or print plain lines (CI, pipes). Default: TTY and no CI. */
   live?: boolean;
-  /** Also print the run's lifecycle: the plan, a line per step start, the result line per step end. Default false (a one-step command prints its own). */
+  /** Also print the run's lifecycle: the plan, a line per step start, the result line per step end. Default false. */
   lifecycle?: boolean;
   /** ANSI colours on result lines. Default false. */
   color?: boolean;
@@ -15,6 +17,8 @@ export interface ProgressOptions {
   transform?: (text: string) => string;
   /** Not live: the least gap between two plain progress lines of one step. Default 10 s. */
   plainEveryMs?: number;
+  /** What each step kind adds: check lines, a result table, participant lines (render/). Default none. */
+  renderers?: KindRenderers;
 }
 
 export interface ProgressRenderer {
@@ -27,10 +31,11 @@ export interface ProgressRenderer {
 const REDRAW_EVERY_MS = 200;
 
 /**
- * The one console renderer of roomgate, step-agnostic: it renders any step's
- * `progress` and `window` events from their generic fields (elapsed/total,
- * the step's own figures, per-operation window figures), and with
- * `lifecycle` the run's step start and result lines too.
+ * The one console renderer of roomgate: it renders any step's `progress` and
+ * `window` events from their generic fields (elapsed/total, the step's own
+ * figures, per-operation window figures), with `lifecycle` the run's step
+ * start and result lines too, and hands each step kind's own lines (check
+ * lines, a load table, participant lines) to that kind's renderer (render/).
  *
  * - In a TTY: one line, redrawn in place, with elapsed/total, the step's
  *   figures (target vs achieved rate, in-flight, error rate …) and the last
@@ -50,6 +55,14 @@ export function createProgressRenderer(options: ProgressOptions): ProgressRender
   const color = options.color ?? false;
   const plainEveryMs = options.plainEveryMs ?? 10_000;
   const write = (text: string) => stream.write(options.transform === undefined ? text : options.transform(text));
+  const renderers = options.renderers ?? {};
+  /** The kind of each step that started, for its checks and logs. */
+  const kindOf = new Map<string, StepKind>();
+  const print = (text: string | undefined) => {
+    if (text === undefined) return;
+    erase();
+    write(`${text}\n`);
+  };
   const lastWindow = new Map<string, WindowSummary>();
   /** Not live: when each step last printed a plain line (or started). */
   const lastPlain = new Map<string, number>();
@@ -69,6 +82,7 @@ export function createProgressRenderer(options: ProgressOptions): ProgressRender
         if (options.lifecycle === true) write(`roomgate: ${event.plan.length} step(s) → ${event.target}\n`);
         break;
       case 'step-start':
+        kindOf.set(event.step, event.kind);
         lastPlain.set(event.step, event.at);
         if (options.lifecycle === true) {
           erase();
@@ -101,22 +115,32 @@ export function createProgressRenderer(options: ProgressOptions): ProgressRender
         drawn = true;
         break;
       }
+      case 'check':
+        print(rendererOf(event.step)?.check?.(event.result, color));
+        break;
       case 'log':
         if (event.level === 'warn' || event.level === 'error') {
           erase();
           write(`  ${event.level}: ${event.step === undefined ? '' : `${event.step}: `}${event.message}\n`);
+        } else if (event.level === 'info' && event.step !== undefined) {
+          print(rendererOf(event.step)?.info?.(event.step, event.message));
         }
         break;
       case 'step-end':
         erase();
         lastWindow.delete(event.step);
         lastPlain.delete(event.step);
+        if (event.result.status !== 'skipped') print(renderers[event.result.kind]?.stepEnd?.(event.result, color));
         if (options.lifecycle === true) write(`${stepLine(event.result, color)}\n`);
         break;
       default:
         break;
     }
   };
+  function rendererOf(step: string) {
+    const kind = kindOf.get(step);
+    return kind === undefined ? undefined : renderers[kind];
+  }
   return { sink, stop: erase };
 }
 
@@ -146,24 +170,6 @@ export function formatWindowLine(step: string, window: WindowSummary): string {
 }
 
 // ---- result lines ----
-
-const COLORS: Record<StepStatus, string> = {
-  passed: '32',
-  failed: '31',
-  errored: '33',
-  invalid: '33',
-  interrupted: '90',
-  skipped: '90',
-};
-
-/** Colours only on a TTY, never with NO_COLOR or TERM=dumb. */
-export function useColor(stream: { isTTY?: boolean }): boolean {
-  return stream.isTTY === true && (process.env['NO_COLOR'] === undefined || process.env['NO_COLOR'] === '') && process.env['TERM'] !== 'dumb';
-}
-
-export function paint(status: StepStatus, text: string, color: boolean): string {
-  return color ? `\u001b[${COLORS[status]}m${text}\u001b[0m` : text;
-}
 
 /** One step's result: status, time, checks and SLOs held, and what failed (at most 10 checks). */
 export function stepLine(result: StepResult, color: boolean): string {

@@ -55,7 +55,7 @@ function typedFlags(rawArgs: readonly string[]): Map<string, string> {
     if (arg === '--') break;
     const match = /^(--?)([^=]+)/.exec(arg);
     if (match === null || /^-\d/.test(arg)) continue;
-    const [, dashes, name] = match as unknown as [string, string, string];
+    const [, dashes = '', name = ''] = match;
     if (dashes === '-' && name.length > 1) {
       // -abc: three short flags.
       for (const letter of name) if (!out.has(normalize(letter))) out.set(normalize(letter), `-${letter}`);

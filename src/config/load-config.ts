@@ -231,7 +231,7 @@ function uniqueStepNames(config: RunConfig): void {
   }
 }
 
-/** Convert an option written as a duration string to milliseconds (validated by the schema already). */
+/** Convert an option written as a duration string to milliseconds (validated by the schema already, which refuses bare numbers). */
 export function durationOption(value: unknown): number | undefined {
-  return typeof value === 'string' ? parseDuration(value) : typeof value === 'number' ? value : undefined;
+  return typeof value === 'string' ? parseDuration(value) : undefined;
 }

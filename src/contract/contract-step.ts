@@ -1,5 +1,5 @@
 import { TargetUnreachableError } from '../errors.js';
-import type { CheckResult, StepResult } from '../model/result.js';
+import type { CheckResult, ContractStepResult, StepResult, WebhooksStepResult } from '../model/result.js';
 import type { Step, StepContext } from '../model/step.js';
 import type { Target } from '../target/target.js';
 import { runAuthChecks, runExpiredTokenCheck } from './checks/auth-checks.js';
@@ -97,9 +97,8 @@ export async function runContractGate(
   options: ResolvedContractOptions,
   stepName: string,
   kind: 'contract' | 'webhooks' = 'contract',
-): Promise<StepResult> {
+): Promise<ContractStepResult | WebhooksStepResult> {
   const started = new Date();
-  ctx.emit({ type: 'step-start', at: Date.now(), step: stepName, kind });
   const checks: CheckResult[] = [];
   let statelessEvidence: string | undefined;
   const check = makeCheck((raw) => {
@@ -205,7 +204,8 @@ export async function runContractGate(
   const reason = interrupted
     ? `interrupted after ${checks.length} check(s); the results cover the part that ran and are no verdict`
     : `${failedNames.length} check(s) did not pass: ${failedNames.slice(0, 5).join(', ')}${failedNames.length > 5 ? ', …' : ''}`;
-  const result: StepResult = {
+  // The runner announces the step's end; the step only hands back its result.
+  return {
     name: stepName,
     kind,
     status,
@@ -219,8 +219,6 @@ export async function runContractGate(
     ...(coverage === undefined ? {} : { coverage }),
     artifacts: [],
   };
-  ctx.emit({ type: 'step-end', at: Date.now(), step: stepName, result });
-  return result;
 }
 
 /** Nothing was measured if the target cannot be connected to at all: exit 3, not a list of failures. */
@@ -246,8 +244,8 @@ async function deleteRooms(ctx: GateContext): Promise<void> {
 
 /**
  * One verdict over a gate's checks: interrupted is no verdict (checks cut short are no
- * evidence against the target), then failed, then errored. `roomgate contract` uses it
- * too when it joins the pact checks to the contract step's.
+ * evidence against the target), then failed, then errored. The pact step judges its
+ * checks by it too.
  */
 export function gateStatus(checks: readonly { status: string }[], interrupted: boolean): 'interrupted' | 'failed' | 'errored' | 'passed' {
   if (interrupted) return 'interrupted';

@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { collectDefaultMetrics, Counter, Gauge, Registry, type Metric } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry, type Metric } from 'prom-client';
 import { UsageError } from '../errors.js';
 import { prometheusName, type HistogramMetric } from './exported-metrics.js';
 import { histogramPoints, scalarPoints, type HistogramPoint, type MetricsSnapshot } from './live-metrics.js';
@@ -193,30 +193,25 @@ export class PrometheusEndpoint {
 
 /**
  * A histogram whose buckets are already counted (from the HDR registry).
- * prom-client's Histogram only counts its own `observe()` calls, so this is
- * the registry's other documented shape: an object with `name` and `get()`
- * returning the metric with its values (`_bucket` with `le`, `_sum`,
- * `_count`), which the registry formats and escapes like its own.
+ * prom-client's Histogram only counts its own `observe()` calls, but its
+ * registry reads every metric through methods: so this is a Histogram (name
+ * and help validated by prom-client, registered nowhere by itself) that never
+ * observes, whose readers return the counted values (`_bucket` with `le`,
+ * `_sum`, `_count`), which the registry formats and escapes like its own.
  */
 function snapshotHistogram(name: string, metric: HistogramMetric, points: () => readonly HistogramPoint[]): Metric {
-  const collector = {
+  const read = async () => ({
     name,
     help: metric.help,
     type: 'histogram',
     aggregator: 'sum',
-    get: async () => ({
-      name,
-      help: metric.help,
-      type: 'histogram',
-      aggregator: 'sum',
-      values: points().flatMap((p) => [
-        ...metric.bounds.map((le, i) => ({ metricName: `${name}_bucket`, labels: { ...p.labels, le }, value: p.cumulative[i]! })),
-        { metricName: `${name}_bucket`, labels: { ...p.labels, le: '+Inf' }, value: p.count },
-        { metricName: `${name}_sum`, labels: p.labels, value: p.sum },
-        { metricName: `${name}_count`, labels: p.labels, value: p.count },
-      ]),
-    }),
-  };
-  // prom-client types registerMetric() as its own four classes; at runtime it needs only name + get().
-  return collector as unknown as Metric;
+    values: points().flatMap((p) => [
+      ...metric.bounds.map((le, i) => ({ metricName: `${name}_bucket`, labels: { ...p.labels, le }, value: p.cumulative[i]! })),
+      { metricName: `${name}_bucket`, labels: { ...p.labels, le: '+Inf' }, value: p.count },
+      { metricName: `${name}_sum`, labels: p.labels, value: p.sum },
+      { metricName: `${name}_count`, labels: p.labels, value: p.count },
+    ]),
+  });
+  // The registry reads a histogram through getForPromString() (get() for the JSON form): both read ours.
+  return Object.assign(new Histogram({ name, help: metric.help, registers: [] }), { get: read, getForPromString: read });
 }

@@ -9,7 +9,7 @@ import type { BurstOutcome } from './burst.js';
 import { COUNTERS, LOAD_SERIES } from './load-metrics.js';
 import type { LoadRecorder } from './load-recorder.js';
 import type { CleanupOutcome } from './load-setup.js';
-import type { LoadSummary, OperationSummary } from './load-summary.js';
+import type { LoadSummary, OperationSummary } from '../model/load-summary.js';
 import type { OpenLoopOutcome } from './open-loop.js';
 import { LOAD_DEFAULTS, type LoadMode } from './options.js';
 import type { StartSync } from '../shard/start-at.js';

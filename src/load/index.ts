@@ -2,7 +2,7 @@
 export { createLoadStep } from './load-step.js';
 export { LOAD_DEFAULTS, LOAD_OPERATIONS } from './options.js';
 export type { LoadStepOptions, LoadMode, LoadOperation, LoadPhase, OperationMix } from './options.js';
-export type { LoadSummary, OperationSummary } from './load-summary.js';
+export type { LoadSummary, OperationSummary } from '../model/load-summary.js';
 export { loadMetricCatalog, COUNTERS, LOAD_SERIES } from './load-metrics.js';
 export { OpenLoopScheduler } from './open-loop.js';
 export type { OpenLoopObserver, OpenLoopOptions, OpenLoopOutcome, OpenLoopSnapshot, PreparedRequest } from './open-loop.js';

@@ -6,13 +6,8 @@ import type { OpenLoopObserver, PreparedRequest } from './open-loop.js';
 import type { RoomWorkload } from './room-workload.js';
 import type { SchemaSampler } from './schema-sampler.js';
 import type { TransportErrorKind } from '../http/transport-error.js';
-
-/** A schema violation seen under load, kept as evidence (at most a handful per run). */
-export interface SchemaViolationExample {
-  operation: string;
-  status: number;
-  errors: string[];
-}
+import type { SchemaViolationExample } from '../model/load-summary.js';
+export type { SchemaViolationExample };
 
 const MAX_EXAMPLES = 5;
 

@@ -1,5 +1,5 @@
 import { RoomgateError, TargetUnreachableError } from '../errors.js';
-import type { SloVerdict, StepResult, StepStatus } from '../model/result.js';
+import type { LoadStepResult, SloVerdict, StepStatus } from '../model/result.js';
 import type { Step, StepContext } from '../model/step.js';
 import { MetricsRegistry } from '../metrics/registry.js';
 import { evaluateSlos } from '../slo/evaluate.js';
@@ -12,7 +12,7 @@ import { loadMetricCatalog } from './load-metrics.js';
 import { LoadLive } from './load-live.js';
 import { LoadRecorder } from './load-recorder.js';
 import { cleanupAfter, createRoomPool, loadSampler, retryServerErrors } from './load-setup.js';
-import type { LoadSummary } from './load-summary.js';
+import type { LoadSummary } from '../model/load-summary.js';
 import { loadVerdict } from './load-verdict.js';
 import { OpenLoopScheduler, type OpenLoopOutcome, type PreparedRequest } from './open-loop.js';
 import { LOAD_DEFAULTS, type LoadStepOptions } from './options.js';
@@ -38,7 +38,7 @@ export function createLoadStep(options: LoadStepOptions): Step {
   };
 }
 
-async function runLoad(load: ResolvedLoad, ctx: StepContext): Promise<StepResult> {
+async function runLoad(load: ResolvedLoad, ctx: StepContext): Promise<LoadStepResult> {
   const { options } = load;
   const mode = options.mode;
   const started = Date.now();
@@ -48,7 +48,7 @@ async function runLoad(load: ResolvedLoad, ctx: StepContext): Promise<StepResult
   const workload = new RoomWorkload(options.mix ?? LOAD_DEFAULTS.mix, shardWorkload(options.shard));
   const tokens = new TokenKeeper(client);
   const log = (level: 'info' | 'warn', message: string) => ctx.emit({ type: 'log', at: Date.now(), step: load.name, level, message });
-  const finish = (status: StepStatus, reason: string | undefined, slos: SloVerdict[], summary: LoadSummary | undefined): StepResult => ({
+  const finish = (status: StepStatus, reason: string | undefined, slos: SloVerdict[], summary: LoadSummary | undefined): LoadStepResult => ({
     name: load.name,
     kind: 'load',
     status,
@@ -58,7 +58,7 @@ async function runLoad(load: ResolvedLoad, ctx: StepContext): Promise<StepResult
     durationMs: Date.now() - started,
     checks: [],
     slos,
-    ...(summary === undefined ? {} : { summary: summary as unknown as Record<string, unknown> }),
+    ...(summary === undefined ? {} : { summary }),
     artifacts: [],
   });
 
@@ -184,6 +184,7 @@ async function runLoad(load: ResolvedLoad, ctx: StepContext): Promise<StepResult
   tokens.stop();
 
   const verdicts = evaluateSlos(load.slos, registry, catalog);
+  for (const verdict of verdicts) ctx.emit({ type: 'slo', at: Date.now(), step: load.name, verdict });
   const summary = buildSummary(load, registry, live.windows, workload, roomsCreated, cleanup.report, recorder, soakOutcome, burstOutcome, abortedBy, {
     sync,
     generatorCpu: generatorCpu(cpu, registry.durationMs),

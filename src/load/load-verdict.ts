@@ -1,5 +1,5 @@
 import type { SloVerdict, StepStatus } from '../model/result.js';
-import type { LoadSummary } from './load-summary.js';
+import type { LoadSummary } from '../model/load-summary.js';
 
 /** Everything the final status depends on, so a shard and a merged run of shards are judged by the same rules. */
 export interface LoadVerdictInput {

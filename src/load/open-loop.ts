@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import { Pool, type Dispatcher } from 'undici';
+import { Pool } from 'undici';
 import type { ArrivalSchedule } from './arrival-schedule.js';
 import { classifyTransportError, type TransportErrorKind } from '../http/transport-error.js';
 
@@ -190,7 +190,7 @@ export class OpenLoopScheduler {
         headersTimeout: this.options.requestTimeoutMs,
         bodyTimeout: this.options.requestTimeoutMs,
       },
-      exchange as unknown as Dispatcher.DispatchHandler,
+      exchange,
     );
   }
 

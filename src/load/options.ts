@@ -1,14 +1,14 @@
 import { BUNDLED_SPEC } from '../package-assets.js';
 import type { ShardSpec } from '../shard/shard-spec.js';
 import type { SloInput } from '../slo/types.js';
+import type { LoadMode } from '../model/load-summary.js';
+export type { LoadMode };
 
 /**
  * Options of the load step. Plain, serializable data (no functions, no class
  * instances) so a scenario's `load:` section maps onto it one to one. Every
  * field but `mode` is optional; defaults are in `LOAD_DEFAULTS`.
  */
-
-export type LoadMode = 'burst' | 'soak';
 
 /** The room endpoints the workload drives; also the operation names of its metrics and SLOs. */
 export const LOAD_OPERATIONS = ['create_room', 'get_room', 'list_rooms', 'delete_room'] as const;

@@ -1,19 +1,7 @@
 import type { VideoConnectClient } from '../target/client.js';
 import { setMaxListeners } from 'node:events';
-
-/** What cleanup did; part of the load step's summary. */
-export interface CleanupReport {
-  /** Rooms of this run found open at the end and deleted. */
-  deleted: number;
-  /** Deletes that failed (the room stays open on the target). */
-  failed: number;
-  /** Open rooms of this run still listed after the last pass. */
-  leftOver: number;
-  /** `GET /v1/rooms` calls cleanup made (so request counts can be reconciled with the target's). */
-  listRequests: number;
-  /** Why cleanup stopped early, if it did. */
-  error?: string;
-}
+import type { CleanupReport } from '../model/load-summary.js';
+export type { CleanupReport };
 
 const PAGE = 100;
 const PARALLEL = 8;

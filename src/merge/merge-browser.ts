@@ -1,10 +1,10 @@
 import type { CheckResult } from '../model/result.js';
 import { evaluateSlos } from '../slo/evaluate.js';
-import { BROWSER_OPERATION, BROWSER_SERIES, browserMetricCatalog } from '../browser/browser-metrics.js';
+import { BROWSER_OPERATION, browserMetricCatalog } from '../browser/browser-metrics.js';
+import { buildBrowserSummary } from '../browser/build-browser-summary.js';
 import type { FailureLabel } from '../browser/options.js';
 import { allJoinedCheck, browserVerdict, successJudgedBySlo } from '../browser/step/browser-verdict.js';
-import type { BrowserStepSummary, HoldCpuSummary } from '../browser/summary.js';
-import { wilsonInterval } from '../browser/wilson.js';
+import type { BrowserStepSummary, HoldCpuSummary } from '../model/browser-summary.js';
 import type { MergedStep } from './merge-load.js';
 import { mergeShardMetrics } from './merge-metrics.js';
 import { carriedStatus, mergedTimes, shardSlos, skewReason, type ShardStep } from './shard-step.js';
@@ -24,14 +24,14 @@ export function mergeBrowserStep(steps: readonly ShardStep[], maxSkewMs: number)
   const name = steps[0]!.result.name;
   const times = mergedTimes(steps);
   const carried = carriedStatus(steps);
-  const summaries = steps.map((s) => s.result.summary as unknown as BrowserStepSummary | undefined);
+  const summaries = steps.map((s) => (s.result.kind === 'browser' ? s.result.summary : undefined));
   const shardChecks: CheckResult[] = steps.flatMap((s) =>
     s.result.checks.filter((c) => c.name !== ALL_JOINED).map((c) => ({ ...c, name: `${c.name} (shard ${formatShard(s.shard)})` })),
   );
-  if (summaries.some((s) => s?.metrics === undefined)) {
+  const all = summaries.filter((s): s is BrowserStepSummary => s?.metrics !== undefined);
+  if (all.length < summaries.length) {
     return { result: { name, kind: 'browser', ...times, status: carried?.status ?? 'errored', reason: carried?.reason ?? 'a shard has no metrics to merge', checks: shardChecks, slos: [], artifacts: [] } };
   }
-  const all = summaries as BrowserStepSummary[];
   const catalog = browserMetricCatalog();
   const merged = mergeShardMetrics(all.map((s) => s.metrics));
   const { registry } = merged;
@@ -43,10 +43,7 @@ export function mergeBrowserStep(steps: readonly ShardStep[], maxSkewMs: number)
   const checks = [...shardChecks];
   if (!successJudgedBySlo(slos)) checks.push(allJoinedCheck(participants, failures, times.durationMs));
   const signals = all.flatMap((s) => s.overload.signals);
-  const rss = all.every((s) => s.browserRssBytes !== undefined) ? all.reduce((n, s) => n + s.browserRssBytes!, 0) : undefined;
-  const holdCpu = mergeHoldCpu(all.map((s) => s.holdCpu));
-  const summary: BrowserStepSummary = {
-    kind: 'browser',
+  const summary = buildBrowserSummary({
     adapter: all[0]!.adapter,
     arrival: all[0]!.arrival,
     layout: `${all.length} shards: ${all.map((s) => s.layout).join(' + ')}`,
@@ -54,13 +51,8 @@ export function mergeBrowserStep(steps: readonly ShardStep[], maxSkewMs: number)
     shards: all.reduce((n, s) => n + s.shards, 0),
     rooms: all.flatMap((s) => s.rooms),
     participants,
-    successRate: wilsonInterval(participants.filter((p) => p.status === 'joined').length, participants.length),
     failures,
-    latency: {
-      join_time: registry.summary(BROWSER_SERIES.joinTime),
-      setup_time: registry.summary(BROWSER_SERIES.setupTime),
-      time_to_first_frame: registry.summary(BROWSER_SERIES.timeToFirstFrame),
-    },
+    registry,
     overload: {
       signals,
       peakHostCpu: Math.max(...all.map((s) => s.overload.peakHostCpu)),
@@ -68,18 +60,17 @@ export function mergeBrowserStep(steps: readonly ShardStep[], maxSkewMs: number)
       hostCpuSaturatedMs: Math.max(...all.map((s) => s.overload.hostCpuSaturatedMs)),
       overloaded: all.some((s) => s.overload.overloaded),
     },
-    ...(rss === undefined ? {} : { browserRssBytes: rss, rssPerParticipantBytes: Math.round(rss / Math.max(1, participants.length)) }),
-    ...(holdCpu === undefined ? {} : { holdCpu }),
+    browserRssBytes: all.every((s) => s.browserRssBytes !== undefined) ? all.reduce((n, s) => n + (s.browserRssBytes ?? 0), 0) : undefined,
+    holdCpu: mergeHoldCpu(all.map((s) => s.holdCpu)),
     statsResolutionMs: Math.max(...all.map((s) => s.statsResolutionMs)),
-    metrics: registry.serialize(),
-  };
+  });
   const skew = skewReason(merged.skewMs, maxSkewMs);
   const { status, reason } =
     carried ??
     (skew === undefined ? undefined : { status: 'invalid' as const, reason: skew }) ??
     browserVerdict({ interrupted: false, overloadDetail: signals[0]?.detail, checks, verdicts });
   return {
-    result: { name, kind: 'browser', status, ...(reason === undefined ? {} : { reason }), ...times, checks, slos: verdicts, summary: summary as unknown as Record<string, unknown>, artifacts: steps.flatMap((s) => s.result.artifacts) },
+    result: { name, kind: 'browser', status, ...(reason === undefined ? {} : { reason }), ...times, checks, slos: verdicts, summary, artifacts: steps.flatMap((s) => s.result.artifacts) },
     skewMs: merged.skewMs,
   };
 }

@@ -3,7 +3,7 @@ import type { StepResult } from '../model/result.js';
 import { evaluateSlos } from '../slo/evaluate.js';
 import { summarizeLoadRegistry, windowSummary } from '../load/build-load-summary.js';
 import { loadMetricCatalog } from '../load/load-metrics.js';
-import type { LoadSummary } from '../load/load-summary.js';
+import type { LoadSummary } from '../model/load-summary.js';
 import { loadVerdict } from '../load/load-verdict.js';
 import { LOAD_DEFAULTS, LOAD_OPERATIONS } from '../load/options.js';
 import type { CleanupReport } from '../load/room-cleanup.js';
@@ -28,13 +28,13 @@ export interface MergedStep {
 export function mergeLoadStep(steps: readonly ShardStep[], maxSkewMs: number): MergedStep {
   const name = steps[0]!.result.name;
   const times = mergedTimes(steps);
-  const summaries = steps.map((s) => s.result.summary as unknown as LoadSummary | undefined);
+  const summaries = steps.map((s) => (s.result.kind === 'load' ? s.result.summary : undefined));
   const carried = carriedStatus(steps);
-  if (summaries.some((s) => s?.histograms === undefined)) {
+  const all = summaries.filter((s): s is LoadSummary => s?.histograms !== undefined);
+  if (all.length < summaries.length) {
     // A shard without metrics (it failed in setup): nothing to merge, only its reason to pass on.
     return { result: { name, kind: 'load', ...times, status: carried?.status ?? 'errored', reason: carried?.reason ?? 'a shard has no metrics to merge', checks: [], slos: [], artifacts: [] } };
   }
-  const all = summaries as LoadSummary[];
   const mode = all[0]!.mode;
   const catalog = loadMetricCatalog(mode);
   const merged = mergeShardMetrics(all.map((s) => s.histograms));
@@ -86,7 +86,7 @@ export function mergeLoadStep(steps: readonly ShardStep[], maxSkewMs: number): M
       verdicts,
     });
   return {
-    result: { name, kind: 'load', status, ...(reason === undefined ? {} : { reason }), ...times, checks: [], slos: verdicts, summary: summary as unknown as Record<string, unknown>, artifacts: [] },
+    result: { name, kind: 'load', status, ...(reason === undefined ? {} : { reason }), ...times, checks: [], slos: verdicts, summary, artifacts: [] },
     windows,
     skewMs: merged.skewMs,
   };

@@ -1,3 +1,7 @@
+import type { BrowserStepSummary } from './browser-summary.js';
+import type { GateSummary, PactSummary } from './gate-summary.js';
+import type { LoadSummary } from './load-summary.js';
+import type { SerializedMetrics } from '../metrics/serialized.js';
 import type { ContractCoverage } from './coverage.js';
 import type { Evidence } from './evidence.js';
 import type { SloVerdict } from '../slo/types.js';
@@ -72,9 +76,8 @@ export type { StepKind };
  */
 export type StepStatus = 'passed' | 'failed' | 'errored' | 'invalid' | 'interrupted' | 'skipped';
 
-export interface StepResult {
+interface StepResultBase {
   name: string;
-  kind: StepKind;
   status: StepStatus;
   /** Why the step has this status, in one sentence (always set unless passed). */
   reason?: string;
@@ -83,11 +86,64 @@ export interface StepResult {
   durationMs: number;
   checks: CheckResult[];
   slos: SloVerdict[];
-  /** Step-specific figures and serialized histograms (see each step's summary type). */
-  summary?: Record<string, unknown>;
-  /** Contract steps: which declared responses and invalid inputs the gate exercised (src/model/coverage.ts). */
-  coverage?: ContractCoverage;
   artifacts: Artifact[];
+  /** The harness's own stack trace when the step errored on a bug (an error that is not a RoomgateError). */
+  stack?: string;
+}
+
+/**
+ * A step's result, by kind: each kind has its own typed `summary` (absent when
+ * the step never got far enough to have one: skipped, failed in setup). A
+ * consumer switches on `kind` and the compiler knows the summary's fields.
+ */
+export type StepResult = ContractStepResult | WebhooksStepResult | PactStepResult | LoadStepResult | BrowserStepResult;
+
+export interface ContractStepResult extends StepResultBase {
+  kind: 'contract';
+  summary?: GateSummary;
+  /** Which declared responses and invalid inputs the gate exercised (src/model/coverage.ts). */
+  coverage?: ContractCoverage;
+}
+
+export interface WebhooksStepResult extends StepResultBase {
+  kind: 'webhooks';
+  summary?: GateSummary;
+  coverage?: ContractCoverage;
+}
+
+export interface PactStepResult extends StepResultBase {
+  kind: 'pact';
+  summary?: PactSummary;
+}
+
+export interface LoadStepResult extends StepResultBase {
+  kind: 'load';
+  summary?: LoadSummary;
+}
+
+export interface BrowserStepResult extends StepResultBase {
+  kind: 'browser';
+  summary?: BrowserStepSummary;
+}
+
+/** The result of a step of kind K. */
+export type StepResultOf<K extends StepKind> = Extract<StepResult, { kind: K }>;
+
+/** A contract-gate step's coverage map (contract and webhooks steps that ran the coverage group). */
+export function stepCoverage(result: StepResult): ContractCoverage | undefined {
+  return result.kind === 'contract' || result.kind === 'webhooks' ? result.coverage : undefined;
+}
+
+/** A step's serialized metrics registry (HDR histograms, counters, windows), when its kind keeps one: load and browser steps. */
+export function stepMetrics(result: StepResult): SerializedMetrics | undefined {
+  switch (result.kind) {
+    case 'load':
+      return result.summary?.histograms;
+    case 'browser':
+      return result.summary?.metrics;
+    default:
+      return undefined;
+  }
 }
 
 /** Combine step statuses into one: the worst wins. */

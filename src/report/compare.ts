@@ -1,7 +1,7 @@
 import { unitsToMs } from '../metrics/histogram.js';
-import type { SerializedMetrics } from '../metrics/serialized.js';
-import type { StepResult } from '../model/result.js';
-import { mergeSeries, serializedMetricsOf } from './html/report-data.js';
+import type { MetricsRegistry } from '../metrics/registry.js';
+import { stepMetrics, type BrowserStepResult, type LoadStepResult } from '../model/result.js';
+import { serializedMetricsOf, wholeRunRegistry } from './html/report-data.js';
 import type { RunReport } from './report-json.js';
 
 /**
@@ -73,22 +73,22 @@ export function figureKeyParts(figureKey: string): { step: string; operation: st
 export function figuresOf(report: RunReport): Map<string, Figure> {
   const out = new Map<string, Figure>();
   for (const step of report.steps) {
-    const metrics = serializedMetricsOf(step.summary) ?? serializedMetricsOf(report.histograms[step.name]);
-    loadFigures(step, metrics, out);
-    browserFigures(step, metrics, out);
+    const metrics = serializedMetricsOf(stepMetrics(step)) ?? serializedMetricsOf(report.histograms[step.name]);
+    const registry = metrics === undefined ? undefined : wholeRunRegistry(metrics);
+    if (step.kind === 'load') loadFigures(step, registry, out);
+    if (step.kind === 'browser') browserFigures(step, registry, out);
   }
   windowFigures(report, out);
   return out;
 }
 
 /** Load steps: per operation p50/p99 (all outcomes, as the report's operations table) and error rate. */
-function loadFigures(step: StepResult, metrics: SerializedMetrics | undefined, out: Map<string, Figure>): void {
-  const operations = objectAt(step.summary, 'operations');
+function loadFigures(step: LoadStepResult, registry: MetricsRegistry | undefined, out: Map<string, Figure>): void {
+  const operations = step.summary?.operations;
   if (operations === undefined) return;
-  for (const [op, value] of Object.entries(operations)) {
+  for (const [op, summary] of Object.entries(operations)) {
     if (op === '') continue;
-    const summary = value as { attempts?: number; requests?: number; errors?: number; latency?: { count?: number; p50?: number; p99?: number } };
-    const percentiles = metrics === undefined ? undefined : exactPercentiles(metrics, 'latency', op, [50, 99]);
+    const percentiles = registry === undefined ? undefined : exactPercentiles(registry, 'latency', op, [50, 99]);
     if (percentiles !== undefined) {
       out.set(key(step.name, op, 'p50'), { value: percentiles[0]!, source: 'histogram' });
       out.set(key(step.name, op, 'p99'), { value: percentiles[1]!, source: 'histogram' });
@@ -96,23 +96,24 @@ function loadFigures(step: StepResult, metrics: SerializedMetrics | undefined, o
       out.set(key(step.name, op, 'p50'), { value: summary.latency.p50, source: 'summary' });
       out.set(key(step.name, op, 'p99'), { value: summary.latency.p99, source: 'summary' });
     }
+    // Reports written before `attempts` existed count `requests`.
     const attempts = summary.attempts ?? summary.requests ?? 0;
     if (attempts > 0) out.set(key(step.name, op, 'error_rate'), { value: (summary.errors ?? 0) / attempts, source: 'summary' });
   }
 }
 
 /** Browser steps: median join time, and the share of participants that failed to join. */
-function browserFigures(step: StepResult, metrics: SerializedMetrics | undefined, out: Map<string, Figure>): void {
-  if (step.kind !== 'browser' || step.summary === undefined) return;
-  const exact = metrics === undefined ? undefined : exactPercentiles(metrics, 'join_time', undefined, [50]);
+function browserFigures(step: BrowserStepResult, registry: MetricsRegistry | undefined, out: Map<string, Figure>): void {
+  if (step.summary === undefined) return;
+  const exact = registry === undefined ? undefined : exactPercentiles(registry, 'join_time', undefined, [50]);
   if (exact !== undefined) out.set(key(step.name, 'join', 'join_time'), { value: exact[0]!, source: 'histogram' });
   else {
-    const join = objectAt(step.summary, 'latency')?.['join_time'] as { count?: number; p50?: number } | undefined;
+    const join = step.summary.latency?.join_time;
     if (join !== undefined && (join.count ?? 0) > 0 && typeof join.p50 === 'number') out.set(key(step.name, 'join', 'join_time'), { value: join.p50, source: 'summary' });
   }
-  const participants = step.summary['participants'];
+  const participants = step.summary.participants;
   if (Array.isArray(participants) && participants.length > 0) {
-    const failed = participants.filter((p: { status?: string }) => p.status !== 'joined').length;
+    const failed = participants.filter((p) => p.status !== 'joined').length;
     out.set(key(step.name, 'join', 'error_rate'), { value: failed / participants.length, source: 'summary' });
   }
 }
@@ -143,21 +144,12 @@ function windowFigures(report: RunReport, out: Map<string, Figure>): void {
 }
 
 /** Percentiles (ms) of the whole-run histograms of `metric` (all outcomes merged), or undefined without samples. */
-function exactPercentiles(metrics: SerializedMetrics, metric: string, operation: string | undefined, percentiles: number[]): number[] | undefined {
+function exactPercentiles(registry: MetricsRegistry, metric: string, operation: string | undefined, percentiles: number[]): number[] | undefined {
+  const histogram = registry.histogram(metric, { operation });
   try {
-    const histogram = mergeSeries(metrics.series, metric, operation);
-    try {
-      if (histogram.totalCount === 0) return undefined;
-      return percentiles.map((p) => unitsToMs(histogram.getValueAtPercentile(p)));
-    } finally {
-      histogram.destroy();
-    }
-  } catch {
-    return undefined;
+    if (histogram.totalCount === 0) return undefined;
+    return percentiles.map((p) => unitsToMs(histogram.getValueAtPercentile(p)));
+  } finally {
+    histogram.destroy();
   }
-}
-
-function objectAt(value: Record<string, unknown> | undefined, name: string): Record<string, unknown> | undefined {
-  const inner = value?.[name];
-  return inner !== null && typeof inner === 'object' && !Array.isArray(inner) ? (inner as Record<string, unknown>) : undefined;
 }

@@ -1,4 +1,4 @@
-import type { CheckResult, SloVerdict, StepResult } from '../model/result.js';
+import { stepCoverage, type CheckResult, type SloVerdict, type StepResult } from '../model/result.js';
 import { coverageFigure } from '../model/coverage.js';
 import { evidenceText, sloMessage } from './evidence-text.js';
 import { xmlAttr, xmlText } from './xml.js';
@@ -45,7 +45,8 @@ export function renderJunit(results: readonly StepResult[], meta: JunitMeta): st
     lines.push(
       `  <testsuite name="${xmlAttr(step.name)}" tests="${t.tests}" failures="${t.failures}" errors="${t.errors}" skipped="${t.skipped}" time="${seconds(step.durationMs / 1000)}" timestamp="${xmlAttr(step.startedAt)}"${hostname}>`,
     );
-    const coverage = step.coverage === undefined ? '' : `<property name="coverage" value="${xmlAttr(coverageFigure(step.coverage))}"/>`;
+    const map = stepCoverage(step);
+    const coverage = map === undefined ? '' : `<property name="coverage" value="${xmlAttr(coverageFigure(map))}"/>`;
     lines.push(`    <properties><property name="kind" value="${xmlAttr(step.kind)}"/><property name="status" value="${xmlAttr(step.status)}"/>${coverage}</properties>`);
     for (const c of cases) lines.push(...renderCase(c));
     lines.push('  </testsuite>');

@@ -15,13 +15,17 @@ export interface Redactor {
   text(value: string): string;
   /** A deep copy of `value` with every known secret replaced and secret headers masked. */
   value<T>(value: T): T;
+  /** A secret learned during the run (the credentials of a target once it is opened); redacted from then on. */
+  add(secret: string | undefined): void;
 }
 
 export function createRedactor(secrets: readonly (string | undefined)[]): Redactor {
-  // Short strings would redact half the report (a secret "a" matches everywhere).
-  const known = [...new Set(secrets.filter((s): s is string => typeof s === 'string' && s.length >= 4))].sort(
-    (a, b) => b.length - a.length,
-  );
+  let known: string[] = [];
+  const add = (...more: readonly (string | undefined)[]) => {
+    // Short strings would redact half the report (a secret "a" matches everywhere). Longest first, so a secret containing another is replaced whole.
+    known = [...new Set([...known, ...more.filter((s): s is string => typeof s === 'string' && s.length >= 4)])].sort((a, b) => b.length - a.length);
+  };
+  add(...secrets);
   const text = (value: string): string => {
     let out = value;
     for (const secret of known) if (out.includes(secret)) out = out.split(secret).join(REDACTED);
@@ -40,7 +44,7 @@ export function createRedactor(secrets: readonly (string | undefined)[]): Redact
     }
     return value;
   };
-  return { text, value: <T>(value: T) => walk(value, undefined) as T };
+  return { text, value: <T>(value: T) => walk(value, undefined) as T, add: (secret) => add(secret) };
 }
 
 /** Keep the scheme of an Authorization header (useful evidence), hide the credential. */

@@ -3,7 +3,8 @@ import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
 import { ConfigError } from '../errors.js';
 import type { RunEvent, WindowSummary } from '../model/events.js';
-import type { SloVerdict, StepResult, StepStatus } from '../model/result.js';
+import type { SerializedMetrics } from '../metrics/serialized.js';
+import { stepMetrics, type SloVerdict, type StepResult, type StepStatus } from '../model/result.js';
 import type { Target } from '../target/target.js';
 import type { MergedIdentity, ShardIdentity } from '../shard/shard-identity.js';
 import type { Redactor } from './redact.js';
@@ -60,7 +61,7 @@ export interface RunReport {
    * Serialized metrics per step (HDR histograms, counters, windows), copied out
    * of each step's summary: `histograms` for load steps, `metrics` for browser steps.
    */
-  histograms: Record<string, Record<string, unknown>>;
+  histograms: Record<string, SerializedMetrics>;
   /** Per-step time windows seen during the run (from `window` events), for over-time charts. */
   timeline: Record<string, WindowSummary[]>;
 }
@@ -95,20 +96,12 @@ export function buildRunReport(parts: {
     slos: parts.steps.flatMap((step) => step.slos.map((slo) => ({ ...slo, step: step.name }))),
     histograms: Object.fromEntries(
       parts.steps.flatMap((step) => {
-        const h = histogramsOf(step);
+        const h = stepMetrics(step);
         return h === undefined ? [] : [[step.name, h]];
       }),
     ),
     timeline: parts.timeline ?? {},
   };
-}
-
-function histogramsOf(step: StepResult): Record<string, unknown> | undefined {
-  for (const name of ['histograms', 'metrics']) {
-    const value = step.summary?.[name];
-    if (value !== null && typeof value === 'object' && !Array.isArray(value)) return value as Record<string, unknown>;
-  }
-  return undefined;
 }
 
 /**

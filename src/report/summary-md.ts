@@ -2,6 +2,7 @@ import type { RunReport } from './report-json.js';
 import { coverageGaps, minimumText } from './coverage-view.js';
 import { sloMessage } from './evidence-text.js';
 import { coverageFigure } from '../model/coverage.js';
+import { stepCoverage } from '../model/result.js';
 
 /**
  * summary.md: the run in a few tables, for `$GITHUB_STEP_SUMMARY` and PR
@@ -42,10 +43,11 @@ export function renderSummaryMarkdown(report: RunReport): string {
     if (failedChecks.length > 50) lines.push(`- … and ${failedChecks.length - 50} more (see report.html)`);
   }
   for (const step of report.steps) {
-    if (step.coverage === undefined) continue;
-    const minimum = minimumText(step.coverage);
-    lines.push('', `### Coverage: ${md(step.name)}`, '', `coverage: ${coverageFigure(step.coverage)}${minimum === undefined ? '' : ` · ${minimum}`}`);
-    const gaps = coverageGaps(step.coverage);
+    const map = stepCoverage(step);
+    if (map === undefined) continue;
+    const minimum = minimumText(map);
+    lines.push('', `### Coverage: ${md(step.name)}`, '', `coverage: ${coverageFigure(map)}${minimum === undefined ? '' : ` · ${minimum}`}`);
+    const gaps = coverageGaps(map);
     if (gaps.length > 0) {
       lines.push('', '| operation | response / input | state | note |', '|---|---|---|---|');
       for (const gap of gaps.slice(0, MAX_COVERAGE_ROWS)) {

@@ -17,7 +17,12 @@ export const REPORT_FILES = { json: 'report.json', junit: 'junit.xml', markdown:
 export async function writeRunReports(
   runDir: string,
   report: RunReport,
-  options: { redactor?: Redactor; githubStepSummary?: string | undefined } = {},
+  options: {
+    redactor?: Redactor;
+    githubStepSummary?: string | undefined;
+    /** Also write the JUnit XML here (`--junit FILE`, a path a CI system expects), besides the run folder's junit.xml. */
+    junitPath?: string | undefined;
+  } = {},
 ): Promise<{ written: string[]; errors: Error[] }> {
   const safe = options.redactor === undefined ? report : options.redactor.value(report);
   const written: string[] = [];
@@ -31,11 +36,19 @@ export async function writeRunReports(
     }
   };
   await attempt(REPORT_FILES.json, () => writeReportJson(runDir, safe));
+  const junit = renderJunit(safe.steps, { name: safe.run.name, timestamp: safe.run.startedAt, hostname: safe.run.host.hostname });
   await attempt(REPORT_FILES.junit, async () => {
     const path = join(runDir, REPORT_FILES.junit);
-    await writeFileAtomic(path, renderJunit(safe.steps, { name: safe.run.name, timestamp: safe.run.startedAt, hostname: safe.run.host.hostname }));
+    await writeFileAtomic(path, junit);
     return path;
   });
+  if (options.junitPath !== undefined) {
+    await attempt(options.junitPath, async () => {
+      await writeFileAtomic(options.junitPath!, junit);
+      // Outside the run folder: not one of its files.
+      return undefined;
+    });
+  }
   const markdown = renderSummaryMarkdown(safe);
   await attempt(REPORT_FILES.markdown, async () => {
     const path = join(runDir, REPORT_FILES.markdown);

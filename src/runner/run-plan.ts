@@ -18,8 +18,8 @@ import { withTimeout } from '../with-timeout.js';
  */
 export interface ScenarioTask {
   name: string;
-  /** Opens the scenario's target (starting an embedded server if needed). */
-  openTarget(signal: AbortSignal): Promise<{ target: Target; close(): Promise<void> }>;
+  /** Opens the scenario's target (starting an embedded server if needed, with its fault switches). */
+  openTarget(signal: AbortSignal): Promise<{ target: Target; faults?: readonly string[]; close(): Promise<void> }>;
   steps: Step[];
 }
 
@@ -147,9 +147,8 @@ async function runStep(step: Step, ctx: StepContext, teardowns: { name: string; 
   ctx.emit({ type: 'step-start', at: startedAt.getTime(), step: step.name, kind: step.kind });
   // What the step said on the bus, in case it cannot hand back its own result.
   const seen = { checks: [] as CheckResult[], slos: [] as SloVerdict[] };
+  // The runner owns the lifecycle events (it emits them even for a step that crashes); steps emit only what they see.
   const emit: StepContext['emit'] = (event) => {
-    // The runner owns the lifecycle events (it emits them even for a step that crashes); drop a step's own copies.
-    if ((event.type === 'step-start' || event.type === 'step-end') && event.step === step.name) return;
     if (event.type === 'check' && event.step === step.name) seen.checks.push(event.result);
     if (event.type === 'slo' && event.step === step.name) seen.slos.push(event.verdict);
     ctx.emit(event);
@@ -241,7 +240,7 @@ function fromError(
     ...base,
     status: invalid ? 'invalid' : 'errored',
     reason: `${phase} failed: ${message}${hint}`,
-    ...(invalid || error instanceof RoomgateError ? {} : { summary: { stack: (error as Error)?.stack ?? message } }),
+    ...(invalid || error instanceof RoomgateError ? {} : { stack: error instanceof Error && error.stack !== undefined ? error.stack : message }),
   };
 }
 

@@ -3,5 +3,4 @@ export { parseSlos, parseSlo } from './parse.js';
 export type { ParseSloOptions } from './parse.js';
 export { evaluateSlos, evaluateSlo, holds } from './evaluate.js';
 export { SloWatch } from './watch.js';
-export { parseDurationMs, formatMs } from './units.js';
 export type { Slo, SloInput, SloStatistic, SloUnit, Comparator, MetricCatalog, MetricDefinition } from './types.js';

@@ -1,7 +1,8 @@
 import { closest, distance } from 'fastest-levenshtein';
 import { ConfigError, ConfigErrors } from '../errors.js';
 import type { Comparator, MetricCatalog, MetricDefinition, Slo, SloInput, SloStatistic, SloUnit } from './types.js';
-import { durationFactor, formatMs, isDurationUnit, parseDurationMs } from './units.js';
+import { DURATION_FORMS, durationProblem, formatDuration, parseDuration } from '../config/duration.js';
+import { isTimeUnit, timeUnitMs } from './units.js';
 
 export interface ParseSloOptions {
   /** For error messages: the file the thresholds came from. */
@@ -14,7 +15,7 @@ export interface ParseSloOptions {
   windowMs?: number;
 }
 
-const EXPRESSION = /^\s*([A-Za-z_][\w.()]*)\s*(<=|>=|==|!=|<|>)\s*(-?\d+(?:\.\d+)?)\s*(us|µs|ms|s|m|h|%|\/s|\/m)?\s*(?:over\s+(\d+(?:\.\d+)?\s*(?:ms|s|m|h)))?\s*$/;
+const EXPRESSION = /^\s*([A-Za-z_][\w.()]*)\s*(<=|>=|==|!=|<|>)\s*(-?\d+(?:\.\d+)?)\s*(us|µs|ms|s|m|h|%|\/s|\/m)?\s*(?:over\s+(\S+))?\s*$/;
 const STATISTIC = /(?:^|\.)(p\(?\d+(?:\.\d+)?\)?|max|min|mean|avg|count)$/;
 
 const UNIT_OF_KIND: Record<MetricDefinition['kind'], SloUnit> = {
@@ -84,8 +85,8 @@ function parseOne(
       abortOnFail = item.abort_on_fail;
     }
     if (item.grace !== undefined) {
-      const grace = parseDurationMs(item.grace);
-      if (grace === undefined) fail(`grace "${String(item.grace)}" is not a duration`, 'write e.g. `grace: 30s`');
+      const grace = typeof item.grace === 'string' ? parseDuration(item.grace) : undefined;
+      if (grace === undefined) fail(`grace "${String(item.grace)}" is not a duration (${durationProblem(String(item.grace))})`, `write a duration such as ${DURATION_FORMS}, e.g. \`grace: 30s\``);
       graceMs = grace;
     }
   } else {
@@ -102,7 +103,7 @@ function parseOne(
       'write `[operation.][metric.]statistic <op> value[unit] [over duration]`, e.g. `create_room.p99 < 1s`, `error_rate < 0.1%`, `throughput > 100/s`',
     );
   }
-  const [, selector, comparatorText, valueText, unitText, overText] = match as unknown as [string, string, string, string, string | undefined, string | undefined];
+  const [, selector = '', comparatorText, valueText = '', unitText, overText] = match;
   const comparator = comparatorText as Comparator;
 
   // Selector: [operation.][metric.][statistic]
@@ -160,10 +161,11 @@ function parseOne(
 
   let windowLength: number | undefined;
   if (overText !== undefined) {
-    windowLength = parseDurationMs(overText.replace(/\s+/g, ''));
-    if (windowLength === undefined || windowLength <= 0) fail(`"over ${overText}" is not a positive duration`);
+    windowLength = parseDuration(overText);
+    if (windowLength === undefined) fail(`"over ${overText}" is not a duration (${durationProblem(overText)})`, `write a duration such as ${DURATION_FORMS}, e.g. \`p99 < 500ms over 1m\``);
+    if (windowLength <= 0) fail(`"over ${overText}" is not a positive duration`);
     if (windowMs !== undefined && windowLength < windowMs) {
-      fail(`"over ${overText}" is shorter than one metrics window (${formatMs(windowMs)})`, `use over ${formatMs(windowMs)} or more, or a shorter window`);
+      fail(`"over ${overText}" is shorter than one metrics window (${formatDuration(windowMs)})`, `use over ${formatDuration(windowMs)} or more, or a shorter window`);
     }
   }
 
@@ -211,8 +213,8 @@ function convert(
         return value;
       }
       if (unit === undefined) return value; // bare numbers are ms, as in k6
-      if (!isDurationUnit(unit)) fail(`${metric} is a latency; "${unit}" is not a time unit`, 'use us, ms, s or m, e.g. `p99 < 500ms`');
-      return value * durationFactor(unit);
+      if (!isTimeUnit(unit)) fail(`${metric} is a latency; "${unit}" is not a time unit`, 'use us, ms, s or m, e.g. `p99 < 500ms`');
+      return value * timeUnitMs(unit);
     case 'ratio':
       // toPrecision: 99.9 / 100 is 0.9990000000000001 in binary floating point.
       if (unit === '%') return Number((value / 100).toPrecision(12));

@@ -35,12 +35,18 @@ export async function loadSpec(path: string): Promise<OpenApiDocument> {
       hint: 'fix the document so it validates against the OpenAPI 3.1 schema',
     });
   }
-  const document = (await dereference(path, { resolve: { http: false } } as never)) as unknown as OpenApiDocument;
-  if (typeof document.openapi !== 'string' || !document.openapi.startsWith('3.')) {
-    throw new ConfigError(`declares openapi "${String(document.openapi)}"; the gate needs OpenAPI 3.x`, { file: path });
+  const document: object = await dereference(path, { resolve: { http: false } } as never);
+  if (!isOpenApi3(document)) {
+    throw new ConfigError(`declares openapi "${String(Reflect.get(document, 'openapi'))}"; the gate needs OpenAPI 3.x`, { file: path });
   }
   if (document.paths === undefined || Object.keys(document.paths).length === 0) {
     throw new ConfigError('declares no paths; there is nothing to check', { file: path });
   }
   return document;
+}
+
+/** A document that validated against the OpenAPI meta-schema (above) and declares 3.x has the shape the gate reads. */
+function isOpenApi3(document: object): document is OpenApiDocument {
+  const version: unknown = Reflect.get(document, 'openapi');
+  return typeof version === 'string' && version.startsWith('3.');
 }

@@ -10,10 +10,9 @@ import type {
 } from './openapi-types.js';
 import { HTTP_METHODS } from './openapi-types.js';
 
-// ajv-formats is CommonJS; depending on the loader its callable is the module or its `.default`.
-type AddFormats = (ajv: Ajv2020) => Ajv2020;
-const formatsModule = addFormatsModule as unknown as AddFormats & { default?: AddFormats };
-const addFormats: AddFormats = formatsModule.default ?? formatsModule;
+// ajv-formats is CommonJS; whatever a loader makes of its default import, the plugin sets its own
+// `.default` to itself (`exports.default = formatsPlugin`), so `.default` is the callable everywhere.
+const addFormats = addFormatsModule.default;
 
 export interface IndexedOperation {
   method: HttpMethod;

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { BrowserStepSummary } from '../../src/browser/summary.js';
+import type { BrowserStepSummary } from '../../src/model/browser-summary.js';
 import type { RunReport } from '../../src/report/report-json.js';
 import { startFixtureServer, type FixtureServer } from '../fixtures/webrtc-pair/fixture-server.js';
 import { REPO_ROOT, runCli } from '../helpers/run-cli.js';

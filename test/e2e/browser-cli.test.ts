@@ -2,15 +2,14 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { BrowserStepSummary } from '../../src/browser/summary.js';
-import type { StepResult } from '../../src/model/result.js';
 import { startFixtureServer, type FixtureServer } from '../fixtures/webrtc-pair/fixture-server.js';
 import { REPO_ROOT, runCli } from '../helpers/run-cli.js';
+import { parseRunSummary } from '../helpers/run-summary.js';
 
 // Chromium keeps normal priority here (--browser-nice 0): at the default nice 10 (its autogroup too) it yields
 // to every other process on the host, and `npm test` runs two forks, whose load generators and servers would
 // starve it. These tests judge labels and figures, not capacity, so overload detection is off too.
-const QUIET = ['--max-host-cpu', '2', '--max-event-loop-delay', '0', '--max-cpu-limited', '2', '--browser-nice', '0'];
+const QUIET = ['--max-host-cpu', '2', '--max-event-loop-delay', '0s', '--max-cpu-limited', '2', '--browser-nice', '0'];
 
 describe('roomgate browser (CLI)', () => {
   let fixture: FixtureServer;
@@ -28,8 +27,9 @@ describe('roomgate browser (CLI)', () => {
       '--participants', '2', '--hold', '1s', '--json', '--out', out, '--slo', 'time_to_first_frame.p95 < 60s', ...QUIET,
     ]);
     expect(run.code, run.stderr).toBe(0);
-    const result = JSON.parse(run.stdout) as StepResult;
-    const summary = result.summary as unknown as BrowserStepSummary;
+    const result = parseRunSummary(run.stdout).steps[0]!.result;
+    if (result.kind !== 'browser' || result.summary === undefined) throw new Error(`no browser summary: ${run.stdout}`);
+    const summary = result.summary;
     expect(summary.adapter).toBe('fixture call page');
     expect(summary.participants.every((p) => p.status === 'joined' && p.timeToFirstFrameMs! > 0)).toBe(true);
     expect(result.slos).toMatchObject([{ status: 'passed', metric: 'time_to_first_frame' }]);

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { createBrowserStep } from '../../src/browser/browser-step.js';
 import { LOW_RESOLUTION_CLIP } from '../../src/browser/launch/fake-video.js';
 import type { BrowserStepOptions } from '../../src/browser/options.js';
-import type { BrowserStepSummary } from '../../src/browser/summary.js';
+import type { BrowserStepSummary } from '../../src/model/browser-summary.js';
 import type { StepResult } from '../../src/model/result.js';
 import { LOCAL_CREDENTIALS } from '../../src/reference/defaults.js';
 import type { FaultName } from '../../src/reference/faults.js';

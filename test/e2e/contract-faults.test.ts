@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { CHECK_CATALOG } from '../../src/contract/check-catalog.js';
-import type { StepResult } from '../../src/model/result.js';
 import { faultsCaughtBy } from '../helpers/faults.js';
 import { runCli } from '../helpers/run-cli.js';
+import { gateResultOf, parseRunSummary } from '../helpers/run-summary.js';
 
 /**
  * Each reference fault the contract gate catches must make `roomgate contract`
@@ -16,10 +16,10 @@ const FAULT_TABLE = faultsCaughtBy('contract').filter(({ caughtBy }) => caughtBy
 /** The identity checks the bundled contract gets, in the order they run. */
 const IDENTITY_CHECK_IDS = CHECK_CATALOG.filter((d) => d.group === 'identity' && d.scope.per === 'run').map((d) => d.id);
 
-async function contract(args: string[]): Promise<{ code: number | null; result: StepResult; stderr: string }> {
+async function contract(args: string[]): Promise<{ code: number | null; result: ReturnType<typeof gateResultOf>; stderr: string }> {
   const run = await runCli(['contract', '--json', ...args], { timeoutMs: 150_000 });
   // stdout is exactly one JSON document: Pact's verifier report is captured in a child process, not printed.
-  return { code: run.code, result: JSON.parse(run.stdout) as StepResult, stderr: run.stderr };
+  return { code: run.code, result: gateResultOf(parseRunSummary(run.stdout)), stderr: run.stderr };
 }
 
 describe('roomgate contract against the embedded reference server', { timeout: 160_000 }, () => {

@@ -2,10 +2,10 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EMBEDDED_FOR_CONTRACT } from '../../src/contract/options.js';
-import type { StepResult } from '../../src/model/result.js';
 import type { ReferenceServer } from '../../src/reference/server-types.js';
 import { startReferenceServer } from '../helpers/reference-http.js';
 import { runCli } from '../helpers/run-cli.js';
+import { gateResultOf, parseRunSummary } from '../helpers/run-summary.js';
 
 /**
  * A target that is not roomgate's embedded server has its own credentials.
@@ -28,7 +28,7 @@ describe('roomgate contract --target with non-default credentials', { timeout: 1
       ['contract', '--json', '--target', server.url, '--client-id', CLIENT.clientId, '--client-secret', CLIENT.clientSecret],
       { timeoutMs: 140_000 },
     );
-    const result = JSON.parse(run.stdout) as StepResult;
+    const result = gateResultOf(parseRunSummary(run.stdout));
     const notPassed = result.checks.filter((c) => c.status === 'failed' || c.status === 'errored');
     expect(notPassed).toEqual([]);
     expect(result.checks.find((c) => c.name === 'pact.provider-verification')?.status).toBe('passed');

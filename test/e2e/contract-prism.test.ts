@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadSpec } from '../../src/spec/load-spec.js';
 import { SpecIndex } from '../../src/spec/spec-index.js';
-import type { StepResult } from '../../src/model/result.js';
 import type { FaultName } from '../../src/reference/faults.js';
 import type { ReferenceServer } from '../../src/reference/server-types.js';
 import { startForwarder, startPrism, type ForwardingServer, type RunningPrism } from '../helpers/prism.js';
 import { startReferenceServer } from '../helpers/reference-http.js';
 import { runCli } from '../helpers/run-cli.js';
+import { gateResultOf, parseRunSummary } from '../helpers/run-summary.js';
 
 /**
  * An independent validator in the loop: Stoplight Prism validates every
@@ -52,10 +52,10 @@ afterAll(async () => {
   await Promise.all(Object.values(servers ?? {}).map((s) => s?.close()));
 });
 
-async function gateThrough(target: string, groups: string[]): Promise<{ code: number | null; result: StepResult }> {
+async function gateThrough(target: string, groups: string[]): Promise<{ code: number | null; result: ReturnType<typeof gateResultOf> }> {
   // A generous per-request deadline: Prism parses and validates the gate's 1.5 MiB oversized bodies, slowly on a loaded host.
-  const run = await runCli(['contract', '--json', '--request-timeout', '30000', '--target', target, ...CLIENT, '--only', ...groups], { timeoutMs: 140_000 });
-  return { code: run.code, result: JSON.parse(run.stdout) as StepResult };
+  const run = await runCli(['contract', '--json', '--request-timeout', '30s', '--target', target, ...CLIENT, '--only', ...groups], { timeoutMs: 140_000 });
+  return { code: run.code, result: gateResultOf(parseRunSummary(run.stdout)) };
 }
 
 /** Operations whose responses Prism flagged, and those roomgate's schema checks failed. */

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { CONTRACT_GROUPS } from '../../src/contract/options.js';
-import type { StepResult } from '../../src/model/result.js';
 import { runCli } from '../helpers/run-cli.js';
+import { gateResultOf, parseRunSummary } from '../helpers/run-summary.js';
 import { startVariantServer, VARIANT_CLIENTS, VARIANT_DEFECTS, type VariantDefect, type VariantServer } from '../helpers/variant-server.js';
 
 /**
@@ -20,7 +20,7 @@ afterEach(async () => {
   server = undefined;
 });
 
-async function gate(defects: VariantDefect[]): Promise<{ code: number | null; result: StepResult }> {
+async function gate(defects: VariantDefect[]): Promise<{ code: number | null; result: ReturnType<typeof gateResultOf> }> {
   server = await startVariantServer(defects);
   const run = await runCli(
     [
@@ -31,7 +31,7 @@ async function gate(defects: VariantDefect[]): Promise<{ code: number | null; re
     ],
     { timeoutMs: 60_000 },
   );
-  return { code: run.code, result: JSON.parse(run.stdout) as StepResult };
+  return { code: run.code, result: gateResultOf(parseRunSummary(run.stdout)) };
 }
 
 describe('roomgate contract --spec with a team\'s own document', { timeout: 150_000 }, () => {

@@ -2,8 +2,8 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { BrowserStepSummary } from '../../src/browser/summary.js';
 import type { StepResult } from '../../src/model/result.js';
+import type { RunReport } from '../../src/report/report-json.js';
 import { JanusVideoRoomApi } from '../../src/browser/adapters/janus/videoroom-api.js';
 import { janusVideoRoomAdapter } from '../../src/browser/adapters/janus-videoroom.js';
 import { BrowserPool } from '../../src/browser/launch/browser-pool.js';
@@ -19,7 +19,7 @@ const ADAPTER = join(REPO_ROOT, 'src/browser/adapters/janus-videoroom.ts');
 // Chromium keeps normal priority here (--browser-nice 0): at the default nice 10 (its autogroup too) it yields
 // to every other process on the host, and `npm test` runs two forks, whose load generators and servers would
 // starve it. These tests judge labels and figures, not capacity, so overload detection is off too.
-const QUIET = ['--max-host-cpu', '2', '--max-event-loop-delay', '0', '--max-cpu-limited', '2', '--browser-nice', '0'];
+const QUIET = ['--max-host-cpu', '2', '--max-event-loop-delay', '0s', '--max-cpu-limited', '2', '--browser-nice', '0'];
 
 describe.skipIf(!janusAvailable())('Janus VideoRoom failures get their own labels', () => {
   let janus: RunningJanus | undefined;
@@ -29,14 +29,16 @@ describe.skipIf(!janusAvailable())('Janus VideoRoom failures get their own label
   });
 
   const env = () => ({ JANUS_URL: janus!.httpUrl, JANUS_WS_URL: janus!.wsUrl, JANUS_DEMOS_URL: janus!.demosUrl });
+  // The browser step's result, from the run folder's report.json (where every command writes it).
   const resultIn = (out: string, run: CliRun) => {
-    let result: StepResult;
+    let result: StepResult | undefined;
     try {
-      result = JSON.parse(readFileSync(join(out, 'result.json'), 'utf8')) as StepResult;
+      result = (JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as RunReport).steps[0];
     } catch (error) {
-      throw new Error(`no result.json (${(error as Error).message}); exit ${run.code} ${run.signal}\n${run.stdout}\n${run.stderr}`);
+      throw new Error(`no report.json (${(error as Error).message}); exit ${run.code} ${run.signal}\n${run.stdout}\n${run.stderr}`);
     }
-    return { result, summary: result.summary as unknown as BrowserStepSummary };
+    if (result?.kind !== 'browser' || result.summary === undefined) throw new Error(`no browser step summary in report.json; exit ${run.code}\n${run.stdout}\n${run.stderr}`);
+    return { result, summary: result.summary };
   };
 
   async function runBrowser(args: string[], cli: CliOptions = {}) {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { JanusVideoRoomApi } from '../../src/browser/adapters/janus/videoroom-api.js';
-import type { BrowserStepSummary } from '../../src/browser/summary.js';
+import type { BrowserStepSummary } from '../../src/model/browser-summary.js';
 import type { RunReport } from '../../src/report/report-json.js';
 import { janusAvailable, startJanus, type RunningJanus } from '../helpers/janus.js';
 import { REPO_ROOT, runCli } from '../helpers/run-cli.js';

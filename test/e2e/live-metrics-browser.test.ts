@@ -8,7 +8,7 @@ import { runCli } from '../helpers/run-cli.js';
 // Chromium keeps normal priority here (--browser-nice 0): at the default nice 10 (its autogroup too) it yields
 // to every other process on the host, and `npm test` runs two forks, whose load generators and servers would
 // starve it. These tests judge labels and figures, not capacity, so overload detection is off too.
-const QUIET = ['--max-host-cpu', '2', '--max-event-loop-delay', '0', '--max-cpu-limited', '2', '--browser-nice', '0'];
+const QUIET = ['--max-host-cpu', '2', '--max-event-loop-delay', '0s', '--max-cpu-limited', '2', '--browser-nice', '0'];
 
 describe('roomgate browser --metrics-port', () => {
   it('exports the judged participants by failure label, and the exit code stays the verdict', async () => {

@@ -47,8 +47,9 @@ describe('live metrics: Prometheus scrapes a soak', () => {
       { timeoutMs: 120_000 },
     );
     expect(run.code, run.stderr + run.stdout).toBe(0);
-    expect(run.stderr).toContain(`metrics → http://127.0.0.1:${metricsPort}/metrics`);
-    expect(run.stderr, 'the CLI must not exit before a scrape has read the final figures').not.toMatch(/no scrape of .* within/);
+    // Where the console goes (stdout; stderr under --json), as for every command.
+    expect(run.stdout + run.stderr).toContain(`metrics → http://127.0.0.1:${metricsPort}/metrics`);
+    expect(run.stdout + run.stderr, 'the CLI must not exit before a scrape has read the final figures').not.toMatch(/no scrape of .* within/);
 
     const report = JSON.parse(await readFile(join(out, 'report.json'), 'utf8')) as {
       steps: { summary: { operations: Record<string, { requests: number; latency: { p99: number } }> } }[];

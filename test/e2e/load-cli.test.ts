@@ -13,7 +13,10 @@ describe('roomgate load (CLI)', () => {
   it('passes a soak on the clean embedded server and prints per-operation results as JSON', async () => {
     const run = await runCli(['load', '--mode', 'soak', '--rate', '80', '--duration', '2s', ...RELAXED, '--slo', 'p99 < 2s', '--slo', 'error_rate < 1%', '--json']);
     expect(run.code, run.stderr).toBe(0);
-    const result = JSON.parse(run.stdout) as { status: string; exitCode: number; summary: { totals: { responses: number }; operations: Record<string, unknown>; histograms?: unknown } };
+    // The run summary every command prints; the step's whole result is in it, its histograms are in report.json.
+    const json = JSON.parse(run.stdout) as { status: string; exitCode: number; steps: { result: { status: string; summary: { totals: { responses: number }; operations: Record<string, unknown>; histograms?: unknown } } }[] };
+    const result = json.steps[0]!.result;
+    expect(json).toMatchObject({ status: 'passed', exitCode: 0 });
     expect(result.status).toBe('passed');
     expect(result.summary.totals.responses).toBe(160);
     expect(Object.keys(result.summary.operations).sort()).toEqual(['create_room', 'delete_room', 'get_room', 'list_rooms']);
@@ -46,7 +49,8 @@ describe('roomgate load (CLI)', () => {
     const run = await runCli(['load', '--mode', 'soak', '--rate', '50', '--duration', '60s', ...RELAXED, '--out', out], {
       onSpawn: (child) => {
         let sent = false;
-        child.stderr?.on('data', (chunk: Buffer) => {
+        // Progress goes to stdout (to stderr only under --json), as for every command.
+        child.stdout?.on('data', (chunk: Buffer) => {
           // The first window line means the timed run is under way.
           if (!sent && chunk.toString().includes('[load-soak]')) {
             sent = true;

@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/run-cli.js';
 
+/** The run summary of `roomgate load --json`: the plan's notes, and the load step's SLO verdicts. */
 interface LoadJson {
   status: string;
   exitCode: number;
   notes?: string[];
-  slos: { expression: string; status: string }[];
+  steps: { slos: { expression: string; status: string }[] }[];
 }
 
 describe('roomgate load --mix get=100 (an operation mix that never creates rooms)', () => {
@@ -13,9 +14,10 @@ describe('roomgate load --mix get=100 (an operation mix that never creates rooms
     const run = await runCli(['load', '--duration', '2s', '--window', '1s', '--mix', 'get=100', '--json']);
     expect(run.code, run.stderr).toBe(0);
     const result = JSON.parse(run.stdout) as LoadJson;
+    const slos = result.steps[0]!.slos;
     expect(result.notes).toEqual(['default SLO create_room.p50 < 300ms skipped: the mix never calls create_room']);
-    expect(result.slos.map((s) => s.expression)).not.toContain('create_room.p50 < 300ms');
-    expect(result.slos.map((s) => s.status)).toEqual(result.slos.map(() => 'passed'));
+    expect(slos.map((s) => s.expression)).not.toContain('create_room.p50 < 300ms');
+    expect(slos.map((s) => s.status)).toEqual(slos.map(() => 'passed'));
     // Progress goes to stderr: every window line spans at least a quarter window (no `2.0s–2.0s 8026.3/s`).
     const spans = [...run.stderr.matchAll(/\] (\d+\.\d)s–(\d+\.\d)s/g)].map((m) => Number(m[2]) - Number(m[1]));
     expect(spans.length).toBeGreaterThan(0);
@@ -27,6 +29,6 @@ describe('roomgate load --mix get=100 (an operation mix that never creates rooms
     expect(run.code).toBe(1);
     const result = JSON.parse(run.stdout) as LoadJson;
     expect(result.notes).toBeUndefined();
-    expect(result.slos).toEqual([expect.objectContaining({ expression: 'create_room.p50 < 300ms', status: 'no-data' })]);
+    expect(result.steps[0]!.slos).toEqual([expect.objectContaining({ expression: 'create_room.p50 < 300ms', status: 'no-data' })]);
   });
 });

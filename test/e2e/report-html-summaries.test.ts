@@ -9,6 +9,7 @@ import type { StepResult } from '../../src/model/result.js';
 import { buildPageData } from '../../src/report/html/report-data.js';
 import { renderHtml } from '../../src/report/html/render-html.js';
 import { buildRunReport, type RunReport } from '../../src/report/report-json.js';
+import { fromReportJson } from '../helpers/report-json-fixture.js';
 
 const HOSTILE = '<img src=x onerror="window.__pwned=1">';
 const now = new Date().toISOString();
@@ -25,10 +26,11 @@ function loadStep(): StepResult {
   }
   registry.finish();
   const summary = (op: string) => ({ attempts: op === 'create_room' ? 300 : 150, requests: 0, responses: 0, errors: op === 'get_room' ? 6 : 0, byOutcome: {}, latency: registry.summary('latency', { operation: op }) });
-  return {
+  // The parts of a summary the page draws from (a trimmed report.json).
+  return fromReportJson<StepResult>({
     name: 'burst', kind: 'load', status: 'passed', startedAt: now, finishedAt: now, durationMs: 3000, checks: [], slos: [], artifacts: [],
     summary: { mode: 'burst', totals: { requests: 450, errors: 6, errorRate: 6 / 450, throughput: 150 }, operations: { create_room: summary('create_room'), get_room: summary('get_room') }, histograms: registry.serialize() },
-  };
+  });
 }
 
 /** A browser step summary shaped as BrowserStepSummary: participants with milestonesMs, and its metrics. */
@@ -36,7 +38,7 @@ function browserStep(): StepResult {
   const registry = new MetricsRegistry({ startedAtMs: 0, now: () => 0 });
   registry.record('join_time', 'join', 'ok', 900);
   registry.finish(0);
-  return {
+  return fromReportJson<StepResult>({
     name: 'join', kind: 'browser', status: 'failed', reason: 'one participant failed', startedAt: now, finishedAt: now, durationMs: 5000, checks: [], slos: [], artifacts: [],
     summary: {
       kind: 'browser',
@@ -48,7 +50,7 @@ function browserStep(): StepResult {
       latency: { join_time: registry.summary('join_time') },
       metrics: registry.serialize(),
     },
-  };
+  });
 }
 
 function report(): RunReport {

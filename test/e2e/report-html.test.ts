@@ -13,6 +13,7 @@ import { LOCAL_CREDENTIALS } from '../../src/reference/defaults.js';
 import { renderHtml } from '../../src/report/html/render-html.js';
 import { buildRunReport } from '../../src/report/report-json.js';
 import { VideoConnectClient } from '../../src/target/client.js';
+import { fromReportJson } from '../helpers/report-json-fixture.js';
 
 const HOSTILE = '</script><script>window.__pwned=1</script><img src=x onerror="window.__pwned=2;alert(1)">';
 
@@ -44,7 +45,8 @@ async function buildHostileReport(dir: string): Promise<string> {
     }
     const body = JSON.stringify(room);
     const now = new Date().toISOString();
-    const step: StepResult = {
+    // A summary of a shape no roomgate writes (histograms as bare base64 leaves), as a foreign report.json may hold.
+    const step = fromReportJson<StepResult>({
       name: 'contract',
       kind: 'contract',
       status: 'failed',
@@ -66,8 +68,8 @@ async function buildHostileReport(dir: string): Promise<string> {
       slos: [],
       artifacts: [{ kind: 'other', path: 'javascript:alert(1)', description: HOSTILE }],
       summary: { histograms: { get_room: encodeHistogram(histogram) }, roomName: room.name },
-    };
-    const load: StepResult = {
+    });
+    const load = fromReportJson<StepResult>({
       ...step,
       name: 'burst',
       kind: 'load',
@@ -76,7 +78,7 @@ async function buildHostileReport(dir: string): Promise<string> {
       reason: undefined,
       artifacts: [],
       slos: [{ status: 'passed', expression: 'get_room.p99 < 1s', metric: 'latency', operation: 'get_room', threshold: 1000, unit: 'ms', observed: timeline[0]!.operations['get_room']!.p99 }],
-    };
+    });
     const report = buildRunReport({
       run: { id: 'x', name: `smoke${HOSTILE}`, files: [], startedAt: now, durationMs: 2000, status: 'failed', partial: false, exitCode: 1 },
       target: { baseUrl: server.url, clientId: 'roomgate-local', embedded: true },

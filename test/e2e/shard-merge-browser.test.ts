@@ -2,7 +2,7 @@ import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { BrowserStepSummary } from '../../src/browser/summary.js';
+import type { BrowserStepSummary } from '../../src/model/browser-summary.js';
 import { decodeHistogram, newHistogram, unitsToMs } from '../../src/metrics/histogram.js';
 import { LOCAL_CREDENTIALS } from '../../src/reference/defaults.js';
 import type { ReferenceServer } from '../../src/reference/server-types.js';
@@ -14,7 +14,7 @@ import { runCli } from '../helpers/run-cli.js';
 // Chromium keeps normal priority here (--browser-nice 0): at the default nice 10 (its autogroup too) it yields
 // to every other process on the host, and `npm test` runs two forks, whose load generators and servers would
 // starve it. These tests judge labels and figures, not capacity, so overload detection is off too.
-const QUIET = ['--max-host-cpu', '2', '--max-event-loop-delay', '0', '--max-cpu-limited', '2', '--browser-nice', '0'];
+const QUIET = ['--max-host-cpu', '2', '--max-event-loop-delay', '0s', '--max-cpu-limited', '2', '--browser-nice', '0'];
 const readReport = async (dir: string) => JSON.parse(await readFile(join(dir, 'report.json'), 'utf8')) as RunReport;
 
 describe('roomgate merge (browser shards)', () => {

@@ -2,7 +2,7 @@ import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LoadSummary } from '../../src/load/load-summary.js';
+import type { LoadSummary } from '../../src/model/load-summary.js';
 import { decodeHistogram, newHistogram, unitsToMs } from '../../src/metrics/histogram.js';
 import { LOCAL_CREDENTIALS } from '../../src/reference/defaults.js';
 import type { ReferenceServer, ReferenceServerStats } from '../../src/reference/server-types.js';

@@ -3,18 +3,20 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { StepResult, StepStatus } from '../../src/model/result.js';
 import { buildRunReport, type RunMeta, type RunReport, writeReportJson } from '../../src/report/report-json.js';
+import { fromReportJson } from './report-json-fixture.js';
 
 const now = new Date().toISOString();
 
 /** A finished load step whose summary has these operations (1000 attempts, p50 10 ms, p99 20 ms each). */
 export function loadStepWith(name: string, operations: readonly string[], status: StepStatus = 'passed'): StepResult {
-  return {
+  // Summary figures only (no totals, no histograms), as a report from a killed or older run has.
+  return fromReportJson<StepResult>({
     name, kind: 'load', status, startedAt: now, finishedAt: now, durationMs: 1, checks: [], slos: [], artifacts: [],
     summary: {
       mode: 'burst',
       operations: Object.fromEntries(operations.map((op) => [op, { attempts: 1000, errors: 0, latency: { count: 1000, p50: 10, p99: 20 } }])),
     },
-  };
+  });
 }
 
 export function contractStep(status: StepStatus = 'passed', reason?: string): StepResult {

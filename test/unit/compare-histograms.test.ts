@@ -3,6 +3,7 @@ import { MetricsRegistry } from '../../src/metrics/index.js';
 import type { StepResult } from '../../src/model/result.js';
 import { compareReports, figuresOf } from '../../src/report/compare.js';
 import { buildRunReport, type RunReport } from '../../src/report/report-json.js';
+import { fromReportJson } from '../helpers/report-json-fixture.js';
 
 const now = new Date().toISOString();
 
@@ -17,14 +18,15 @@ function loadStep(slowMs: number, errors: number): StepResult {
   t = 2000;
   registry.finish();
   const histograms = registry.serialize();
-  return {
+  // The figures compare reads (operations and histograms), as a trimmed report.json holds them.
+  return fromReportJson<StepResult>({
     name: 'burst', kind: 'load', status: 'passed', startedAt: now, finishedAt: now, durationMs: 2000, checks: [], slos: [], artifacts: [],
     summary: {
       mode: 'burst',
       operations: { create_room: { attempts: 1000, requests: 1000, responses: 1000, errors, byOutcome: {}, latency: registry.summary('latency', { operation: 'create_room' }) } },
       histograms,
     },
-  };
+  });
 }
 
 function browserStep(joinMs: number[], failed: number): StepResult {
@@ -32,10 +34,10 @@ function browserStep(joinMs: number[], failed: number): StepResult {
   for (const ms of joinMs) registry.record('join_time', 'join', 'ok', ms);
   registry.finish(0);
   const participants = [...joinMs.map((_, i) => ({ name: `p${i}`, status: 'joined' })), ...Array.from({ length: failed }, (_, i) => ({ name: `f${i}`, status: 'failed' }))];
-  return {
+  return fromReportJson<StepResult>({
     name: 'join', kind: 'browser', status: 'passed', startedAt: now, finishedAt: now, durationMs: 1, checks: [], slos: [], artifacts: [],
     summary: { kind: 'browser', participants, latency: { join_time: registry.summary('join_time') }, metrics: registry.serialize() },
-  };
+  });
 }
 
 function report(steps: StepResult[]): RunReport {
@@ -61,9 +63,10 @@ describe('compare: figures from the real step summaries', () => {
   it('flags a p99 regression that only the merged histogram shows', () => {
     // 20 slow samples out of 1000 push the exact p99 to the slow value.
     const slow = loadStep(200, 0);
-    const registry = MetricsRegistry.fromSerialized((slow.summary as { histograms: never }).histograms);
+    if (slow.kind !== 'load' || slow.summary === undefined) throw new Error('loadStep() makes a load step with a summary');
+    const registry = MetricsRegistry.fromSerialized(slow.summary.histograms);
     for (let i = 0; i < 10; i++) registry.record('latency', 'create_room', '2xx', 200);
-    (slow.summary as Record<string, unknown>)['histograms'] = registry.serialize();
+    slow.summary.histograms = registry.serialize();
     const deltas = compareReports(report([loadStep(200, 0)]), report([slow]), 0.1);
     const p99 = deltas.find((d) => d.operation === 'create_room' && d.metric === 'p99');
     expect(p99).toMatchObject({ source: 'histogram', regression: true });

@@ -4,7 +4,9 @@ import type { ContractGroup } from '../../src/contract/options.js';
 import { EMBEDDED_FOR_CONTRACT } from '../../src/contract/options.js';
 import { loadSpec } from '../../src/spec/load-spec.js';
 import { SpecIndex } from '../../src/spec/spec-index.js';
-import type { StepResult } from '../../src/model/result.js';
+import type { ContractStepResult, WebhooksStepResult } from '../../src/model/result.js';
+
+type GateResult = ContractStepResult | WebhooksStepResult;
 import { LOCAL_CREDENTIALS } from '../../src/reference/defaults.js';
 import { FAULT_NAMES, type FaultName } from '../../src/reference/faults.js';
 import { createReferenceServer } from '../../src/reference/server.js';
@@ -21,7 +23,7 @@ beforeAll(async () => {
   spec = new SpecIndex(await loadSpec('contracts/videoconnect.v1.openapi.yaml'));
 });
 
-async function gate(url: string, options: { seed?: number; groups?: ContractGroup[]; minCoverage?: number }): Promise<StepResult> {
+async function gate(url: string, options: { seed?: number; groups?: ContractGroup[]; minCoverage?: number }): Promise<GateResult> {
   return runContractGate(
     { target: { baseUrl: url, credentials: { ...LOCAL_CREDENTIALS }, embedded: true }, signal: new AbortController().signal, emit: () => {}, runDir: '.' },
     spec,
@@ -30,7 +32,7 @@ async function gate(url: string, options: { seed?: number; groups?: ContractGrou
   );
 }
 
-const failedCells = (result: StepResult) =>
+const failedCells = (result: GateResult) =>
   [...(result.coverage?.responses ?? []), ...(result.coverage?.inputs ?? [])].filter((c) => c.state === 'failed').map((c) => `${c.operationId} ${c.label ?? c.kind}`);
 
 describe('contract coverage map on the clean reference server', () => {
@@ -88,7 +90,7 @@ describe('contract coverage map on the clean reference server', () => {
 });
 
 /** The gate's map groups against a reference server with `fault` (a quota no gate spends), once per seed. */
-async function gateUnderFault(fault: FaultName, seeds: readonly number[], judge: (result: StepResult, seed: number) => void): Promise<void> {
+async function gateUnderFault(fault: FaultName, seeds: readonly number[], judge: (result: GateResult, seed: number) => void): Promise<void> {
   const server = await createReferenceServer({ port: 0, faults: [fault], rateLimit: { quota: 100_000, windowSeconds: 60 } });
   try {
     for (const seed of seeds) judge(await gate(server.url, { seed, groups: ['schema', 'envelope', 'coverage', 'generated'] }), seed);

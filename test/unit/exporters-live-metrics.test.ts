@@ -11,6 +11,7 @@ import { MetricsRegistry } from '../../src/metrics/registry.js';
 import type { StepResult } from '../../src/model/result.js';
 import { parseSlos } from '../../src/slo/parse.js';
 import { seededRandom } from '../../src/seeded-random.js';
+import { fromReportJson } from '../helpers/report-json-fixture.js';
 
 function loadRegistry(): MetricsRegistry {
   const registry = new MetricsRegistry({ windowMs: 1000 });
@@ -128,11 +129,12 @@ describe('LiveMetrics', () => {
     live.publish({ step: 'soak', registry: liveRegistry });
     const reported = loadRegistry();
     reported.finish();
-    const result: StepResult = {
+    // Only the part of the summary the exporters read: its serialized registry.
+    const result = fromReportJson<StepResult>({
       name: 'soak', kind: 'load', status: 'failed', reason: 'x', startedAt: '', finishedAt: '', durationMs: 1, checks: [],
       slos: [{ expression: 'error_rate < 1%', metric: 'error_rate', threshold: 0.01, unit: 'ratio', status: 'failed', observed: 0.02 }],
       summary: { histograms: reported.serialize() }, artifacts: [],
-    };
+    });
     live.sink({ type: 'step-end', at: 2, step: 'soak', result });
     const snapshot = live.snapshot();
     expect(scalarPoints(snapshot, EXPORTED.requests).reduce((sum, p) => sum + p.value, 0)).toBe(510);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatSummary } from '../../src/cli/contract-output.js';
+import { formatSummary } from '../../src/cli/render/contract.js';
 import { coverageTotals, type ContractCoverage, type CoverageCell } from '../../src/model/coverage.js';
 import { buildCoverageView, coverageGaps } from '../../src/report/coverage-view.js';
 import { buildPageData } from '../../src/report/html/report-data.js';

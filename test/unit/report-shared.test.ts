@@ -8,6 +8,7 @@ import { createEventsWriter, parseEventsNdjson } from '../../src/report/events-w
 import { renderJunit } from '../../src/report/junit.js';
 import { createRedactor } from '../../src/report/redact.js';
 import { buildRunReport, readReportJson, writeReportJson } from '../../src/report/report-json.js';
+import { fromReportJson } from '../helpers/report-json-fixture.js';
 
 const now = new Date(0).toISOString();
 
@@ -86,8 +87,8 @@ describe('renderJunit', () => {
 describe('report.json', () => {
   it('is written atomically, without the client secret, and read back with its schema version', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'roomgate-report-'));
-    const step = contractStep();
-    step.summary = { histograms: { create_room: 'HISTFAAAA' }, echoed: 'the secret is s3cret-value' };
+    // A step whose summary holds histograms (a load step's kind) of a foreign shape, and an echoed secret.
+    const step = fromReportJson<StepResult>({ ...contractStep(), kind: 'load', summary: { histograms: { create_room: 'HISTFAAAA' }, echoed: 'the secret is s3cret-value' } });
     const report = buildRunReport({
       run: { id: 'r1', name: 'ci-gate', files: [], startedAt: now, durationMs: 1, status: 'failed', partial: false },
       target: { baseUrl: 'http://127.0.0.1:1', clientId: 'id', embedded: true },

@@ -1,10 +1,12 @@
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { createProgressRenderer } from '../../src/cli/progress.js';
+import { CONSOLE_RENDERERS } from '../../src/cli/render/index.js';
+import type { KindRenderers } from '../../src/cli/render/kind-renderer.js';
 import type { RunEvent } from '../../src/model/events.js';
 import type { StepResult } from '../../src/model/result.js';
 
-function capture(options: { live: boolean; lifecycle?: boolean; transform?: (t: string) => string }) {
+function capture(options: { live: boolean; lifecycle?: boolean; transform?: (t: string) => string; renderers?: KindRenderers }) {
   const stream = new PassThrough();
   let text = '';
   stream.on('data', (chunk: Buffer) => (text += chunk.toString()));
@@ -57,10 +59,39 @@ describe('the run console (progress.ts with lifecycle)', () => {
     expect(text()).toBe('  warn: contract: token [redacted] rejected\n');
   });
 
-  it('without lifecycle (one-step commands) prints no start or result lines', () => {
+  it('without lifecycle prints no start or result lines', () => {
     const { renderer, text } = capture({ live: false });
     renderer.sink({ type: 'step-start', at: 0, step: 'burst', kind: 'load' });
     renderer.sink({ type: 'step-end', at: 1, step: 'burst', result: result('passed') });
     expect(text()).toBe('');
+  });
+
+  it('hands each step kind its own lines: a gate its check lines as they come, a load step its table before the result line', () => {
+    const { renderer, text } = capture({ live: false, lifecycle: true, renderers: CONSOLE_RENDERERS });
+    renderer.sink({ type: 'step-start', at: 0, step: 'contract', kind: 'contract' });
+    renderer.sink({ type: 'check', at: 1, step: 'contract', result: { name: 'routing.unknown-path-404', group: 'routing', status: 'passed', durationMs: 1, observations: 1 } });
+    renderer.sink({ type: 'step-end', at: 2, step: 'contract', result: { name: 'contract', kind: 'contract', status: 'passed', startedAt: t, finishedAt: t, durationMs: 2000, checks: [{ name: 'routing.unknown-path-404', group: 'routing', status: 'passed', durationMs: 1, observations: 1 }], slos: [], artifacts: [] } });
+    renderer.sink({ type: 'step-start', at: 3, step: 'burst', kind: 'load' });
+    renderer.sink({ type: 'step-end', at: 4, step: 'burst', result: result('failed') });
+    renderer.sink({ type: 'step-end', at: 5, step: 'join', result: { name: 'join', kind: 'browser', status: 'skipped', reason: 'not run: interrupted', startedAt: t, finishedAt: t, durationMs: 0, checks: [], slos: [], artifacts: [] } });
+    expect(text()).toBe(
+      [
+        '▶ contract (contract)',
+        '  ✓ routing     routing.unknown-path-404 (1)',
+        '',
+        'contract PASSED: 1 passed, 0 failed, 0 errored, 0 skipped in 2.0 s',
+        '✓ contract passed in 2.0s (1/1 checks passed)',
+        '▶ burst (load)',
+        '',
+        '  FAIL create_room.p50 < 300ms (observed 412.5ms)',
+        '✗ burst failed in 5.2s (0/1 SLOs held)',
+        '    an SLO was breached',
+        '    ✗ SLO create_room.p50 < 300ms: observed 412.5 ms',
+        // A step that never ran has nothing of its kind to show, only its result line.
+        '- join skipped',
+        '    not run: interrupted',
+        '',
+      ].join('\n'),
+    );
   });
 });

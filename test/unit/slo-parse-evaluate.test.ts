@@ -75,6 +75,16 @@ describe('SLO parsing', () => {
     expect(configError(() => parse(['late_sends == 0'], loadMetricCatalog('burst'))).message).toMatch(/unknown metric or operation "late_sends"/);
   });
 
+  it('reads windows and grace with the one duration grammar: compounds yes, bare numbers no (they show the accepted forms)', () => {
+    expect(parse(['p99 < 1s over 1h30m'])[0]).toMatchObject({ windowMs: 5_400_000 });
+    expect(parse([{ threshold: 'p99 < 1s', grace: '1m30s' }])[0]).toMatchObject({ graceMs: 90_000 });
+    const bareWindow = configError(() => parse(['p99 < 1s over 60']));
+    expect(bareWindow.message).toBe('"over 60" is not a duration (a bare number has no unit)');
+    expect(bareWindow.hint).toContain('500ms, 30s, 10m, 1h30m');
+    expect(configError(() => parse([{ threshold: 'p99 < 1s', grace: '30' }])).message).toBe('grace "30" is not a duration (a bare number has no unit)');
+    expect(configError(() => parse([{ threshold: 'p99 < 1s', grace: 30 }])).message).toMatch(/grace "30" is not a duration/);
+  });
+
   it('rejects units and statistics that do not fit the metric', () => {
     expect(configError(() => parse(['p99 < 5%'])).message).toMatch(/not a time unit/);
     expect(configError(() => parse(['error_rate < 5'])).message).toMatch(/not a ratio/);

@@ -31,7 +31,8 @@ export async function resolveAdapter(input: AdapterInput | undefined, baseDir: s
 
 /** An adapter object (declarative or `PageAdapter`) as a validated `PageAdapter`. */
 export function toPageAdapter(input: Adapter | PageAdapter, file?: string): PageAdapter {
-  const hasHooks = HOOKS.some((hook) => typeof (input as unknown as Record<string, unknown>)[hook] === 'function');
+  // A hook may live on a class's prototype: read it as a property, not an own key.
+  const hasHooks = HOOKS.some((hook) => typeof Reflect.get(input, hook) === 'function');
   return hasHooks ? validatePageAdapter(input, file) : compileDeclarativeAdapter(validateAdapter(input, file));
 }
 
@@ -79,20 +80,23 @@ async function loadAdapterReference(reference: { module: string; options?: Recor
 
 /** Check a `PageAdapter` from a module: a name, valid predicates, and hooks that are functions. */
 function validatePageAdapter(input: Adapter | PageAdapter, file?: string): PageAdapter {
-  const v = input as unknown as Record<string, unknown>;
+  // What a module exported is known only at run time: its fields are read by name and checked.
+  const v = (key: string): unknown => Reflect.get(input, key);
   const at = (path: string) => ({ ...(file === undefined ? {} : { file }), path });
-  if (typeof v['name'] !== 'string' || v['name'] === '') throw new ConfigError('an adapter needs a `name`', { ...at('adapter.name'), hint: "e.g. name: 'my join page'" });
+  const name = v('name');
+  if (typeof name !== 'string' || name === '') throw new ConfigError('an adapter needs a `name`', { ...at('adapter.name'), hint: "e.g. name: 'my join page'" });
   const known = ['name', 'joined', 'refused', 'chromiumArgs', ...HOOKS];
-  for (const key of Object.keys(v)) {
+  for (const key of Object.keys(input)) {
     if (!known.includes(key)) throw new ConfigError(`unknown adapter key "${key}"`, { ...at(`adapter.${key}`), hint: `a PageAdapter has ${known.join(', ')}` });
   }
   for (const hook of HOOKS) {
-    if (v[hook] !== undefined && typeof v[hook] !== 'function') throw new ConfigError(`adapter.${hook} must be a function`, at(`adapter.${hook}`));
+    if (v(hook) !== undefined && typeof v(hook) !== 'function') throw new ConfigError(`adapter.${hook} must be a function`, at(`adapter.${hook}`));
   }
-  if (v['chromiumArgs'] !== undefined && !(Array.isArray(v['chromiumArgs']) && v['chromiumArgs'].every((a) => typeof a === 'string'))) {
+  const chromiumArgs = v('chromiumArgs');
+  if (chromiumArgs !== undefined && !(Array.isArray(chromiumArgs) && chromiumArgs.every((a) => typeof a === 'string'))) {
     throw new ConfigError('adapter.chromiumArgs must be a list of strings', at('adapter.chromiumArgs'));
   }
   // The predicates are the same as in the declarative form: reuse its checks.
-  validateAdapter({ joined: v['joined'], ...(v['refused'] === undefined ? {} : { refused: v['refused'] }) }, file);
+  validateAdapter({ joined: v('joined'), ...(v('refused') === undefined ? {} : { refused: v('refused') }) }, file);
   return input as PageAdapter;
 }

@@ -1,34 +1,10 @@
+import type { MilestoneName, Milestones } from '../../model/browser-summary.js';
+export type { MilestoneName, Milestones };
 /**
  * The shapes probe.js returns to the harness (through page.evaluate). They
  * mirror the plain-JS probe by hand; `probe.test` keeps them honest by reading
  * them back from a real page.
  */
-
-/** Milestone names, each an epoch-ms stamp on the page's clock (performance.timeOrigin + now()). */
-export type MilestoneName =
-  | 'navigationStart'
-  | 'domContentLoaded'
-  | 'load'
-  | 'mediaRequested'
-  | 'mediaGranted'
-  | 'mediaDenied'
-  | 'signalingOpen'
-  | 'pcCreated'
-  | 'firstSetLocalDescription'
-  | 'firstSetRemoteDescription'
-  | 'iceConnected'
-  | 'pcConnected'
-  | 'pcConnectedObserved'
-  | 'pcFailed'
-  | 'iceFailed'
-  | 'remoteTrack'
-  | 'firstInboundPacket'
-  | 'firstDecodedFrame'
-  | 'firstRenderedFrame'
-  | 'joined'
-  | 'refused';
-
-export type Milestones = Partial<Record<MilestoneName, number>>;
 
 export interface ProbeSnapshot {
   now: number;

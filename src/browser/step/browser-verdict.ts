@@ -1,7 +1,7 @@
 import type { CheckResult, SloVerdict, StepStatus } from '../../model/result.js';
 import type { Slo } from '../../slo/types.js';
 import type { FailureLabel } from '../options.js';
-import type { ParticipantSummary } from '../summary.js';
+import type { ParticipantSummary } from '../../model/browser-summary.js';
 
 /** True when an SLO judges success (then a few failures may be tolerated); otherwise every participant must succeed. */
 export function successJudgedBySlo(slos: readonly Slo[]): boolean {

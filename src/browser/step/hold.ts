@@ -1,7 +1,7 @@
 import type { BrowserPool } from '../launch/browser-pool.js';
 import { treeCpuSeconds, treeRssBytes } from '../launch/process-memory.js';
 import type { Participant } from '../participant/participant.js';
-import type { HoldCpuSummary } from '../summary.js';
+import type { HoldCpuSummary } from '../../model/browser-summary.js';
 import { sleep } from '../../abortable-sleep.js';
 import { round3 } from '../../round3.js';
 

@@ -4,7 +4,7 @@ import type { BrowserStepOptions, FailureLabel } from '../options.js';
 import type { ParticipantVerdict } from '../participant/classify.js';
 import type { Participant } from '../participant/participant.js';
 import type { participantQuality } from '../quality.js';
-import type { ParticipantSummary } from '../summary.js';
+import type { ParticipantSummary } from '../../model/browser-summary.js';
 
 type Quality = ReturnType<typeof participantQuality>;
 

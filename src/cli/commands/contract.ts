@@ -1,29 +1,19 @@
-import { mkdir, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
 import type { CommandModule } from 'yargs';
 import { UsageError } from '../../errors.js';
-import type { RunEvent } from '../../model/events.js';
-import { exitCodeFor } from '../../model/result.js';
 import { execute } from '../fail.js';
-import { interruptSignal } from '../interrupt.js';
-import { formatCheckLine, formatSummary, useColour } from '../contract-output.js';
-import { withTargetOptions } from '../target-options.js';
 import { parseFaultFlags } from '../fault-flags.js';
+import { requireDurationFlag, withFaultOption, withRequestTimeoutOption, withRunOutputOptions, withTargetOptions, type RunOutputArgs, type TargetArgs } from '../flags.js';
 import { BUNDLED_SPEC } from '../../package-assets.js';
+import type { ContractGroup } from '../../contract/options.js';
 
-interface ContractArgs {
-  target?: string;
-  clientId?: string;
-  clientSecret?: string;
+interface ContractArgs extends TargetArgs, RunOutputArgs {
   spec: string;
   seed: number;
   junit?: string;
-  out?: string;
-  json: boolean;
   fault: string[];
   only?: string[];
   rateLimitBudget: number;
-  requestTimeout: number;
+  requestTimeout: string;
   expiredToken?: string;
   secondClientId?: string;
   secondClientSecret?: string;
@@ -43,16 +33,14 @@ export const contractCommand: CommandModule<object, ContractArgs> = {
   command: 'contract',
   describe: 'Check a target against the OpenAPI contract and the behaviours no schema expresses',
   builder: (y) =>
-    withTargetOptions(y)
+    withFaultOption(
+      withRequestTimeoutOption(withRunOutputOptions(withTargetOptions(y), 'contract'), 'per-request deadline (headers and body); also how long a --target may take to answer its first request', '5s'),
+    )
       .option('spec', { type: 'string', default: BUNDLED_SPEC, defaultDescription: 'the bundled contracts/videoconnect.v1.openapi.yaml', describe: 'OpenAPI 3.1 document to check against (a path from the current directory)' })
       .option('seed', { type: 'number', default: 1, describe: 'seed of the generated cases (same seed, same requests)' })
-      .option('junit', { type: 'string', describe: 'write JUnit XML (one testcase per check) to FILE' })
-      .option('out', { type: 'string', describe: 'write report.json into DIR' })
-      .option('json', { type: 'boolean', default: false, describe: 'print the step result as JSON instead of lines' })
-      .option('fault', { type: 'string', array: true, default: [] as string[], describe: 'embedded server only: break one promise (repeatable), to see the gate catch it' })
+      .option('junit', { type: 'string', describe: 'also write the JUnit XML (one testcase per check) to FILE' })
       .option('only', { type: 'string', array: true, describe: 'run only these check groups (pact, schema, envelope, routing, lifecycle, auth, coverage, generated, idempotency, webhooks, identity, rate-limit)' })
       .option('rate-limit-budget', { type: 'number', default: 2000, describe: 'most requests the rate-limit burst may send; a larger quota skips the burst check' })
-      .option('request-timeout', { type: 'number', default: 5000, describe: 'per-request deadline in ms (headers and body)' })
       .option('expired-token', { type: 'string', describe: 'a correctly signed, expired access token of the target (for auth.expired-token-401 on targets with long-lived tokens)' })
       .option('second-client-id', { type: 'string', describe: 'a second client, to check Idempotency-Keys are scoped per client' })
       .option('second-client-secret', { type: 'string', describe: 'the second client\'s secret' })
@@ -67,6 +55,7 @@ export const contractCommand: CommandModule<object, ContractArgs> = {
     execute(async () => {
       const { CONTRACT_GROUPS, EMBEDDED_FOR_CONTRACT } = await import('../../contract/options.js');
       const faults = parseFaultFlags(args.fault, args.target);
+      const requestTimeoutMs = requireDurationFlag('--request-timeout', args.requestTimeout);
       for (const group of args.only ?? []) {
         if (group !== 'pact' && !(CONTRACT_GROUPS as readonly string[]).includes(group)) {
           throw new UsageError(`unknown check group "${group}"`, { hint: `choose from: pact, ${CONTRACT_GROUPS.join(', ')}` });
@@ -111,108 +100,60 @@ export const contractCommand: CommandModule<object, ContractArgs> = {
       if (args.listChecks) {
         const { listChecks } = await import('../../contract/check-catalog.js');
         const rows = listChecks(spec);
-        const { formatCheckList } = await import('../contract-output.js');
+        const { formatCheckList } = await import('../render/contract.js');
         process.stdout.write(args.json ? `${JSON.stringify(rows, null, 2)}\n` : `${formatCheckList(rows)}\n`);
         return 0;
       }
 
-      const { resolveTarget } = await import('../../runner/resolve-target.js');
+      // The broker is asked before anything starts: an unreachable one is exit 3, refused credentials
+      // exit 2, each with its own message, instead of a pact step that errored half-way through a run.
+      const wantsPact = args.only === undefined || args.only.includes('pact');
+      if (wantsPact && pactOptions.broker !== undefined) {
+        const { probeBroker } = await import('../../contract/pact/run-pact-verifier.js');
+        await probeBroker(pactOptions.broker.url, 10_000, AbortSignal.timeout(30_000));
+      }
       const embedded = args.target === undefined || args.target === '';
-      const resolved = await resolveTarget(
-        { target: args.target, clientId: args.clientId, clientSecret: args.clientSecret, requestTimeoutMs: args.requestTimeout },
-        { faults, ...EMBEDDED_FOR_CONTRACT, extraClients: [EMBEDDED_SECOND_CLIENT] },
-      );
       const secondClient =
         args.secondClientId !== undefined && args.secondClientSecret !== undefined
           ? { clientId: args.secondClientId, clientSecret: args.secondClientSecret }
           : embedded
             ? EMBEDDED_SECOND_CLIENT
             : undefined;
-      const { gateStatus, resolveContractOptions, runContractGate } = await import('../../contract/contract-step.js');
-      const options = resolveContractOptions({
-        spec: args.spec,
-        seed: args.seed,
-        rateLimitBudget: args.rateLimitBudget,
-        requestTimeoutMs: args.requestTimeout,
-        ...(args.only === undefined ? {} : { groups: args.only.filter((g) => g !== 'pact') as never }),
-        ...(args.expiredToken === undefined ? {} : { expiredToken: args.expiredToken }),
-        ...(secondClient === undefined ? {} : { secondClient }),
-        ...(minCoverage === undefined ? {} : { minCoverage }),
+      const groups = args.only?.filter((g) => g !== 'pact');
+      const [{ createContractStep }, { createPactStep }, { planOneStep }] = await Promise.all([
+        import('../../contract/contract-step.js'),
+        import('../../contract/pact/pact-step.js'),
+        import('../one-step-plan.js'),
+      ]);
+      return planOneStep(args, {
+        command: 'contract',
+        name: 'contract',
+        faults,
+        requestTimeoutMs,
+        embedded: { ...EMBEDDED_FOR_CONTRACT, extraClients: [EMBEDDED_SECOND_CLIENT] },
+        // Pact first: the contract gate's burst spends the quota the verification needs. One verdict
+        // over both steps, the runner's, as for any plan.
+        build: () => [
+          ...(wantsPact ? [createPactStep(pactOptions)] : []),
+          ...(groups === undefined || groups.length > 0
+            ? [
+                createContractStep({
+                  spec: args.spec,
+                  seed: args.seed,
+                  rateLimitBudget: args.rateLimitBudget,
+                  requestTimeoutMs,
+                  ...(groups === undefined ? {} : { groups: groups as ContractGroup[] }),
+                  ...(args.expiredToken === undefined ? {} : { expiredToken: args.expiredToken }),
+                  ...(secondClient === undefined ? {} : { secondClient }),
+                  ...(minCoverage === undefined ? {} : { minCoverage }),
+                }),
+              ]
+            : []),
+        ],
+        intro: ({ target }) => [`roomgate contract: ${target}, spec ${args.spec}, seed ${args.seed}${faults.length > 0 ? `, faults ${faults.join(',')}` : ''}`],
+        secrets: [secondClient?.clientSecret, args.expiredToken, process.env['PACT_BROKER_TOKEN'], process.env['PACT_BROKER_PASSWORD']],
+        files: [args.spec],
       });
-      const colour = useColour();
-      const interrupt = interruptSignal();
-      const { describeTarget } = await import('../../target/target.js');
-      if (!args.json) process.stdout.write(`roomgate contract: ${describeTarget(resolved.target)}, spec ${args.spec}, seed ${args.seed}${faults.length > 0 ? `, faults ${faults.join(',')}` : ''}\n`);
-      const emit = (event: RunEvent) => {
-        if (!args.json && event.type === 'check') process.stdout.write(`${formatCheckLine(event.result, colour)}\n`);
-      };
-      let result;
-      try {
-        // Pact first: the contract gate's burst spends the quota the verification would need.
-        const { createPactStep } = await import('../../contract/pact/pact-step.js');
-        const wantsPact = args.only === undefined || args.only.includes('pact');
-        const stepContext = { target: resolved.target, signal: interrupt.signal, emit, runDir: args.out ?? '.' };
-        // An interrupt during the pact step leaves its checks out; the gate below then reports the run as interrupted.
-        const pact = wantsPact
-          ? await createPactStep(pactOptions)
-              .run(stepContext)
-              .catch((error: unknown) => {
-                if (interrupt.signal.aborted) return undefined;
-                throw error;
-              })
-          : undefined;
-        result = await runContractGate(
-          { target: resolved.target, signal: interrupt.signal, emit, runDir: args.out ?? '.' },
-          spec,
-          options,
-          'contract',
-        );
-        if (pact !== undefined) {
-          // One gate, one verdict: the pact checks join the contract step's result.
-          const checks = [...pact.checks, ...result.checks];
-          const status = gateStatus(checks, result.status === 'interrupted' || interrupt.signal.aborted);
-          const startedAt = pact.startedAt;
-          result = { ...result, checks, status, startedAt, durationMs: result.durationMs + pact.durationMs, artifacts: [...pact.artifacts, ...result.artifacts] } as typeof result;
-        }
-      } finally {
-        interrupt.dispose();
-        await resolved.close();
-      }
-      const secrets = [resolved.target.credentials.clientSecret, secondClient?.clientSecret, args.expiredToken, process.env['PACT_BROKER_TOKEN'], process.env['PACT_BROKER_PASSWORD']];
-      const { createRedactor } = await import('../../report/redact.js');
-      const redactor = createRedactor(secrets);
-      if (args.junit !== undefined) {
-        const { renderJunit } = await import('../../report/junit.js');
-        await mkdir(dirname(args.junit), { recursive: true });
-        await writeFile(args.junit, redactor.text(renderJunit([result], { name: 'roomgate contract', timestamp: result.startedAt })), 'utf8');
-      }
-      const exitCode = exitCodeFor(result.status);
-      if (args.out !== undefined) {
-        const { buildRunReport, describeTargetForReport, writeReportJson } = await import('../../report/report-json.js');
-        const report = buildRunReport({
-          run: {
-            id: `contract-${Date.now().toString(36)}`,
-            name: 'contract',
-            files: [args.spec],
-            startedAt: result.startedAt,
-            finishedAt: result.finishedAt,
-            durationMs: result.durationMs,
-            status: result.status,
-            exitCode,
-            partial: result.status === 'interrupted',
-            ...(result.reason === undefined ? {} : { reason: result.reason }),
-          },
-          target: describeTargetForReport(resolved.target, faults),
-          steps: [result],
-        });
-        await writeReportJson(args.out, report, redactor);
-      }
-      if (args.json) process.stdout.write(`${JSON.stringify(redactor.value(result), null, 2)}\n`);
-      else {
-        process.stdout.write(`${formatSummary(result, colour)}\n`);
-        if (args.out !== undefined) process.stdout.write(`report: ${join(args.out, 'report.json')}\n`);
-      }
-      return exitCode;
     }),
 };
 

@@ -1,11 +1,10 @@
 import { mkdir } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import type { CommandModule } from 'yargs';
-import { parseDuration } from '../../config/duration.js';
-import { UsageError } from '../../errors.js';
 import { DEFAULT_MAX_SKEW_MS } from '../../merge/skew.js';
 import { execute } from '../fail.js';
-import { paint, useColor } from '../progress.js';
+import { paint, useColor } from '../color.js';
+import { durationOption, requireDurationFlag, withRunOutputOptions } from '../flags.js';
 import { renderRunSummaryJson } from '../summary-json.js';
 
 interface MergeArgs {
@@ -20,17 +19,14 @@ export const mergeCommand: CommandModule<object, MergeArgs> = {
   command: 'merge <dirs..>',
   describe: 'merge the run folders of shards 1..n (--shard i/n) into one run: exact histograms, global SLO verdicts, all reports; exit codes as run',
   builder: (y) =>
-    y
+    withRunOutputOptions(y, 'merge', 'reports/merged')
       .positional('dirs', { type: 'string', array: true, demandOption: true, describe: 'the shards\' run folders (each with report.json)' })
-      .option('out', { type: 'string', default: 'reports/merged', describe: 'run folder for the merged reports' })
-      .option('max-skew', { type: 'string', default: `${DEFAULT_MAX_SKEW_MS}ms`, describe: 'largest spread of the shards\' measured-phase starts; beyond it the run is invalid (exit 3)' })
-      .option('json', { type: 'boolean', default: false, describe: 'print the merged run summary as JSON' })
+      .option('max-skew', durationOption('largest spread of the shards\' measured-phase starts; beyond it the run is invalid (exit 3)', `${DEFAULT_MAX_SKEW_MS}ms`))
       .example('$0 merge shards/* --out reports/soak-merged', 'one report for all shards')
       .example('$0 compare reports/last-release reports/soak-merged', 'a merged run compares like any other') as never,
   handler: (args) =>
     execute(async () => {
-      const maxSkewMs = parseDuration(args.maxSkew);
-      if (maxSkewMs === undefined) throw new UsageError(`--max-skew "${args.maxSkew}" is not a duration`, { hint: 'e.g. --max-skew 1s or 500ms' });
+      const maxSkewMs = requireDurationFlag('--max-skew', args.maxSkew, 'allowed');
       // Loaded on use, so `roomgate --help` does not load the report writers and HDR code.
       const [{ readReportJson }, { writeRunReports }, { mergeRuns }] = await Promise.all([
         import('../../report/report-json.js'),

@@ -1,20 +1,15 @@
 import type { CommandModule } from 'yargs';
 import { execute } from '../fail.js';
-import { withTargetOptions } from '../target-options.js';
+import { durationOption, withDurationOption, withRequestTimeoutOption, withRunOutputOptions, withTargetOptions, type RunOutputArgs, type TargetArgs } from '../flags.js';
 import { BUNDLED_SMOKE_SUITE, resolveRunFile } from '../../package-assets.js';
 import { withShardOptions, type ShardArgs } from '../shard-options.js';
 
 import { withMetricsOptions, type MetricsFlags } from '../live-export.js';
 
-export interface RunArgs extends ShardArgs, MetricsFlags {
+export interface RunArgs extends ShardArgs, MetricsFlags, TargetArgs, RunOutputArgs {
   files: string[];
-  target?: string;
-  clientId?: string;
-  clientSecret?: string;
   duration?: string;
   only?: string[];
-  out?: string;
-  json: boolean;
   deadline?: string;
   requestTimeout?: string;
   gate?: string;
@@ -24,14 +19,16 @@ export const runCommand: CommandModule<object, RunArgs> = {
   command: 'run [files..]',
   describe: 'run suites or scenarios (default suites/smoke.yaml) against --target or the embedded reference server',
   builder: (y) =>
-    withMetricsOptions(withShardOptions(withTargetOptions(y)))
+    withRequestTimeoutOption(
+      withDurationOption(
+        withRunOutputOptions(withMetricsOptions(withShardOptions(withTargetOptions(y))), '<suite>'),
+        'length of every soak step, e.g. 10m (bursts keep theirs)',
+      ),
+      'how long a --target may take to answer its first request before the run is invalid (exit 3), e.g. 5s (default: the scenario\'s requestTimeout, else 10s)',
+    )
       .positional('files', { type: 'string', array: true, describe: 'suite or scenario YAML files, run in order (paths from the current directory; suites/NAME.yaml and scenarios/NAME.yaml fall back to the bundled ones)', defaultDescription: 'the bundled suites/smoke.yaml' })
-      .option('duration', { type: 'string', describe: 'length of every soak step, e.g. 10m (bursts keep theirs)' })
       .option('only', { type: 'string', array: true, describe: 'run only these steps (by name); the others are reported as skipped' })
-      .option('out', { type: 'string', describe: 'run folder for the reports (default reports/<timestamp>-<suite>/)' })
-      .option('json', { type: 'boolean', default: false, describe: 'print the run summary as JSON on stdout (progress goes to stderr)' })
-      .option('deadline', { type: 'string', describe: 'global deadline, e.g. 20m (default: the suite\'s, or 1.5 × the planned time + 2m)' })
-      .option('request-timeout', { type: 'string', describe: 'how long a --target may take to answer its first request before the run is invalid (exit 3), e.g. 5s (default: the scenario\'s requestTimeout, else 10s)' })
+      .option('deadline', durationOption('global deadline, e.g. 20m (default: the suite\'s, or 1.5 × the planned time + 2m)'))
       .option('gate', { type: 'string', choices: ['stop-at-first-failure', 'run-all'], describe: 'override the suite\'s gate policy' })
       .example('$0 run', 'the smoke suite against the embedded reference server')
       .example('$0 run suites/ci-gate.yaml --target https://api.example.com', 'the CI gate against a deployed API')

@@ -5,6 +5,7 @@ import { FAULTS } from '../../reference/faults.js';
 import { parseRateLimit } from '../../reference/rate-limit/rate-limiter.js';
 import { execute } from '../fail.js';
 import { parseFaultFlags } from '../fault-flags.js';
+import { durationOption, parseDurationFlag, withFaultOption } from '../flags.js';
 
 interface ServeArgs {
   port: number;
@@ -13,7 +14,7 @@ interface ServeArgs {
   'client-id'?: string;
   'client-secret'?: string;
   'rate-limit'?: string;
-  'token-ttl'?: number;
+  'token-ttl'?: string;
   'metrics-port'?: number;
   'metrics-host'?: string;
 }
@@ -26,18 +27,18 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
   command: 'serve',
   describe: 'Run the embedded VideoConnect v1 reference server',
   builder: (y) =>
-    y
+    withFaultOption(y)
       .option('port', { type: 'number', default: DEFAULT_SERVE_PORT, describe: 'port to listen on (0 = any free port)' })
       .option('host', { type: 'string', default: DEFAULT_SERVE_HOST, describe: 'address to bind' })
-      .option('fault', { type: 'string', array: true, default: [] as string[], describe: 'break one promise of the contract (repeatable)' })
       .option('client-id', { type: 'string', describe: `accepted client id (default ${LOCAL_CREDENTIALS.clientId})` })
       .option('client-secret', { type: 'string', describe: 'accepted client secret (never printed)' })
       .option('rate-limit', { type: 'string', describe: 'per-client limit as QUOTA/WINDOW, e.g. 100/10s or 600/1m (default 1000000/60s)' })
-      .option('token-ttl', { type: 'number', describe: 'access token lifetime in seconds (default 3600)' })
+      .option('token-ttl', durationOption('access token lifetime, whole seconds, e.g. 60s or 1h (default 1h)'))
       .option('metrics-port', { type: 'number', describe: "serve the server's own request counts as Prometheus metrics at http://<metrics-host>:PORT/metrics (0: any free port)" })
       .option('metrics-host', { type: 'string', describe: 'address the metrics endpoint binds (default 127.0.0.1)' })
       .example('$0 serve', 'serve on http://127.0.0.1:4010 with the local credentials')
       .example('$0 serve --port 0 --fault envelope --fault slow-create', 'a free port, two promises broken')
+      .example('$0 serve --rate-limit 100/10s --token-ttl 60s', 'a small quota and short-lived tokens')
       .epilogue(`Faults:\n${faultHelp}`) as never,
   handler: (args) =>
     execute(async () => {
@@ -59,10 +60,12 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
           throw new UsageError(`--rate-limit "${args['rate-limit']}" is not QUOTA/WINDOW`, { hint: 'e.g. --rate-limit 100/10s (also m, h)' });
         }
       }
-      const ttl = args['token-ttl'];
-      if (ttl !== undefined && (!Number.isInteger(ttl) || ttl < 1)) {
-        throw new UsageError(`--token-ttl ${ttl} is not a positive whole number of seconds`, { hint: 'e.g. --token-ttl 60' });
+      const ttlMs = parseDurationFlag('--token-ttl', args['token-ttl']);
+      // Tokens carry `exp` in whole seconds (JWT NumericDate).
+      if (ttlMs !== undefined && ttlMs % 1000 !== 0) {
+        throw new UsageError(`--token-ttl ${args['token-ttl']} is not a whole number of seconds`, { hint: 'e.g. --token-ttl 60s or 1h' });
       }
+      const ttl = ttlMs === undefined ? undefined : ttlMs / 1000;
       const metricsPort = args['metrics-port'];
       if (metricsPort !== undefined && !(Number.isInteger(metricsPort) && metricsPort >= 0 && metricsPort <= 65535)) {
         throw new UsageError(`--metrics-port ${metricsPort} is not a port`, { hint: 'give 0..65535 (0 picks a free port)' });

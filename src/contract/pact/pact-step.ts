@@ -1,10 +1,11 @@
 import { readFile } from 'node:fs/promises';
 import { ConfigError } from '../../errors.js';
-import type { CheckResult, StepResult } from '../../model/result.js';
+import type { CheckResult, PactStepResult } from '../../model/result.js';
 import type { Step, StepContext } from '../../model/step.js';
 import { fail, pass } from '../check.js';
 import { cite, defineCheck, defineInteractionCheck } from '../check-definition.js';
 import { runRegisteredCheck } from '../gate-context.js';
+import { gateStatus } from '../contract-step.js';
 import { CONTRACT_DEFAULTS, DEFAULT_PACT_PATH, type PactStepOptions } from '../options.js';
 import { loadSpec } from '../../spec/load-spec.js';
 import { SpecIndex } from '../../spec/spec-index.js';
@@ -59,10 +60,10 @@ export function createPactStep(options: PactStepOptions = {}, name = 'pact'): St
   return {
     name,
     kind: 'pact',
-    async run(ctx: StepContext): Promise<StepResult> {
+    async run(ctx: StepContext): Promise<PactStepResult> {
       const started = new Date();
-      ctx.emit({ type: 'step-start', at: Date.now(), step: name, kind: 'pact' });
       const checks: CheckResult[] = [];
+      let interactionCount = 0;
       const record = (result: CheckResult) => {
         checks.push(result);
         ctx.emit({ type: 'check', at: Date.now(), step: name, result });
@@ -74,6 +75,7 @@ export function createPactStep(options: PactStepOptions = {}, name = 'pact'): St
       if (source.kind === 'broker') await probeBroker(source.brokerUrl, Math.min(timeoutMs, 10_000), ctx.signal);
       for (const file of source.kind === 'files' ? pacts : []) {
         const interactions = await readPact(file);
+        interactionCount += interactions.length;
         for (const interaction of interactions) {
           record(
             await runRegisteredCheck(facts, PACT_CHECKS.matchesOpenapi.of(interaction.description), async () => {
@@ -106,21 +108,32 @@ export function createPactStep(options: PactStepOptions = {}, name = 'pact'): St
       );
 
       const finished = new Date();
-      const status = checks.some((c) => c.status === 'failed') ? 'failed' : checks.some((c) => c.status === 'errored') ? 'errored' : 'passed';
-      const result: StepResult = {
+      // The gate's verdict rule: a verification the interrupt cut short (its child killed) is no
+      // evidence against the target, so an interrupted step is interrupted, not errored.
+      const interrupted = ctx.signal.aborted;
+      const status = gateStatus(checks, interrupted);
+      const reason = interrupted
+        ? `interrupted after ${checks.length} check(s); the results cover the part that ran and are no verdict`
+        : 'a pact check did not pass';
+      // The runner announces the step's end; the step only hands back its result.
+      return {
         name,
         kind: 'pact',
         status,
-        ...(status === 'passed' ? {} : { reason: 'a pact check did not pass' }),
+        ...(status === 'passed' ? {} : { reason }),
         startedAt: started.toISOString(),
         finishedAt: finished.toISOString(),
         durationMs: finished.getTime() - started.getTime(),
         checks,
         slos: [],
+        summary: {
+          provider: options.provider ?? 'videoconnect',
+          source: source.kind,
+          ...(source.kind === 'files' ? { pacts } : { brokerUrl: source.brokerUrl }),
+          interactions: interactionCount,
+        },
         artifacts: (source.kind === 'files' ? pacts : []).map((path) => ({ kind: 'pact' as const, path, description: 'consumer pact verified against the target' })),
       };
-      ctx.emit({ type: 'step-end', at: Date.now(), step: name, result });
-      return result;
     },
   };
 }

@@ -2,8 +2,9 @@ import { Ajv, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import type { FastifySchemaCompiler } from 'fastify';
 
-// ajv-formats is CommonJS; under NodeNext its default import is the module object.
-const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
+// ajv-formats is CommonJS; under NodeNext its default import is the module object, whose `.default`
+// is the plugin (it sets `exports.default = formatsPlugin`, so this holds under every loader).
+const addFormats = addFormatsModule.default;
 
 /**
  * Request validation with two ajv instances instead of fastify's default one:

@@ -1,7 +1,9 @@
-import { decodeHistogram, newHistogram, unitsToMs, type Histogram } from '../../metrics/histogram.js';
+import { decodeHistogram, unitsToMs, type Histogram } from '../../metrics/histogram.js';
 import { isSuccessOutcome } from '../../metrics/outcome.js';
-import type { SerializedMetrics, SerializedSeries } from '../../metrics/serialized.js';
+import { histogramOfWindows, MetricsRegistry } from '../../metrics/registry.js';
+import type { SerializedMetrics } from '../../metrics/serialized.js';
 import type { WindowSummary } from '../../model/events.js';
+import { stepCoverage, stepMetrics } from '../../model/result.js';
 import type { RunReport } from '../report-json.js';
 import { buildCoverageView, type CoverageView } from '../coverage-view.js';
 
@@ -38,55 +40,58 @@ export function buildPageData(report: RunReport): ReportPageData {
   const spectra: HistogramSpectrum[] = [];
   const timeline: Record<string, WindowSummary[]> = { ...report.timeline };
   for (const step of report.steps) {
-    const metrics = serializedMetricsOf(step.summary) ?? serializedMetricsOf(report.histograms[step.name]);
+    const metrics = serializedMetricsOf(stepMetrics(step)) ?? serializedMetricsOf(report.histograms[step.name]);
     if (metrics !== undefined) {
-      spectra.push(...spectraOf(step.name, metrics.series));
+      spectra.push(...spectraOf(step.name, metrics));
       if ((timeline[step.name]?.length ?? 0) === 0 && metrics.windows.length > 0) timeline[step.name] = windowsOf(metrics);
     } else if (report.histograms[step.name] !== undefined) {
       // Another shape (nested base64 leaves): take every histogram found.
       for (const [key, value] of Object.entries(report.histograms[step.name]!)) collectLeaves(step.name, key, value, spectra);
     }
   }
-  const coverage = report.steps.flatMap((step) => (step.coverage === undefined ? [] : [buildCoverageView(step.name, step.coverage)]));
+  const coverage = report.steps.flatMap((step) => {
+    const map = stepCoverage(step);
+    return map === undefined ? [] : [buildCoverageView(step.name, map)];
+  });
   return { report, spectra: spectra.slice(0, MAX_SPECTRA), timeline, coverage };
 }
 
-/** A step summary's SerializedMetrics: load steps keep it in `histograms`, browser steps in `metrics`. */
+/** True when `value` has the shape of a serialized metrics registry (a report read from disk is only JSON). */
+export function isSerializedMetrics(value: unknown): value is SerializedMetrics {
+  return isObject(value) && Array.isArray(value['series']) && Array.isArray(value['windows']) && typeof value['windowMs'] === 'number';
+}
+
+/** The SerializedMetrics in `value`: the registry itself, or a step summary holding it (`histograms` for load steps, `metrics` for browser steps). */
 export function serializedMetricsOf(value: unknown): SerializedMetrics | undefined {
+  if (isSerializedMetrics(value)) return value;
   if (!isObject(value)) return undefined;
-  if (Array.isArray(value['series']) && Array.isArray(value['windows']) && typeof value['windowMs'] === 'number') return value as unknown as SerializedMetrics;
   for (const name of ['histograms', 'metrics']) {
     const inner = value[name];
-    if (isObject(inner) && Array.isArray(inner['series']) && Array.isArray(inner['windows'])) return inner as unknown as SerializedMetrics;
+    if (isSerializedMetrics(inner)) return inner;
   }
   return undefined;
 }
 
-/** Merge the series of one metric (and optionally one operation), all outcomes or the given ones, exactly. */
-export function mergeSeries(series: readonly SerializedSeries[], metric: string, operation?: string, outcomes?: readonly string[]): Histogram {
-  const merged = newHistogram();
-  for (const s of series) {
-    if (s.metric !== metric || (operation !== undefined && s.operation !== operation)) continue;
-    if (outcomes !== undefined && !outcomes.includes(s.outcome)) continue;
-    const decoded = decodeHistogram(s.histogram);
-    merged.add(decoded);
-    decoded.destroy();
+/** The whole-run registry of serialized metrics (windows left out: the spectra read totals), or undefined when it does not decode (another version). */
+export function wholeRunRegistry(metrics: SerializedMetrics): MetricsRegistry | undefined {
+  try {
+    return MetricsRegistry.fromSerialized({ ...metrics, windows: [] });
+  } catch {
+    return undefined;
   }
-  return merged;
 }
 
-function spectraOf(step: string, series: readonly SerializedSeries[]): HistogramSpectrum[] {
+function spectraOf(step: string, metrics: SerializedMetrics): HistogramSpectrum[] {
+  const registry = wholeRunRegistry(metrics);
+  if (registry === undefined) return [];
   const keys = new Map<string, { metric: string; operation: string }>();
-  for (const s of series) keys.set(`${s.metric}\u0000${s.operation}`, { metric: s.metric, operation: s.operation });
+  for (const s of metrics.series) keys.set(`${s.metric}\u0000${s.operation}`, { metric: s.metric, operation: s.operation });
   const out: HistogramSpectrum[] = [];
   for (const { metric, operation } of keys.values()) {
-    try {
-      const histogram = mergeSeries(series, metric, operation);
-      if (histogram.totalCount > 0) out.push(spectrum(step, operation === '' ? metric : `${operation} ${metric}`, histogram));
-      histogram.destroy();
-    } catch {
-      // undecodable (another version): the page omits it
-    }
+    // The registry merges the outcomes' histograms exactly.
+    const histogram = registry.histogram(metric, { operation });
+    if (histogram.totalCount > 0) out.push(spectrum(step, operation === '' ? metric : `${operation} ${metric}`, histogram));
+    histogram.destroy();
   }
   return out.sort((a, b) => a.key.localeCompare(b.key));
 }
@@ -108,7 +113,7 @@ function windowsOf(metrics: SerializedMetrics): WindowSummary[] {
     const ops = new Set(window.series.filter((s) => s.metric === latencyMetric).map((s) => s.operation));
     for (const op of ops) {
       const all = window.series.filter((s) => s.metric === latencyMetric && s.operation === op);
-      const histogram = mergeSeries(all, latencyMetric!, op);
+      const histogram = histogramOfWindows([window], latencyMetric!, { operation: op });
       const errors = all.filter((s) => !isSuccessOutcome(s.outcome)).reduce((n, s) => n + s.summary.count, 0);
       operations[op === '' ? (latencyMetric ?? 'all') : op] = {
         count: histogram.totalCount,

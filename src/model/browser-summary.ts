@@ -2,10 +2,6 @@ import type { ShardSpec } from '../shard/shard-spec.js';
 import type { StartSync } from '../shard/start-at.js';
 import type { LatencySummary } from '../metrics/summary.js';
 import type { SerializedMetrics } from '../metrics/serialized.js';
-import type { FailureLabel } from './options.js';
-import type { Milestones } from './probe/probe-types.js';
-import type { OverloadReport } from './overload-monitor.js';
-import type { ProportionInterval } from './wilson.js';
 
 /** Quality figures of one participant over its hold samples (remote video it received). */
 export interface ParticipantQuality {
@@ -112,3 +108,79 @@ export interface BrowserStepSummary {
   /** Present with --start-at: when the arrivals were meant to start and how late this process was. */
   sync?: StartSync;
 }
+
+/** A success proportion with its Wilson score interval (src/browser/wilson.ts). */
+export interface ProportionInterval {
+  successes: number;
+  total: number;
+  /** successes / total; NaN when total is 0. */
+  rate: number;
+  /** Confidence level of the interval, e.g. 0.95. */
+  confidence: number;
+  low: number;
+  high: number;
+}
+
+/** Why the harness was judged overloaded, with when (epoch ms). */
+export interface OverloadSignal {
+  kind: 'host_cpu' | 'event_loop' | 'encoder_cpu';
+  at: number;
+  detail: string;
+}
+
+export interface OverloadReport {
+  signals: OverloadSignal[];
+  /** Highest 1 s host CPU busy fraction seen (0..1). */
+  peakHostCpu: number;
+  /** Highest 1 s p99 event-loop delay of the harness process, ms. */
+  peakEventLoopDelayMs: number;
+  /**
+   * Longest run of consecutive 1 s windows with host CPU at or above
+   * `hostCpuReportAt` (ms). Reported always; an overload signal only when
+   * `maxHostCpu` is enabled (≤ 1).
+   */
+  hostCpuSaturatedMs: number;
+}
+
+/** Milestone names, each an epoch-ms stamp on the page's clock (performance.timeOrigin + now()). */
+export type MilestoneName =
+  | 'navigationStart'
+  | 'domContentLoaded'
+  | 'load'
+  | 'mediaRequested'
+  | 'mediaGranted'
+  | 'mediaDenied'
+  | 'signalingOpen'
+  | 'pcCreated'
+  | 'firstSetLocalDescription'
+  | 'firstSetRemoteDescription'
+  | 'iceConnected'
+  | 'pcConnected'
+  | 'pcConnectedObserved'
+  | 'pcFailed'
+  | 'iceFailed'
+  | 'remoteTrack'
+  | 'firstInboundPacket'
+  | 'firstDecodedFrame'
+  | 'firstRenderedFrame'
+  | 'joined'
+  | 'refused';
+
+export type Milestones = Partial<Record<MilestoneName, number>>;
+
+/** A failure label: every failed participant gets exactly one. */
+export const FAILURE_LABELS = [
+  'navigation_error',
+  'join_ui_timeout',
+  'media_denied',
+  'signaling_closed',
+  'ice_failed',
+  'connected_no_media',
+  'frozen_video',
+  'page_crash',
+  'room_full',
+  'room_closed',
+  'harness_overloaded',
+] as const;
+
+export type FailureLabel = (typeof FAILURE_LABELS)[number];

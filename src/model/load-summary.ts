@@ -1,12 +1,9 @@
-import type { WindowSummary } from '../model/events.js';
+import type { WindowSummary } from './events.js';
 import type { Outcome } from '../metrics/outcome.js';
 import type { SerializedMetrics } from '../metrics/serialized.js';
 import type { LatencySummary } from '../metrics/summary.js';
-import type { CleanupReport } from './room-cleanup.js';
-import type { SchemaViolationExample } from './load-recorder.js';
 import type { ShardSpec } from '../shard/shard-spec.js';
 import type { StartSync } from '../shard/start-at.js';
-import type { LoadMode } from './options.js';
 
 /** Per-operation figures of a load run. Latencies in ms. */
 export interface OperationSummary {
@@ -82,3 +79,26 @@ export interface LoadSummary {
   /** The whole metrics registry: histograms (compressed base64, µs) and counters, per window too (report.json copies it into `histograms`). */
   histograms: SerializedMetrics;
 }
+
+/** What cleanup did; part of the load step's summary. */
+export interface CleanupReport {
+  /** Rooms of this run found open at the end and deleted. */
+  deleted: number;
+  /** Deletes that failed (the room stays open on the target). */
+  failed: number;
+  /** Open rooms of this run still listed after the last pass. */
+  leftOver: number;
+  /** `GET /v1/rooms` calls cleanup made (so request counts can be reconciled with the target's). */
+  listRequests: number;
+  /** Why cleanup stopped early, if it did. */
+  error?: string;
+}
+
+/** A schema violation seen under load, kept as evidence (at most a handful per run). */
+export interface SchemaViolationExample {
+  operation: string;
+  status: number;
+  errors: string[];
+}
+
+export type LoadMode = 'burst' | 'soak';

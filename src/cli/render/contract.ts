@@ -1,22 +1,25 @@
-import type { CheckResult, StepResult } from '../model/result.js';
-import type { CheckListing } from '../contract/check-catalog.js';
-import { coverageFigure } from '../model/coverage.js';
-import { evidenceText } from '../report/evidence-text.js';
+import { stepCoverage, type CheckResult, type StepResult } from '../../model/result.js';
+import type { CheckListing } from '../../contract/check-catalog.js';
+import { coverageFigure } from '../../model/coverage.js';
+import { evidenceText } from '../../report/evidence-text.js';
+import { ansi } from '../color.js';
+import type { KindRenderer } from './kind-renderer.js';
 
 /**
- * Console lines for the contract gate: one line per check as it completes
- * (✓ ✗ ! – with group and name), the evidence of failures indented below it,
- * and a one-line summary. Plain text: no colour codes when NO_COLOR is set or
- * stdout is not a TTY.
+ * Console lines for the contract-gate steps (contract, pact, webhooks): one
+ * line per check as it completes (✓ ✗ ! – with group and name), the evidence
+ * of failures indented below it, and a one-line summary per step. Colour by
+ * the one colour rule (color.ts).
  */
 const MARK: Record<CheckResult['status'], string> = { passed: '✓', failed: '✗', errored: '!', skipped: '–' };
 
-export function useColour(): boolean {
-  return process.stdout.isTTY === true && process.env['NO_COLOR'] === undefined;
-}
+export const gateRenderer: KindRenderer = {
+  check: (result, color) => formatCheckLine(result, color),
+  stepEnd: (result, color) => formatSummary(result, color),
+};
 
 function paint(colour: boolean, code: number, text: string): string {
-  return colour ? `\u001b[${code}m${text}\u001b[0m` : text;
+  return ansi(code, text, colour);
 }
 
 export function formatCheckLine(result: CheckResult, colour: boolean): string {
@@ -60,10 +63,12 @@ export function formatCheckList(rows: readonly CheckListing[]): string {
   return lines.join('\n').trimStart();
 }
 
+/** `contract PASSED: 60 passed, 0 failed, 0 errored, 2 skipped in 12.3 s; coverage …`, named after the step. */
 export function formatSummary(result: StepResult, colour: boolean): string {
   const counts = { passed: 0, failed: 0, errored: 0, skipped: 0 };
   for (const check of result.checks) counts[check.status] += 1;
   const verdict = result.status === 'passed' ? paint(colour, 32, 'PASSED') : paint(colour, 31, result.status.toUpperCase());
-  const coverage = result.coverage === undefined ? '' : `; coverage ${coverageFigure(result.coverage)}`;
-  return `\ncontract ${verdict}: ${counts.passed} passed, ${counts.failed} failed, ${counts.errored} errored, ${counts.skipped} skipped in ${(result.durationMs / 1000).toFixed(1)} s${coverage}`;
+  const map = stepCoverage(result);
+  const coverage = map === undefined ? '' : `; coverage ${coverageFigure(map)}`;
+  return `\n${result.name} ${verdict}: ${counts.passed} passed, ${counts.failed} failed, ${counts.errored} errored, ${counts.skipped} skipped in ${(result.durationMs / 1000).toFixed(1)} s${coverage}`;
 }

@@ -1,0 +1,13 @@
+import { browserRenderer } from './browser.js';
+import { gateRenderer } from './contract.js';
+import type { KindRenderers } from './kind-renderer.js';
+import { loadRenderer } from './load.js';
+
+/** Each step kind's console renderer: every command's console uses all of them. */
+export const CONSOLE_RENDERERS: KindRenderers = {
+  contract: gateRenderer,
+  pact: gateRenderer,
+  webhooks: gateRenderer,
+  load: loadRenderer,
+  browser: browserRenderer,
+};
