@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EMBEDDED_FOR_CONTRACT } from '../../src/contract/options.js';
-import type { StepResult } from '../../src/model/result.js';
 import type { ReferenceServer } from '../../src/reference/server-types.js';
 import { accessToken, http, startReferenceServer } from '../helpers/reference-http.js';
 import { runCli } from '../helpers/run-cli.js';
+import { gateResultOf, parseRunSummary } from '../helpers/run-summary.js';
 
 /**
  * The identity checks against a target that is not the embedded server: it
@@ -33,7 +33,7 @@ describe('roomgate contract --only identity against a --target', { timeout: 120_
       timeoutMs: 100_000,
       env,
     });
-    return { code: run.code, result: JSON.parse(run.stdout) as StepResult, output: run.stdout + run.stderr };
+    return { code: run.code, result: gateResultOf(parseRunSummary(run.stdout)), output: run.stdout + run.stderr };
   };
 
   it('without a second client skips each cross-client check saying how to supply one; the readOnly check still runs', async () => {

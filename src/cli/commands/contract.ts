@@ -56,6 +56,8 @@ export const contractCommand: CommandModule<object, ContractArgs> = {
       const { CONTRACT_GROUPS, EMBEDDED_FOR_CONTRACT } = await import('../../contract/options.js');
       const faults = parseFaultFlags(args.fault, args.target);
       const requestTimeoutMs = requireDurationFlag('--request-timeout', args.requestTimeout);
+      // `--only auth,lifecycle` and `--only auth --only lifecycle` mean the same, as with `roomgate run --only`.
+      if (args.only !== undefined) args.only = args.only.flatMap((o) => o.split(',')).map((o) => o.trim()).filter((o) => o !== '');
       for (const group of args.only ?? []) {
         if (group !== 'pact' && !(CONTRACT_GROUPS as readonly string[]).includes(group)) {
           throw new UsageError(`unknown check group "${group}"`, { hint: `choose from: pact, ${CONTRACT_GROUPS.join(', ')}` });
