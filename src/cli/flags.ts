@@ -11,19 +11,24 @@ import { UsageError } from '../errors.js';
  * ROOMGATE_<FLAG> (env-options.ts).
  */
 
-/** Where a command points: a base URL and client credentials, or the embedded reference server. */
+/** Where a command points: a base URL, the profile that says how to talk to it, and credentials; or the embedded reference server. */
 export function withTargetOptions<T>(y: Argv<T>) {
   return y
     .option('target', {
       type: 'string',
-      describe: 'API base URL (under which /v1 lives); omit to use the embedded reference server',
+      describe: 'API base URL (under which the OpenAPI document\'s paths live); omit to use the embedded reference server',
     })
-    .option('client-id', { type: 'string', describe: 'client id for POST /v1/auth/token' })
-    .option('client-secret', { type: 'string', describe: 'client secret (never printed or reported)' });
+    .option('profile', {
+      type: 'string',
+      describe: 'target profile: how roomgate talks to your room API (auth, operations by role, fields); default the built-in VideoConnect profile. Draft one with `roomgate init --from-spec`',
+    })
+    .option('client-id', { type: 'string', describe: 'client id, account or API key id, as the profile\'s auth uses it' })
+    .option('client-secret', { type: 'string', describe: 'client secret or API key (never printed or reported)' });
 }
 
 export interface TargetArgs {
   target?: string;
+  profile?: string;
   clientId?: string;
   clientSecret?: string;
 }

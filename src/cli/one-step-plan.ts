@@ -4,7 +4,7 @@ import type { FaultName } from '../reference/faults.js';
 import type { Gate } from '../runner/run-plan.js';
 import { planDigest } from '../shard/plan-digest.js';
 import type { ShardSpec } from '../shard/shard-spec.js';
-import { checkRemoteTarget, resolveTarget, type EmbeddedOptions } from '../runner/resolve-target.js';
+import { checkRemoteTarget, loadTargetProfile, resolveTarget, type EmbeddedOptions } from '../runner/resolve-target.js';
 import type { RunOutputArgs, TargetArgs } from './flags.js';
 import { runAndReport } from './run-and-report.js';
 import { shardFromArgs, type ShardArgs } from './shard-options.js';
@@ -34,6 +34,8 @@ export interface OneStepPlan {
   secrets?: readonly (string | undefined)[];
   /** Files the plan reads (report.json's `run.files`). */
   files?: string[];
+  /** An OpenAPI document that replaces the profile's own (`--spec`). */
+  spec?: string | undefined;
 }
 
 type OneStepArgs = TargetArgs & RunOutputArgs & MetricsFlags & Partial<ShardArgs> & { junit?: string | undefined };
@@ -46,12 +48,14 @@ type OneStepArgs = TargetArgs & RunOutputArgs & MetricsFlags & Partial<ShardArgs
  */
 export async function planOneStep(args: OneStepArgs, plan: OneStepPlan): Promise<number> {
   const target = args.target === undefined || args.target === '' ? undefined : args.target;
-  // A bad URL or missing credentials is exit 2 now, before a run folder exists.
-  if (target !== undefined) checkRemoteTarget(target, args);
+  // A broken profile, a bad URL or missing credentials is exit 2 now, before a run folder exists.
+  const profile = await loadTargetProfile({ profile: args.profile, spec: plan.spec });
+  if (target !== undefined) checkRemoteTarget(target, args, '--target', args.profile === undefined ? undefined : profile);
   const { shard, startAtMs } = plan.workload === undefined ? {} : shardFromArgs(args);
   const steps = await plan.build({ shard, startAtMs });
-  const flags = { target, clientId: args.clientId, clientSecret: args.clientSecret, requestTimeoutMs: plan.requestTimeoutMs };
-  const targetText = target === undefined ? 'the embedded reference server' : `${target} as client ${args.clientId ?? ''}`;
+  const flags = { target, clientId: args.clientId, clientSecret: args.clientSecret, requestTimeoutMs: plan.requestTimeoutMs, loadedProfile: profile };
+  const api = args.profile === undefined ? '' : ` (${profile.name})`;
+  const targetText = target === undefined ? `the embedded reference server${api}` : `${target}${api}${args.clientId === undefined ? '' : ` as client ${args.clientId}`}`;
   return runAndReport(
     {
       name: plan.name ?? steps[0]?.name ?? plan.command,

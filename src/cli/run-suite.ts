@@ -38,11 +38,11 @@ export async function runSuite(args: RunArgs): Promise<number> {
   const { shard, startAtMs } = shardFromArgs(args, config.shard);
   const skip = new Map<string, string>();
   let startPending = startAtMs;
-  const flags = { target: args.target, clientId: args.clientId, clientSecret: args.clientSecret, requestTimeoutMs };
+  const flags = { target: args.target, clientId: args.clientId, clientSecret: args.clientSecret, requestTimeoutMs, profile: args.profile };
   // One probe per run: scenarios sharing a hung target wait for it once.
   const probe = new TargetProbe();
   for (const scenario of config.scenarios) {
-    checkScenarioTarget(scenario, flags);
+    const profile = await checkScenarioTarget(scenario, flags);
     const steps: Step[] = [];
     for (const stepConfig of scenario.steps) {
       const measured = stepConfig.type === 'load' || stepConfig.type === 'browser';
@@ -63,7 +63,7 @@ export async function runSuite(args: RunArgs): Promise<number> {
       if (!measured && shard !== undefined && shard.index > 1) skip.set(stepConfig.name, `runs on shard 1 only (this is shard ${shard.index}/${shard.count})`);
       plannedMs += plannedDuration(stepConfig.options, soakMs);
     }
-    scenarios.push({ name: scenario.name, steps, openTarget: (signal) => openScenarioTarget(scenario, flags, { probe, signal }) });
+    scenarios.push({ name: scenario.name, steps, openTarget: (signal) => openScenarioTarget(scenario, flags, { probe, signal }, profile) });
   }
   ConfigErrors.throwIfAny(planProblems);
   const allNames = scenarios.flatMap((s) => s.steps.map((step) => step.name));

@@ -16,6 +16,8 @@ export interface TargetFlags {
   requestTimeoutMs?: number | undefined;
   /** A target profile file (`--profile`); default the built-in VideoConnect profile. */
   profile?: string | undefined;
+  /** The profile already loaded while planning (then `profile` and `spec` are not read again). */
+  loadedProfile?: TargetProfile | undefined;
   /** An OpenAPI document that replaces the profile's own `spec:` (`--spec`). */
   spec?: string | undefined;
 }
@@ -49,7 +51,7 @@ export interface ResolvedTarget {
  * target is an invalid run found in one bounded wait.
  */
 export async function resolveTarget(flags: TargetFlags, embedded: EmbeddedOptions = {}, resolve: ResolveOptions = {}): Promise<ResolvedTarget> {
-  const profile = await loadTargetProfile(flags);
+  const profile = flags.loadedProfile ?? (await loadTargetProfile(flags));
   if (flags.target === undefined || flags.target === '') {
     const { createReferenceServer } = await import('../reference/server.js');
     const server = await createReferenceServer({

@@ -8,6 +8,7 @@ import { dirname, isAbsolute, join } from 'node:path';
 import { checkRemoteTarget, loadTargetProfile, resolveTarget, type ResolveOptions, type TargetFlags } from './resolve-target.js';
 import type { Target } from '../target/target.js';
 import type { ScenarioConfig } from '../config/types.js';
+import type { TargetProfile } from '../profile/types.js';
 
 /**
  * Where a scenario's steps point. Precedence: --target / ROOMGATE_TARGET, then
@@ -42,16 +43,17 @@ export function checkEmbeddedFaults(scenario: ScenarioConfig): FaultName[] {
  * checked while planning: exit 2 before any step runs or a report folder
  * exists, said once rather than once per step.
  */
-export function checkScenarioTarget(scenario: ScenarioConfig, flags: TargetFlags): void {
+export async function checkScenarioTarget(scenario: ScenarioConfig, flags: TargetFlags): Promise<TargetProfile> {
+  // The profile first: a broken profile file is exit 2 at its line, and its auth kind says which credentials are needed.
+  const profile = await loadTargetProfile({ profile: profileFor(scenario, flags), spec: flags.spec });
   const fromFlag = nonEmpty(flags.target);
   const url = fromFlag ?? nonEmpty(scenario.target?.url);
   if (url === undefined) {
     checkEmbeddedFaults(scenario);
-    return;
+    return profile;
   }
-  // With a profile, which credentials are needed depends on its auth kind: checked when the profile is loaded.
-  if (profileFor(scenario, flags) !== undefined) return;
-  checkRemoteTarget(url, credentialsFor(scenario, flags), fromFlag !== undefined ? '--target' : `target.url of ${scenario.file}`);
+  checkRemoteTarget(url, credentialsFor(scenario, flags), fromFlag !== undefined ? '--target' : `target.url of ${scenario.file}`, flags.profile === undefined && scenario.target?.profile === undefined ? undefined : profile);
+  return profile;
 }
 
 function credentialsFor(scenario: ScenarioConfig, flags: TargetFlags): Pick<TargetFlags, 'clientId' | 'clientSecret'> {
@@ -61,13 +63,20 @@ function credentialsFor(scenario: ScenarioConfig, flags: TargetFlags): Pick<Targ
   };
 }
 
-export async function openScenarioTarget(scenario: ScenarioConfig, flags: TargetFlags, resolve: ResolveOptions = {}): Promise<OpenedTarget> {
+export async function openScenarioTarget(scenario: ScenarioConfig, flags: TargetFlags, resolve: ResolveOptions = {}, loaded?: TargetProfile): Promise<OpenedTarget> {
   const url = nonEmpty(flags.target) ?? nonEmpty(scenario.target?.url);
   const profile = profileFor(scenario, flags);
   if (url !== undefined) {
     const requestTimeoutMs = flags.requestTimeoutMs ?? shortestRequestTimeout(scenario);
     const resolved = await resolveTarget(
-      { target: url, ...credentialsFor(scenario, flags), ...(requestTimeoutMs === undefined ? {} : { requestTimeoutMs }), ...(profile === undefined ? {} : { profile }), ...(flags.spec === undefined ? {} : { spec: flags.spec }) },
+      {
+        target: url,
+        ...credentialsFor(scenario, flags),
+        ...(requestTimeoutMs === undefined ? {} : { requestTimeoutMs }),
+        ...(profile === undefined ? {} : { profile }),
+        ...(flags.spec === undefined ? {} : { spec: flags.spec }),
+        ...(loaded === undefined ? {} : { loadedProfile: loaded }),
+      },
       {},
       resolve,
     );
@@ -80,7 +89,7 @@ export async function openScenarioTarget(scenario: ScenarioConfig, flags: Target
   if (rateLimit !== undefined) options.rateLimit = { ...rateLimit };
   const ttl = scenario.embedded?.tokenTtlSeconds ?? (hasContract ? EMBEDDED_FOR_CONTRACT.tokenTtlSeconds : undefined);
   if (ttl !== undefined) options.tokenTtlSeconds = ttl;
-  const targetProfile = await loadTargetProfile({ profile, spec: flags.spec });
+  const targetProfile = loaded ?? (await loadTargetProfile({ profile, spec: flags.spec }));
   const { createReferenceServer } = await import('../reference/server.js');
   const server = await createReferenceServer(options);
   return {
