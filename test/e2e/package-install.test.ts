@@ -9,7 +9,7 @@ import { LOCAL_CREDENTIALS } from '../../src/reference/defaults.js';
 import { REPO_ROOT, runProcess, type CliOptions, type CliRun } from '../helpers/run-cli.js';
 
 /**
- * roomgate as a user meets it: `npm pack` (prepack builds dist/), the tarball
+ * roomgate as a user meets it: `npm pack` of the dist/ the prepack build made, the tarball
  * installed into a fresh project outside the checkout, and everything run
  * there through `npx roomgate` and `import 'roomgate'`. Nothing here uses the
  * checkout's sources: a missing asset, a path resolved from the cwd, a
@@ -74,7 +74,9 @@ async function serveInstalled(extra: string[] = []): Promise<{ url: string; chil
 
 beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), 'roomgate-package-'));
-  const pack = await runProcess('npm', ['pack', '--json', '--pack-destination', work], { env: cleanEnv, timeoutMs: 240_000 });
+  // --ignore-scripts: test/global-setup.ts already ran the prepack build (scripts/build.js), and rebuilding
+  // here would replace dist/ under the other test files' CLI runs.
+  const pack = await runProcess('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', work], { env: cleanEnv, timeoutMs: 240_000 });
   expect(pack.code, pack.stderr).toBe(0);
   tarball = join(work, (JSON.parse(pack.stdout) as { filename: string }[])[0]!.filename);
   project = join(work, 'project');

@@ -1,9 +1,10 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-// bin/roomgate.js runs the TypeScript sources through tsx inside this checkout
-// (src/ is there), so tests need no build; dist/ is only for the package.
-export const BIN = fileURLToPath(new URL('../../bin/roomgate.js', import.meta.url));
+// The built CLI, as the package runs it: test/global-setup.ts builds dist/ once
+// before the tests start (a spawn through tsx compiles the sources every time).
+// bin/roomgate.js itself is run by the package test, installed from the tarball.
+export const BIN = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
 export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 export interface CliRun {
