@@ -36,6 +36,19 @@ export function toPageAdapter(input: Adapter | PageAdapter, file?: string): Page
   return hasHooks ? validatePageAdapter(input, file) : compileDeclarativeAdapter(validateAdapter(input, file));
 }
 
+/**
+ * Node 20 cannot import TypeScript, so a .ts/.mts adapter goes through tsx's
+ * loader (scoped to this one import, not registered for the whole process).
+ */
+async function importModule(file: string): Promise<unknown> {
+  const url = pathToFileURL(file).href;
+  if (extname(file) === '.ts' || extname(file) === '.mts') {
+    const { tsImport } = await import('tsx/esm/api');
+    return tsImport(url, import.meta.url);
+  }
+  return import(url);
+}
+
 function isReference(input: object): input is { module: string; options?: Record<string, unknown> } {
   return typeof (input as Record<string, unknown>)['module'] === 'string';
 }
@@ -55,7 +68,7 @@ async function loadAdapterReference(reference: { module: string; options?: Recor
   }
   let module: Record<string, unknown>;
   try {
-    module = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
+    module = (await importModule(file)) as Record<string, unknown>;
   } catch (cause) {
     throw new ConfigError(`cannot load adapter module: ${(cause as Error).message}`, { file, cause });
   }
