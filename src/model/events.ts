@@ -14,8 +14,24 @@ export type RunEvent =
   | { type: 'progress'; at: number; step: string; progress: StepProgress }
   | { type: 'window'; at: number; step: string; window: WindowSummary }
   | { type: 'log'; at: number; step?: string; level: 'debug' | 'info' | 'warn' | 'error'; message: string }
+  | RoomEvent
   | { type: 'step-end'; at: number; step: string; result: StepResult }
   | { type: 'run-end'; at: number; status: StepResult['status'] };
+
+/**
+ * A room the run created or closed, announced by the step that did it (the
+ * load step), at the moment its API call was confirmed: whoever expects the
+ * room's webhook events (the webhook-sink step) learns of it here. `requestId`
+ * is the request's X-Request-Id when the step sent one.
+ */
+export interface RoomEvent {
+  type: 'room';
+  at: number;
+  step: string;
+  event: 'created' | 'closed';
+  roomId: string;
+  requestId?: string;
+}
 
 /** A snapshot of a long step, for progress lines. All fields optional: steps fill what they know. */
 export interface StepProgress {
