@@ -14,24 +14,15 @@ export type RunEvent =
   | { type: 'progress'; at: number; step: string; progress: StepProgress }
   | { type: 'window'; at: number; step: string; window: WindowSummary }
   | { type: 'log'; at: number; step?: string; level: 'debug' | 'info' | 'warn' | 'error'; message: string }
-  | RoomEvent
+  /**
+   * A room the step created or closed on the target (the load step: its
+   * setup pool, its timed run and its cleanup), so listeners such as the
+   * webhook sink know which room events to expect. `requestId` is the
+   * X-Request-Id of the request that did it.
+   */
+  | { type: 'room'; at: number; step: string; event: 'created' | 'closed'; roomId: string; requestId?: string }
   | { type: 'step-end'; at: number; step: string; result: StepResult }
   | { type: 'run-end'; at: number; status: StepResult['status'] };
-
-/**
- * A room the run created or closed, announced by the step that did it (the
- * load step), at the moment its API call was confirmed: whoever expects the
- * room's webhook events (the webhook-sink step) learns of it here. `requestId`
- * is the request's X-Request-Id when the step sent one.
- */
-export interface RoomEvent {
-  type: 'room';
-  at: number;
-  step: string;
-  event: 'created' | 'closed';
-  roomId: string;
-  requestId?: string;
-}
 
 /** A snapshot of a long step, for progress lines. All fields optional: steps fill what they know. */
 export interface StepProgress {

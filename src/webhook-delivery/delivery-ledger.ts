@@ -1,10 +1,13 @@
 import type { MetricsRegistry } from '../metrics/registry.js';
-import type { RoomEvent } from '../model/events.js';
+import type { RunEvent } from '../model/events.js';
 import type { Delivery } from '../target/webhook-sink.js';
 import type { WebhookEventKind } from '../profile/room-api.js';
 import type { MissingWebhook, SignatureProblem } from '../model/webhook-sink-summary.js';
 import { DELIVERY_COUNTERS as C, DELIVERY_SERIES, OPERATION_OF_KIND, type EventOperation } from './delivery-metrics.js';
 import type { SignatureJudge } from './signature-judge.js';
+
+/** A room a watched step created or closed (the load step announces them on the bus). */
+export type RoomEvent = Extract<RunEvent, { type: 'room' }>;
 
 /** What a delivery's payload says, read through the target profile's event pointers. */
 export interface ClassifiedPayload {
