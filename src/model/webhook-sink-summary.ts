@@ -21,6 +21,12 @@ export interface WebhookSinkSummary {
   /** The steps whose rooms were expected to cause webhooks. */
   watched: string[];
   deliveryBudgetMs: number;
+  /**
+   * Room events of watched steps announced before the subscription was
+   * settled (confirmed, plus a second for API calls still in flight): the
+   * target may rightly not have sent their webhooks, so they are not expected.
+   */
+  announcedBeforeSubscription: number;
   /** From the first moment the sink listened to its last. */
   listenedMs: number;
   totals: WebhookFigures;

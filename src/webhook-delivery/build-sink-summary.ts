@@ -32,6 +32,7 @@ export interface SinkSummaryParts {
   subscription: WebhookSinkSummary['subscription'];
   watched: string[];
   deliveryBudgetMs: number;
+  announcedBeforeSubscription: number;
   windows: WindowSummary[];
 }
 
@@ -66,6 +67,7 @@ export function buildSinkSummary(parts: SinkSummaryParts): WebhookSinkSummary {
     subscription: parts.subscription,
     watched: parts.watched,
     deliveryBudgetMs: parts.deliveryBudgetMs,
+    announcedBeforeSubscription: parts.announcedBeforeSubscription,
     listenedMs: registry.durationMs,
     totals: figures(undefined),
     events,

@@ -18,6 +18,14 @@ import { SignatureJudge } from './signature-judge.js';
 import { subscribeSink, type SinkSubscription } from './sink-subscription.js';
 import { WatchedSteps } from './watched-steps.js';
 
+/**
+ * Rooms announced within this long after the subscription was confirmed are
+ * not expected: a create the target processed just before the subscription
+ * existed may be announced just after (its answer was still on the way), and
+ * would count as missing although the target was right not to send it.
+ */
+const SUBSCRIPTION_SETTLE_MS = 1000;
+
 /** How often the clock settles deadlines (missing events land in the window they fell due in). */
 const SWEEP_EVERY_MS = 250;
 const PROGRESS_EVERY_MS = 1000;
@@ -68,12 +76,12 @@ class SinkSession {
   private announcedBeforeSubscription = 0;
   private newMessages = 0;
   private slos: Slo[];
-  private readonly wakers = new Set<() => void>();
+  /** How payloads are read (the target profile's event pointers); set once the profile is loaded. */
+  private api: RoomApi | undefined;
 
   private constructor(
     private readonly options: ResolvedSinkOptions,
     private readonly ctx: StepContext,
-    private readonly api: RoomApi,
   ) {
     this.registry = new MetricsRegistry({ windowMs: options.windowMs });
     this.watched = new WatchedSteps(options.name, options.steps);
@@ -86,12 +94,13 @@ class SinkSession {
     if (ctx.subscribe === undefined) {
       throw new Error('the webhook-sink step needs the run\'s events (StepContext.subscribe) to know which rooms to expect; run it through runPlan with `subscribe`');
     }
-    const profile = await profileOf(ctx.target);
-    const client = createProfileClient(profile, { baseUrl: ctx.target.baseUrl, clientId: ctx.target.credentials.clientId, clientSecret: ctx.target.credentials.clientSecret });
-    const session = new SinkSession(options, ctx, client.api);
-    // The bus first: a step started alongside must not announce a room (or start) unseen.
+    const session = new SinkSession(options, ctx);
+    // The bus first, before anything is awaited: a step started alongside must not start (or announce a room) unseen.
     session.unsubscribeBus = ctx.subscribe((event) => session.onRunEvent(event));
     try {
+      const profile = await profileOf(ctx.target);
+      const client = createProfileClient(profile, { baseUrl: ctx.target.baseUrl, clientId: ctx.target.credentials.clientId, clientSecret: ctx.target.credentials.clientSecret });
+      session.api = client.api;
       session.subscription = await subscribeSink(profile, client, {
         receive: { answer: (delivery) => session.answer(delivery), onDelivery: (delivery) => session.onDelivery(delivery) },
         listenPort: options.listenPort,
@@ -161,9 +170,10 @@ class SinkSession {
       subscription: { kind: subscription.kind, url: subscription.url, signature: subscription.signature, verified: signingSecret(subscription) !== undefined },
       watched: this.options.steps === undefined ? this.watched.seen() : [...this.options.steps],
       deliveryBudgetMs: this.options.deliveryBudgetMs,
+      announcedBeforeSubscription: this.announcedBeforeSubscription,
       windows: this.windows,
     });
-    const { status, reason } = sinkVerdict({ interrupted, nothingAlongside, startTimeoutMs: this.options.startTimeoutMs, summary, verdicts, beforeSubscription: this.announcedBeforeSubscription });
+    const { status, reason } = sinkVerdict({ interrupted, nothingAlongside, startTimeoutMs: this.options.startTimeoutMs, summary, verdicts });
     const finished = new Date();
     return {
       name: this.options.name,
@@ -183,7 +193,9 @@ class SinkSession {
   private onRunEvent(event: RunEvent): void {
     this.watched.observe(event);
     if (event.type !== 'room' || !this.watched.watches(event.step)) return;
-    if (this.subscribedAt === undefined || event.at < this.subscribedAt) {
+    // A room the target may have made before it had the subscription is not expected: one announced
+    // before the subscription was confirmed, or so soon after that its API call was still in flight.
+    if (this.subscribedAt === undefined || event.at < this.subscribedAt + SUBSCRIPTION_SETTLE_MS) {
       this.announcedBeforeSubscription++;
       return;
     }
@@ -209,7 +221,7 @@ class SinkSession {
     } catch {
       return {};
     }
-    return this.api.webhookEventOf(payload);
+    return this.api?.webhookEventOf(payload) ?? {};
   }
 
   private useSignatures(subscription: SinkSubscription): void {
@@ -271,7 +283,6 @@ interface SinkVerdictInput {
   startTimeoutMs: number;
   summary: WebhookSinkSummary;
   verdicts: readonly SloVerdict[];
-  beforeSubscription: number;
 }
 
 /** The step's status and reason: interrupted > errored (nothing ran alongside) > failed (an SLO not met) > passed. */
@@ -288,7 +299,8 @@ export function sinkVerdict(input: SinkVerdictInput): { status: StepStatus; reas
   const bad = input.verdicts.filter((v) => v.status !== 'passed');
   if (bad.length > 0) {
     const t = input.summary.totals;
-    const noRooms = t.expected === 0 ? `; no watched step announced a room${input.beforeSubscription > 0 ? ` after the sink subscribed (${input.beforeSubscription} before)` : ''}` : '';
+    const before = input.summary.announcedBeforeSubscription;
+    const noRooms = t.expected === 0 ? `; no watched step announced a room after the sink had subscribed${before > 0 ? ` (${before} before)` : ''}` : '';
     return {
       status: 'failed',
       reason: `${bad.length} of ${input.verdicts.length} SLOs not met: ${bad.map((v) => `${v.expression} (${v.status === 'no-data' ? 'no data' : `observed ${formatObserved(v.observed, v.unit)}`})`).join('; ')}${noRooms}`,

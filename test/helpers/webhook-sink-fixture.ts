@@ -47,6 +47,7 @@ export function webhookSinkResult(options: { roomIdOfMissing?: string } = {}): W
     subscription: { kind: 'api', url: 'http://127.0.0.1:1/roomgate-webhook-sink', signature: 'standard-webhooks', verified: false },
     watched: ['soak'],
     deliveryBudgetMs: 5000,
+    announcedBeforeSubscription: 0,
     windows: [],
   });
   const at = new Date(t0).toISOString();
