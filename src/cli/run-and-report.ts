@@ -152,6 +152,7 @@ export async function runAndReport(plan: PlannedRun, output: RunOutput): Promise
   ];
   out.write(`  ${where.join(' · ')}\n`);
   let outcome;
+  let stepListeners = 0;
   try {
     outcome = await runPlan(scenarios, {
       signal: interrupt.signal,
@@ -162,6 +163,8 @@ export async function runAndReport(plan: PlannedRun, output: RunOutput): Promise
       ...(plan.only === undefined ? {} : { only: plan.only }),
       ...(plan.skip === undefined ? {} : { skip: plan.skip }),
       ...(exporters === undefined ? {} : { publishMetrics: exporters.publish }),
+      // Steps that listen to the run (the webhook sink) are bus subscribers like the reporters, each under its own name.
+      subscribe: (listener) => bus.subscribe(`step listener ${++stepListeners}`, listener),
       afterStep: async (_result, all) => {
         await writeReportJson(runDir, makeReport(all, 'interrupted', true, { reason: 'run in progress (or killed before it finished)' }), redactor);
       },

@@ -46,7 +46,7 @@ export function renderRunSummaryJson(report: RunReport, runDir: string, extras: 
 
 export type RunSummaryJson = ReturnType<typeof renderRunSummaryJson>;
 
-/** The step's result without its serialized metrics registry (load: `summary.histograms`, browser: `summary.metrics`). */
+/** The step's result without its serialized metrics registry (load: `summary.histograms`, browser and webhook-sink: `summary.metrics`). */
 function withoutSerializedMetrics(step: StepResult) {
   switch (step.kind) {
     case 'load': {
@@ -55,6 +55,11 @@ function withoutSerializedMetrics(step: StepResult) {
       return { ...step, summary };
     }
     case 'browser': {
+      if (step.summary === undefined) return step;
+      const { metrics: _inReportJson, ...summary } = step.summary;
+      return { ...step, summary };
+    }
+    case 'webhook-sink': {
       if (step.summary === undefined) return step;
       const { metrics: _inReportJson, ...summary } = step.summary;
       return { ...step, summary };

@@ -1,5 +1,5 @@
 /** The step types a scenario can name; also the `kind` of a step's result (src/model/result.ts). */
-export type StepKind = 'contract' | 'pact' | 'load' | 'browser' | 'webhooks';
+export type StepKind = 'contract' | 'pact' | 'load' | 'browser' | 'webhooks' | 'webhook-sink';
 
 /** Where something came from, for errors raised after loading (planning, SLO parsing). */
 export interface Located {

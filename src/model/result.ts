@@ -1,6 +1,7 @@
 import type { BrowserStepSummary } from './browser-summary.js';
 import type { GateSummary, PactSummary } from './gate-summary.js';
 import type { LoadSummary } from './load-summary.js';
+import type { WebhookSinkSummary } from './webhook-sink-summary.js';
 import type { SerializedMetrics } from '../metrics/serialized.js';
 import type { ContractCoverage } from './coverage.js';
 import type { Evidence } from './evidence.js';
@@ -96,7 +97,7 @@ interface StepResultBase {
  * the step never got far enough to have one: skipped, failed in setup). A
  * consumer switches on `kind` and the compiler knows the summary's fields.
  */
-export type StepResult = ContractStepResult | WebhooksStepResult | PactStepResult | LoadStepResult | BrowserStepResult;
+export type StepResult = ContractStepResult | WebhooksStepResult | PactStepResult | LoadStepResult | BrowserStepResult | WebhookSinkStepResult;
 
 export interface ContractStepResult extends StepResultBase {
   kind: 'contract';
@@ -126,6 +127,12 @@ export interface BrowserStepResult extends StepResultBase {
   summary?: BrowserStepSummary;
 }
 
+/** Webhook delivery measured while other steps create and close rooms (src/webhook-delivery/). */
+export interface WebhookSinkStepResult extends StepResultBase {
+  kind: 'webhook-sink';
+  summary?: WebhookSinkSummary;
+}
+
 /** The result of a step of kind K. */
 export type StepResultOf<K extends StepKind> = Extract<StepResult, { kind: K }>;
 
@@ -134,12 +141,13 @@ export function stepCoverage(result: StepResult): ContractCoverage | undefined {
   return result.kind === 'contract' || result.kind === 'webhooks' ? result.coverage : undefined;
 }
 
-/** A step's serialized metrics registry (HDR histograms, counters, windows), when its kind keeps one: load and browser steps. */
+/** A step's serialized metrics registry (HDR histograms, counters, windows), when its kind keeps one: load, browser and webhook-sink steps. */
 export function stepMetrics(result: StepResult): SerializedMetrics | undefined {
   switch (result.kind) {
     case 'load':
       return result.summary?.histograms;
     case 'browser':
+    case 'webhook-sink':
       return result.summary?.metrics;
     default:
       return undefined;

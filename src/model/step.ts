@@ -1,4 +1,4 @@
-import type { EventSink } from './events.js';
+import type { EventSink, RunEvent } from './events.js';
 import type { StepKind, StepResult } from './result.js';
 import type { Target } from '../target/target.js';
 import type { MetricsRegistry } from '../metrics/registry.js';
@@ -22,6 +22,15 @@ export interface StepContext {
    * call returns at once. The step keeps recording into the registry as usual.
    */
   publishMetrics?: (source: LiveMetricsSource) => void;
+  /**
+   * Listen to the run's events as they are emitted (every step's, this one's
+   * included): a step that judges what other steps do while it runs (the
+   * webhook sink expects the events of the rooms a load step announces) reads
+   * them here, never by importing the other step. Returns the unsubscribe;
+   * a step unsubscribes before it returns or in its teardown. A listener that
+   * throws is switched off. Absent when the caller runs without a bus.
+   */
+  subscribe?: (listener: (event: RunEvent) => void) => () => void;
 }
 
 /** A step's registry as it fills up, plus what live SLO state is computed from. */

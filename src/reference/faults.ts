@@ -1,6 +1,6 @@
 /**
  * What shows a fault: the checks of one step that fail under it, or the SLO
- * of the load step that breaks. The e2e fault tests take their rows from
+ * of the load or webhook-sink step that breaks. The e2e fault tests take their rows from
  * here, and the documentation's fault table is tested against it.
  */
 export type FaultCatcher =
@@ -8,7 +8,9 @@ export type FaultCatcher =
   | { step: 'contract'; checks: readonly string[]; cell?: string }
   /** `needs`: the browser step option without which the catching check does not run. */
   | { step: 'browser'; checks: readonly string[]; needs?: string }
-  | { step: 'load'; slo: string };
+  | { step: 'load'; slo: string }
+  /** The webhook-sink step's SLO that breaks (webhook delivery while the load step creates and closes rooms). */
+  | { step: 'webhook-sink'; slo: string };
 
 export interface FaultDefinition {
   /** The one promise the fault breaks (`roomgate serve --help`). */
@@ -46,6 +48,14 @@ export const FAULTS = {
   'webhook-signature': {
     breaks: 'webhook signatures are computed over the wrong content',
     caughtBy: { step: 'contract', checks: ['webhooks.signature-valid'] },
+  },
+  'webhook-drop': {
+    breaks: 'every fifth webhook delivery is never sent (no attempt, no retry)',
+    caughtBy: { step: 'webhook-sink', slo: 'webhooks_missing == 0' },
+  },
+  'webhook-delay': {
+    breaks: 'every webhook delivery is first attempted ~6 s after its event',
+    caughtBy: { step: 'webhook-sink', slo: 'webhook_delivery.p99 < 5s' },
   },
   'stale-count': {
     breaks: 'participant_count never changes from 0 (and status never leaves waiting)',

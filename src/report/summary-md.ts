@@ -3,6 +3,8 @@ import { coverageGaps, minimumText } from './coverage-view.js';
 import { sloMessage } from './evidence-text.js';
 import { coverageFigure } from '../model/coverage.js';
 import { stepCoverage } from '../model/result.js';
+import type { WebhookSinkSummary } from '../model/webhook-sink-summary.js';
+import { NO_SAMPLES } from './no-samples.js';
 
 /**
  * summary.md: the run in a few tables, for `$GITHUB_STEP_SUMMARY` and PR
@@ -56,12 +58,29 @@ export function renderSummaryMarkdown(report: RunReport): string {
       if (gaps.length > MAX_COVERAGE_ROWS) lines.push('', `… ${gaps.length - MAX_COVERAGE_ROWS} more (see report.html)`);
     }
   }
+  for (const step of report.steps) if (step.kind === 'webhook-sink' && step.summary !== undefined) lines.push(...webhookDeliveryLines(step.name, step.summary));
   if (report.slos.length > 0) {
     lines.push('', '### SLOs', '', '| step | threshold | status | observed |', '|---|---|---|---|');
     for (const slo of report.slos) lines.push(`| ${md(slo.step)} | ${code(slo.expression)} | ${ICON[slo.status] ?? ''} ${slo.status} | ${md(sloMessage(slo))} |`);
   }
   lines.push('');
   return lines.join('\n');
+}
+
+/** A webhook-sink step's figures per event: what the run announced, what came, what went missing, and how fast. */
+function webhookDeliveryLines(name: string, summary: WebhookSinkSummary): string[] {
+  const lines = ['', `### Webhook delivery: ${md(name)}`, '', '| event | expected | delivered | missing | late | duplicates | redeliveries | p50 | p99 |', '|---|---|---|---|---|---|---|---|---|'];
+  for (const [event, e] of Object.entries(summary.events)) {
+    const latency = e.latency.count === 0 ? [NO_SAMPLES, ''] : [`${formatMs(e.latency.p50)}`, `${formatMs(e.latency.p99)}`];
+    lines.push(`| ${code(event)} | ${e.expected} | ${e.delivered} | ${e.missing} | ${e.late} | ${e.duplicates} | ${e.redeliveries} | ${latency.join(' | ')} |`);
+  }
+  const t = summary.totals;
+  lines.push('', summary.subscription.verified ? `Signatures: ${t.signaturesChecked} checked, ${t.badSignatures} bad, ${t.staleTimestamps} stale timestamps.` : 'Signatures: not judged (no signing secret, or the profile says deliveries are unsigned).');
+  return lines;
+}
+
+function formatMs(ms: number): string {
+  return ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(1)} ms`;
 }
 
 /** Escape Markdown and HTML so target text renders literally (and on one table row). */

@@ -42,6 +42,8 @@ export interface RunPlanOptions {
   afterStep?: (result: StepResult, all: readonly StepResult[]) => Promise<void>;
   /** Handed to every step's context: live exporters receive the steps' registries through it. */
   publishMetrics?: StepContext['publishMetrics'];
+  /** Handed to every step's context: the run's events, for steps that judge what others do (the webhook sink). */
+  subscribe?: StepContext['subscribe'];
 }
 
 export interface RunOutcome {
@@ -114,7 +116,14 @@ export async function runPlan(scenarios: readonly ScenarioTask[], options: RunPl
               continue;
             }
           }
-          const ctx: StepContext = { target, signal, emit: options.emit, runDir: options.runDir, ...(options.publishMetrics === undefined ? {} : { publishMetrics: options.publishMetrics }) };
+          const ctx: StepContext = {
+            target,
+            signal,
+            emit: options.emit,
+            runDir: options.runDir,
+            ...(options.publishMetrics === undefined ? {} : { publishMetrics: options.publishMetrics }),
+            ...(options.subscribe === undefined ? {} : { subscribe: options.subscribe }),
+          };
           const result = await runStep(step, ctx, teardowns, graceMs);
           await record(result);
           if (signal.aborted) stopReason ??= abortSummary(signal.reason);

@@ -117,6 +117,16 @@ export const STEP_FACTORIES: Record<StepKind, StepFactoryEntry> = {
       slos: slosOf(step),
     }),
   },
+  'webhook-sink': {
+    module: '../webhook-delivery/index.js',
+    exportName: 'createWebhookSinkStep',
+    toOptions: (step) => ({
+      ...withMs(step.options, { deliveryBudget: 'deliveryBudgetMs', timestampTolerance: 'timestampToleranceMs', startTimeout: 'startTimeoutMs', window: 'windowMs' }),
+      name: step.name,
+      // None written: the step's defaults (every event delivered, within 5 s, signed and fresh).
+      ...(step.slos.length === 0 ? {} : { slos: slosOf(step) }),
+    }),
+  },
 };
 
 /** Nested durations of the browser options: adapter action timeouts and overload thresholds. */

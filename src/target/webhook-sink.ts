@@ -13,13 +13,37 @@ export interface Delivery {
 /** Largest delivery the sink reads; a webhook payload is one room, a few hundred bytes. */
 const MAX_DELIVERY_BYTES = 256 * 1024;
 
+export const DEFAULT_SINK_PATH = '/roomgate-webhook-sink';
+
+export interface WebhookSinkOptions {
+  /**
+   * Keep every delivery in `deliveries` (default true: the contract gate's
+   * checks read them after the fact). A long run turns it off and reads each
+   * delivery once through `onDelivery`, so memory does not grow with the run.
+   */
+  keep?: boolean;
+  /** Called with every delivery, after it was answered. */
+  onDelivery?: (delivery: Delivery) => void;
+  /**
+   * The status to answer a delivery with (default 204); runs before the
+   * answer is sent, so a receiver can refuse an attempt to make the sender retry.
+   */
+  answer?: (delivery: Omit<Delivery, 'answered'>) => number;
+  /** Port on 127.0.0.1 (default 0: a free one). A subscription made out of band names a fixed URL. */
+  port?: number;
+  /** The path of `url` (default /roomgate-webhook-sink). Deliveries to any path are received. */
+  path?: string;
+}
+
 /**
  * The one loopback webhook receiver (node:http on 127.0.0.1, port 0), where
- * the target calls us back: the contract gate's webhook checks and the browser
- * step's participant events both read its deliveries. It records every
- * delivery and can answer 500 to the first attempt of one event type, to force
- * the sender to retry. Loopback only: the target must be able to reach
- * 127.0.0.1 (true for the embedded server).
+ * the target calls us back: the contract gate's webhook checks, the browser
+ * step's participant events and the webhook-sink step's delivery figures all
+ * read its deliveries. It records every delivery (or hands each to a
+ * listener) and can answer 500 to the first attempt of one event type, or
+ * whatever `answer` decides, to force the sender to retry. Loopback only: the
+ * target must be able to reach 127.0.0.1 (true for the embedded server; a
+ * remote one needs a tunnel, see docs/webhooks-under-load.md).
  */
 export class WebhookSink {
   readonly deliveries: Delivery[] = [];
@@ -28,6 +52,8 @@ export class WebhookSink {
   private failedIds = new Set<string>();
   private server: Server | undefined;
   url = '';
+
+  constructor(private readonly options: WebhookSinkOptions = {}) {}
 
   /** Answer 500 to the first attempt of the first message of this event type. */
   failFirstAttemptOf(eventType: string): void {
@@ -41,19 +67,29 @@ export class WebhookSink {
         for (const [name, value] of Object.entries(req.headers)) {
           if (typeof value === 'string') headers[name] = value;
         }
-        let answered = 204;
+        const received = { receivedAt: Date.now(), headers, body: body ?? '' };
+        let answered = this.options.answer?.(received) ?? 204;
         const id = headers['webhook-id'] ?? '';
         if (this.failOnceFor !== undefined && body !== undefined && eventTypeOf(body) === this.failOnceFor && this.failedIds.size === 0) {
           this.failedIds.add(id);
           answered = 500;
         }
-        this.deliveries.push({ receivedAt: Date.now(), headers, body: body ?? '', answered });
+        const delivery: Delivery = { ...received, answered };
+        if (this.options.keep !== false) this.deliveries.push(delivery);
         res.writeHead(answered).end();
+        this.options.onDelivery?.(delivery);
         for (const wake of this.waiters) wake();
       });
     });
-    await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/roomgate-webhook-sink`;
+    const server = this.server;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(this.options.port ?? 0, '127.0.0.1', () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    this.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}${this.options.path ?? DEFAULT_SINK_PATH}`;
   }
 
   /** Resolves when `done()` holds or the deadline passes. */

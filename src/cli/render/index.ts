@@ -2,6 +2,7 @@ import { browserRenderer } from './browser.js';
 import { gateRenderer } from './contract.js';
 import type { KindRenderers } from './kind-renderer.js';
 import { loadRenderer } from './load.js';
+import { webhookSinkRenderer } from './webhook-sink.js';
 
 /** Each step kind's console renderer: every command's console uses all of them. */
 export const CONSOLE_RENDERERS: KindRenderers = {
@@ -10,4 +11,5 @@ export const CONSOLE_RENDERERS: KindRenderers = {
   webhooks: gateRenderer,
   load: loadRenderer,
   browser: browserRenderer,
+  'webhook-sink': webhookSinkRenderer,
 };

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ReferenceContext, ReferencePart } from '../context.js';
 import { randomBase62 } from '../rooms/room-id.js';
+import { deliveryFaults } from './delivery-faults.js';
 import { resolveDeliveryPolicy } from './delivery-policy.js';
 import { toWebhookEvent } from './event-payload.js';
 import { SubscriptionRegistry } from './subscription-registry.js';
@@ -22,7 +23,7 @@ export interface WebhooksPart extends ReferencePart {
  */
 export function registerWebhooks(app: FastifyInstance, ctx: ReferenceContext): WebhooksPart {
   const registry = new SubscriptionRegistry(ctx.faults.has('webhook-signature'));
-  const dispatcher = new WebhookDispatcher(resolveDeliveryPolicy(ctx.options.webhookDelivery));
+  const dispatcher = new WebhookDispatcher(resolveDeliveryPolicy(ctx.options.webhookDelivery), Math.random, deliveryFaults(ctx.faults));
   const loseLeftEvents = ctx.faults.has('lost-left-event');
   registerWebhookRoutes(app, registry, {
     deleteUnknownOk: ctx.faults.has('webhook-delete-unknown-ok'),

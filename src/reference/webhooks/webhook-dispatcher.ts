@@ -1,5 +1,6 @@
 import { Agent, request } from 'undici';
 import type { WebhookEventType } from '../../target/api-types.js';
+import { NO_DELIVERY_FAULTS, type DeliveryFaults } from './delivery-faults.js';
 import { retryDelayMs, type WebhookDeliveryPolicy } from './delivery-policy.js';
 import { isLoopbackUrl } from './loopback-url.js';
 import type { StoredSubscription } from './subscription-registry.js';
@@ -30,6 +31,8 @@ export interface DeliveryCounters {
   dropped: number;
   /** Pending deliveries whose subscription was deleted. */
   cancelled: number;
+  /** Deliveries never attempted because the `webhook-drop` fault withheld them. */
+  withheld: number;
 }
 
 export type AttemptOutcome =
@@ -60,7 +63,9 @@ const MAX_RESPONSE_BYTES = 64 * 1024;
  */
 export class WebhookDispatcher {
   private readonly queue: Delivery[] = [];
-  private readonly retryTimers = new Set<NodeJS.Timeout>();
+  /** Retries waiting for their backoff, and first attempts the `webhook-delay` fault holds back. */
+  private readonly waitingTimers = new Set<NodeJS.Timeout>();
+  private dispatched = 0;
   private readonly stopping = new AbortController();
   private readonly agent: Agent;
   private readonly idleWaiters: Array<() => void> = [];
@@ -75,11 +80,13 @@ export class WebhookDispatcher {
     blocked: 0,
     dropped: 0,
     cancelled: 0,
+    withheld: 0,
   };
 
   constructor(
     private readonly policy: Readonly<WebhookDeliveryPolicy>,
     private readonly random: () => number = Math.random,
+    private readonly faults: Readonly<DeliveryFaults> = NO_DELIVERY_FAULTS,
   ) {
     this.agent = new Agent({ connect: { timeout: policy.attemptTimeoutMs }, headersTimeout: policy.attemptTimeoutMs, bodyTimeout: policy.attemptTimeoutMs });
   }
@@ -90,8 +97,15 @@ export class WebhookDispatcher {
       this.counts.blocked++;
       return;
     }
+    this.dispatched++;
+    if (this.faults.withholdEvery > 0 && this.dispatched % this.faults.withholdEvery === 0) {
+      this.counts.withheld++;
+      return;
+    }
     this.counts.enqueued++;
-    this.enqueue({ subscription, message, attempts: 0 });
+    const delivery: Delivery = { subscription, message, attempts: 0 };
+    if (this.faults.firstAttemptDelayMs > 0) this.later(delivery, this.faults.firstAttemptDelayMs);
+    else this.enqueue(delivery);
   }
 
   counters(): DeliveryCounters {
@@ -108,9 +122,9 @@ export class WebhookDispatcher {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    for (const timer of this.retryTimers) clearTimeout(timer);
-    this.counts.dropped += this.retryTimers.size + this.queue.length;
-    this.retryTimers.clear();
+    for (const timer of this.waitingTimers) clearTimeout(timer);
+    this.counts.dropped += this.waitingTimers.size + this.queue.length;
+    this.waitingTimers.clear();
     this.queue.length = 0;
     this.stopping.abort();
     await this.agent.destroy().catch(() => undefined);
@@ -162,13 +176,18 @@ export class WebhookDispatcher {
       this.counts.gaveUp++;
       return;
     }
+    this.later(delivery, retryDelayMs(this.policy, delivery.attempts, this.random));
+  }
+
+  /** Queue the delivery after `delayMs` (a retry's backoff, or the `webhook-delay` fault). */
+  private later(delivery: Delivery, delayMs: number): void {
     const timer = setTimeout(() => {
-      this.retryTimers.delete(timer);
+      this.waitingTimers.delete(timer);
       this.enqueue(delivery);
-    }, retryDelayMs(this.policy, delivery.attempts, this.random));
-    // Pending retries alone must not keep a process alive.
+    }, delayMs);
+    // Pending deliveries alone must not keep a process alive.
     timer.unref();
-    this.retryTimers.add(timer);
+    this.waitingTimers.add(timer);
   }
 
   private async send({ subscription, message }: Delivery): Promise<AttemptOutcome> {
@@ -199,7 +218,7 @@ export class WebhookDispatcher {
   }
 
   private isIdle(): boolean {
-    return this.queue.length === 0 && this.inFlight === 0 && this.retryTimers.size === 0;
+    return this.queue.length === 0 && this.inFlight === 0 && this.waitingTimers.size === 0;
   }
 
   private notifyIfIdle(): void {

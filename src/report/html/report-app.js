@@ -133,6 +133,34 @@
     });
   }
 
+  // ---- webhook delivery of webhook-sink steps (WebhookSinkSummary) ----
+  var sinkSteps = report.steps.filter(function (s) { return s.kind === 'webhook-sink' && s.summary && s.summary.events; });
+  if (sinkSteps.length > 0) {
+    var ws = section('Webhook delivery');
+    sinkSteps.forEach(function (s) {
+      var sum = s.summary, tot = sum.totals;
+      ws.appendChild(el('h3', { text: s.name + ' (watching ' + (sum.watched.length ? sum.watched.join(', ') : 'no step') + ')' }));
+      ws.appendChild(el('p', { class: 'muted', text: tot.expected + ' room events announced · ' + tot.deliveries + ' deliveries · budget ' + secs(sum.deliveryBudgetMs) +
+        (sum.subscription.verified ? ' · signatures: ' + tot.signaturesChecked + ' checked, ' + tot.badSignatures + ' bad, ' + tot.staleTimestamps + ' stale' : ' · signatures not judged') +
+        (tot.unexpected ? ' · ' + tot.unexpected + ' about other rooms' : '') + (tot.pending ? ' · ' + tot.pending + ' still pending at the end' : '') }));
+      var t = el('table', null, el('tr', null, el('th', { text: 'event' }), el('th', { text: 'expected' }), el('th', { text: 'delivered' }), el('th', { text: 'missing' }), el('th', { text: 'late' }),
+        el('th', { text: 'duplicates' }), el('th', { text: 'redeliveries' }), el('th', { text: 'p50' }), el('th', { text: 'p99' }), el('th', { text: 'max' })));
+      Object.keys(sum.events).forEach(function (name) {
+        var e = sum.events[name], l = e.latency || {};
+        t.appendChild(el('tr', null, el('td', null, el('code', { text: name })), el('td', { class: 'num', text: String(e.expected) }), el('td', { class: 'num', text: String(e.delivered) }),
+          el('td', { class: 'num', text: String(e.missing) }), el('td', { class: 'num', text: String(e.late) }), el('td', { class: 'num', text: String(e.duplicates) }), el('td', { class: 'num', text: String(e.redeliveries) }),
+          l.count ? el('td', { class: 'num', text: ms(l.p50) }) : el('td', { class: 'muted', colspan: '3', text: NO_SAMPLES }), l.count ? el('td', { class: 'num', text: ms(l.p99) }) : null, l.count ? el('td', { class: 'num', text: ms(l.max) }) : null));
+      });
+      ws.appendChild(t);
+      if (sum.missingExamples.length > 0) {
+        var list = el('ul');
+        sum.missingExamples.forEach(function (m) { list.appendChild(el('li', null, el('code', { text: m.event + ' ' + m.roomId }), ' announced by ' + m.step + ' at ' + m.announcedAt + (m.requestId ? ' (request ' + m.requestId + ')' : ''))); });
+        ws.appendChild(el('p', { text: 'First missing events:' }));
+        ws.appendChild(list);
+      }
+    });
+  }
+
   // ---- latency distribution (percentile spectrum of HDR histograms) ----
   if (data.spectra.length > 0) {
     var hs = section('Latency distribution');
