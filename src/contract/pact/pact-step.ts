@@ -104,7 +104,7 @@ export function createPactStep(options: PactStepOptions = {}, name = 'pact'): St
           const { verdict, output, relayFailures } = verification;
           if (verdict.ok && relayFailures.length === 0) return pass(1);
           // What the relay stopped (a bomb, a cap, a drip, a reset) is named first: the verifier only saw a 502.
-          const bounds = relayFailures.map((f) => `${f.request}: ${f.failure.message}`);
+          const bounds = relayFailures.map((f) => f.failure.message);
           const message = [...(bounds.length === 0 ? [] : [`the target broke roomgate's bounds (${bounds.join('; ')})`]), ...(verdict.ok ? [] : [verdict.message])].join('; ');
           return fail(`provider verification failed: ${message.slice(0, 500)}`, [
             {
