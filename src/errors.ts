@@ -10,7 +10,10 @@ export const ExitCode = {
   gateFailed: 1,
   usage: 2,
   invalidRun: 3,
+  /** Interrupted by SIGINT (128 + 2); a partial report was written. */
   interrupted: 130,
+  /** Stopped by SIGTERM (128 + 15), as shells, npm and Kubernetes report it; a partial report was written. */
+  terminated: 143,
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 
@@ -109,7 +112,7 @@ export class InvalidRunError extends RoomgateError {
   readonly exitCode = ExitCode.invalidRun;
 }
 
-/** The run was interrupted by SIGINT/SIGTERM; a partial report was written (exit 130). */
+/** The run was interrupted by SIGINT/SIGTERM; a partial report was written (exit 130, 143 for SIGTERM). */
 export class InterruptedError extends RoomgateError {
   readonly exitCode = ExitCode.interrupted;
 }

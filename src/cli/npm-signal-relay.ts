@@ -65,6 +65,43 @@ function parentIsShell(pid: number): boolean {
   }
 }
 
+/** What the relay watches, while it runs (module state: one relay per process, started by main.ts). */
+interface RelayState {
+  shell: number;
+  wakes: number;
+  lastOwnSignal: number;
+  /** A wake seen and about to be relayed (the half-second wait). */
+  pending: boolean;
+  stop(): void;
+}
+let active: RelayState | undefined;
+
+/**
+ * Take a signal npm was sent that has not reached roomgate yet. The relay
+ * notices a wake of the shell within a poll and waits half a second (to tell
+ * a Ctrl-C, which reaches roomgate by itself, from a signal to npm alone); a
+ * run that settles its verdict, or exits, inside that window would say
+ * "passed, exit 0" while dash re-raises the SIGINT it kept and npm exits 130.
+ * So whoever is about to settle an exit code asks here first, synchronously.
+ * The signal returned is the caller's to handle: the relay will not send it.
+ */
+export function takePendingNpmSignal(): NodeJS.Signals | undefined {
+  const state = active;
+  if (state === undefined) return undefined;
+  if (process.ppid !== state.shell) {
+    state.stop();
+    return 'SIGTERM';
+  }
+  const now = readShell(state.shell);
+  const woke = state.pending || (now !== undefined && now.wakes !== state.wakes && otherChildren(state.shell) !== true);
+  if (!woke || Date.now() - state.lastOwnSignal < SAME_SIGNAL_MS) return undefined;
+  if (now !== undefined) state.wakes = now.wakes;
+  state.pending = false;
+  // Counts as a signal of our own: a relay already scheduled for this wake stands down.
+  state.lastOwnSignal = Date.now();
+  return 'SIGINT';
+}
+
 /** Start relaying when roomgate runs under npm through a shell that would swallow the signal; otherwise do nothing. */
 export function startNpmSignalRelay(env: NodeJS.ProcessEnv = process.env): void {
   if (process.platform !== 'linux' || env['npm_lifecycle_event'] === undefined) return;
@@ -73,12 +110,12 @@ export function startNpmSignalRelay(env: NodeJS.ProcessEnv = process.env): void 
   const initial = readShell(shell);
   if (initial === undefined || !initial.catchesSigint) return;
 
-  let wakes = initial.wakes;
-  let lastOwnSignal = -Infinity;
+  const state: RelayState = { shell, wakes: initial.wakes, lastOwnSignal: -Infinity, pending: false, stop: () => stop() };
+  active = state;
   let relaysInFlight = 0;
   const onOwnSignal = (name: NodeJS.Signals) => {
     if (relaysInFlight > 0) relaysInFlight -= 1;
-    else lastOwnSignal = Date.now();
+    else state.lastOwnSignal = Date.now();
     // Only listener left: behave as if nobody listened (the default action, die by the signal).
     if (process.listenerCount(name) === 1) {
       stop();
@@ -97,12 +134,14 @@ export function startNpmSignalRelay(env: NodeJS.ProcessEnv = process.env): void 
       return;
     }
     const now = readShell(shell);
-    if (now === undefined || now.wakes === wakes) return;
-    wakes = now.wakes;
+    if (now === undefined || now.wakes === state.wakes) return;
+    state.wakes = now.wakes;
     if (otherChildren(shell) === true) return;
     const wokeAt = Date.now();
+    state.pending = true;
     setTimeout(() => {
-      if (wokeAt - lastOwnSignal < SAME_SIGNAL_MS || Date.now() - lastOwnSignal < SAME_SIGNAL_MS) return;
+      state.pending = false;
+      if (wokeAt - state.lastOwnSignal < SAME_SIGNAL_MS || Date.now() - state.lastOwnSignal < SAME_SIGNAL_MS) return;
       relay('SIGINT');
     }, SAME_SIGNAL_MS / 2).unref();
   }, POLL_MS);
@@ -113,5 +152,6 @@ export function startNpmSignalRelay(env: NodeJS.ProcessEnv = process.env): void 
     clearInterval(timer);
     process.off('SIGINT', onOwnSignal);
     process.off('SIGTERM', onOwnSignal);
+    active = undefined;
   }
 }

@@ -25,6 +25,17 @@ export interface BoundedRelayOptions {
   requestTimeoutMs: number;
   /** Aborts every exchange in flight (and every later one) at once. */
   signal?: AbortSignal;
+  /** Told of every answer passed on whole (e.g. to learn what the client created, to clean it up afterwards). */
+  onAnswer?: (answer: RelayedAnswer) => void;
+}
+
+/** An answer the relay passed on, as the client received it (decoded). */
+export interface RelayedAnswer {
+  method: string;
+  /** Path and query, as requested. */
+  path: string;
+  status: number;
+  body: Buffer;
 }
 
 export type RelayFailure =
@@ -90,6 +101,11 @@ export async function startBoundedRelay(options: BoundedRelayOptions): Promise<B
     }
     const read = await readBoundedBody(response, { maxBytes, signal, operation: label });
     if (!read.ok) return answer(res, read.failure.kind === 'timeout' ? 504 : 502, read.failure, label);
+    try {
+      options.onAnswer?.({ method, path, status: response.statusCode, body: read.bytes });
+    } catch {
+      // an observer's mistake must not break the exchange it observes
+    }
     const out: Record<string, string> = {};
     for (const [name, value] of Object.entries(response.headers)) {
       // The body is passed on decoded: its coding and length headers describe what the target sent, not this.

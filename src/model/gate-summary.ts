@@ -22,4 +22,6 @@ export interface PactSummary {
   brokerUrl?: string;
   /** Interactions cross-checked against the OpenAPI document (pact files only; a broker's are verified, not read). */
   interactions: number;
+  /** Rooms the verification created on the target (provider states, the pact's creates), closed afterwards; any left open, with why. */
+  rooms?: { created: number; closed: number; leftOpen: { id: string; why: string }[] };
 }

@@ -1,9 +1,10 @@
+import { renameSync, writeFileSync } from 'node:fs';
 import { appendFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { renderHtml } from './html/render-html.js';
 import { renderJunit } from './junit.js';
 import type { Redactor } from './redact.js';
-import { writeFileAtomic, writeReportJson, type RunReport } from './report-json.js';
+import { REPORT_FILE, writeFileAtomic, writeReportJson, type RunReport } from './report-json.js';
 import { renderSummaryMarkdown } from './summary-md.js';
 
 export const REPORT_FILES = { json: 'report.json', junit: 'junit.xml', markdown: 'summary.md', html: 'report.html', events: 'events.ndjson' } as const;
@@ -67,4 +68,33 @@ export async function writeRunReports(
     });
   }
   return { written, errors };
+}
+
+/**
+ * The run folder's four rendered reports, written synchronously (each
+ * atomically): for the moments that cannot wait for the event loop, a signal
+ * that arrives after the verdict was written or just before the process
+ * exits, when the folder must say "interrupted" before anything else runs.
+ * Errors are returned, never thrown.
+ */
+export function writeRunReportsSync(runDir: string, report: RunReport, redactor?: Redactor): Error[] {
+  const safe = redactor === undefined ? report : redactor.value(report);
+  const errors: Error[] = [];
+  const files: [string, () => string][] = [
+    [REPORT_FILE, () => `${JSON.stringify(safe, null, 2)}\n`],
+    [REPORT_FILES.junit, () => renderJunit(safe.steps, { name: safe.run.name, timestamp: safe.run.startedAt, hostname: safe.run.host.hostname })],
+    [REPORT_FILES.markdown, () => renderSummaryMarkdown(safe)],
+    [REPORT_FILES.html, () => renderHtml(safe)],
+  ];
+  for (const [name, render] of files) {
+    const path = join(runDir, name);
+    const tmp = `${path}.tmp-${process.pid}-sync`;
+    try {
+      writeFileSync(tmp, render(), 'utf8');
+      renameSync(tmp, path);
+    } catch (error) {
+      errors.push(new Error(`${name}: ${(error as Error).message}`, { cause: error }));
+    }
+  }
+  return errors;
 }

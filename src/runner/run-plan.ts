@@ -102,12 +102,14 @@ export async function runPlan(scenarios: readonly ScenarioTask[], options: RunPl
             continue;
           }
           if (target === undefined) {
+            // Before opening: a target whose probe hangs until its timeout has taken that long, not 0 s.
+            const openingAt = new Date();
             try {
               const opened = await opening(scenario.openTarget(signal), signal);
               target = opened.target;
               teardowns.push({ name: `${scenario.name} target`, run: () => opened.close() });
             } catch (error) {
-              const result = failedToStart(step, error, signal, 'could not open the target');
+              const result = failedToStart(step, error, signal, 'could not open the target', openingAt);
               await record(result);
               // The scenario's other steps share its target: they are not run. Later scenarios
               // (other targets, or a server that comes up) run unless the gate stops at a failure.
@@ -253,9 +255,8 @@ function fromError(
   };
 }
 
-function failedToStart(step: Step, error: unknown, signal: AbortSignal, what: string): StepResult {
-  const now = new Date().toISOString();
-  const result = fromError(step, error, signal, new Date(now), { checks: [], slos: [] }, 'setup');
+function failedToStart(step: Step, error: unknown, signal: AbortSignal, what: string, startedAt: Date): StepResult {
+  const result = fromError(step, error, signal, startedAt, { checks: [], slos: [] }, 'setup');
   return { ...result, reason: `${what}: ${result.reason ?? ''}` };
 }
 

@@ -14,6 +14,7 @@ import type {
   TokenResponse,
 } from './api-types.js';
 import type { Credentials } from './target.js';
+import { BodyReadError, readBoundedBody, type BodyReadFailure } from '../http/bounded-body.js';
 import { formatSeconds } from '../http/format-seconds.js';
 import { TokenCache } from '../profile/auth/token-cache.js';
 import { classifyTransportError, describeMalformedResponse } from '../http/transport-error.js';
@@ -40,6 +41,8 @@ export interface ClientOptions {
   credentials: Credentials;
   /** Per-request timeout for headers and body; default 10 s (the seed's control-operation budget). */
   timeoutMs?: number;
+  /** Largest response body read, decoded (readBoundedBody's cap); default its DEFAULT_MAX_BODY_BYTES. */
+  maxBodyBytes?: number;
   dispatcher?: Dispatcher;
 }
 
@@ -178,7 +181,16 @@ export class VideoConnectClient {
         cause: error,
       });
     }
-    const text = await response.body.text();
+    // The body within bounds (a cap with bounded decompression, the request's deadline for the whole body, the
+    // caller's signal): a gzip bomb, a 200 MB answer or a body dripped a byte a second fails this call by name.
+    const read = await readBoundedBody(response, {
+      operation,
+      deadlineMs: timeout,
+      ...(options.signal === undefined ? {} : { signal: options.signal }),
+      ...(this.options.maxBodyBytes === undefined ? {} : { maxBytes: this.options.maxBodyBytes }),
+    });
+    if (!read.ok) throw bodyFailure(read.failure, options.signal);
+    const text = read.bytes.toString('utf8');
     const flatHeaders: Record<string, string> = {};
     for (const [name, value] of Object.entries(response.headers)) {
       if (value !== undefined) flatHeaders[name] = Array.isArray(value) ? value.join(', ') : value;
@@ -194,8 +206,24 @@ export class VideoConnectClient {
     if (response.statusCode < 200 || response.statusCode >= 300) {
       throw new ApiError(response.statusCode, parseEnvelope(text), text, operation);
     }
-    return JSON.parse(text) as T;
+    try {
+      return JSON.parse(text) as T;
+    } catch {
+      throw new TargetUnreachableError(`${operation} answered ${response.statusCode} with a body that is not JSON: ${JSON.stringify(text.slice(0, 200))}`, {
+        hint: 'check that --target is the API\'s base URL (not a web page, a proxy\'s error page or another service)',
+      });
+    }
   }
+}
+
+/** A body that broke a bound, as the error the call fails with (the caller's own abort stays its abort). */
+function bodyFailure(failure: BodyReadFailure, signal: AbortSignal | undefined): unknown {
+  if (failure.kind === 'aborted' && signal?.aborted === true) return signal.reason;
+  const hint =
+    failure.kind === 'timeout'
+      ? 'the target sent headers and then kept the body open; check the server behind --target (or raise --request-timeout if it is only slow)'
+      : 'a room API answers in a few KB; check what the target sends back (a debug dump, a file, a compressed bomb?)';
+  return new TargetUnreachableError(failure.message, { hint, cause: new BodyReadError(failure) });
 }
 
 function parseEnvelope(text: string): ErrorEnvelope | undefined {

@@ -34,6 +34,7 @@ export function classifyParticipant(record: ParticipantRecord, context: Classify
 function classifySymptom(record: ParticipantRecord, context: ClassifyContext): ParticipantVerdict {
   const fail = (label: FailureLabel, detail: string): ParticipantVerdict => ({ status: 'failed', label, detail });
   if (record.crashed !== undefined) return fail('page_crash', `the page crashed: ${record.crashed}`);
+  if (record.navigation.kind === 'refused') return fail('navigation_error', record.navigation.error);
   if (record.navigation.kind === 'failed') return fail('navigation_error', `navigation failed: ${record.navigation.error}`);
   if (record.navigation.kind === 'pending') return fail('navigation_error', 'navigation never started');
   const s = record.snapshot;

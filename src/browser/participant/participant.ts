@@ -5,11 +5,37 @@ import { probeConfigSource, probeSource } from '../probe/probe-source.js';
 import type { ProbeSnapshot, StatsSample } from '../probe/probe-types.js';
 import { withTimeout } from '../../with-timeout.js';
 
-/** How navigation went: `failed` means no document (DNS, refused connection, timeout). */
+/**
+ * How navigation went: `failed` means no document (DNS, refused connection,
+ * timeout); `refused` means roomgate did not navigate at all, because the join
+ * URL is not a web page (see joinUrlProblem).
+ */
 export type NavigationResult =
   | { kind: 'pending' }
   | { kind: 'ok'; httpStatus: number | null }
-  | { kind: 'failed'; error: string };
+  | { kind: 'failed'; error: string }
+  | { kind: 'refused'; error: string };
+
+/** Schemes a join URL may have: a join page is a web page. */
+const JOIN_URL_SCHEMES = new Set(['http:', 'https:']);
+
+/**
+ * Why a join URL must not be opened, or undefined when it may be. The URL
+ * comes from the target (a room's join_url) or an adapter: a `file:` URL
+ * would put a local file into the participant's screenshot (published with
+ * the report), `javascript:` and `data:` would run the target's script in a
+ * page roomgate controls. Only http(s) is opened.
+ */
+export function joinUrlProblem(url: string): string | undefined {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return `the join URL is not a URL (${JSON.stringify(url.slice(0, 80))}); it was not opened`;
+  }
+  if (JOIN_URL_SCHEMES.has(parsed.protocol)) return undefined;
+  return `the join URL has the scheme ${parsed.protocol} (only http and https are opened); it was not opened`;
+}
 
 /** Everything observed about one participant; classification reads only this. */
 export interface ParticipantRecord {
@@ -106,9 +132,17 @@ export class Participant {
     const page = this.requirePage();
     this.record.arrivedAt = Date.now();
     const deadline = this.record.arrivedAt + options.joinTimeoutMs;
+    const url = this.joinUrl();
+    const problem = joinUrlProblem(url);
+    if (problem !== undefined) {
+      // Refused before the browser sees it: the page stays about:blank, so a screenshot shows nothing of it.
+      this.record.navigation = { kind: 'refused', error: problem };
+      this.log(`[roomgate] ${problem}`);
+      return;
+    }
     try {
       const response = await this.raceCrash(
-        page.goto(this.joinUrl(), { waitUntil: 'domcontentloaded', timeout: options.navigationTimeoutMs }),
+        page.goto(url, { waitUntil: 'domcontentloaded', timeout: options.navigationTimeoutMs }),
       );
       this.record.navigation = { kind: 'ok', httpStatus: response?.status() ?? null };
     } catch (error) {

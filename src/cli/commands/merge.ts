@@ -1,10 +1,12 @@
-import { mkdir } from 'node:fs/promises';
-import { join, relative } from 'node:path';
+import { realpath } from 'node:fs/promises';
+import { join, relative, resolve } from 'node:path';
 import type { CommandModule } from 'yargs';
+import { UsageError } from '../../errors.js';
 import { DEFAULT_MAX_SKEW_MS } from '../../merge/skew.js';
 import { execute } from '../fail.js';
 import { paint, useColor } from '../color.js';
 import { durationOption, requireDurationFlag, withRunOutputOptions } from '../flags.js';
+import { lockRunFolder } from '../run-folder.js';
 import { renderRunSummaryJson } from '../summary-json.js';
 
 interface MergeArgs {
@@ -33,10 +35,12 @@ export const mergeCommand: CommandModule<object, MergeArgs> = {
         import('../../report/write-reports.js'),
         import('../../merge/merge-runs.js'),
       ]);
+      await refuseShardFolderAsOut(args.out, args.dirs);
       const runs = await Promise.all(args.dirs.map(async (dir) => ({ dir, report: await readReportJson(dir) })));
       const report = mergeRuns(runs, { maxSkewMs, outDir: args.out });
-      await mkdir(args.out, { recursive: true });
-      const { written, errors } = await writeRunReports(args.out, report, { githubStepSummary: process.env['GITHUB_STEP_SUMMARY'] });
+      // The merged folder is a run folder like any other: one writer at a time, no files of an earlier run left in it.
+      const lock = await lockRunFolder(args.out, { runId: report.run.id, command: `roomgate merge ${args.dirs.join(' ')}` });
+      const { written, errors } = await writeRunReports(args.out, report, { githubStepSummary: process.env['GITHUB_STEP_SUMMARY'] }).finally(() => lock.release());
       for (const error of errors) process.stderr.write(`roomgate: could not write ${error.message}\n`);
       const exitCode = report.run.exitCode ?? 3;
       if (args.json) {
@@ -54,3 +58,16 @@ export const mergeCommand: CommandModule<object, MergeArgs> = {
       return errors.length === 0 ? exitCode : Math.max(exitCode, 3);
     }),
 };
+
+/** `--out` naming one of the shards' own folders would overwrite that shard's report with the merged one. */
+async function refuseShardFolderAsOut(out: string, dirs: readonly string[]): Promise<void> {
+  const real = (path: string) => realpath(path).catch(() => resolve(path));
+  const target = await real(out);
+  for (const dir of dirs) {
+    if ((await real(dir)) === target) {
+      throw new UsageError(`--out ${out} is the folder of shard ${dir}: merging there would overwrite that shard's own report`, {
+        hint: 'give the merged run its own folder, e.g. --out reports/merged (the default)',
+      });
+    }
+  }
+}

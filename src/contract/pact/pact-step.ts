@@ -10,7 +10,8 @@ import { CONTRACT_DEFAULTS, DEFAULT_PACT_PATH, type PactStepOptions } from '../o
 import { loadSpec } from '../../spec/load-spec.js';
 import { SpecIndex } from '../../spec/spec-index.js';
 import { crossCheckInteraction, type PactInteraction } from './pact-openapi-crosscheck.js';
-import { probeBroker, runPactVerifier } from './run-pact-verifier.js';
+import { closePactRooms, type PactRoomCleanup } from './close-pact-rooms.js';
+import { probeBroker, runPactVerifier, type PactVerification } from './run-pact-verifier.js';
 import type { PactSource } from './verifier-options.js';
 
 export const PACT_CHECKS = {
@@ -90,22 +91,42 @@ export function createPactStep(options: PactStepOptions = {}, name = 'pact'): St
         }
       }
 
+      // Every room the verification creates, as it is created: closed afterwards even if the verification is cut short.
+      const createdRooms = new Set<string>();
       record(
         await runRegisteredCheck(facts, PACT_CHECKS.providerVerification, async () => {
-          const { verdict, output } = await runPactVerifier(
+          const verification: PactVerification = await runPactVerifier(
             ctx.target,
             { provider: options.provider ?? 'videoconnect', source, timeoutMs },
             ctx.signal,
+            (room) => createdRooms.add(room),
           );
-          if (verdict.ok) return pass(1);
-          return fail(`provider verification failed: ${verdict.message.slice(0, 500)}`, [
+          const { verdict, output, relayFailures } = verification;
+          if (verdict.ok && relayFailures.length === 0) return pass(1);
+          // What the relay stopped (a bomb, a cap, a drip, a reset) is named first: the verifier only saw a 502.
+          const bounds = relayFailures.map((f) => f.failure.message);
+          const message = [...(bounds.length === 0 ? [] : [`the target broke roomgate's bounds (${bounds.join('; ')})`]), ...(verdict.ok ? [] : [verdict.message])].join('; ');
+          return fail(`provider verification failed: ${message.slice(0, 500)}`, [
             {
               expected: `the target honours every interaction of ${source.kind === 'files' ? pacts.join(', ') : `the pacts at ${source.brokerUrl}`}`,
-              actual: `${verdict.message.slice(0, 1000)}\n\n${stripAnsi(output)}`.slice(0, 8000),
+              actual: `${message.slice(0, 1000)}\n\n${stripAnsi(output)}`.slice(0, 8000),
             },
           ]);
         }),
       );
+      // Close what the verification opened, whatever its verdict (bounded; see close-pact-rooms.ts).
+      const created = [...createdRooms];
+      // After an interrupt the runner waits 15 s for the step: the cleanup then gets a third of that.
+      const cleanup: PactRoomCleanup = await closePactRooms(ctx.target, created, ctx.signal, ctx.signal.aborted ? 5_000 : undefined);
+      if (cleanup.leftOpen.length > 0) {
+        ctx.emit({
+          type: 'log',
+          at: Date.now(),
+          step: name,
+          level: 'warn',
+          message: `${cleanup.leftOpen.length} room(s) the pact verification created are left open on the target: ${cleanup.leftOpen.map((room) => `${room.id} (${room.why})`).join(', ')}`,
+        });
+      }
 
       const finished = new Date();
       // The gate's verdict rule: a verification the interrupt cut short (its child killed) is no
@@ -131,6 +152,7 @@ export function createPactStep(options: PactStepOptions = {}, name = 'pact'): St
           source: source.kind,
           ...(source.kind === 'files' ? { pacts } : { brokerUrl: source.brokerUrl }),
           interactions: interactionCount,
+          ...(created.length === 0 ? {} : { rooms: { created: created.length, closed: cleanup.closed.length, leftOpen: cleanup.leftOpen } }),
         },
         artifacts: (source.kind === 'files' ? pacts : []).map((path) => ({ kind: 'pact' as const, path, description: 'consumer pact verified against the target' })),
       };

@@ -2,18 +2,26 @@ import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { ConfigError, TargetUnreachableError } from '../../errors.js';
+import { startBoundedRelay, type RelayedAnswer, type RelayedFailure } from '../../http/bounded-relay.js';
+import { announceIssuedSecret } from '../../issued-secrets.js';
 import { RUNNING_FROM_SOURCES } from '../../package-assets.js';
 import type { Target } from '../../target/target.js';
-import type { PactVerifierJob, PactVerifierVerdict } from './pact-verifier-child.js';
+import type { PactChildReport, PactVerifierJob, PactVerifierVerdict } from './pact-verifier-child.js';
 import { BROKER_ENV, verifierOptionsFor } from './verifier-options.js';
 
 export interface PactVerification {
   verdict: PactVerifierVerdict;
   /** What Pact's verifier printed (its report), bounded; evidence for a failure. */
   output: string;
+  /** Answers the relay replaced because the target broke a bound (a cap, a bomb, a drip, a reset), in order. */
+  relayFailures: readonly RelayedFailure[];
 }
 
 const OUTPUT_CAP = 64 * 1024;
+/** One request and its answer through the relay get at most this long (less when the verification's own timeout is shorter). */
+const EXCHANGE_TIMEOUT_MS = 10_000;
+/** The verifier child gets its timeout twice over (setup, provider states, every interaction), then it is stopped. */
+const CHILD_DEADLINE_FACTOR = 2;
 
 /**
  * The child runs from wherever this module runs: the compiled
@@ -31,52 +39,112 @@ function childCommand(): string[] {
 
 /**
  * Verify pacts against the target in a child process (see
- * pact-verifier-child.ts for why), killed if the signal aborts.
+ * pact-verifier-child.ts for why), killed if the signal aborts or its
+ * deadline passes.
+ *
+ * Pact's verifier is an HTTP client roomgate does not control: its Rust core
+ * reads and inflates whole bodies, and waits as long as a target keeps a
+ * response open. So it never talks to the target itself: every request goes
+ * through a bounded relay (http/bounded-relay.ts) on loopback, which caps
+ * each body (bounded decompression), gives each exchange a deadline and
+ * answers a broken bound with a 502/504 the verification then fails on. What
+ * the relay replaced is returned by name. Each room the verification creates
+ * (the relay sees every answer) is told to `onRoomCreated` as it happens, so
+ * the caller can close it even when the verification is interrupted.
  */
-export function runPactVerifier(
+export async function runPactVerifier(
   target: Target,
   job: Omit<PactVerifierJob, 'baseUrl' | 'clientId'>,
   signal: AbortSignal,
+  onRoomCreated: (roomId: string) => void = () => undefined,
 ): Promise<PactVerification> {
+  // Map the options first: a usage error (publish without a version, bad URL) is exit 2 before a relay or a process starts.
+  verifierOptionsFor(job.source, { provider: job.provider, providerBaseUrl: target.baseUrl, timeoutMs: job.timeoutMs }, process.env);
+  const relay = await startBoundedRelay({
+    target: target.baseUrl,
+    requestTimeoutMs: Math.min(job.timeoutMs, EXCHANGE_TIMEOUT_MS),
+    signal,
+    onAnswer: (answer) => {
+      const room = roomCreatedBy(answer);
+      if (room !== undefined) onRoomCreated(room);
+    },
+  });
+  try {
+    const fullJob: PactVerifierJob = { ...job, baseUrl: relay.url, clientId: target.credentials.clientId };
+    const { verdict, output } = await runChild(fullJob, target.credentials.clientSecret, signal, job.timeoutMs * CHILD_DEADLINE_FACTOR);
+    return { verdict, output, relayFailures: relay.failures() };
+  } finally {
+    await relay.close();
+  }
+}
 
-  const fullJob: PactVerifierJob = { ...job, baseUrl: target.baseUrl, clientId: target.credentials.clientId };
-  // Map the options here too: a usage error (publish without a version, bad URL) is exit 2 before a process starts.
-  verifierOptionsFor(fullJob.source, { provider: job.provider, providerBaseUrl: target.baseUrl, timeoutMs: job.timeoutMs }, process.env);
+function runChild(job: PactVerifierJob, clientSecret: string, signal: AbortSignal, deadlineMs: number): Promise<{ verdict: PactVerifierVerdict; output: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, childCommand(), {
       env: {
         ...process.env,
-        ROOMGATE_PACT_JOB: JSON.stringify(fullJob),
-        ROOMGATE_PACT_CLIENT_SECRET: target.credentials.clientSecret,
+        ROOMGATE_PACT_JOB: JSON.stringify(job),
+        ROOMGATE_PACT_CLIENT_SECRET: clientSecret,
         NO_COLOR: '1',
       },
       stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
       signal,
     });
+    let timedOut = false;
+    const deadline = setTimeout(() => {
+      timedOut = true;
+      child.kill('SIGKILL');
+    }, deadlineMs);
     let output = '';
     const collect = (chunk: Buffer) => {
       if (output.length < OUTPUT_CAP) output += chunk.toString('utf8').slice(0, OUTPUT_CAP - output.length);
     };
     child.stdout?.on('data', collect);
     child.stderr?.on('data', collect);
-    let verdictText = '';
-    const verdictPipe = (child.stdio[3] as NodeJS.ReadableStream).setEncoding('utf8');
-    verdictPipe.on('data', (chunk: string) => (verdictText += chunk));
+    let reportText = '';
+    const reportPipe = (child.stdio[3] as NodeJS.ReadableStream).setEncoding('utf8');
+    reportPipe.on('data', (chunk: string) => (reportText += chunk));
     // The verdict is all the child is for: once its pipe closes, end the child
     // here, so a handle Pact's native verifier (or a keep-alive socket) leaves
     // open cannot keep it running, and the child itself never has to exit (only cli/ exits).
-    verdictPipe.on('end', () => {
+    reportPipe.on('end', () => {
       if (child.exitCode === null && child.signalCode === null) child.kill();
     });
-    child.on('error', reject);
+    child.on('error', (error) => {
+      clearTimeout(deadline);
+      reject(error);
+    });
     child.on('close', (code) => {
+      clearTimeout(deadline);
+      let report: PactChildReport | undefined;
       try {
-        resolve({ verdict: JSON.parse(verdictText) as PactVerifierVerdict, output });
+        report = JSON.parse(reportText) as PactChildReport;
       } catch {
+        report = undefined;
+      }
+      // Tokens the child obtained are the run's secrets too (its output, now evidence, may hold them).
+      for (const token of report?.issued ?? []) announceIssuedSecret(token);
+      if (timedOut) {
+        resolve({ verdict: { ok: false, message: `the pact verification did not finish within ${Math.round(deadlineMs / 1000)} s and was stopped (the target kept it waiting)` }, output });
+      } else if (report !== undefined) {
+        resolve({ verdict: report.verdict, output });
+      } else {
         resolve({ verdict: { ok: false, message: `the pact verifier process ended (code ${code}) without a verdict` }, output });
       }
     });
   });
+}
+
+/** The id of a room a relayed answer created: a 2xx to a POST on a rooms collection, with a `room_id` (VideoConnect's create, as the pact has it). */
+export function roomCreatedBy(answer: RelayedAnswer): string | undefined {
+  if (answer.method !== 'POST' || answer.status < 200 || answer.status >= 300) return undefined;
+  if (!/\/rooms\/?$/.test(answer.path.split('?')[0] ?? '')) return undefined;
+  try {
+    const body = JSON.parse(answer.body.toString('utf8')) as { room_id?: unknown };
+    return typeof body.room_id === 'string' && body.room_id !== '' ? body.room_id : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /**

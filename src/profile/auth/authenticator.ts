@@ -1,4 +1,5 @@
 import type { Dispatcher } from 'undici';
+import { announceIssuedSecret } from '../../issued-secrets.js';
 
 /**
  * How a request to the target is authenticated, whatever the profile's auth
@@ -42,7 +43,11 @@ export class IssuedValues {
   private readonly values = new Set<string>();
 
   add(...values: string[]): void {
-    for (const value of values) if (value !== '') this.values.add(value);
+    for (const value of values) {
+      if (value === '' || this.values.has(value)) continue;
+      this.values.add(value);
+      announceIssuedSecret(value);
+    }
   }
 
   list(): readonly string[] {

@@ -1,3 +1,4 @@
+import { announceIssuedSecret } from '../../issued-secrets.js';
 import type { TargetProfile } from '../types.js';
 import type { Authenticator, AuthenticatorOptions, Credentials } from './authenticator.js';
 import { basicAuthenticator } from './basic.js';
@@ -8,6 +9,13 @@ import { jwtAuthenticator } from './jwt.js';
 
 /** The authenticator the profile's `auth.kind` asks for, with credentials from resolveCredentials. */
 export function createAuthenticator(profile: TargetProfile, credentials: Credentials, options: AuthenticatorOptions): Authenticator {
+  const authenticator = authenticatorFor(profile, credentials, options);
+  // Static kinds hold all they will ever send from the start; the token kinds announce each token as it comes.
+  for (const value of authenticator.issued()) announceIssuedSecret(value);
+  return authenticator;
+}
+
+function authenticatorFor(profile: TargetProfile, credentials: Credentials, options: AuthenticatorOptions): Authenticator {
   const auth = profile.auth;
   switch (auth.kind) {
     case 'client-credentials':

@@ -1,3 +1,5 @@
+import { announceIssuedSecret } from '../../issued-secrets.js';
+
 /**
  * Caches an access token and refreshes it before it expires, as the API's own
  * guide asks ("cache the token and refresh it before expiry rather than
@@ -47,6 +49,8 @@ export class TokenCache {
   private async refresh(signal?: AbortSignal): Promise<string> {
     const issuedAt = this.now();
     const { accessToken, expiresInSeconds } = await this.issue(signal);
+    // Before anyone can put it on the wire: a target that echoes requests back must not publish it.
+    announceIssuedSecret(accessToken);
     const lifetimeMs = expiresInSeconds * 1000;
     const margin = this.options.refreshBeforeMs ?? Math.min(60_000, lifetimeMs / 2, lifetimeMs * 0.1 + 1000);
     this.current = { token: accessToken, refreshAt: issuedAt + Math.max(0, lifetimeMs - margin) };
