@@ -39,9 +39,9 @@ export class ConformanceLog {
     const operation = this.spec.find(exchange.request.method, path);
 
     if (exchange.status === undefined || exchange.failure !== undefined || exchange.invalidUtf8) {
-      const problem =
-        exchange.failure?.message ?? (exchange.invalidUtf8 ? 'the body is not valid UTF-8' : 'no response');
-      record(this.readable, exchange, `${exchange.request.method} ${path}: ${problem}`, 'a complete, UTF-8 response within the deadline');
+      // A failure's message already names the request (`listRooms: the response body is a decompression bomb…`).
+      const problem = exchange.failure?.message ?? `${exchange.request.method} ${path}: ${exchange.invalidUtf8 ? 'the body is not valid UTF-8' : 'no response'}`;
+      record(this.readable, exchange, problem, 'a complete, UTF-8 response within the deadline');
     } else {
       record(this.readable, exchange, undefined, '');
     }

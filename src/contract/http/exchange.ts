@@ -1,4 +1,5 @@
 import { Agent, request, type Dispatcher } from 'undici';
+import { readBoundedBody, type BodyReadFailure } from '../../http/bounded-body.js';
 import type { RecordedRequest, RecordedResponse } from '../../model/evidence.js';
 import { curlFor, redactHeaders } from './curl.js';
 
@@ -16,12 +17,24 @@ export interface OutgoingRequest {
   /** Leave out the document's required request headers (for the case that tests their absence). */
   omitDefaultHeaders?: boolean;
   signal?: AbortSignal;
+  /** What the request is, for failure messages (`CreateRoom`); default `METHOD /path`. */
+  operation?: string;
 }
 
-/** How a response could not be read, when it could not. */
+/**
+ * How a response could not be read, when it could not. Every message starts
+ * with the operation (`ListRooms: the response body is a decompression bomb…`),
+ * so a failed check's evidence says which request hit the bound.
+ */
 export type ExchangeFailure =
+  /** No complete response (headers and body) within the one deadline: a silent or dripping target. */
   | { kind: 'timeout'; message: string }
+  /** The body passed the byte cap (announced by Content-Length, or counted while reading); the rest was not read. */
   | { kind: 'too-large'; message: string }
+  /** A compressed body that inflated past the cap at a ratio no real answer has; inflating stopped at the cap. */
+  | { kind: 'decompression-bomb'; message: string }
+  /** A Content-Encoding that cannot be decoded, or data that is not what its coding says. */
+  | { kind: 'bad-encoding'; message: string }
   | { kind: 'connection'; message: string };
 
 /**
@@ -49,10 +62,12 @@ export interface ExchangerOptions {
   token: (signal?: AbortSignal) => Promise<string>;
   /** Deadline for headers and body together. */
   timeoutMs: number;
-  /** Largest body read; the rest is discarded and the exchange marked too-large. */
+  /** Largest body kept, after decoding (and largest encoded body read); the rest is not read and the exchange is marked too-large or decompression-bomb. */
   maxBodyBytes: number;
   /** Headers the document requires on this request (e.g. a required API-version header); added unless given. */
   defaultHeaders?: (method: string, path: string) => Record<string, string>;
+  /** The document's name for a request (its operationId), for failure messages; else `METHOD /path`. */
+  operationOf?: (method: string, path: string) => string | undefined;
 }
 
 export type ExchangeObserver = (exchange: Exchange) => void;
@@ -62,10 +77,12 @@ const EVIDENCE_BODY_CHARS = 2000;
 
 /**
  * The only way the contract gate talks HTTP. Every request is bounded: one
- * deadline for headers and body together (a response that never ends becomes a
- * timeout, not a hang), a byte cap while streaming (a 10 MB body is cut at the
- * cap, never buffered whole), redirects are never followed (a redirect loop is
- * just a 3xx the checks judge), and undecodable bytes are reported, not thrown.
+ * deadline for headers and body together (a response that never ends, or
+ * drips a byte a second, becomes a timeout, not a hang), a byte cap while
+ * streaming and while decompressing (readBoundedBody: a 200 MB body or a gzip
+ * bomb costs the cap, never the whole), redirects are never followed (a
+ * redirect loop is just a 3xx the checks judge), and undecodable bytes are
+ * reported, not thrown.
  * Observers see every exchange, which is how schema conformance covers every
  * response the gate receives without each check remembering to validate.
  */
@@ -126,16 +143,18 @@ export class Exchanger {
       failure: undefined,
       durationMs: 0,
     };
+    const operation = outgoing.operation ?? this.options.operationOf?.(outgoing.method, outgoing.path) ?? `${outgoing.method} ${outgoing.path.split('?')[0] ?? outgoing.path}`;
     const fail = (error: unknown): void => {
       if (outgoing.signal?.aborted === true) throw outgoing.signal.reason;
       const message = (error as Error).message;
       result.failure =
         deadline.aborted || /timeout/i.test(message)
-          ? { kind: 'timeout', message: `no complete response within ${this.options.timeoutMs} ms` }
-          : { kind: 'connection', message: `the request failed: ${message}` };
+          ? { kind: 'timeout', message: `${operation}: no complete response within ${this.options.timeoutMs} ms` }
+          : { kind: 'connection', message: `${operation}: the request failed: ${message}` };
     };
+    const receive = (dispatcher: Dispatcher) => this.receive(result, { url, method: outgoing.method, headers, body, signal, operation }, dispatcher);
     try {
-      await this.receive(result, url, outgoing.method, headers, body, signal, this.agent);
+      await receive(this.agent);
     } catch (error) {
       if (body !== undefined && !deadline.aborted && outgoing.signal?.aborted !== true && isConnectionDrop(error)) {
         // A server that answers a large body early (a 413) and closes can cut a pooled
@@ -145,7 +164,7 @@ export class Exchanger {
         const fresh = new Agent({ connections: 1, pipelining: 1, headersTimeout: this.options.timeoutMs, bodyTimeout: this.options.timeoutMs });
         try {
           Object.assign(result, { status: undefined, headers: {}, bodyText: '', json: undefined, isJson: false, invalidUtf8: false, failure: undefined });
-          await this.receive(result, url, outgoing.method, headers, body, signal, fresh);
+          await receive(fresh);
         } catch (retryError) {
           fail(retryError);
         } finally {
@@ -155,63 +174,75 @@ export class Exchanger {
         fail(error);
       }
     }
+    // An interrupt is no answer of the target's: it ends the check, it is not judged.
+    if (outgoing.signal?.aborted === true) throw outgoing.signal.reason;
     result.durationMs = Math.round((performance.now() - started) * 10) / 10;
     for (const observer of this.observers) observer(result);
     return result;
   }
 
-  /** One request on `dispatcher`, read into `result` (status, headers, bounded body). Throws on a transport error. */
-  private async receive(
-    result: Exchange,
-    url: string,
-    method: string,
-    headers: Record<string, string>,
-    body: string | Buffer | undefined,
-    signal: AbortSignal,
-    dispatcher: Dispatcher,
-  ): Promise<void> {
-    let response: Dispatcher.ResponseData | undefined;
+  /**
+   * One request on `dispatcher`, read into `result`: status, headers, and the
+   * body through readBoundedBody (the cap, bounded decompression, and the same
+   * signal as the request, so one deadline covers headers and body). A body
+   * that cannot be read whole is a typed failure on the result; a transport
+   * error before the answer is thrown (send decides whether to retry).
+   */
+  private async receive(result: Exchange, req: PreparedRequest, dispatcher: Dispatcher): Promise<void> {
+    const response = await request(req.url, { method: req.method as Dispatcher.HttpMethod, headers: req.headers, body: req.body, signal: req.signal, dispatcher });
+    result.status = response.statusCode;
+    result.headers = flattenHeaders(response.headers);
+    const read = await readBoundedBody(response, { maxBytes: this.options.maxBodyBytes, signal: req.signal, operation: req.operation });
+    const bytes = read.ok ? read.bytes : read.partial;
+    if (!read.ok) result.failure = exchangeFailure(read.failure, this.options.timeoutMs, req.operation);
     try {
-      response = await request(url, { method: method as Dispatcher.HttpMethod, headers, body, signal, dispatcher });
-      result.status = response.statusCode;
-      result.headers = flattenHeaders(response.headers);
-      const chunks: Buffer[] = [];
-      let size = 0;
-      for await (const chunk of response.body as AsyncIterable<Buffer>) {
-        size += chunk.length;
-        if (size > this.options.maxBodyBytes) {
-          response.body.destroy();
-          result.failure = {
-            kind: 'too-large',
-            message: `the body exceeded ${this.options.maxBodyBytes} bytes and was cut off`,
-          };
-          break;
-        }
-        chunks.push(chunk);
-      }
-      const bytes = Buffer.concat(chunks);
+      result.bodyText = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    } catch {
+      result.invalidUtf8 = true;
+      result.bodyText = bytes.toString('utf8');
+    }
+    if (result.failure === undefined && !result.invalidUtf8 && result.bodyText !== '') {
       try {
-        result.bodyText = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+        result.json = JSON.parse(result.bodyText);
+        result.isJson = true;
       } catch {
-        result.invalidUtf8 = true;
-        result.bodyText = bytes.toString('utf8');
+        // Not JSON: the checks judge bodyText and isJson.
       }
-      if (result.failure === undefined && !result.invalidUtf8 && result.bodyText !== '') {
-        try {
-          result.json = JSON.parse(result.bodyText);
-          result.isJson = true;
-        } catch {
-          // Not JSON: the checks judge bodyText and isJson.
-        }
-      }
-    } catch (error) {
-      response?.body.destroy();
-      throw error;
     }
   }
 
   close(): Promise<void> {
     return this.agent.destroy();
+  }
+}
+
+/** One request as receive() sends it. */
+interface PreparedRequest {
+  url: string;
+  method: string;
+  headers: Record<string, string>;
+  body: string | Buffer | undefined;
+  /** The deadline and the caller's signal together. */
+  signal: AbortSignal;
+  operation: string;
+}
+
+/**
+ * A bounded read's failure as the gate reports it. `aborted` is the caller's
+ * interrupt (send rethrows it); a deadline reached while reading the body is
+ * the same timeout as one reached while waiting for headers.
+ */
+function exchangeFailure(failure: BodyReadFailure, timeoutMs: number, operation: string): ExchangeFailure {
+  switch (failure.kind) {
+    case 'timeout':
+      return { kind: 'timeout', message: `${operation}: no complete response within ${timeoutMs} ms (${failure.readBytes} body bytes read; the target kept the response open)` };
+    case 'too-large':
+    case 'decompression-bomb':
+    case 'bad-encoding':
+    case 'connection':
+      return { kind: failure.kind, message: failure.message };
+    case 'aborted':
+      return { kind: 'connection', message: failure.message };
   }
 }
 
@@ -224,7 +255,7 @@ function isConnectionDrop(error: unknown): boolean {
 /** The response side of an exchange, as evidence (body truncated). */
 export function recordResponse(exchange: Exchange): RecordedResponse | undefined {
   if (exchange.status === undefined) return undefined;
-  const truncated = exchange.bodyText.length > EVIDENCE_BODY_CHARS || exchange.failure?.kind === 'too-large';
+  const truncated = exchange.bodyText.length > EVIDENCE_BODY_CHARS || exchange.failure?.kind === 'too-large' || exchange.failure?.kind === 'decompression-bomb';
   return {
     status: exchange.status,
     headers: exchange.headers,
