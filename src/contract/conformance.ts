@@ -1,6 +1,7 @@
 import type { Evidence } from '../model/evidence.js';
 import { envelopeProblems, evidenceOf } from './check.js';
 import type { Exchange } from './http/exchange.js';
+import { headerValue } from '../spec/header-value.js';
 import { isJsonMediaType, type IndexedOperation, type SpecIndex } from '../spec/spec-index.js';
 
 /** Evidence kept per tally: enough to understand a failure, bounded however many responses fail. */
@@ -125,7 +126,7 @@ export class ConformanceLog {
         continue;
       }
       if (header.schema !== undefined) {
-        for (const p of this.spec.validate(header.schema, value)) problems.push(`header ${name} ${p.replace(/^body /, '')}`);
+        for (const p of this.spec.validate(header.schema, headerValue(value, header.schema))) problems.push(`header ${name} ${p.replace(/^body /, '')}`);
       }
     }
     const content = documented.content;

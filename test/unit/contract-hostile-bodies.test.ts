@@ -1,3 +1,6 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Exchanger } from '../../src/contract/http/exchange.js';
 import type { CheckResult } from '../../src/model/result.js';
@@ -89,11 +92,12 @@ describe('the gate exchange reads bodies within bounds', () => {
 
 /** `roomgate contract` against a hostile target under /usr/bin/time: its verdict, the checks, and the peak RSS of the process. */
 async function gateUnderTime(url: string, only: string): Promise<{ code: number | null; checks: CheckResult[]; maxRssKb: number; stderr: string }> {
+  const out = await mkdtemp(join(tmpdir(), 'roomgate-hostile-'));
   const run = await runProcess(
     '/usr/bin/time',
-    ['-f', 'roomgate-max-rss-kb=%M', process.execPath, BIN, 'contract', '--json', '--target', url, '--client-id', HOSTILE_CREDENTIALS.clientId, '--only', only, '--request-timeout', '2s'],
+    ['-f', 'roomgate-max-rss-kb=%M', process.execPath, BIN, 'contract', '--json', '--out', out, '--target', url, '--client-id', HOSTILE_CREDENTIALS.clientId, '--only', only, '--request-timeout', '2s'],
     { env: { ROOMGATE_CLIENT_SECRET: HOSTILE_CREDENTIALS.clientSecret }, timeoutMs: 150_000 },
-  );
+  ).finally(() => rm(out, { recursive: true, force: true }));
   const rss = /roomgate-max-rss-kb=(\d+)/.exec(run.stderr);
   return { code: run.code, checks: run.stdout === '' ? [] : gateResultOf(parseRunSummary(run.stdout)).checks, maxRssKb: Number(rss?.[1] ?? Number.NaN), stderr: run.stderr };
 }
