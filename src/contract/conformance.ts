@@ -115,34 +115,49 @@ export class ConformanceLog {
   }
 
   private responseProblems(operation: IndexedOperation, exchange: Exchange): string[] {
-    const status = exchange.status as number;
-    const documented = this.spec.responseFor(operation, status);
-    if (documented === undefined) return [`status ${status} is not documented for ${operation.operationId}`];
-    const problems: string[] = [];
-    for (const [name, header] of Object.entries(documented.headers ?? {})) {
-      const value = exchange.headers[name.toLowerCase()];
-      if (value === undefined) {
-        if (header.required === true) problems.push(`required header ${name} is missing`);
-        continue;
-      }
-      if (header.schema !== undefined) {
-        for (const p of this.spec.validate(header.schema, headerValue(value, header.schema))) problems.push(`header ${name} ${p.replace(/^body /, '')}`);
-      }
-    }
-    const content = documented.content;
-    if (content !== undefined && Object.keys(content).length > 0) {
-      const contentType = exchange.headers['content-type'];
-      const mediaType = contentType?.split(';')[0]?.trim().toLowerCase();
-      const match = Object.entries(content).find(([type]) => type.toLowerCase() === mediaType);
-      if (match === undefined) {
-        problems.push(`content-type ${contentType ?? '(none)'} is not one of ${Object.keys(content).join(', ')}`);
-      } else if (isJsonMediaType(match[0])) {
-        if (!exchange.isJson) problems.push('the body is not JSON');
-        else if (match[1].schema !== undefined) problems.push(...this.spec.validate(match[1].schema, exchange.json));
-      }
-    }
-    return problems;
+    return responseProblems(this.spec, operation, exchange);
   }
+}
+
+/**
+ * What is wrong with a response as `operation`'s, judged by the document
+ * alone: a status it declares, a declared content type, the required headers
+ * (their values parsed to their declared types), a body valid against the
+ * declared schema. Empty when the response is as documented. The error bodies
+ * of an API whose profile says `errors: spec` are judged by exactly this.
+ */
+export function responseProblems(spec: SpecIndex, operation: IndexedOperation, exchange: Exchange): string[] {
+  if (exchange.status === undefined) return ['no response'];
+  const status = exchange.status;
+  const documented = spec.responseFor(operation, status);
+  if (documented === undefined) return [`status ${status} is not documented for ${operation.operationId}`];
+  const problems: string[] = [];
+  for (const [name, header] of Object.entries(documented.headers ?? {})) {
+    const value = exchange.headers[name.toLowerCase()];
+    if (value === undefined) {
+      if (header.required === true) problems.push(`required header ${name} is missing`);
+      continue;
+    }
+    if (header.schema !== undefined) {
+      for (const p of spec.validate(header.schema, headerValue(value, header.schema))) problems.push(`header ${name} ${p.replace(/^body /, '')}`);
+    }
+  }
+  const content = documented.content;
+  if (content !== undefined && Object.keys(content).length > 0) {
+    const contentType = exchange.headers['content-type'];
+    const mediaType = contentType?.split(';')[0]?.trim().toLowerCase();
+    const match = Object.entries(content).find(([type]) => type.toLowerCase() === mediaType);
+    if (match === undefined) {
+      problems.push(`content-type ${contentType ?? '(none)'} is not one of ${Object.keys(content).join(', ')}`);
+    } else if (isJsonMediaType(match[0])) {
+      if (!exchange.isJson) problems.push('the body is not JSON');
+      else if (match[1].schema !== undefined) problems.push(...spec.validate(match[1].schema, exchange.json));
+    } else if (match[1].schema !== undefined && !exchange.invalidUtf8) {
+      // A declared text body (LiveKit's plain-text 401) is judged as the string it is.
+      problems.push(...spec.validate(match[1].schema, exchange.bodyText));
+    }
+  }
+  return problems;
 }
 
 function record(tally: Tally, exchange: Exchange, problem: string | undefined, expected: string): void {
