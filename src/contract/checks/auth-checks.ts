@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { decodeJwt, SignJWT, UnsecuredJWT } from 'jose';
 import { sleep } from '../../abortable-sleep.js';
-import { envelopeProblems, evidenceOf, expectStatus, fail, pass, skip, type CheckOutcome } from '../check.js';
+import { ensured, envelopeProblems, evidenceOf, expectStatus, fail, pass, skip, type CheckOutcome } from '../check.js';
 import { cite, defineCheck } from '../check-definition.js';
 import { documented, needs } from '../check-preconditions.js';
 import type { GateContext } from '../gate-context.js';
@@ -82,7 +82,7 @@ export async function runAuthChecks(ctx: GateContext): Promise<void> {
   const badToken = refusal(ctx, 'listRooms', true);
 
   await ctx.check(AUTH_CHECKS.tokenResponse, async () => {
-    const exchange = await ctx.issueToken();
+    const exchange = await ensured(ctx.issueToken(), 'the token operation');
     expectStatus(exchange, 200, 'POST /v1/auth/token with valid credentials');
     const body = exchange.json as { access_token?: unknown; token_type?: unknown; expires_in?: unknown };
     const problems: string[] = [];
@@ -97,7 +97,7 @@ export async function runAuthChecks(ctx: GateContext): Promise<void> {
   });
 
   await ctx.check(AUTH_CHECKS.badClient, async () => {
-    const exchange = await ctx.issueToken({ clientId: ctx.target.credentials.clientId, clientSecret: `wrong-${randomBytes(6).toString('hex')}` });
+    const exchange = await ensured(ctx.issueToken({ clientId: ctx.target.credentials.clientId, clientSecret: `wrong-${randomBytes(6).toString('hex')}` }), 'the token operation');
     return expect401(exchange, 'a wrong client secret', badClient);
   });
 

@@ -41,7 +41,7 @@ export const ENVELOPE_CHECKS = {
 };
 
 export async function runSchemaChecks(ctx: GateContext, conformance: ConformanceLog): Promise<void> {
-  for (const op of SCHEMA_CHECKS.operation.operationsIn(ctx.spec)) {
+  for (const op of SCHEMA_CHECKS.operation.operationsIn(ctx.facts)) {
     const tally = conformance.byOperation.get(op.operationId);
     await ctx.check(SCHEMA_CHECKS.operation.of(op), async () =>
       tally === undefined || tally.observations === 0

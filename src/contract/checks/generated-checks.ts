@@ -1,13 +1,14 @@
 import { describeExchange, ensured, envelopeProblems, evidenceOf, fail, pass, skip } from '../check.js';
 import { cite, defineOperationCheck } from '../check-definition.js';
 import type { GateContext } from '../gate-context.js';
-import type { IndexedOperation, SpecIndex } from '../../spec/spec-index.js';
+import type { IndexedOperation } from '../../spec/spec-index.js';
+import type { GateFacts } from '../check-preconditions.js';
 import { seededRandom } from '../../seeded-random.js';
 import { randomInvalidBodies, validBodies } from './generated-cases.js';
 import { adaptGenerated, cleanUpCreated, concretePath, isTokenOperation } from './request-fixtures.js';
 
 /** Generated bodies go to the operations that create something from a JSON body. */
-const postsWithBody = (op: IndexedOperation, spec: SpecIndex) => op.method === 'post' && spec.requestSchema(op) !== undefined;
+const postsWithBody = (op: IndexedOperation, facts: GateFacts) => op.method === 'post' && facts.spec.requestSchema(op) !== undefined;
 
 export const GENERATED_CHECKS = {
   validAccepted: defineOperationCheck({
@@ -36,12 +37,12 @@ export const GENERATED_CHECKS = {
  */
 export async function runGeneratedChecks(ctx: GateContext): Promise<void> {
   const random = seededRandom(ctx.options.seed);
-  const { roomId } = await ctx.createRoom({ name: ctx.uniqueName('generated') }).catch(() => ({ roomId: undefined }));
+  const { roomId } = await ctx.createRoom({ label: 'generated' }).catch(() => ({ roomId: undefined }));
 
-  for (const op of GENERATED_CHECKS.validAccepted.operationsIn(ctx.spec)) {
+  for (const op of GENERATED_CHECKS.validAccepted.operationsIn(ctx.facts)) {
     const schema = ensured(ctx.spec.requestSchema(op), `the request schema of ${op.operationId}`);
     const path = concretePath(op, { room_id: roomId });
-    const isToken = isTokenOperation(op);
+    const isToken = isTokenOperation(op, ctx.facts);
 
     await ctx.check(GENERATED_CHECKS.validAccepted.of(op), async () => {
       if (isToken) return skip('valid token requests need the real credentials; auth.token-response covers them');

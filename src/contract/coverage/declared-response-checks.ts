@@ -32,7 +32,7 @@ export const DECLARED_RESPONSE_CHECKS = {
  */
 export async function runDeclaredResponseChecks(ctx: GateContext, recorder: CoverageRecorder, fixtures: CoverageFixtures): Promise<void> {
   const provoker = new Provoker(ctx, recorder, fixtures);
-  for (const op of DECLARED_RESPONSE_CHECKS.declaredResponses.operationsIn(ctx.spec)) {
+  for (const op of DECLARED_RESPONSE_CHECKS.declaredResponses.operationsIn(ctx.facts)) {
     if (ctx.signal.aborted) return;
     await ctx.check(DECLARED_RESPONSE_CHECKS.declaredResponses.of(op), async () => {
       for (const status of declaredStatuses(op.operation.responses)) {
@@ -85,7 +85,7 @@ export async function provokeRateLimited(ctx: GateContext, recorder: CoverageRec
 
 /** One request to the operation naming unknown ids with an empty body: answered 429 while the quota is spent, else harmless. */
 async function sendUnknownTarget(ctx: GateContext, op: IndexedOperation, fixtures: CoverageFixtures): Promise<Exchange> {
-  const token = isTokenOperation(op);
+  const token = isTokenOperation(op, ctx.facts);
   const exchange = await ctx.http.send({
     method: op.method.toUpperCase(),
     path: concretePath(op, unknownIds(op, fixtures)) as string,
@@ -172,7 +172,7 @@ class Provoker {
   }
 
   private async unauthenticated(op: IndexedOperation): Promise<void> {
-    if (isTokenOperation(op)) {
+    if (isTokenOperation(op, this.ctx.facts)) {
       const exchange = await this.send(op, { path: op.template, body: wrongCredentials(this.ctx) });
       return this.expect(op, 401, exchange, 'a wrong client secret');
     }
@@ -245,8 +245,8 @@ class Provoker {
 
   /** Send the operation with a valid, seed-independent body (a fresh unique name each time, so two bodies differ). */
   private async send(op: IndexedOperation, request: Partial<OutgoingRequest> & { path: string }): Promise<Exchange> {
-    const token = isTokenOperation(op);
-    const body = request.body ?? (token ? tokenRequestBody(this.ctx.target.credentials) : seedIndependentBody(op, this.ctx));
+    const token = isTokenOperation(op, this.ctx.facts);
+    const body = request.body ?? (token ? tokenRequestBody(this.ctx.facts, this.ctx.target.credentials) : seedIndependentBody(op, this.ctx));
     const exchange = await this.ctx.http.send({
       method: op.method.toUpperCase(),
       auth: !token,
@@ -288,5 +288,5 @@ function definedOnly(values: Record<string, string | undefined>): Record<string,
 }
 
 function wrongCredentials(ctx: GateContext): Record<string, string> {
-  return tokenRequestBody({ clientId: ctx.target.credentials.clientId, clientSecret: `${ctx.target.credentials.clientSecret}-roomgate-wrong` });
+  return tokenRequestBody(ctx.facts, { clientId: ctx.target.credentials.clientId, clientSecret: `${ctx.target.credentials.clientSecret}-roomgate-wrong` });
 }

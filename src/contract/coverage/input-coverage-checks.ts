@@ -18,7 +18,7 @@ export const INPUT_COVERAGE_CHECKS = {
       'every invalid input the request schema, required headers, query and path parameters allow (missing required, each wrong type, each bound, pattern, enum, unknown property, malformed JSON, wrong media type, oversized where 413 is declared) is sent once and rejected with the declared status in the envelope',
     cites: [cite.openapi('{operation}/responses')],
     // An operation with neither a body nor query or path parameters has no input a request could break.
-    appliesTo: (op, spec) => spec.requestSchema(op) !== undefined || op.parameters.some((p) => p.in === 'query' || p.in === 'path'),
+    appliesTo: (op, { spec }) => spec.requestSchema(op) !== undefined || op.parameters.some((p) => p.in === 'query' || p.in === 'path'),
   }),
 };
 
@@ -31,7 +31,7 @@ export const INPUT_COVERAGE_CHECKS = {
  */
 export async function runInputCoverageChecks(ctx: GateContext, recorder: CoverageRecorder, values: Record<string, string | undefined>): Promise<void> {
   const envelope = declaresErrorEnvelope(ctx.spec);
-  for (const op of INPUT_COVERAGE_CHECKS.invalidInputs.operationsIn(ctx.spec)) {
+  for (const op of INPUT_COVERAGE_CHECKS.invalidInputs.operationsIn(ctx.facts)) {
     if (ctx.signal.aborted) return;
     await ctx.check(INPUT_COVERAGE_CHECKS.invalidInputs.of(op), async () => {
       const base = validBase(ctx, op);
@@ -62,7 +62,7 @@ export async function runInputCoverageChecks(ctx: GateContext, recorder: Coverag
 /** A valid body the cases break one rule of: the target's own credentials for the token exchange, else a seed-independent body. */
 function validBase(ctx: GateContext, op: IndexedOperation): Record<string, unknown> | undefined {
   if (ctx.spec.requestSchema(op) === undefined) return undefined;
-  if (isTokenOperation(op)) return tokenRequestBody(ctx.target.credentials);
+  if (isTokenOperation(op, ctx.facts)) return tokenRequestBody(ctx.facts, ctx.target.credentials);
   return seedIndependentBody(op, ctx);
 }
 
@@ -101,7 +101,7 @@ async function sendCase(
   const request: OutgoingRequest = {
     method: op.method.toUpperCase(),
     path: testCase.query === undefined ? path : `${path}?${testCase.query}`,
-    auth: !isTokenOperation(op),
+    auth: !isTokenOperation(op, ctx.facts),
     signal: ctx.signal,
     ...(testCase.omitHeaders === true ? { omitDefaultHeaders: true } : {}),
     ...(testCase.raw !== undefined

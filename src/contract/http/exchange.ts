@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Agent, request, type Dispatcher } from 'undici';
 import { readBoundedBody, type BodyReadFailure } from '../../http/bounded-body.js';
 import type { RecordedRequest, RecordedResponse } from '../../model/evidence.js';
@@ -12,8 +13,13 @@ export interface OutgoingRequest {
   body?: unknown;
   /** Send `body` verbatim (for malformed JSON and wrong content types). */
   rawBody?: string | Buffer;
-  /** Add the bearer token; default true. A string sends that token instead. */
-  auth?: boolean | string;
+  /**
+   * Credentials: true (the default) sends the identity's own (the profile's
+   * authenticator), false none at all; a string is sent as a bearer token
+   * instead, and `{ headers }` sends exactly those credential headers (a forged
+   * API key, a wrong Basic pair).
+   */
+  auth?: boolean | string | { headers: Record<string, string> };
   /** Leave out the document's required request headers (for the case that tests their absence). */
   omitDefaultHeaders?: boolean;
   signal?: AbortSignal;
@@ -44,7 +50,7 @@ export type ExchangeFailure =
  */
 export interface Exchange {
   request: RecordedRequest;
-  /** Reproduces the request; the token appears as `$TOKEN`. */
+  /** Reproduces the request; a bearer token appears as `$TOKEN`, other credentials as `***`. */
   curl: string;
   status: number | undefined;
   headers: Record<string, string>;
@@ -58,8 +64,17 @@ export interface Exchange {
 
 export interface ExchangerOptions {
   baseUrl: string;
-  /** Returns a bearer token for authenticated requests. */
-  token: (signal?: AbortSignal) => Promise<string>;
+  /** The headers that authenticate a request as this identity (the profile's Authenticator). */
+  authorize: (signal?: AbortSignal) => Promise<Record<string, string>>;
+  /**
+   * Forgets a refused credential, so the next `authorize` obtains a fresh one.
+   * Given (token-based auth), a 401 to a request sent with the identity's own
+   * credentials is sent once more: the request was not processed, and a token
+   * may have expired in flight. A second 401 is the target's answer.
+   */
+  refreshCredentials?: () => void;
+  /** Secret values (the client secret, tokens obtained) kept out of evidence and curl lines. */
+  secrets?: () => readonly string[];
   /** Deadline for headers and body together. */
   timeoutMs: number;
   /** Largest body kept, after decoding (and largest encoded body read); the rest is not read and the exchange is marked too-large or decompression-bomb. */
@@ -85,6 +100,8 @@ const EVIDENCE_BODY_CHARS = 2000;
  * reported, not thrown.
  * Observers see every exchange, which is how schema conformance covers every
  * response the gate receives without each check remembering to validate.
+ * Every request carries a fresh `X-Request-Id` (shown in the evidence), so a
+ * failure can be found in the target's own logs and on the run's timeline.
  */
 export class Exchanger {
   private readonly observers: ExchangeObserver[] = [];
@@ -101,18 +118,33 @@ export class Exchanger {
     this.observers.push(observer);
   }
 
-  token(signal?: AbortSignal): Promise<string> {
-    return this.options.token(signal);
+  async send(outgoing: OutgoingRequest): Promise<Exchange> {
+    const own = outgoing.auth === undefined || outgoing.auth === true;
+    const first = await this.sendOnce(outgoing);
+    if (!own || first.status !== 401 || this.options.refreshCredentials === undefined || outgoing.signal?.aborted === true) return first;
+    this.options.refreshCredentials();
+    return this.sendOnce(outgoing);
   }
 
-  async send(outgoing: OutgoingRequest): Promise<Exchange> {
+  /** The credential headers a request carries, by its `auth`. */
+  private async credentialsFor(outgoing: OutgoingRequest): Promise<Record<string, string>> {
+    const auth = outgoing.auth ?? true;
+    if (auth === false) return {};
+    if (auth === true) return this.options.authorize(outgoing.signal);
+    if (typeof auth === 'string') return { authorization: `Bearer ${auth}` };
+    return auth.headers;
+  }
+
+  private async sendOnce(outgoing: OutgoingRequest): Promise<Exchange> {
     const defaults = outgoing.omitDefaultHeaders === true ? {} : (this.options.defaultHeaders?.(outgoing.method, outgoing.path) ?? {});
-    const headers: Record<string, string> = { accept: 'application/json', ...lowerKeys(defaults), ...lowerKeys(outgoing.headers ?? {}) };
-    let token: string | undefined;
-    if (outgoing.auth !== false) {
-      token = typeof outgoing.auth === 'string' ? outgoing.auth : await this.options.token(outgoing.signal);
-      headers['authorization'] ??= `Bearer ${token}`;
-    }
+    const credentials = lowerKeys(await this.credentialsFor(outgoing));
+    const headers: Record<string, string> = {
+      accept: 'application/json',
+      'x-request-id': randomUUID(),
+      ...lowerKeys(defaults),
+      ...lowerKeys(outgoing.headers ?? {}),
+    };
+    for (const [name, value] of Object.entries(credentials)) headers[name] ??= value;
     let body: string | Buffer | undefined;
     if (outgoing.rawBody !== undefined) body = outgoing.rawBody;
     else if (outgoing.body !== undefined) {
@@ -120,14 +152,17 @@ export class Exchanger {
       headers['content-type'] ??= 'application/json';
     }
     const url = `${this.baseUrl}${outgoing.path}`;
-    const bodyForEvidence = body === undefined ? undefined : truncate(redactBody(body.toString()), EVIDENCE_BODY_CHARS);
+    const secretHeaders = new Set(Object.keys(credentials));
+    const secrets = this.options.secrets?.() ?? [];
+    const shownUrl = redactText(url, secrets);
+    const shownBody = body === undefined ? undefined : redactText(body.toString(), secrets);
     const recorded: RecordedRequest = {
       method: outgoing.method,
-      url,
-      headers: redactHeaders(headers),
-      ...(bodyForEvidence === undefined ? {} : { body: bodyForEvidence }),
+      url: shownUrl,
+      headers: redactHeaders(headers, secretHeaders),
+      ...(shownBody === undefined ? {} : { body: truncate(shownBody, EVIDENCE_BODY_CHARS) }),
     };
-    const curl = curlFor(outgoing.method, url, headers, body === undefined ? undefined : redactBody(body.toString()));
+    const curl = curlFor(outgoing.method, shownUrl, headers, shownBody, secretHeaders);
     const started = performance.now();
     const deadline = AbortSignal.timeout(this.options.timeoutMs);
     const signal = outgoing.signal === undefined ? deadline : AbortSignal.any([deadline, outgoing.signal]);
@@ -281,7 +316,18 @@ function truncate(text: string, max: number): string {
   return text.length > max ? `${text.slice(0, max)}…` : text;
 }
 
-/** Client secrets in request bodies (POST /v1/auth/token) never reach evidence. */
-function redactBody(body: string): string {
-  return body.replace(/("client_secret"\s*:\s*")[^"]*(")/g, '$1***$2');
+/**
+ * Every secret value (a token request's client secret, in JSON or a form; a
+ * token in a query string), as it is and URL-encoded, replaced by `***`.
+ */
+function redactText(text: string, secrets: readonly string[]): string {
+  let out = text;
+  for (const secret of secrets) {
+    // A very short value would blank out unrelated text; real secrets and tokens are longer.
+    if (secret.length < 6) continue;
+    for (const form of new Set([secret, encodeURIComponent(secret), new URLSearchParams({ s: secret }).toString().slice(2)])) {
+      out = out.split(form).join('***');
+    }
+  }
+  return out;
 }

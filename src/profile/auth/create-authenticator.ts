@@ -16,6 +16,9 @@ export function createAuthenticator(profile: TargetProfile, credentials: Credent
         timeoutMs: options.timeoutMs ?? 10_000,
         dispatcher: options.dispatcher,
         now: options.now,
+        send: options.send,
+        refreshBeforeMs: options.refreshBeforeMs,
+        onToken: options.onToken,
       });
     case 'bearer':
       return bearerAuthenticator(credentials.secret);
@@ -25,6 +28,12 @@ export function createAuthenticator(profile: TargetProfile, credentials: Credent
     case 'header':
       return headerAuthenticator(auth.header, auth.prefix, credentials.secret);
     case 'jwt':
-      return jwtAuthenticator(credentials, { lifetimeMs: auth.lifetimeMs, claims: auth.claims, ...(options.now === undefined ? {} : { now: options.now }) });
+      return jwtAuthenticator(credentials, {
+        lifetimeMs: auth.lifetimeMs,
+        claims: auth.claims,
+        ...(options.now === undefined ? {} : { now: options.now }),
+        ...(options.refreshBeforeMs === undefined ? {} : { refreshBeforeMs: options.refreshBeforeMs }),
+        ...(options.onToken === undefined ? {} : { onToken: options.onToken }),
+      });
   }
 }
