@@ -32,7 +32,7 @@ export function openGate(
   const { profile, spec } = documents;
   const facts = gateFacts(spec, profile, options);
   const conformance = new ConformanceLog(spec);
-  const rateLimitHeaders = new RateLimitHeaderLog();
+  const rateLimitHeaders = new RateLimitHeaderLog(facts);
   const observers = [conformance.observe, rateLimitHeaders.observe];
   const openIdentity = (credentials: Credentials, label?: string) =>
     new GateIdentity({

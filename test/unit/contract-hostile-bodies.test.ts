@@ -37,7 +37,7 @@ afterEach(async () => {
 const CAP = 256 * 1024;
 
 async function getRooms(url: string, timeoutMs = 5000) {
-  const http = new Exchanger({ baseUrl: url, token: async () => 'not-needed', timeoutMs, maxBodyBytes: CAP });
+  const http = new Exchanger({ baseUrl: url, authorize: async () => ({}), timeoutMs, maxBodyBytes: CAP });
   try {
     return await http.send({ method: 'GET', path: '/v1/rooms', auth: false, operation: 'listRooms' });
   } finally {
@@ -82,7 +82,7 @@ describe('the gate exchange reads bodies within bounds', () => {
 
   it('passes an interrupt through as the caller\'s own reason, not as a failure of the target', async () => {
     const drip = await start(startDrippingServer({ intervalMs: 50 }));
-    const http = new Exchanger({ baseUrl: drip.url, token: async () => 'x', timeoutMs: 10_000, maxBodyBytes: CAP });
+    const http = new Exchanger({ baseUrl: drip.url, authorize: async () => ({}), timeoutMs: 10_000, maxBodyBytes: CAP });
     const interrupt = new AbortController();
     setTimeout(() => interrupt.abort(new Error('SIGINT')), 200);
     await expect(http.send({ method: 'GET', path: '/v1/rooms', auth: false, signal: interrupt.signal })).rejects.toThrow('SIGINT');

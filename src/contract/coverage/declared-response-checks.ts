@@ -4,7 +4,8 @@ import { cite, defineOperationCheck } from '../check-definition.js';
 import type { GateContext } from '../gate-context.js';
 import type { Exchange, OutgoingRequest } from '../http/exchange.js';
 import { cleanUpCreated, concretePath, isTokenOperation, pathParams, seedIndependentBody, tokenRequestBody } from '../checks/request-fixtures.js';
-import { BURST_CONCURRENCY, parseRateLimit } from '../checks/rate-limit-checks.js';
+import { BURST_CONCURRENCY, rateLimitFamilyOf } from '../checks/rate-limit-checks.js';
+import { parseRateLimitHeaders } from '../checks/rate-limit-headers.js';
 import { declaresErrorEnvelope, declaresRequestHeader } from '../../spec/spec-facts.js';
 import type { IndexedOperation } from '../../spec/spec-index.js';
 import type { CoverageFixtures } from './coverage-fixtures.js';
@@ -69,7 +70,8 @@ export async function provokeRateLimited(ctx: GateContext, recorder: CoverageRec
     if (ctx.signal.aborted) return;
     if (!declaredStatuses(op.operation.responses).includes(429) || recorder.observed(op.operationId, 429)) continue;
     let exchange = await sendUnknownTarget(ctx, op, fixtures);
-    const left = parseRateLimit(exchange.headers).reading?.remaining;
+    const family = rateLimitFamilyOf(ctx.facts);
+    const left = family === undefined ? undefined : parseRateLimitHeaders(family, exchange.headers).reading?.remaining;
     if (exchange.status !== 429 && left !== undefined && left <= ctx.options.rateLimitBudget && respends < 3) {
       respends += 1;
       if (await spendQuota(ctx, left + BURST_CONCURRENCY * 2)) exchange = await sendUnknownTarget(ctx, op, fixtures);
@@ -100,7 +102,7 @@ async function sendUnknownTarget(ctx: GateContext, op: IndexedOperation, fixture
 /** Lists rooms, as the burst does, until the target answers 429 (true) or `budget` requests were sent (false). */
 async function spendQuota(ctx: GateContext, budget: number): Promise<boolean> {
   for (let sent = 0; sent < budget && !ctx.signal.aborted; sent += BURST_CONCURRENCY) {
-    const round = Array.from({ length: Math.min(BURST_CONCURRENCY, budget - sent) }, () => ctx.http.send({ method: 'GET', path: '/v1/rooms', signal: ctx.signal }));
+    const round = Array.from({ length: Math.min(BURST_CONCURRENCY, budget - sent) }, () => ctx.send(ctx.api.list({ limit: 1 })));
     if ((await Promise.all(round)).some((answer) => answer.status === 429)) return true;
   }
   return false;
