@@ -140,7 +140,7 @@ export async function runContractGate(
     if (wants('auth')) await runAuthChecks(gate);
     // The deterministic coverage phase runs before the seeded cases: every rule once, whatever the seed.
     const fixtures = wants('coverage') ? await createCoverageFixtures(gate) : undefined;
-    if (fixtures !== undefined) await runInputCoverageChecks(gate, recorder, fixtures.values);
+    if (fixtures !== undefined) await runInputCoverageChecks(gate, recorder, fixtures);
     if (wants('generated')) await runGeneratedChecks(gate);
     if (wants('idempotency')) await runIdempotencyChecks(gate);
     if (wants('webhooks')) await runWebhookChecks(gate, options.webhooks);

@@ -1,6 +1,5 @@
 import type { JWTPayload } from 'jose';
 import { sleep } from '../../abortable-sleep.js';
-import { basicCredentials } from '../../profile/auth/basic.js';
 import { readPointer } from '../../profile/pointer.js';
 import type { RoomRequest } from '../../profile/request-builder.js';
 import { renderTemplate } from '../../profile/template.js';
@@ -14,7 +13,7 @@ import { responseProblems } from '../conformance.js';
 import type { GateContext } from '../gate-context.js';
 import type { Exchange, OutgoingRequest } from '../http/exchange.js';
 import type { AgingToken } from '../http/gate-identity.js';
-import { expiredClaims, grantNames, jwtClaims, signedByAnotherKey, signWithSecret, timed, unsignedToken, withoutGrants, wrongSecret } from './auth-forgery.js';
+import { expiredClaims, grantNames, jwtClaims, signedByAnotherKey, signWithSecret, timed, unsignedToken, withoutGrants, wrongCredentialHeaders, wrongSecret } from './auth-forgery.js';
 
 /**
  * Authentication, by the kind of credential the target profile says the API
@@ -186,14 +185,8 @@ export async function runAuthChecks(ctx: GateContext): Promise<void> {
       const exchange = await ensured(ctx.issueToken({ clientId, clientSecret: wrongSecret() }), 'the token operation');
       return expectRefused(ctx, exchange, `${op.operationId} with a wrong client secret`, refusalOf(ctx, op, false));
     }
-    const wrong = wrongSecret();
-    const [what, headers] =
-      auth.kind === 'basic'
-        ? [`a wrong secret for ${clientId}`, { authorization: `Basic ${basicCredentials(clientId, wrong)}` }]
-        : auth.kind === 'header'
-          ? [`a wrong API key in ${auth.header}`, { [auth.header.toLowerCase()]: `${auth.prefix}${wrong}` }]
-          : ['a wrong API key', { authorization: `Bearer ${wrong}` }];
-    return expectRefused(ctx, await sendProbe(ctx, { headers }), what, refusal(probe, bearerChallenge));
+    const what = auth.kind === 'basic' ? `a wrong secret for ${clientId}` : auth.kind === 'header' ? `a wrong API key in ${auth.header}` : 'a wrong API key';
+    return expectRefused(ctx, await sendProbe(ctx, { headers: wrongCredentialHeaders(auth, clientId) }), what, refusal(probe, bearerChallenge));
   });
 
   await ctx.check(AUTH_CHECKS.missingToken, async () =>

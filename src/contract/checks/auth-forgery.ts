@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { decodeJwt, SignJWT, UnsecuredJWT, type JWTPayload } from 'jose';
+import { basicCredentials } from '../../profile/auth/basic.js';
+import type { AuthConfig } from '../../profile/types.js';
 
 /**
  * The bad credentials the auth checks send, each differing from a good one in
@@ -62,4 +64,23 @@ export function withoutGrants(claims: JWTPayload): JWTPayload {
 /** A value no target issued: random, so a target that accepts it accepts anything. */
 export function wrongSecret(): string {
   return `roomgate-wrong-${randomBytes(9).toString('base64url')}`;
+}
+
+/**
+ * Credential headers of the profile's kind that carry a wrong secret: a wrong
+ * API key (bearer, or in the profile's header), a wrong Basic secret for the
+ * real id, or for token kinds a bearer token the target never issued.
+ */
+export function wrongCredentialHeaders(auth: AuthConfig, clientId: string): Record<string, string> {
+  const wrong = wrongSecret();
+  switch (auth.kind) {
+    case 'basic':
+      return { authorization: `Basic ${basicCredentials(clientId, wrong)}` };
+    case 'header':
+      return { [auth.header.toLowerCase()]: `${auth.prefix}${wrong}` };
+    case 'bearer':
+    case 'client-credentials':
+    case 'jwt':
+      return { authorization: `Bearer ${wrong}` };
+  }
 }

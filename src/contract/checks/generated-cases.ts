@@ -7,6 +7,8 @@ export interface GeneratedCase {
   /** JSON value to send, or `raw` bytes with their content type. */
   body?: unknown;
   raw?: { text: string; contentType: string };
+  /** The one field the case sets, and its value, for cases that change one field of a base body. */
+  field?: { name: string; value: unknown };
 }
 
 /** Valid bodies for a request schema, deterministic from the seed (json-schema-faker). */
@@ -48,7 +50,7 @@ export function randomInvalidBodies(
     if (seen.has(key) || !isInvalid(body)) continue;
     seen.add(key);
     const shown = JSON.stringify(value);
-    cases.push({ label: `${name} = ${shown.length > 24 ? `${shown.slice(0, 24)}…` : shown}`, body });
+    cases.push({ label: `${name} = ${shown.length > 24 ? `${shown.slice(0, 24)}…` : shown}`, body, field: { name, value } });
   }
   return cases;
 }

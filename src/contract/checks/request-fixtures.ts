@@ -114,11 +114,11 @@ const NOT_ABOUT_INPUT = new Set([401, 403, 404, 405, 409, 429]);
  * the operation declares for bad input; else, for a document that declares
  * none, any 4xx.
  */
-export function rejectionStatuses(op: IndexedOperation, preferred: readonly number[]): number[] {
+export function rejectionStatuses(op: IndexedOperation, preferred: readonly number[], also: readonly number[] = []): number[] {
   const declared = declaredStatuses(op.operation.responses);
   const exact = preferred.filter((s) => declared.includes(s));
   if (exact.length > 0) return exact;
-  const inputErrors = declared.filter((s) => s >= 400 && s < 500 && (!NOT_ABOUT_INPUT.has(s) || preferred.includes(s)));
+  const inputErrors = declared.filter((s) => s >= 400 && s < 500 && (!NOT_ABOUT_INPUT.has(s) || preferred.includes(s) || also.includes(s)));
   if (inputErrors.length > 0) return inputErrors;
   return Array.from({ length: 100 }, (_, i) => 400 + i);
 }
