@@ -31,7 +31,6 @@ for (let i = 0; i < runs; i += 1) {
     const started = performance.now();
     const result = await runContractGate(
       { target: { baseUrl: server.url, credentials: { ...LOCAL_CREDENTIALS }, embedded: true }, signal: new AbortController().signal, emit: () => {}, runDir: '.' },
-      spec,
       resolveContractOptions({ seed: i + 1, secondClient: second, groups: [...variant.groups] }),
       'contract',
     );

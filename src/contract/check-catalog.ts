@@ -9,12 +9,11 @@ import { ROUTING_CHECKS } from './checks/routing-checks.js';
 import { STATEFUL_CHECKS } from './checks/stateful-checks.js';
 import { citationsFor, expandPointer, resolvePointer } from './check-citations.js';
 import { instancesIn, type CheckDefinition, type CheckInstance, type RegisteredCheck } from './check-definition.js';
-import { unstated } from './check-preconditions.js';
+import { unstated, type GateFacts } from './check-preconditions.js';
 import { COVERAGE_MINIMUM_CHECKS } from './coverage/coverage-minimum.js';
 import { DECLARED_RESPONSE_CHECKS } from './coverage/declared-response-checks.js';
 import { INPUT_COVERAGE_CHECKS } from './coverage/input-coverage-checks.js';
 import { PACT_CHECKS } from './pact/pact-step.js';
-import type { SpecIndex } from '../spec/spec-index.js';
 import { WEBHOOK_CHECKS } from './webhooks/webhook-checks.js';
 
 /**
@@ -65,9 +64,9 @@ export function catalogEntry(id: string): CheckDefinition | undefined {
   return CHECK_CATALOG.find((d) => d.scope.per !== 'run' && id.startsWith(d.id.slice(0, d.id.indexOf('{'))));
 }
 
-/** The concrete checks for a document: per-operation definitions expanded over the operations they apply to. */
-export function checkIdsFor(spec: SpecIndex): CheckInstance[] {
-  return CHECK_CATALOG.flatMap((definition) => instancesIn(definition, spec));
+/** The concrete checks for a document and profile: per-operation definitions expanded over the operations they apply to. */
+export function checkIdsFor(facts: GateFacts): CheckInstance[] {
+  return CHECK_CATALOG.flatMap((definition) => instancesIn(definition, facts));
 }
 
 /** One row of `roomgate contract --list-checks`. */
@@ -80,15 +79,16 @@ export interface CheckListing {
   notApplicable?: string;
 }
 
-export function listChecks(spec: SpecIndex): CheckListing[] {
-  return checkIdsFor(spec).map((check) => {
+/** `--list-checks`: every check with what it enforces, its citations, and why it would be skipped with this document and profile. */
+export function listChecks(facts: GateFacts): CheckListing[] {
+  return checkIdsFor(facts).map((check) => {
     const { definition } = check;
-    const notApplicable = unstated(definition.requires, { spec });
+    const notApplicable = unstated(definition.requires, facts);
     return {
       id: check.id,
       group: definition.group,
       enforces: definition.enforces,
-      cites: citationsFor(spec, check),
+      cites: citationsFor(facts, check),
       ...(notApplicable === undefined ? {} : { notApplicable }),
     };
   });
@@ -102,14 +102,15 @@ export function listChecks(spec: SpecIndex): CheckListing[] {
  * standards. Empty for the published contract and guides (a unit test holds
  * it there).
  */
-export function unresolvedCitations(spec: SpecIndex, readGuide: (file: string) => string | undefined): string[] {
+export function unresolvedCitations(facts: GateFacts, readGuide: (file: string) => string | undefined): string[] {
+  const { spec } = facts;
   const problems: string[] = [];
-  for (const { id, definition, operationId } of checkIdsFor(spec)) {
+  for (const { id, definition, operationId } of checkIdsFor(facts)) {
     const citesDocument = definition.cites.some((c) => c.source !== 'standard');
     if (!citesDocument) problems.push(`${id}: cites only standards, nothing in the document or the guides`);
     for (const c of definition.cites) {
       if (c.source === 'openapi') {
-        const pointer = expandPointer(spec, c.pointer, operationId);
+        const pointer = expandPointer(facts, c.pointer, operationId);
         const target = pointer === undefined ? undefined : resolvePointer(spec.document, pointer);
         if (target === undefined) problems.push(`${id}: ${c.pointer} does not resolve`);
         else if (c.quote !== undefined && !JSON.stringify(target).includes(JSON.stringify(c.quote).slice(1, -1))) {

@@ -1,6 +1,6 @@
 import type { ContractGroup } from './options.js';
-import type { GivenPrecondition, Precondition } from './check-preconditions.js';
-import type { IndexedOperation, SpecIndex } from '../spec/spec-index.js';
+import type { GateFacts, GivenPrecondition, Precondition } from './check-preconditions.js';
+import type { IndexedOperation } from '../spec/spec-index.js';
 
 /**
  * A check is one definition, registered once (the way Schemathesis' `@check`
@@ -16,7 +16,8 @@ import type { IndexedOperation, SpecIndex } from '../spec/spec-index.js';
 
 /**
  * Where a promise is written down. An OpenAPI citation is a JSON pointer into
- * the document in use (`{createRoom}` stands for that operation's pointer,
+ * the document in use (`{createRoom}` stands for the pointer of the operation
+ * the target profile maps to that role,
  * `{operation}` for the operation a per-operation check is about), optionally
  * with words the pointed text must contain; a guide citation names a file of
  * docs/, a section and words in it; standards the document itself names (IETF drafts, Standard
@@ -42,7 +43,7 @@ export type CheckGroup = ContractGroup | 'pact';
 /** How many checks one definition stands for: one per run, one per operation of the document, one per pact interaction. */
 export type CheckScope =
   | { per: 'run' }
-  | { per: 'operation'; appliesTo: (op: IndexedOperation, spec: SpecIndex) => boolean }
+  | { per: 'operation'; appliesTo: (op: IndexedOperation, facts: GateFacts) => boolean }
   | { per: 'interaction' };
 
 export interface CheckDefinition {
@@ -97,23 +98,23 @@ export function defineCheck(written: DefinitionFields & { id: string }): CheckIn
 export interface OperationCheck {
   readonly definition: CheckDefinition;
   /** Whether the document's operation gets this check (the gate runs, and `--list-checks` lists, exactly these). */
-  appliesTo(op: IndexedOperation, spec: SpecIndex): boolean;
+  appliesTo(op: IndexedOperation, facts: GateFacts): boolean;
   /** The operations of the document this check is run for, in the document's order. */
-  operationsIn(spec: SpecIndex): IndexedOperation[];
+  operationsIn(facts: GateFacts): IndexedOperation[];
   /** The check about one operation: `schema.{operationId}` → `schema.createRoom`. */
   of(op: IndexedOperation): CheckInstance;
 }
 
 /** A check the gate runs once per operation of the document (`appliesTo` narrows which). */
 export function defineOperationCheck(
-  written: DefinitionFields & { id: `${string}{operationId}`; appliesTo?: (op: IndexedOperation, spec: SpecIndex) => boolean },
+  written: DefinitionFields & { id: `${string}{operationId}`; appliesTo?: (op: IndexedOperation, facts: GateFacts) => boolean },
 ): OperationCheck {
   const appliesTo = written.appliesTo ?? (() => true);
   const definition = fields(written.id, written, { per: 'operation', appliesTo });
   return {
     definition,
     appliesTo,
-    operationsIn: (spec) => spec.operations.filter((op) => appliesTo(op, spec)),
+    operationsIn: (facts) => facts.spec.operations.filter((op) => appliesTo(op, facts)),
     of: (op) => aboutOperation(definition, op),
   };
 }
@@ -127,14 +128,14 @@ function aboutOperation(definition: CheckDefinition, op: IndexedOperation): Chec
  * operation it applies to. Interactions come from the pact files, not the
  * document, so a per-interaction check is listed once, as its pattern.
  */
-export function instancesIn(definition: CheckDefinition, spec: SpecIndex): CheckInstance[] {
+export function instancesIn(definition: CheckDefinition, facts: GateFacts): CheckInstance[] {
   const { scope } = definition;
   switch (scope.per) {
     case 'run':
     case 'interaction':
       return [{ id: definition.id, definition }];
     case 'operation':
-      return spec.operations.filter((op) => scope.appliesTo(op, spec)).map((op) => aboutOperation(definition, op));
+      return facts.spec.operations.filter((op) => scope.appliesTo(op, facts)).map((op) => aboutOperation(definition, op));
   }
 }
 

@@ -1,6 +1,7 @@
 import type { Evidence } from '../model/evidence.js';
 import { envelopeProblems, evidenceOf } from './check.js';
 import type { Exchange } from './http/exchange.js';
+import { headerValue } from '../spec/header-value.js';
 import { isJsonMediaType, type IndexedOperation, type SpecIndex } from '../spec/spec-index.js';
 
 /** Evidence kept per tally: enough to understand a failure, bounded however many responses fail. */
@@ -39,9 +40,9 @@ export class ConformanceLog {
     const operation = this.spec.find(exchange.request.method, path);
 
     if (exchange.status === undefined || exchange.failure !== undefined || exchange.invalidUtf8) {
-      const problem =
-        exchange.failure?.message ?? (exchange.invalidUtf8 ? 'the body is not valid UTF-8' : 'no response');
-      record(this.readable, exchange, `${exchange.request.method} ${path}: ${problem}`, 'a complete, UTF-8 response within the deadline');
+      // A failure's message already names the request (`listRooms: the response body is a decompression bomb…`).
+      const problem = exchange.failure?.message ?? `${exchange.request.method} ${path}: ${exchange.invalidUtf8 ? 'the body is not valid UTF-8' : 'no response'}`;
+      record(this.readable, exchange, problem, 'a complete, UTF-8 response within the deadline');
     } else {
       record(this.readable, exchange, undefined, '');
     }
@@ -114,34 +115,49 @@ export class ConformanceLog {
   }
 
   private responseProblems(operation: IndexedOperation, exchange: Exchange): string[] {
-    const status = exchange.status as number;
-    const documented = this.spec.responseFor(operation, status);
-    if (documented === undefined) return [`status ${status} is not documented for ${operation.operationId}`];
-    const problems: string[] = [];
-    for (const [name, header] of Object.entries(documented.headers ?? {})) {
-      const value = exchange.headers[name.toLowerCase()];
-      if (value === undefined) {
-        if (header.required === true) problems.push(`required header ${name} is missing`);
-        continue;
-      }
-      if (header.schema !== undefined) {
-        for (const p of this.spec.validate(header.schema, value)) problems.push(`header ${name} ${p.replace(/^body /, '')}`);
-      }
-    }
-    const content = documented.content;
-    if (content !== undefined && Object.keys(content).length > 0) {
-      const contentType = exchange.headers['content-type'];
-      const mediaType = contentType?.split(';')[0]?.trim().toLowerCase();
-      const match = Object.entries(content).find(([type]) => type.toLowerCase() === mediaType);
-      if (match === undefined) {
-        problems.push(`content-type ${contentType ?? '(none)'} is not one of ${Object.keys(content).join(', ')}`);
-      } else if (isJsonMediaType(match[0])) {
-        if (!exchange.isJson) problems.push('the body is not JSON');
-        else if (match[1].schema !== undefined) problems.push(...this.spec.validate(match[1].schema, exchange.json));
-      }
-    }
-    return problems;
+    return responseProblems(this.spec, operation, exchange);
   }
+}
+
+/**
+ * What is wrong with a response as `operation`'s, judged by the document
+ * alone: a status it declares, a declared content type, the required headers
+ * (their values parsed to their declared types), a body valid against the
+ * declared schema. Empty when the response is as documented. The error bodies
+ * of an API whose profile says `errors: spec` are judged by exactly this.
+ */
+export function responseProblems(spec: SpecIndex, operation: IndexedOperation, exchange: Exchange): string[] {
+  if (exchange.status === undefined) return ['no response'];
+  const status = exchange.status;
+  const documented = spec.responseFor(operation, status);
+  if (documented === undefined) return [`status ${status} is not documented for ${operation.operationId}`];
+  const problems: string[] = [];
+  for (const [name, header] of Object.entries(documented.headers ?? {})) {
+    const value = exchange.headers[name.toLowerCase()];
+    if (value === undefined) {
+      if (header.required === true) problems.push(`required header ${name} is missing`);
+      continue;
+    }
+    if (header.schema !== undefined) {
+      for (const p of spec.validate(header.schema, headerValue(value, header.schema))) problems.push(`header ${name} ${p.replace(/^body /, '')}`);
+    }
+  }
+  const content = documented.content;
+  if (content !== undefined && Object.keys(content).length > 0) {
+    const contentType = exchange.headers['content-type'];
+    const mediaType = contentType?.split(';')[0]?.trim().toLowerCase();
+    const match = Object.entries(content).find(([type]) => type.toLowerCase() === mediaType);
+    if (match === undefined) {
+      problems.push(`content-type ${contentType ?? '(none)'} is not one of ${Object.keys(content).join(', ')}`);
+    } else if (isJsonMediaType(match[0])) {
+      if (!exchange.isJson) problems.push('the body is not JSON');
+      else if (match[1].schema !== undefined) problems.push(...spec.validate(match[1].schema, exchange.json));
+    } else if (match[1].schema !== undefined && !exchange.invalidUtf8) {
+      // A declared text body (LiveKit's plain-text 401) is judged as the string it is.
+      problems.push(...spec.validate(match[1].schema, exchange.bodyText));
+    }
+  }
+  return problems;
 }
 
 function record(tally: Tally, exchange: Exchange, problem: string | undefined, expected: string): void {

@@ -8,19 +8,18 @@ import { runGeneratedChecks } from './checks/generated-checks.js';
 import { runIdempotencyChecks } from './checks/idempotency-checks.js';
 import { runIdentityChecks } from './checks/identity-checks.js';
 import { runLifecycleChecks } from './checks/lifecycle-checks.js';
-import { RATE_LIMIT_CHECKS, RateLimitHeaderLog, runRateLimitChecks } from './checks/rate-limit-checks.js';
+import { RATE_LIMIT_CHECKS, runRateLimitChecks } from './checks/rate-limit-checks.js';
 import { runRoutingChecks } from './checks/routing-checks.js';
 import { probeStatelessness, withStatelessHint } from './checks/stateless-probe.js';
-import { tokenRequestBody } from './checks/request-fixtures.js';
-import { operationFor } from '../spec/spec-facts.js';
-import { ConformanceLog } from './conformance.js';
-import { createRoomVia, gateFacts, makeCheck, type GateContext, type ResolvedContractOptions } from './gate-context.js';
-import { Exchanger } from './http/exchange.js';
+import { gateFacts, makeCheck, type ResolvedContractOptions } from './gate-context.js';
+import type { Exchanger } from './http/exchange.js';
+import { openGate } from './open-gate.js';
 import { CONTRACT_DEFAULTS, CONTRACT_GROUPS, type ContractStepOptions } from './options.js';
-import { loadSpec } from '../spec/load-spec.js';
 import { SpecIndex } from '../spec/spec-index.js';
-import { TokenSource } from './token-source.js';
-import { requiredHeadersFor } from '../spec/required-headers.js';
+import { profileOf } from '../target/target.js';
+import { profileWithSpec } from '../profile/spec-profile.js';
+import type { TargetProfile } from '../profile/types.js';
+import { closeGateRooms, reportRoomsLeftOpen } from './gate-cleanup.js';
 import { runWebhookChecks } from './webhooks/webhook-checks.js';
 import { runStatefulChecks } from './checks/stateful-checks.js';
 import { createCoverageFixtures } from './coverage/coverage-fixtures.js';
@@ -33,7 +32,7 @@ import type { WebhooksStepOptions } from './options.js';
 
 export function resolveContractOptions(options: ContractStepOptions): ResolvedContractOptions {
   return {
-    spec: options.spec ?? CONTRACT_DEFAULTS.spec,
+    ...(options.spec === undefined ? {} : { spec: options.spec }),
     seed: options.seed ?? CONTRACT_DEFAULTS.seed,
     casesPerOperation: options.casesPerOperation ?? CONTRACT_DEFAULTS.casesPerOperation,
     requestTimeoutMs: options.requestTimeoutMs ?? CONTRACT_DEFAULTS.requestTimeoutMs,
@@ -75,88 +74,65 @@ export function createWebhooksStep(options: WebhooksStepOptions = {}, name = 'we
   return gateStep(name, 'webhooks', resolved);
 }
 
-/** A step running the gate over `resolved`: the document loads in setup (a bad spec is exit 2 before anything runs). */
+/** A step running the gate over `resolved`: the profile and its document load in setup (a bad spec is exit 2 before anything runs). */
 function gateStep(name: string, kind: 'contract' | 'webhooks', resolved: ResolvedContractOptions): Step {
-  let spec: SpecIndex | undefined;
+  let documents: GateDocuments | undefined;
   return {
     name,
     kind,
-    async setup() {
-      spec = new SpecIndex(await loadSpec(resolved.spec));
+    async setup(ctx: StepContext) {
+      documents = await gateDocuments(ctx.target, resolved.spec);
     },
     async run(ctx: StepContext): Promise<StepResult> {
-      spec ??= new SpecIndex(await loadSpec(resolved.spec));
-      return runContractGate(ctx, spec, resolved, name, kind);
+      documents ??= await gateDocuments(ctx.target, resolved.spec);
+      return runContractGate(ctx, resolved, name, kind, documents);
     },
   };
 }
 
+/** The profile the gate follows and the OpenAPI document it judges by (the profile's own, or `spec` with the profile resolved against it). */
+export interface GateDocuments {
+  profile: TargetProfile;
+  spec: SpecIndex;
+}
+
+export async function gateDocuments(target: Target, spec?: string): Promise<GateDocuments> {
+  const base = await profileOf(target);
+  const profile = spec === undefined ? base : await profileWithSpec(base, spec);
+  return { profile, spec: new SpecIndex(profile.spec.document) };
+}
+
 export async function runContractGate(
   ctx: StepContext,
-  spec: SpecIndex,
   options: ResolvedContractOptions,
   stepName: string,
   kind: 'contract' | 'webhooks' = 'contract',
+  documents?: GateDocuments,
 ): Promise<ContractStepResult | WebhooksStepResult> {
   const started = new Date();
+  const { profile, spec } = documents ?? (await gateDocuments(ctx.target, options.spec));
+  const facts = gateFacts(spec, profile, options);
   const checks: CheckResult[] = [];
   let statelessEvidence: string | undefined;
   const check = makeCheck((raw) => {
     const result = withStatelessHint(raw, statelessEvidence);
     checks.push(result);
     ctx.emit({ type: 'check', at: Date.now(), step: stepName, result });
-  }, gateFacts(spec, options));
+  }, facts);
 
-  let tokenSource: TokenSource | undefined;
-  const http = new Exchanger({
-    baseUrl: ctx.target.baseUrl,
-    token: (signal) => (tokenSource as TokenSource).get(signal),
-    timeoutMs: options.requestTimeoutMs,
-    defaultHeaders: requiredHeadersFor(spec),
-    maxBodyBytes: options.maxBodyBytes,
-  });
-  const issueToken = (credentials = ctx.target.credentials) =>
-    http.send({
-      method: 'POST',
-      path: '/v1/auth/token',
-      auth: false,
-      body: tokenRequestBody(credentials),
-      signal: ctx.signal,
-    });
-  tokenSource = new TokenSource(issueToken, ctx.target.credentials);
-  const conformance = new ConformanceLog(spec);
-  const rateLimitHeaders = new RateLimitHeaderLog();
-  http.observe(conformance.observe);
-  http.observe(rateLimitHeaders.observe);
-
-  const runId = Date.now().toString(36);
-  let counter = 0;
-  const createdRooms = new Set<string>();
-  const gate: GateContext = {
-    target: ctx.target,
-    http,
-    spec,
-    options,
-    signal: ctx.signal,
-    createdRooms,
-    uniqueName: (label) => `roomgate-${label}-${runId}-${(counter += 1)}`,
-    issueToken,
-    createRoom: createRoomVia(http, createdRooms),
-    check,
-  };
+  const { gate, identity, conformance, rateLimitHeaders } = openGate(ctx, { profile, spec }, options, check);
+  const http = gate.http;
   const wants = (group: string) => options.groups.includes(group);
   const recorder = new CoverageRecorder(conformance);
   let coverage: ContractCoverage | undefined;
 
   try {
-    await assertReachable(http, ctx.target);
-    // Issue the first token now, so the expired-token check has aged it by the end.
-    await tokenSource.get(ctx.signal).catch(() => undefined);
+    await assertReachable(http, ctx.target, profile);
+    // Obtain the first token now, so the expired-token check has aged it by the end.
+    await identity.authorize(ctx.signal).catch(() => undefined);
 
     if (wants('routing')) await runRoutingChecks(gate);
-    if ((wants('lifecycle') || wants('idempotency')) && operationFor(spec, 'createRoom') !== undefined && operationFor(spec, 'getRoom') !== undefined) {
-      statelessEvidence = await probeStatelessness(gate);
-    }
+    if (wants('lifecycle') || wants('idempotency')) statelessEvidence = await probeStatelessness(gate);
     if (wants('lifecycle')) {
       await runLifecycleChecks(gate);
       await runStatefulChecks(gate);
@@ -164,7 +140,7 @@ export async function runContractGate(
     if (wants('auth')) await runAuthChecks(gate);
     // The deterministic coverage phase runs before the seeded cases: every rule once, whatever the seed.
     const fixtures = wants('coverage') ? await createCoverageFixtures(gate) : undefined;
-    if (fixtures !== undefined) await runInputCoverageChecks(gate, recorder, fixtures.values);
+    if (fixtures !== undefined) await runInputCoverageChecks(gate, recorder, fixtures);
     if (wants('generated')) await runGeneratedChecks(gate);
     if (wants('idempotency')) await runIdempotencyChecks(gate);
     if (wants('webhooks')) await runWebhookChecks(gate, options.webhooks);
@@ -173,8 +149,8 @@ export async function runContractGate(
       await runDeclaredResponseChecks(gate, recorder, fixtures);
       await fixtures.release();
     }
-    await deleteRooms(gate);
-    if (wants('auth')) await runExpiredTokenCheck(gate, tokenSource.first);
+    await closeGateRooms(gate);
+    if (wants('auth')) await runExpiredTokenCheck(gate, identity.first);
     if (wants('rate-limit')) await runRateLimitChecks(gate, rateLimitHeaders);
     // Right after the burst the client's quota is spent: every operation declaring 429 should now answer it.
     if (fixtures !== undefined && checks.some((c) => c.name === RATE_LIMIT_CHECKS.burstReaches429.id && c.status === 'passed')) {
@@ -192,7 +168,13 @@ export async function runContractGate(
     // Work the interrupt cut short may throw its reason from anywhere; the checks so far are the partial result.
     if (!ctx.signal.aborted) throw error;
   } finally {
-    await http.close();
+    // Leave the target as found: close what the gate opened, then say which of the run's rooms are still open.
+    await closeGateRooms(gate).catch(() => undefined);
+    if (!ctx.signal.aborted) {
+      const leftOpen = await reportRoomsLeftOpen(gate).catch(() => undefined);
+      if (leftOpen !== undefined) ctx.emit({ type: 'log', at: Date.now(), step: stepName, level: 'warn', message: leftOpen });
+    }
+    await identity.close();
   }
 
   const finished = new Date();
@@ -215,30 +197,26 @@ export async function runContractGate(
     durationMs: finished.getTime() - started.getTime(),
     checks,
     slos: [],
-    summary: { seed: options.seed, spec: options.spec, requests: conformance.readable.observations },
+    summary: { seed: options.seed, spec: profile.spec.path, requests: conformance.readable.observations },
     ...(coverage === undefined ? {} : { coverage }),
     artifacts: [],
   };
 }
 
-/** Nothing was measured if the target cannot be connected to at all: exit 3, not a list of failures. */
-async function assertReachable(http: Exchanger, target: Target): Promise<void> {
-  const probe = await http.send({ method: 'GET', path: '/v1/rooms', auth: false });
+/**
+ * Nothing was measured if the target cannot be connected to at all: exit 3,
+ * not a list of failures. The probe asks for the list operation's path when it
+ * is a GET without parameters (a request the API knows), else the root; any
+ * HTTP answer proves the target responds.
+ */
+async function assertReachable(http: Exchanger, target: Target, profile: TargetProfile): Promise<void> {
+  const list = profile.rooms.list?.resolved;
+  const path = list !== undefined && list.method === 'GET' && list.pathParams.length === 0 ? list.pathTemplate : '/';
+  const probe = await http.send({ method: 'GET', path, auth: false });
   if (probe.failure?.kind === 'connection' && probe.status === undefined) {
     throw new TargetUnreachableError(`cannot reach ${target.baseUrl}: ${probe.failure.message}`, {
       hint: 'check --target (or ROOMGATE_TARGET) and that the server is running; omit --target to use the embedded reference server',
     });
-  }
-}
-
-/** Leave the target as found (and spend no more of the quota the burst needs). */
-async function deleteRooms(ctx: GateContext): Promise<void> {
-  const ids = [...ctx.createdRooms];
-  ctx.createdRooms.clear();
-  for (let i = 0; i < ids.length; i += 8) {
-    await Promise.all(
-      ids.slice(i, i + 8).map((id) => ctx.http.send({ method: 'DELETE', path: `/v1/rooms/${encodeURIComponent(id)}` }).catch(() => undefined)),
-    );
   }
 }
 

@@ -24,7 +24,13 @@ export const CONTRACT_GROUPS = [
 export type ContractGroup = (typeof CONTRACT_GROUPS)[number];
 
 export interface ContractStepOptions {
-  /** Path of the OpenAPI 3.1 document; default `contracts/videoconnect.v1.openapi.yaml`. */
+  /**
+   * Path of the OpenAPI document; default the target profile's own (`spec:`
+   * of the profile; the built-in VideoConnect profile's is the bundled
+   * contracts/videoconnect.v1.openapi.yaml). Another document re-resolves the
+   * profile's operations against it; with no profile of the user's, a profile
+   * is drafted from it (as `roomgate init --from-spec` would).
+   */
   spec?: string;
   /** Seed of the generated cases; the same seed sends the same requests. Default 1. */
   seed?: number;
@@ -85,9 +91,9 @@ export interface WebhooksStepOptions {
 }
 
 export interface PactStepOptions {
-  /** Pact files to verify; default `contracts/pacts/roomgate-videoconnect.json`. */
+  /** Pact files to verify; default the target profile's `conventions.pacts` (the built-in VideoConnect profile names the bundled pact; none: the step is skipped). */
   pacts?: string[];
-  /** OpenAPI document the pact interactions are cross-checked against. */
+  /** OpenAPI document the pact interactions are cross-checked against; default the target profile's. */
   spec?: string;
   /** Provider name as written in the pact. Default `videoconnect`. */
   provider?: string;
@@ -114,7 +120,6 @@ export const DEFAULT_SPEC_PATH = BUNDLED_SPEC;
 export const DEFAULT_PACT_PATH = BUNDLED_PACT;
 
 export const CONTRACT_DEFAULTS = {
-  spec: DEFAULT_SPEC_PATH,
   seed: 1,
   casesPerOperation: 6,
   requestTimeoutMs: 5000,

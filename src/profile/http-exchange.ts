@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { request as undiciRequest, type Dispatcher } from 'undici';
 import { TargetUnreachableError } from '../errors.js';
 import { formatSeconds } from '../http/format-seconds.js';
@@ -31,7 +32,8 @@ export async function exchange(request: RoomRequest, options: ExchangeOptions): 
   try {
     response = await undiciRequest(`${baseUrl}${request.path}`, {
       method: request.method as Dispatcher.HttpMethod,
-      headers: request.headers,
+      // Every request roomgate sends names itself, so a run's timeline and the target's logs can be joined.
+      headers: { 'x-request-id': randomUUID(), ...request.headers },
       body: request.body,
       signal: options.signal,
       headersTimeout: options.timeoutMs,

@@ -75,10 +75,19 @@ export async function resolveTarget(flags: TargetFlags, embedded: EmbeddedOption
   };
 }
 
-/** The profile the flags name (with `--spec` replacing its document), or the built-in VideoConnect one. */
+/**
+ * The profile the flags name (with `--spec` replacing its document), or the
+ * built-in VideoConnect one; `--spec` without a profile drafts one from that
+ * document (profile/spec-profile.ts), so a bare `--spec their.yaml` never
+ * talks to VideoConnect's paths.
+ */
 export async function loadTargetProfile(flags: Pick<TargetFlags, 'profile' | 'spec'>): Promise<TargetProfile> {
   const { loadBuiltinProfile, loadProfile } = await import('../profile/load-profile.js');
-  if (flags.profile === undefined || flags.profile === '') return loadBuiltinProfile();
+  if (flags.profile === undefined || flags.profile === '') {
+    if (flags.spec === undefined) return loadBuiltinProfile();
+    const { profileWithSpec } = await import('../profile/spec-profile.js');
+    return profileWithSpec(undefined, flags.spec);
+  }
   return loadProfile(flags.profile, flags.spec === undefined ? {} : { spec: flags.spec });
 }
 

@@ -10,7 +10,12 @@ import type { IndexedOperation, SpecIndex } from './spec-index.js';
  * state the fact, and the check that needs it is then skipped with a reason.
  */
 
-/** The VideoConnect operations the behavioural checks drive, found by id or, failing that, by method and path. */
+/**
+ * Where a document of the reference's shape keeps each role, by id or, failing
+ * that, by method and path. The target profile says which operation plays a
+ * role (contract/gate-roles.ts); this guess only words a skip reason ("the
+ * document declares no createWebhook operation" vs "the profile maps none").
+ */
 const ROLES = {
   issueToken: ['post', /\/auth\/token$/],
   createRoom: ['post', /\/rooms$/],
@@ -56,6 +61,12 @@ export function responseSchema(spec: SpecIndex, op: IndexedOperation, status: nu
   const response = spec.responseFor(op, status);
   const json = Object.entries(response?.content ?? {}).find(([type]) => /json/i.test(type));
   return json?.[1].schema;
+}
+
+/** The 2xx statuses the operation documents, in order (`2XX` counts as 200). */
+export function successStatuses(op: IndexedOperation): number[] {
+  const codes = Object.keys(op.operation.responses ?? {}).filter((code) => /^2(\d\d|XX)$/i.test(code));
+  return codes.map((code) => Number(code.replace(/X/gi, '0'))).sort((a, b) => a - b);
 }
 
 /** Whether the operation documents this exact status (not via `default` or a range). */

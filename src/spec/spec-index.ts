@@ -14,6 +14,18 @@ import { HTTP_METHODS } from './openapi-types.js';
 // `.default` to itself (`exports.default = formatsPlugin`), so `.default` is the callable everywhere.
 const addFormats = addFormatsModule.default;
 
+/** How a request body is written on the wire: JSON, or `application/x-www-form-urlencoded` (Twilio's, RFC 6749 §4.4's). */
+export type RequestEncoding = 'json' | 'form';
+
+/** The body an operation takes: its schema, and the media type and encoding the document declares for it. */
+export interface RequestBodySchema {
+  schema: JsonSchema;
+  mediaType: string;
+  encoding: RequestEncoding;
+}
+
+export const FORM_MEDIA_TYPE = 'application/x-www-form-urlencoded';
+
 export interface IndexedOperation {
   method: HttpMethod;
   /** Full path template, base path included, e.g. `/v1/rooms/{room_id}`. */
@@ -33,13 +45,24 @@ export interface IndexedOperation {
 export class SpecIndex {
   readonly operations: IndexedOperation[] = [];
   private readonly ajv: Ajv2020;
+  /**
+   * Form bodies arrive as text: `MaxParticipants=5` is the integer 5 to the
+   * server, a lone `VideoCodecs=VP8` a one-item array. ajv's coercion
+   * (`coerceTypes: 'array'`) reads them the way OpenAPI's form encoding means.
+   */
+  private readonly formAjv: Ajv2020;
   private readonly compiled = new WeakMap<object, ValidateFunction>();
+  private readonly compiledForm = new WeakMap<object, ValidateFunction>();
   private readonly basePath: string;
 
   constructor(readonly document: OpenApiDocument) {
     // strict off: OpenAPI schemas carry annotation keywords (example, discriminator, xml) ajv does not know.
-    this.ajv = new Ajv2020({ strict: false, allErrors: true, validateFormats: true });
+    // No logger: a vendor's own formats (Twilio's `uri-map`, `http-method`) are ignored as the spec allows,
+    // and only src/cli prints.
+    this.ajv = new Ajv2020({ strict: false, allErrors: true, validateFormats: true, logger: false });
     addFormats(this.ajv);
+    this.formAjv = new Ajv2020({ strict: false, allErrors: true, validateFormats: true, coerceTypes: 'array', logger: false });
+    addFormats(this.formAjv);
     this.basePath = basePathOf(document);
     for (const [path, item] of Object.entries(document.paths ?? {})) {
       for (const method of HTTP_METHODS) {
@@ -100,6 +123,35 @@ export class SpecIndex {
     return validator;
   }
 
+  /**
+   * The body a request sends, as the target reads it, judged by `schema`:
+   * JSON as it is; a form body (the encoded text) as the fields the server
+   * sees, strings coerced to the declared types. Empty when valid.
+   */
+  validateBody(schema: JsonSchema, body: unknown, encoding: RequestEncoding): string[] {
+    if (encoding === 'json') return this.validate(schema, body);
+    const fields = typeof body === 'string' ? formFields(body) : body;
+    let validator: ValidateFunction;
+    if (typeof schema === 'boolean') validator = this.formAjv.compile(schema);
+    else {
+      validator = this.compiledForm.get(schema) ?? this.formAjv.compile(schema);
+      this.compiledForm.set(schema, validator);
+    }
+    // Coercion rewrites the data it validates: judge a copy.
+    if (validator(structuredClone(fields))) return [];
+    return formatErrors(validator.errors ?? []);
+  }
+
+  /** The body an operation takes, JSON first, else a form; undefined when it takes neither. */
+  requestBody(op: IndexedOperation): RequestBodySchema | undefined {
+    const content = Object.entries(op.operation.requestBody?.content ?? {});
+    const json = content.find(([type]) => isJsonMediaType(type));
+    if (json?.[1].schema !== undefined) return { schema: json[1].schema, mediaType: json[0], encoding: 'json' };
+    const form = content.find(([type]) => type.split(';')[0]?.trim().toLowerCase() === FORM_MEDIA_TYPE);
+    if (form?.[1].schema !== undefined) return { schema: form[1].schema, mediaType: FORM_MEDIA_TYPE, encoding: 'form' };
+    return undefined;
+  }
+
   /** The JSON request-body schema of an operation, if it takes one. */
   requestSchema(op: IndexedOperation): JsonSchema | undefined {
     const content = op.operation.requestBody?.content;
@@ -139,6 +191,16 @@ function basePathOf(document: OpenApiDocument): string {
   const paths = Object.keys(document.paths ?? {});
   if (trimmed !== '' && paths.every((p) => p.startsWith(`${trimmed}/`) || p === trimmed)) return '';
   return trimmed;
+}
+
+/** A form body as its fields: a repeated key is a list (`VideoCodecs=VP8&VideoCodecs=H264`). */
+export function formFields(encoded: string): Record<string, string | string[]> {
+  const fields: Record<string, string | string[]> = {};
+  for (const [key, value] of new URLSearchParams(encoded)) {
+    const seen = fields[key];
+    fields[key] = seen === undefined ? value : Array.isArray(seen) ? [...seen, value] : [seen, value];
+  }
+  return fields;
 }
 
 function templateToRegex(template: string): RegExp {

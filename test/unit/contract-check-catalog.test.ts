@@ -8,15 +8,15 @@ import { IDEMPOTENCY_CHECKS } from '../../src/contract/checks/idempotency-checks
 import { STATEFUL_CHECKS } from '../../src/contract/checks/stateful-checks.js';
 import { runRegisteredCheck } from '../../src/contract/gate-context.js';
 import { WEBHOOK_CHECKS } from '../../src/contract/webhooks/webhook-checks.js';
-import { loadSpec } from '../../src/spec/load-spec.js';
 import { SpecIndex } from '../../src/spec/spec-index.js';
 import { CONTRACT_GROUPS } from '../../src/contract/options.js';
+import { gateFactsFor } from '../helpers/gate-facts.js';
 
 /** A guide's text, as the citations name it (paths from the repository root). */
 const readGuide = (file: string) => (existsSync(file) ? readFileSync(file, 'utf8') : undefined);
 
-const bundled = async () => new SpecIndex(await loadSpec('contracts/videoconnect.v1.openapi.yaml'));
-const variant = async () => new SpecIndex(await loadSpec('test/fixtures/variant-spec/openapi.yaml'));
+const bundled = () => gateFactsFor();
+const variant = () => gateFactsFor('test/fixtures/variant-spec/openapi.yaml');
 
 describe('check registry', () => {
   it('every registered check has an id, a group, what it enforces and a citation that resolves in the bundled contract; ids are unique', async () => {
@@ -66,10 +66,10 @@ describe('check registry', () => {
   });
 
   it('detects a citation that does not resolve (the test above can fail)', async () => {
-    const spec = await bundled();
-    const trimmed = structuredClone(spec.document);
+    const facts = await bundled();
+    const trimmed = structuredClone(facts.spec.document);
     delete (trimmed.paths?.['/v1/rooms']?.post?.responses?.['201'] as { headers?: unknown }).headers;
-    const problems = unresolvedCitations(new SpecIndex(trimmed), () => undefined);
+    const problems = unresolvedCitations({ ...facts, spec: new SpecIndex(trimmed) }, () => undefined);
     expect(problems.some((p) => p.startsWith('lifecycle.create-201-location:'))).toBe(true);
     expect(problems.some((p) => p.includes('docs/contract-gate.md has no section'))).toBe(true);
   });
@@ -90,7 +90,7 @@ describe('check registry', () => {
 describe('preconditions', () => {
   it('a contract precondition\'s reason is the skipped result\'s reason, verbatim, and the body never runs', async () => {
     const spec = await variant();
-    const facts = { spec, given: { secondClient: true } };
+    const facts = { ...spec, given: { secondClient: true } };
     for (const check of [STATEFUL_CHECKS.afterJoinToken, WEBHOOK_CHECKS.subscribe]) {
       const listed = listChecks(spec).find((r) => r.id === check.id)?.notApplicable;
       expect(listed, check.id).toBeDefined();
@@ -103,17 +103,17 @@ describe('preconditions', () => {
       expect(result).toMatchObject({ name: check.id, group: check.definition.group, status: 'skipped', reason: `${listed}, so the gate does not check it` });
     }
     // The same checks run where the document states what they need.
-    const stated = await runRegisteredCheck({ spec: await bundled(), given: { secondClient: true } }, STATEFUL_CHECKS.afterJoinToken, async () => pass(1));
+    const stated = await runRegisteredCheck({ ...(await bundled()), given: { secondClient: true } }, STATEFUL_CHECKS.afterJoinToken, async () => pass(1));
     expect(stated.status).toBe('passed');
   });
 
   it('a run without a second client skips the per-client scoping check with the given precondition\'s reason', async () => {
     const spec = await bundled();
-    const without = await runRegisteredCheck({ spec, given: { secondClient: false } }, IDEMPOTENCY_CHECKS.scopedPerClient, async () => pass(1));
+    const without = await runRegisteredCheck({ ...spec, given: { secondClient: false } }, IDEMPOTENCY_CHECKS.scopedPerClient, async () => pass(1));
     const reason = IDEMPOTENCY_CHECKS.scopedPerClient.definition.given[0]?.({ secondClient: false });
     expect(reason).toBe('needs a second client\'s credentials (--second-client-id/--second-client-secret) to show keys are scoped per client');
     expect(without).toMatchObject({ status: 'skipped', reason });
-    const withClient = await runRegisteredCheck({ spec, given: { secondClient: true } }, IDEMPOTENCY_CHECKS.scopedPerClient, async () => pass(2));
+    const withClient = await runRegisteredCheck({ ...spec, given: { secondClient: true } }, IDEMPOTENCY_CHECKS.scopedPerClient, async () => pass(2));
     expect(withClient).toMatchObject({ status: 'passed', observations: 2 });
     // --list-checks knows only the document: the check is listed as applicable.
     expect(listChecks(spec).find((r) => r.id === IDEMPOTENCY_CHECKS.scopedPerClient.id)?.notApplicable).toBeUndefined();
@@ -122,7 +122,7 @@ describe('preconditions', () => {
   it('a result carries the citations of its definition, on the result and on each piece of failure evidence', async () => {
     const spec = await bundled();
     const check = defineCheck({ id: 'lifecycle.example', group: 'lifecycle', enforces: 'an example promise', cites: [{ source: 'openapi', pointer: '{getRoom}/responses/404' }] });
-    const result = await runRegisteredCheck({ spec }, check, async () => ({ status: 'failed', message: 'no', evidence: [{ expected: 'a', actual: 'b' }] }));
+    const result = await runRegisteredCheck(spec, check, async () => ({ status: 'failed', message: 'no', evidence: [{ expected: 'a', actual: 'b' }] }));
     expect(result.cites).toEqual(['openapi #/paths/~1v1~1rooms~1{room_id}/get/responses/404']);
     expect(result.status === 'failed' ? result.evidence[0]?.cites : undefined).toEqual(result.cites);
   });

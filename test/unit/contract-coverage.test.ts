@@ -26,7 +26,6 @@ beforeAll(async () => {
 async function gate(url: string, options: { seed?: number; groups?: ContractGroup[]; minCoverage?: number }): Promise<GateResult> {
   return runContractGate(
     { target: { baseUrl: url, credentials: { ...LOCAL_CREDENTIALS }, embedded: true }, signal: new AbortController().signal, emit: () => {}, runDir: '.' },
-    spec,
     resolveContractOptions(options),
     'contract',
   );

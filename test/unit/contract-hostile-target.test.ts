@@ -24,7 +24,7 @@ afterEach(async () => {
 
 // 500 ms unless a test needs more: the 10 MB body must hit the byte cap, not the deadline, on a loaded CI host.
 const exchanger = (baseUrl: string, timeoutMs = 500) =>
-  new Exchanger({ baseUrl, token: async () => 'token', timeoutMs, maxBodyBytes: 64 * 1024 });
+  new Exchanger({ baseUrl, authorize: async () => ({ authorization: 'Bearer token' }), timeoutMs, maxBodyBytes: 64 * 1024 });
 
 const HOSTILE: Record<string, Handler> = {
   'HTML instead of JSON': (_req, res) => res.writeHead(200, { 'content-type': 'text/html' }).end('<html>oops</html>'),
@@ -90,7 +90,6 @@ describe('the whole gate against hostile servers', () => {
       const started = Date.now();
       const result = await runContractGate(
         { target: { baseUrl, credentials: { clientId: 'a', clientSecret: 'b' }, embedded: false }, signal: new AbortController().signal, emit: () => {}, runDir: '.' },
-        spec,
         options,
         'contract',
       );

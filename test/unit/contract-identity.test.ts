@@ -5,15 +5,16 @@ import { ownedResources, readOnlyWrites, resourceItem } from '../../src/contract
 import { foreignValue, IDENTITY_CHECKS, isOtherItemOperation, refusalProblem } from '../../src/contract/checks/identity-checks.js';
 import { runRegisteredCheck } from '../../src/contract/gate-context.js';
 import type { Exchange } from '../../src/contract/http/exchange.js';
-import { loadSpec } from '../../src/spec/load-spec.js';
 import type { OpenApiDocument } from '../../src/spec/openapi-types.js';
 import { documentedRefusals, isUpdate, itemOperations, readOnlyProperties } from '../../src/spec/resource-operations.js';
 import { operationFor } from '../../src/spec/spec-facts.js';
 import { SpecIndex } from '../../src/spec/spec-index.js';
+import type { GateFacts } from '../../src/contract/check-preconditions.js';
+import { gateFactsFor, gateFactsForProfile } from '../helpers/gate-facts.js';
 
-const bundled = async () => new SpecIndex(await loadSpec('contracts/videoconnect.v1.openapi.yaml'));
-const variant = async () => new SpecIndex(await loadSpec('test/fixtures/variant-spec/openapi.yaml'));
-const daily = async () => new SpecIndex(await loadSpec('examples/daily/openapi.yaml'));
+const bundled = () => gateFactsFor();
+const variant = () => gateFactsFor('test/fixtures/variant-spec/openapi.yaml');
+const daily = () => gateFactsForProfile('examples/daily/profile.yaml');
 
 const ops = (spec: SpecIndex, ids: readonly string[]) => ids.map((id) => spec.byId(id));
 const idsOf = (list: readonly { op: { operationId: string } }[]) => list.map((i) => i.op.operationId);
@@ -23,8 +24,9 @@ const idsOf = (list: readonly { op: { operationId: string } }[]) => list.map((i)
  * accepts a readOnly field in its schema, a sub-resource read by the room's
  * id, and one that needs a second id (the gate holds no value for it).
  */
-async function extended(): Promise<SpecIndex> {
-  const document = structuredClone((await bundled()).document) as OpenApiDocument;
+async function extended(): Promise<GateFacts> {
+  const facts = await bundled();
+  const document = structuredClone(facts.spec.document) as OpenApiDocument;
   const room = document.paths?.['/v1/rooms/{room_id}'];
   const get = room?.get;
   if (room === undefined || get === undefined) throw new Error('the bundled contract changed');
@@ -39,13 +41,14 @@ async function extended(): Promise<SpecIndex> {
     '/v1/rooms/{room_id}/recordings': { get: { operationId: 'listRecordings', responses: { '200': { description: 'Recordings.' }, '404': get.responses?.['404'] ?? { description: 'No room.' } } } },
     '/v1/rooms/{room_id}/participants/{participant_id}': { delete: { operationId: 'kickParticipant', responses: { '200': { description: 'Gone.' } } } },
   };
-  return new SpecIndex(document);
+  return { ...facts, spec: new SpecIndex(document) };
 }
 
 describe('which operations take one resource\'s id (read from the document)', () => {
   it('finds the room and webhook operations of the bundled contract under their collections, not the collections themselves', async () => {
-    const spec = await bundled();
-    const resources = ownedResources({ spec });
+    const facts = await bundled();
+    const { spec } = facts;
+    const resources = ownedResources(facts);
     expect(resources.map((r) => r.noun)).toEqual(['room', 'webhook subscription']);
     const [rooms, webhooks] = resources;
     expect(idsOf(rooms!.items)).toEqual(['getRoom', 'deleteRoom', 'createJoinToken']);
@@ -54,21 +57,23 @@ describe('which operations take one resource\'s id (read from the document)', ()
     expect(rooms!.get?.op.operationId).toBe('getRoom');
     expect(rooms!.list?.operationId).toBe('listRooms');
     expect(webhooks!.get).toBeUndefined();
-    expect(webhooks!.list?.operationId).toBe('listWebhooks');
-    expect(resourceItem({ spec }, 'createJoinToken')?.resource.noun).toBe('room');
+    // The profile maps no list of subscriptions (roles are the profile's), so none is walked.
+    expect(webhooks!.list).toBeUndefined();
+    expect(resourceItem(facts, 'createJoinToken')?.resource.noun).toBe('room');
   });
 
   it('takes what a team\'s document adds: an update and a sub-resource get their own check; an operation needing a second id does not', async () => {
-    const spec = await extended();
-    const rooms = ownedResources({ spec })[0]!;
+    const facts = await extended();
+    const { spec } = facts;
+    const rooms = ownedResources(facts)[0]!;
     expect(idsOf(rooms.items)).toEqual(['getRoom', 'deleteRoom', 'updateRoom', 'createJoinToken', 'listRecordings']);
     const update = rooms.items.find((i) => i.op.operationId === 'updateRoom')!;
     expect(isUpdate(update, rooms.create)).toBe(true);
     expect(rooms.items.filter((i) => isUpdate(i, rooms.create)).map((i) => i.op.operationId)).toEqual(['updateRoom']);
-    expect(ops(spec, ['updateRoom', 'listRecordings', 'getRoom', 'deleteRoom', 'createJoinToken', 'kickParticipant', 'listRooms']).map((op) => isOtherItemOperation(op!, spec))).toEqual([
+    expect(ops(spec, ['updateRoom', 'listRecordings', 'getRoom', 'deleteRoom', 'createJoinToken', 'kickParticipant', 'listRooms']).map((op) => isOtherItemOperation(op!, facts))).toEqual([
       true, true, false, false, false, false, false,
     ]);
-    const listed = listChecks(spec).map((r) => r.id).filter((id) => id.startsWith('identity.other-client-refused.'));
+    const listed = listChecks(facts).map((r) => r.id).filter((id) => id.startsWith('identity.other-client-refused.'));
     expect(listed).toEqual(['identity.other-client-refused.updateRoom', 'identity.other-client-refused.listRecordings']);
     expect(documentedRefusals(spec.byId('updateRoom')!)).toEqual([403]);
     expect(documentedRefusals(spec.byId('listRecordings')!)).toEqual([404]);
@@ -76,8 +81,9 @@ describe('which operations take one resource\'s id (read from the document)', ()
   });
 
   it('finds Daily\'s update of a room by name (POST on the item path) and its item operations by the `{name}` parameter', async () => {
-    const spec = await daily();
-    const rooms = ownedResources({ spec }).find((r) => r.noun === 'room')!;
+    const facts = await daily();
+    const { spec } = facts;
+    const rooms = ownedResources(facts).find((r) => r.noun === 'room')!;
     expect(rooms.create.template).toBe('/v1/rooms');
     expect(rooms.items.every((i) => i.param === 'name')).toBe(true);
     const updates = rooms.items.filter((i) => isUpdate(i, rooms.create)).map((i) => `${i.op.method} ${i.op.template}`);
@@ -87,29 +93,31 @@ describe('which operations take one resource\'s id (read from the document)', ()
 
 describe('readOnly properties (read from the document)', () => {
   it('are the ones the bundled contract marks on the Room and on webhook subscriptions, request or response side', async () => {
-    const spec = await bundled();
+    const facts = await bundled();
+    const { spec } = facts;
     expect([...readOnlyProperties(spec, operationFor(spec, 'createRoom')!).keys()].sort()).toEqual(
       ['created_at', 'duration_seconds', 'join_url', 'participant_count', 'room_id', 'status'],
     );
     expect([...readOnlyProperties(spec, operationFor(spec, 'createWebhook')!).keys()].sort()).toEqual(['created_at', 'secret', 'webhook_id']);
     // The status enum comes with the property (a $ref with readOnly beside it, dereferenced).
     expect(readOnlyProperties(spec, operationFor(spec, 'createRoom')!).get('status')?.['enum']).toEqual(['waiting', 'active', 'closed']);
-    expect(readOnlyWrites({ spec }).map((w) => w.op.operationId)).toEqual(['createRoom', 'createWebhook']);
+    expect(readOnlyWrites(facts).map((w) => w.op.operationId)).toEqual(['createRoom', 'createWebhook']);
   });
 
   it('include an update\'s own readOnly request properties, and Daily\'s', async () => {
-    const writes = readOnlyWrites({ spec: await extended() });
+    const writes = readOnlyWrites(await extended());
     expect(writes.map((w) => w.op.operationId)).toEqual(['createRoom', 'updateRoom', 'createWebhook']);
     expect([...writes[1]!.properties.keys()]).toContain('locked');
-    const dailyWrites = readOnlyWrites({ spec: await daily() });
+    const dailyWrites = readOnlyWrites(await daily());
     expect(dailyWrites.map((w) => `${w.op.method} ${w.op.template}`)).toContain('post /v1/rooms');
     expect([...dailyWrites[0]!.properties.keys()].sort()).toEqual(['api_created', 'created_at', 'id', 'url']);
   });
 
   it('a document that marks none skips the check with that reason', async () => {
-    const spec = await variant();
-    expect(readOnlyWrites({ spec })).toEqual([]);
-    expect(listChecks(spec).find((r) => r.id === IDENTITY_CHECKS.readOnlyIgnored.id)?.notApplicable).toBe('no create or update of the OpenAPI document marks a property readOnly');
+    const facts = await variant();
+    const { spec } = facts;
+    expect(readOnlyWrites(facts)).toEqual([]);
+    expect(listChecks(facts).find((r) => r.id === IDENTITY_CHECKS.readOnlyIgnored.id)?.notApplicable).toBe('no create or update of the OpenAPI document marks a property readOnly');
   });
 });
 
@@ -149,7 +157,8 @@ function answered(status: number, json: unknown): Exchange {
 
 describe('judging the refusal', () => {
   it('wants the status the document gives another client\'s item, with its error code where the document pins one', async () => {
-    const spec = await bundled();
+    const facts = await bundled();
+    const { spec } = facts;
     const getRoom = operationFor(spec, 'getRoom')!;
     expect(refusalProblem(spec, getRoom, answered(404, { error: 'room_not_found', message: 'no', status: 404 }))).toBeUndefined();
     expect(refusalProblem(spec, getRoom, answered(404, { error: 'not_found', message: 'no', status: 404 }))).toBe('answered 404 with error "not_found", not room_not_found');
@@ -161,7 +170,8 @@ describe('judging the refusal', () => {
   });
 
   it('takes 403 or 404 (OWASP API1) for an operation that declares neither, and says so', async () => {
-    const spec = await extended();
+    const facts = await extended();
+    const { spec } = facts;
     const kick = spec.byId('kickParticipant')!;
     expect(refusalProblem(spec, kick, answered(403, { error: 'forbidden' }))).toBeUndefined();
     expect(refusalProblem(spec, kick, answered(200, {}))).toContain('403 or 404 (the document declares neither; OWASP API1)');
@@ -170,16 +180,17 @@ describe('judging the refusal', () => {
 
 describe('preconditions of the identity checks', () => {
   it('without a second client the cross-client checks skip saying how to supply one; the readOnly check still runs', async () => {
-    const spec = await bundled();
-    const facts = { spec, given: { secondClient: false } };
+    const facts = await bundled();
+    const { spec } = facts;
+    const withoutSecond = { ...facts, given: { secondClient: false } };
     for (const check of [IDENTITY_CHECKS.cannotRead, IDENTITY_CHECKS.cannotClose, IDENTITY_CHECKS.cannotMintJoinTokens, IDENTITY_CHECKS.cannotDeleteWebhook, IDENTITY_CHECKS.listsNeverShowOthers]) {
-      const result = await runRegisteredCheck(facts, check, async () => pass(1));
+      const result = await runRegisteredCheck(withoutSecond, check, async () => pass(1));
       expect(result.status, check.id).toBe('skipped');
       const reason = result.status === 'skipped' ? result.reason : '';
       expect(reason).toContain('--second-client-id and --second-client-secret');
       expect(reason).toContain('ROOMGATE_SECOND_CLIENT_ID and ROOMGATE_SECOND_CLIENT_SECRET');
     }
-    expect((await runRegisteredCheck(facts, IDENTITY_CHECKS.readOnlyIgnored, async () => pass(1))).status).toBe('passed');
+    expect((await runRegisteredCheck(withoutSecond, IDENTITY_CHECKS.readOnlyIgnored, async () => pass(1))).status).toBe('passed');
   });
 
   it('every identity check applies to the bundled contract; a document without join tokens or webhooks skips those with the reason', async () => {

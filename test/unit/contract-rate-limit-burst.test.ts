@@ -38,7 +38,6 @@ async function burst(baseUrl: string) {
   const spec = new SpecIndex(await loadSpec('contracts/videoconnect.v1.openapi.yaml'));
   const result = await runContractGate(
     { target: { baseUrl, credentials: { clientId: 'a', clientSecret: 'b' }, embedded: false }, signal: new AbortController().signal, emit: () => {}, runDir: '.' },
-    spec,
     resolveContractOptions({ groups: ['rate-limit'], rateLimitBudget: 400 }),
     'contract',
   );

@@ -34,7 +34,6 @@ describe('no false alarms', () => {
         const options = resolveContractOptions({ seed, groups: ['schema', 'envelope', 'lifecycle', 'coverage', 'generated', 'idempotency'] });
         const result = await runContractGate(
           { target: { baseUrl: server.url, credentials: { ...LOCAL_CREDENTIALS }, embedded: true }, signal: new AbortController().signal, emit: () => {}, runDir: '.' },
-          spec,
           options,
           'contract',
         );

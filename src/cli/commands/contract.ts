@@ -3,11 +3,10 @@ import { UsageError } from '../../errors.js';
 import { execute } from '../fail.js';
 import { parseFaultFlags } from '../fault-flags.js';
 import { requireDurationFlag, withFaultOption, withRequestTimeoutOption, withRunOutputOptions, withTargetOptions, type RunOutputArgs, type TargetArgs } from '../flags.js';
-import { BUNDLED_SPEC } from '../../package-assets.js';
 import type { ContractGroup } from '../../contract/options.js';
 
 interface ContractArgs extends TargetArgs, RunOutputArgs {
-  spec: string;
+  spec?: string;
   seed: number;
   junit?: string;
   fault: string[];
@@ -36,7 +35,11 @@ export const contractCommand: CommandModule<object, ContractArgs> = {
     withFaultOption(
       withRequestTimeoutOption(withRunOutputOptions(withTargetOptions(y), 'contract'), 'per-request deadline (headers and body); also how long a --target may take to answer its first request', '5s'),
     )
-      .option('spec', { type: 'string', default: BUNDLED_SPEC, defaultDescription: 'the bundled contracts/videoconnect.v1.openapi.yaml', describe: 'OpenAPI 3.1 document to check against (a path from the current directory)' })
+      .option('spec', {
+        type: 'string',
+        defaultDescription: "the target profile's spec (the built-in profile's is the bundled contracts/videoconnect.v1.openapi.yaml)",
+        describe: 'OpenAPI document to check against (a path from the current directory); without --profile, a profile is drafted from it as `roomgate init --from-spec` would',
+      })
       .option('seed', { type: 'number', default: 1, describe: 'seed of the generated cases (same seed, same requests)' })
       .option('junit', { type: 'string', describe: 'also write the JUnit XML (one testcase per check) to FILE' })
       .option('only', { type: 'string', array: true, describe: 'run only these check groups (pact, schema, envelope, routing, lifecycle, auth, coverage, generated, idempotency, webhooks, identity, rate-limit)' })
@@ -45,7 +48,7 @@ export const contractCommand: CommandModule<object, ContractArgs> = {
       .option('second-client-id', { type: 'string', describe: 'a second client, to check Idempotency-Keys are scoped per client' })
       .option('second-client-secret', { type: 'string', describe: 'the second client\'s secret' })
       .option('min-coverage', { type: 'string', describe: 'fail unless at least this share of the coverage map\'s provokable cells (declared responses, invalid inputs) was provoked, e.g. 100%' })
-      .option('list-checks', { type: 'boolean', default: false, describe: 'print every check with what it enforces and the contract element it cites (for --spec), then exit' })
+      .option('list-checks', { type: 'boolean', default: false, describe: 'print every check with what it enforces and the contract element it cites (for the profile and --spec), then exit' })
       .option('pact-broker-url', { type: 'string', describe: 'verify the pacts a Pact Broker holds for --provider instead of contracts/pacts (token from PACT_BROKER_TOKEN, or PACT_BROKER_USERNAME/PASSWORD)' })
       .option('provider', { type: 'string', default: 'videoconnect', describe: 'provider name the pacts are written for' })
       .option('provider-version', { type: 'string', describe: 'the target\'s version (e.g. a git SHA), recorded with published verification results' })
@@ -69,7 +72,7 @@ export const contractCommand: CommandModule<object, ContractArgs> = {
         throw new UsageError('--publish-verification-results needs --pact-broker-url', { hint: 'results are published to the broker the pacts came from' });
       }
       const pactOptions = {
-        spec: args.spec,
+        ...(args.spec === undefined ? {} : { spec: args.spec }),
         provider: args.provider,
         ...(args.pactBrokerUrl === undefined
           ? {}
@@ -95,13 +98,13 @@ export const contractCommand: CommandModule<object, ContractArgs> = {
         throw new UsageError('--second-client-id and --second-client-secret go together');
       }
 
-      // Load the spec before starting anything: a bad --spec is exit 2 with the reason.
-      const { loadSpec } = await import('../../spec/load-spec.js');
+      // Load the profile and its document before starting anything: a bad --profile or --spec is exit 2 with the reason.
+      const { loadTargetProfile } = await import('../../runner/resolve-target.js');
       const { SpecIndex } = await import('../../spec/spec-index.js');
-      const spec = new SpecIndex(await loadSpec(args.spec));
+      const profile = await loadTargetProfile({ profile: args.profile, spec: args.spec });
       if (args.listChecks) {
         const { listChecks } = await import('../../contract/check-catalog.js');
-        const rows = listChecks(spec);
+        const rows = listChecks({ spec: new SpecIndex(profile.spec.document), profile });
         const { formatCheckList } = await import('../render/contract.js');
         process.stdout.write(args.json ? `${JSON.stringify(rows, null, 2)}\n` : `${formatCheckList(rows)}\n`);
         return 0;
@@ -140,7 +143,7 @@ export const contractCommand: CommandModule<object, ContractArgs> = {
           ...(groups === undefined || groups.length > 0
             ? [
                 createContractStep({
-                  spec: args.spec,
+                  ...(args.spec === undefined ? {} : { spec: args.spec }),
                   seed: args.seed,
                   rateLimitBudget: args.rateLimitBudget,
                   requestTimeoutMs,
@@ -152,9 +155,10 @@ export const contractCommand: CommandModule<object, ContractArgs> = {
               ]
             : []),
         ],
-        intro: ({ target }) => [`roomgate contract: ${target}, spec ${args.spec}, seed ${args.seed}${faults.length > 0 ? `, faults ${faults.join(',')}` : ''}`],
+        intro: ({ target }) => [`roomgate contract: ${target}, spec ${profile.spec.path}, seed ${args.seed}${faults.length > 0 ? `, faults ${faults.join(',')}` : ''}`],
         secrets: [secondClient?.clientSecret, args.expiredToken, process.env['PACT_BROKER_TOKEN'], process.env['PACT_BROKER_PASSWORD']],
-        files: [args.spec],
+        files: [profile.spec.path, ...(profile.file === undefined ? [] : [profile.file])],
+        spec: args.spec,
       });
     }),
 };

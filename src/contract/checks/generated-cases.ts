@@ -7,6 +7,8 @@ export interface GeneratedCase {
   /** JSON value to send, or `raw` bytes with their content type. */
   body?: unknown;
   raw?: { text: string; contentType: string };
+  /** The one field the case sets, and its value, for cases that change one field of a base body. */
+  field?: { name: string; value: unknown };
 }
 
 /** Valid bodies for a request schema, deterministic from the seed (json-schema-faker). */
@@ -48,7 +50,74 @@ export function randomInvalidBodies(
     if (seen.has(key) || !isInvalid(body)) continue;
     seen.add(key);
     const shown = JSON.stringify(value);
-    cases.push({ label: `${name} = ${shown.length > 24 ? `${shown.slice(0, 24)}…` : shown}`, body });
+    cases.push({ label: `${name} = ${shown.length > 24 ? `${shown.slice(0, 24)}…` : shown}`, body, field: { name, value } });
   }
   return cases;
+}
+
+type Json = unknown;
+
+function isRecord(value: Json): value is Record<string, Json> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * A generated body with the profile's template laid over it: what the
+ * template sets wins (a future `endDate`, a room name unique to the run, the
+ * room a join token is for), objects merged key by key, so the generator
+ * fills only what the template leaves open. A schema says what is allowed;
+ * the template says what must hold for the request to mean what the gate
+ * intends.
+ */
+export function fillFromTemplate(generated: Json, template: Json): Json {
+  if (template === undefined) return generated;
+  if (!isRecord(template) || !isRecord(generated)) return template;
+  const out: Record<string, Json> = { ...generated };
+  for (const [key, value] of Object.entries(template)) out[key] = fillFromTemplate(generated[key], value);
+  return out;
+}
+
+/** Where a generated URL points instead: loopback, a port nothing listens on (discard), so nothing leaves the machine. */
+export const LOOPBACK_URL = 'http://127.0.0.1:9/roomgate-generated';
+
+/**
+ * A generated body with every absolute URL moved to LOOPBACK_URL: a webhook
+ * or status-callback URL the generator made up would have a real API call a
+ * random host on the generator's whim.
+ */
+export function urlsOnLoopback(value: Json): Json {
+  if (typeof value === 'string') return isRemoteUrl(value) ? LOOPBACK_URL : value;
+  if (Array.isArray(value)) return value.map(urlsOnLoopback);
+  if (isRecord(value)) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, urlsOnLoopback(v)]));
+  return value;
+}
+
+function isRemoteUrl(text: string): boolean {
+  if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(text)) return false;
+  try {
+    const host = new URL(text).hostname;
+    return host !== '127.0.0.1' && host !== 'localhost' && host !== '[::1]';
+  } catch {
+    return false;
+  }
+}
+
+/** The top-level properties of an object schema, in the document's order. */
+export function topLevelProperties(schema: JsonSchema): string[] {
+  const object = typeof schema === 'object' ? schema : {};
+  return Object.keys((object['properties'] ?? {}) as Record<string, unknown>);
+}
+
+/**
+ * One valid value per declared property, seeded: each taken from a body
+ * json-schema-faker made with every optional property present, so the value
+ * obeys the property's own schema. Properties the generator could not fill
+ * are left out.
+ */
+export function validPropertyValues(schema: JsonSchema, seed: number): Map<string, Json> {
+  const body = validBodies(schema, seed, 1)[0];
+  const values = new Map<string, Json>();
+  if (!isRecord(body)) return values;
+  for (const name of topLevelProperties(schema)) if (Object.hasOwn(body, name)) values.set(name, body[name]);
+  return values;
 }

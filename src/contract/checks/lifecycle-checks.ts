@@ -101,7 +101,7 @@ export async function runLifecycleChecks(ctx: GateContext): Promise<void> {
   let roomId: string | undefined;
 
   await ctx.check(LIFECYCLE_CHECKS.create, async () => {
-    const result = await ctx.createRoom({ name, max_participants: 4 });
+    const result = await ctx.createRoom({ name, maxParticipants: 4 });
     created = result.exchange;
     roomId = result.roomId;
     const location = created.headers['location'];
@@ -174,8 +174,8 @@ export async function runLifecycleChecks(ctx: GateContext): Promise<void> {
     const pages = ensured(listPages, 'listRooms pagination');
     const { limitParam, itemsField, nextField, hasMoreField } = pages;
     // Two more rooms guarantee at least three (the lifecycle room is one), so a page of one has two pages after it.
-    await ctx.createRoom({ name: ctx.uniqueName('page') });
-    await ctx.createRoom({ name: ctx.uniqueName('page') });
+    await ctx.createRoom({ label: 'page' });
+    await ctx.createRoom({ label: 'page' });
     const span = Math.min(3, pages.maxLimit ?? 3);
     const listPage = (limit: number, cursor?: string) => listRoomsPage(ctx, pages, limit, cursor);
     const whole = await listPage(span);

@@ -1,70 +1,58 @@
-import { parseList, type InnerList, type Item } from 'structured-headers';
-import { envelopeProblems, evidenceOf, fail, pass, skip } from '../check.js';
-import { cite, defineCheck, INFO } from '../check-definition.js';
-import { documented, rateLimitHeaders } from '../check-preconditions.js';
+import type { Evidence } from '../../model/evidence.js';
+import type { RoomRequest } from '../../profile/request-builder.js';
+import { declaresErrorEnvelope, documents, errorCodes } from '../../spec/spec-facts.js';
+import type { IndexedOperation, SpecIndex } from '../../spec/spec-index.js';
+import { ensured, envelopeProblems, evidenceOf, fail, pass, skip } from '../check.js';
+import { cite, defineCheck } from '../check-definition.js';
+import { operationIn, type GateFacts, type Precondition } from '../check-preconditions.js';
+import { responseProblems } from '../conformance.js';
 import type { GateContext } from '../gate-context.js';
 import type { Exchange } from '../http/exchange.js';
-import type { Evidence } from '../../model/evidence.js';
-import { errorCodes, operationFor, paginationOf } from '../../spec/spec-facts.js';
+import { describeFamily, parseRateLimitHeaders, RATE_LIMIT_HEADER_NAMES, type RateLimitFamily, type RateLimitReading } from './rate-limit-headers.js';
+
+export type { RateLimitReading } from './rate-limit-headers.js';
 
 /** Requests in flight during the burst: fast enough to beat a window, gentle on a shared machine. */
 export const BURST_CONCURRENCY = 16;
 
-export interface RateLimitReading {
-  /** Quota and window from RateLimit-Policy. */
-  quota: number;
-  windowSeconds: number;
-  /** Remaining and seconds-to-reset from RateLimit. */
-  remaining: number;
-  resetSeconds: number;
+/** The family of rate-limit headers the profile says the API sends, or undefined for none. */
+export function rateLimitFamilyOf(facts: GateFacts): RateLimitFamily | undefined {
+  const family = facts.profile.conventions.rateLimitHeaders;
+  return family === 'none' ? undefined : family;
+}
+
+/** Whether some response of the document declares the header (case-insensitive). */
+function declaresResponseHeader(spec: SpecIndex, header: string): boolean {
+  const wanted = header.toLowerCase();
+  return spec.operations.some((op) => Object.values(op.operation.responses ?? {}).some((r) => Object.keys(r.headers ?? {}).some((h) => h.toLowerCase() === wanted)));
 }
 
 /**
- * Parse `RateLimit-Policy: "default";q=100;w=60` and `RateLimit: "default";r=5;t=30`
- * (draft-ietf-httpapi-ratelimit-headers) as Structured Field Lists with the
- * `structured-headers` library; returns the problems when they do not parse.
+ * The API promises rate-limit headers: the profile names their family
+ * (`conventions.rateLimitHeaders`), and the document declares them (its
+ * remaining-count header on some response), so the promise is written down.
  */
-export function parseRateLimit(headers: Record<string, string>): { reading?: RateLimitReading; problems: string[] } {
-  const policyHeader = headers['ratelimit-policy'];
-  const limitHeader = headers['ratelimit'];
-  const problems: string[] = [];
-  if (policyHeader === undefined) problems.push('RateLimit-Policy is missing');
-  if (limitHeader === undefined) problems.push('RateLimit is missing');
-  if (policyHeader === undefined || limitHeader === undefined) return { problems };
-  const policy = firstItemParams(policyHeader, 'RateLimit-Policy', problems);
-  const limit = firstItemParams(limitHeader, 'RateLimit', problems);
-  if (policy === undefined || limit === undefined) return { problems };
-  const q = policy.get('q');
-  const w = policy.get('w') ?? 0; // w is optional in the draft
-  const r = limit.get('r');
-  const t = limit.get('t') ?? 0;
-  for (const [name, value] of [['q', q], ['w', w], ['r', r], ['t', t]] as const) {
-    if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) problems.push(`parameter ${name} is ${String(value)}, not a non-negative integer`);
+export const rateLimitHeadersPromised: Precondition = (facts) => {
+  const family = rateLimitFamilyOf(facts);
+  if (family === undefined) return 'the target profile says the API sends no rate-limit headers (conventions.rateLimitHeaders: none)';
+  const remaining = family === 'ietf' ? 'RateLimit' : 'X-RateLimit-Remaining';
+  if (!declaresResponseHeader(facts.spec, remaining)) {
+    return family === 'ietf' ? 'the OpenAPI document declares no RateLimit headers' : `the OpenAPI document declares no ${remaining} header`;
   }
-  if (problems.length > 0) return { problems };
-  return { reading: { quota: q as number, windowSeconds: w as number, remaining: r as number, resetSeconds: t as number }, problems };
-}
+  return undefined;
+};
 
-function firstItemParams(header: string, name: string, problems: string[]): Map<string, unknown> | undefined {
-  let list: (Item | InnerList)[];
-  try {
-    list = parseList(header);
-  } catch (error) {
-    problems.push(`${name} "${header}" is not a Structured Field List: ${(error as Error).message}`);
-    return undefined;
-  }
-  const first = list[0];
-  if (first === undefined) {
-    problems.push(`${name} is empty`);
-    return undefined;
-  }
-  return first[1] as Map<string, unknown>;
-}
+/** The burst reads pages of the list: the profile maps one, and the document says how it refuses a spent quota. */
+const burstable: Precondition = (facts) => {
+  const list = operationIn(facts, 'listRooms');
+  if (list === undefined) return 'the target profile maps no list operation for the burst to read (rooms.list)';
+  return documents(list, 429) ? undefined : `the OpenAPI document does not declare a 429 response for ${list.operationId}`;
+};
 
 /**
  * Watches every authenticated 2xx response of the gate for the rate-limit
- * headers, so "every authenticated response carries them" is judged on all
- * of them, not on one sample.
+ * headers of the profile's family, so "every authenticated response carries
+ * them" is judged on all of them, not on one sample.
  */
 export class RateLimitHeaderLog {
   observations = 0;
@@ -72,60 +60,77 @@ export class RateLimitHeaderLog {
   evidence: Evidence[] = [];
   firstProblem: string | undefined;
   last: RateLimitReading | undefined;
+  private readonly family: RateLimitFamily | undefined;
+  private readonly token: IndexedOperation | undefined;
+  private readonly credentialHeader: string;
+
+  constructor(private readonly facts: GateFacts) {
+    this.family = rateLimitFamilyOf(facts);
+    this.token = operationIn(facts, 'issueToken');
+    const { auth } = facts.profile;
+    this.credentialHeader = auth.kind === 'header' ? auth.header.toLowerCase() : 'authorization';
+  }
 
   readonly observe = (exchange: Exchange): void => {
+    if (this.family === undefined) return;
     if (exchange.status === undefined || exchange.status < 200 || exchange.status >= 300) return;
-    if (exchange.request.headers['authorization'] === undefined || exchange.request.url.includes('/auth/')) return;
+    // Authenticated requests only, and not the token operation: a quota is per credential.
+    if (exchange.request.headers[this.credentialHeader] === undefined) return;
+    const url = new URL(exchange.request.url);
+    if (this.token !== undefined && this.facts.spec.find(exchange.request.method, url.pathname) === this.token) return;
     this.observations += 1;
-    const { reading, problems } = parseRateLimit(exchange.headers);
+    const { reading, problems } = parseRateLimitHeaders(this.family, exchange.headers);
     if (reading !== undefined) this.last = reading;
     if (problems.length === 0) return;
     this.violations += 1;
-    this.firstProblem ??= `${exchange.request.method} ${new URL(exchange.request.url).pathname}: ${problems.join('; ')}`;
-    if (this.evidence.length < 3) this.evidence.push(evidenceOf(exchange, 'RateLimit-Policy and RateLimit as Structured Fields on every authenticated response', problems.join('; ')));
+    this.firstProblem ??= `${exchange.request.method} ${url.pathname}: ${problems.join('; ')}`;
+    if (this.evidence.length < 3) this.evidence.push(evidenceOf(exchange, `${describeFamily(this.family)} on every authenticated response`, problems.join('; ')));
   };
 }
 
 const DRAFT = cite.standard('draft-ietf-httpapi-ratelimit-headers');
+const LIST_HEADERS = cite.openapi('{listRooms}/responses/200/headers');
 
 export const RATE_LIMIT_CHECKS = {
   headersStructured: defineCheck({
     id: 'rate-limit.headers-structured-fields',
     group: 'rate-limit',
-    enforces: 'every authenticated 2xx carries RateLimit-Policy and RateLimit as Structured Fields',
-    cites: [cite.openapi('#/components/headers/RateLimit-Policy'), cite.openapi('#/components/headers/RateLimit'), DRAFT],
-    requires: [rateLimitHeaders],
+    enforces:
+      'every authenticated 2xx carries the rate-limit headers of the profile\'s family, well formed: RateLimit-Policy and RateLimit as Structured Fields (ietf), or X-RateLimit-Limit, -Remaining and -Reset as integers (x-ratelimit)',
+    cites: [LIST_HEADERS, DRAFT],
+    requires: [rateLimitHeadersPromised],
   }),
   remainingNeverIncreases: defineCheck({
     id: 'rate-limit.remaining-never-increases',
     group: 'rate-limit',
-    enforces: 'RateLimit remaining never rises before its reset time',
-    cites: [cite.openapi('#/components/headers/RateLimit'), DRAFT],
-    requires: [rateLimitHeaders],
+    enforces: 'the remaining count never rises before its reset time',
+    cites: [LIST_HEADERS, DRAFT],
+    requires: [rateLimitHeadersPromised, burstable],
   }),
   burstReaches429: defineCheck({
     id: 'rate-limit.burst-reaches-429',
     group: 'rate-limit',
-    enforces: 'a burst past the quota gets 429 with Retry-After and the documented error code',
-    cites: [cite.openapi('{listRooms}/responses/429'), cite.openapi(INFO, 'over the quota the answer is 429')],
-    requires: [rateLimitHeaders, documented('listRooms', 429)],
+    enforces: 'a burst past the quota gets 429 as declared (Retry-After where the document declares it, the declared error body)',
+    cites: [cite.openapi('{listRooms}/responses/429'), DRAFT],
+    requires: [rateLimitHeadersPromised, burstable],
   }),
   remainingReachesZero: defineCheck({
     id: 'rate-limit.remaining-reaches-zero',
     group: 'rate-limit',
     enforces:
-      'RateLimit remaining counts the quota down: before the burst\'s 429 an accepted response reported (nearly) 0 remaining, and the 429 does not report quota left',
-    cites: [cite.openapi('#/components/headers/RateLimit', 'r=<remaining>'), DRAFT],
-    requires: [rateLimitHeaders, documented('listRooms', 429)],
+      'the remaining count counts the quota down: before the burst\'s 429 an accepted response reported (nearly) 0 remaining, and the 429 does not report quota left',
+    cites: [LIST_HEADERS, DRAFT],
+    requires: [rateLimitHeadersPromised, burstable],
   }),
 };
 
 /** The rate-limit checks. They run last: the burst spends the client's quota. */
 export async function runRateLimitChecks(ctx: GateContext, headerLog: RateLimitHeaderLog): Promise<void> {
-  const list = operationFor(ctx.spec, 'listRooms');
-  const pages = paginationOf(ctx.spec, list);
-  const smallPage = `/v1/rooms${pages === undefined ? '' : `?${pages.limitParam}=1`}`;
-  const limitedCodes = errorCodes(ctx.spec, list, 429);
+  const family = rateLimitFamilyOf(ctx.facts);
+  const list = operationIn(ctx.facts, 'listRooms');
+  const read = (exchange: Exchange) => (family === undefined ? undefined : parseRateLimitHeaders(family, exchange.headers).reading);
+  const smallPage = (): RoomRequest => ctx.api.list({ limit: 1 });
+  const headers = family === undefined ? '' : RATE_LIMIT_HEADER_NAMES[family].join(', ');
 
   await ctx.check(RATE_LIMIT_CHECKS.headersStructured, async () => {
     if (headerLog.observations === 0) return skip('no authenticated 2xx response was observed');
@@ -137,9 +142,9 @@ export async function runRateLimitChecks(ctx: GateContext, headerLog: RateLimitH
   await ctx.check(RATE_LIMIT_CHECKS.remainingNeverIncreases, async () => {
     const readings: { at: number; reading: RateLimitReading; exchange: Exchange }[] = [];
     for (let i = 0; i < 10; i += 1) {
-      const exchange = await ctx.http.send({ method: 'GET', path: smallPage });
-      const { reading } = parseRateLimit(exchange.headers);
-      if (reading === undefined) return skip('the target sends no parseable RateLimit header (see rate-limit.headers-structured-fields)');
+      const exchange = await ctx.send(smallPage());
+      const reading = read(exchange);
+      if (reading === undefined) return skip(`the target sends no parseable ${headers} (see rate-limit.headers-structured-fields)`);
       readings.push({ at: Date.now(), reading, exchange });
     }
     for (let i = 1; i < readings.length; i += 1) {
@@ -161,10 +166,12 @@ export async function runRateLimitChecks(ctx: GateContext, headerLog: RateLimitH
   let burst: { limited: Exchange; lowest?: { remaining: number; exchange: Exchange }; quota?: number } | undefined;
 
   await ctx.check(RATE_LIMIT_CHECKS.burstReaches429, async () => {
+    const listOp = ensured(list, 'the list operation');
     const budget = ctx.options.rateLimitBudget;
     const known = headerLog.last;
+    const per = (reading: RateLimitReading) => (reading.windowSeconds === undefined ? 'per window' : `per ${reading.windowSeconds} s`);
     if (known !== undefined && known.quota > budget) {
-      return skip(`the quota is ${known.quota} requests per ${known.windowSeconds} s, more than the burst budget of ${budget}; raise --rate-limit-budget above ${known.quota} to run it`);
+      return skip(`the quota is ${known.quota} requests ${per(known)}, more than the burst budget of ${budget}; raise --rate-limit-budget above ${known.quota} to run it`);
     }
     // The window may reset once mid-burst: allow what is left of this window plus one whole quota.
     const limit = known === undefined ? budget : Math.min(budget, known.remaining + known.quota + BURST_CONCURRENCY * 2);
@@ -179,20 +186,17 @@ export async function runRateLimitChecks(ctx: GateContext, headerLog: RateLimitH
       while (limited === undefined && sent < limit && !ctx.signal.aborted) {
         sent += 1;
         const sentAt = Date.now();
-        const exchange = await ctx.http.send({ method: 'GET', path: smallPage });
+        const exchange = await ctx.send(smallPage());
         if (exchange.status === 429) {
           limited ??= exchange;
           continue;
         }
-        const { reading } = parseRateLimit(exchange.headers);
-        if (reading !== undefined && exchange.status !== undefined && exchange.status < 300 && (lowest === undefined || reading.remaining < lowest.remaining)) {
-          lowest = { remaining: reading.remaining, exchange };
-        }
-        if (exchange.status !== undefined && exchange.status < 300 && exhaustedUntil !== undefined && exhaustedBy !== undefined && sentAt < exhaustedUntil) {
-          overrun ??= { exhausted: exhaustedBy, accepted: exchange };
-        }
-        if (reading !== undefined && reading.remaining === 0 && exchange.status !== undefined && exchange.status < 300) {
-          // 1 s slack: `t` is rounded to whole seconds.
+        const reading = read(exchange);
+        const accepted = exchange.status !== undefined && exchange.status < 300;
+        if (reading !== undefined && accepted && (lowest === undefined || reading.remaining < lowest.remaining)) lowest = { remaining: reading.remaining, exchange };
+        if (accepted && exhaustedUntil !== undefined && exhaustedBy !== undefined && sentAt < exhaustedUntil) overrun ??= { exhausted: exhaustedBy, accepted: exchange };
+        if (reading !== undefined && reading.remaining === 0 && accepted) {
+          // 1 s slack: reset times are whole seconds.
           exhaustedUntil = Math.max(exhaustedUntil ?? 0, Date.now() + (reading.resetSeconds - 1) * 1000);
           exhaustedBy ??= exchange;
         }
@@ -202,47 +206,59 @@ export async function runRateLimitChecks(ctx: GateContext, headerLog: RateLimitH
     if (limited === undefined) {
       if (overrun !== undefined) {
         return fail(`the target reported 0 requests remaining, then accepted more within the same window, and never answered 429 (${sent} requests)`, [
-          evidenceOf(overrun.exhausted, 'RateLimit remaining 0: the quota is used up'),
+          evidenceOf(overrun.exhausted, 'remaining 0: the quota is used up'),
           evidenceOf(overrun.accepted, '429 with Retry-After until the window resets'),
         ]);
       }
-      if (known === undefined) return fail(`${sent} requests never got a 429 (the target sends no RateLimit headers to say its quota)`, []);
+      if (known === undefined) return fail(`${sent} requests never got a 429 (the target sends no ${headers} to say its quota)`, []);
       // A slow client (a loaded CI host) may never use a whole quota within one window: that proves nothing either way.
       return skip(
-        `${sent} requests (quota ${known.quota} per ${known.windowSeconds} s) never used up one window's quota — the target never reported 0 remaining — so the burst could not reach the limit; this machine may be too slow, rerun when it is less loaded`,
+        `${sent} requests (quota ${known.quota} ${per(known)}) never used up one window's quota — the target never reported 0 remaining — so the burst could not reach the limit; this machine may be too slow, rerun when it is less loaded`,
       );
     }
     burst = { limited, ...(lowest === undefined ? {} : { lowest }), ...(known === undefined ? {} : { quota: known.quota }) };
-    const problems = [...envelopeProblems(limited)];
-    const retryAfter = limited.headers['retry-after'];
-    if (retryAfter === undefined) problems.push('no Retry-After');
-    else if (!/^\d+$/.test(retryAfter) && Number.isNaN(Date.parse(retryAfter))) problems.push(`Retry-After "${retryAfter}" is neither seconds nor an HTTP date`);
-    const error = (limited.json as { error?: unknown } | undefined)?.error;
-    if (problems.length === 0 && limitedCodes !== undefined && !limitedCodes.includes(error as string)) {
-      problems.push(`error is ${JSON.stringify(error)}, not ${limitedCodes.join(' or ')} (the document's 429)`);
-    }
-    return problems.length === 0
-      ? pass(sent)
-      : fail(`the 429 after ${sent} requests: ${problems.join('; ')}`, [evidenceOf(limited, '429 rate_limited with Retry-After in the error envelope')]);
+    const problems = limitedProblems(ctx, listOp, limited);
+    return problems.length === 0 ? pass(sent) : fail(`the 429 after ${sent} requests: ${problems.join('; ')}`, [evidenceOf(limited, `429 as ${listOp.operationId} declares it`)]);
   });
 
   await ctx.check(RATE_LIMIT_CHECKS.remainingReachesZero, async () => {
     if (burst === undefined) return skip('the burst did not reach a 429 (see rate-limit.burst-reaches-429)');
     const { limited, lowest, quota } = burst;
-    if (lowest === undefined) return skip('no accepted response of the burst carried a parseable RateLimit header (see rate-limit.headers-structured-fields)');
+    if (lowest === undefined) return skip(`no accepted response of the burst carried parseable ${headers} (see rate-limit.headers-structured-fields)`);
     // A 429 means the quota is used up, so the accepted answers just before it must have counted down to (nearly) 0.
     // Slack: the requests in flight when the counter hit 0, and 5 % of the quota for a limiter spread over instances.
     const slack = BURST_CONCURRENCY * 2 + Math.ceil((quota ?? 0) * 0.05);
-    const own = parseRateLimit(limited.headers).reading;
+    const own = read(limited);
     if (lowest.remaining > slack) {
-      return fail(`the target answered 429, but no accepted response of the burst reported fewer than ${lowest.remaining} requests remaining: RateLimit does not count the quota down`, [
+      return fail(`the target answered 429, but no accepted response of the burst reported fewer than ${lowest.remaining} requests remaining: the remaining count does not count the quota down`, [
         evidenceOf(lowest.exchange, `remaining falling to ≤ ${slack} before the quota runs out`, `the lowest remaining of the burst: ${lowest.remaining}`),
         evidenceOf(limited, '429 once remaining reached 0'),
       ]);
     }
     if (own !== undefined && own.remaining > slack) {
-      return fail(`the 429 itself reports ${own.remaining} requests remaining`, [evidenceOf(limited, 'a 429 reporting 0 remaining (or no RateLimit header)')]);
+      return fail(`the 429 itself reports ${own.remaining} requests remaining`, [evidenceOf(limited, 'a 429 reporting 0 remaining (or no remaining count)')]);
     }
     return pass(1);
   });
+}
+
+/**
+ * What is wrong with the burst's 429: the declared response (body, required
+ * headers), Retry-After as seconds or an HTTP date where the document declares
+ * it (VideoConnect's envelope convention always does), and, for the envelope
+ * convention, the envelope and the document's error code.
+ */
+function limitedProblems(ctx: GateContext, listOp: IndexedOperation, limited: Exchange): string[] {
+  const envelope = ctx.profile.conventions.errors === 'envelope' && declaresErrorEnvelope(ctx.spec);
+  const problems = envelope ? envelopeProblems(limited) : responseProblems(ctx.spec, listOp, limited);
+  const declared = Object.keys(ctx.spec.responseFor(listOp, 429)?.headers ?? {}).some((h) => h.toLowerCase() === 'retry-after');
+  const retryAfter = limited.headers['retry-after'];
+  if (envelope || declared) {
+    if (retryAfter === undefined) problems.push('no Retry-After');
+    else if (!/^\d+$/.test(retryAfter) && Number.isNaN(Date.parse(retryAfter))) problems.push(`Retry-After "${retryAfter}" is neither seconds nor an HTTP date`);
+  }
+  const codes = envelope ? errorCodes(ctx.spec, listOp, 429) : undefined;
+  const error = (limited.json as { error?: unknown } | undefined)?.error;
+  if (problems.length === 0 && codes !== undefined && !codes.includes(error as string)) problems.push(`error is ${JSON.stringify(error)}, not ${codes.join(' or ')} (the document's 429)`);
+  return [...new Set(problems)];
 }

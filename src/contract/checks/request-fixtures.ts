@@ -1,15 +1,19 @@
 import type { GateContext } from '../gate-context.js';
-import { roomIdOf } from '../gate-context.js';
+import { operationIn, type GateFacts } from '../check-preconditions.js';
 import type { Exchange } from '../http/exchange.js';
 import type { IndexedOperation } from '../../spec/spec-index.js';
+import type { Credentials } from '../../target/target.js';
 import { declaredStatuses } from '../coverage/coverage-recorder.js';
 import { propertiesOf } from '../../spec/spec-facts.js';
+import type { RoomRequest } from '../../profile/request-builder.js';
 import { validBodies } from './generated-cases.js';
 
 /**
  * What the generated and coverage checks need to address a real resource and
- * send a body the target can accept: concrete paths, safe valid bodies, and
- * cleaning up what an accepted case created.
+ * send a body the target can accept: concrete paths, valid bodies that start
+ * from the profile's request templates (a create's `endDate: "{{now+1h}}"` is
+ * what makes it valid, which no schema says), and cleaning up what an
+ * accepted case created.
  */
 
 /** The template with its path parameters filled in; undefined when a parameter has no value. */
@@ -26,36 +30,79 @@ export function concretePath(op: IndexedOperation, values: Record<string, string
 /**
  * Values no schema can make safe: a generated webhook URL would point at a
  * random host, so it is replaced by a loopback address nothing listens on
- * (the gate never sends traffic off this machine on a generator's whim); a
- * room name is made unique to the run, within the document's maxLength.
+ * (the gate never sends traffic off this machine on a generator's whim); the
+ * field the create template fills with `{{name}}` is made unique to the run,
+ * within the document's maxLength.
  */
 export function adaptGenerated(op: IndexedOperation, body: unknown, ctx: GateContext): unknown {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) return body;
   const copy = { ...(body as Record<string, unknown>) };
   if (typeof copy['url'] === 'string') copy['url'] = 'http://127.0.0.1:9/roomgate-generated';
-  if (op.template === '/v1/rooms' && typeof copy['name'] === 'string') {
-    const nameSchema = propertiesOf(ctx.spec.requestSchema(op)).properties['name'];
+  const nameField = op === operationIn(ctx.facts, 'createRoom') ? templateField(ctx, 'name') : undefined;
+  if (nameField !== undefined && typeof copy[nameField] === 'string') {
+    const nameSchema = propertiesOf(ctx.spec.requestSchema(op)).properties[nameField];
     const max = typeof nameSchema?.['maxLength'] === 'number' ? nameSchema['maxLength'] : 100;
-    copy['name'] = `${ctx.uniqueName('gen')}-${copy['name']}`.slice(0, max);
+    copy[nameField] = ctx.uniqueName('gen').slice(0, max);
   }
   return copy;
 }
 
-/** A valid body for the operation that does not depend on the seed (the coverage phase is deterministic). */
+/** The top-level body field the create template fills with exactly `{{variable}}` (`title: "{{name}}"` → `title`). */
+export function templateField(ctx: GateContext, variable: string): string | undefined {
+  const body = ctx.profile.rooms.create.body;
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return undefined;
+  return Object.entries(body).find(([, value]) => typeof value === 'string' && new RegExp(`^\\{\\{\\s*${variable}\\s*\\}\\}$`).test(value))?.[0];
+}
+
+/**
+ * The body a role's template renders for one resource (the create's with a
+ * name unique to the run, a close or join token's for `roomId`), as an
+ * object: JSON parsed, a form body as its fields. Undefined for an operation
+ * no role of the profile plays, or a role without a body.
+ */
+export function templateBody(ctx: GateContext, op: IndexedOperation, roomId = 'roomgate-template'): Record<string, unknown> | undefined {
+  const request = roleRequestFor(ctx, op, roomId);
+  if (request?.body === undefined) return undefined;
+  if (request.contentType === 'application/x-www-form-urlencoded') return Object.fromEntries(new URLSearchParams(request.body));
+  const parsed: unknown = JSON.parse(request.body);
+  return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : undefined;
+}
+
+/** The request a profile role sends for this operation, when the operation plays a role that builds one without other input. */
+export function roleRequestFor(ctx: GateContext, op: IndexedOperation, roomId: string): RoomRequest | undefined {
+  const is = (role: Parameters<typeof operationIn>[1]) => op === operationIn(ctx.facts, role);
+  if (is('createRoom')) return ctx.api.create({ name: ctx.uniqueName('gen') });
+  if (is('deleteRoom')) return ctx.api.close(roomId);
+  if (is('createJoinToken')) return ctx.api.joinToken(roomId, { name: 'roomgate-participant' });
+  if (is('createWebhook')) return ctx.api.subscribe('http://127.0.0.1:9/roomgate-generated');
+  return undefined;
+}
+
+/**
+ * A valid body for the operation that does not depend on the seed (the
+ * coverage phase is deterministic): the profile's template for the role the
+ * operation plays (what the API needs that no schema says), over a body
+ * generated from the request schema for whatever the template leaves out.
+ */
 export function seedIndependentBody(op: IndexedOperation, ctx: GateContext): Record<string, unknown> | undefined {
   const schema = ctx.spec.requestSchema(op);
-  if (schema === undefined) return undefined;
-  const body = adaptGenerated(op, validBodies(schema, 0, 1)[0], ctx);
-  return typeof body === 'object' && body !== null && !Array.isArray(body) ? (body as Record<string, unknown>) : {};
+  const template = templateBody(ctx, op);
+  if (schema === undefined) return template;
+  const generated = adaptGenerated(op, validBodies(schema, 0, 1)[0], ctx);
+  const base = typeof generated === 'object' && generated !== null && !Array.isArray(generated) ? (generated as Record<string, unknown>) : {};
+  return { ...base, ...(template ?? {}) };
 }
 
 /** Remove what an accepted case created, so a foreign target is left as found. */
 export async function cleanUpCreated(ctx: GateContext, op: IndexedOperation, exchange: Exchange): Promise<void> {
   if (exchange.status === undefined || exchange.status < 200 || exchange.status >= 300) return;
-  const roomId = roomIdOf(exchange.json);
-  if (op.template === '/v1/rooms' && roomId !== undefined) ctx.createdRooms.add(roomId);
-  const webhookId = (exchange.json as { webhook_id?: unknown } | undefined)?.webhook_id;
-  if (typeof webhookId === 'string') await ctx.http.send({ method: 'DELETE', path: `/v1/webhooks/${encodeURIComponent(webhookId)}` });
+  if (op === operationIn(ctx.facts, 'createRoom')) {
+    const roomId = ctx.api.idOf(ctx.api.roomOf('create', exchange.json));
+    if (roomId !== undefined) ctx.createdRooms.add(roomId);
+  } else if (op === operationIn(ctx.facts, 'createWebhook') && operationIn(ctx.facts, 'deleteWebhook') !== undefined) {
+    const { id } = ctx.api.subscriptionOf(exchange.json);
+    if (id !== undefined) await ctx.send(ctx.api.unsubscribe(id));
+  }
 }
 
 /** Statuses that say "not this input" for reasons other than the input itself. */
@@ -67,26 +114,40 @@ const NOT_ABOUT_INPUT = new Set([401, 403, 404, 405, 409, 429]);
  * the operation declares for bad input; else, for a document that declares
  * none, any 4xx.
  */
-export function rejectionStatuses(op: IndexedOperation, preferred: readonly number[]): number[] {
+export function rejectionStatuses(op: IndexedOperation, preferred: readonly number[], also: readonly number[] = []): number[] {
   const declared = declaredStatuses(op.operation.responses);
   const exact = preferred.filter((s) => declared.includes(s));
   if (exact.length > 0) return exact;
-  const inputErrors = declared.filter((s) => s >= 400 && s < 500 && (!NOT_ABOUT_INPUT.has(s) || preferred.includes(s)));
+  const inputErrors = declared.filter((s) => s >= 400 && s < 500 && (!NOT_ABOUT_INPUT.has(s) || preferred.includes(s) || also.includes(s)));
   if (inputErrors.length > 0) return inputErrors;
   return Array.from({ length: 100 }, (_, i) => 400 + i);
 }
 
-/** The credentials exchange: sent without a bearer token, its valid body is the target's own credentials. */
-export function isTokenOperation(op: IndexedOperation): boolean {
-  return op.operationId === 'issueToken' || op.template.endsWith('/auth/token');
+/** The credentials exchange (the profile's token operation): sent without credentials, its valid body is the target's own pair. */
+export function isTokenOperation(op: IndexedOperation, facts: GateFacts): boolean {
+  return op === operationIn(facts, 'issueToken');
 }
 
-/** The body of the credentials exchange. */
-export function tokenRequestBody(credentials: { clientId: string; clientSecret: string }): { client_id: string; client_secret: string } {
-  return { client_id: credentials.clientId, client_secret: credentials.clientSecret };
+/** The body of the credentials exchange, with the field names of the profile's token operation (JSON; empty for auth kinds without one). */
+export function tokenRequestBody(facts: GateFacts, credentials: Credentials): Record<string, string> {
+  const { auth } = facts.profile;
+  if (auth.kind !== 'client-credentials') return {};
+  return { ...auth.token.fields, [auth.token.idField]: credentials.clientId, [auth.token.secretField]: credentials.clientSecret };
 }
 
 /** The template's path parameter names, in order: `['room_id']` for `/v1/rooms/{room_id}/join-tokens`. */
 export function pathParams(op: IndexedOperation): string[] {
   return [...op.template.matchAll(/\{([^}]+)\}/g)].map((m) => m[1] as string);
+}
+
+/**
+ * An id shaped like a real one that names nothing: its letter prefix kept
+ * (`rm_`, `RM`, `roomgate-`), every other letter and digit a zero
+ * (`rm_8xKp2mNqLz` → `rm_0000000000`), separators as they are, so a format
+ * check cannot answer 400 first and only the id's existence differs.
+ */
+export function unknownIdLike(real: string): string {
+  const match = /^([A-Za-z]+[_-]?)(.+)$/.exec(real);
+  const unknown = match === null ? real.replace(/[A-Za-z0-9]/g, '0') : `${match[1]}${(match[2] as string).replace(/[A-Za-z0-9]/g, '0')}`;
+  return unknown === real ? `${real.slice(0, -1)}1` : unknown;
 }

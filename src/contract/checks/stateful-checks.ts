@@ -45,7 +45,7 @@ export async function runStatefulChecks(ctx: GateContext): Promise<void> {
   if (create === undefined || remove === undefined) return;
   const onRoom = ctx.spec.operations.filter((op) => op.template.includes('{room_id}') && pathParams(op).length === 1);
   const joinToken = operationFor(ctx.spec, 'createJoinToken');
-  const room = await ctx.createRoom({ name: ctx.uniqueName('stateful') }).catch(() => undefined);
+  const room = await ctx.createRoom({ label: 'stateful' }).catch(() => undefined);
   if (room === undefined) return;
   const initialStatus = (room.exchange.json as { status?: unknown }).status;
 

@@ -1,6 +1,5 @@
 import type { CheckResult } from '../../model/result.js';
 import type { GateContext } from '../gate-context.js';
-import { roomIdOf } from '../gate-context.js';
 
 /** Groups whose checks need a target that remembers what it was told. */
 export const STATEFUL_GROUPS = new Set(['lifecycle', 'idempotency']);
@@ -8,19 +7,21 @@ export const STATEFUL_GROUPS = new Set(['lifecycle', 'idempotency']);
 /**
  * Two creates and a read tell a real implementation from a stateless one (a
  * mock such as `prism mock`, which answers every call from examples): two
- * rooms created without an Idempotency-Key must get different ids, and
+ * rooms created without an idempotency key must get different ids, and
  * reading the first must return that room. Returns what was seen when the
  * target looks stateless, so the stateful checks that then fail can say why
  * instead of listing a dozen unrelated-looking failures.
  */
 export async function probeStatelessness(ctx: GateContext): Promise<string | undefined> {
   try {
-    const first = await ctx.createRoom({ name: ctx.uniqueName('probe') });
-    const second = await ctx.createRoom({ name: ctx.uniqueName('probe') });
-    if (first.roomId === second.roomId) return `two POST /v1/rooms without an Idempotency-Key both answered room_id ${first.roomId}`;
-    const read = await ctx.http.send({ method: 'GET', path: `/v1/rooms/${encodeURIComponent(first.roomId)}` });
-    const readId = roomIdOf(read.json);
-    if (read.status === 200 && readId !== first.roomId) return `GET /v1/rooms/${first.roomId} answered room_id ${String(readId)}`;
+    const first = await ctx.createRoom({ label: 'probe' });
+    const second = await ctx.createRoom({ label: 'probe' });
+    const create = first.exchange.request;
+    if (first.roomId === second.roomId) return `two ${create.method} ${new URL(create.url).pathname} without an idempotency key both answered room ${first.roomId}`;
+    const request = ctx.api.get(first.roomId);
+    const read = await ctx.send(request);
+    const readId = ctx.api.idOf(ctx.api.roomOf('get', read.json));
+    if (read.status === 200 && readId !== undefined && readId !== first.roomId) return `${request.operationId} of ${first.roomId} answered room ${readId}`;
     return undefined;
   } catch {
     // The create itself failed: lifecycle.create-201-location reports that with evidence.

@@ -1,22 +1,24 @@
 import type { GateContext } from '../gate-context.js';
-import { roomIdOf } from '../gate-context.js';
+import { operationIn } from '../check-preconditions.js';
 import type { IndexedOperation } from '../../spec/spec-index.js';
-import { pathParams, seedIndependentBody } from '../checks/request-fixtures.js';
+import { pathParams, seedIndependentBody, unknownIdLike } from '../checks/request-fixtures.js';
 
 /**
  * The resources the coverage phase addresses: for every path parameter of the
- * document (`room_id`, `webhook_id`, or whatever the user's spec names them) a
- * real resource of this client, created through the collection operation the
- * parameter belongs to (`POST /v1/rooms` for `/v1/rooms/{room_id}`), so a 4xx
- * to an invalid input can only mean the input. Rooms join the gate's own
- * clean-up; everything else is deleted by `release`.
+ * document (`room_id`, `Sid`, `webhook_id`, or whatever the user's spec names
+ * them) a real resource of this client, created through the collection
+ * operation the parameter belongs to (`POST /v1/rooms` for
+ * `/v1/rooms/{room_id}`), so a 4xx to an invalid input can only mean the
+ * input. Rooms are created and closed through the profile (its create
+ * template is what makes a create valid) and join the gate's own clean-up;
+ * everything else is deleted by `release`.
  */
 export interface CoverageFixtures {
   /** Path parameter → the id of a real resource (undefined when creating it failed or nothing creates it). */
   values: Record<string, string | undefined>;
   /** A fresh resource for `param`, created only to be deleted (a DELETE's 2xx), or undefined. */
   disposable(param: string): Promise<string | undefined>;
-  /** A resource for `param` that has been deleted (a closed room stays readable and refuses new join tokens), or undefined. */
+  /** A resource for `param` that has been deleted (a closed room may stay readable and refuse new join tokens), or undefined. */
   deleted(param: string): Promise<string | undefined>;
   /** An id shaped like the real one (same prefix and length) that names nothing, for the 404s. */
   unknownId(param: string): string;
@@ -27,6 +29,8 @@ interface Collection {
   create: IndexedOperation;
   /** The operation that deletes one, when the document has it. */
   remove: IndexedOperation | undefined;
+  /** The collection is the profile's rooms: created and closed through its roles. */
+  rooms: boolean;
 }
 
 export async function createCoverageFixtures(ctx: GateContext): Promise<CoverageFixtures> {
@@ -43,15 +47,15 @@ export async function createCoverageFixtures(ctx: GateContext): Promise<Coverage
   const create = async (param: string): Promise<string | undefined> => {
     const collection = collections.get(param);
     if (collection === undefined) return undefined;
-    const body = seedIndependentBody(collection.create, ctx) ?? {};
     // A target that cannot even issue a token throws here; the checks that need the resource then say it is missing.
+    if (collection.rooms) return (await ctx.createRoom({ label: 'coverage' }).catch(() => undefined))?.roomId;
+    const body = seedIndependentBody(collection.create, ctx) ?? {};
     const exchange = await ctx.http.send({ method: 'POST', path: collection.create.template, body, signal: ctx.signal }).catch(() => undefined);
     if (exchange?.status === undefined || exchange.status < 200 || exchange.status >= 300) return undefined;
     const json = (exchange.json ?? {}) as Record<string, unknown>;
     const id = typeof json[param] === 'string' ? (json[param] as string) : typeof json['id'] === 'string' ? (json['id'] as string) : undefined;
     if (id === undefined) return undefined;
-    if (roomIdOf(json) === id) ctx.createdRooms.add(id);
-    else if (collection.remove !== undefined) owned.push({ remove: collection.remove, param, id });
+    if (collection.remove !== undefined) owned.push({ remove: collection.remove, param, id });
     return id;
   };
   const pathOf = (op: IndexedOperation, param: string, id: string) => op.template.replace(`{${param}}`, encodeURIComponent(id));
@@ -65,23 +69,24 @@ export async function createCoverageFixtures(ctx: GateContext): Promise<Coverage
     disposable: create,
     async deleted(param) {
       if (deletedIds.has(param)) return deletedIds.get(param);
-      const remove = collections.get(param)?.remove;
-      const id = remove === undefined ? undefined : await create(param);
+      const collection = collections.get(param);
+      const id = collection === undefined || (!collection.rooms && collection.remove === undefined) ? undefined : await create(param);
       let result: string | undefined;
-      if (remove !== undefined && id !== undefined) {
-        const exchange = await ctx.http.send({ method: remove.method.toUpperCase(), path: pathOf(remove, param, id) });
-        if (exchange.status !== undefined && exchange.status >= 200 && exchange.status < 300) result = id;
+      if (collection !== undefined && id !== undefined) {
+        const exchange = collection.rooms
+          ? await ctx.send(ctx.api.close(id))
+          : await ctx.http.send({ method: (collection.remove as IndexedOperation).method.toUpperCase(), path: pathOf(collection.remove as IndexedOperation, param, id) });
+        if (exchange.status !== undefined && exchange.status >= 200 && exchange.status < 300) {
+          result = id;
+          if (collection.rooms) ctx.createdRooms.delete(id);
+        }
       }
       deletedIds.set(param, result);
       return result;
     },
     unknownId(param) {
       const real = values[param];
-      if (real === undefined) return 'roomgate-unknown-0';
-      // `rm_8xKp2mNqLz` → `rm_0000000000`: what a real id looks like, so only its existence differs.
-      const match = /^([A-Za-z]+[_-])(.+)$/.exec(real);
-      const unknown = match === null ? '0'.repeat(real.length) : `${match[1]}${'0'.repeat((match[2] as string).length)}`;
-      return unknown === real ? `${real.slice(0, -1)}Z` : unknown;
+      return real === undefined ? 'roomgate-unknown-0' : unknownIdLike(real);
     },
     async release() {
       for (const { remove, param, id } of owned.splice(0)) {
@@ -98,5 +103,5 @@ function collectionOf(ctx: GateContext, template: string, param: string): Collec
   const create = ctx.spec.operations.find((op) => op.method === 'post' && op.template === prefix);
   if (create === undefined) return undefined;
   const remove = ctx.spec.operations.find((op) => op.method === 'delete' && op.template === `${prefix}/{${param}}`);
-  return { create, remove };
+  return { create, remove, rooms: create === operationIn(ctx.facts, 'createRoom') };
 }

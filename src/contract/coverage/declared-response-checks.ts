@@ -1,11 +1,16 @@
 import type { Evidence } from '../../model/evidence.js';
-import { briefExchange, describeExchange, envelopeProblems, evidenceOf, fail, pass } from '../check.js';
+import { briefExchange, describeExchange, evidenceOf, fail, pass } from '../check.js';
 import { cite, defineOperationCheck } from '../check-definition.js';
 import type { GateContext } from '../gate-context.js';
 import type { Exchange, OutgoingRequest } from '../http/exchange.js';
-import { cleanUpCreated, concretePath, isTokenOperation, pathParams, seedIndependentBody, tokenRequestBody } from '../checks/request-fixtures.js';
-import { BURST_CONCURRENCY, parseRateLimit } from '../checks/rate-limit-checks.js';
-import { declaresErrorEnvelope, declaresRequestHeader } from '../../spec/spec-facts.js';
+import { CaseResources } from '../checks/case-resources.js';
+import { errorShapeProblems } from '../checks/error-shape.js';
+import { baselineFor, requestOf, roleOf, type Baseline, type BaselineChange } from '../checks/operation-baseline.js';
+import { cleanUpCreated, concretePath, isTokenOperation, pathParams, tokenRequestBody, unknownIdLike } from '../checks/request-fixtures.js';
+import { wrongCredentialHeaders, wrongSecret } from '../checks/auth-forgery.js';
+import { BURST_CONCURRENCY, rateLimitFamilyOf } from '../checks/rate-limit-checks.js';
+import { parseRateLimitHeaders } from '../checks/rate-limit-headers.js';
+import { documents } from '../../spec/spec-facts.js';
 import type { IndexedOperation } from '../../spec/spec-index.js';
 import type { CoverageFixtures } from './coverage-fixtures.js';
 import { declaredStatuses, type CoverageRecorder, type ResponseVerdict } from './coverage-recorder.js';
@@ -32,7 +37,7 @@ export const DECLARED_RESPONSE_CHECKS = {
  */
 export async function runDeclaredResponseChecks(ctx: GateContext, recorder: CoverageRecorder, fixtures: CoverageFixtures): Promise<void> {
   const provoker = new Provoker(ctx, recorder, fixtures);
-  for (const op of DECLARED_RESPONSE_CHECKS.declaredResponses.operationsIn(ctx.spec)) {
+  for (const op of DECLARED_RESPONSE_CHECKS.declaredResponses.operationsIn(ctx.facts)) {
     if (ctx.signal.aborted) return;
     await ctx.check(DECLARED_RESPONSE_CHECKS.declaredResponses.of(op), async () => {
       for (const status of declaredStatuses(op.operation.responses)) {
@@ -69,7 +74,8 @@ export async function provokeRateLimited(ctx: GateContext, recorder: CoverageRec
     if (ctx.signal.aborted) return;
     if (!declaredStatuses(op.operation.responses).includes(429) || recorder.observed(op.operationId, 429)) continue;
     let exchange = await sendUnknownTarget(ctx, op, fixtures);
-    const left = parseRateLimit(exchange.headers).reading?.remaining;
+    const family = rateLimitFamilyOf(ctx.facts);
+    const left = family === undefined ? undefined : parseRateLimitHeaders(family, exchange.headers).reading?.remaining;
     if (exchange.status !== 429 && left !== undefined && left <= ctx.options.rateLimitBudget && respends < 3) {
       respends += 1;
       if (await spendQuota(ctx, left + BURST_CONCURRENCY * 2)) exchange = await sendUnknownTarget(ctx, op, fixtures);
@@ -85,13 +91,13 @@ export async function provokeRateLimited(ctx: GateContext, recorder: CoverageRec
 
 /** One request to the operation naming unknown ids with an empty body: answered 429 while the quota is spent, else harmless. */
 async function sendUnknownTarget(ctx: GateContext, op: IndexedOperation, fixtures: CoverageFixtures): Promise<Exchange> {
-  const token = isTokenOperation(op);
+  const token = isTokenOperation(op, ctx.facts);
   const exchange = await ctx.http.send({
     method: op.method.toUpperCase(),
     path: concretePath(op, unknownIds(op, fixtures)) as string,
     auth: !token,
     signal: ctx.signal,
-    ...(ctx.spec.requestSchema(op) === undefined ? {} : { body: token ? wrongCredentials(ctx) : {} }),
+    ...(ctx.spec.requestSchema(op) === undefined ? {} : { body: token ? wrongTokenBody(ctx) : {} }),
   });
   await cleanUpCreated(ctx, op, exchange).catch(() => undefined);
   return exchange;
@@ -100,7 +106,7 @@ async function sendUnknownTarget(ctx: GateContext, op: IndexedOperation, fixture
 /** Lists rooms, as the burst does, until the target answers 429 (true) or `budget` requests were sent (false). */
 async function spendQuota(ctx: GateContext, budget: number): Promise<boolean> {
   for (let sent = 0; sent < budget && !ctx.signal.aborted; sent += BURST_CONCURRENCY) {
-    const round = Array.from({ length: Math.min(BURST_CONCURRENCY, budget - sent) }, () => ctx.http.send({ method: 'GET', path: '/v1/rooms', signal: ctx.signal }));
+    const round = Array.from({ length: Math.min(BURST_CONCURRENCY, budget - sent) }, () => ctx.send(ctx.api.list({ limit: 1 })));
     if ((await Promise.all(round)).some((answer) => answer.status === 429)) return true;
   }
   return false;
@@ -109,14 +115,14 @@ async function spendQuota(ctx: GateContext, budget: number): Promise<boolean> {
 const UNDECLARED_METHODS = ['PATCH', 'PUT', 'DELETE', 'POST', 'GET'] as const;
 
 class Provoker {
-  private readonly envelope: boolean;
+  private readonly resources: CaseResources;
 
   constructor(
     private readonly ctx: GateContext,
     private readonly recorder: CoverageRecorder,
     private readonly fixtures: CoverageFixtures,
   ) {
-    this.envelope = declaresErrorEnvelope(ctx.spec);
+    this.resources = new CaseResources(ctx, 'coverage', fixtures);
   }
 
   async provoke(op: IndexedOperation, status: number): Promise<void> {
@@ -154,15 +160,11 @@ class Provoker {
     }
   }
 
-  /** A valid request; a DELETE gets a resource of its own, created to be deleted. */
+  /** A valid request: the operation's baseline (its role's template); one that changes or removes what it addresses gets a resource of its own. */
   private async valid(op: IndexedOperation, status: number): Promise<void> {
-    const values: Record<string, string | undefined> = { ...this.fixtures.values };
-    if (op.method === 'delete') {
-      for (const param of pathParams(op)) values[param] = await this.fixtures.disposable(param);
-    }
-    const path = concretePath(op, values);
-    if (path === undefined) return this.notAddressable(op, status);
-    const exchange = await this.send(op, { path });
+    const base = await this.baseline(op, 'fresh');
+    if (typeof base === 'string') return this.recorder.recordResponse(op.operationId, status, { state: 'not-provoked', note: base });
+    const exchange = await this.send(base);
     const declared = declaredStatuses(op.operation.responses);
     if (exchange.status !== undefined && exchange.status !== status && exchange.status >= 200 && exchange.status < 300 && declared.includes(exchange.status)) {
       this.recorder.recordResponse(op.operationId, status, { state: 'not-provoked', note: `a valid request answered ${exchange.status}, also declared` });
@@ -171,26 +173,49 @@ class Provoker {
     this.expect(op, status, exchange, 'a valid request');
   }
 
+  /**
+   * No credentials first. Where that is refused with another declared status
+   * (Daily answers a request without an Authorization header 400), the 401 is
+   * what a wrong credential gets: a wrong secret at the token operation, a
+   * garbage bearer token, a wrong API key or Basic secret.
+   */
   private async unauthenticated(op: IndexedOperation): Promise<void> {
-    if (isTokenOperation(op)) {
-      const exchange = await this.send(op, { path: op.template, body: wrongCredentials(this.ctx) });
-      return this.expect(op, 401, exchange, 'a wrong client secret');
-    }
     if (Array.isArray(op.operation.security) && op.operation.security.length === 0) {
       return this.recorder.recordResponse(op.operationId, 401, { state: 'not-provoked', note: 'the operation needs no credentials' });
     }
-    const path = concretePath(op, this.fixtures.values);
-    if (path === undefined) return this.notAddressable(op, 401);
-    const exchange = await this.send(op, { path, auth: false });
-    this.expect(op, 401, exchange, 'a request without credentials');
+    const base = await this.baseline(op, 'reuse');
+    if (typeof base === 'string') return this.notAddressable(op, 401, base);
+    if (isTokenOperation(op, this.ctx.facts)) {
+      const { clientId } = this.ctx.target.credentials;
+      const wrong = this.ctx.issueToken({ clientId, clientSecret: wrongSecret() });
+      if (wrong !== undefined) return this.expect(op, 401, await wrong, 'a wrong client secret');
+    }
+    const bare = await this.send(base, { auth: false });
+    const refusedOtherwise = bare.status !== undefined && bare.status !== 401 && [400, 403].includes(bare.status) && documents(op, bare.status);
+    if (!refusedOtherwise) return this.expect(op, 401, bare, 'a request without credentials');
+    const wrong = wrongCredentialHeaders(this.ctx.profile.auth, this.ctx.target.credentials.clientId);
+    this.expect(op, 401, await this.send(base, { auth: { headers: wrong } }), `a wrong credential (no credentials at all answered ${bare.status}, also declared)`);
   }
 
+  /**
+   * An id that names nothing: in the path, shaped like a real one; for an
+   * operation that names its room in the body (LiveKit's DeleteRoom), the
+   * role's template with a room that does not exist. A get whose "not found"
+   * is an empty answer (the profile's get.room points into a list) is left out.
+   */
   private async unknownResource(op: IndexedOperation): Promise<void> {
-    if (pathParams(op).length === 0) {
-      return this.recorder.recordResponse(op.operationId, 404, { state: 'not-provoked', note: 'the operation names no resource by id, so nothing it names can be unknown' });
+    const record = (verdict: ResponseVerdict) => this.recorder.recordResponse(op.operationId, 404, verdict);
+    if (pathParams(op).length > 0) {
+      const base = await this.baseline(op, 'reuse');
+      if (typeof base === 'string') return this.notAddressable(op, 404, base);
+      return this.expect(op, 404, await this.send(base, { params: unknownIds(op, this.fixtures) }), 'an unknown id');
     }
-    const exchange = await this.send(op, { path: concretePath(op, unknownIds(op, this.fixtures)) as string });
-    this.expect(op, 404, exchange, 'an unknown id');
+    const role = roleOf(this.ctx.facts, op);
+    const namesRoomInBody = role === 'deleteRoom' || role === 'createJoinToken' || (role === 'getRoom' && this.ctx.profile.rooms.get.room === '');
+    if (!namesRoomInBody) return record({ state: 'not-provoked', note: 'the operation names no resource by id, so nothing it names can be unknown' });
+    const base = baselineFor(this.ctx, op, {}, { id: unknownIdLike(`${this.ctx.namePrefix}unknown-room`) });
+    if (typeof base === 'string') return this.notAddressable(op, 404, base);
+    this.expect(op, 404, await this.send(base), 'a room that does not exist');
   }
 
   /** The path's 405 is every operation's of that path: the one answer is judged as this operation's declared 405. */
@@ -202,7 +227,9 @@ class Provoker {
     const exchange = await this.ctx.http.send({ method, path, signal: this.ctx.signal });
     if (exchange.status === 429) return this.recordSpentQuota(op, 405);
     const problems =
-      exchange.status === 405 ? [...this.recorder.conformance.judge(op, exchange), ...(this.envelope ? envelopeProblems(exchange) : [])] : [`answered ${describeExchange(exchange)}, not 405`];
+      exchange.status === 405
+        ? [...new Set([...this.recorder.conformance.judge(op, exchange), ...errorShapeProblems(this.ctx, op, exchange)])]
+        : [`answered ${describeExchange(exchange)}, not 405`];
     this.recorder.recordResponse(
       op.operationId,
       405,
@@ -219,9 +246,11 @@ class Provoker {
     if (/clos|deleted/i.test(description) && pathParams(op).length > 0) {
       const values: Record<string, string | undefined> = { ...this.fixtures.values };
       for (const param of pathParams(op)) values[param] = await this.fixtures.deleted(param);
-      const path = concretePath(op, values);
-      if (path === undefined) return record({ state: 'not-provoked', note: 'no closed resource to address (creating or deleting one failed)' });
-      return this.expect(op, 409, await this.send(op, { path }), 'a request on a closed resource');
+      const first = pathParams(op)[0];
+      const closed = first === undefined ? undefined : values[first];
+      const base = closed === undefined ? 'no closed resource' : baselineFor(this.ctx, op, values, { id: closed });
+      if (typeof base === 'string') return record({ state: 'not-provoked', note: 'no closed resource to address (creating or deleting one failed)' });
+      return this.expect(op, 409, await this.send(base), 'a request on a closed resource');
     }
     if (/in.flight|in progress|concurren/i.test(description)) {
       return record({ state: 'cannot-provoke', note: 'the 409 of a duplicate request still in flight depends on timing no client controls' });
@@ -229,32 +258,38 @@ class Provoker {
     return record({ state: 'not-provoked', note: `roomgate knows no request that provokes this 409${description === '' ? '' : ` (${description.slice(0, 80)})`}` });
   }
 
-  /** The same Idempotency-Key with another body (draft-ietf-httpapi-idempotency-key-header: 422). */
+  /** The same idempotency key with another body (draft-ietf-httpapi-idempotency-key-header: 422), on the create the profile names the key for. */
   private async reusedKey(op: IndexedOperation): Promise<void> {
-    const path = concretePath(op, this.fixtures.values);
-    if (!declaresRequestHeader(op, 'Idempotency-Key') || path === undefined) {
-      return this.recorder.recordResponse(op.operationId, 422, { state: 'not-provoked', note: 'roomgate knows no request that provokes a 422 here (the operation takes no Idempotency-Key)' });
+    const header = this.ctx.profile.rooms.create.idempotencyKey;
+    if (roleOf(this.ctx.facts, op) !== 'createRoom' || header === undefined) {
+      return this.recorder.recordResponse(op.operationId, 422, { state: 'not-provoked', note: 'roomgate knows no request that provokes a 422 here (the profile names no idempotency key for it)' });
     }
     const key = `"${this.ctx.uniqueName('coverage-key')}"`;
-    const first = await this.send(op, { path, headers: { 'idempotency-key': key } });
-    if (first.status === undefined || first.status < 200 || first.status >= 300) {
-      return this.recorder.recordResponse(op.operationId, 422, { state: 'not-provoked', note: `the first request with the key answered ${first.status ?? 'nothing'}, so the key was never used` });
+    const keyed = async () => {
+      const base = await this.baseline(op, 'reuse');
+      return typeof base === 'string' ? undefined : this.send({ ...base, headers: { ...base.headers, [header.toLowerCase()]: key } });
+    };
+    const first = await keyed();
+    if (first?.status === undefined || first.status < 200 || first.status >= 300) {
+      return this.recorder.recordResponse(op.operationId, 422, { state: 'not-provoked', note: `the first request with the key answered ${first?.status ?? 'nothing'}, so the key was never used` });
     }
-    this.expect(op, 422, await this.send(op, { path, headers: { 'idempotency-key': key } }), 'an Idempotency-Key reused with another body');
+    // A fresh render has a fresh name: the same key with another body.
+    const second = await keyed();
+    if (second !== undefined) this.expect(op, 422, second, 'an Idempotency-Key reused with another body');
   }
 
-  /** Send the operation with a valid, seed-independent body (a fresh unique name each time, so two bodies differ). */
-  private async send(op: IndexedOperation, request: Partial<OutgoingRequest> & { path: string }): Promise<Exchange> {
-    const token = isTokenOperation(op);
-    const body = request.body ?? (token ? tokenRequestBody(this.ctx.target.credentials) : seedIndependentBody(op, this.ctx));
-    const exchange = await this.ctx.http.send({
-      method: op.method.toUpperCase(),
-      auth: !token,
-      ...request,
-      ...(body === undefined ? {} : { body }),
-      signal: this.ctx.signal,
-    });
-    await cleanUpCreated(this.ctx, op, exchange);
+  /** The operation's valid request: shared resources, or (`fresh`) its own where the request changes what it addresses. */
+  private async baseline(op: IndexedOperation, resources: 'fresh' | 'reuse'): Promise<Baseline | string> {
+    const target = resources === 'fresh' ? await this.resources.for(op) : await this.resources.reused(op);
+    return baselineFor(this.ctx, op, target.values, target.room);
+  }
+
+  /** Send a baseline, changed as given; what an accepted request created is cleaned up. */
+  private async send(base: Baseline, change: Omit<BaselineChange, 'signal'> & { auth?: OutgoingRequest['auth'] } = {}): Promise<Exchange> {
+    const { auth, ...rest } = change;
+    const request = requestOf(base, { ...rest, signal: this.ctx.signal });
+    const exchange = await this.ctx.http.send(auth === undefined ? request : { ...request, auth });
+    await cleanUpCreated(this.ctx, base.op, exchange);
     return exchange;
   }
 
@@ -273,8 +308,8 @@ class Provoker {
     this.recorder.recordResponse(op.operationId, status, { state: 'not-provoked', note: "answered 429: the client's quota was spent before this cell was tried" });
   }
 
-  private notAddressable(op: IndexedOperation, status: number): void {
-    const note = `no ${pathParams(op).join(', ')} to address (creating one through the API failed, or the document has no operation that creates it)`;
+  private notAddressable(op: IndexedOperation, status: number, why?: string): void {
+    const note = why ?? `no ${pathParams(op).join(', ')} to address (creating one through the API failed, or the document has no operation that creates it)`;
     this.recorder.recordResponse(op.operationId, status, { state: 'not-provoked', note });
   }
 }
@@ -287,6 +322,7 @@ function definedOnly(values: Record<string, string | undefined>): Record<string,
   return Object.fromEntries(Object.entries(values).filter((entry): entry is [string, string] => entry[1] !== undefined));
 }
 
-function wrongCredentials(ctx: GateContext): Record<string, string> {
-  return tokenRequestBody({ clientId: ctx.target.credentials.clientId, clientSecret: `${ctx.target.credentials.clientSecret}-roomgate-wrong` });
+/** A token request's body with a wrong secret (for requests that must not obtain a token). */
+function wrongTokenBody(ctx: GateContext): Record<string, string> {
+  return tokenRequestBody(ctx.facts, { clientId: ctx.target.credentials.clientId, clientSecret: `${ctx.target.credentials.clientSecret}-roomgate-wrong` });
 }

@@ -1,7 +1,7 @@
 import type { InputKind } from '../../model/coverage.js';
 import type { JsonSchema, ParameterObject } from '../../spec/openapi-types.js';
 import { exampleValue, propertiesOf, requiredRequestHeaders } from '../../spec/spec-facts.js';
-import type { IndexedOperation } from '../../spec/spec-index.js';
+import { FORM_MEDIA_TYPE, type IndexedOperation, type RequestEncoding } from '../../spec/spec-index.js';
 
 /**
  * The deterministic invalid inputs of one operation, Schemathesis-style: each
@@ -18,6 +18,12 @@ export interface InputCase {
   label: string;
   /** The statuses that reject this input, in preference; the ones the operation declares are what it must answer. */
   preferred: readonly number[];
+  /**
+   * Where the operation declares none of `preferred`: statuses it may answer
+   * besides its input errors (a wrong media type is a 404 `bad_route` in Twirp,
+   * as its document declares).
+   */
+  also?: readonly number[];
   /** A JSON body to send; absent for raw bodies and operations without one. */
   body?: unknown;
   raw?: { text: string; contentType: string };
@@ -92,8 +98,15 @@ function ofLength(valid: unknown, length: number): string {
 export function bodyCases(
   schema: JsonSchema,
   base: Record<string, unknown>,
-  options: { oversized: boolean; isInvalid: (body: unknown) => boolean },
+  options: {
+    oversized: boolean;
+    /** Whether the body, as the target would read it in this encoding, breaks the schema. */
+    isInvalid: (body: unknown) => boolean;
+    /** JSON (default), or a form: then malformed JSON and a JSON array are no input of it, and the oversized body is a form. */
+    encoding?: RequestEncoding;
+  },
 ): InputCase[] {
+  const form = options.encoding === 'form';
   const object = typeof schema === 'object' ? schema : {};
   const { properties, required } = propertiesOf(schema);
   const cases: InputCase[] = [];
@@ -137,21 +150,22 @@ export function bodyCases(
   if (object['additionalProperties'] === false) {
     cases.push({ kind: 'unknown-property', label: 'an unknown extra property', preferred: BODY_REJECTED, body: { ...base, unexpected_junk: true } });
   }
-  if (object['type'] === 'object' || object['properties'] !== undefined) {
+  if (!form && (object['type'] === 'object' || object['properties'] !== undefined)) {
     cases.push({ kind: 'not-an-object', label: 'a JSON array instead of an object', preferred: BODY_REJECTED, body: [base] });
   }
   const kept = cases.filter((c) => options.isInvalid(c.body));
-  kept.push(
-    { kind: 'malformed-json', label: 'malformed JSON', preferred: BODY_REJECTED, raw: { text: '{"name": "unterminated', contentType: 'application/json' } },
-    { kind: 'wrong-media-type', label: 'a text/plain body', preferred: [415], raw: { text: 'name=plain', contentType: 'text/plain' } },
-  );
+  if (!form) kept.push({ kind: 'malformed-json', label: 'malformed JSON', preferred: BODY_REJECTED, raw: { text: '{"name": "unterminated', contentType: 'application/json' } });
+  kept.push({ kind: 'wrong-media-type', label: 'a text/plain body', preferred: [415], also: [404], raw: { text: 'name=plain', contentType: 'text/plain' } });
   // Only where the document promises a body limit (a 413): other APIs may accept large bodies.
   if (options.oversized) {
+    const padded = { ...base, padding: 'x'.repeat(OVERSIZE_BYTES) };
     kept.push({
       kind: 'oversized',
       label: `an oversized body (${Math.round(OVERSIZE_BYTES / 1024)} KiB)`,
       preferred: [413],
-      raw: { text: JSON.stringify({ ...base, padding: 'x'.repeat(OVERSIZE_BYTES) }), contentType: 'application/json' },
+      raw: form
+        ? { text: new URLSearchParams(Object.entries(padded).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)])).toString(), contentType: FORM_MEDIA_TYPE }
+        : { text: JSON.stringify(padded), contentType: 'application/json' },
     });
   }
   return kept;

@@ -1,4 +1,6 @@
+import { randomUUID } from 'node:crypto';
 import { Agent, request, type Dispatcher } from 'undici';
+import { readBoundedBody, type BodyReadFailure } from '../../http/bounded-body.js';
 import type { RecordedRequest, RecordedResponse } from '../../model/evidence.js';
 import { curlFor, redactHeaders } from './curl.js';
 
@@ -11,17 +13,34 @@ export interface OutgoingRequest {
   body?: unknown;
   /** Send `body` verbatim (for malformed JSON and wrong content types). */
   rawBody?: string | Buffer;
-  /** Add the bearer token; default true. A string sends that token instead. */
-  auth?: boolean | string;
+  /**
+   * Credentials: true (the default) sends the identity's own (the profile's
+   * authenticator), false none at all; a string is sent as a bearer token
+   * instead, and `{ headers }` sends exactly those credential headers (a forged
+   * API key, a wrong Basic pair).
+   */
+  auth?: boolean | string | { headers: Record<string, string> };
   /** Leave out the document's required request headers (for the case that tests their absence). */
   omitDefaultHeaders?: boolean;
   signal?: AbortSignal;
+  /** What the request is, for failure messages (`CreateRoom`); default `METHOD /path`. */
+  operation?: string;
 }
 
-/** How a response could not be read, when it could not. */
+/**
+ * How a response could not be read, when it could not. Every message starts
+ * with the operation (`ListRooms: the response body is a decompression bomb…`),
+ * so a failed check's evidence says which request hit the bound.
+ */
 export type ExchangeFailure =
+  /** No complete response (headers and body) within the one deadline: a silent or dripping target. */
   | { kind: 'timeout'; message: string }
+  /** The body passed the byte cap (announced by Content-Length, or counted while reading); the rest was not read. */
   | { kind: 'too-large'; message: string }
+  /** A compressed body that inflated past the cap at a ratio no real answer has; inflating stopped at the cap. */
+  | { kind: 'decompression-bomb'; message: string }
+  /** A Content-Encoding that cannot be decoded, or data that is not what its coding says. */
+  | { kind: 'bad-encoding'; message: string }
   | { kind: 'connection'; message: string };
 
 /**
@@ -31,7 +50,7 @@ export type ExchangeFailure =
  */
 export interface Exchange {
   request: RecordedRequest;
-  /** Reproduces the request; the token appears as `$TOKEN`. */
+  /** Reproduces the request; a bearer token appears as `$TOKEN`, other credentials as `***`. */
   curl: string;
   status: number | undefined;
   headers: Record<string, string>;
@@ -45,14 +64,25 @@ export interface Exchange {
 
 export interface ExchangerOptions {
   baseUrl: string;
-  /** Returns a bearer token for authenticated requests. */
-  token: (signal?: AbortSignal) => Promise<string>;
+  /** The headers that authenticate a request as this identity (the profile's Authenticator). */
+  authorize: (signal?: AbortSignal) => Promise<Record<string, string>>;
+  /**
+   * Forgets a refused credential, so the next `authorize` obtains a fresh one.
+   * Given (token-based auth), a 401 to a request sent with the identity's own
+   * credentials is sent once more: the request was not processed, and a token
+   * may have expired in flight. A second 401 is the target's answer.
+   */
+  refreshCredentials?: () => void;
+  /** Secret values (the client secret, tokens obtained) kept out of evidence and curl lines. */
+  secrets?: () => readonly string[];
   /** Deadline for headers and body together. */
   timeoutMs: number;
-  /** Largest body read; the rest is discarded and the exchange marked too-large. */
+  /** Largest body kept, after decoding (and largest encoded body read); the rest is not read and the exchange is marked too-large or decompression-bomb. */
   maxBodyBytes: number;
   /** Headers the document requires on this request (e.g. a required API-version header); added unless given. */
   defaultHeaders?: (method: string, path: string) => Record<string, string>;
+  /** The document's name for a request (its operationId), for failure messages; else `METHOD /path`. */
+  operationOf?: (method: string, path: string) => string | undefined;
 }
 
 export type ExchangeObserver = (exchange: Exchange) => void;
@@ -62,12 +92,16 @@ const EVIDENCE_BODY_CHARS = 2000;
 
 /**
  * The only way the contract gate talks HTTP. Every request is bounded: one
- * deadline for headers and body together (a response that never ends becomes a
- * timeout, not a hang), a byte cap while streaming (a 10 MB body is cut at the
- * cap, never buffered whole), redirects are never followed (a redirect loop is
- * just a 3xx the checks judge), and undecodable bytes are reported, not thrown.
+ * deadline for headers and body together (a response that never ends, or
+ * drips a byte a second, becomes a timeout, not a hang), a byte cap while
+ * streaming and while decompressing (readBoundedBody: a 200 MB body or a gzip
+ * bomb costs the cap, never the whole), redirects are never followed (a
+ * redirect loop is just a 3xx the checks judge), and undecodable bytes are
+ * reported, not thrown.
  * Observers see every exchange, which is how schema conformance covers every
  * response the gate receives without each check remembering to validate.
+ * Every request carries a fresh `X-Request-Id` (shown in the evidence), so a
+ * failure can be found in the target's own logs and on the run's timeline.
  */
 export class Exchanger {
   private readonly observers: ExchangeObserver[] = [];
@@ -84,18 +118,33 @@ export class Exchanger {
     this.observers.push(observer);
   }
 
-  token(signal?: AbortSignal): Promise<string> {
-    return this.options.token(signal);
+  async send(outgoing: OutgoingRequest): Promise<Exchange> {
+    const own = outgoing.auth === undefined || outgoing.auth === true;
+    const first = await this.sendOnce(outgoing);
+    if (!own || first.status !== 401 || this.options.refreshCredentials === undefined || outgoing.signal?.aborted === true) return first;
+    this.options.refreshCredentials();
+    return this.sendOnce(outgoing);
   }
 
-  async send(outgoing: OutgoingRequest): Promise<Exchange> {
+  /** The credential headers a request carries, by its `auth`. */
+  private async credentialsFor(outgoing: OutgoingRequest): Promise<Record<string, string>> {
+    const auth = outgoing.auth ?? true;
+    if (auth === false) return {};
+    if (auth === true) return this.options.authorize(outgoing.signal);
+    if (typeof auth === 'string') return { authorization: `Bearer ${auth}` };
+    return auth.headers;
+  }
+
+  private async sendOnce(outgoing: OutgoingRequest): Promise<Exchange> {
     const defaults = outgoing.omitDefaultHeaders === true ? {} : (this.options.defaultHeaders?.(outgoing.method, outgoing.path) ?? {});
-    const headers: Record<string, string> = { accept: 'application/json', ...lowerKeys(defaults), ...lowerKeys(outgoing.headers ?? {}) };
-    let token: string | undefined;
-    if (outgoing.auth !== false) {
-      token = typeof outgoing.auth === 'string' ? outgoing.auth : await this.options.token(outgoing.signal);
-      headers['authorization'] ??= `Bearer ${token}`;
-    }
+    const credentials = lowerKeys(await this.credentialsFor(outgoing));
+    const headers: Record<string, string> = {
+      accept: 'application/json',
+      'x-request-id': randomUUID(),
+      ...lowerKeys(defaults),
+      ...lowerKeys(outgoing.headers ?? {}),
+    };
+    for (const [name, value] of Object.entries(credentials)) headers[name] ??= value;
     let body: string | Buffer | undefined;
     if (outgoing.rawBody !== undefined) body = outgoing.rawBody;
     else if (outgoing.body !== undefined) {
@@ -103,14 +152,17 @@ export class Exchanger {
       headers['content-type'] ??= 'application/json';
     }
     const url = `${this.baseUrl}${outgoing.path}`;
-    const bodyForEvidence = body === undefined ? undefined : truncate(redactBody(body.toString()), EVIDENCE_BODY_CHARS);
+    const secretHeaders = new Set(Object.keys(credentials));
+    const secrets = this.options.secrets?.() ?? [];
+    const shownUrl = redactText(url, secrets);
+    const shownBody = body === undefined ? undefined : redactText(body.toString(), secrets);
     const recorded: RecordedRequest = {
       method: outgoing.method,
-      url,
-      headers: redactHeaders(headers),
-      ...(bodyForEvidence === undefined ? {} : { body: bodyForEvidence }),
+      url: shownUrl,
+      headers: redactHeaders(headers, secretHeaders),
+      ...(shownBody === undefined ? {} : { body: truncate(shownBody, EVIDENCE_BODY_CHARS) }),
     };
-    const curl = curlFor(outgoing.method, url, headers, body === undefined ? undefined : redactBody(body.toString()));
+    const curl = curlFor(outgoing.method, shownUrl, headers, shownBody, secretHeaders);
     const started = performance.now();
     const deadline = AbortSignal.timeout(this.options.timeoutMs);
     const signal = outgoing.signal === undefined ? deadline : AbortSignal.any([deadline, outgoing.signal]);
@@ -126,16 +178,18 @@ export class Exchanger {
       failure: undefined,
       durationMs: 0,
     };
+    const operation = outgoing.operation ?? this.options.operationOf?.(outgoing.method, outgoing.path) ?? `${outgoing.method} ${outgoing.path.split('?')[0] ?? outgoing.path}`;
     const fail = (error: unknown): void => {
       if (outgoing.signal?.aborted === true) throw outgoing.signal.reason;
       const message = (error as Error).message;
       result.failure =
         deadline.aborted || /timeout/i.test(message)
-          ? { kind: 'timeout', message: `no complete response within ${this.options.timeoutMs} ms` }
-          : { kind: 'connection', message: `the request failed: ${message}` };
+          ? { kind: 'timeout', message: `${operation}: no complete response within ${this.options.timeoutMs} ms` }
+          : { kind: 'connection', message: `${operation}: the request failed: ${message}` };
     };
+    const receive = (dispatcher: Dispatcher) => this.receive(result, { url, method: outgoing.method, headers, body, signal, operation }, dispatcher);
     try {
-      await this.receive(result, url, outgoing.method, headers, body, signal, this.agent);
+      await receive(this.agent);
     } catch (error) {
       if (body !== undefined && !deadline.aborted && outgoing.signal?.aborted !== true && isConnectionDrop(error)) {
         // A server that answers a large body early (a 413) and closes can cut a pooled
@@ -145,7 +199,7 @@ export class Exchanger {
         const fresh = new Agent({ connections: 1, pipelining: 1, headersTimeout: this.options.timeoutMs, bodyTimeout: this.options.timeoutMs });
         try {
           Object.assign(result, { status: undefined, headers: {}, bodyText: '', json: undefined, isJson: false, invalidUtf8: false, failure: undefined });
-          await this.receive(result, url, outgoing.method, headers, body, signal, fresh);
+          await receive(fresh);
         } catch (retryError) {
           fail(retryError);
         } finally {
@@ -155,63 +209,75 @@ export class Exchanger {
         fail(error);
       }
     }
+    // An interrupt is no answer of the target's: it ends the check, it is not judged.
+    if (outgoing.signal?.aborted === true) throw outgoing.signal.reason;
     result.durationMs = Math.round((performance.now() - started) * 10) / 10;
     for (const observer of this.observers) observer(result);
     return result;
   }
 
-  /** One request on `dispatcher`, read into `result` (status, headers, bounded body). Throws on a transport error. */
-  private async receive(
-    result: Exchange,
-    url: string,
-    method: string,
-    headers: Record<string, string>,
-    body: string | Buffer | undefined,
-    signal: AbortSignal,
-    dispatcher: Dispatcher,
-  ): Promise<void> {
-    let response: Dispatcher.ResponseData | undefined;
+  /**
+   * One request on `dispatcher`, read into `result`: status, headers, and the
+   * body through readBoundedBody (the cap, bounded decompression, and the same
+   * signal as the request, so one deadline covers headers and body). A body
+   * that cannot be read whole is a typed failure on the result; a transport
+   * error before the answer is thrown (send decides whether to retry).
+   */
+  private async receive(result: Exchange, req: PreparedRequest, dispatcher: Dispatcher): Promise<void> {
+    const response = await request(req.url, { method: req.method as Dispatcher.HttpMethod, headers: req.headers, body: req.body, signal: req.signal, dispatcher });
+    result.status = response.statusCode;
+    result.headers = flattenHeaders(response.headers);
+    const read = await readBoundedBody(response, { maxBytes: this.options.maxBodyBytes, signal: req.signal, operation: req.operation });
+    const bytes = read.ok ? read.bytes : read.partial;
+    if (!read.ok) result.failure = exchangeFailure(read.failure, this.options.timeoutMs, req.operation);
     try {
-      response = await request(url, { method: method as Dispatcher.HttpMethod, headers, body, signal, dispatcher });
-      result.status = response.statusCode;
-      result.headers = flattenHeaders(response.headers);
-      const chunks: Buffer[] = [];
-      let size = 0;
-      for await (const chunk of response.body as AsyncIterable<Buffer>) {
-        size += chunk.length;
-        if (size > this.options.maxBodyBytes) {
-          response.body.destroy();
-          result.failure = {
-            kind: 'too-large',
-            message: `the body exceeded ${this.options.maxBodyBytes} bytes and was cut off`,
-          };
-          break;
-        }
-        chunks.push(chunk);
-      }
-      const bytes = Buffer.concat(chunks);
+      result.bodyText = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    } catch {
+      result.invalidUtf8 = true;
+      result.bodyText = bytes.toString('utf8');
+    }
+    if (result.failure === undefined && !result.invalidUtf8 && result.bodyText !== '') {
       try {
-        result.bodyText = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+        result.json = JSON.parse(result.bodyText);
+        result.isJson = true;
       } catch {
-        result.invalidUtf8 = true;
-        result.bodyText = bytes.toString('utf8');
+        // Not JSON: the checks judge bodyText and isJson.
       }
-      if (result.failure === undefined && !result.invalidUtf8 && result.bodyText !== '') {
-        try {
-          result.json = JSON.parse(result.bodyText);
-          result.isJson = true;
-        } catch {
-          // Not JSON: the checks judge bodyText and isJson.
-        }
-      }
-    } catch (error) {
-      response?.body.destroy();
-      throw error;
     }
   }
 
   close(): Promise<void> {
     return this.agent.destroy();
+  }
+}
+
+/** One request as receive() sends it. */
+interface PreparedRequest {
+  url: string;
+  method: string;
+  headers: Record<string, string>;
+  body: string | Buffer | undefined;
+  /** The deadline and the caller's signal together. */
+  signal: AbortSignal;
+  operation: string;
+}
+
+/**
+ * A bounded read's failure as the gate reports it. `aborted` is the caller's
+ * interrupt (send rethrows it); a deadline reached while reading the body is
+ * the same timeout as one reached while waiting for headers.
+ */
+function exchangeFailure(failure: BodyReadFailure, timeoutMs: number, operation: string): ExchangeFailure {
+  switch (failure.kind) {
+    case 'timeout':
+      return { kind: 'timeout', message: `${operation}: no complete response within ${timeoutMs} ms (${failure.readBytes} body bytes read; the target kept the response open)` };
+    case 'too-large':
+    case 'decompression-bomb':
+    case 'bad-encoding':
+    case 'connection':
+      return { kind: failure.kind, message: failure.message };
+    case 'aborted':
+      return { kind: 'connection', message: failure.message };
   }
 }
 
@@ -224,7 +290,7 @@ function isConnectionDrop(error: unknown): boolean {
 /** The response side of an exchange, as evidence (body truncated). */
 export function recordResponse(exchange: Exchange): RecordedResponse | undefined {
   if (exchange.status === undefined) return undefined;
-  const truncated = exchange.bodyText.length > EVIDENCE_BODY_CHARS || exchange.failure?.kind === 'too-large';
+  const truncated = exchange.bodyText.length > EVIDENCE_BODY_CHARS || exchange.failure?.kind === 'too-large' || exchange.failure?.kind === 'decompression-bomb';
   return {
     status: exchange.status,
     headers: exchange.headers,
@@ -250,7 +316,18 @@ function truncate(text: string, max: number): string {
   return text.length > max ? `${text.slice(0, max)}…` : text;
 }
 
-/** Client secrets in request bodies (POST /v1/auth/token) never reach evidence. */
-function redactBody(body: string): string {
-  return body.replace(/("client_secret"\s*:\s*")[^"]*(")/g, '$1***$2');
+/**
+ * Every secret value (a token request's client secret, in JSON or a form; a
+ * token in a query string), as it is and URL-encoded, replaced by `***`.
+ */
+function redactText(text: string, secrets: readonly string[]): string {
+  let out = text;
+  for (const secret of secrets) {
+    // A very short value would blank out unrelated text; real secrets and tokens are longer.
+    if (secret.length < 6) continue;
+    for (const form of new Set([secret, encodeURIComponent(secret), new URLSearchParams({ s: secret }).toString().slice(2)])) {
+      out = out.split(form).join('***');
+    }
+  }
+  return out;
 }

@@ -2,17 +2,15 @@ import { readFile } from 'node:fs/promises';
 import { ConfigError } from '../../errors.js';
 import type { CheckResult, PactStepResult } from '../../model/result.js';
 import type { Step, StepContext } from '../../model/step.js';
-import { fail, pass } from '../check.js';
+import { fail, pass, skip } from '../check.js';
 import { cite, defineCheck, defineInteractionCheck } from '../check-definition.js';
 import { runRegisteredCheck } from '../gate-context.js';
-import { gateStatus } from '../contract-step.js';
-import { CONTRACT_DEFAULTS, DEFAULT_PACT_PATH, type PactStepOptions } from '../options.js';
-import { loadSpec } from '../../spec/load-spec.js';
-import { SpecIndex } from '../../spec/spec-index.js';
+import { gateDocuments, gateStatus } from '../contract-step.js';
+import type { PactStepOptions } from '../options.js';
+import type { PactSource } from './verifier-options.js';
 import { crossCheckInteraction, type PactInteraction } from './pact-openapi-crosscheck.js';
 import { closePactRooms, type PactRoomCleanup } from './close-pact-rooms.js';
 import { probeBroker, runPactVerifier, type PactVerification } from './run-pact-verifier.js';
-import type { PactSource } from './verifier-options.js';
 
 export const PACT_CHECKS = {
   matchesOpenapi: defineInteractionCheck({
@@ -43,12 +41,12 @@ export const PACT_CHECKS = {
  * of noise on roomgate's stdout.
  */
 export function createPactStep(options: PactStepOptions = {}, name = 'pact'): Step {
-  const pacts = options.pacts ?? [DEFAULT_PACT_PATH];
-  const specPath = options.spec ?? CONTRACT_DEFAULTS.spec;
   const broker = options.broker;
-  const source: PactSource =
+  // Local pacts are the user's own, named by the options or the target profile (conventions.pacts; the
+  // built-in VideoConnect profile names the bundled one): another API is never verified against VideoConnect's.
+  const sourceFor = (pacts: readonly string[]): PactSource =>
     broker === undefined
-      ? { kind: 'files', pactUrls: pacts }
+      ? { kind: 'files', pactUrls: [...pacts] }
       : {
           kind: 'broker',
           brokerUrl: broker.url,
@@ -69,9 +67,15 @@ export function createPactStep(options: PactStepOptions = {}, name = 'pact'): St
         checks.push(result);
         ctx.emit({ type: 'check', at: Date.now(), step: name, result });
       };
-      const spec = new SpecIndex(await loadSpec(specPath));
-      // Nothing a pact check needs is given to the step beyond the document.
-      const facts = { spec };
+      const { profile, spec } = await gateDocuments(ctx.target, options.spec);
+      const pacts = options.pacts ?? profile.conventions.pacts;
+      const source = sourceFor(pacts);
+      const noPacts =
+        source.kind === 'files' && pacts.length === 0
+          ? `the target profile (${profile.name}) names no consumer pacts (conventions.pacts) and no --pact-broker-url was given; name your own pacts there to verify them`
+          : undefined;
+      // Nothing a pact check needs is given to the step beyond the document and profile.
+      const facts = { spec, profile };
       // Broker pacts are not on disk to cross-check; their verification is the check.
       if (source.kind === 'broker') await probeBroker(source.brokerUrl, Math.min(timeoutMs, 10_000), ctx.signal);
       for (const file of source.kind === 'files' ? pacts : []) {
@@ -95,6 +99,7 @@ export function createPactStep(options: PactStepOptions = {}, name = 'pact'): St
       const createdRooms = new Set<string>();
       record(
         await runRegisteredCheck(facts, PACT_CHECKS.providerVerification, async () => {
+          if (noPacts !== undefined) return skip(noPacts);
           const verification: PactVerification = await runPactVerifier(
             ctx.target,
             { provider: options.provider ?? 'videoconnect', source, timeoutMs },
@@ -132,10 +137,10 @@ export function createPactStep(options: PactStepOptions = {}, name = 'pact'): St
       // The gate's verdict rule: a verification the interrupt cut short (its child killed) is no
       // evidence against the target, so an interrupted step is interrupted, not errored.
       const interrupted = ctx.signal.aborted;
-      const status = gateStatus(checks, interrupted);
+      const status = noPacts !== undefined && !interrupted ? 'skipped' : gateStatus(checks, interrupted);
       const reason = interrupted
         ? `interrupted after ${checks.length} check(s); the results cover the part that ran and are no verdict`
-        : 'a pact check did not pass';
+        : (noPacts ?? 'a pact check did not pass');
       // The runner announces the step's end; the step only hands back its result.
       return {
         name,
@@ -150,7 +155,7 @@ export function createPactStep(options: PactStepOptions = {}, name = 'pact'): St
         summary: {
           provider: options.provider ?? 'videoconnect',
           source: source.kind,
-          ...(source.kind === 'files' ? { pacts } : { brokerUrl: source.brokerUrl }),
+          ...(source.kind === 'files' ? { pacts: [...pacts] } : { brokerUrl: source.brokerUrl }),
           interactions: interactionCount,
           ...(created.length === 0 ? {} : { rooms: { created: created.length, closed: cleanup.closed.length, leftOpen: cleanup.leftOpen } }),
         },

@@ -103,7 +103,7 @@ export async function runWebhookChecks(ctx: GateContext, options: WebhookCheckOp
     let closed: Exchange | undefined;
     await ctx.check(WEBHOOK_CHECKS.eventsDriven, async () => {
       sentAt['room.created'] = Date.now();
-      const created = await ctx.createRoom({ name: ctx.uniqueName('webhooks') });
+      const created = await ctx.createRoom({ label: 'webhooks' });
       roomId = created.roomId;
       sentAt['room.closed'] = Date.now();
       closed = await ctx.http.send({ method: 'DELETE', path: `/v1/rooms/${encodeURIComponent(created.roomId)}` });

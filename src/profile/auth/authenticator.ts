@@ -1,5 +1,7 @@
 import type { Dispatcher } from 'undici';
 import { announceIssuedSecret } from '../../issued-secrets.js';
+import type { HttpAnswer } from '../http-exchange.js';
+import type { RoomRequest } from '../request-builder.js';
 
 /**
  * How a request to the target is authenticated, whatever the profile's auth
@@ -36,6 +38,26 @@ export interface AuthenticatorOptions {
   dispatcher?: Dispatcher;
   /** Epoch ms; default Date.now (tests pass a clock to cross an expiry without sleeping). */
   now?: () => number;
+  /**
+   * How a token request reaches the target; default: undici, bounded by
+   * `timeoutMs`. The contract gate passes its own exchanger here, so the token
+   * operation's answers are judged like every other answer it receives.
+   */
+  send?: TokenTransport;
+  /** Refresh a token this long before it expires (default: the token cache's own margin). */
+  refreshBeforeMs?: number;
+  /** Told of every token obtained or minted (the gate keeps the first one to see it expire). */
+  onToken?: (token: ObtainedToken) => void;
+}
+
+/** Sends one token request and returns the answer, whatever its status. */
+export type TokenTransport = (request: RoomRequest, signal?: AbortSignal) => Promise<HttpAnswer>;
+
+/** A token as it was obtained: its value, when, and how long it is said to live. */
+export interface ObtainedToken {
+  value: string;
+  obtainedAtMs: number;
+  expiresInSeconds: number;
 }
 
 /** Collects issued values once each, in order. */

@@ -24,6 +24,9 @@ function authenticatorFor(profile: TargetProfile, credentials: Credentials, opti
         timeoutMs: options.timeoutMs ?? 10_000,
         dispatcher: options.dispatcher,
         now: options.now,
+        send: options.send,
+        refreshBeforeMs: options.refreshBeforeMs,
+        onToken: options.onToken,
       });
     case 'bearer':
       return bearerAuthenticator(credentials.secret);
@@ -33,6 +36,12 @@ function authenticatorFor(profile: TargetProfile, credentials: Credentials, opti
     case 'header':
       return headerAuthenticator(auth.header, auth.prefix, credentials.secret);
     case 'jwt':
-      return jwtAuthenticator(credentials, { lifetimeMs: auth.lifetimeMs, claims: auth.claims, ...(options.now === undefined ? {} : { now: options.now }) });
+      return jwtAuthenticator(credentials, {
+        lifetimeMs: auth.lifetimeMs,
+        claims: auth.claims,
+        ...(options.now === undefined ? {} : { now: options.now }),
+        ...(options.refreshBeforeMs === undefined ? {} : { refreshBeforeMs: options.refreshBeforeMs }),
+        ...(options.onToken === undefined ? {} : { onToken: options.onToken }),
+      });
   }
 }

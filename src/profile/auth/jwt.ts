@@ -2,7 +2,7 @@ import { SignJWT, type JWTPayload } from 'jose';
 import { TokenCache } from './token-cache.js';
 import { renderTemplate } from '../template.js';
 import type { TemplateValue } from '../types.js';
-import { IssuedValues, type Authenticator, type Credentials } from './authenticator.js';
+import { IssuedValues, type Authenticator, type Credentials, type ObtainedToken } from './authenticator.js';
 
 /**
  * `Authorization: Bearer <JWT>` signed by roomgate itself with the shared
@@ -15,6 +15,8 @@ export interface JwtAuthOptions {
   lifetimeMs: number;
   claims: Readonly<Record<string, TemplateValue>>;
   now?: () => number;
+  refreshBeforeMs?: number;
+  onToken?: (token: ObtainedToken) => void;
 }
 
 export function jwtAuthenticator(credentials: Credentials, options: JwtAuthOptions): Authenticator {
@@ -30,9 +32,10 @@ export function jwtAuthenticator(credentials: Credentials, options: JwtAuthOptio
     const lifetimeSeconds = Math.max(1, Math.floor(options.lifetimeMs / 1000));
     const token = await new SignJWT({ ...claims, iat, nbf: iat, exp: iat + lifetimeSeconds }).setProtectedHeader({ alg: 'HS256', typ: 'JWT' }).sign(key);
     issued.add(token);
+    options.onToken?.({ value: token, obtainedAtMs: iat * 1000, expiresInSeconds: lifetimeSeconds });
     return { accessToken: token, expiresInSeconds: lifetimeSeconds };
   };
-  const tokens = new TokenCache(mint, { now });
+  const tokens = new TokenCache(mint, { now, ...(options.refreshBeforeMs === undefined ? {} : { refreshBeforeMs: options.refreshBeforeMs }) });
   return {
     kind: 'jwt',
     headers: async (signal) => ({ authorization: `Bearer ${await tokens.get(signal)}` }),
