@@ -14,6 +14,13 @@ export type RunEvent =
   | { type: 'progress'; at: number; step: string; progress: StepProgress }
   | { type: 'window'; at: number; step: string; window: WindowSummary }
   | { type: 'log'; at: number; step?: string; level: 'debug' | 'info' | 'warn' | 'error'; message: string }
+  /**
+   * A room the step created or closed on the target (the load step: its
+   * setup pool, its timed run and its cleanup), so listeners such as the
+   * webhook sink know which room events to expect. `requestId` is the
+   * X-Request-Id of the request that did it.
+   */
+  | { type: 'room'; at: number; step: string; event: 'created' | 'closed'; roomId: string; requestId?: string }
   | { type: 'step-end'; at: number; step: string; result: StepResult }
   | { type: 'run-end'; at: number; status: StepResult['status'] };
 
