@@ -111,7 +111,11 @@ export async function cleanupAfter(
   });
   const problems = [
     ...(report.error === undefined ? [] : [report.error]),
-    ...(report.leftOver === 0 ? [] : [`${report.leftOver} of the run's rooms left open${report.verified === true ? '' : ' (not verified)'}: ${report.leftOpen?.join(', ') ?? ''}`]),
+    ...(report.verified === false
+      ? [`what is left open is unknown: the run's rooms could not be listed${report.leftOver === 0 ? '' : `; at least ${report.leftOver}: ${report.leftOpen?.join(', ') ?? ''}`}`]
+      : report.leftOver === 0
+        ? []
+        : [`${report.leftOver} of the run's rooms left open: ${report.leftOpen?.join(', ') ?? ''}`]),
   ];
   return problems.length === 0 ? { report } : { report, problem: problems.join('; ') };
 }

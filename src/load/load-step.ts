@@ -3,6 +3,7 @@ import { RoomgateError, TargetUnreachableError } from '../errors.js';
 import type { LoadStepResult, SloVerdict, StepStatus } from '../model/result.js';
 import type { Step, StepContext } from '../model/step.js';
 import { MetricsRegistry } from '../metrics/registry.js';
+import { ProfileApiError } from '../profile/http-exchange.js';
 import { createProfileClient, type ProfileClient } from '../profile/profile-client.js';
 import { evaluateSlos } from '../slo/evaluate.js';
 import { SloWatch } from '../slo/watch.js';
@@ -107,7 +108,10 @@ async function runLoad(load: BoundLoad, ctx: StepContext): Promise<LoadStepResul
     if (error instanceof TargetUnreachableError) return finish('invalid', error.message, [], undefined);
     if (error instanceof RoomgateError) throw error;
     const swept = await cleanup();
-    return finish('errored', `setup failed: ${(error as Error).message}${clause(swept.problem)}`, [], undefined);
+    // The target answered, but not what its profile promises (a create answered 404): the target
+    // fails the load test. Refused credentials and everything else are roomgate unable to run it.
+    const refused = error instanceof ProfileApiError && error.status !== 401 && error.status !== 403;
+    return finish(refused ? 'failed' : 'errored', `setup failed: ${(error as Error).message}${clause(swept.problem)}`, [], undefined);
   }
 
   // Every shard begins its measured phase at the agreed time; a late one says by how much.

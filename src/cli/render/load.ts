@@ -47,7 +47,13 @@ function loadTable(result: Extract<StepResult, { kind: 'load' }>): string[] {
   const c = summary.cleanup;
   if ('skipped' in c) lines.push(`  cleanup: skipped (${c.reason === 'cleanup: false' ? '--no-cleanup' : c.reason})`);
   else {
-    const left = c.leftOver === 0 ? '0 left open' : `${c.leftOver} LEFT OPEN${c.verified === false ? ' (not verified: the last listing failed)' : ''}: ${(c.leftOpen ?? []).join(', ')}${(c.leftOpen?.length ?? 0) < c.leftOver ? ', …' : ''}`;
+    const ids = `${(c.leftOpen ?? []).join(', ')}${(c.leftOpen?.length ?? 0) < c.leftOver ? ', …' : ''}`;
+    const left =
+      c.verified === false
+        ? `LEFT OPEN UNKNOWN (the rooms could not be listed after cleanup)${c.leftOver === 0 ? '' : `; at least ${c.leftOver}: ${ids}`}`
+        : c.leftOver === 0
+          ? '0 left open'
+          : `${c.leftOver} LEFT OPEN: ${ids}`;
     lines.push(`  cleanup: ${summary.setup.roomsCreated} pool rooms + the run's creates swept; ${c.deleted} closed, ${c.failed} failed, ${left}${c.error === undefined ? '' : ` (${c.error})`}`);
   }
   for (const note of summary.notes ?? []) lines.push(`  NOTE: ${note}`);
