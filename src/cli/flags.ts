@@ -1,5 +1,5 @@
 import type { Argv } from 'yargs';
-import { DURATION_FORMS, durationProblem, parseDuration } from '../config/duration.js';
+import { DURATION_FORMS, durationProblem, formatDuration, parseDuration } from '../config/duration.js';
 import { UsageError } from '../errors.js';
 
 /**
@@ -77,10 +77,18 @@ export function durationOption(describe: string, defaultValue?: string) {
 }
 
 /**
+ * The longest duration any flag takes: every duration ends up in a timer, and
+ * Node fires a timer at once when its delay is over 2^31−1 ms (about 24.8
+ * days), so `--duration 30d` used to run one second and say PASSED.
+ */
+export const MAX_FLAG_DURATION_MS = 2 ** 31 - 1;
+
+/**
  * A duration flag's value in ms, or undefined when the flag was not given. A
  * bare number, or anything else that is not a duration, is a usage error that
- * shows the accepted forms. `zero` says whether 0 is a valid value (a hold of
- * 0s, a linger of 0s) or not (a run length, a timeout).
+ * shows the accepted forms, and so is one longer than a timer can wait.
+ * `zero` says whether 0 is a valid value (a hold of 0s, a linger of 0s) or not
+ * (a run length, a timeout).
  */
 export function parseDurationFlag(flag: string, value: string | undefined, zero: 'allowed' | 'refused' = 'refused'): number | undefined {
   if (value === undefined) return undefined;
@@ -89,6 +97,11 @@ export function parseDurationFlag(flag: string, value: string | undefined, zero:
     throw new UsageError(`${flag} "${value}" is not a duration (${durationProblem(value)})`, { hint: `write it with a unit: ${DURATION_FORMS}` });
   }
   if (ms === 0 && zero === 'refused') throw new UsageError(`${flag} must be longer than 0`, { hint: `e.g. ${flag} 30s` });
+  if (ms > MAX_FLAG_DURATION_MS) {
+    throw new UsageError(`${flag} ${value} is longer than roomgate can wait (at most ${formatDuration(MAX_FLAG_DURATION_MS)}, about 24.8 days)`, {
+      hint: 'timers cannot wait longer than 2^31−1 ms; use a shorter duration',
+    });
+  }
   return ms;
 }
 

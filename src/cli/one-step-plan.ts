@@ -1,5 +1,6 @@
 import type { MetricsFlags } from './live-export.js';
 import type { Step } from '../model/step.js';
+import type { TargetProfile } from '../profile/types.js';
 import type { FaultName } from '../reference/faults.js';
 import type { Gate } from '../runner/run-plan.js';
 import { planDigest } from '../shard/plan-digest.js';
@@ -25,8 +26,8 @@ export interface OneStepPlan {
    * run must agree on. Without it the command is never a shard.
    */
   workload?: Record<string, unknown>;
-  /** The steps, built (and so validated: exit 2) before anything starts. */
-  build(ctx: { shard?: ShardSpec | undefined; startAtMs?: number | undefined }): Step[] | Promise<Step[]>;
+  /** The steps, built (and so validated: exit 2) before anything starts; `profile` is the target's, already loaded. */
+  build(ctx: { shard?: ShardSpec | undefined; startAtMs?: number | undefined; profile: TargetProfile }): Step[] | Promise<Step[]>;
   /** The command's header lines. */
   intro(ctx: { target: string; shard?: ShardSpec | undefined }): string[];
   notes?: readonly string[];
@@ -52,7 +53,7 @@ export async function planOneStep(args: OneStepArgs, plan: OneStepPlan): Promise
   const profile = await loadTargetProfile({ profile: args.profile, spec: plan.spec });
   if (target !== undefined) checkRemoteTarget(target, args, '--target', args.profile === undefined ? undefined : profile);
   const { shard, startAtMs } = plan.workload === undefined ? {} : shardFromArgs(args);
-  const steps = await plan.build({ shard, startAtMs });
+  const steps = await plan.build({ shard, startAtMs, profile });
   const flags = { target, clientId: args.clientId, clientSecret: args.clientSecret, requestTimeoutMs: plan.requestTimeoutMs, loadedProfile: profile };
   const api = args.profile === undefined ? '' : ` (${profile.name})`;
   const targetText = target === undefined ? `the embedded reference server${api}` : `${target}${api}${args.clientId === undefined ? '' : ` as client ${args.clientId}`}`;

@@ -49,6 +49,7 @@ export async function runSuite(args: RunArgs): Promise<number> {
       try {
         steps.push(
           await buildStep(stepConfig, {
+            profile,
             ...(soakMs === undefined ? {} : { durationMs: soakMs }),
             ...(shard === undefined ? {} : { shard }),
             ...(measured && startPending !== undefined ? { startAtMs: startPending } : {}),

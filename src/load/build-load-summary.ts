@@ -8,8 +8,8 @@ import { ArrivalSchedule, type RateSegment } from './arrival-schedule.js';
 import type { BurstOutcome } from './burst.js';
 import { COUNTERS, LOAD_SERIES } from './load-metrics.js';
 import type { LoadRecorder } from './load-recorder.js';
-import type { CleanupOutcome } from './load-setup.js';
-import type { LoadSummary, OperationSummary } from '../model/load-summary.js';
+import type { AuditOutcome, CleanupOutcome } from './load-setup.js';
+import type { LoadOperation, LoadSummary, OperationSummary } from '../model/load-summary.js';
 import type { OpenLoopOutcome } from './open-loop.js';
 import { LOAD_DEFAULTS, type LoadMode } from './options.js';
 import type { StartSync } from '../shard/start-at.js';
@@ -39,14 +39,22 @@ export function windowSummary(window: SerializedWindow, segments: readonly RateS
   return result;
 }
 
+/** What the run did besides its requests: setup, cleanup, the duplicate audit, notes. */
+export interface RunAftermath {
+  roomsCreated: number;
+  cleanup: CleanupOutcome;
+  duplicates: AuditOutcome | undefined;
+  notes: string[];
+  operationNames: LoadOperation[];
+}
+
 /** The step's summary (report.json's `summary`), including the serialized registry. */
 export function buildSummary(
   load: ResolvedLoad,
   registry: MetricsRegistry,
   windows: WindowSummary[],
   workload: RoomWorkload,
-  roomsCreated: number,
-  cleanup: CleanupOutcome,
+  aftermath: RunAftermath,
   recorder: LoadRecorder,
   soak: OpenLoopOutcome | undefined,
   burst: BurstOutcome | undefined,
@@ -58,6 +66,7 @@ export function buildSummary(
   return {
     mode: load.options.mode,
     runTag: workload.runTag,
+    operationNames: aftermath.operationNames,
     durationMs,
     totals,
     operations,
@@ -80,8 +89,10 @@ export function buildSummary(
     ...(burst === undefined
       ? {}
       : { burst: { autocannonRequests: burst.autocannonRequests, autocannonErrors: burst.autocannonErrors, phases: load.burstPhases.map((p) => ({ ...p })) } }),
-    setup: { roomsCreated },
-    cleanup,
+    setup: { roomsCreated: aftermath.roomsCreated },
+    cleanup: aftermath.cleanup,
+    ...(aftermath.duplicates === undefined ? {} : { duplicates: aftermath.duplicates }),
+    ...(aftermath.notes.length === 0 ? {} : { notes: aftermath.notes }),
     schemaViolationExamples: recorder.violationExamples,
     ...(abortedBy === undefined ? {} : { abortedBy: abortedBy.expression }),
     ...(load.options.shard === undefined ? {} : { shard: load.options.shard }),
@@ -127,6 +138,8 @@ export function summarizeLoadRegistry(registry: MetricsRegistry, mode: LoadMode)
       timeouts: registry.counter(COUNTERS.errorsTimeout),
       resets: registry.counter(COUNTERS.errorsReset),
       connectionErrors: registry.counter(COUNTERS.errorsConnection),
+      malformed: registry.counter(COUNTERS.errorsMalformed),
+      retries: registry.counter(COUNTERS.retries),
       unattributedErrors: registry.counter(COUNTERS.errors, { operation: '' }),
       schemaChecked: registry.counter(COUNTERS.schemaChecked),
       schemaViolations: registry.counter(COUNTERS.schemaViolations),

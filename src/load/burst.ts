@@ -1,7 +1,6 @@
 import autocannon from 'autocannon';
-import type { LoadRecorder } from './load-recorder.js';
 import type { PreparedRequest } from './open-loop.js';
-import { classifyTransportError } from '../http/transport-error.js';
+import { classifyTransportError, type TransportErrorKind } from '../http/transport-error.js';
 
 export interface BurstPhase {
   connections: number;
@@ -18,22 +17,31 @@ export interface BurstPhase {
  * requests as a fixed cycle, and a way to hear when the cycle must be rebuilt
  * (a token refresh changes the Authorization header baked into it).
  */
-export interface FixedCycle {
-  requests: () => PreparedRequest[];
+export interface FixedCycle<R extends PreparedRequest> {
+  requests: () => R[];
   /** Registers `listener`; returns the unsubscribe function. */
   subscribe: (listener: () => void) => () => void;
 }
 
-export interface BurstOptions {
+/** Where the burst reports what happened (the step's LoadRecorder). */
+export interface BurstObserver<R extends PreparedRequest> {
+  response(request: R, status: number, correctedMs: number, serviceMs: number, body: string | undefined): void;
+  /** A request that got no usable response; `operation` is '' when autocannon cannot say which (its connection errors). */
+  transportFailure(operation: string, kind: TransportErrorKind, latencyMs: number | undefined): void;
+}
+
+export interface BurstOptions<R extends PreparedRequest> {
   origin: string;
   phases: readonly BurstPhase[];
   requestTimeoutMs: number;
-  nextRequest: () => PreparedRequest;
+  /** Largest response body, bytes: past it the connection is reset and the response counted `malformed`. */
+  maxBodyBytes: number;
+  nextRequest: () => R;
   /** When set, requests are this cycle (autocannon's prebuilt buffers) instead of `nextRequest`. */
-  fixedCycle?: FixedCycle | undefined;
+  fixedCycle?: FixedCycle<R> | undefined;
   /** Fixed cycle only: asked once per response whether to schema-check it (dynamic requests carry `sampled`). */
   shouldSample?: (() => boolean) | undefined;
-  recorder: LoadRecorder;
+  recorder: BurstObserver<R>;
   signal: AbortSignal;
   /** Called about once a second with autocannon's running totals, for progress. */
   onTick?: (figures: { phase: number; sent: number; inFlight: number }) => void;
@@ -47,8 +55,34 @@ export interface BurstOutcome {
 }
 
 /** Per-connection context autocannon hands to setupRequest and onResponse. */
-interface ExchangeContext {
-  request?: PreparedRequest;
+interface ExchangeContext<R> {
+  request?: R;
+}
+
+/**
+ * autocannon 8 appends every response body to a string before anyone asks
+ * for it (pipelinedRequestsQueue.addBody), callback or not, with no limit and
+ * no public way to drop a response: a 200 MB answer costs 200 MB of string.
+ * Its client's private `_resetConnection` (destroy the socket, forget the
+ * pipeline, reconnect and go on) is the one way to stop reading one, so the
+ * cap guard uses it when it is there (checked, never assumed).
+ */
+interface ResettableClient {
+  _resetConnection(): void;
+}
+
+function isResettable(client: object): client is ResettableClient {
+  return '_resetConnection' in client && typeof client._resetConnection === 'function';
+}
+
+const HTTP_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'OPTIONS', 'PATCH', 'TRACE', 'CONNECT'] as const);
+type AutocannonMethod = NonNullable<autocannon.Request['method']>;
+
+/** The method as autocannon's types spell it (the profile's operations use the standard HTTP methods). */
+function autocannonMethod(method: string): AutocannonMethod {
+  const upper = method.toUpperCase();
+  for (const known of HTTP_METHODS) if (known === upper) return known;
+  throw new Error(`HTTP method ${method} is not one autocannon sends`);
 }
 
 const EMPTY_BODY = Buffer.alloc(0);
@@ -84,7 +118,7 @@ const DYNAMIC_ENTRIES = 16;
  * `response` listener pairs the two and records one sample. autocannon's own
  * latency histogram is not used (its counts are kept as a cross-check).
  */
-export async function runBurst(options: BurstOptions): Promise<BurstOutcome> {
+export async function runBurst<R extends PreparedRequest>(options: BurstOptions<R>): Promise<BurstOutcome> {
   const outcome: BurstOutcome = { autocannonRequests: 0, autocannonErrors: 0, interrupted: false };
   for (const [index, phase] of options.phases.entries()) {
     if (options.signal.aborted) {
@@ -99,43 +133,63 @@ export async function runBurst(options: BurstOptions): Promise<BurstOutcome> {
   return outcome;
 }
 
-function runPhase(options: BurstOptions, phase: BurstPhase, index: number): Promise<autocannon.Result> {
+function runPhase<R extends PreparedRequest>(options: BurstOptions<R>, phase: BurstPhase, index: number): Promise<autocannon.Result> {
   const { recorder, fixedCycle, shouldSample } = options;
   // The request just answered, set by onResponse and taken by the `response`
   // listener that autocannon calls synchronously after it (same tick, same client).
-  let answered: PreparedRequest | undefined;
+  let answered: R | undefined;
   let answeredBody: string | undefined;
   let sent = 0;
 
   const staticEntries = (): autocannon.Request[] =>
     fixedCycle!.requests().map((prepared) => ({
-      method: prepared.method,
+      method: autocannonMethod(prepared.method),
       path: prepared.path,
       headers: prepared.headers,
       ...(prepared.body === undefined ? {} : { body: prepared.body }),
       onResponse: (_status: number, body: string) => {
         answered = prepared;
+        // Held only until the `response` listener, in the same tick: a sampled response is validated from it.
         answeredBody = body;
       },
     }));
   const dynamicEntry: autocannon.Request = {
-    setupRequest: (request, context) => {
+    setupRequest: (request, context: ExchangeContext<R>) => {
       const prepared = options.nextRequest();
-      (context as ExchangeContext).request = prepared;
+      context.request = prepared;
       // autocannon hands us a fresh copy of its defaults per request; filling it
       // in place avoids copying its ~40 option keys again on the hot path.
-      request.method = prepared.method;
+      request.method = autocannonMethod(prepared.method);
       request.path = prepared.path;
       request.headers = prepared.headers;
       request.body = prepared.body ?? EMPTY_BODY;
       return request;
     },
-    onResponse: (_status, body, context) => {
-      const ctx = context as ExchangeContext;
-      answered = ctx.request;
-      answeredBody = body;
-      ctx.request = undefined;
+    onResponse: (_status, body, context: ExchangeContext<R>) => {
+      answered = context.request;
+      // Only a body someone reads is kept past this call (created ids, schema samples).
+      answeredBody = context.request?.wantBody === true ? body : undefined;
+      context.request = undefined;
     },
+  };
+  // Each connection counts the body of the response it is reading; past the cap it drops the
+  // connection (see ResettableClient) and the response is counted as a `malformed` error.
+  const guardBody = (client: autocannon.Client) => {
+    let bytes = 0;
+    let startedAt = 0;
+    client.on('headers', () => {
+      bytes = 0;
+      startedAt = performance.now();
+    });
+    // The event carries the parser's whole input chunk, not only its body part: the count can
+    // run ahead of the body (a cut slightly early near the cap), never behind it.
+    client.on('body', (chunk: Buffer) => {
+      bytes += chunk.length;
+      if (bytes <= options.maxBodyBytes || !isResettable(client)) return;
+      bytes = 0;
+      recorder.transportFailure('', 'malformed', performance.now() - startedAt);
+      client._resetConnection();
+    });
   };
 
   const clients: autocannon.Client[] = [];
@@ -161,7 +215,10 @@ function runPhase(options: BurstOptions, phase: BurstPhase, index: number): Prom
         // otherwise; so with a rate we always switch it off, without one it is moot.
         ...(phase.rate !== undefined ? { overallRate: phase.rate, ignoreCoordinatedOmission: true } : {}),
         requests: fixedCycle !== undefined ? staticEntries() : Array.from({ length: DYNAMIC_ENTRIES }, () => dynamicEntry),
-        ...(fixedCycle !== undefined ? { setupClient: (client: autocannon.Client) => void clients.push(client) } : {}),
+        setupClient: (client: autocannon.Client) => {
+          guardBody(client);
+          if (fixedCycle !== undefined) clients.push(client);
+        },
       },
       (error: unknown, result: autocannon.Result) => {
         clearInterval(ticker);

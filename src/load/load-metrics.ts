@@ -17,12 +17,25 @@ export const COUNTERS = {
   requests: 'requests',
   /** Responses received (any status). */
   responses: 'responses',
-  /** Non-2xx/3xx responses, transport errors and dropped sends. */
+  /**
+   * Failed requests: a status the profile does not promise for the request
+   * (any non-2xx of a create, get or list; a close's answer outside its
+   * documented ones; a 404 on a room the run created and has not closed),
+   * transport errors and dropped sends.
+   */
   errors: 'errors',
   errorsStatus: 'errors_status',
   errorsTimeout: 'errors_timeout',
   errorsReset: 'errors_reset',
   errorsConnection: 'errors_connection',
+  /** Answers no client should read: a body past the cap, headers over the limit, not HTTP. */
+  errorsMalformed: 'errors_malformed',
+  /** Creates sent again (same Idempotency-Key) after their response was lost. */
+  retries: 'retries',
+  /** Rooms of the run found after it by name prefix (what `duplicate_rooms` was judged on). */
+  roomsAudited: 'rooms_audited',
+  /** Rooms beyond the first with one name (one Idempotency-Key): a retry that created a room twice. */
+  duplicateRooms: 'duplicate_rooms',
   /** 5xx, transport errors and dropped sends: what availability counts against. */
   serverErrors: 'server_errors',
   schemaChecked: 'schema_checked',
@@ -42,6 +55,14 @@ export function loadMetricCatalog(mode: LoadMode): MetricCatalog {
     availability: { kind: 'ratio', description: '1 − (5xx + transport errors + dropped) / attempted', numerator: [COUNTERS.serverErrors], denominator: [COUNTERS.attempts], complement: true },
     throughput: { kind: 'rate', description: 'responses per second', counter: COUNTERS.responses },
     timeouts: { kind: 'count', description: 'requests that timed out', counter: COUNTERS.errorsTimeout, requires: COUNTERS.attempts },
+    retries: { kind: 'count', description: 'creates sent again with the same Idempotency-Key after their response was lost', counter: COUNTERS.retries, requires: COUNTERS.attempts },
+    duplicate_rooms: {
+      kind: 'count',
+      description: 'rooms the run created twice (two rooms with one name and Idempotency-Key), counted after the run by listing its rooms',
+      counter: COUNTERS.duplicateRooms,
+      requires: COUNTERS.roomsAudited,
+      perOperation: false,
+    },
     schema_violations: { kind: 'count', description: 'sampled responses that broke the OpenAPI schema', counter: COUNTERS.schemaViolations, requires: COUNTERS.schemaChecked },
   };
   if (mode === 'burst') {

@@ -1,53 +1,75 @@
+import { randomUUID } from 'node:crypto';
 import { RoomgateError, TargetUnreachableError } from '../errors.js';
 import type { LoadStepResult, SloVerdict, StepStatus } from '../model/result.js';
 import type { Step, StepContext } from '../model/step.js';
 import { MetricsRegistry } from '../metrics/registry.js';
+import { ProfileApiError } from '../profile/http-exchange.js';
+import { createProfileClient, type ProfileClient } from '../profile/profile-client.js';
 import { evaluateSlos } from '../slo/evaluate.js';
 import { SloWatch } from '../slo/watch.js';
-import { VideoConnectClient } from '../target/client.js';
+import { profileOf } from '../target/target.js';
 import { ArrivalSchedule } from './arrival-schedule.js';
+import { AuthKeeper } from './auth-keeper.js';
 import { buildSummary } from './build-load-summary.js';
 import { runBurst, type BurstOutcome } from './burst.js';
-import { loadMetricCatalog } from './load-metrics.js';
-import { LoadLive } from './load-live.js';
+import { COUNTERS, loadMetricCatalog } from './load-metrics.js';
+import { LoadLive, warmUpWindowPath } from './load-live.js';
 import { LoadRecorder } from './load-recorder.js';
-import { cleanupAfter, createRoomPool, loadSampler, retryServerErrors } from './load-setup.js';
+import { auditAfter, cleanupAfter, createRoomPool, loadSampler, retryServerErrors, type AuditOutcome } from './load-setup.js';
 import type { LoadSummary } from '../model/load-summary.js';
 import { loadVerdict } from './load-verdict.js';
-import { OpenLoopScheduler, type OpenLoopOutcome, type PreparedRequest } from './open-loop.js';
+import { unjudgedErrorsNote } from './unjudged-errors.js';
+import { OpenLoopScheduler, type OpenLoopOutcome } from './open-loop.js';
 import { LOAD_DEFAULTS, type LoadStepOptions } from './options.js';
-import { resolveLoad, type ResolvedLoad } from './resolve-load.js';
-import { RoomWorkload } from './room-workload.js';
+import { bindLoad, resolveLoad, type BoundLoad } from './resolve-load.js';
+import { RoomWorkload, type LoadRequest } from './room-workload.js';
 import type { SchemaSampler } from './schema-sampler.js';
-import { TokenKeeper } from './token-keeper.js';
 import { shardTag, type ShardSpec } from '../shard/shard-spec.js';
 import { waitForStart, type StartSync } from '../shard/start-at.js';
-import { randomUUID } from 'node:crypto';
 
 /**
- * The burst/soak load step on the room endpoints. Options and thresholds are
- * validated here, when the step is created, so a bad threshold is a config
- * error (exit 2) before anything is started.
+ * The burst/soak load step on the room operations of the target's profile.
+ * Options and thresholds are validated here, when the step is created (with
+ * the profile the plan already loaded, when it gives one: names in the mix
+ * and the SLOs are checked against its operations), so a bad threshold is a
+ * config error (exit 2) before anything is started.
  */
 export function createLoadStep(options: LoadStepOptions): Step {
   const resolved = resolveLoad(options);
+  if (options.profile !== undefined) bindLoad(resolved, options.profile);
   return {
     name: resolved.name,
     kind: 'load',
-    run: (ctx) => runLoad(resolved, ctx),
+    run: async (ctx) => runLoad(bindLoad(resolved, await profileOf(ctx.target)), ctx),
   };
 }
 
-async function runLoad(load: ResolvedLoad, ctx: StepContext): Promise<LoadStepResult> {
+async function runLoad(load: BoundLoad, ctx: StepContext): Promise<LoadStepResult> {
   const { options } = load;
   const mode = options.mode;
   const started = Date.now();
   const startedAt = new Date(started).toISOString();
   const catalog = loadMetricCatalog(mode);
-  const client = new VideoConnectClient({ baseUrl: ctx.target.baseUrl, credentials: ctx.target.credentials, timeoutMs: options.requestTimeoutMs ?? LOAD_DEFAULTS.requestTimeoutMs });
-  const workload = new RoomWorkload(options.mix ?? LOAD_DEFAULTS.mix, shardWorkload(options.shard));
-  const tokens = new TokenKeeper(client);
+  const profile = await profileOf(ctx.target);
+  const workloadIdentity = shardWorkload(options.shard);
+  const runTag = workloadIdentity.runTag ?? `rg-${randomUUID().slice(0, 8)}`;
+  let setupRequests = 0;
+  const client = createProfileClient(profile, {
+    baseUrl: ctx.target.baseUrl,
+    clientId: ctx.target.credentials.clientId === '' ? undefined : ctx.target.credentials.clientId,
+    clientSecret: ctx.target.credentials.clientSecret,
+    timeoutMs: options.requestTimeoutMs ?? LOAD_DEFAULTS.requestTimeoutMs,
+    requestId: () => `${runTag}-s${++setupRequests}`,
+  });
+  const workload = new RoomWorkload(client.api, load.operations, load.weights, {
+    ...workloadIdentity,
+    runTag,
+    createRetries: options.createRetries ?? LOAD_DEFAULTS.createRetries,
+  });
+  const auth = new AuthKeeper(client.auth);
   const log = (level: 'info' | 'warn', message: string) => ctx.emit({ type: 'log', at: Date.now(), step: load.name, level, message });
+  const announce = (event: 'created' | 'closed', roomId: string, requestId?: string) =>
+    ctx.emit({ type: 'room', at: Date.now(), step: load.name, event, roomId, ...(requestId === undefined ? {} : { requestId }) });
   const finish = (status: StepStatus, reason: string | undefined, slos: SloVerdict[], summary: LoadSummary | undefined): LoadStepResult => ({
     name: load.name,
     kind: 'load',
@@ -61,30 +83,35 @@ async function runLoad(load: ResolvedLoad, ctx: StepContext): Promise<LoadStepRe
     ...(summary === undefined ? {} : { summary }),
     artifacts: [],
   });
+  const cleanup = () => cleanupAfter(client, workload, options, ctx.signal, (id) => announce('closed', id));
 
-  // Setup: token (never in the timed path), schema sampler, a pool of rooms.
-  // Burst's fixed cycle bakes the Authorization header in; these rebuild it on a refresh.
+  // Setup: auth headers (never fetched in the timed path), schema sampler, a pool of rooms.
+  // Burst's fixed cycle bakes the auth headers in; these rebuild it on a refresh.
   const cycleListeners = new Set<() => void>();
   let roomsCreated = 0;
   let sampler: SchemaSampler | undefined;
   try {
-    await retryServerErrors(() => tokens.start(ctx.signal));
-    tokens.onChange((authorization) => {
-      workload.setAuthorization(authorization);
+    warmUpWindowPath(load.operations.names(), load.windowMs);
+    await retryServerErrors(() => auth.start(ctx.signal));
+    auth.onChange((headers) => {
+      workload.setAuthHeaders(headers);
       for (const listener of cycleListeners) listener();
     });
-    sampler = await loadSampler(options, log);
-    roomsCreated = await createRoomPool(client, workload, options.roomPoolSize ?? LOAD_DEFAULTS.roomPoolSize, ctx.signal);
+    sampler = await loadSampler(options, profile, load.operations);
+    roomsCreated = await createRoomPool(client, workload, options.roomPoolSize ?? LOAD_DEFAULTS.roomPoolSize, ctx.signal, (id, requestId) => announce('created', id, requestId));
   } catch (error) {
-    tokens.stop();
+    auth.stop();
     if (ctx.signal.aborted) {
-      const cleanup = await cleanupAfter(client, workload, options);
-      return finish('interrupted', `interrupted during setup${cleanup.kind}`, [], undefined);
+      const swept = await cleanup();
+      return finish('interrupted', `interrupted during setup${clause(swept.problem)}`, [], undefined);
     }
     if (error instanceof TargetUnreachableError) return finish('invalid', error.message, [], undefined);
     if (error instanceof RoomgateError) throw error;
-    const cleanup = await cleanupAfter(client, workload, options);
-    return finish('errored', `setup failed: ${(error as Error).message}${cleanup.kind}`, [], undefined);
+    const swept = await cleanup();
+    // The target answered, but not what its profile promises (a create answered 404): the target
+    // fails the load test. Refused credentials and everything else are roomgate unable to run it.
+    const refused = error instanceof ProfileApiError && error.status !== 401 && error.status !== 403;
+    return finish(refused ? 'failed' : 'errored', `setup failed: ${(error as Error).message}${clause(swept.problem)}`, [], undefined);
   }
 
   // Every shard begins its measured phase at the agreed time; a late one says by how much.
@@ -98,8 +125,8 @@ async function runLoad(load: ResolvedLoad, ctx: StepContext): Promise<LoadStepRe
   const registry = new MetricsRegistry({ windowMs: load.windowMs });
   const cpuAtStart = process.cpuUsage();
   ctx.publishMetrics?.({ step: load.name, registry, slos: load.slos, catalog });
-  const recorder = new LoadRecorder(registry, workload, sampler, mode);
-  const nextRequest = (): PreparedRequest => {
+  const recorder = new LoadRecorder(registry, workload, sampler, mode, (change) => announce(change.event, change.roomId, change.requestId));
+  const nextRequest = (): LoadRequest => {
     const request = workload.next();
     if (sampler?.shouldSample() === true) {
       request.sampled = true;
@@ -113,7 +140,7 @@ async function runLoad(load: ResolvedLoad, ctx: StepContext): Promise<LoadStepRe
   const onOuterAbort = () => stopper.abort(ctx.signal.reason);
   ctx.signal.addEventListener('abort', onOuterAbort, { once: true });
   let abortedBy: SloVerdict | undefined;
-  let scheduler: OpenLoopScheduler | undefined;
+  let scheduler: OpenLoopScheduler<LoadRequest> | undefined;
   let burstSent = 0;
   const live = new LoadLive({
     load,
@@ -127,37 +154,43 @@ async function runLoad(load: ResolvedLoad, ctx: StepContext): Promise<LoadStepRe
     },
     scheduler: () => scheduler,
     burstSent: () => burstSent,
+    defer: (task) => (scheduler === undefined ? task() : scheduler.defer(task)),
   });
 
+  const maxBodyBytes = options.maxBodyBytes ?? LOAD_DEFAULTS.maxBodyBytes;
+  const requestTimeoutMs = options.requestTimeoutMs ?? LOAD_DEFAULTS.requestTimeoutMs;
   let soakOutcome: OpenLoopOutcome | undefined;
   let burstOutcome: BurstOutcome | undefined;
   let runError: unknown;
   try {
     if (mode === 'soak') {
-      scheduler = new OpenLoopScheduler({
+      scheduler = new OpenLoopScheduler<LoadRequest>({
         origin: ctx.target.baseUrl,
         connections: options.connections ?? LOAD_DEFAULTS.connections.soak,
         schedule: new ArrivalSchedule(load.segments),
         maxInFlight: options.maxInFlight ?? LOAD_DEFAULTS.maxInFlight,
         lateThresholdMs: options.lateThresholdMs ?? LOAD_DEFAULTS.lateThresholdMs,
-        requestTimeoutMs: options.requestTimeoutMs ?? LOAD_DEFAULTS.requestTimeoutMs,
+        requestTimeoutMs,
+        maxBodyBytes,
         nextRequest,
         observer: recorder,
         signal: stopper.signal,
       });
       soakOutcome = await scheduler.run();
     } else {
-      burstOutcome = await runBurst({
+      const cycle = workload.fixedCycle();
+      burstOutcome = await runBurst<LoadRequest>({
         origin: ctx.target.baseUrl,
         phases: load.burstPhases,
-        requestTimeoutMs: options.requestTimeoutMs ?? LOAD_DEFAULTS.requestTimeoutMs,
+        requestTimeoutMs,
+        maxBodyBytes,
         nextRequest,
-        // A mix without creates or deletes is a fixed cycle autocannon encodes once (burst.ts).
+        // A mix without creates or closes is a fixed cycle autocannon encodes once (burst.ts).
         fixedCycle:
-          workload.fixedCycle() === undefined
+          cycle === undefined
             ? undefined
             : {
-                requests: () => workload.fixedCycle()!,
+                requests: () => workload.fixedCycle() ?? cycle,
                 subscribe: (listener) => {
                   cycleListeners.add(listener);
                   return () => cycleListeners.delete(listener);
@@ -179,16 +212,33 @@ async function runLoad(load: ResolvedLoad, ctx: StepContext): Promise<LoadStepRe
   const cpu = process.cpuUsage(cpuAtStart);
   live.flushLastWindow();
 
-  // Teardown: every room of the run that is still open is deleted, even after an interruption.
-  const cleanup = await cleanupAfter(client, workload, options);
-  tokens.stop();
+  // After the run: count the rooms a create made twice (before cleanup closes any), then
+  // close every room of the run that is still open, even after an interruption.
+  const duplicates = await audit(load, registry, client, workload, ctx.signal);
+  const swept = await cleanup();
+  auth.stop();
 
   const verdicts = evaluateSlos(load.slos, registry, catalog);
   for (const verdict of verdicts) ctx.emit({ type: 'slo', at: Date.now(), step: load.name, verdict });
-  const summary = buildSummary(load, registry, live.windows, workload, roomsCreated, cleanup.report, recorder, soakOutcome, burstOutcome, abortedBy, {
-    sync,
-    generatorCpu: generatorCpu(cpu, registry.durationMs),
-  });
+  const notes: string[] = [];
+  const unjudged = unjudgedErrorsNote(registry, load.slos);
+  if (unjudged !== undefined) {
+    notes.push(unjudged);
+    log('warn', unjudged);
+  }
+  if (swept.problem !== undefined) log('warn', `cleanup: ${swept.problem}`);
+  const summary = buildSummary(
+    load,
+    registry,
+    live.windows,
+    workload,
+    { roomsCreated, cleanup: swept.report, duplicates, notes, operationNames: [...load.operations.all] },
+    recorder,
+    soakOutcome,
+    burstOutcome,
+    abortedBy,
+    { sync, generatorCpu: generatorCpu(cpu, registry.durationMs) },
+  );
   const { status, reason } = loadVerdict({
     runError,
     interrupted: ctx.signal.aborted,
@@ -198,12 +248,27 @@ async function runLoad(load: ResolvedLoad, ctx: StepContext): Promise<LoadStepRe
     abortedBy: abortedBy?.expression,
     verdicts,
   });
-  return finish(status, reason, verdicts, summary);
+  return finish(status, reason ?? (status === 'passed' ? unjudged : undefined), verdicts, summary);
+}
+
+/**
+ * The duplicate audit, when it can tell something: an SLO reads
+ * `duplicate_rooms`, or creates were retried (only a retry can double a
+ * room). Its figures go into the registry before the SLOs are judged.
+ */
+async function audit(load: BoundLoad, registry: MetricsRegistry, client: ProfileClient, workload: RoomWorkload, signal: AbortSignal): Promise<AuditOutcome | undefined> {
+  const asked = load.slos.some((slo) => slo.metric === 'duplicate_rooms');
+  if (!asked && registry.counter(COUNTERS.retries) === 0) return undefined;
+  const outcome = await auditAfter(client, workload, signal);
+  if ('skipped' in outcome) return outcome;
+  registry.increment(COUNTERS.roomsAudited, '', outcome.rooms);
+  registry.increment(COUNTERS.duplicateRooms, '', outcome.duplicates);
+  return outcome;
 }
 
 /**
  * A shard's workload: its shard in the run tag (so room names and
- * Idempotency-Keys never collide with another shard's, and cleanup deletes
+ * Idempotency-Keys never collide with another shard's, and cleanup closes
  * only its own rooms) and its own seed (so shards do not send the same sequence).
  */
 function shardWorkload(shard: ShardSpec | undefined): { runTag?: string; seed?: number } {
@@ -215,4 +280,9 @@ function shardWorkload(shard: ShardSpec | undefined): { runTag?: string; seed?: 
 function generatorCpu(cpu: NodeJS.CpuUsage, durationMs: number): { seconds: number; cores: number } {
   const seconds = (cpu.user + cpu.system) / 1e6;
   return { seconds: Math.round(seconds * 1000) / 1000, cores: Math.round((seconds / Math.max(0.001, durationMs / 1000)) * 1000) / 1000 };
+}
+
+/** ` (cleanup: …)` for a reason, when cleanup did not finish. */
+function clause(problem: string | undefined): string {
+  return problem === undefined ? '' : ` (cleanup: ${problem})`;
 }

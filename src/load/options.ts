@@ -1,4 +1,6 @@
-import { BUNDLED_SPEC } from '../package-assets.js';
+import { DEFAULT_MAX_BODY_BYTES } from '../http/bounded-body.js';
+import type { LoadRole } from './load-operations.js';
+import type { TargetProfile } from '../profile/types.js';
 import type { ShardSpec } from '../shard/shard-spec.js';
 import type { SloInput } from '../slo/types.js';
 import type { LoadMode } from '../model/load-summary.js';
@@ -10,12 +12,12 @@ export type { LoadMode };
  * field but `mode` is optional; defaults are in `LOAD_DEFAULTS`.
  */
 
-/** The room endpoints the workload drives; also the operation names of its metrics and SLOs. */
-export const LOAD_OPERATIONS = ['create_room', 'get_room', 'list_rooms', 'delete_room'] as const;
-export type LoadOperation = (typeof LOAD_OPERATIONS)[number];
-
-/** Relative weights; they need not sum to 100. */
-export type OperationMix = Partial<Record<LoadOperation, number>>;
+/**
+ * Relative weights of the operations, by metric name, operationId or role
+ * (`create`, `get`, `list`, `close`; `delete` = close): see load-operations.ts.
+ * They need not sum to 100.
+ */
+export type OperationMix = Readonly<Record<string, number>>;
 
 /**
  * One stretch of a run. Burst phases set `connections` and either
@@ -50,19 +52,19 @@ export interface LoadStepOptions {
   rampMs?: number;
   /** Several phases in order; when set, the single-phase fields above are defaults for each phase. */
   phases?: LoadPhase[];
-  /** Operation weights; default create 20, get 70, list 5, delete 5. */
+  /** Operation weights; default create 20, get 70, list 5, close 5 (list left out when the profile maps none). */
   mix?: OperationMix;
   /** Thresholds (see src/slo/types.ts for the syntax). */
   slos?: SloInput[];
   /** Fraction of responses validated against the OpenAPI response schema, 0..1; default 0.05. */
   schemaSampleRate?: number;
-  /** OpenAPI document for the schema sampling; default contracts/videoconnect.v1.openapi.yaml. */
+  /** OpenAPI document for the schema sampling; default the target profile's own document. */
   specPath?: string;
   /** Metrics window (progress lines, per-window charts, `over` SLOs), ms; default 10 000. */
   windowMs?: number;
   /** Burst: autocannon worker threads (0 = run in the main thread). */
   workers?: number;
-  /** Rooms created in setup for gets and deletes to use; default 20. */
+  /** Rooms created in setup for gets and closes to use; default 20 (0: none, gets bend to lists until a create succeeds). */
   roomPoolSize?: number;
   /** A request without a complete response after this long is a timeout error, ms; default 10 000. */
   requestTimeoutMs?: number;
@@ -72,8 +74,16 @@ export interface LoadStepOptions {
   lateThresholdMs?: number;
   /** Soak: more late sends than this fraction makes the run invalid (exit 3); default 0.01. */
   maxLateFraction?: number;
-  /** Delete every room the run created, at the end; default true. */
+  /** Close every room the run created, at the end; default true. */
   cleanup?: boolean;
+  /** Largest response body read, bytes; a larger one is cut off and counted as an error (`errors_malformed`). Default 4 MiB. */
+  maxBodyBytes?: number;
+  /**
+   * Soak: times a create whose response was lost (the connection reset or
+   * closed before the answer) is sent again with the same Idempotency-Key,
+   * when the profile's create has one; default 2. 0 never retries.
+   */
+  createRetries?: number;
   /**
    * One shard of a distributed run: connections, rates, requests, the room
    * pool and the in-flight cap above are totals, and this process takes its
@@ -82,15 +92,22 @@ export interface LoadStepOptions {
   shard?: ShardSpec;
   /** Epoch ms at which the measured phase starts (after setup), so every shard begins together (`--start-at`). */
   startAtMs?: number;
+  /**
+   * The target's profile when the plan already knows it (`--profile`, a
+   * scenario's `target.profile`, else the built-in one): the mix and the SLOs
+   * are then checked against its operations when the step is created (exit 2
+   * before anything runs). The one field that is not a plain option; the step
+   * runs with the profile of the target it is given either way.
+   */
+  profile?: TargetProfile;
 }
 
 export const LOAD_DEFAULTS = {
   connections: { burst: 10, soak: 32 },
   rate: 100,
   durationMs: 10_000,
-  mix: { create_room: 20, get_room: 70, list_rooms: 5, delete_room: 5 } satisfies Record<LoadOperation, number>,
+  mix: { create: 20, get: 70, list: 5, close: 5 } satisfies Record<LoadRole, number>,
   schemaSampleRate: 0.05,
-  specPath: BUNDLED_SPEC,
   windowMs: 10_000,
   workers: 0,
   roomPoolSize: 20,
@@ -99,4 +116,28 @@ export const LOAD_DEFAULTS = {
   lateThresholdMs: 10,
   maxLateFraction: 0.01,
   cleanup: true,
+  maxBodyBytes: DEFAULT_MAX_BODY_BYTES,
+  createRetries: 2,
+} as const;
+
+/** setTimeout fires at once for delays above 2^31−1 ms (about 24.8 days): every duration stays below. */
+export const MAX_DURATION_MS = 2 ** 31 - 1;
+
+/**
+ * What one generator process can honour. Past these the host, not the
+ * target, is measured: a scheduler asked for 10^8 arrivals a second spends
+ * every tick building requests and never yields (SIGTERM unheard, gigabytes
+ * of queued work); 10^5 autocannon connections exhaust file descriptors and
+ * memory before the first response. Above them, split the run into shards.
+ */
+export const LOAD_LIMITS = {
+  /** Arrivals (soak) or requests (burst cap) per second, per process. */
+  rate: 50_000,
+  connections: 10_000,
+  maxInFlight: 100_000,
+  requests: 1_000_000_000,
+  roomPoolSize: 10_000,
+  createRetries: 10,
+  maxBodyBytes: 256 * 1024 * 1024,
+  durationMs: MAX_DURATION_MS,
 } as const;

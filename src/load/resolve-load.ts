@@ -1,26 +1,35 @@
 import { ConfigError } from '../errors.js';
-import { parseSlos } from '../slo/parse.js';
+import type { TargetProfile } from '../profile/types.js';
 import type { Slo } from '../slo/types.js';
 import type { RateSegment } from './arrival-schedule.js';
 import type { BurstPhase } from './burst.js';
-import { loadMetricCatalog } from './load-metrics.js';
+import { LOAD_ROLES, LoadOperations, type LoadRole } from './load-operations.js';
 import { shardLoadOptions } from './load-shard.js';
-import { LOAD_DEFAULTS, LOAD_OPERATIONS, type LoadPhase, type LoadStepOptions } from './options.js';
+import { parseLoadSlos } from './load-slos.js';
+import { LOAD_DEFAULTS, LOAD_LIMITS, MAX_DURATION_MS, type LoadPhase, type LoadStepOptions } from './options.js';
 
-/** Options with every default applied and phases normalized. */
+/** Options with every default applied and phases normalized (everything that does not depend on the target's profile). */
 export interface ResolvedLoad {
   name: string;
   options: LoadStepOptions;
-  slos: Slo[];
   segments: RateSegment[];
   burstPhases: BurstPhase[];
   totalMs: number | undefined;
   windowMs: number;
 }
 
+/** A resolved load bound to the target's profile: its operations, the mix per role, and the thresholds. */
+export interface BoundLoad extends ResolvedLoad {
+  operations: LoadOperations;
+  /** Weight per role, > 0 only for the roles the run calls. */
+  weights: ReadonlyMap<LoadRole, number>;
+  slos: Slo[];
+}
+
 /**
- * Every option validated (config errors, exit 2, before anything starts) and
- * defaulted; soak phases become rate segments, burst phases autocannon phases.
+ * Every option validated against sane bounds (config errors, exit 2, before
+ * anything starts) and defaulted; soak phases become rate segments, burst
+ * phases autocannon phases.
  */
 export function resolveLoad(given: LoadStepOptions): ResolvedLoad {
   const mode = given.mode;
@@ -28,15 +37,18 @@ export function resolveLoad(given: LoadStepOptions): ResolvedLoad {
   // A shard validates and runs its own share; the totals stay in `given`.
   const options = shardLoadOptions(given);
   const windowMs = options.windowMs ?? LOAD_DEFAULTS.windowMs;
-  positive(windowMs, 'load.window');
-  const mix = options.mix ?? LOAD_DEFAULTS.mix;
-  for (const [op, weight] of Object.entries(mix)) {
-    if (!(LOAD_OPERATIONS as readonly string[]).includes(op)) {
-      throw new ConfigError(`unknown operation "${op}" in the mix`, { path: 'load.mix', hint: `operations: ${LOAD_OPERATIONS.join(', ')}` });
-    }
-    if (typeof weight !== 'number' || weight < 0 || !Number.isFinite(weight)) throw new ConfigError(`weight of ${op} must be a number >= 0`, { path: `load.mix.${op}` });
+  bounded(windowMs, 'load.window', MAX_DURATION_MS, 'ms');
+  for (const [key, path, max] of [
+    ['requestTimeoutMs', 'load.requestTimeout', MAX_DURATION_MS],
+    ['lateThresholdMs', 'load.lateThreshold', MAX_DURATION_MS],
+    ['maxInFlight', 'load.maxInFlight', LOAD_LIMITS.maxInFlight],
+    ['maxBodyBytes', 'load.maxBodyBytes', LOAD_LIMITS.maxBodyBytes],
+  ] as const) {
+    const value = options[key];
+    if (value !== undefined) bounded(value, path, max, key.endsWith('Ms') ? 'ms' : '');
   }
-  if (Object.values(mix).every((w) => (w ?? 0) === 0)) throw new ConfigError('the mix gives every operation weight 0', { path: 'load.mix' });
+  if (options.roomPoolSize !== undefined) atMost(options.roomPoolSize, 'load.roomPoolSize', LOAD_LIMITS.roomPoolSize, 0);
+  if (options.createRetries !== undefined) atMost(options.createRetries, 'load.createRetries', LOAD_LIMITS.createRetries, 0);
   const sampleRate = options.schemaSampleRate ?? LOAD_DEFAULTS.schemaSampleRate;
   if (!(sampleRate >= 0 && sampleRate <= 1)) throw new ConfigError('schema sample rate must be between 0 and 1', { path: 'load.schema_sample_rate' });
   const maxLate = options.maxLateFraction ?? LOAD_DEFAULTS.maxLateFraction;
@@ -54,9 +66,10 @@ export function resolveLoad(given: LoadStepOptions): ResolvedLoad {
     const durationMs = phase.durationMs ?? (phase.requests === undefined ? options.durationMs : undefined) ?? (options.requests === undefined ? LOAD_DEFAULTS.durationMs : undefined);
     if (mode === 'soak') {
       const rate = phase.rate ?? options.rate ?? LOAD_DEFAULTS.rate;
-      positive(rate, `${path}.rate`);
+      bounded(rate, `${path}.rate`, LOAD_LIMITS.rate, '/s');
       const d = durationMs ?? LOAD_DEFAULTS.durationMs;
-      positive(d, `${path}.duration`);
+      bounded(d, `${path}.duration`, MAX_DURATION_MS, 'ms');
+      if (phase.rampMs !== undefined) bounded(phase.rampMs, `${path}.ramp`, MAX_DURATION_MS, 'ms');
       const ramp = Math.min(d, phase.rampMs ?? (options.phases === undefined ? (options.rampMs ?? 0) : 0));
       if (ramp > 0) segments.push({ durationMs: ramp, fromRate: previousRate, toRate: rate });
       if (d - ramp > 0) segments.push({ durationMs: d - ramp, fromRate: rate, toRate: rate });
@@ -64,16 +77,16 @@ export function resolveLoad(given: LoadStepOptions): ResolvedLoad {
       totalMs = (totalMs ?? 0) + d;
     } else {
       const connections = phase.connections ?? options.connections ?? LOAD_DEFAULTS.connections.burst;
-      positive(connections, `${path}.connections`);
+      bounded(connections, `${path}.connections`, LOAD_LIMITS.connections, '');
       const requests = phase.requests ?? (phase.durationMs === undefined ? options.requests : undefined);
       if (requests !== undefined) {
-        positive(requests, `${path}.requests`);
+        bounded(requests, `${path}.requests`, LOAD_LIMITS.requests, '');
         if (requests < connections) throw new ConfigError(`requests (${requests}) must be at least connections (${connections})`, { path: `${path}.requests` });
         burstPhases.push({ connections, requests, ...burstRate(phase, options, path) });
         totalMs = undefined;
       } else {
         const d = durationMs ?? LOAD_DEFAULTS.durationMs;
-        positive(d, `${path}.duration`);
+        bounded(d, `${path}.duration`, MAX_DURATION_MS, 'ms');
         burstPhases.push({ connections, durationMs: d, ...burstRate(phase, options, path) });
         if (totalMs !== undefined) totalMs += d;
       }
@@ -85,8 +98,35 @@ export function resolveLoad(given: LoadStepOptions): ResolvedLoad {
       hint: 'omit workers (one core drives ~10k req/s on loopback), or split the run across processes and merge their metrics',
     });
   }
-  const slos = parseSlos(options.slos ?? [], loadMetricCatalog(mode), LOAD_OPERATIONS, { path: 'load.slos', windowMs });
-  return { name: options.name ?? `load-${mode}`, options, slos, segments, burstPhases, totalMs, windowMs };
+  // A soak's connection pool is bounded like a burst's connections.
+  if (mode === 'soak' && options.connections !== undefined) bounded(options.connections, 'load.connections', LOAD_LIMITS.connections, '');
+  if (options.rampMs !== undefined) bounded(options.rampMs, 'load.ramp', MAX_DURATION_MS, 'ms');
+  if (totalMs !== undefined && totalMs > MAX_DURATION_MS) {
+    throw new ConfigError(`the phases add up to ${totalMs} ms, longer than the ${MAX_DURATION_MS} ms (about 24.8 days) a timer can wait`, { path: 'load.phases', hint: 'shorten the run' });
+  }
+  return { name: options.name ?? `load-${mode}`, options, segments, burstPhases, totalMs, windowMs };
+}
+
+/**
+ * The mix and the thresholds against the target's profile: every name in
+ * them must be one of its operations (or an alias), every role the mix calls
+ * one the profile maps. Config errors (exit 2), like the rest of the options.
+ */
+export function bindLoad(load: ResolvedLoad, profile: TargetProfile): BoundLoad {
+  const operations = LoadOperations.of(profile);
+  const weights = mixWeights(operations, load.options.mix);
+  const slos = parseLoadSlos(load.options.slos ?? [], load.options.mode, operations, { path: 'load.slos', windowMs: load.windowMs });
+  return { ...load, operations, weights, slos };
+}
+
+/**
+ * The weight of each role in `mix` (names, aliases), or in the default mix:
+ * create 20, get 70, list 5, close 5, without the roles the profile does not
+ * map (a profile without a list role simply has no lists).
+ */
+export function mixWeights(operations: LoadOperations, mix: LoadStepOptions['mix']): Map<LoadRole, number> {
+  const weights = mix ?? Object.fromEntries(Object.entries(LOAD_DEFAULTS.mix).filter(([role]) => LOAD_ROLES.some((r) => r === role && operations.has(r))));
+  return operations.resolveMix(weights, 'load.mix');
 }
 
 /**
@@ -105,10 +145,25 @@ function burstRamp(options: LoadStepOptions): LoadPhase[] | undefined {
 function burstRate(phase: LoadPhase, options: LoadStepOptions, path: string): { rate?: number } {
   const rate = phase.rate ?? options.rate;
   if (rate === undefined) return {};
-  positive(rate, `${path}.rate`);
+  bounded(rate, `${path}.rate`, LOAD_LIMITS.rate, '/s');
   return { rate };
 }
 
-function positive(value: number, path: string): void {
+/** > 0 and at most `max`: what one generator process (or a timer) can honour. */
+function bounded(value: number, path: string, max: number, unit: string): void {
   if (!(typeof value === 'number' && Number.isFinite(value) && value > 0)) throw new ConfigError(`must be > 0, got ${String(value)}`, { path });
+  if (value > max) {
+    throw new ConfigError(`must be at most ${max}${unit}, got ${String(value)}${unit}`, {
+      path,
+      hint:
+        unit === 'ms'
+          ? 'timers cannot wait longer than 2^31−1 ms (about 24.8 days); shorten it'
+          : 'one generator process cannot honour more; split the load into shards (--shard i/n) on several processes or hosts',
+    });
+  }
+}
+
+/** An integer from `min` to `max`. */
+function atMost(value: number, path: string, max: number, min: number): void {
+  if (!(Number.isInteger(value) && value >= min && value <= max)) throw new ConfigError(`must be an integer from ${min} to ${max}, got ${String(value)}`, { path });
 }

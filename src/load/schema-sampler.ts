@@ -1,21 +1,15 @@
-import { loadSpec } from '../spec/load-spec.js';
-import { SpecIndex } from '../spec/spec-index.js';
+import type { TargetProfile } from '../profile/types.js';
+import type { OpenApiDocument } from '../spec/openapi-types.js';
+import { SpecIndex, type IndexedOperation } from '../spec/spec-index.js';
 import type { JsonSchema } from '../spec/openapi-types.js';
-import type { LoadOperation } from './options.js';
-
-/** The OpenAPI operation behind each workload operation. */
-const OPERATION_IDS: Record<LoadOperation, string> = {
-  create_room: 'createRoom',
-  get_room: 'getRoom',
-  list_rooms: 'listRooms',
-  delete_room: 'deleteRoom',
-};
+import type { LoadOperations, LoadRole } from './load-operations.js';
 
 /**
  * Contract under load: validates a sample of responses against the OpenAPI
- * response schema for their operation and status. Reuses the contract gate's
- * spec loader and index (ajv 2020-12, compiled once per schema), so load and
- * contract steps judge responses by the same rules.
+ * response schema of the operation that plays their role in the target
+ * profile, for their status. Reuses the contract gate's spec index (ajv
+ * 2020-12, compiled once per schema), so load and contract steps judge
+ * responses by the same rules.
  */
 export class SchemaSampler {
   private counter = 0;
@@ -23,24 +17,36 @@ export class SchemaSampler {
 
   private constructor(
     private readonly index: SpecIndex,
+    private readonly byRole: ReadonlyMap<LoadRole, IndexedOperation | string>,
     sampleRate: number,
   ) {
     // Deterministic "every n-th response" rather than Math.random: the same run samples the same responses.
     this.every = sampleRate <= 0 ? Number.POSITIVE_INFINITY : Math.max(1, Math.round(1 / sampleRate));
   }
 
-  static async load(specPath: string, sampleRate: number): Promise<SchemaSampler> {
-    const index = new SpecIndex(await loadSpec(specPath));
-    // Compile every validator now: an ajv compile takes tens of ms, and doing it on
-    // the first sampled response would stall the event loop in the timed path.
-    for (const operationId of Object.values(OPERATION_IDS)) {
-      const op = index.byId(operationId);
-      for (const response of Object.values(op?.operation.responses ?? {})) {
-        const schema = jsonSchemaOf(response.content);
-        if (schema !== undefined) index.compile(schema);
+  /**
+   * A sampler over `document` (the profile's own, or one `spec:` names) for
+   * the roles of `operations`, found by operationId, else by method and path.
+   */
+  static create(document: OpenApiDocument, profile: TargetProfile, operations: LoadOperations, sampleRate: number): SchemaSampler {
+    const index = new SpecIndex(document);
+    const byRole = new Map<LoadRole, IndexedOperation | string>();
+    for (const op of operations.all) {
+      const where = profile.rooms[op.role]?.resolved;
+      const found =
+        index.byId(op.operationId) ??
+        (where === undefined ? undefined : index.operations.find((o) => o.method.toUpperCase() === where.method && o.template === where.pathTemplate));
+      byRole.set(op.role, found ?? `the OpenAPI document has no operation ${op.operationId}`);
+      // Compile every validator now: an ajv compile takes tens of ms, and doing it on
+      // the first sampled response would stall the event loop in the timed path.
+      if (found !== undefined) {
+        for (const response of Object.values(found.operation.responses ?? {})) {
+          const schema = jsonSchemaOf(response.content);
+          if (schema !== undefined) index.compile(schema);
+        }
       }
     }
-    return new SchemaSampler(index, sampleRate);
+    return new SchemaSampler(index, byRole, sampleRate);
   }
 
   /** Called once per request at send time: whether this one's response is validated. */
@@ -50,9 +56,10 @@ export class SchemaSampler {
   }
 
   /** Schema violations of one sampled response (empty when it conforms). */
-  validate(operation: string, status: number, body: Buffer | string): string[] {
-    const op = this.index.byId(OPERATION_IDS[operation as LoadOperation] ?? '');
-    if (op === undefined) return [`the OpenAPI document has no operation ${operation}`];
+  validate(role: LoadRole, status: number, body: Buffer | string): string[] {
+    const op = this.byRole.get(role);
+    if (op === undefined) return [`the target profile maps no ${role} operation`];
+    if (typeof op === 'string') return [op];
     const response = this.index.responseFor(op, status);
     if (response === undefined) return [`status ${status} is not documented for ${op.operationId}`];
     const schema = jsonSchemaOf(response.content);

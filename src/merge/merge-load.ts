@@ -5,7 +5,8 @@ import { summarizeLoadRegistry, windowSummary } from '../load/build-load-summary
 import { loadMetricCatalog } from '../load/load-metrics.js';
 import type { LoadSummary } from '../model/load-summary.js';
 import { loadVerdict } from '../load/load-verdict.js';
-import { LOAD_DEFAULTS, LOAD_OPERATIONS } from '../load/options.js';
+import { LoadOperations } from '../load/load-operations.js';
+import { LOAD_DEFAULTS } from '../load/options.js';
 import type { CleanupReport } from '../load/room-cleanup.js';
 import { mergeShardMetrics } from './merge-metrics.js';
 import { carriedStatus, mergedTimes, shardSlos, skewReason, type ShardStep } from './shard-step.js';
@@ -39,7 +40,12 @@ export function mergeLoadStep(steps: readonly ShardStep[], maxSkewMs: number): M
   const catalog = loadMetricCatalog(mode);
   const merged = mergeShardMetrics(all.map((s) => s.histograms));
   const { registry } = merged;
-  const slos = shardSlos(steps, catalog, LOAD_OPERATIONS, registry.windowMs);
+  // The shards' own operation names and aliases (reports before profiles: the names their series carry).
+  const names = all[0]!.operationNames ?? registry.operations().map((name) => ({ role: 'get' as const, name, operationId: name }));
+  const operations = LoadOperations.fromList(names);
+  const slos = shardSlos(steps, catalog, operations.vocabulary(), registry.windowMs).map((slo) =>
+    slo.operation === undefined ? slo : { ...slo, operation: operations.nameOf(slo.operation) ?? slo.operation },
+  );
   const verdicts = evaluateSlos(slos, registry, catalog);
   const figures = summarizeLoadRegistry(registry, mode);
   const schedule = mergeSchedules(all);
@@ -52,6 +58,7 @@ export function mergeLoadStep(steps: readonly ShardStep[], maxSkewMs: number): M
   const summary: LoadSummary = {
     mode,
     runTag: all.map((s) => s.runTag).join(','),
+    ...(all[0]!.operationNames === undefined ? {} : { operationNames: all[0]!.operationNames }),
     ...figures,
     ...(schedule === undefined ? {} : { schedule }),
     ...(all.every((s) => s.burst !== undefined)
@@ -126,11 +133,15 @@ function mergeCleanups(cleanups: readonly LoadSummary['cleanup'][]): LoadSummary
   const reports = cleanups.filter((c): c is CleanupReport => !('skipped' in c));
   if (reports.length === 0) return cleanups[0]!;
   const errors = reports.map((r) => r.error).filter((e) => e !== undefined);
+  const cut = reports.find((r) => r.cutShort !== undefined)?.cutShort;
   return {
     deleted: sum(reports.map((r) => r.deleted)),
     failed: sum(reports.map((r) => r.failed)),
     leftOver: sum(reports.map((r) => r.leftOver)),
+    leftOpen: reports.flatMap((r) => r.leftOpen ?? []).slice(0, 100),
+    verified: reports.every((r) => r.verified !== false),
     listRequests: sum(reports.map((r) => r.listRequests)),
+    ...(cut === undefined ? {} : { cutShort: cut }),
     ...(errors.length === 0 ? {} : { error: errors.join('; ') }),
   };
 }

@@ -5,6 +5,17 @@ import type { LatencySummary } from '../metrics/summary.js';
 import type { ShardSpec } from '../shard/shard-spec.js';
 import type { StartSync } from '../shard/start-at.js';
 
+/** The roles of the target profile the load step drives. */
+export type LoadRole = 'create' | 'get' | 'list' | 'close';
+
+/** One operation of a load run: the role it plays, its metric name, and the user's operationId behind it. */
+export interface LoadOperation {
+  role: LoadRole;
+  /** The name of its series and counters, and of its SLOs. */
+  name: string;
+  operationId: string;
+}
+
 /** Per-operation figures of a load run. Latencies in ms. */
 export interface OperationSummary {
   attempts: number;
@@ -28,6 +39,8 @@ export interface LoadSummary {
   mode: LoadMode;
   /** Prefix of every room name the run created. */
   runTag: string;
+  /** The operations by role, as the target profile names them (absent in reports before profiles). */
+  operationNames?: LoadOperation[];
   durationMs: number;
   /** Whole run, all operations. */
   totals: {
@@ -41,6 +54,10 @@ export interface LoadSummary {
     timeouts: number;
     resets: number;
     connectionErrors: number;
+    /** Answers that could not be read: a body past the cap, headers over the limit, not HTTP. */
+    malformed?: number;
+    /** Creates sent again with the same Idempotency-Key after their response was lost. */
+    retries?: number;
     /** Errors the generator could not attribute to an operation (burst transport errors). */
     unattributedErrors: number;
     schemaChecked: number;
@@ -65,6 +82,10 @@ export interface LoadSummary {
   burst?: { autocannonRequests: number; autocannonErrors: number; phases: { connections: number; durationMs?: number; requests?: number }[] };
   setup: { roomsCreated: number };
   cleanup: CleanupReport | { skipped: true; reason: string };
+  /** After the run: its rooms listed by name prefix, and how many a create made twice (`duplicate_rooms`). */
+  duplicates?: { rooms: number; duplicates: number; listRequests: number; examples: { name: string; ids: string[] }[] } | { skipped: true; reason: string };
+  /** Things a reader must know about the verdict (e.g. failing requests that no SLO judged). */
+  notes?: string[];
   schemaViolationExamples: SchemaViolationExample[];
   /** If an abort_on_fail threshold stopped the run: its expression. */
   abortedBy?: string;
@@ -82,14 +103,20 @@ export interface LoadSummary {
 
 /** What cleanup did; part of the load step's summary. */
 export interface CleanupReport {
-  /** Rooms of this run found open at the end and deleted. */
+  /** Rooms of this run found open at the end and closed (through the profile's close operation). */
   deleted: number;
-  /** Deletes that failed (the room stays open on the target). */
+  /** Closes that failed (the room stays open on the target). */
   failed: number;
-  /** Open rooms of this run still listed after the last pass. */
+  /** Open rooms of this run still listed at the end (exact when `verified`). */
   leftOver: number;
-  /** `GET /v1/rooms` calls cleanup made (so request counts can be reconciled with the target's). */
+  /** Their ids (at most 100). */
+  leftOpen?: string[];
+  /** True when `leftOver` comes from a listing made after the last close; false when the listing failed too and it is the rooms known open minus those closed. */
+  verified?: boolean;
+  /** List requests (pages) cleanup made, so request counts can be reconciled with the target's. */
   listRequests: number;
+  /** Set when cleanup stopped before it was done: its budget ran out, or a signal cut it short. */
+  cutShort?: 'deadline' | 'signal';
   /** Why cleanup stopped early, if it did. */
   error?: string;
 }

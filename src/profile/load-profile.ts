@@ -143,7 +143,8 @@ class ProfileBuilder {
     for (const [part, template] of [['body', body], ['query', query], ['params', params], ['headers', headers]] as const) {
       for (const problem of templateProblems(template, allowed)) this.error([...path, part], problem, 'see "Templates" in the profile documentation for the placeholders each role provides');
     }
-    return { role, operation, resolved: resolvedOp, encoding, ...(body === undefined ? {} : { body }), query, params, headers };
+    const metric = typeof raw['metric'] === 'string' ? raw['metric'] : undefined;
+    return { role, operation, resolved: resolvedOp, encoding, ...(body === undefined ? {} : { body }), query, params, headers, ...(metric === undefined ? {} : { metric }) };
   }
 
   /** Every `{param}` of the path needs a value: the only one defaults to the room (or webhook) id. */

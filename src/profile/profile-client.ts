@@ -22,10 +22,14 @@ export interface ProfileClientOptions {
   /** Per-request timeout for headers and body; default 10 s (the seed's control-operation budget). */
   timeoutMs?: number;
   dispatcher?: Dispatcher;
+  /** An `X-Request-Id` for each request that names none (so the target's logs and roomgate's events can be matched). */
+  requestId?: () => string;
 }
 
 export interface CallOptions {
   signal?: AbortSignal;
+  /** This request's `X-Request-Id` (default: the client's `requestId()`, if it has one). */
+  requestId?: string;
 }
 
 /** A room as the profile's fields read it; `raw` is the API's own representation. */
@@ -66,8 +70,9 @@ export class ProfileClient {
    * server with a new key); a second 401 is the target's real answer.
    */
   async send(request: RoomRequest, options: CallOptions = {}): Promise<HttpAnswer> {
+    const requestId = options.requestId ?? this.options.requestId?.();
     const send = async () => {
-      const headers = { ...request.headers, ...(await this.options.auth.headers(options.signal)) };
+      const headers = { ...request.headers, ...(requestId === undefined ? {} : { 'x-request-id': requestId }), ...(await this.options.auth.headers(options.signal)) };
       return exchange({ ...request, headers }, { baseUrl: this.baseUrl, timeoutMs: this.timeoutMs, signal: options.signal, dispatcher: this.options.dispatcher });
     };
     const answer = await send();
@@ -107,7 +112,7 @@ export class ProfileClient {
    * the given states, when the profile maps a status). Cleanup after a
    * killed run relies on it, so it needs the profile to map the room name.
    */
-  async listRunRooms(namePrefix: string, options: CallOptions & { states?: readonly RoomState[] } = {}): Promise<RoomView[]> {
+  async listRunRooms(namePrefix: string, options: CallOptions & { states?: readonly RoomState[]; onPage?: () => void } = {}): Promise<RoomView[]> {
     if (!this.api.has('name')) {
       throw new ConfigError('the target profile maps no room name (fields.name), so the rooms of a run cannot be found by their name prefix', {
         path: 'fields.name',
@@ -126,6 +131,7 @@ export class ProfileClient {
       for (let page = 0; request !== undefined && page < MAX_PAGES; page++) {
         if (seen.has(request.path)) break;
         seen.add(request.path);
+        options.onPage?.();
         const { rooms, next }: { rooms: RoomView[]; next: ListRequest | undefined } = await this.listPage(request, options);
         for (const room of rooms) {
           if (room.name?.startsWith(namePrefix) !== true) continue;
@@ -203,6 +209,8 @@ export interface ConnectOptions {
   dispatcher?: Dispatcher;
   /** Epoch ms for token lifetimes; default Date.now. */
   now?: () => number;
+  /** An `X-Request-Id` for each request (see ProfileClientOptions). */
+  requestId?: () => string;
 }
 
 /** A ProfileClient for `profile` at `baseUrl`: credentials resolved, the profile's authenticator, RoomApi. */
@@ -215,7 +223,14 @@ export function createProfileClient(profile: TargetProfile, options: ConnectOpti
     ...(options.now === undefined ? {} : { now: options.now }),
   });
   const api = new RoomApi(profile, credentials.id === undefined ? {} : { clientId: credentials.id });
-  return new ProfileClient({ baseUrl: options.baseUrl, api, auth, ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }), ...(options.dispatcher === undefined ? {} : { dispatcher: options.dispatcher }) });
+  return new ProfileClient({
+    baseUrl: options.baseUrl,
+    api,
+    auth,
+    ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
+    ...(options.dispatcher === undefined ? {} : { dispatcher: options.dispatcher }),
+    ...(options.requestId === undefined ? {} : { requestId: options.requestId }),
+  });
 }
 
 function isSuccess(status: number): boolean {

@@ -61,6 +61,12 @@ export interface RoleRequest {
   params: Readonly<Record<string, TemplateValue>>;
   /** Extra request headers (never credentials: those come from `auth`). */
   headers: Readonly<Record<string, TemplateValue>>;
+  /**
+   * The name the load step's metrics, mix and SLOs use for this role
+   * (`metric:`), e.g. VideoConnect's `create_room`; undefined = derived from
+   * the operationId (src/load/load-operations.ts).
+   */
+  metric?: string;
 }
 
 export interface CreateRole extends RoleRequest {

@@ -3,9 +3,9 @@ import { ConfigError, ConfigErrors } from '../errors.js';
 import type { StepKind } from '../model/result.js';
 import type { Step } from '../model/step.js';
 import { durationOption } from '../config/load-config.js';
-import { loadMetricCatalog } from '../load/load-metrics.js';
-import { LOAD_OPERATIONS } from '../load/options.js';
-import { parseSlos } from '../slo/parse.js';
+import { LoadOperations } from '../load/load-operations.js';
+import { parseLoadSlos } from '../load/load-slos.js';
+import type { TargetProfile } from '../profile/types.js';
 import type { StepConfig } from '../config/types.js';
 import type { ShardSpec } from '../shard/shard-spec.js';
 
@@ -24,6 +24,8 @@ export interface PlanContext {
   shard?: ShardSpec;
   /** `--start-at` (epoch ms), given to the run's first load or browser step only: its measured phase starts then. */
   startAtMs?: number;
+  /** The scenario's target profile: load steps check their mix and SLO names against its operations. */
+  profile?: TargetProfile;
 }
 
 /** The distributed-run fields of a measured step's options. */
@@ -94,7 +96,7 @@ export const STEP_FACTORIES: Record<StepKind, StepFactoryEntry> = {
       }
       // --duration scales soaks only: a burst's length is part of its definition.
       if (ctx.durationMs !== undefined && step.options['mode'] === 'soak') options['durationMs'] = ctx.durationMs;
-      return { ...options, name: step.name, slos: slosOf(step), ...shardFields(ctx) };
+      return { ...options, name: step.name, slos: slosOf(step), ...shardFields(ctx), ...(ctx.profile === undefined ? {} : { profile: ctx.profile }) };
     },
   },
   browser: {
@@ -151,7 +153,7 @@ function browserExtras(options: Record<string, unknown>, fileOf: string | undefi
 /** Build the Step for one configured step, or throw a ConfigError located at it. */
 export async function buildStep(step: StepConfig, ctx: PlanContext): Promise<Step> {
   // SLOs first: a typo in a threshold is worth knowing even while the step's module is missing.
-  validateSlosEarly(step);
+  validateSlosEarly(step, ctx.profile);
   const entry = STEP_FACTORIES[step.type];
   const factory = await loadFactory(entry);
   if (factory === undefined) {
@@ -222,13 +224,14 @@ function relocate(error: ConfigError, step: StepConfig): ConfigError {
  * unknown metric or operation is exit 2 at its line, never a silent pass.
  * (The step parses them again when it is built; this is the early, located check.)
  */
-function validateSlosEarly(step: StepConfig): void {
-  if (step.type !== 'load' || step.slos.length === 0) return;
+function validateSlosEarly(step: StepConfig, profile: TargetProfile | undefined): void {
+  // Operation names are the profile's (create_room for VideoConnect, the user's operationIds otherwise).
+  if (step.type !== 'load' || step.slos.length === 0 || profile === undefined) return;
   const mode = step.options['mode'] === 'soak' ? 'soak' : 'burst';
-  parseSlos(
+  parseLoadSlos(
     step.slos.map((s) => s.input),
-    loadMetricCatalog(mode),
-    LOAD_OPERATIONS,
+    mode,
+    LoadOperations.of(profile),
     { file: step.at.file, path: `${step.at.path}.slos`, lineOf: (index) => step.slos[index]?.at.line },
   );
 }

@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/errors.js';
 import { createLoadStep, type LoadStepOptions, type LoadSummary } from '../../src/load/index.js';
 import type { RunEvent } from '../../src/model/events.js';
+import { loadBuiltinProfile } from '../../src/profile/load-profile.js';
 import { LOCAL_CREDENTIALS } from '../../src/reference/defaults.js';
 import type { FaultName } from '../../src/reference/faults.js';
 import { createReferenceServer } from '../../src/reference/server.js';
@@ -19,9 +20,10 @@ async function run(options: LoadStepOptions, faults: FaultName[] = []) {
   // These tests check counting and gating, not generator precision, so no share of late sends makes
   // them invalid: on a starved CI host (Chromium start-ups in the parallel files) 90 % of a 2 s soak's
   // sends came out more than 10 ms late. The late-send rule has its own test ("load step validity").
-  const step = createLoadStep({ windowMs: 1000, roomPoolSize: 5, maxLateFraction: 1, ...options });
+  const profile = await loadBuiltinProfile();
+  const step = createLoadStep({ windowMs: 1000, roomPoolSize: 5, maxLateFraction: 1, profile, ...options });
   const result = await step.run({
-    target: { baseUrl: server.url, credentials: { ...LOCAL_CREDENTIALS }, embedded: true },
+    target: { baseUrl: server.url, credentials: { ...LOCAL_CREDENTIALS }, embedded: true, profile },
     signal: new AbortController().signal,
     emit: (e) => events.push(e),
     runDir: '/tmp',
@@ -122,8 +124,9 @@ describe('load step', () => {
     expect(summary.burst!.autocannonRequests).toBe(summary.totals.responses);
   });
 
-  it('rejects an unknown metric in a threshold before running', () => {
-    expect(() => createLoadStep({ mode: 'soak', slos: ['p99 < 1s', 'latensy.p99 < 1s'] })).toThrow(ConfigError);
+  it('rejects an unknown metric in a threshold before running', async () => {
+    const profile = await loadBuiltinProfile();
+    expect(() => createLoadStep({ mode: 'soak', profile, slos: ['p99 < 1s', 'latensy.p99 < 1s'] })).toThrow(ConfigError);
   });
 
   it('rejects a late-send fraction outside 0..1 before running', () => {
@@ -142,9 +145,10 @@ describe('load step validity', () => {
     const server = await createReferenceServer({ port: 0 });
     servers.push(server);
     // A late threshold of 1 µs: practically every send is "late", as on an overloaded generator.
-    const step = createLoadStep({ mode: 'soak', rate: 50, durationMs: 1000, windowMs: 1000, roomPoolSize: 2, lateThresholdMs: 0.001, slos: ['p99 < 5s'] });
+    const profile = await loadBuiltinProfile();
+    const step = createLoadStep({ mode: 'soak', rate: 50, durationMs: 1000, windowMs: 1000, roomPoolSize: 2, lateThresholdMs: 0.001, slos: ['p99 < 5s'], profile });
     const result = await step.run({
-      target: { baseUrl: server.url, credentials: { ...LOCAL_CREDENTIALS }, embedded: true },
+      target: { baseUrl: server.url, credentials: { ...LOCAL_CREDENTIALS }, embedded: true, profile },
       signal: new AbortController().signal,
       emit: () => {},
       runDir: '/tmp',

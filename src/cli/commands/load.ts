@@ -1,7 +1,5 @@
-import { existsSync } from 'node:fs';
 import type { CommandModule } from 'yargs';
 import { UsageError } from '../../errors.js';
-import { BUNDLED_SPEC } from '../../package-assets.js';
 import { execute } from '../fail.js';
 import { parseFaultFlags } from '../fault-flags.js';
 import {
@@ -39,15 +37,14 @@ interface LoadArgs extends ShardArgs, MetricsFlags, TargetArgs, RunOutputArgs {
   lateThreshold: string;
   cleanup: boolean;
   roomPool: number;
+  createRetries: number;
   fault: string[];
 }
-
-const MIX_ALIASES: Record<string, string> = { create: 'create_room', get: 'get_room', list: 'list_rooms', delete: 'delete_room' };
 
 /** `roomgate load`: a one-step plan (a burst or a soak) run and reported like `roomgate run`. */
 export const loadCommand: CommandModule<object, LoadArgs> = {
   command: 'load',
-  describe: 'Burst (closed loop) or soak (open loop, constant rate) load on the room endpoints, gated by SLOs',
+  describe: 'Burst (closed loop) or soak (open loop, constant rate) load on the room operations of the target profile, gated by SLOs',
   builder: (y) =>
     withFaultOption(
       withSloOption(
@@ -60,7 +57,7 @@ export const loadCommand: CommandModule<object, LoadArgs> = {
           'per-request deadline; a --target that does not answer its first request within it is an invalid run (exit 3)',
           '10s',
         ),
-        '"create_room.p99 < 1s", "error_rate < 0.1%", "p99 < 500ms over 1m"',
+        '"create_room.p99 < 1s" (operations as the profile names them: getMeeting.p99 < 200ms), "error_rate < 0.1%", "p99 < 500ms over 1m"',
       ),
     )
       .option('mode', { choices: ['burst', 'soak'], default: 'burst', describe: 'burst: N connections as fast as the target answers; soak: a constant arrival rate' })
@@ -68,14 +65,22 @@ export const loadCommand: CommandModule<object, LoadArgs> = {
       .option('connections', { type: 'number', describe: 'burst: concurrent connections (default 10); soak: pool size (default 32)' })
       .option('requests', { type: 'number', describe: 'burst: a fixed number of requests instead of --duration' })
       .option('ramp', durationOption('soak: reach --rate linearly over this long; burst: step connections up over this long first, e.g. 30s'))
-      .option('mix', { type: 'string', describe: 'operation weights, e.g. create=20,get=70,list=5,delete=5 (the default)' })
+      .option('mix', {
+        type: 'string',
+        describe: 'operation weights by the profile\'s operation names or the roles create, get, list, close (delete = close), e.g. create=20,get=70,list=5,close=5 (the default) or createMeeting=20,getMeeting=70',
+      })
       .option('window', durationOption('metrics window: progress lines, charts, `over` SLOs', '10s'))
       .option('schema-sample-rate', { type: 'number', default: 0.05, describe: 'fraction of responses validated against the OpenAPI schema (0 turns it off)' })
-      .option('spec', { type: 'string', describe: 'OpenAPI document for schema sampling (default: the bundled contracts/videoconnect.v1.openapi.yaml)' })
+      .option('spec', { type: 'string', describe: 'OpenAPI document that replaces the profile\'s own (operations and schema sampling)' })
       .option('max-late', { type: 'number', default: 0.01, describe: 'soak: fraction of late sends that makes the run invalid (exit 3)' })
       .option('late-threshold', durationOption('soak: a send this far behind its intended time is late', '10ms'))
-      .option('room-pool', { type: 'number', default: 20, describe: 'rooms created in setup for gets and deletes to use' })
-      .option('cleanup', { type: 'boolean', default: true, describe: 'delete every room the run created, at the end (--no-cleanup keeps them)' }) as never,
+      .option('room-pool', { type: 'number', default: 20, describe: 'rooms created in setup for gets and closes to use (0: none)' })
+      .option('create-retries', {
+        type: 'number',
+        default: 2,
+        describe: 'soak: times a create whose response was lost is sent again with the same Idempotency-Key (when the profile\'s create has one)',
+      })
+      .option('cleanup', { type: 'boolean', default: true, describe: 'close every room the run created, at the end (--no-cleanup keeps them)' }) as never,
   handler: (args) =>
     execute(async () => {
       const faults = parseFaultFlags(args.fault, args.target);
@@ -86,13 +91,15 @@ export const loadCommand: CommandModule<object, LoadArgs> = {
       const windowMs = requireDurationFlag('--window', args.window);
       const lateThresholdMs = requireDurationFlag('--late-threshold', args.lateThreshold);
       const mode = args.mode as 'burst' | 'soak';
-      const specPath = args.spec ?? BUNDLED_SPEC;
       const mix = args.mix === undefined ? undefined : parseMix(args.mix);
-      const defaults = args.slo === undefined ? defaultLoadSlos({ specAvailable: args.schemaSampleRate > 0 && existsSync(specPath), mix }) : undefined;
-      const slos = args.slo ?? defaults?.slos ?? [];
 
       // Build (and so validate) the step before starting anything: a bad threshold is exit 2.
-      const [{ createLoadStep }, { planOneStep }] = await Promise.all([import('../../load/load-step.js'), import('../one-step-plan.js')]);
+      const [{ createLoadStep }, { planOneStep }, { LoadOperations }, { mixWeights }] = await Promise.all([
+        import('../../load/load-step.js'),
+        import('../one-step-plan.js'),
+        import('../../load/load-operations.js'),
+        import('../../load/resolve-load.js'),
+      ]);
       const stepOptions = {
         mode,
         ...(args.rate === undefined ? {} : { rate: args.rate }),
@@ -100,25 +107,41 @@ export const loadCommand: CommandModule<object, LoadArgs> = {
         ...(args.requests === undefined ? { durationMs } : { requests: args.requests }),
         ...(rampMs === undefined ? {} : { rampMs }),
         ...(mix === undefined ? {} : { mix }),
-        slos,
+        ...(args.slo === undefined ? {} : { slos: args.slo }),
         windowMs,
         requestTimeoutMs,
         schemaSampleRate: args.schemaSampleRate,
-        ...(args.spec === undefined ? {} : { specPath: args.spec }),
         maxLateFraction: args.maxLate,
         lateThresholdMs,
         cleanup: args.cleanup,
         roomPoolSize: args.roomPool,
+        createRetries: args.createRetries,
       };
+      // The default thresholds name the profile's operations, so they are chosen once the plan has loaded it.
+      let slos: string[] = args.slo ?? [];
+      let defaultNotes: string[] = [];
       return planOneStep(args, {
         command: 'load',
         faults,
         requestTimeoutMs,
+        spec: args.spec,
         // The shard identity's plan: what every shard of one run must agree on (its totals, not its share).
         workload: stepOptions,
-        build: ({ shard, startAtMs }) => {
+        build: ({ shard, startAtMs, profile }) => {
           try {
-            return [createLoadStep({ ...stepOptions, ...(shard === undefined ? {} : { shard }), ...(startAtMs === undefined ? {} : { startAtMs }) })];
+            if (args.slo === undefined) {
+              const operations = LoadOperations.of(profile);
+              const called = new Set([...mixWeights(operations, mix)].filter(([, weight]) => weight > 0).map(([role]) => role));
+              const defaults = defaultLoadSlos({
+                specAvailable: args.schemaSampleRate > 0,
+                operations,
+                called,
+                idempotentCreates: profile.rooms.create.idempotencyKey !== undefined && profile.rooms.list !== undefined && profile.fields.name !== undefined,
+              });
+              slos = defaults.slos;
+              defaultNotes = defaults.notes;
+            }
+            return [createLoadStep({ ...stepOptions, slos, profile, ...(shard === undefined ? {} : { shard }), ...(startAtMs === undefined ? {} : { startAtMs }) })];
           } catch (error) {
             // Its option errors name the flag the user typed.
             throw asLoadFlagError(error);
@@ -128,16 +151,20 @@ export const loadCommand: CommandModule<object, LoadArgs> = {
           `roomgate load: ${mode} against ${target}${faults.length > 0 ? `, faults ${faults.join(',')}` : ''}${shard === undefined ? '' : `, shard ${shard.index}/${shard.count} (its share of the totals)`}`,
           `  SLOs: ${slos.join(' · ') || '(none)'}`,
         ],
-        notes: defaults?.notes ?? [],
+        // Read after build (when the defaults are known).
+        get notes() {
+          return defaultNotes;
+        },
       });
     }),
 };
 
+/** `create=20,getMeeting=70` → weights by name; the names are checked against the profile's operations when the step is built. */
 function parseMix(text: string): Record<string, number> {
   const mix: Record<string, number> = {};
   for (const part of text.split(',')) {
     const [rawName, rawWeight] = part.split('=').map((s) => s.trim());
-    const name = MIX_ALIASES[rawName ?? ''] ?? rawName ?? '';
+    const name = rawName ?? '';
     const weight = Number(rawWeight);
     if (name === '' || rawWeight === undefined || !Number.isFinite(weight) || weight < 0) {
       throw new UsageError(`--mix "${text}": "${part}" is not name=weight`, { hint: 'e.g. --mix create=20,get=70,list=5,delete=5' });

@@ -35,12 +35,28 @@ function loadTable(result: Extract<StepResult, { kind: 'load' }>): string[] {
     const s = summary.schedule;
     lines.push(`  schedule: requested ${s.requestedRate}/s, achieved ${s.achievedRate}/s, ${s.late} late, ${s.dropped} dropped (max ${Math.round(s.maxLateMs)} ms behind)`);
   }
+  if ((t.retries ?? 0) > 0) lines.push(`  ${t.retries} creates sent again with the same Idempotency-Key after their response was lost`);
+  const d = summary.duplicates;
+  if (d !== undefined) {
+    lines.push(
+      'skipped' in d
+        ? `  duplicates: not counted (${d.reason})`
+        : `  duplicates: ${d.duplicates} rooms created twice among the run's ${d.rooms}${d.examples.map((e) => `; ${e.name}: ${e.ids.join(', ')}`).join('')}`,
+    );
+  }
   const c = summary.cleanup;
-  lines.push(
-    'skipped' in c
-      ? '  cleanup: skipped (--no-cleanup)'
-      : `  cleanup: ${summary.setup.roomsCreated} pool rooms + the run's creates swept; ${c.deleted} deleted, ${c.failed} failed, ${c.leftOver} left open${c.error === undefined ? '' : ` (${c.error})`}`,
-  );
+  if ('skipped' in c) lines.push(`  cleanup: skipped (${c.reason === 'cleanup: false' ? '--no-cleanup' : c.reason})`);
+  else {
+    const ids = `${(c.leftOpen ?? []).join(', ')}${(c.leftOpen?.length ?? 0) < c.leftOver ? ', …' : ''}`;
+    const left =
+      c.verified === false
+        ? `LEFT OPEN UNKNOWN (the rooms could not be listed after cleanup)${c.leftOver === 0 ? '' : `; at least ${c.leftOver}: ${ids}`}`
+        : c.leftOver === 0
+          ? '0 left open'
+          : `${c.leftOver} LEFT OPEN: ${ids}`;
+    lines.push(`  cleanup: ${summary.setup.roomsCreated} pool rooms + the run's creates swept; ${c.deleted} closed, ${c.failed} failed, ${left}${c.error === undefined ? '' : ` (${c.error})`}`);
+  }
+  for (const note of summary.notes ?? []) lines.push(`  NOTE: ${note}`);
   return lines;
 }
 
