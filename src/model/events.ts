@@ -1,4 +1,5 @@
 import type { CheckResult, SloVerdict, StepKind, StepResult } from './result.js';
+import type { DisturbanceWindow } from '../incident/disturbance-windows.js';
 
 /**
  * Everything a run reports while it happens travels as one of these events on
@@ -135,17 +136,7 @@ export interface DisturbancesEvent {
   disturbances: DisturbanceWindow;
 }
 
-export interface DisturbanceWindow {
-  /** The incident that was on (its band id). */
-  incident: string;
-  /** Epoch ms. */
-  startMs: number;
-  endMs: number;
-  /** Requests per action: `delayed`, `reset`, `held`, `released`, `response-dropped`, `error-answered`, `upstream-error`. */
-  counts: Record<string, number>;
-  /** `X-Request-Id`s of disturbed requests (a bounded sample, the first ones of the window); `moreRequestIds` counts the rest. */
-  requestIds: string[];
-  moreRequestIds: number;
-}
+// Defined beside the fault proxy that counts them (incident/ sits below model/ for this type).
+export type { DisturbanceWindow };
 
 export type EventSink = (event: RunEvent) => void;
