@@ -36,6 +36,8 @@ interface IncidentTiming {
   forMs: number;
   /** Thresholds on this incident as written (`recovery_time < 30s`); the runner parses them against the incident metrics. */
   slos: readonly string[];
+  /** Its position in the list as written (the plan is in start order), for locating later errors. */
+  index: number;
 }
 
 export interface ProxyIncident extends IncidentTiming {
@@ -92,7 +94,7 @@ export function parseIncidentPlan(input: unknown, options: ParseIncidentsOptions
   }
   const incidents: Incident[] = [];
   (input as unknown[]).forEach((entry, index) => {
-    const incident = parseIncident(entry, [...base, index], check);
+    const incident = parseIncident(entry, index, [...base, index], check);
     if (incident !== undefined) incidents.push(incident);
   });
   const planned = incidents.map((incident, index) => ({ incident, index })).sort((a, b) => a.incident.atMs - b.incident.atMs || a.index - b.index);
@@ -103,7 +105,7 @@ export function parseIncidentPlan(input: unknown, options: ParseIncidentsOptions
   return { incidents: planned.map((p) => p.incident) };
 }
 
-function parseIncident(entry: unknown, path: Path, check: Checker): Incident | undefined {
+function parseIncident(entry: unknown, index: number, path: Path, check: Checker): Incident | undefined {
   if (!isRecord(entry)) return void check.fail(path, `must be a mapping with at, for and kind (got ${describe(entry)})`, 'e.g. `- { at: 20s, for: 10s, kind: proxy, mode: { type: reset, share: 10 } }`');
   const kind = entry['kind'];
   if (kind !== 'proxy' && kind !== 'command') {
@@ -117,7 +119,7 @@ function parseIncident(entry: unknown, path: Path, check: Checker): Incident | u
   if (kind === 'proxy') {
     const mode = parseMode(entry['mode'], [...path, 'mode'], check);
     if (atMs === undefined || forMs === undefined || mode === undefined || name === null || slos === undefined) return undefined;
-    return { kind, name: name ?? `${mode.type}@${String(entry['at'])}`, atMs, forMs, slos, mode };
+    return { kind, name: name ?? `${mode.type}@${String(entry['at'])}`, atMs, forMs, slos, index, mode };
   }
   const shell = entry['shell'] ?? false;
   if (typeof shell !== 'boolean') check.fail([...path, 'shell'], `must be true or false (got ${describe(shell)})`, 'leave it out unless the command needs a shell (pipes, $VARIABLES, &&)');
@@ -127,7 +129,7 @@ function parseIncident(entry: unknown, path: Path, check: Checker): Incident | u
   const timeoutMs = entry['timeout'] === undefined ? DEFAULT_COMMAND_TIMEOUT_MS : check.duration(entry['timeout'], [...path, 'timeout'], { min: 1, required: true });
   if (atMs === undefined || forMs === undefined || start === undefined || timeoutMs === undefined || name === null || typeof shell !== 'boolean' || slos === undefined) return undefined;
   if (entry['end'] !== undefined && end === undefined) return undefined;
-  return { kind, name: name ?? `command@${String(entry['at'])}`, atMs, forMs, slos, start, ...(end === undefined ? {} : { end }), timeoutMs };
+  return { kind, name: name ?? `command@${String(entry['at'])}`, atMs, forMs, slos, index, start, ...(end === undefined ? {} : { end }), timeoutMs };
 }
 
 function parseMode(raw: unknown, path: Path, check: Checker): ProxyMode | undefined {

@@ -29,6 +29,7 @@ export type RunEvent =
 export interface StepProgress {
   /** 0..1 when the step knows its length. */
   fraction?: number;
+  /** Since the step's clock start (its measured phase), read with `at` from one clock reading: the runner places the step's windows on the run's clock with it. */
   elapsedMs: number;
   totalMs?: number;
   /** Free-form counters a progress line can show, e.g. `{ 'req/s': 812, inflight: 3 }`. */

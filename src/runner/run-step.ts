@@ -26,12 +26,14 @@ export async function runStep(step: Step, ctx: StepContext, teardowns: TeardownS
   // What the step said on the bus, in case it cannot hand back its own result.
   const seen = { checks: [] as CheckResult[], slos: [] as SloVerdict[] };
   // Windows on the run's one clock: a window that does not say where its offsets count from counts from
-  // the step's clock start, which its first window tells (it is emitted the moment it is sealed).
+  // the step's clock start. A progress event tells it exactly (its elapsedMs and its time are read from one
+  // clock reading); failing one, the first window does, within the moment between its sealing and its emission.
   let originMs: number | undefined;
   // The runner owns the lifecycle events (it emits them even for a step that crashes); steps emit only what they see.
   const emit: StepContext['emit'] = (event) => {
     if (event.type === 'check' && event.step === step.name) seen.checks.push(event.result);
     if (event.type === 'slo' && event.step === step.name) seen.slos.push(event.verdict);
+    if (event.type === 'progress' && event.step === step.name) originMs ??= event.at - event.progress.elapsedMs;
     if (event.type === 'window' && event.window.originMs === undefined) {
       originMs ??= event.at - event.window.endMs;
       ctx.emit({ ...event, window: { ...event.window, originMs } });
