@@ -1,13 +1,11 @@
 import { readFile } from 'node:fs/promises';
 import { closest, distance } from 'fastest-levenshtein';
 import { loadRunConfig } from '../config/load-config.js';
-import { parseDuration } from '../config/duration.js';
 import { ConfigError, ConfigErrors, UsageError } from '../errors.js';
-import type { Step } from '../model/step.js';
 import type { TargetDescription } from '../report/report-json.js';
 import type { Gate, ScenarioTask } from '../runner/run-plan.js';
 import { checkScenarioTarget, openScenarioTarget } from '../runner/scenario-target.js';
-import { buildStep } from '../runner/step-catalog.js';
+import { planScenario } from '../runner/plan-scenario.js';
 import { TargetProbe } from '../target/target-probe.js';
 import { shardFromArgs } from './shard-options.js';
 import { planDigest } from '../shard/plan-digest.js';
@@ -43,31 +41,32 @@ export async function runSuite(args: RunArgs): Promise<number> {
   const probe = new TargetProbe();
   for (const scenario of config.scenarios) {
     const profile = await checkScenarioTarget(scenario, flags);
-    const steps: Step[] = [];
-    for (const stepConfig of scenario.steps) {
-      const measured = stepConfig.type === 'load' || stepConfig.type === 'browser';
-      try {
-        steps.push(
-          await buildStep(stepConfig, {
-            profile,
-            ...(soakMs === undefined ? {} : { durationMs: soakMs }),
-            ...(shard === undefined ? {} : { shard }),
-            ...(measured && startPending !== undefined ? { startAtMs: startPending } : {}),
-          }),
-        );
-      } catch (error) {
-        // Keep planning: every step's problem is reported in one go, in file and line order.
-        if (!(error instanceof ConfigError)) throw error;
-        planProblems.push(error);
-      }
-      if (measured) startPending = undefined;
-      if (!measured && shard !== undefined && shard.index > 1) skip.set(stepConfig.name, `runs on shard 1 only (this is shard ${shard.index}/${shard.count})`);
-      plannedMs += plannedDuration(stepConfig.options, soakMs);
+    try {
+      const planned = await planScenario(scenario, {
+        profile,
+        ...(soakMs === undefined ? {} : { durationMs: soakMs }),
+        ...(shard === undefined ? {} : { shard }),
+        ...(startPending === undefined ? {} : { startAtMs: startPending }),
+        skip,
+      });
+      if (planned.usedStartAt) startPending = undefined;
+      plannedMs += planned.plannedMs;
+      scenarios.push({
+        name: scenario.name,
+        steps: planned.steps,
+        entries: planned.entries,
+        judging: planned.judging,
+        ...(planned.incidents === undefined ? {} : { incidents: planned.incidents }),
+        openTarget: (signal) => openScenarioTarget(scenario, flags, { probe, signal }, profile),
+      });
+    } catch (error) {
+      // Keep planning: every scenario's problems are reported in one go, in file and line order.
+      if (!(error instanceof ConfigError)) throw error;
+      planProblems.push(...(error instanceof ConfigErrors ? error.errors : [error]));
     }
-    scenarios.push({ name: scenario.name, steps, openTarget: (signal) => openScenarioTarget(scenario, flags, { probe, signal }, profile) });
   }
   ConfigErrors.throwIfAny(planProblems);
-  const allNames = scenarios.flatMap((s) => s.steps.map((step) => step.name));
+  const allNames = scenarios.flatMap((s) => [...s.steps.map((step) => step.name), ...(s.incidents === undefined ? [] : [s.incidents.name])]);
   const only = (args.only ?? []).flatMap((o) => o.split(',')).filter((o) => o !== '');
   for (const name of only) {
     if (!allNames.includes(name)) {
@@ -113,16 +112,6 @@ export async function runSuite(args: RunArgs): Promise<number> {
     },
     { out: args.out, json: args.json },
   );
-}
-
-/** A rough plan length for the default deadline: load durations (scaled soaks), browser holds, 60 s otherwise. */
-function plannedDuration(options: Record<string, unknown>, soakMs: number | undefined): number {
-  if (options['mode'] === 'soak' && soakMs !== undefined) return soakMs;
-  const duration = typeof options['duration'] === 'string' ? parseDuration(options['duration']) : undefined;
-  const phases = Array.isArray(options['phases'])
-    ? (options['phases'] as Record<string, unknown>[]).reduce((sum, p) => sum + (typeof p['duration'] === 'string' ? (parseDuration(p['duration']) ?? 0) : 0), 0)
-    : 0;
-  return Math.max(duration ?? 0, phases) + 60_000;
 }
 
 function secondSecret(options: Record<string, unknown>[]): (string | undefined)[] {

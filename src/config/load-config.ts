@@ -4,7 +4,7 @@ import { ConfigError, ConfigErrors } from '../errors.js';
 import { parseDuration } from './duration.js';
 import { substituteEnv } from './env-substitution.js';
 import { validateAgainstSchema } from './schema-validation.js';
-import type { GatePolicy, MetricsConfig, RunConfig, ScenarioConfig, StepConfig, StepKind } from './types.js';
+import type { GatePolicy, MetricsConfig, RunConfig, ScenarioConfig, ScenarioEntry, StepConfig, StepTiming, StepType } from './types.js';
 import { formatPath, lineOf, readYamlSource, yamlData, type YamlSource } from './yaml-source.js';
 
 export interface LoadOptions {
@@ -156,28 +156,115 @@ function scenarioFrom(source: YamlSource, data: unknown): ScenarioConfig {
     description?: string;
     target?: ScenarioConfig['target'];
     embedded?: ScenarioConfig['embedded'];
-    steps: { type: StepKind; name?: string; options?: Record<string, unknown>; slos?: (string | { threshold: string; abort_on_fail?: boolean; grace?: string })[] }[];
+    steps: (RawStep | { parallel: RawStep[] })[];
+    incidents?: unknown;
     metrics?: RawMetrics;
     shard?: string | number;
   };
-  const steps: StepConfig[] = raw.steps.map((step, index) => ({
-    type: step.type,
-    name: step.name ?? step.type,
-    options: step.options ?? {},
-    slos: (step.slos ?? []).map((input, sloIndex) => {
-      const path = ['steps', index, 'slos', sloIndex];
-      return { input, at: { file: source.file, line: lineOf(source, path), path: formatPath(path) } };
-    }),
-    at: { file: source.file, line: lineOf(source, ['steps', index]), path: formatPath(['steps', index]) },
-  }));
-  const scenario: ScenarioConfig = { file: source.file, name: raw.name, steps };
+  const steps: StepConfig[] = [];
+  const entries: ScenarioEntry[] = [];
+  const problems: ConfigError[] = [];
+  const collect = (build: () => void) => {
+    try {
+      build();
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      problems.push(error);
+    }
+  };
+  raw.steps.forEach((entry, index) => {
+    if ('parallel' in entry) {
+      const members = entry.parallel.map((step, memberIndex) => stepFrom(source, step, ['steps', index, 'parallel', memberIndex], collect, true));
+      steps.push(...members);
+      const at = located(source, ['steps', index]);
+      collect(() => checkGroupLength(members, at));
+      entries.push({ kind: 'parallel', members, at });
+      return;
+    }
+    const step = stepFrom(source, entry, ['steps', index], collect, false);
+    steps.push(step);
+    entries.push({ kind: 'step', step });
+  });
+  ConfigErrors.throwIfAny(problems);
+  const scenario: ScenarioConfig = { file: source.file, name: raw.name, steps, entries };
   if (raw.description !== undefined) scenario.description = raw.description;
   if (raw.target !== undefined) scenario.target = raw.target;
   if (raw.embedded !== undefined) scenario.embedded = raw.embedded;
+  if (raw.incidents !== undefined) scenario.incidents = { name: INCIDENTS_STEP_NAME, input: raw.incidents, source, at: located(source, ['incidents']) };
   const metrics = metricsFrom(raw.metrics);
   if (metrics !== undefined) scenario.metrics = metrics;
   if (raw.shard !== undefined) scenario.shard = raw.shard;
   return scenario;
+}
+
+/** The step a scenario's `incidents:` list becomes is called this (scenario-qualified when two scenarios of a run have one). */
+export const INCIDENTS_STEP_NAME = 'incidents';
+
+/** A step as written (schema-checked). */
+interface RawStep {
+  type: StepType;
+  name?: string;
+  options?: Record<string, unknown>;
+  slos?: (string | { threshold: string; abort_on_fail?: boolean; grace?: string })[];
+  start?: string;
+  every?: string;
+  times?: number;
+}
+
+type Path = (string | number)[];
+
+function located(source: YamlSource, path: Path): StepConfig['at'] {
+  return { file: source.file, line: lineOf(source, path), path: formatPath(path) };
+}
+
+function stepFrom(source: YamlSource, step: RawStep, path: Path, collect: (build: () => void) => void, inGroup: boolean): StepConfig {
+  const config: StepConfig = {
+    type: step.type,
+    name: step.name ?? step.type,
+    options: step.options ?? {},
+    slos: (step.slos ?? []).map((input, sloIndex) => ({ input, at: located(source, [...path, 'slos', sloIndex]) })),
+    at: located(source, path),
+  };
+  collect(() => {
+    const timing = timingFrom(source, step, path, inGroup);
+    if (timing !== undefined) config.timing = timing;
+  });
+  return config;
+}
+
+/**
+ * `start`, `every` and `times` of a group member, in ms. Outside a group a
+ * step starts when the one before it ended, so they mean nothing there and
+ * are refused rather than ignored.
+ */
+function timingFrom(source: YamlSource, step: RawStep, path: Path, inGroup: boolean): StepTiming | undefined {
+  const fail = (key: string, message: string, hint: string) => new ConfigError(message, { file: source.file, line: lineOf(source, [...path, key]), path: formatPath([...path, key]), hint });
+  const written = (['start', 'every', 'times'] as const).filter((key) => step[key] !== undefined);
+  if (!inGroup) {
+    if (written.length === 0) return undefined;
+    throw fail(written[0]!, `\`${written[0]!}\` times a member of a \`parallel:\` group; a step on its own starts when the one before it ended`, 'put this step in a `parallel:` group with the steps it runs beside (see docs/suites-and-scenarios.md, "Phases")');
+  }
+  // The schema's pattern has checked the form (a duration, optionally after "+").
+  const startMs = step.start === undefined ? 0 : (parseDuration(step.start.replace(/^\+/, '')) ?? 0);
+  const everyMs = step.every === undefined ? undefined : parseDuration(step.every);
+  if (everyMs !== undefined && everyMs <= 0) throw fail('every', `every must be longer than 0 (got ${step.every ?? ''})`, 'e.g. every: 20s');
+  if (step.times !== undefined && everyMs === undefined) throw fail('times', '`times` counts the runs of a recurring step, and this one has no `every:`', 'add `every: <duration>`, or drop `times`');
+  return { startMs, ...(everyMs === undefined ? {} : { everyMs }), ...(step.times === undefined ? {} : { times: step.times }) };
+}
+
+/**
+ * A group lasts as long as its members that do not recur (or recur a fixed
+ * number of times); recurring members repeat while those run. A group of
+ * open-ended recurring members only would never end.
+ */
+function checkGroupLength(members: readonly StepConfig[], at: StepConfig['at']): void {
+  if (members.some((m) => m.timing?.everyMs === undefined || m.timing.times !== undefined)) return;
+  throw new ConfigError('every member of this parallel group recurs without end, so nothing sets how long the group lasts', {
+    file: at.file,
+    line: at.line,
+    path: `${at.path}.parallel`,
+    hint: 'add a step that runs once (a soak with its duration), or give the recurring steps `times:`',
+  });
 }
 
 /** `metrics:` as written (schema-checked: durations match the duration pattern). */
@@ -222,13 +309,25 @@ function uniqueStepNames(config: RunConfig): void {
           hint: 'give each step a distinct `name:` (reports, --only and compare use it)',
         });
       }
-      // A scenario-qualified name is stable across runs of the same suite.
-      let candidate = `${scenario.name}.${step.name}`;
-      for (let n = 2; seen.has(candidate); n += 1) candidate = `${scenario.name}.${step.name}-${n}`;
-      step.name = candidate;
-      seen.set(candidate, step);
+      step.name = qualified(scenario.name, step.name, seen);
+      seen.set(step.name, step);
     }
   }
+  // The incidents step after every named step: a user's step called "incidents" keeps its name.
+  const names = new Set(seen.keys());
+  for (const scenario of config.scenarios) {
+    const incidents = scenario.incidents;
+    if (incidents === undefined) continue;
+    if (names.has(incidents.name)) incidents.name = qualified(scenario.name, incidents.name, names);
+    names.add(incidents.name);
+  }
+}
+
+/** A scenario-qualified name is stable across runs of the same suite. */
+function qualified(scenario: string, name: string, taken: { has(name: string): boolean }): string {
+  let candidate = `${scenario}.${name}`;
+  for (let n = 2; taken.has(candidate); n += 1) candidate = `${scenario}.${name}-${n}`;
+  return candidate;
 }
 
 /** Convert an option written as a duration string to milliseconds (validated by the schema already, which refuses bare numbers). */

@@ -1,5 +1,14 @@
-/** The step types a scenario can name; also the `kind` of a step's result (src/model/result.ts). */
-export type StepKind = 'contract' | 'pact' | 'load' | 'browser' | 'webhooks' | 'webhook-sink';
+import type { YamlSource } from './yaml-source.js';
+
+/**
+ * The `kind` of a step and of its result (src/model/result.ts): the step types
+ * a scenario names in `steps:`, and `incident`, the step a scenario's
+ * `incidents:` list becomes.
+ */
+export type StepKind = StepType | 'incident';
+
+/** The step types a scenario can name in `steps:`. */
+export type StepType = 'contract' | 'pact' | 'load' | 'browser' | 'webhooks' | 'webhook-sink';
 
 /** Where something came from, for errors raised after loading (planning, SLO parsing). */
 export interface Located {
@@ -16,12 +25,47 @@ export interface SloSpec {
 }
 
 export interface StepConfig {
-  type: StepKind;
+  type: StepType;
   /** Unique within the run; defaults to the type (then `type-2`, …). */
   name: string;
   /** The step's options as written (durations still strings); each step adapter converts them. */
   options: Record<string, unknown>;
   slos: SloSpec[];
+  at: Located;
+  /** Set for a member of a `parallel:` group: when it starts on the group's clock, and how it recurs. */
+  timing?: StepTiming;
+}
+
+/**
+ * When a member of a `parallel:` group runs, on the group's clock (offset 0
+ * is the moment the group starts): `start: +2m`, `every: 20s`, `times: 3`.
+ */
+export interface StepTiming {
+  /** Offset from the group's start; 0 when not written. */
+  startMs: number;
+  /** Run again every this long (each run is a repetition; their results merge into the step's). */
+  everyMs?: number;
+  /** At most this many runs (with `every`); without it a recurring step repeats while the group's other steps run. */
+  times?: number;
+}
+
+/**
+ * A scenario's steps in the order they run: a step on its own runs after the
+ * entry before it ended; a `parallel:` group runs its members at the same
+ * time, on one clock.
+ */
+export type ScenarioEntry = { kind: 'step'; step: StepConfig } | { kind: 'parallel'; members: StepConfig[]; at: Located };
+
+/**
+ * A scenario's `incidents:` list as written: the incident plan
+ * (src/incident/incident-plan.ts) is parsed from it while planning, with the
+ * file for its error lines. It runs as one step, named `name`.
+ */
+export interface IncidentsConfig {
+  name: string;
+  /** The list as written. */
+  input: unknown;
+  source: YamlSource;
   at: Located;
 }
 
@@ -45,7 +89,11 @@ export interface ScenarioConfig {
   description?: string;
   target?: TargetConfig;
   embedded?: EmbeddedConfig;
+  /** Every step of the scenario, group members included, in file order. */
   steps: StepConfig[];
+  /** How the steps run: one after another, and `parallel:` groups on one clock. */
+  entries: ScenarioEntry[];
+  incidents?: IncidentsConfig;
   metrics?: MetricsConfig;
   /** `shard:` (`i/n`, or the count n for a Kubernetes Indexed Job's JOB_COMPLETION_INDEX); --shard overrides it. */
   shard?: string | number;

@@ -34,6 +34,10 @@ interface IncidentTiming {
   /** Offset from the run's start. */
   atMs: number;
   forMs: number;
+  /** Thresholds on this incident as written (`recovery_time < 30s`); the runner parses them against the incident metrics. */
+  slos: readonly string[];
+  /** Its position in the list as written (the plan is in start order), for locating later errors. */
+  index: number;
 }
 
 export interface ProxyIncident extends IncidentTiming {
@@ -68,7 +72,7 @@ export const DEFAULT_COMMAND_TIMEOUT_MS = 30_000;
 /** Names label files and timeline bands; a bound keeps both readable. */
 const MAX_NAME_LENGTH = 64;
 
-const COMMON_KEYS = ['name', 'at', 'for', 'kind'];
+const COMMON_KEYS = ['name', 'at', 'for', 'kind', 'slos'];
 const KEYS_BY_KIND = { proxy: [...COMMON_KEYS, 'mode'], command: [...COMMON_KEYS, 'start', 'end', 'shell', 'timeout'] } as const;
 const MODE_KEYS: Record<ProxyModeType, readonly string[]> = {
   latency: ['type', 'delay', 'jitter', 'share'],
@@ -90,7 +94,7 @@ export function parseIncidentPlan(input: unknown, options: ParseIncidentsOptions
   }
   const incidents: Incident[] = [];
   (input as unknown[]).forEach((entry, index) => {
-    const incident = parseIncident(entry, [...base, index], check);
+    const incident = parseIncident(entry, index, [...base, index], check);
     if (incident !== undefined) incidents.push(incident);
   });
   const planned = incidents.map((incident, index) => ({ incident, index })).sort((a, b) => a.incident.atMs - b.incident.atMs || a.index - b.index);
@@ -101,7 +105,7 @@ export function parseIncidentPlan(input: unknown, options: ParseIncidentsOptions
   return { incidents: planned.map((p) => p.incident) };
 }
 
-function parseIncident(entry: unknown, path: Path, check: Checker): Incident | undefined {
+function parseIncident(entry: unknown, index: number, path: Path, check: Checker): Incident | undefined {
   if (!isRecord(entry)) return void check.fail(path, `must be a mapping with at, for and kind (got ${describe(entry)})`, 'e.g. `- { at: 20s, for: 10s, kind: proxy, mode: { type: reset, share: 10 } }`');
   const kind = entry['kind'];
   if (kind !== 'proxy' && kind !== 'command') {
@@ -111,10 +115,11 @@ function parseIncident(entry: unknown, path: Path, check: Checker): Incident | u
   const atMs = check.duration(entry['at'], [...path, 'at'], { min: 0, required: true });
   const forMs = check.duration(entry['for'], [...path, 'for'], { min: 1, required: true });
   const name = check.name(entry['name'], [...path, 'name']);
+  const slos = check.slos(entry['slos'], [...path, 'slos']);
   if (kind === 'proxy') {
     const mode = parseMode(entry['mode'], [...path, 'mode'], check);
-    if (atMs === undefined || forMs === undefined || mode === undefined || name === null) return undefined;
-    return { kind, name: name ?? `${mode.type}@${String(entry['at'])}`, atMs, forMs, mode };
+    if (atMs === undefined || forMs === undefined || mode === undefined || name === null || slos === undefined) return undefined;
+    return { kind, name: name ?? `${mode.type}@${String(entry['at'])}`, atMs, forMs, slos, index, mode };
   }
   const shell = entry['shell'] ?? false;
   if (typeof shell !== 'boolean') check.fail([...path, 'shell'], `must be true or false (got ${describe(shell)})`, 'leave it out unless the command needs a shell (pipes, $VARIABLES, &&)');
@@ -122,9 +127,9 @@ function parseIncident(entry: unknown, path: Path, check: Checker): Incident | u
   const start = check.command(entry['start'], [...path, 'start'], wantsShell, true);
   const end = entry['end'] === undefined ? undefined : check.command(entry['end'], [...path, 'end'], wantsShell, false);
   const timeoutMs = entry['timeout'] === undefined ? DEFAULT_COMMAND_TIMEOUT_MS : check.duration(entry['timeout'], [...path, 'timeout'], { min: 1, required: true });
-  if (atMs === undefined || forMs === undefined || start === undefined || timeoutMs === undefined || name === null || typeof shell !== 'boolean') return undefined;
+  if (atMs === undefined || forMs === undefined || start === undefined || timeoutMs === undefined || name === null || typeof shell !== 'boolean' || slos === undefined) return undefined;
   if (entry['end'] !== undefined && end === undefined) return undefined;
-  return { kind, name: name ?? `command@${String(entry['at'])}`, atMs, forMs, start, ...(end === undefined ? {} : { end }), timeoutMs };
+  return { kind, name: name ?? `command@${String(entry['at'])}`, atMs, forMs, slos, index, start, ...(end === undefined ? {} : { end }), timeoutMs };
 }
 
 function parseMode(raw: unknown, path: Path, check: Checker): ProxyMode | undefined {
@@ -235,6 +240,13 @@ class Checker {
     if (raw === undefined) return 100;
     if (isShare(raw)) return raw;
     return void this.fail(path, `must be a percentage from 0 to 100 (got ${describe(raw)})`, 'write the share of requests to disturb as a number, e.g. share: 25 for a quarter');
+  }
+
+  /** The thresholds as written: a list of strings (parsed against the incident metrics later); undefined after recording why not. */
+  slos(raw: unknown, path: Path): readonly string[] | undefined {
+    if (raw === undefined) return [];
+    if (Array.isArray(raw) && raw.every((item): item is string => typeof item === 'string' && item.trim() !== '')) return raw;
+    return void this.fail(path, `must be a list of thresholds (got ${describe(raw)})`, 'e.g. slos: [recovery_time < 30s]');
   }
 
   /** undefined: not given (the default applies); null: given but invalid (recorded). */

@@ -1,8 +1,8 @@
 /**
  * Incidents: timed faults a run puts on its own traffic (the fault proxy) or
  * on the user's system (their own command), a schedule that starts and ends
- * them on the run's clock, and the recovery time they leave behind. Standalone
- * for now: the runner schedules them as steps later. This folder imports
+ * them on the run's clock, and the recovery time they leave behind. The runner
+ * runs a scenario's incidents as a step (src/runner/incident-step.ts). This folder imports
  * nothing from cli/, runner/, contract/, load/ or browser/ (a unit test holds it to that).
  */
 export { startFaultProxy, DEFAULT_HOLD_CAP_MS, type FaultProxy, type FaultProxyOptions } from './fault-proxy.js';
@@ -12,4 +12,6 @@ export { runCommand, commandSucceeded, describeCommand, IncidentCommandStartErro
 export { parseIncidentPlan, DEFAULT_COMMAND_TIMEOUT_MS, type Incident, type ProxyIncident, type CommandIncident, type IncidentPlan, type ParseIncidentsOptions } from './incident-plan.js';
 export { IncidentController, describeIncident, commandRecord, type IncidentControllerOptions } from './incident-controller.js';
 export type { IncidentEvent, IncidentEndReason, IncidentRecord, CommandRecord, IncidentEventListener } from './incident-events.js';
-export { recoveryTime, meetsSlos, type SloWindow, type RecoveryTime } from './recovery-time.js';
+export { recoveryTime, meetsSlos, combineRecoveries, type SloWindow, type RecoveryTime } from './recovery-time.js';
+export { INCIDENT_METRICS, judgeRecovery } from './incident-metrics.js';
+export { DisturbanceWindows, DISTURBED_IDS_PER_WINDOW, type DisturbanceWindow } from './disturbance-windows.js';

@@ -57,3 +57,24 @@ export function recoveryTime(windows: readonly SloWindow[], incidentEndMs: numbe
 export function meetsSlos(window: SloWindow): boolean {
   return window.verdicts.length > 0 && window.verdicts.every((verdict) => verdict.status === 'passed');
 }
+
+/**
+ * Several steps' recovery from one incident as one figure: the slowest
+ * step's. Not recovered when any step did not recover; steps with no window
+ * after the incident say nothing.
+ */
+export function combineRecoveries(figures: readonly RecoveryTime[]): RecoveryTime {
+  const judged = figures.filter((f) => f.status !== 'no-windows');
+  if (judged.length === 0) return { status: 'no-windows' };
+  const notRecovered = judged.filter((f): f is Extract<RecoveryTime, { status: 'not-recovered' }> => f.status === 'not-recovered');
+  if (notRecovered.length > 0) {
+    return {
+      status: 'not-recovered',
+      judgedUntilMs: Math.min(...notRecovered.map((f) => f.judgedUntilMs)),
+      failingWindows: notRecovered.reduce((sum, f) => sum + f.failingWindows, 0),
+    };
+  }
+  const recovered = judged as Extract<RecoveryTime, { status: 'recovered' }>[];
+  const slowest = recovered.reduce((a, b) => (b.recoveryMs > a.recoveryMs ? b : a));
+  return { ...slowest, relapses: recovered.reduce((sum, f) => sum + f.relapses, 0) };
+}

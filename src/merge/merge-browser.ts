@@ -7,8 +7,7 @@ import { allJoinedCheck, browserVerdict, successJudgedBySlo } from '../browser/s
 import type { BrowserStepSummary, HoldCpuSummary } from '../model/browser-summary.js';
 import type { MergedStep } from './merge-load.js';
 import { mergeShardMetrics } from './merge-metrics.js';
-import { carriedStatus, mergedTimes, shardSlos, skewReason, type ShardStep } from './shard-step.js';
-import { formatShard } from '../shard/shard-spec.js';
+import { carriedStatus, mergedTimes, partName, shardSlos, skewReason, type ShardStep } from './shard-step.js';
 import { round3 } from '../round3.js';
 
 const ALL_JOINED = 'participants.all-joined-and-saw-video';
@@ -26,7 +25,7 @@ export function mergeBrowserStep(steps: readonly ShardStep[], maxSkewMs: number)
   const carried = carriedStatus(steps);
   const summaries = steps.map((s) => (s.result.kind === 'browser' ? s.result.summary : undefined));
   const shardChecks: CheckResult[] = steps.flatMap((s) =>
-    s.result.checks.filter((c) => c.name !== ALL_JOINED).map((c) => ({ ...c, name: `${c.name} (shard ${formatShard(s.shard)})` })),
+    s.result.checks.filter((c) => c.name !== ALL_JOINED).map((c) => ({ ...c, name: `${c.name} (${partName(s)})` })),
   );
   const all = summaries.filter((s): s is BrowserStepSummary => s?.metrics !== undefined);
   if (all.length < summaries.length) {
@@ -46,7 +45,7 @@ export function mergeBrowserStep(steps: readonly ShardStep[], maxSkewMs: number)
   const summary = buildBrowserSummary({
     adapter: all[0]!.adapter,
     arrival: all[0]!.arrival,
-    layout: `${all.length} shards: ${all.map((s) => s.layout).join(' + ')}`,
+    layout: `${all.length} ${steps[0]!.part === undefined ? 'shards' : 'runs'}: ${all.map((s) => s.layout).join(' + ')}`,
     holdMs: all[0]!.holdMs,
     shards: all.reduce((n, s) => n + s.shards, 0),
     rooms: all.flatMap((s) => s.rooms),

@@ -10,6 +10,17 @@ export interface ShardStep {
   /** The shard's run folder, for messages. */
   dir: string;
   result: StepResult;
+  /**
+   * How messages name this part when it is not a shard: the runner merges the
+   * repetitions of a recurring step (`every:`) with the same functions, and
+   * calls them `run 2 (+20s)`.
+   */
+  part?: string;
+}
+
+/** `shard 2/3`, or the part's own name. */
+export function partName(step: ShardStep): string {
+  return step.part ?? `shard ${formatShard(step.shard)}`;
 }
 
 /**
@@ -21,7 +32,7 @@ export function carriedStatus(steps: readonly ShardStep[]): { status: StepStatus
   const bad = steps.filter((s) => s.result.status === 'errored' || s.result.status === 'interrupted' || s.result.status === 'invalid');
   if (bad.length === 0) return undefined;
   const status = worstStatus(bad.map((s) => s.result.status));
-  return { status, reason: bad.map((s) => `shard ${formatShard(s.shard)} ${s.result.status}: ${s.result.reason ?? 'no reason given'}`).join('; ') };
+  return { status, reason: bad.map((s) => `${partName(s)} ${s.result.status}: ${s.result.reason ?? 'no reason given'}`).join('; ') };
 }
 
 /** The skew rule: shards that did not begin their measured phase together did not apply the load the plan describes. */

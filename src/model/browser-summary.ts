@@ -50,6 +50,24 @@ export interface ParticipantSummary {
   timeToFirstFrameMs?: number;
   httpStatus?: number | null;
   quality?: ParticipantQuality;
+  /** Interruptions of its media while it was in the call, from the hold's stats samples (epoch ms). */
+  interruptions?: MediaInterruption[];
+}
+
+/**
+ * One interruption of a participant's call, read from its stats samples (so
+ * as fine as the sample interval):
+ * - `video-stalled`: no inbound video frame was decoded from `startMs` until `endMs`;
+ * - `freeze`: the browser counted a freeze of inbound video (getStats freezeCount) between two samples;
+ * - `reconnect`: a peer connection left `connected` and came back (or did not).
+ * No `endMs` means it had not ended when the participant left: the call did not recover.
+ * The timeline labels each with the incident it happened during.
+ */
+export interface MediaInterruption {
+  kind: 'video-stalled' | 'freeze' | 'reconnect';
+  startMs: number;
+  endMs?: number;
+  detail?: string;
 }
 
 /**

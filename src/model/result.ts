@@ -2,6 +2,7 @@ import type { BrowserStepSummary } from './browser-summary.js';
 import type { GateSummary, PactSummary } from './gate-summary.js';
 import type { LoadSummary } from './load-summary.js';
 import type { WebhookSinkSummary } from './webhook-sink-summary.js';
+import type { IncidentStepSummary } from './incident-summary.js';
 import type { SerializedMetrics } from '../metrics/serialized.js';
 import type { ContractCoverage } from './coverage.js';
 import type { Evidence } from './evidence.js';
@@ -97,7 +98,14 @@ interface StepResultBase {
  * the step never got far enough to have one: skipped, failed in setup). A
  * consumer switches on `kind` and the compiler knows the summary's fields.
  */
-export type StepResult = ContractStepResult | WebhooksStepResult | PactStepResult | LoadStepResult | BrowserStepResult | WebhookSinkStepResult;
+export type StepResult =
+  | ContractStepResult
+  | WebhooksStepResult
+  | PactStepResult
+  | LoadStepResult
+  | BrowserStepResult
+  | WebhookSinkStepResult
+  | IncidentStepResult;
 
 export interface ContractStepResult extends StepResultBase {
   kind: 'contract';
@@ -131,6 +139,12 @@ export interface BrowserStepResult extends StepResultBase {
 export interface WebhookSinkStepResult extends StepResultBase {
   kind: 'webhook-sink';
   summary?: WebhookSinkSummary;
+}
+
+/** The step a scenario's `incidents:` list becomes (src/runner/incident-step.ts). */
+export interface IncidentStepResult extends StepResultBase {
+  kind: 'incident';
+  summary?: IncidentStepSummary;
 }
 
 /** The result of a step of kind K. */

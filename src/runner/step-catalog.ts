@@ -1,6 +1,6 @@
 import { dirname, isAbsolute, join } from 'node:path';
 import { ConfigError, ConfigErrors } from '../errors.js';
-import type { StepKind } from '../model/result.js';
+import type { StepType } from '../config/types.js';
 import type { Step } from '../model/step.js';
 import { durationOption } from '../config/load-config.js';
 import { LoadOperations } from '../load/load-operations.js';
@@ -54,7 +54,7 @@ function withMs(options: Record<string, unknown>, durations: Record<string, stri
 
 const slosOf = (step: StepConfig) => step.slos.map((s) => s.input);
 
-export const STEP_FACTORIES: Record<StepKind, StepFactoryEntry> = {
+export const STEP_FACTORIES: Record<StepType, StepFactoryEntry> = {
   contract: {
     module: '../contract/contract-step.js',
     exportName: 'createContractStep',

@@ -16,15 +16,9 @@ export function evaluateSlos(slos: readonly Slo[], registry: MetricsRegistry, ca
 
 export function evaluateSlo(slo: Slo, registry: MetricsRegistry, catalog: MetricCatalog): SloVerdict {
   const definition = catalog.metrics[slo.metric];
-  const base = {
-    expression: slo.expression,
-    metric: slo.metric,
-    ...(slo.operation === undefined ? {} : { operation: slo.operation }),
-    threshold: slo.threshold,
-    unit: slo.unit,
-    ...(slo.windowMs === undefined ? {} : { windowMs: slo.windowMs }),
-  };
-  if (definition === undefined) return { ...base, status: 'no-data' };
+  const base = verdictBase(slo);
+  // A scoped threshold needs the windows of the step it names, which only the runner knows (src/slo/scope.ts): over the whole run it would judge the wrong thing.
+  if (definition === undefined || slo.scope !== undefined) return { ...base, status: 'no-data' };
   if (slo.windowMs === undefined) {
     const observed = observe(slo, definition, wholeRunSource(registry));
     if (observed === undefined) return { ...base, status: 'no-data' };
@@ -51,16 +45,43 @@ export function evaluateSlo(slo: Slo, registry: MetricsRegistry, catalog: Metric
     : { ...base, status: 'failed', observed: worst, breachedAtMs };
 }
 
+/**
+ * A threshold judged once over the given sealed windows together (their
+ * histograms merged, counters summed, rates over their summed length): a
+ * scoped threshold's selection, or one window when recovery is judged. A
+ * sliding `over` length does not apply to a fixed selection.
+ */
+export function evaluateOverWindows(slo: Slo, windows: readonly SerializedWindow[], catalog: MetricCatalog): SloVerdict {
+  const definition = catalog.metrics[slo.metric];
+  const base = verdictBase(slo);
+  if (definition === undefined || windows.length === 0) return { ...base, status: 'no-data' };
+  const observed = observe(slo, definition, windowSource(windows));
+  if (observed === undefined) return { ...base, status: 'no-data' };
+  return holds(observed, slo.comparator, slo.threshold) ? { ...base, status: 'passed', observed } : { ...base, status: 'failed', observed };
+}
+
+function verdictBase(slo: Slo) {
+  return {
+    expression: slo.expression,
+    metric: slo.metric,
+    ...(slo.operation === undefined ? {} : { operation: slo.operation }),
+    threshold: slo.threshold,
+    unit: slo.unit,
+    ...(slo.windowMs === undefined ? {} : { windowMs: slo.windowMs }),
+    ...(slo.scope === undefined ? {} : { scope: slo.scope }),
+  };
+}
+
 /** The two places values can come from: the whole run, or a slice of sealed windows. */
 interface Source {
-  histogram(series: string, operation: string | undefined, definition: Extract<MetricDefinition, { kind: 'latency' }>): Histogram;
+  histogram(series: string, operation: string | undefined, definition: Extract<MetricDefinition, { kind: 'latency' | 'duration' }>): Histogram;
   counter(name: string, operation: string | undefined): number;
   seconds(): number;
 }
 
 function wholeRunSource(registry: MetricsRegistry): Source {
   return {
-    histogram: (series, operation, definition) => registry.histogram(series, { operation, outcomes: definition.outcomes }),
+    histogram: (series, operation, definition) => registry.histogram(series, { operation, outcomes: outcomesOf(definition) }),
     counter: (name, operation) => registry.counter(name, { operation }),
     seconds: () => registry.durationMs / 1000,
   };
@@ -68,14 +89,27 @@ function wholeRunSource(registry: MetricsRegistry): Source {
 
 function windowSource(windows: readonly SerializedWindow[]): Source {
   return {
-    histogram: (series, operation, definition) => histogramOfWindows(windows, series, { operation, outcomes: definition.outcomes }),
+    histogram: (series, operation, definition) => histogramOfWindows(windows, series, { operation, outcomes: outcomesOf(definition) }),
     counter: (name, operation) => counterOfWindows(windows, name, operation),
     seconds: () => windows.reduce((sum, w) => sum + (w.endMs - w.startMs), 0) / 1000,
   };
 }
 
+function outcomesOf(definition: Extract<MetricDefinition, { kind: 'latency' | 'duration' }>) {
+  return definition.kind === 'latency' ? definition.outcomes : undefined;
+}
+
 function observe(slo: Slo, definition: MetricDefinition, source: Source): number | undefined {
   switch (definition.kind) {
+    case 'duration': {
+      // The worst subject decides: one incident that took 40 s to recover breaks `recovery_time < 30s`.
+      const histogram = source.histogram(definition.series ?? slo.metric, slo.operation, definition);
+      try {
+        return histogram.totalCount === 0 ? undefined : statOf(histogram, 'max');
+      } finally {
+        histogram.destroy();
+      }
+    }
     case 'latency': {
       const histogram = source.histogram(definition.series ?? slo.metric, slo.operation, definition);
       try {

@@ -1,6 +1,6 @@
 import { closest, distance } from 'fastest-levenshtein';
 import { ConfigError, ConfigErrors } from '../errors.js';
-import type { Comparator, MetricCatalog, MetricDefinition, Slo, SloInput, SloStatistic, SloUnit } from './types.js';
+import type { Comparator, MetricCatalog, MetricDefinition, Slo, SloInput, SloScope, SloStatistic, SloUnit } from './types.js';
 import { DURATION_FORMS, durationProblem, formatDuration, parseDuration } from '../config/duration.js';
 import { isTimeUnit, timeUnitMs } from './units.js';
 
@@ -13,13 +13,22 @@ export interface ParseSloOptions {
   lineOf?: (index: number) => number | undefined;
   /** The step's window length: `over W` must be at least one window. */
   windowMs?: number;
+  /**
+   * The names `during`/`outside` may refer to (the run's steps and incidents).
+   * Given, an unknown name is a config error; absent, names are not checked
+   * here (a step's own factory parses before the run's names are known).
+   */
+  scopes?: readonly string[];
 }
 
-const EXPRESSION = /^\s*([A-Za-z_][\w.()]*)\s*(<=|>=|==|!=|<|>)\s*(-?\d+(?:\.\d+)?)\s*(us|µs|ms|s|m|h|%|\/s|\/m)?\s*(?:over\s+(\S+))?\s*$/;
+const EXPRESSION = /^\s*([A-Za-z_][\w.()]*)\s*(<=|>=|==|!=|<|>)\s*(-?\d+(?:\.\d+)?)\s*(us|µs|ms|s|m|h|%|\/s|\/m)?\s*(?:over\s+(\S+))?\s*(?:(during|outside)\s+(\S+))?\s*$/;
+/** Step and incident names, as the scenario schema allows them (a suite-qualified name has a dot). */
+const SCOPE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 const STATISTIC = /(?:^|\.)(p\(?\d+(?:\.\d+)?\)?|max|min|mean|avg|count)$/;
 
 const UNIT_OF_KIND: Record<MetricDefinition['kind'], SloUnit> = {
   latency: 'ms',
+  duration: 'ms',
   count: 'count',
   ratio: 'ratio',
   rate: 'per_second',
@@ -48,7 +57,7 @@ export function parseSlos(
       throw new ConfigError(message, { ...where, ...(hint === undefined ? {} : { hint }) });
     };
     try {
-      return [parseOne(item as SloInput, catalog, knownOperations, options.windowMs, fail)];
+      return [parseOne(item as SloInput, catalog, knownOperations, options, fail)];
     } catch (error) {
       if (!(error instanceof ConfigError)) throw error;
       problems.push(error);
@@ -68,9 +77,10 @@ function parseOne(
   item: SloInput,
   catalog: MetricCatalog,
   knownOperations: readonly string[],
-  windowMs: number | undefined,
+  options: ParseSloOptions,
   fail: (message: string, hint?: string) => never,
 ): Slo {
+  const windowMs = options.windowMs;
   let text: string;
   let abortOnFail = false;
   let graceMs = 0;
@@ -103,7 +113,7 @@ function parseOne(
       'write `[operation.][metric.]statistic <op> value[unit] [over duration]`, e.g. `create_room.p99 < 1s`, `error_rate < 0.1%`, `throughput > 100/s`',
     );
   }
-  const [, selector = '', comparatorText, valueText = '', unitText, overText] = match;
+  const [, selector = '', comparatorText, valueText = '', unitText, overText, scopeMode, scopeName] = match;
   const comparator = comparatorText as Comparator;
 
   // Selector: [operation.][metric.][statistic]
@@ -169,6 +179,8 @@ function parseOne(
     }
   }
 
+  const scope = scopeMode === undefined ? undefined : parseScope(scopeMode as 'during' | 'outside', scopeName ?? '', overText, abortOnFail, options.scopes, fail);
+
   return {
     expression: text.trim(),
     metric,
@@ -180,7 +192,30 @@ function parseOne(
     ...(windowLength === undefined ? {} : { windowMs: windowLength }),
     abortOnFail,
     graceMs,
+    ...(scope === undefined ? {} : { scope }),
   };
+}
+
+/**
+ * `during <name>` / `outside <name>`: the name must be a step or incident of
+ * the run (when the run's names are known), and the threshold is judged once
+ * over the selected windows, after the run: no sliding window, no abort.
+ */
+function parseScope(
+  mode: 'during' | 'outside',
+  name: string,
+  overText: string | undefined,
+  abortOnFail: boolean,
+  known: readonly string[] | undefined,
+  fail: (message: string, hint?: string) => never,
+): SloScope {
+  if (!SCOPE_NAME.test(name)) fail(`"${mode} ${name}" does not name a step or incident`, `e.g. \`join_time.p95 < 8s during burst\``);
+  if (overText !== undefined) fail(`"over ${overText}" and "${mode} ${name}" do not combine`, `a ${mode} threshold is judged once over the windows it selects; drop "over ${overText}"`);
+  if (abortOnFail) fail(`abort_on_fail cannot be used with "${mode} ${name}"`, `a ${mode} threshold is judged after the steps it names have ended; drop abort_on_fail`);
+  if (known !== undefined && !known.includes(name)) {
+    fail(`"${mode} ${name}": no step or incident of that name in this run${suggest(name, known)}`, `steps and incidents: ${known.join(', ') || '(none)'}`);
+  }
+  return { mode, of: name };
 }
 
 function parseStatistic(text: string, fail: (message: string, hint?: string) => never): SloStatistic {
@@ -214,6 +249,10 @@ function convert(
       }
       if (unit === undefined) return value; // bare numbers are ms, as in k6
       if (!isTimeUnit(unit)) fail(`${metric} is a latency; "${unit}" is not a time unit`, 'use us, ms, s or m, e.g. `p99 < 500ms`');
+      return value * timeUnitMs(unit);
+    case 'duration':
+      if (unit === undefined) return value;
+      if (!isTimeUnit(unit)) fail(`${metric} is a duration; "${unit}" is not a time unit`, `use ms, s or m, e.g. \`${metric} < 30s\``);
       return value * timeUnitMs(unit);
     case 'ratio':
       // toPrecision: 99.9 / 100 is 0.9990000000000001 in binary floating point.

@@ -12,9 +12,13 @@ import type { Outcome } from '../metrics/outcome.js';
  *   the value to mean anything (`schema_violations == 0` with nothing checked is no-data).
  * - `ratio`: sum(numerator) / sum(denominator), or 1 − that when `complement`.
  * - `rate`: a counter per second of run time.
+ * - `duration`: a time measured once per subject (an incident's recovery
+ *   time), kept in a histogram; a threshold reads the worst (largest) one and
+ *   names no statistic (`recovery_time < 30s`).
  */
 export type MetricDefinition =
   | { kind: 'latency'; description: string; series?: string; outcomes?: readonly Outcome[]; perOperation?: boolean }
+  | { kind: 'duration'; description: string; series?: string; perOperation?: boolean }
   | { kind: 'count'; description: string; counter: string; requires?: string; perOperation?: boolean }
   | { kind: 'ratio'; description: string; numerator: readonly string[]; denominator: readonly string[]; complement?: boolean; perOperation?: boolean }
   | { kind: 'rate'; description: string; counter: string; perOperation?: boolean };
@@ -53,6 +57,20 @@ export interface Slo {
   abortOnFail: boolean;
   /** How long after the start a breach does not abort yet (warm-up). */
   graceMs: number;
+  /** `during burst` / `outside api-outage`: judged only on the windows when (or when not) that step or incident ran. */
+  scope?: SloScope;
+}
+
+/**
+ * Which of a step's windows a threshold is judged on, by another step or an
+ * incident of the same run: `during` the windows that overlap it, `outside`
+ * the ones that do not. The runner judges scoped thresholds after the steps
+ * they name have ended (src/runner/cross-step-slos.ts).
+ */
+export interface SloScope {
+  mode: 'during' | 'outside';
+  /** A step name, an incident name, or the incidents step's name (all incidents). */
+  of: string;
 }
 
 /**
@@ -68,6 +86,8 @@ export interface Slo {
  *   - late_sends == 0
  *   - join_time.p95 < 5s            # metric.statistic
  *   - create_room.service_time.p99 < 800ms   # operation.metric.statistic
+ *   - join_time.p95 < 8s during burst        # only the windows when step `burst` ran
+ *   - error_rate < 0.1% outside api-outage   # every window but the incident's
  *   - threshold: p99 < 500ms over 1m
  *     abort_on_fail: true
  *     grace: 30s
@@ -91,6 +111,10 @@ interface SloBase {
   unit: SloUnit;
   /** Set for sliding-window SLOs (`over 1m`). */
   windowMs?: number;
+  /** Set for thresholds judged in another step's or incident's windows (`during burst`). */
+  scope?: SloScope;
+  /** Scoped thresholds: how many of the step's windows the scope selected. */
+  windows?: number;
 }
 
 export interface SloPassed extends SloBase {

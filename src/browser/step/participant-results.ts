@@ -4,7 +4,8 @@ import type { BrowserStepOptions, FailureLabel } from '../options.js';
 import type { ParticipantVerdict } from '../participant/classify.js';
 import type { Participant } from '../participant/participant.js';
 import type { participantQuality } from '../quality.js';
-import type { ParticipantSummary } from '../../model/browser-summary.js';
+import type { MediaInterruption, ParticipantSummary } from '../../model/browser-summary.js';
+import { mediaInterruptions } from '../participant/interruptions.js';
 
 type Quality = ReturnType<typeof participantQuality>;
 
@@ -74,7 +75,14 @@ function summarizeParticipant(p: Participant, v: ParticipantVerdict, quality: Qu
     ...(timeToFirstFrameMs === undefined ? {} : { timeToFirstFrameMs }),
     ...(record.navigation.kind === 'ok' ? { httpStatus: record.navigation.httpStatus } : {}),
     ...(quality === undefined ? {} : { quality }),
+    ...interruptionsOf(record.samples),
   };
+}
+
+/** The participant's media interruptions (the timeline labels them with the incidents they fall in), when it had any. */
+function interruptionsOf(samples: Participant['record']['samples']): { interruptions?: MediaInterruption[] } {
+  const interruptions = mediaInterruptions(samples);
+  return interruptions.length === 0 ? {} : { interruptions };
 }
 
 /**
