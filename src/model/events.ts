@@ -13,6 +13,7 @@ export type RunEvent =
   | { type: 'slo'; at: number; step: string; verdict: SloVerdict }
   | { type: 'progress'; at: number; step: string; progress: StepProgress }
   | { type: 'window'; at: number; step: string; window: WindowSummary }
+  | { type: 'band'; at: number; step: string; band: TimelineBand }
   | { type: 'log'; at: number; step?: string; level: 'debug' | 'info' | 'warn' | 'error'; message: string }
   | { type: 'step-end'; at: number; step: string; result: StepResult }
   | { type: 'run-end'; at: number; status: StepResult['status'] };
@@ -36,6 +37,28 @@ export interface WindowSummary {
   /** Target and achieved rate (requests per second) when the step is open-loop. */
   targetRate?: number;
   achievedRate?: number;
+  /**
+   * Media quality in this window per cohort (`all` when the step has no
+   * cohorts), by metric: `fps`, `bitrate` (kbit/s), `packet_loss` (ratio),
+   * `jitter` and `rtt` (ms), `mos`, `freeze_ratio` (ratio of the window the
+   * cohort's video was frozen), `participants` sampled. Browser steps only.
+   */
+  quality?: Record<string, Record<string, number>>;
+}
+
+/**
+ * A span on the run's timeline that is not a measurement: an incident, a
+ * network change of a cohort, a phase. Emitted when it starts (no `endMs`)
+ * and again, with the same `id`, when it ends: a reader keeps the last one.
+ * `startMs` and `endMs` are wall-clock epoch ms, so bands of different steps
+ * share one axis.
+ */
+export interface TimelineBand {
+  id: string;
+  kind: 'incident' | 'network' | 'phase';
+  label: string;
+  startMs: number;
+  endMs?: number;
 }
 
 export type EventSink = (event: RunEvent) => void;

@@ -1,6 +1,7 @@
 import type { RunReport } from './report-json.js';
 import { coverageGaps, minimumText } from './coverage-view.js';
 import { sloMessage } from './evidence-text.js';
+import { cohortTable } from './cohort-table.js';
 import { coverageFigure } from '../model/coverage.js';
 import { stepCoverage } from '../model/result.js';
 
@@ -55,6 +56,14 @@ export function renderSummaryMarkdown(report: RunReport): string {
       }
       if (gaps.length > MAX_COVERAGE_ROWS) lines.push('', `… ${gaps.length - MAX_COVERAGE_ROWS} more (see report.html)`);
     }
+  }
+  for (const step of report.steps) {
+    if (step.kind !== 'browser' || step.summary === undefined) continue;
+    const table = cohortTable(step.summary);
+    if (table === undefined) continue;
+    lines.push('', `### ${step.summary.cohorts === undefined ? 'Quality' : 'Cohorts'}: ${md(step.name)}`, '');
+    lines.push(`| ${table.columns.map(md).join(' | ')} |`, `|${table.columns.map(() => '---').join('|')}|`);
+    for (const row of table.rows) lines.push(`| ${row.map(md).join(' | ')} |`);
   }
   if (report.slos.length > 0) {
     lines.push('', '### SLOs', '', '| step | threshold | status | observed |', '|---|---|---|---|');

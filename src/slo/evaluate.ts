@@ -53,14 +53,14 @@ export function evaluateSlo(slo: Slo, registry: MetricsRegistry, catalog: Metric
 
 /** The two places values can come from: the whole run, or a slice of sealed windows. */
 interface Source {
-  histogram(series: string, operation: string | undefined, definition: Extract<MetricDefinition, { kind: 'latency' }>): Histogram;
+  histogram(series: string, operation: string | undefined, definition: Extract<MetricDefinition, { kind: 'latency' | 'distribution' }>): Histogram;
   counter(name: string, operation: string | undefined): number;
   seconds(): number;
 }
 
 function wholeRunSource(registry: MetricsRegistry): Source {
   return {
-    histogram: (series, operation, definition) => registry.histogram(series, { operation, outcomes: definition.outcomes }),
+    histogram: (series, operation, definition) => registry.histogram(series, { operation, outcomes: outcomesOf(definition) }),
     counter: (name, operation) => registry.counter(name, { operation }),
     seconds: () => registry.durationMs / 1000,
   };
@@ -68,20 +68,27 @@ function wholeRunSource(registry: MetricsRegistry): Source {
 
 function windowSource(windows: readonly SerializedWindow[]): Source {
   return {
-    histogram: (series, operation, definition) => histogramOfWindows(windows, series, { operation, outcomes: definition.outcomes }),
+    histogram: (series, operation, definition) => histogramOfWindows(windows, series, { operation, outcomes: outcomesOf(definition) }),
     counter: (name, operation) => counterOfWindows(windows, name, operation),
     seconds: () => windows.reduce((sum, w) => sum + (w.endMs - w.startMs), 0) / 1000,
   };
 }
 
+function outcomesOf(definition: Extract<MetricDefinition, { kind: 'latency' | 'distribution' }>) {
+  return definition.kind === 'latency' ? definition.outcomes : undefined;
+}
+
 function observe(slo: Slo, definition: MetricDefinition, source: Source): number | undefined {
   switch (definition.kind) {
-    case 'latency': {
+    case 'latency':
+    case 'distribution': {
       const histogram = source.histogram(definition.series ?? slo.metric, slo.operation, definition);
       try {
         if (histogram.totalCount === 0) return slo.statistic?.kind === 'count' ? 0 : undefined;
         const statistic = slo.statistic ?? { kind: 'percentile', percentile: 99 };
-        return statistic.kind === 'percentile' ? unitsToMs(histogram.getValueAtPercentile(statistic.percentile)) : statOf(histogram, statistic.kind);
+        if (statistic.kind === 'count') return histogram.totalCount;
+        const value = statistic.kind === 'percentile' ? unitsToMs(histogram.getValueAtPercentile(statistic.percentile)) : statOf(histogram, statistic.kind);
+        return definition.kind === 'distribution' ? value / definition.scale : value;
       } finally {
         histogram.destroy();
       }

@@ -12,12 +12,19 @@ import type { Outcome } from '../metrics/outcome.js';
  *   the value to mean anything (`schema_violations == 0` with nothing checked is no-data).
  * - `ratio`: sum(numerator) / sum(denominator), or 1 − that when `complement`.
  * - `rate`: a counter per second of run time.
+ * - `distribution`: a histogram of values that are not durations (frames per
+ *   second, a MOS, a ratio per participant); like `latency` a threshold names
+ *   a statistic, read in `unit`. The registry keeps every value × `scale` in
+ *   its millisecond slot (a ratio as a percentage: 0.001 % resolution where
+ *   the raw ratio would get 0.1 %), and the threshold is compared with the
+ *   statistic ÷ `scale`.
  */
 export type MetricDefinition =
   | { kind: 'latency'; description: string; series?: string; outcomes?: readonly Outcome[]; perOperation?: boolean }
   | { kind: 'count'; description: string; counter: string; requires?: string; perOperation?: boolean }
   | { kind: 'ratio'; description: string; numerator: readonly string[]; denominator: readonly string[]; complement?: boolean; perOperation?: boolean }
-  | { kind: 'rate'; description: string; counter: string; perOperation?: boolean };
+  | { kind: 'rate'; description: string; counter: string; perOperation?: boolean }
+  | { kind: 'distribution'; description: string; unit: 'ratio' | 'count'; scale: number; series?: string; perOperation?: boolean };
 
 export interface MetricCatalog {
   metrics: Readonly<Record<string, MetricDefinition>>;

@@ -12,15 +12,25 @@ export interface HoldOutcome {
 
 /**
  * The hold: every participant in the room samples its stats every
- * `intervalMs` until `holdMs` is over; browser RSS is read half-way and the
- * CPU of the browsers' process trees (and this process) over the whole hold.
+ * `intervalMs` until `holdMs` is over (`onSampled` is told after each round,
+ * so quality goes into the registry as the hold goes on); browser RSS is
+ * read half-way and the CPU of the browsers' process trees (and this
+ * process) over the whole hold.
  */
-export async function hold(pool: BrowserPool, inRoom: readonly Participant[], holdMs: number, intervalMs: number, signal: AbortSignal): Promise<HoldOutcome> {
+export async function hold(
+  pool: BrowserPool,
+  inRoom: readonly Participant[],
+  holdMs: number,
+  intervalMs: number,
+  signal: AbortSignal,
+  onSampled: () => void = () => {},
+): Promise<HoldOutcome> {
   let browserRssBytes: number | undefined;
   const holdEnd = Date.now() + holdMs;
   const cpuAtHoldStart = { browser: await treeCpuSeconds(pool.pids()), harness: process.cpuUsage(), at: Date.now() };
   while (!signal.aborted) {
     await Promise.all(inRoom.map((p) => p.sample()));
+    onSampled();
     if (browserRssBytes === undefined && Date.now() >= holdEnd - holdMs / 2) browserRssBytes = await treeRssBytes(pool.pids());
     if (Date.now() + intervalMs > holdEnd) break;
     await sleep(intervalMs, signal);
