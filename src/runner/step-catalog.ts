@@ -105,6 +105,7 @@ export const STEP_FACTORIES: Record<StepKind, StepFactoryEntry> = {
       ...withMs(step.options, {
         hold: 'holdMs',
         sampleInterval: 'sampleIntervalMs',
+        window: 'windowMs',
         navigationTimeout: 'navigationTimeoutMs',
         joinTimeout: 'joinTimeoutMs',
         mediaTimeout: 'mediaTimeoutMs',

@@ -103,14 +103,23 @@ function classifySymptom(record: ParticipantRecord, context: ClassifyContext): P
 
 /**
  * The longest span during which some inbound video stream decoded no new
- * frame, over consecutive hold samples, leaving out the time inside
- * `excused` spans. Streams are keyed by position (peer connection, then
- * stream), which is stable while nobody joins or leaves.
+ * frame, over consecutive hold samples. A stall that overlaps an `excused`
+ * span (a planned network change) and ended before the hold did is an
+ * interruption the plan asked for, judged by video_recovery_time, and
+ * counts 0; one that never ended counts only its time outside the spans.
+ * Streams are keyed by position (peer connection, then stream), which is
+ * stable while nobody joins or leaves.
  */
 export function longestDecodeStall(samples: readonly StatsSample[], excused: readonly { from: number; to: number }[] = []): { ms: number } | undefined {
   if (samples.length < 2) return undefined;
-  const lastProgress = new Map<string, { at: number; frames: number }>();
+  // Per stream: the last sample that showed progress, and the last one since that did not.
+  const lastProgress = new Map<string, { at: number; frames: number; stalledUntil?: number }>();
   let longest = 0;
+  const stall = (from: number, to: number, resumed: boolean) => {
+    const planned = excused.some((span) => span.from < to && span.to > from);
+    const ms = planned && resumed ? 0 : timeOutside(from, to, excused);
+    longest = Math.max(longest, ms);
+  };
   for (const sample of samples) {
     sample.pcs.forEach((pc, p) => {
       pc.inbound
@@ -120,13 +129,16 @@ export function longestDecodeStall(samples: readonly StatsSample[], excused: rea
           const frames = video.framesDecoded ?? 0;
           const seen = lastProgress.get(key);
           if (seen === undefined || frames > seen.frames) {
+            if (seen?.stalledUntil !== undefined) stall(seen.at, seen.stalledUntil, true);
             lastProgress.set(key, { at: sample.at, frames });
           } else {
-            longest = Math.max(longest, timeOutside(seen.at, sample.at, excused));
+            seen.stalledUntil = sample.at;
           }
         });
     });
   }
+  // Streams that had not decoded again by the last sample.
+  for (const seen of lastProgress.values()) if (seen.stalledUntil !== undefined) stall(seen.at, seen.stalledUntil, false);
   return { ms: longest };
 }
 

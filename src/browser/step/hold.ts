@@ -25,13 +25,15 @@ export async function hold(
   signal: AbortSignal,
   onSampled: () => void = () => {},
 ): Promise<HoldOutcome> {
-  let browserRssBytes: number | undefined;
+  // Read concurrently: walking the browsers' process trees takes seconds on a busy host, and the
+  // sampling rounds (quality is a time series) must keep their pace meanwhile.
+  let rssReading: Promise<number | undefined> | undefined;
   const holdEnd = Date.now() + holdMs;
   const cpuAtHoldStart = { browser: await treeCpuSeconds(pool.pids()), harness: process.cpuUsage(), at: Date.now() };
   while (!signal.aborted) {
     await Promise.all(inRoom.map((p) => p.sample()));
     onSampled();
-    if (browserRssBytes === undefined && Date.now() >= holdEnd - holdMs / 2) browserRssBytes = await treeRssBytes(pool.pids());
+    if (rssReading === undefined && Date.now() >= holdEnd - holdMs / 2) rssReading = treeRssBytes(pool.pids());
     if (Date.now() + intervalMs > holdEnd) break;
     await sleep(intervalMs, signal);
   }
@@ -50,6 +52,6 @@ export async function hold(
       harnessCores: round3((harness.user + harness.system) / 1000 / holdWindowMs),
     };
   }
-  browserRssBytes ??= await treeRssBytes(pool.pids());
+  const browserRssBytes = (await rssReading) ?? (await treeRssBytes(pool.pids()));
   return { ...(browserRssBytes === undefined ? {} : { browserRssBytes }), ...(holdCpu === undefined ? {} : { holdCpu }) };
 }
