@@ -1,8 +1,10 @@
 import { sleep } from '../abortable-sleep.js';
+import { MetricsRegistry } from '../metrics/registry.js';
 import type { Artifact, BrowserStepResult, CheckResult, SloVerdict, StepStatus } from '../model/result.js';
 import type { Step, StepContext } from '../model/step.js';
+import { removeStaleNetworkLabs, type NetworkCapabilities } from '../network/index.js';
 import { evaluateSlos } from '../slo/evaluate.js';
-import { parseSlos } from '../slo/parse.js';
+import type { Slo } from '../slo/types.js';
 import { ApiError, VideoConnectClient } from '../target/client.js';
 import { toPageAdapter } from './adapters/load-adapter.js';
 import { REFERENCE_ADAPTER } from './adapters/reference.js';
@@ -10,61 +12,131 @@ import type { PageAdapter } from './adapters/types.js';
 import { checkRoomConsistency } from './api-consistency.js';
 import { arrivalOffsets } from './arrival.js';
 import { writeFailureArtifacts } from './artifacts.js';
-import { BROWSER_OPERATION, browserMetricCatalog } from './browser-metrics.js';
+import { browserMetricCatalog, BROWSER_OPERATION, participantOperation } from './browser-metrics.js';
+import { parseBrowserSlos } from './browser-slos.js';
+import { CohortLab, hostNetworkCapabilities, planCohortNetwork, type CohortNetworkPlan } from './cohorts/cohort-network.js';
+import { loopbackPorts } from './cohorts/loopback-ports.js';
+import { assignCohorts, validateCohorts, type PlacedCohort } from './cohorts/place-cohorts.js';
+import { participantQuality } from './quality/participant-quality.js';
+import { QualityTimeline } from './quality/quality-timeline.js';
+import type { CohortDescription } from './quality/quality-summary.js';
+import type { Span } from './quality/video-freezes.js';
 import { BrowserPool } from './launch/browser-pool.js';
 import { ensureFakeClip } from './launch/fake-video.js';
 import { BROWSER_DEFAULTS, type BrowserStepOptions, type ParticipantPlan } from './options.js';
 import { OverloadMonitor } from './overload-monitor.js';
 import { classifyParticipant, type ParticipantVerdict } from './participant/classify.js';
 import { Participant } from './participant/participant.js';
-import { participantQuality } from './quality.js';
 import { allJoinedCheck, browserVerdict, successJudgedBySlo } from './step/browser-verdict.js';
 import { hold, type HoldOutcome } from './step/hold.js';
 import { describeArrival, describeLayout, recordParticipants } from './step/participant-results.js';
 import { AdapterRoomError, planRooms, type CreatedRoom, type PlannedRoom } from './step/plan-rooms.js';
 import { forEachLimited } from './step/timing.js';
 import { buildBrowserSummary } from './build-browser-summary.js';
-import type { BrowserStepSummary, RoomSummary } from '../model/browser-summary.js';
+import type { BrowserStepSummary, CohortChangeSummary, ParticipantQuality, RoomSummary } from '../model/browser-summary.js';
 import { ParticipantWebhookSink } from './webhook-sink.js';
 import { shardBrowserOptions } from './browser-shard.js';
 import { waitForStart, type StartSync } from '../shard/start-at.js';
 
+/** What the step knows of its cohorts before it runs: placement, and the network plan once the host was checked. */
+interface StepCohorts {
+  placed: PlacedCohort[];
+  /** Cohort index of each participant (participant index = link index). */
+  assignment: number[];
+  network: CohortNetworkPlan | undefined;
+}
+
+/** Found before the step is created, where that can wait (buildBrowserStep): what the host can do for cohorts. */
+export interface PreparedBrowserStep {
+  networkCapabilities?: NetworkCapabilities;
+}
+
 /**
  * Headless browser participants: M rooms × K participants join (burst or
  * ramp), hold while stats are sampled, then leave. Measures join time, setup
- * time and time to first frame, labels every failure once, checks that the
- * API's participant_count/status follow the truth, and writes artifacts for
- * every failed participant. SLOs are parsed here, before anything runs.
+ * time and time to first frame, and media quality over the hold as a time
+ * series; labels every failure once, checks that the API's
+ * participant_count/status follow the truth, and writes artifacts for every
+ * failed participant. SLOs are parsed here, before anything runs. With
+ * `cohorts`, each participant runs behind its own shaped network link
+ * (cohorts/cohort-network.ts): the lab is built in setup (its teardown on
+ * the runner's stack, so SIGINT removes it too) and the cohorts' timed
+ * network changes are played during the hold.
  */
-export function createBrowserStep(given: BrowserStepOptions = {}): Step {
+export function createBrowserStep(given: BrowserStepOptions = {}, prepared: PreparedBrowserStep = {}): Step {
   const name = given.name ?? 'browser';
   // A shard runs its share (a config error now, exit 2, when there is too little to share).
   const options = shardBrowserOptions(given);
   const catalog = browserMetricCatalog();
-  const slos = parseSlos(options.slos ?? [], catalog, [BROWSER_OPERATION], { path: `${name}.slos` });
+  const cohorts = planStepCohorts(options, prepared.networkCapabilities);
+  const slos = parseBrowserSlos(options.slos ?? [], catalog, cohorts?.placed.map((c) => c.name) ?? [], { path: `${name}.slos` });
   // Validated now, so a broken adapter is a config error before anything runs.
   const adapter = options.adapter === undefined ? REFERENCE_ADAPTER : toPageAdapter(options.adapter);
   const createdRooms: CreatedRoom[] = [];
+  let lab: CohortLab | undefined;
 
   const deleteRooms = async () => {
     const rooms = createdRooms.splice(0);
     await Promise.allSettled(rooms.map((r) => r.delete()));
   };
+  const openLab = async (ctx: StepContext, cohorts: StepCohorts): Promise<CohortLab> => {
+    const log = (message: string) => ctx.emit({ type: 'log', at: Date.now(), step: name, level: 'info', message });
+    const stale = await removeStaleNetworkLabs();
+    if (stale.length > 0) log(`removed network namespaces left by runs that are gone: ${stale.join(', ')}`);
+    const plan = cohorts.network ?? planCohortNetwork(cohorts.placed, cohorts.assignment, await hostNetworkCapabilities(), { holdMs: holdMsOf(options) });
+    cohorts.network = plan;
+    const ports = loopbackPorts([ctx.target.baseUrl, ...(options.joinUrls ?? []), ...(adapter.loopbackUrls ?? [])]);
+    log(`network lab: ${plan.cohorts.map((c) => `${c.name} (${c.participants.length} × ${c.network})`).join(', ')}; loopback port${ports.length === 1 ? '' : 's'} ${ports.join(', ') || '(none)'} exposed`);
+    return CohortLab.create(plan, { exposePorts: ports, signal: ctx.signal });
+  };
+  const closeLab = async () => {
+    const open = lab;
+    lab = undefined;
+    await open?.teardown();
+  };
 
   return {
     name,
     kind: 'browser',
+    ...(cohorts === undefined
+      ? {}
+      : {
+          async setup(ctx: StepContext) {
+            lab = await openLab(ctx, cohorts);
+          },
+        }),
     async run(ctx: StepContext): Promise<BrowserStepResult> {
       const startedAt = new Date();
+      // Run without setup (the step used as a library): the lab is made and removed here.
+      const ownLab = cohorts !== undefined && lab === undefined;
       try {
-        return await runStep(ctx, name, options, adapter, slos, catalog, createdRooms, startedAt);
+        if (ownLab) lab = await openLab(ctx, cohorts);
+        return await runStep(ctx, name, options, adapter, slos, catalog, createdRooms, startedAt, cohorts, lab);
       } finally {
         await deleteRooms();
+        if (ownLab) await closeLab();
       }
     },
-    // A safety net: run() deletes its rooms itself; this catches a run() that never got to its finally.
-    teardown: deleteRooms,
+    // A safety net for the rooms (run() deletes its rooms itself), and the network lab's removal.
+    async teardown() {
+      await deleteRooms();
+      await closeLab();
+    },
   };
+}
+
+function holdMsOf(options: BrowserStepOptions): number {
+  return options.holdMs ?? BROWSER_DEFAULTS.holdMs;
+}
+
+/** Cohorts validated and placed; the network planned too when the host's capabilities are known (else in setup). */
+function planStepCohorts(options: BrowserStepOptions, capabilities: NetworkCapabilities | undefined): StepCohorts | undefined {
+  if (options.cohorts === undefined) return undefined;
+  const placed = validateCohorts(options.cohorts);
+  const rooms = options.joinUrls !== undefined && options.joinUrls.length > 0 ? options.joinUrls.length : (options.rooms ?? BROWSER_DEFAULTS.rooms);
+  const assignment = assignCohorts(rooms * (options.participants ?? BROWSER_DEFAULTS.participants), placed);
+  const network = capabilities === undefined ? undefined : planCohortNetwork(placed, assignment, capabilities, { holdMs: holdMsOf(options) });
+  return { placed, assignment, network };
 }
 
 async function runStep(
@@ -72,10 +144,12 @@ async function runStep(
   stepName: string,
   options: BrowserStepOptions,
   adapter: PageAdapter,
-  slos: ReturnType<typeof parseSlos>,
+  slos: readonly Slo[],
   catalog: ReturnType<typeof browserMetricCatalog>,
   createdRooms: CreatedRoom[],
   startedAt: Date,
+  cohorts: StepCohorts | undefined,
+  lab: CohortLab | undefined,
 ): Promise<BrowserStepResult> {
   const d = BROWSER_DEFAULTS;
   const perRoom = options.participants ?? d.participants;
@@ -119,15 +193,37 @@ async function runStep(
     throw error;
   }
 
+  // Cohorts: participant i runs behind link i; the rooms' own join URLs may live on other loopback ports.
+  const cohortOf = (p: Participant): string | undefined => (cohorts === undefined ? undefined : cohorts.placed[cohorts.assignment[p.record.plan.index]!]?.name);
+  const operationOf = (p: Participant) => participantOperation(cohortOf(p));
+  if (lab !== undefined) {
+    if (cohorts!.assignment.length !== plans.length) throw new Error(`cohorts were placed for ${cohorts!.assignment.length} participants, the rooms have ${plans.length}`);
+    await lab.expose(loopbackPorts(plans.map((p) => p.joinUrl)), signal);
+  }
+
   // 2. Browsers, contexts and pages, all before the first arrival so launch time is never measured.
-  const perBrowser = Math.max(1, options.participantsPerBrowser ?? d.participantsPerBrowser);
+  // In cohorts every participant has its own browser: a browser lives in one network namespace.
+  const perBrowser = lab !== undefined ? 1 : Math.max(1, options.participantsPerBrowser ?? d.participantsPerBrowser);
   const shards = Math.max(1, Math.ceil(plans.length / perBrowser));
   const fakeVideoFile = options.fakeVideoFile ?? ((options.lowResolution ?? d.lowResolution) ? await ensureFakeClip() : undefined);
-  const pool = await BrowserPool.launch({ shards, executablePath: options.executablePath, fakeVideoFile, extraArgs: [...(adapter.chromiumArgs ?? []), ...(options.chromiumArgs ?? [])], signal });
+  const pool = await BrowserPool.launch({
+    shards,
+    executablePath: options.executablePath,
+    fakeVideoFile,
+    extraArgs: [...(adapter.chromiumArgs ?? []), ...(options.chromiumArgs ?? [])],
+    ...(lab === undefined ? {} : { wrap: (chromium: string, i: number) => lab.link(i).chromiumExecutable(chromium) }),
+    signal,
+  });
   const monitor = new OverloadMonitor(thresholds);
   const sink = options.webhooks === true ? await ParticipantWebhookSink.start() : undefined;
   const participants = plans.map((plan, i) => new Participant(plan, i % pool.size, adapter, signal));
   let held: HoldOutcome = {};
+  let registry: MetricsRegistry | undefined;
+  let timeline: QualityTimeline | undefined;
+  // Each cohort's changes as played: planned, then stamped when applied and reverted.
+  const changes = new Map<string, CohortChangeSummary[]>(
+    (cohorts?.network?.cohorts ?? []).map((c) => [c.name, c.changes.map((ch) => ({ index: ch.index, label: ch.shaping.label, atMs: ch.atMs, forMs: ch.forMs }))]),
+  );
   try {
     if (sink !== undefined) await sink.subscribe(client, signal);
     const browserNice = options.browserNice ?? d.browserNice;
@@ -146,6 +242,14 @@ async function runStep(
     }
     const offsets = arrivalOffsets(participants.length, arrival);
     const t0 = Date.now();
+    registry = new MetricsRegistry({ startedAtMs: t0, windowMs: options.windowMs ?? d.windowMs });
+    timeline = new QualityTimeline({
+      registry,
+      participants: participants.map((p) => ({ record: p.record, operation: operationOf(p) })),
+      rename: (op) => (cohorts === undefined && op === BROWSER_OPERATION ? 'all' : op),
+      emitWindow: (window) => ctx.emit({ type: 'window', at: Date.now(), step: stepName, window }),
+    });
+    timeline.start();
     let settled = 0;
     const progress = () =>
       ctx.emit({
@@ -190,13 +294,42 @@ async function runStep(
           { name: 'api-consistency.participant-count-while-joined', budgetMs: options.propagationBudgetMs ?? d.propagationBudgetMs, signal },
         );
     log(`hold: ${inRoom.length} of ${participants.length} participants in, sampling stats for ${holdMs} ms`);
-    held = await hold(pool, inRoom, holdMs, options.sampleIntervalMs ?? d.sampleIntervalMs, signal);
+    const holdStart = Date.now();
+    timeline.holdStarted(holdStart);
+    // The cohorts' timed changes, from the hold's start; each one a band on the timeline.
+    const playing = lab?.play(holdStart, signal, (event) => {
+      const change = changes.get(event.cohort)?.find((c) => c.index === event.change.index);
+      if (change === undefined) return;
+      if (event.phase === 'applied') change.appliedAt = event.at;
+      else change.revertedAt = event.at;
+      log(`cohort ${event.cohort}: ${event.change.shaping.label} ${event.phase === 'applied' ? 'on' : 'over'}`);
+      ctx.emit({
+        type: 'band',
+        at: event.at,
+        step: stepName,
+        band: {
+          id: `network:${event.cohort}:${event.change.index}`,
+          kind: 'network',
+          label: `${event.cohort}: ${event.change.shaping.label}`,
+          startMs: change.appliedAt ?? event.at,
+          ...(change.revertedAt === undefined ? {} : { endMs: change.revertedAt }),
+        },
+      });
+    });
+    const sampleIntervalMs = options.sampleIntervalMs ?? d.sampleIntervalMs;
+    held = await hold(pool, inRoom, holdMs, sampleIntervalMs, signal, () => timeline?.recordNewSamples());
+    await playing;
+    timeline.holdEnded(Date.now());
     if (consistencyWhileIn !== undefined) emitCheck(await consistencyWhileIn);
     await Promise.all(participants.map((p) => p.refreshSnapshot()));
 
     // 6. Judge everyone (pages still open, so failures can be photographed).
     const monitorEnd = Date.now();
-    const qualities = new Map(participants.map((p) => [p, participantQuality(p.record)]));
+    const played = [...changes.values()].flat().filter((c) => c.appliedAt !== undefined);
+    const recoverySpans: Span[] = played.flatMap((c) => (c.revertedAt === undefined ? [] : [{ from: c.appliedAt!, to: c.revertedAt }]));
+    const qualities = new Map<Participant, ParticipantQuality | undefined>(participants.map((p) => [p, participantQuality(p.record, recoverySpans)]));
+    // A stall during a planned change is the plan, not a fault (widened by a sampling interval: samples bound it only that closely).
+    const excused = played.map((c) => ({ from: c.appliedAt! - sampleIntervalMs, to: (c.revertedAt ?? monitorEnd) + sampleIntervalMs }));
     const cpuLimited = inRoom.filter((p) => qualities.get(p)?.qualityLimitationReason === 'cpu').length;
     if (inRoom.length > 0 && cpuLimited / inRoom.length > thresholds.maxCpuLimitedFraction) {
       monitor.note({
@@ -214,6 +347,7 @@ async function runStep(
           expectMedia: expectsMedia(p),
           frozenAfterMs: options.frozenAfterMs ?? d.frozenAfterMs,
           overloaded: monitor.overloadedBetween(from, monitorEnd),
+          excused,
         }),
       );
     }
@@ -244,7 +378,8 @@ async function runStep(
     }
 
     // 8. Metrics, SLOs, summary.
-    const { registry, summaries, failures } = recordParticipants(participants, verdicts, qualities, t0);
+    const { summaries, failures } = recordParticipants(participants, verdicts, qualities, registry, operationOf, cohortOf);
+    timeline.finish();
     // Without an SLO about success, every participant must succeed: that is the gate.
     if (!successJudgedBySlo(slos) && !signal.aborted) emitCheck(allJoinedCheck(summaries, failures, Date.now() - t0));
     const sloVerdicts = signal.aborted ? [] : evaluateSlos(slos, registry, catalog);
@@ -271,6 +406,7 @@ async function runStep(
       browserRssBytes: held.browserRssBytes,
       holdCpu: held.holdCpu,
       statsResolutionMs: participants.find((p) => p.record.snapshot)?.record.snapshot?.statsResolutionMs ?? 100,
+      ...(cohorts === undefined ? {} : { cohorts: describeCohorts(cohorts, changes) }),
       runShard: options.shard,
       sync,
     });
@@ -278,9 +414,20 @@ async function runStep(
     const { status, reason } = browserVerdict({ interrupted: signal.aborted, overloadDetail: overload.signals[0]?.detail, checks, verdicts: sloVerdicts });
     return finish(status, reason, sloVerdicts, summary);
   } finally {
+    timeline?.stop();
     monitor.stop();
     await Promise.allSettled(participants.map((p) => p.close()));
     if (sink !== undefined) await sink.close(client);
     await pool.close();
   }
+}
+
+/** The cohorts as the summary describes them (their figures come from the registry). */
+function describeCohorts(cohorts: StepCohorts, changes: ReadonlyMap<string, CohortChangeSummary[]>): CohortDescription[] {
+  return cohorts.placed.map((c) => ({
+    name: c.name,
+    share: c.share,
+    network: cohorts.network?.cohorts.find((n) => n.name === c.name)?.network ?? 'unshaped',
+    changes: changes.get(c.name) ?? [],
+  }));
 }

@@ -5,6 +5,7 @@ import { BROWSER_SERIES } from './browser-metrics.js';
 import type { FailureLabel } from './options.js';
 import type { OverloadReport } from './overload-monitor.js';
 import type { BrowserStepSummary, HoldCpuSummary, ParticipantSummary, RoomSummary } from '../model/browser-summary.js';
+import { cohortSummaries, qualitySummary, type CohortDescription } from './quality/quality-summary.js';
 import { wilsonInterval } from './wilson.js';
 
 /** What a browser summary is made of: one run's participants, or every shard's side by side. */
@@ -26,12 +27,15 @@ export interface BrowserSummaryParts {
   statsResolutionMs: number;
   runShard?: ShardSpec | undefined;
   sync?: StartSync | undefined;
+  /** The step's cohorts (their figures are read from the registry under their names). */
+  cohorts?: readonly CohortDescription[] | undefined;
 }
 
 /**
  * The browser step's summary, built one way for a run and for a merge of
  * shards: the success rate (with its Wilson interval) over every participant,
- * the latency figures read from the registry, RSS per participant, and the
+ * the latency and quality figures read from the registry (for each cohort
+ * too), RSS per participant, and the
  * serialized registry the report and later merges read.
  */
 export function buildBrowserSummary(parts: BrowserSummaryParts): BrowserStepSummary {
@@ -52,6 +56,8 @@ export function buildBrowserSummary(parts: BrowserSummaryParts): BrowserStepSumm
       setup_time: registry.summary(BROWSER_SERIES.setupTime),
       time_to_first_frame: registry.summary(BROWSER_SERIES.timeToFirstFrame),
     },
+    quality: qualitySummary(registry),
+    ...(parts.cohorts === undefined ? {} : { cohorts: cohortSummaries(registry, parts.cohorts) }),
     overload: parts.overload,
     ...(rss === undefined ? {} : { browserRssBytes: rss, rssPerParticipantBytes: Math.round(rss / Math.max(1, participants.length)) }),
     ...(parts.holdCpu === undefined ? {} : { holdCpu: parts.holdCpu }),

@@ -9,6 +9,8 @@ import type { ShardSpec } from '../shard/shard-spec.js';
  */
 
 import type { PageAdapter } from './adapters/types.js';
+import type { CohortOptions } from './cohorts/place-cohorts.js';
+export type { CohortOptions };
 import { FAILURE_LABELS, type FailureLabel } from '../model/browser-summary.js';
 export { FAILURE_LABELS, type FailureLabel };
 
@@ -119,6 +121,20 @@ export interface BrowserStepOptions {
   /** How often stats are sampled during the hold. Default 1000 ms. */
   sampleIntervalMs?: number;
   /**
+   * Length of the time windows quality is summarised in (window events, the
+   * timeline, sliding-window SLOs). Default 5000 ms.
+   */
+  windowMs?: number;
+  /**
+   * Network cohorts: named groups of the participants, each with its share
+   * and a network profile (bandwidth, loss, delay, timed changes such as a
+   * blackout). Each participant of a cohort runs in its own network
+   * namespace behind a link shaped with the profile (docs/browser.md,
+   * "Cohorts"); needs root (or CAP_NET_ADMIN), iproute2 and nftables. SLOs
+   * can judge one cohort: `lossy:packet_loss.p95 < 1%`.
+   */
+  cohorts?: CohortOptions[];
+  /**
    * The adapter: a declarative `Adapter` (the JSON/YAML form) or a
    * `PageAdapter` object (see adapters/types.ts); default: the reference
    * join page's adapter. Scenarios and the CLI name a module or file path
@@ -191,6 +207,7 @@ export const BROWSER_DEFAULTS = {
   arrival: { kind: 'burst' } as NonNullable<BrowserStepOptions['arrival']>,
   holdMs: 5000,
   sampleIntervalMs: 1000,
+  windowMs: 5000,
   navigationTimeoutMs: 15_000,
   joinTimeoutMs: 20_000,
   mediaTimeoutMs: 20_000,

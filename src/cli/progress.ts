@@ -3,6 +3,7 @@ import type { EventSink, RunEvent, StepProgress, WindowSummary } from '../model/
 import type { StepKind, StepResult, StepStatus } from '../model/result.js';
 import { NO_SAMPLES, orNoSamples } from '../report/no-samples.js';
 import { paint } from './color.js';
+import { windowQualityText } from './render/browser.js';
 import type { KindRenderers } from './render/kind-renderer.js';
 
 export interface ProgressOptions {
@@ -166,7 +167,10 @@ export function formatWindowLine(step: string, window: WindowSummary): string {
   const ops = Object.entries(window.operations)
     .map(([op, s]) => `${op} n=${s.count} err=${s.errors} ${s.count === 0 ? NO_SAMPLES : `p50=${ms(s.p50)} p99=${ms(s.p99)}`}`)
     .join('; ');
-  return `[${step}] ${span}${rate} | ${ops === '' ? 'no responses' : ops}`;
+  // Browser steps' windows carry media quality per cohort instead of (or besides) responses.
+  const quality = window.quality === undefined ? '' : windowQualityText(window.quality);
+  const figures = [ops, quality].filter((part) => part !== '').join(' | ');
+  return `[${step}] ${span}${rate} | ${figures === '' ? 'no responses' : figures}`;
 }
 
 // ---- result lines ----

@@ -1,6 +1,8 @@
 import type { CheckResult } from '../model/result.js';
 import { evaluateSlos } from '../slo/evaluate.js';
 import { BROWSER_OPERATION, browserMetricCatalog } from '../browser/browser-metrics.js';
+import { parseBrowserSlos } from '../browser/browser-slos.js';
+import type { CohortDescription } from '../browser/quality/quality-summary.js';
 import { buildBrowserSummary } from '../browser/build-browser-summary.js';
 import type { FailureLabel } from '../browser/options.js';
 import { allJoinedCheck, browserVerdict, successJudgedBySlo } from '../browser/step/browser-verdict.js';
@@ -34,7 +36,9 @@ export function mergeBrowserStep(steps: readonly ShardStep[], maxSkewMs: number)
   const catalog = browserMetricCatalog();
   const merged = mergeShardMetrics(all.map((s) => s.metrics));
   const { registry } = merged;
-  const slos = shardSlos(steps, catalog, [BROWSER_OPERATION], undefined);
+  const cohorts = mergedCohorts(all);
+  const cohortNames = (cohorts ?? []).map((c) => c.name);
+  const slos = shardSlos(steps, catalog, [BROWSER_OPERATION], undefined, (input, c, _operations, options) => parseBrowserSlos(input, c, cohortNames, options));
   const verdicts = evaluateSlos(slos, registry, catalog);
   const participants = all.flatMap((s) => s.participants);
   const failures: Partial<Record<FailureLabel, number>> = {};
@@ -62,6 +66,7 @@ export function mergeBrowserStep(steps: readonly ShardStep[], maxSkewMs: number)
     browserRssBytes: all.every((s) => s.browserRssBytes !== undefined) ? all.reduce((n, s) => n + (s.browserRssBytes ?? 0), 0) : undefined,
     holdCpu: mergeHoldCpu(all.map((s) => s.holdCpu)),
     statsResolutionMs: Math.max(...all.map((s) => s.statsResolutionMs)),
+    cohorts,
   });
   const skew = skewReason(merged.skewMs, maxSkewMs);
   const { status, reason } =
@@ -72,6 +77,22 @@ export function mergeBrowserStep(steps: readonly ShardStep[], maxSkewMs: number)
     result: { name, kind: 'browser', status, ...(reason === undefined ? {} : { reason }), ...times, checks, slos: verdicts, summary, artifacts: steps.flatMap((s) => s.result.artifacts) },
     skewMs: merged.skewMs,
   };
+}
+
+/**
+ * The cohorts of the merged step: every shard ran the same ones (the same
+ * scenario), so the first shard's describe them; their figures come from
+ * the merged registry. Changes keep their plan only: each shard played them
+ * on its own clock.
+ */
+function mergedCohorts(all: readonly BrowserStepSummary[]): CohortDescription[] | undefined {
+  const first = all.find((s) => s.cohorts !== undefined)?.cohorts;
+  return first?.map((c) => ({
+    name: c.name,
+    share: c.share,
+    network: c.network,
+    changes: c.changes.map(({ index, label, atMs, forMs }) => ({ index, label, atMs, forMs })),
+  }));
 }
 
 /** CPU during the hold over every shard's host: cores added (the shards ran at the same time), per participant over all of them. */

@@ -46,7 +46,14 @@ export function skewReason(skewMs: number, maxSkewMs: number): string | undefine
  * evaluated, with the same parser and catalog as a run: the merged verdicts
  * are the global ones. Every shard must have had the same list.
  */
-export function shardSlos(steps: readonly ShardStep[], catalog: MetricCatalog, operations: readonly string[], windowMs: number | undefined): Slo[] {
+export function shardSlos(
+  steps: readonly ShardStep[],
+  catalog: MetricCatalog,
+  operations: readonly string[],
+  windowMs: number | undefined,
+  // A step kind with its own grammar on top (the browser step's `cohort:` prefix) parses with its own function.
+  parse: typeof parseSlos = parseSlos,
+): Slo[] {
   const lists = steps.filter((s) => s.result.slos.length > 0).map((s) => s.result.slos.map((v) => v.expression));
   const first = lists[0] ?? [];
   for (const list of lists) {
@@ -56,7 +63,7 @@ export function shardSlos(steps: readonly ShardStep[], catalog: MetricCatalog, o
       });
     }
   }
-  return parseSlos(first, catalog, operations, { path: `${steps[0]!.result.name}.slos`, ...(windowMs === undefined ? {} : { windowMs }) });
+  return parse(first, catalog, operations, { path: `${steps[0]!.result.name}.slos`, ...(windowMs === undefined ? {} : { windowMs }) });
 }
 
 /** First start, last finish and the span between, over the shards. */

@@ -3,21 +3,43 @@ import type { StartSync } from '../shard/start-at.js';
 import type { LatencySummary } from '../metrics/summary.js';
 import type { SerializedMetrics } from '../metrics/serialized.js';
 
-/** Quality figures of one participant over its hold samples (remote video it received). */
+/**
+ * Quality figures of one participant over its hold (docs/quality-metrics.md):
+ * rates from the differences between consecutive getStats samples, freezes
+ * from the rendered frames, current values from the last sample.
+ */
 export interface ParticipantQuality {
   samples: number;
-  /** Mean of the last sample's framesPerSecond over inbound video streams. */
+  /** Frames decoded per second over the hold (time-weighted, mean over the videos it received). */
   fps: number | null;
+  /** Inbound video kbit/s over the hold (mean over the videos it received). */
+  bitrateKbps: number | null;
+  /** Cumulative, as the last sample counted them. */
   framesDecoded: number;
   framesDropped: number;
+  /** Freezes of rendered remote video during the hold (W3C webrtc-stats' definition, on rendered frames). */
   freezeCount: number;
+  /** Frozen time during the hold, ms, summed over the videos it received. */
   totalFreezesDurationMs: number;
-  /** Worst inbound jitter, ms. */
+  /** Frozen time / hold time (mean over its videos); null without remote video. */
+  freezeRatio: number | null;
+  /** Mean inbound jitter over the hold, ms. */
   jitterMs: number | null;
+  /** Cumulative, as the last sample counted them. */
   packetsLost: number;
   packetsReceived: number;
-  /** Mean current RTT over the peer connections, ms. */
+  /** Lost / (lost + received) during the hold. */
+  packetLoss: number | null;
+  /** Concealed audio samples / samples received during the hold. */
+  audioConcealment: number | null;
+  /** Mean RTT over the hold, ms. */
   rttMs: number | null;
+  /** Mean E-model MOS of the hold's sampling intervals (1–5). */
+  mos: number | null;
+  /** Per network change that froze its video: how long after the change ended video came back, ms. */
+  videoRecoveryTimesMs: number[];
+  /** Network changes after which its video had not come back when the hold ended. */
+  videoNotRecovered: number;
   /** Local candidate types of the selected pairs, e.g. ["host"]. */
   candidateTypes: string[];
   /** The encoder's last qualityLimitationReason (`cpu` counts towards overload). */
@@ -31,6 +53,8 @@ export interface ParticipantQuality {
 export interface ParticipantSummary {
   name: string;
   room: string;
+  /** Its cohort, when the step has cohorts. */
+  cohort?: string;
   shard: number;
   status: 'joined' | 'failed';
   /** Set when failed: exactly one label. */
@@ -68,6 +92,56 @@ export interface MediaInterruption {
   startMs: number;
   endMs?: number;
   detail?: string;
+}
+
+/**
+ * The quality metrics of a step (or one cohort) as distributions in each
+ * metric's own unit: `packet_loss`, `freeze_ratio` and `audio_concealment`
+ * as ratios 0..1, `fps`, `bitrate` (kbit/s), `frame_height` (px), `mos`
+ * (1–5), `jitter`, `rtt` and `video_recovery_time` in ms. Read from the
+ * step's registry, so a merge of shards gives exactly these figures.
+ */
+export interface QualitySummary {
+  fps: LatencySummary;
+  bitrate: LatencySummary;
+  frame_height: LatencySummary;
+  packet_loss: LatencySummary;
+  jitter: LatencySummary;
+  rtt: LatencySummary;
+  mos: LatencySummary;
+  freeze_ratio: LatencySummary;
+  audio_concealment: LatencySummary;
+  video_recovery_time: LatencySummary;
+  /** Counters over the hold. */
+  freezes: number;
+  frames_dropped: number;
+  frames_decoded: number;
+  video_not_recovered: number;
+}
+
+/** A timed network change of a cohort: as planned (ms after the hold started) and, in a run, when it was applied and reverted (epoch ms). */
+export interface CohortChangeSummary {
+  index: number;
+  label: string;
+  atMs: number;
+  forMs: number;
+  appliedAt?: number;
+  revertedAt?: number;
+}
+
+/** One cohort of a browser step, side by side with the others in reports. */
+export interface CohortSummary {
+  name: string;
+  /** The share of the step's participants asked for, 0..1. */
+  share: number;
+  /** Its network profile in words, e.g. "300kbit down, 10% loss" (each participant's own link). */
+  network: string;
+  /** Participants placed in it. */
+  participants: number;
+  successRate: ProportionInterval;
+  latency: { join_time: LatencySummary; setup_time: LatencySummary; time_to_first_frame: LatencySummary };
+  quality: QualitySummary;
+  changes: CohortChangeSummary[];
 }
 
 /**
@@ -112,6 +186,10 @@ export interface BrowserStepSummary {
   /** Failures by label (labels with no failure are omitted). */
   failures: Partial<Record<FailureLabel, number>>;
   latency: { join_time: LatencySummary; setup_time: LatencySummary; time_to_first_frame: LatencySummary };
+  /** Media quality over the hold, every participant together. */
+  quality?: QualitySummary;
+  /** Present when the step has cohorts: each cohort's figures. */
+  cohorts?: CohortSummary[];
   overload: OverloadReport & { overloaded: boolean };
   /** RSS of all browser processes near the end of the hold, bytes (Linux), and per participant. */
   browserRssBytes?: number;

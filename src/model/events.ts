@@ -60,7 +60,12 @@ export interface WindowSummary {
   /** Target and achieved rate (requests per second) when the step is open-loop. */
   targetRate?: number;
   achievedRate?: number;
-  /** Per network cohort (`default` without cohorts), per quality metric (`fps`, `freeze_ratio`, `mos`, …): the window's value. */
+  /**
+   * Media quality in this window per cohort (`all` when the step has no
+   * cohorts), by metric: `fps`, `bitrate` (kbit/s), `packet_loss` (ratio),
+   * `jitter` and `rtt` (ms), `mos`, `freeze_ratio` (ratio of the window the
+   * cohort's video was frozen), `participants` sampled. Browser steps only.
+   */
   quality?: Record<string, Record<string, number>>;
   /** A webhook sink's deliveries in the window. */
   webhooks?: WebhookWindow;

@@ -1,6 +1,7 @@
 import type { RunReport } from './report-json.js';
 import { coverageGaps, minimumText } from './coverage-view.js';
 import { sloMessage } from './evidence-text.js';
+import { cohortTable } from './cohort-table.js';
 import { coverageFigure } from '../model/coverage.js';
 import { stepCoverage } from '../model/result.js';
 import type { WebhookSinkSummary } from '../model/webhook-sink-summary.js';
@@ -59,6 +60,14 @@ export function renderSummaryMarkdown(report: RunReport): string {
     }
   }
   for (const step of report.steps) if (step.kind === 'webhook-sink' && step.summary !== undefined) lines.push(...webhookDeliveryLines(step.name, step.summary));
+  for (const step of report.steps) {
+    if (step.kind !== 'browser' || step.summary === undefined) continue;
+    const table = cohortTable(step.summary);
+    if (table === undefined) continue;
+    lines.push('', `### ${step.summary.cohorts === undefined ? 'Quality' : 'Cohorts'}: ${md(step.name)}`, '');
+    lines.push(`| ${table.columns.map(md).join(' | ')} |`, `|${table.columns.map(() => '---').join('|')}|`);
+    for (const row of table.rows) lines.push(`| ${row.map(md).join(' | ')} |`);
+  }
   if (report.slos.length > 0) {
     lines.push('', '### SLOs', '', '| step | threshold | status | observed |', '|---|---|---|---|');
     for (const slo of report.slos) lines.push(`| ${md(slo.step)} | ${code(slo.expression)} | ${ICON[slo.status] ?? ''} ${slo.status} | ${md(sloMessage(slo))} |`);

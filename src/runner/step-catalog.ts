@@ -107,6 +107,7 @@ export const STEP_FACTORIES: Record<StepType, StepFactoryEntry> = {
       ...withMs(step.options, {
         hold: 'holdMs',
         sampleInterval: 'sampleIntervalMs',
+        window: 'windowMs',
         navigationTimeout: 'navigationTimeoutMs',
         joinTimeout: 'joinTimeoutMs',
         mediaTimeout: 'mediaTimeoutMs',

@@ -74,7 +74,7 @@ function verdictBase(slo: Slo) {
 
 /** The two places values can come from: the whole run, or a slice of sealed windows. */
 interface Source {
-  histogram(series: string, operation: string | undefined, definition: Extract<MetricDefinition, { kind: 'latency' | 'duration' }>): Histogram;
+  histogram(series: string, operation: string | undefined, definition: Extract<MetricDefinition, { kind: 'latency' | 'duration' | 'distribution' }>): Histogram;
   counter(name: string, operation: string | undefined): number;
   seconds(): number;
 }
@@ -95,7 +95,7 @@ function windowSource(windows: readonly SerializedWindow[]): Source {
   };
 }
 
-function outcomesOf(definition: Extract<MetricDefinition, { kind: 'latency' | 'duration' }>) {
+function outcomesOf(definition: Extract<MetricDefinition, { kind: 'latency' | 'duration' | 'distribution' }>) {
   return definition.kind === 'latency' ? definition.outcomes : undefined;
 }
 
@@ -110,12 +110,15 @@ function observe(slo: Slo, definition: MetricDefinition, source: Source): number
         histogram.destroy();
       }
     }
-    case 'latency': {
+    case 'latency':
+    case 'distribution': {
       const histogram = source.histogram(definition.series ?? slo.metric, slo.operation, definition);
       try {
         if (histogram.totalCount === 0) return slo.statistic?.kind === 'count' ? 0 : undefined;
         const statistic = slo.statistic ?? { kind: 'percentile', percentile: 99 };
-        return statistic.kind === 'percentile' ? unitsToMs(histogram.getValueAtPercentile(statistic.percentile)) : statOf(histogram, statistic.kind);
+        if (statistic.kind === 'count') return histogram.totalCount;
+        const value = statistic.kind === 'percentile' ? unitsToMs(histogram.getValueAtPercentile(statistic.percentile)) : statOf(histogram, statistic.kind);
+        return definition.kind === 'distribution' ? value / definition.scale : value;
       } finally {
         histogram.destroy();
       }

@@ -26,7 +26,7 @@ const EXPRESSION = /^\s*([A-Za-z_][\w.()]*)\s*(<=|>=|==|!=|<|>)\s*(-?\d+(?:\.\d+
 const SCOPE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 const STATISTIC = /(?:^|\.)(p\(?\d+(?:\.\d+)?\)?|max|min|mean|avg|count)$/;
 
-const UNIT_OF_KIND: Record<MetricDefinition['kind'], SloUnit> = {
+const UNIT_OF_KIND: Record<Exclude<MetricDefinition['kind'], 'distribution'>, SloUnit> = {
   latency: 'ms',
   duration: 'ms',
   count: 'count',
@@ -159,15 +159,17 @@ function parseOne(
   }
 
   // Statistic and unit must fit the metric's kind.
-  if (definition.kind === 'latency' && statistic === undefined) {
-    fail(`${metric} is a latency: say which statistic`, `e.g. \`${metric}.p99 < 1s\` (p50, p90, p95, p99, p999, max, mean)`);
+  const histogram = definition.kind === 'latency' || definition.kind === 'distribution';
+  if (histogram && statistic === undefined) {
+    const example = definition.kind === 'latency' ? '.p99 < 1s' : definition.unit === 'ratio' ? '.p95 < 2%' : '.p50 >= 8';
+    fail(`${metric} is a ${definition.kind === 'latency' ? 'latency' : 'distribution'}: say which statistic`, `e.g. \`${metric}${example}\` (p50, p90, p95, p99, p999, max, mean)`);
   }
-  if (definition.kind !== 'latency' && statistic !== undefined) {
+  if (!histogram && statistic !== undefined) {
     fail(`${metric} is a ${definition.kind}, it has no ${describeStatistic(statistic)}`, `e.g. \`${metric} ${comparator} ${valueText}${unitText ?? ''}\``);
   }
-  const unit = UNIT_OF_KIND[definition.kind];
+  const unit = definition.kind === 'distribution' ? (statistic?.kind === 'count' ? 'count' : definition.unit) : UNIT_OF_KIND[definition.kind];
   const value = Number(valueText);
-  const threshold = convert(value, unitText, definition.kind, metric, statistic, fail);
+  const threshold = convert(value, unitText, definition.kind === 'distribution' ? (unit === 'ratio' ? 'ratio' : 'count') : definition.kind, metric, statistic, fail);
 
   let windowLength: number | undefined;
   if (overText !== undefined) {
@@ -236,7 +238,7 @@ function describeStatistic(statistic: SloStatistic): string {
 function convert(
   value: number,
   unit: string | undefined,
-  kind: MetricDefinition['kind'],
+  kind: Exclude<MetricDefinition['kind'], 'distribution'>,
   metric: string,
   statistic: SloStatistic | undefined,
   fail: (message: string, hint?: string) => never,

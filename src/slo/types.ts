@@ -15,13 +15,20 @@ import type { Outcome } from '../metrics/outcome.js';
  * - `duration`: a time measured once per subject (an incident's recovery
  *   time), kept in a histogram; a threshold reads the worst (largest) one and
  *   names no statistic (`recovery_time < 30s`).
+ * - `distribution`: a histogram of values that are not durations (frames per
+ *   second, a MOS, a ratio per participant); like `latency` a threshold names
+ *   a statistic, read in `unit`. The registry keeps every value × `scale` in
+ *   its millisecond slot (a ratio as a percentage: 0.001 % resolution where
+ *   the raw ratio would get 0.1 %), and the threshold is compared with the
+ *   statistic ÷ `scale`.
  */
 export type MetricDefinition =
   | { kind: 'latency'; description: string; series?: string; outcomes?: readonly Outcome[]; perOperation?: boolean }
   | { kind: 'duration'; description: string; series?: string; perOperation?: boolean }
   | { kind: 'count'; description: string; counter: string; requires?: string; perOperation?: boolean }
   | { kind: 'ratio'; description: string; numerator: readonly string[]; denominator: readonly string[]; complement?: boolean; perOperation?: boolean }
-  | { kind: 'rate'; description: string; counter: string; perOperation?: boolean };
+  | { kind: 'rate'; description: string; counter: string; perOperation?: boolean }
+  | { kind: 'distribution'; description: string; unit: 'ratio' | 'count'; scale: number; series?: string; perOperation?: boolean };
 
 export interface MetricCatalog {
   metrics: Readonly<Record<string, MetricDefinition>>;

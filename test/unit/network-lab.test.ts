@@ -20,6 +20,7 @@ import {
 import { processesIn } from '../../src/network/namespace-ops.js';
 import { REPO_ROOT } from '../helpers/run-cli.js';
 import { hostNetworkSnapshot, type HostNetworkSnapshot } from '../helpers/network-snapshot.js';
+import { acquireHostNetworkLock } from '../helpers/host-network-lock.js';
 import { bulkDownloadInside, httpGetInside, linkCounters, ownLoopbackInside, startLoopbackServer, udpCountAcross } from '../helpers/netns-probes.js';
 
 // Every test here builds real namespaces, veth pairs, qdiscs and nftables rules, so they all live in this
@@ -51,14 +52,19 @@ async function withLab<T>(lab: NetworkLab, body: (lab: NetworkLab) => Promise<T>
 describe.skipIf(skipReason !== undefined)(`network lab${skipReason === undefined ? '' : ` (skipped: ${skipReason})`}`, () => {
   let before: HostNetworkSnapshot;
   let target: Awaited<ReturnType<typeof startLoopbackServer>>;
+  let releaseLock: (() => Promise<void>) | undefined;
 
   beforeAll(async () => {
+    // Other files build labs too (test/e2e/browser-cohorts.test.ts): one file at a time, or each would see the other's.
+    releaseLock = await acquireHostNetworkLock();
     // As a run starts: labs of earlier runs that died without their teardown (a killed test run) go first.
     await removeStaleNetworkLabs();
     target = await startLoopbackServer();
-  });
+    // Long enough to wait for the other file holding the lock.
+  }, 900_000);
   afterAll(async () => {
     await target.close();
+    await releaseLock?.();
   });
   beforeEach(async () => {
     before = await hostNetworkSnapshot();

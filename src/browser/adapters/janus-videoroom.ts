@@ -55,6 +55,8 @@ export function janusVideoRoomAdapter(options: JanusVideoRoomOptions = {}): Page
 
   return defineAdapter({
     name: 'janus videoroom demo',
+    // The page's own origin is the demos server; it signals to Janus on another port.
+    loopbackUrls: server === undefined ? [] : [server],
     async createRoom(request) {
       const room = await api.createRoom(
         {

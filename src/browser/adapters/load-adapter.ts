@@ -98,7 +98,7 @@ function validatePageAdapter(input: Adapter | PageAdapter, file?: string): PageA
   const at = (path: string) => ({ ...(file === undefined ? {} : { file }), path });
   const name = v('name');
   if (typeof name !== 'string' || name === '') throw new ConfigError('an adapter needs a `name`', { ...at('adapter.name'), hint: "e.g. name: 'my join page'" });
-  const known = ['name', 'joined', 'refused', 'chromiumArgs', ...HOOKS];
+  const known = ['name', 'joined', 'refused', 'chromiumArgs', 'loopbackUrls', ...HOOKS];
   for (const key of Object.keys(input)) {
     if (!known.includes(key)) throw new ConfigError(`unknown adapter key "${key}"`, { ...at(`adapter.${key}`), hint: `a PageAdapter has ${known.join(', ')}` });
   }
@@ -108,6 +108,10 @@ function validatePageAdapter(input: Adapter | PageAdapter, file?: string): PageA
   const chromiumArgs = v('chromiumArgs');
   if (chromiumArgs !== undefined && !(Array.isArray(chromiumArgs) && chromiumArgs.every((a) => typeof a === 'string'))) {
     throw new ConfigError('adapter.chromiumArgs must be a list of strings', at('adapter.chromiumArgs'));
+  }
+  const loopbackUrls = v('loopbackUrls');
+  if (loopbackUrls !== undefined && !(Array.isArray(loopbackUrls) && loopbackUrls.every((a) => typeof a === 'string'))) {
+    throw new ConfigError('adapter.loopbackUrls must be a list of URLs', at('adapter.loopbackUrls'));
   }
   // The predicates are the same as in the declarative form: reuse its checks.
   validateAdapter({ joined: v('joined'), ...(v('refused') === undefined ? {} : { refused: v('refused') }) }, file);

@@ -96,6 +96,13 @@ export interface PageAdapter {
   leave?(page: Page, participant: ParticipantInfo, context: AdapterCallContext): Promise<void>;
   /** Extra Chromium flags this page needs, appended to roomgate's own. */
   chromiumArgs?: readonly string[];
+  /**
+   * Other URLs on this host's loopback the page connects to (a signaling
+   * server on another port than the page's). Participants of a network
+   * cohort run in their own network namespace and reach only the loopback
+   * ports the run exposes to them: the target's, the join URLs', and these.
+   */
+  loopbackUrls?: readonly string[];
 }
 
 /**

@@ -13,6 +13,12 @@ export interface BrowserPoolOptions {
   fakeVideoFile?: string | undefined;
   /** Appended after roomgate's own flags. */
   extraArgs?: readonly string[] | undefined;
+  /**
+   * Per browser, what to start instead of Chromium itself: a network lab's
+   * wrapper that execs Chromium inside a participant's namespace (given the
+   * resolved Chromium path). One entry per shard when given.
+   */
+  wrap?: ((chromium: string, shard: number) => Promise<string>) | undefined;
   signal?: AbortSignal;
 }
 
@@ -35,7 +41,7 @@ export class BrowserPool {
         options.signal?.throwIfAborted();
         launched.push(
           await puppeteer.launch({
-            executablePath,
+            executablePath: options.wrap === undefined ? executablePath : await options.wrap(executablePath, i),
             headless: true,
             args,
             // The pool closes browsers itself; puppeteer's own signal handlers would race the CLI's.

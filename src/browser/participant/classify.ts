@@ -13,6 +13,13 @@ export interface ClassifyContext {
   frozenAfterMs: number;
   /** The overload monitor fired while this participant was active. */
   overloaded: boolean;
+  /**
+   * Spans (epoch ms) in which a stall is planned, not a fault: the step's
+   * timed network changes (a blackout). Only the stalled time outside them
+   * counts towards `frozenAfterMs`; how fast video came back is judged by
+   * video_recovery_time instead.
+   */
+  excused?: readonly { from: number; to: number }[];
 }
 
 /**
@@ -88,7 +95,7 @@ function classifySymptom(record: ParticipantRecord, context: ClassifyContext): P
     return fail('connected_no_media', m.firstInboundPacket === undefined ? 'connected, but no media packet arrived' : 'packets arrived, but no video frame was decoded');
   }
   if (m.firstDecodedFrame === undefined) return fail('frozen_video', 'a remote frame was rendered but getStats never counted a decoded frame');
-  const stall = longestDecodeStall(record.samples);
+  const stall = longestDecodeStall(record.samples, context.excused);
   if (stall !== undefined && stall.ms >= context.frozenAfterMs) {
     return fail('frozen_video', `remote video stopped decoding for ${Math.round(stall.ms)} ms during the hold`);
   }
@@ -97,13 +104,23 @@ function classifySymptom(record: ParticipantRecord, context: ClassifyContext): P
 
 /**
  * The longest span during which some inbound video stream decoded no new
- * frame, over consecutive hold samples. Streams are keyed by position (peer
- * connection, then stream), which is stable while nobody joins or leaves.
+ * frame, over consecutive hold samples. A stall that overlaps an `excused`
+ * span (a planned network change) and ended before the hold did is an
+ * interruption the plan asked for, judged by video_recovery_time, and
+ * counts 0; one that never ended counts only its time outside the spans.
+ * Streams are keyed by position (peer connection, then stream), which is
+ * stable while nobody joins or leaves.
  */
-export function longestDecodeStall(samples: readonly StatsSample[]): { ms: number } | undefined {
+export function longestDecodeStall(samples: readonly StatsSample[], excused: readonly { from: number; to: number }[] = []): { ms: number } | undefined {
   if (samples.length < 2) return undefined;
-  const lastProgress = new Map<string, { at: number; frames: number }>();
+  // Per stream: the last sample that showed progress, and the last one since that did not.
+  const lastProgress = new Map<string, { at: number; frames: number; stalledUntil?: number }>();
   let longest = 0;
+  const stall = (from: number, to: number, resumed: boolean) => {
+    const planned = excused.some((span) => span.from < to && span.to > from);
+    const ms = planned && resumed ? 0 : timeOutside(from, to, excused);
+    longest = Math.max(longest, ms);
+  };
   for (const sample of samples) {
     sample.pcs.forEach((pc, p) => {
       pc.inbound
@@ -113,12 +130,30 @@ export function longestDecodeStall(samples: readonly StatsSample[]): { ms: numbe
           const frames = video.framesDecoded ?? 0;
           const seen = lastProgress.get(key);
           if (seen === undefined || frames > seen.frames) {
+            if (seen?.stalledUntil !== undefined) stall(seen.at, seen.stalledUntil, true);
             lastProgress.set(key, { at: sample.at, frames });
           } else {
-            longest = Math.max(longest, sample.at - seen.at);
+            seen.stalledUntil = sample.at;
           }
         });
     });
   }
+  // Streams that had not decoded again by the last sample.
+  for (const seen of lastProgress.values()) if (seen.stalledUntil !== undefined) stall(seen.at, seen.stalledUntil, false);
   return { ms: longest };
+}
+
+/** How much of [from, to] lies outside every span of `spans`. */
+function timeOutside(from: number, to: number, spans: readonly { from: number; to: number }[]): number {
+  let inside = 0;
+  // Overlapping spans are merged first, so no moment is subtracted twice.
+  const sorted = [...spans].sort((a, b) => a.from - b.from);
+  let current: { from: number; to: number } | undefined;
+  const merged: { from: number; to: number }[] = [];
+  for (const span of sorted) {
+    if (current !== undefined && span.from <= current.to) current.to = Math.max(current.to, span.to);
+    else merged.push((current = { ...span }));
+  }
+  for (const span of merged) inside += Math.max(0, Math.min(to, span.to) - Math.max(from, span.from));
+  return to - from - inside;
 }

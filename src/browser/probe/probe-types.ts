@@ -38,7 +38,13 @@ export interface ProbeSnapshot {
 }
 
 export interface InboundStats {
+  /** The stats object's id: the same stream keeps it from sample to sample (cumulative counters are diffed by it). */
+  id: string;
   kind: 'audio' | 'video';
+  bytesReceived: number;
+  /** Audio only: samples the decoder concealed, and all samples received (cumulative). */
+  concealedSamples: number | null;
+  totalSamplesReceived: number | null;
   packetsReceived: number;
   packetsLost: number;
   jitterMs: number | null;
@@ -59,6 +65,8 @@ export interface OutboundStats {
 }
 
 export interface PeerStats {
+  /** The probe's number for this peer connection (its creation order on the page). */
+  id: number;
   connectionState: RTCPeerConnectionState;
   inbound: InboundStats[];
   outbound: OutboundStats[];
@@ -67,8 +75,32 @@ export interface PeerStats {
   candidateType: string | null;
 }
 
+/** A freeze of one rendered remote video (epoch ms on the page's clock). */
+export interface VideoFreeze {
+  from: number;
+  to: number;
+}
+
+/** One remote <video> the probe watches: frames rendered and freezes (W3C webrtc-stats' definition, on rendered frames). */
+export interface RenderedVideo {
+  /** The probe's number for this element (the order it was first seen). */
+  index: number;
+  /** Still in the document and showing a remote track. */
+  active: boolean;
+  frames: number;
+  lastFrameAt: number;
+  /** Freezes that ended (the first 200). */
+  freezes: VideoFreeze[];
+  /** A freeze still going on when this sample was taken. */
+  open: { from: number } | null;
+  /** Freezes beyond the first 200, counted only. */
+  droppedFreezes: number;
+}
+
 export interface StatsSample {
   at: number;
   remoteFramesRendered: number;
   pcs: PeerStats[];
+  /** Remote videos that rendered at least one frame. */
+  videos: RenderedVideo[];
 }

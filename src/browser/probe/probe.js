@@ -181,12 +181,16 @@
       report.forEach(function (s) {
         byId[s.id] = s;
       });
-      var out = { connectionState: pc.connectionState, inbound: [], outbound: [], rttMs: null, candidateType: null };
+      var out = { id: state.pcs.indexOf(pc), connectionState: pc.connectionState, inbound: [], outbound: [], rttMs: null, candidateType: null };
       var pair = null;
       report.forEach(function (s) {
         if (s.type === 'inbound-rtp') {
           out.inbound.push({
+            id: String(s.id),
             kind: s.kind,
+            bytesReceived: s.bytesReceived || 0,
+            concealedSamples: s.concealedSamples === undefined ? null : s.concealedSamples,
+            totalSamplesReceived: s.totalSamplesReceived === undefined ? null : s.totalSamplesReceived,
             packetsReceived: s.packetsReceived || 0,
             packetsLost: s.packetsLost || 0,
             jitterMs: s.jitter === undefined ? null : s.jitter * 1000,
@@ -257,12 +261,65 @@
   }
 
   // --- <video> elements -------------------------------------------------------
+  // Freezes of rendered remote video, by the W3C webrtc-stats definition
+  // (freezeCount): a frame that comes more than max(3 × the mean interval of
+  // the last 30 frames, that mean + 150 ms) after the previous one ends a
+  // freeze that began at the previous frame. Measured here on rendered frames
+  // (what the user sees), with both ends stamped, so the harness can place
+  // each freeze on the timeline and tell when video came back after a
+  // network change; one still open when the harness samples is reported as
+  // `open`.
+  var FREEZE_HISTORY = 30;
+  var FREEZE_MIN_FRAMES = 5;
+  var MAX_FREEZES = 200;
+  var videos = [];
+  function freezeThreshold(record) {
+    var n = record.intervals.length;
+    if (n < FREEZE_MIN_FRAMES) return null;
+    var sum = 0;
+    for (var i = 0; i < n; i++) sum += record.intervals[i];
+    var mean = sum / n;
+    return Math.max(3 * mean, mean + 150);
+  }
+  function noteRemoteFrame(record) {
+    var at = now();
+    if (record.lastFrameAt !== null) {
+      var interval = at - record.lastFrameAt;
+      var threshold = freezeThreshold(record);
+      if (threshold !== null && interval > threshold) {
+        if (record.freezes.length < MAX_FREEZES) record.freezes.push({ from: record.lastFrameAt, to: at });
+        else record.droppedFreezes++;
+      } else {
+        // A freeze's own interval would inflate the mean the next freeze is measured against.
+        record.intervals.push(interval);
+        if (record.intervals.length > FREEZE_HISTORY) record.intervals.shift();
+      }
+    }
+    record.lastFrameAt = at;
+    record.frames++;
+  }
+  function videoReport(at) {
+    var out = [];
+    for (var i = 0; i < videos.length; i++) {
+      var r = videos[i];
+      if (r.frames === 0) continue;
+      var active = r.element.isConnected && showsRemoteVideo(r.element);
+      var threshold = freezeThreshold(r);
+      var open = active && threshold !== null && at - r.lastFrameAt > threshold ? { from: r.lastFrameAt } : null;
+      out.push({ index: r.index, active: active, frames: r.frames, lastFrameAt: r.lastFrameAt, freezes: r.freezes.slice(), open: open, droppedFreezes: r.droppedFreezes });
+    }
+    return out;
+  }
+
   var watched = new WeakSet();
   function watchVideo(video) {
     if (watched.has(video) || typeof video.requestVideoFrameCallback !== 'function') return;
     watched.add(video);
+    var record = { index: videos.length, element: video, lastFrameAt: null, intervals: [], frames: 0, freezes: [], droppedFreezes: 0 };
+    videos.push(record);
     var onFrame = function (_now, meta) {
       if (meta && meta.width > 0 && showsRemoteVideo(video)) {
+        noteRemoteFrame(record);
         state.remoteFramesRendered++;
         if (milestones.firstRenderedFrame === undefined) {
           mark('firstRenderedFrame');
@@ -449,7 +506,7 @@
         pcs.forEach(function (stats) {
           noteProgress(stats, at);
         });
-        return { at: at, remoteFramesRendered: state.remoteFramesRendered, pcs: pcs };
+        return { at: at, remoteFramesRendered: state.remoteFramesRendered, pcs: pcs, videos: videoReport(now()) };
       });
     },
   };

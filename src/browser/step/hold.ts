@@ -12,16 +12,28 @@ export interface HoldOutcome {
 
 /**
  * The hold: every participant in the room samples its stats every
- * `intervalMs` until `holdMs` is over; browser RSS is read half-way and the
- * CPU of the browsers' process trees (and this process) over the whole hold.
+ * `intervalMs` until `holdMs` is over (`onSampled` is told after each round,
+ * so quality goes into the registry as the hold goes on); browser RSS is
+ * read half-way and the CPU of the browsers' process trees (and this
+ * process) over the whole hold.
  */
-export async function hold(pool: BrowserPool, inRoom: readonly Participant[], holdMs: number, intervalMs: number, signal: AbortSignal): Promise<HoldOutcome> {
-  let browserRssBytes: number | undefined;
+export async function hold(
+  pool: BrowserPool,
+  inRoom: readonly Participant[],
+  holdMs: number,
+  intervalMs: number,
+  signal: AbortSignal,
+  onSampled: () => void = () => {},
+): Promise<HoldOutcome> {
+  // Read concurrently: walking the browsers' process trees takes seconds on a busy host, and the
+  // sampling rounds (quality is a time series) must keep their pace meanwhile.
+  let rssReading: Promise<number | undefined> | undefined;
   const holdEnd = Date.now() + holdMs;
   const cpuAtHoldStart = { browser: await treeCpuSeconds(pool.pids()), harness: process.cpuUsage(), at: Date.now() };
   while (!signal.aborted) {
     await Promise.all(inRoom.map((p) => p.sample()));
-    if (browserRssBytes === undefined && Date.now() >= holdEnd - holdMs / 2) browserRssBytes = await treeRssBytes(pool.pids());
+    onSampled();
+    if (rssReading === undefined && Date.now() >= holdEnd - holdMs / 2) rssReading = treeRssBytes(pool.pids());
     if (Date.now() + intervalMs > holdEnd) break;
     await sleep(intervalMs, signal);
   }
@@ -40,6 +52,6 @@ export async function hold(pool: BrowserPool, inRoom: readonly Participant[], ho
       harnessCores: round3((harness.user + harness.system) / 1000 / holdWindowMs),
     };
   }
-  browserRssBytes ??= await treeRssBytes(pool.pids());
+  const browserRssBytes = (await rssReading) ?? (await treeRssBytes(pool.pids()));
   return { ...(browserRssBytes === undefined ? {} : { browserRssBytes }), ...(holdCpu === undefined ? {} : { holdCpu }) };
 }

@@ -1,56 +1,73 @@
-import { MetricsRegistry } from '../../metrics/registry.js';
-import { BROWSER_COUNTERS, BROWSER_OPERATION, BROWSER_SERIES, failureCounter } from '../browser-metrics.js';
+import type { MetricsRegistry } from '../../metrics/registry.js';
+import { BROWSER_COUNTERS, BROWSER_SERIES, failureCounter, recordQuality } from '../browser-metrics.js';
 import type { BrowserStepOptions, FailureLabel } from '../options.js';
 import type { ParticipantVerdict } from '../participant/classify.js';
 import type { Participant } from '../participant/participant.js';
-import type { participantQuality } from '../quality.js';
-import type { MediaInterruption, ParticipantSummary } from '../../model/browser-summary.js';
+import { holdIntervals } from '../quality/participant-quality.js';
+import type { MediaInterruption, ParticipantQuality, ParticipantSummary } from '../../model/browser-summary.js';
 import { mediaInterruptions } from '../participant/interruptions.js';
 
-type Quality = ReturnType<typeof participantQuality>;
-
 export interface ParticipantResults {
-  registry: MetricsRegistry;
   summaries: ParticipantSummary[];
   failures: Partial<Record<FailureLabel, number>>;
 }
 
 /**
- * One summary per participant and the step's registry: join/setup/first-frame
- * histograms (outcome ok/failed) and the participant counters, one per
- * failure label. The registry is what SLOs are judged on and what shards merge.
+ * One summary per participant, and into the step's registry under each
+ * participant's operation (its cohort): join/setup/first-frame histograms
+ * (outcome ok/failed), the participant counters (one per failure label),
+ * and the quality figures that belong to the whole hold (freeze ratio,
+ * audio concealment, recovery times, freeze and frame counters); the
+ * per-interval quality series were recorded during the hold. The registry
+ * is what SLOs are judged on and what shards merge.
  */
 export function recordParticipants(
   participants: readonly Participant[],
   verdicts: ReadonlyMap<Participant, ParticipantVerdict>,
-  qualities: ReadonlyMap<Participant, Quality>,
-  startedAtMs: number,
+  qualities: ReadonlyMap<Participant, ParticipantQuality | undefined>,
+  registry: MetricsRegistry,
+  operationOf: (p: Participant) => string,
+  cohortOf: (p: Participant) => string | undefined = () => undefined,
 ): ParticipantResults {
-  const registry = new MetricsRegistry({ startedAtMs });
   const summaries: ParticipantSummary[] = [];
   const failures: Partial<Record<FailureLabel, number>> = {};
   for (const p of participants) {
     const v = verdicts.get(p)!;
-    const summary = summarizeParticipant(p, v, qualities.get(p));
+    const quality = qualities.get(p);
+    const summary = summarizeParticipant(p, v, quality, cohortOf(p));
     summaries.push(summary);
+    const op = operationOf(p);
     const outcome = v.status === 'joined' ? 'ok' : 'failed';
-    registry.increment(BROWSER_COUNTERS.participants, BROWSER_OPERATION);
-    if (summary.joinTimeMs !== undefined) registry.record(BROWSER_SERIES.joinTime, BROWSER_OPERATION, outcome, summary.joinTimeMs);
-    if (summary.setupTimeMs !== undefined) registry.record(BROWSER_SERIES.setupTime, BROWSER_OPERATION, outcome, summary.setupTimeMs);
-    if (summary.timeToFirstFrameMs !== undefined) registry.record(BROWSER_SERIES.timeToFirstFrame, BROWSER_OPERATION, outcome, summary.timeToFirstFrameMs);
+    registry.increment(BROWSER_COUNTERS.participants, op);
+    if (summary.joinTimeMs !== undefined) registry.record(BROWSER_SERIES.joinTime, op, outcome, summary.joinTimeMs);
+    if (summary.setupTimeMs !== undefined) registry.record(BROWSER_SERIES.setupTime, op, outcome, summary.setupTimeMs);
+    if (summary.timeToFirstFrameMs !== undefined) registry.record(BROWSER_SERIES.timeToFirstFrame, op, outcome, summary.timeToFirstFrameMs);
     if (v.status === 'joined') {
-      registry.increment(BROWSER_COUNTERS.succeeded, BROWSER_OPERATION);
+      registry.increment(BROWSER_COUNTERS.succeeded, op);
     } else {
-      registry.increment(BROWSER_COUNTERS.failed, BROWSER_OPERATION);
-      registry.increment(failureCounter(v.label), BROWSER_OPERATION);
+      registry.increment(BROWSER_COUNTERS.failed, op);
+      registry.increment(failureCounter(v.label), op);
       failures[v.label] = (failures[v.label] ?? 0) + 1;
     }
+    if (quality !== undefined) recordHoldQuality(registry, op, p, quality);
   }
-  registry.finish();
-  return { registry, summaries, failures };
+  return { summaries, failures };
 }
 
-function summarizeParticipant(p: Participant, v: ParticipantVerdict, quality: Quality): ParticipantSummary {
+/** The quality figures that belong to a participant's whole hold. */
+function recordHoldQuality(registry: MetricsRegistry, op: string, p: Participant, quality: ParticipantQuality): void {
+  if (quality.freezeRatio !== null) recordQuality(registry, 'freeze_ratio', op, quality.freezeRatio);
+  if (quality.audioConcealment !== null) recordQuality(registry, 'audio_concealment', op, quality.audioConcealment);
+  for (const ms of quality.videoRecoveryTimesMs) recordQuality(registry, 'video_recovery_time', op, ms);
+  // Counters are always touched, so a cohort with none has a 0 (not a missing counter) once it was sampled.
+  const intervals = holdIntervals(p.record);
+  registry.increment(BROWSER_COUNTERS.freezes, op, quality.freezeCount);
+  registry.increment(BROWSER_COUNTERS.framesDropped, op, intervals.reduce((n, i) => n + i.framesDropped, 0));
+  registry.increment(BROWSER_COUNTERS.framesDecoded, op, intervals.reduce((n, i) => n + i.framesDecoded, 0));
+  registry.increment(BROWSER_COUNTERS.videoNotRecovered, op, quality.videoNotRecovered);
+}
+
+function summarizeParticipant(p: Participant, v: ParticipantVerdict, quality: ParticipantQuality | undefined, cohort: string | undefined): ParticipantSummary {
   const { record } = p;
   const m = record.snapshot?.milestones ?? {};
   const nav = m.navigationStart;
@@ -63,6 +80,7 @@ function summarizeParticipant(p: Participant, v: ParticipantVerdict, quality: Qu
   return {
     name: record.plan.name,
     room: record.plan.room,
+    ...(cohort === undefined ? {} : { cohort }),
     shard: record.shard,
     status: v.status,
     ...(v.status === 'failed' ? { label: v.label, detail: v.detail } : {}),

@@ -7,6 +7,7 @@ import { UsageError } from '../../errors.js';
 import { execute } from '../fail.js';
 import { parseFaultFlags } from '../fault-flags.js';
 import { durationOption, parseDurationFlag, requireDurationFlag, withFaultOption, withRunOutputOptions, withSloOption, withTargetOptions, type RunOutputArgs, type TargetArgs } from '../flags.js';
+import { parseCohortFlag } from '../cohort-flag.js';
 import { withMetricsOptions, type MetricsFlags } from '../live-export.js';
 import { withShardOptions, type ShardArgs } from '../shard-options.js';
 
@@ -31,6 +32,7 @@ interface BrowserArgs extends ShardArgs, MetricsFlags, TargetArgs, RunOutputArgs
   mediaTimeout: string;
   chromiumArg?: string[];
   browserNice?: number;
+  cohort?: string[];
 }
 
 /** `roomgate browser`: headless participants join rooms and report join time, first frame and success rate, as a one-step plan. */
@@ -52,6 +54,11 @@ export const browserCommand: CommandModule<object, BrowserArgs> = {
       .option('webhooks', { type: 'boolean', default: false, describe: 'subscribe a local sink and require one participant.joined/left per participant' })
       .option('participants-per-browser', { type: 'number', default: 8, describe: 'participants per Chromium process (more shard over more browsers)' })
       .option('chromium-arg', { type: 'string', array: true, describe: 'extra Chromium flag, e.g. --chromium-arg=--webrtc-ip-handling-policy=disable_non_proxied_udp (repeatable)' })
+      .option('cohort', {
+        type: 'string',
+        array: true,
+        describe: 'a network cohort NAME[:SHARE][:key=value,...] (repeatable), e.g. --cohort clean:50% --cohort lossy:50%:down=300kbit,loss=10%,blackout=20s+6s; each participant runs behind its own shaped link (needs root, iproute2, nftables); SLOs per cohort: "lossy:packet_loss.p95 < 1%"',
+      })
       .option('browser-nice', { type: 'number', describe: 'nice value for the Chromium processes (default 10; 0 keeps the harness priority)' })
       .option('fake-video', { type: 'string', describe: `.y4m file for the fake camera (default: a generated ${LOW_RESOLUTION_CLIP.width}x${LOW_RESOLUTION_CLIP.height} clip at ${LOW_RESOLUTION_CLIP.fps} fps)` })
       .option('max-host-cpu', { type: 'number', describe: 'overload: host CPU busy fraction (0..1) sustained 5 s, e.g. 0.97; off by default (a saturating run always shows 100 %)' })
@@ -65,10 +72,11 @@ export const browserCommand: CommandModule<object, BrowserArgs> = {
       const mediaTimeoutMs = requireDurationFlag('--media-timeout', args.mediaTimeout);
       const maxEventLoopDelayMs = parseDurationFlag('--max-event-loop-delay', args.maxEventLoopDelay, 'allowed');
       if (!(args.rooms >= 1) || !(args.participants >= 1)) throw new UsageError('--rooms and --participants must be at least 1');
+      const cohorts = args.cohort?.map(parseCohortFlag);
       // Loaded on use, so `roomgate --help` does not load puppeteer and the reference server.
-      const [{ resolveAdapter }, { createBrowserStep }, { planOneStep }] = await Promise.all([
+      const [{ resolveAdapter }, { buildBrowserStep }, { planOneStep }] = await Promise.all([
         import('../../browser/adapters/load-adapter.js'),
-        import('../../browser/browser-step.js'),
+        import('../../browser/build-browser-step.js'),
         import('../one-step-plan.js'),
       ]);
       const adapter = args.adapter === undefined ? undefined : await resolveAdapter(args.adapter);
@@ -99,16 +107,17 @@ export const browserCommand: CommandModule<object, BrowserArgs> = {
         ...(args.fakeVideo === undefined ? {} : { fakeVideoFile: resolve(args.fakeVideo) }),
         ...(args.chromiumArg === undefined ? {} : { chromiumArgs: args.chromiumArg }),
         ...(args.browserNice === undefined ? {} : { browserNice: args.browserNice }),
+        ...(cohorts === undefined ? {} : { cohorts }),
         overload,
       };
       return planOneStep(args, {
         command: 'browser',
         faults,
         workload: { ...options, adapter: options.adapter?.name },
-        // Parses SLOs and checks the options (and a shard's share) before anything starts.
-        build: ({ shard, startAtMs }) => [createBrowserStep({ ...options, ...(shard === undefined ? {} : { shard }), ...(startAtMs === undefined ? {} : { startAtMs }) })],
+        // Parses SLOs and checks the options (a shard's share, the cohorts' networks on this host) before anything starts.
+        build: async ({ shard, startAtMs }) => [await buildBrowserStep({ ...options, ...(shard === undefined ? {} : { shard }), ...(startAtMs === undefined ? {} : { startAtMs }) })],
         intro: ({ target, shard }) => [
-          `roomgate browser: ${args.rooms} room(s) × ${args.participants} participant(s) against ${target}${faults.length > 0 ? `, faults ${faults.join(',')}` : ''}${shard === undefined ? '' : `, shard ${shard.index}/${shard.count} (its share of the rooms)`}`,
+          `roomgate browser: ${args.rooms} room(s) × ${args.participants} participant(s) against ${target}${faults.length > 0 ? `, faults ${faults.join(',')}` : ''}${shard === undefined ? '' : `, shard ${shard.index}/${shard.count} (its share of the rooms)`}${cohorts === undefined ? '' : `, cohorts ${cohorts.map((c) => c.name).join(', ')}`}`,
         ],
       });
     }),

@@ -328,6 +328,21 @@
     bs.appendChild(pt);
   });
 
+  // ---- browser cohorts side by side (tables built in src/report/cohort-table.ts) ----
+  (data.cohorts || []).forEach(function (t) {
+    var cs = section((t.withCohorts ? 'Cohorts: ' : 'Quality: ') + t.step);
+    var head = el('tr');
+    t.columns.forEach(function (c) { head.appendChild(el('th', { text: c })); });
+    var table = el('table', { class: 'cohorts', id: 'cohorts-' + t.step }, head);
+    t.rows.forEach(function (r) {
+      var tr = el('tr', null, el('th', { text: r[0] }));
+      r.slice(1).forEach(function (cell) { tr.appendChild(el('td', { class: 'num', text: cell })); });
+      table.appendChild(tr);
+    });
+    cs.appendChild(table);
+    cs.appendChild(el('p', { class: 'muted', text: 'Quality over the hold, from getStats sampled every interval and the rendered frames (docs/quality-metrics.md). Per-interval figures (fps, bitrate, loss, jitter, RTT, MOS) are over participants and sampling intervals; freeze ratio and concealment over participants; recovery over network changes that froze video.' }));
+  });
+
   // ---- artifacts and step figures ----
   // Only relative paths inside the run folder: a hostile path (javascript:, ../) is not linked.
   function safePath(p) { return typeof p === 'string' && !/^[a-z][a-z0-9+.-]*:/i.test(p) && p.indexOf('..') < 0 && p.charAt(0) !== '/'; }

@@ -6,6 +6,8 @@ import type { WindowSummary } from '../../model/events.js';
 import { stepCoverage, stepMetrics } from '../../model/result.js';
 import type { RunReport } from '../report-json.js';
 import { buildCoverageView, type CoverageView } from '../coverage-view.js';
+import { cohortTable, type CohortTable } from '../cohort-table.js';
+import { isQualityDistribution } from '../../browser/browser-metrics.js';
 
 /**
  * What the HTML page's script gets: the report itself plus figures computed
@@ -31,6 +33,8 @@ export interface ReportPageData {
   timeline: Record<string, WindowSummary[]>;
   /** The coverage grids of every step that has a coverage map (contract steps), ready to draw. */
   coverage: CoverageView[];
+  /** Browser steps' cohorts side by side (or their one `all` column), ready to draw. */
+  cohorts: (CohortTable & { step: string; withCohorts: boolean })[];
 }
 
 export const SPECTRUM_PERCENTILES = [0, 10, 25, 50, 75, 90, 95, 97.5, 99, 99.5, 99.9, 99.95, 99.99, 100];
@@ -53,7 +57,11 @@ export function buildPageData(report: RunReport): ReportPageData {
     const map = stepCoverage(step);
     return map === undefined ? [] : [buildCoverageView(step.name, map)];
   });
-  return { report, spectra: spectra.slice(0, MAX_SPECTRA), timeline, coverage };
+  const cohorts = report.steps.flatMap((step) => {
+    const table = step.kind === 'browser' && step.summary !== undefined ? cohortTable(step.summary) : undefined;
+    return table === undefined ? [] : [{ step: step.name, withCohorts: step.kind === 'browser' && step.summary?.cohorts !== undefined, ...table }];
+  });
+  return { report, spectra: spectra.slice(0, MAX_SPECTRA), timeline, coverage, cohorts };
 }
 
 /** True when `value` has the shape of a serialized metrics registry (a report read from disk is only JSON). */
@@ -85,7 +93,8 @@ function spectraOf(step: string, metrics: SerializedMetrics): HistogramSpectrum[
   const registry = wholeRunRegistry(metrics);
   if (registry === undefined) return [];
   const keys = new Map<string, { metric: string; operation: string }>();
-  for (const s of metrics.series) keys.set(`${s.metric}\u0000${s.operation}`, { metric: s.metric, operation: s.operation });
+  // Latency spectra only: a browser step's fps, loss ratios and MOS are not milliseconds (they are in the cohort table).
+  for (const s of metrics.series) if (!isQualityDistribution(s.metric)) keys.set(`${s.metric}\u0000${s.operation}`, { metric: s.metric, operation: s.operation });
   const out: HistogramSpectrum[] = [];
   for (const { metric, operation } of keys.values()) {
     // The registry merges the outcomes' histograms exactly.
