@@ -3,6 +3,8 @@ import { closest, distance } from 'fastest-levenshtein';
 import { loadRunConfig } from '../config/load-config.js';
 import { ConfigError, ConfigErrors, UsageError } from '../errors.js';
 import type { TargetDescription } from '../report/report-json.js';
+import type { ScenarioConfig } from '../config/types.js';
+import type { TargetFlags } from '../runner/resolve-target.js';
 import type { Gate, ScenarioTask } from '../runner/run-plan.js';
 import { checkScenarioTarget, openScenarioTarget } from '../runner/scenario-target.js';
 import { planScenario } from '../runner/plan-scenario.js';
@@ -94,7 +96,7 @@ export async function runSuite(args: RunArgs): Promise<number> {
         };
 
   const secrets = [args.clientSecret, process.env['ROOMGATE_CLIENT_SECRET'], ...config.scenarios.flatMap((s) => [s.target?.clientSecret, secondSecret(s.steps.map((st) => st.options))])].flat();
-  const fallbackTarget: TargetDescription = flags.target ? { baseUrl: flags.target, clientId: flags.clientId ?? '', embedded: false } : { baseUrl: 'embedded reference server', clientId: 'roomgate-local', embedded: true };
+  const fallbackTarget = plannedTarget(flags, config.scenarios);
   return runAndReport(
     {
       name: config.name,
@@ -112,6 +114,20 @@ export async function runSuite(args: RunArgs): Promise<number> {
     },
     { out: args.out, json: args.json },
   );
+}
+
+/**
+ * The target the run header names before any scenario has opened its own: --target, else the one
+ * target.url every scenario names, else (scenarios disagree) "per scenario"; the embedded reference
+ * server only when no scenario names a target.
+ */
+function plannedTarget(flags: TargetFlags, scenarios: readonly ScenarioConfig[]): TargetDescription {
+  if (flags.target) return { baseUrl: flags.target, clientId: flags.clientId ?? '', embedded: false };
+  const named = [...new Set(scenarios.map((s) => s.target?.url).filter((url): url is string => url !== undefined && url !== ''))];
+  if (named.length === 0) return { baseUrl: 'embedded reference server', clientId: 'roomgate-local', embedded: true };
+  const clientId = flags.clientId ?? scenarios.find((s) => s.target?.clientId !== undefined)?.target?.clientId ?? '';
+  const embeddedToo = scenarios.some((s) => s.target?.url === undefined || s.target.url === '');
+  return { baseUrl: named.length === 1 && !embeddedToo ? named[0]! : 'per scenario (see each step)', clientId, embedded: false };
 }
 
 function secondSecret(options: Record<string, unknown>[]): (string | undefined)[] {

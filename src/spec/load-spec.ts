@@ -1,4 +1,5 @@
-import { access } from 'node:fs/promises';
+import { access, readFile } from 'node:fs/promises';
+import { parse } from 'yaml';
 import { compileErrors, dereference, validate } from '@readme/openapi-parser';
 import { ConfigError } from '../errors.js';
 import type { OpenApiDocument } from './openapi-types.js';
@@ -16,7 +17,7 @@ export async function loadSpec(path: string): Promise<OpenApiDocument> {
   } catch {
     throw new ConfigError(`the OpenAPI document ${path} does not exist`, {
       file: path,
-      hint: 'pass --spec with the path of the API\'s OpenAPI 3.1 document (default contracts/videoconnect.v1.openapi.yaml)',
+      hint: 'pass --spec (or the profile\'s spec:) with the path of the API\'s OpenAPI 3.x document',
     });
   }
   let result: Awaited<ReturnType<typeof validate>>;
@@ -30,9 +31,10 @@ export async function loadSpec(path: string): Promise<OpenApiDocument> {
     });
   }
   if (!result.valid) {
+    const declared = await declaredVersion(path);
     throw new ConfigError(`is not valid OpenAPI: ${compileErrors(result).trim().slice(0, 2000)}`, {
       file: path,
-      hint: 'fix the document so it validates against the OpenAPI 3.1 schema',
+      hint: `fix the document so it validates against the OpenAPI ${declared ?? '3.x'} schema${declared === undefined ? ' (it declares no openapi: version)' : ''}`,
     });
   }
   const document: object = await dereference(path, { resolve: { http: false } } as never);
@@ -43,6 +45,16 @@ export async function loadSpec(path: string): Promise<OpenApiDocument> {
     throw new ConfigError('declares no paths; there is nothing to check', { file: path });
   }
   return document;
+}
+
+/** The `openapi:` version the document declares (3.0.3, 3.1.0), to name the schema it failed; undefined when unreadable. */
+async function declaredVersion(path: string): Promise<string | undefined> {
+  try {
+    const version: unknown = Reflect.get(Object(parse(await readFile(path, 'utf8'))), 'openapi');
+    return typeof version === 'string' ? `${version.split('.').slice(0, 2).join('.')}` : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** A document that validated against the OpenAPI meta-schema (above) and declares 3.x has the shape the gate reads. */

@@ -68,3 +68,22 @@ describe('roomgate run against a target that accepts connections and never answe
     }
   });
 });
+
+describe('roomgate run of a scenario that names its own target', () => {
+  it('names that target in the run header and report, never the embedded reference server', async () => {
+    const silent = await startSilentServer();
+    try {
+      const dir = await mkdtemp(join(tmpdir(), 'roomgate-own-target-'));
+      const file = join(dir, 'own.yaml');
+      await writeFile(file, `name: own\ntarget:\n  url: ${silent.url}\n  clientId: a\n  clientSecret: b\nsteps:\n  - type: contract\n`);
+      const run = await runCli(['run', file, '--request-timeout', '1s', '--out', join(dir, 'out')], { env: NO_TARGET_ENV, timeoutMs: 60_000 });
+      expect(run.code, run.stderr).toBe(3);
+      expect(`${run.stdout}${run.stderr}`).not.toContain('embedded reference server');
+      const report = JSON.parse(await readFile(join(dir, 'out', 'report.json'), 'utf8')) as { target: { baseUrl: string; embedded: boolean } };
+      expect(report.target).toMatchObject({ baseUrl: silent.url, embedded: false });
+    } finally {
+      await silent.close();
+    }
+  });
+});
+
