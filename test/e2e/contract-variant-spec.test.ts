@@ -46,7 +46,8 @@ describe('roomgate contract --spec with a team\'s own document', { timeout: 150_
     };
     // No webhooks, no rate limits, no join tokens in that document: skipped, never failed.
     expect(reason('webhooks.subscribe')).toContain('declares no createWebhook operation');
-    expect(reason('rate-limit.headers-structured-fields')).toContain('declares no RateLimit headers');
+    // The profile drafted from the document says none, because the document declares none.
+    expect(reason('rate-limit.headers-structured-fields')).toContain('sends no rate-limit headers (conventions.rateLimitHeaders: none)');
     expect(result.checks.some((c) => c.name.includes('createJoinToken'))).toBe(false);
     expect(reason('auth.alg-none-401')).toContain('not JWTs');
     // What it does state is checked, under its own names and limits.

@@ -125,6 +125,11 @@ describe('roomgate as an installed package (npm pack → npm install in a fresh 
     expect(version.code).toBe(0);
     // roomgate's own version, not the consumer project's 9.9.9.
     expect(version.stdout.trim()).toBe((JSON.parse(await readFile(join(installed, 'package.json'), 'utf8')) as { version: string }).version);
+    // Without tsx, a TypeScript adapter is a config error that says how to load it, before anything starts.
+    await writeFile(join(project, 'my-adapter.ts'), "export default { name: 'mine', joined: '#joined' };\n");
+    const tsAdapter = await npx(['browser', '--adapter', 'my-adapter.ts', '--join-url', 'http://127.0.0.1:9/room']);
+    expect(tsAdapter.code, tsAdapter.stderr).toBe(2);
+    expect(tsAdapter.stderr).toContain('npm install --save-dev tsx');
   });
 
   it('npx roomgate contract passes against the embedded server, Pact verification included', async () => {
@@ -175,7 +180,7 @@ describe('roomgate as an installed package (npm pack → npm install in a fresh 
   it('npx roomgate init scaffolds roomgate/ with $schema lines into the package, never overwrites, and needs a target', async () => {
     const init = await npx(['init']);
     expect(init.code, init.stderr).toBe(0);
-    for (const file of ['roomgate/ci-gate.yaml', 'roomgate/contract.yaml', 'roomgate/soak.yaml', 'roomgate/videoconnect.v1.openapi.yaml', '.github/workflows/roomgate.yml']) {
+    for (const file of ['roomgate/ci-gate.yaml', 'roomgate/contract.yaml', 'roomgate/soak.yaml', 'roomgate/profile.yaml', 'roomgate/videoconnect.v1.openapi.yaml', '.github/workflows/roomgate.yml']) {
       expect(existsSync(join(project, file)), file).toBe(true);
       expect(init.stdout).toContain(file);
     }

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -7,6 +7,7 @@ import { loadRunConfig } from '../../src/config/load-config.js';
 import { BUNDLED_PACT, BUNDLED_SMOKE_SUITE, BUNDLED_SPEC, PACKAGE_ROOT, RUNTIME_ASSETS, packageVersion, resolveRunFile, schemaFile } from '../../src/package-assets.js';
 import { buildStep, relativeToScenario } from '../../src/runner/step-catalog.js';
 import { planInit } from '../../src/cli/init/init-files.js';
+import { loadProfile } from '../../src/profile/load-profile.js';
 import { REPO_ROOT } from '../helpers/run-cli.js';
 
 describe('package assets resolve from the package, not the current directory', () => {
@@ -48,26 +49,27 @@ describe('roomgate init scaffold', () => {
     const plan = planInit('gates', cwd);
     expect(plan.dir).toBe('gates');
     expect(plan.needsInstall).toBe(true);
-    expect(plan.files.map((f) => f.path)).toEqual(['gates/ci-gate.yaml', 'gates/contract.yaml', 'gates/soak.yaml', 'gates/videoconnect.v1.openapi.yaml', '.github/workflows/roomgate.yml']);
+    expect(plan.files.map((f) => f.path)).toEqual(['gates/ci-gate.yaml', 'gates/contract.yaml', 'gates/soak.yaml', 'gates/profile.yaml', 'gates/videoconnect.v1.openapi.yaml', '.github/workflows/roomgate.yml']);
     for (const file of plan.files) {
       await mkdir(join(cwd, file.path, '..'), { recursive: true });
       if ('text' in file.content) await writeFile(join(cwd, file.path), file.content.text);
-      else expect(existsSync(file.content.copyOf)).toBe(true);
+      else await copyFile(file.content.copyOf, join(cwd, file.path));
     }
     const suite = plan.files[0]!.content as { text: string };
     expect(suite.text).toContain('# yaml-language-server: $schema=../node_modules/roomgate/schemas/suite.schema.json');
-    expect((plan.files[4]!.content as { text: string }).text).toContain('npx roomgate run gates/ci-gate.yaml');
+    expect((plan.files[5]!.content as { text: string }).text).toContain('npx roomgate run gates/ci-gate.yaml');
 
     const env = { ROOMGATE_TARGET: 'http://127.0.0.1:9', ROOMGATE_CLIENT_ID: 'id', ROOMGATE_CLIENT_SECRET: 'secret' };
     const config = await loadRunConfig([join(cwd, 'gates', 'ci-gate.yaml'), join(cwd, 'gates', 'soak.yaml')], { env });
     expect(config.scenarios.map((s) => s.name)).toEqual(['contract', 'soak']);
-    expect(config.scenarios[0]!.target).toEqual({ url: env.ROOMGATE_TARGET, clientId: 'id', clientSecret: 'secret' });
+    expect(config.scenarios[0]!.target).toEqual({ url: env.ROOMGATE_TARGET, profile: 'profile.yaml', clientId: 'id', clientSecret: 'secret' });
+    // The scenarios name the scaffold's profile: the built-in one's roles and auth, the copied document, the package's pact.
+    const profile = await loadProfile(join(cwd, 'gates', 'profile.yaml'));
+    expect(profile.name).toBe('VideoConnect v1');
+    expect(resolve(profile.spec.path)).toBe(join(cwd, 'gates', 'videoconnect.v1.openapi.yaml'));
+    expect(profile.conventions.pacts).toEqual([join(cwd, 'node_modules', 'roomgate', 'contracts', 'pacts', 'roomgate-videoconnect.json')]);
     for (const scenario of config.scenarios) {
-      for (const step of scenario.steps) {
-        await buildStep(step, {});
-        // Scenario paths from a suite are shown relative to the cwd; the spec resolves next to the scenario either way.
-        expect(resolve(relativeToScenario(step)['spec'] as string)).toBe(join(cwd, 'gates', 'videoconnect.v1.openapi.yaml'));
-      }
+      for (const step of scenario.steps) await buildStep(step, { profile });
     }
     // No default target: an unset variable is a config error, never a silent embedded run.
     await expect(loadRunConfig([join(cwd, 'gates', 'ci-gate.yaml')], { env: {} })).rejects.toThrow('${ROOMGATE_TARGET} is not set');

@@ -39,14 +39,22 @@ export function toPageAdapter(input: Adapter | PageAdapter, file?: string): Page
 /**
  * Node 20 cannot import TypeScript, so a .ts/.mts adapter goes through tsx's
  * loader (scoped to this one import, not registered for the whole process).
+ * tsx is not a dependency of the package (it would pull esbuild into every
+ * install): a project with TypeScript adapters has it already, or adds it.
  */
 async function importModule(file: string): Promise<unknown> {
   const url = pathToFileURL(file).href;
-  if (extname(file) === '.ts' || extname(file) === '.mts') {
-    const { tsImport } = await import('tsx/esm/api');
-    return tsImport(url, import.meta.url);
+  if (extname(file) !== '.ts' && extname(file) !== '.mts') return import(url);
+  let tsx: { tsImport(specifier: string, parentUrl: string): Promise<unknown> };
+  try {
+    tsx = await import('tsx/esm/api');
+  } catch {
+    throw new ConfigError('a TypeScript adapter needs tsx to load it, and tsx is not installed in this project', {
+      file,
+      hint: 'npm install --save-dev tsx, or compile the adapter to .js (or .mjs) and name that file',
+    });
   }
-  return import(url);
+  return tsx.tsImport(url, import.meta.url);
 }
 
 function isReference(input: object): input is { module: string; options?: Record<string, unknown> } {
@@ -70,6 +78,7 @@ async function loadAdapterReference(reference: { module: string; options?: Recor
   try {
     module = (await importModule(file)) as Record<string, unknown>;
   } catch (cause) {
+    if (cause instanceof ConfigError) throw cause;
     throw new ConfigError(`cannot load adapter module: ${(cause as Error).message}`, { file, cause });
   }
   const exported = module['default'] ?? module['adapter'];

@@ -1,6 +1,6 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
-import { PACKAGE_ROOT } from '../../package-assets.js';
+import { BUILTIN_PROFILE, PACKAGE_ROOT } from '../../package-assets.js';
 
 /**
  * What `roomgate init [DIR]` writes, as data: the scaffold of a user's own
@@ -23,12 +23,14 @@ export interface InitPlan {
 }
 
 const SPEC_FILE = 'videoconnect.v1.openapi.yaml';
+const PROFILE_FILE = 'profile.yaml';
 
 export function planInit(dirArg: string, cwd: string): InitPlan {
   const dirAbs = resolve(cwd, dirArg);
   const dir = shown(cwd, dirAbs);
   const { schemaRoot, needsInstall } = schemaRootFor(cwd);
   const schema = (name: 'suite' | 'scenario') => relative(dirAbs, join(schemaRoot, 'schemas', `${name}.schema.json`)).split(sep).join('/');
+  const fromDir = (...parts: string[]) => relative(dirAbs, join(schemaRoot, ...parts)).split(sep).join('/');
   const suitePath = `${dir}/ci-gate.yaml`;
   return {
     dir,
@@ -37,6 +39,7 @@ export function planInit(dirArg: string, cwd: string): InitPlan {
       { path: `${dir}/ci-gate.yaml`, content: { text: ciGateSuite(schema('suite'), suitePath) } },
       { path: `${dir}/contract.yaml`, content: { text: contractScenario(schema('scenario')) } },
       { path: `${dir}/soak.yaml`, content: { text: soakScenario(schema('scenario'), `${dir}/soak.yaml`) } },
+      { path: `${dir}/${PROFILE_FILE}`, content: { text: profileCopy(fromDir('schemas', 'profile.schema.json'), fromDir('contracts', 'pacts', 'roomgate-videoconnect.json')) } },
       { path: `${dir}/${SPEC_FILE}`, content: { copyOf: join(PACKAGE_ROOT, 'contracts', SPEC_FILE) } },
       { path: shown(cwd, join(cwd, '.github', 'workflows', 'roomgate.yml')), content: { text: workflow(suitePath) } },
     ],
@@ -69,6 +72,7 @@ function shown(cwd: string, path: string): string {
 // run against the embedded reference server that passes.
 const TARGET = `target:
   url: \${ROOMGATE_TARGET}
+  profile: ${PROFILE_FILE}
   clientId: \${ROOMGATE_CLIENT_ID}
   clientSecret: \${ROOMGATE_CLIENT_SECRET}`;
 
@@ -92,8 +96,9 @@ scenarios:
 function contractScenario(schema: string): string {
   return `# yaml-language-server: $schema=${schema}
 #
-# The contract gate: your copy of the VideoConnect v1 OpenAPI document (adapt
-# it to what your API promises; paths here are relative to this file), the
+# The contract gate: the API as ${PROFILE_FILE} describes it (your copy of the
+# VideoConnect v1 OpenAPI document and how to talk to it; paths are relative
+# to this file), the
 # promises no schema can express (envelope, lifecycle, auth, idempotency,
 # rate limits), and roomgate's consumer pact.
 name: contract
@@ -102,13 +107,11 @@ steps:
   - type: contract
     name: contract
     options:
-      spec: ${SPEC_FILE}
       seed: 1
       requestTimeout: 5s
   - type: pact
     name: pact
     options:
-      spec: ${SPEC_FILE}
       timeout: 30s
 `;
 }
@@ -120,7 +123,7 @@ function soakScenario(schema: string, path: string): string {
 # before a release, not for every CI run:
 #   npx roomgate run ${path}                  # 10 minutes at 20 requests/s
 #   npx roomgate run ${path} --duration 1h    # longer
-# Responses are sampled against your copy of the contract.
+# Responses are sampled against the document ${PROFILE_FILE} names.
 name: soak
 ${TARGET}
 steps:
@@ -131,13 +134,31 @@ steps:
       rate: \${ROOMGATE_SOAK_RATE:-20}
       duration: 10m
       ramp: 30s
-      spec: ${SPEC_FILE}
     slos:
       - availability >= 99.9%
       - create_room.p50 < 300ms
       - p99 < 1s over 1m
       - late_sends == 0
 `;
+}
+
+/**
+ * The built-in VideoConnect profile as the project's own file: its document is the copy init writes
+ * beside it, its pact the package's. It is what the scaffold's scenarios name, so adapting the copied
+ * document keeps the profile's auth, roles and pact (a bare `spec:` would be drafted from anew).
+ */
+function profileCopy(schema: string, pact: string): string {
+  const builtin = readFileSync(BUILTIN_PROFILE, 'utf8');
+  const body = builtin.slice(builtin.indexOf('\nprofile: ') + 1);
+  return `# yaml-language-server: $schema=${schema}
+#
+# How roomgate talks to your API (docs/profiles.md in the roomgate package):
+# a copy of the built-in VideoConnect profile, pointed at your copy of the
+# document. Change the roles, fields and auth where your API differs, or
+# draft one from your own document: npx roomgate init --from-spec openapi.yaml
+${body
+  .replace(/^spec: .*$/m, `spec: ${SPEC_FILE}`)
+  .replace(/^  pacts: .*$/m, `  pacts: [${pact}]`)}`;
 }
 
 function workflow(suitePath: string): string {
