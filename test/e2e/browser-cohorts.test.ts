@@ -185,6 +185,7 @@ describe.skipIf(skipReason !== undefined)(`browser cohorts${skipReason === undef
     expect(markdown).toMatch(/\| video recovery p95 \\\(n\\\) \| no interruption \| [\d.]+ m?s \\\(2\\\) \|/);
     const html = await readFile(join(out, 'report.html'), 'utf8');
     expect(html).toContain('"withCohorts":true');
+    expect(html).toContain('300kbit down, 10% loss; blackout at 4s for 6s');
     expect(run.stdout).toMatch(/cohorts:\n\s+clean\s+lossy\n\s+network\s+unshaped\s+300kbit down, 10% loss; blackout at 4s for 6s/);
   }, 240_000);
 

@@ -340,7 +340,7 @@
       table.appendChild(tr);
     });
     cs.appendChild(table);
-    cs.appendChild(el('p', { class: 'muted', text: 'Quality over the hold, from getStats sampled every interval and the rendered frames (docs/quality-metrics.md). Per-interval figures (fps, bitrate, loss, jitter, RTT, MOS) are over participants and sampling intervals; freeze ratio and concealment over participants; recovery over network changes that froze video.' }));
+    cs.appendChild(el('p', { class: 'muted', text: 'Quality over the hold, from getStats sampled every interval and the rendered frames (docs/network-cohorts.md). Per-interval figures (fps, bitrate, loss, jitter, RTT, MOS) are over participants and sampling intervals; freeze ratio and concealment over participants; recovery over network changes that froze video.' }));
   });
 
   // ---- artifacts and step figures ----
