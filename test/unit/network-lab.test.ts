@@ -182,15 +182,21 @@ describe.skipIf(skipReason !== undefined)(`network lab${skipReason === undefined
       const hello = `http://127.0.0.1:${target.port}/hello`;
       const udp = (port: number) => udpCountAcross({ from: flaky.namespace, to: p.hub.namespace, host: p.cohorts[0]!.hubAddress, port, count: 100, perSecond: 200 });
       expect(await httpGetInside(flaky.namespace, hello)).toMatchObject({ ok: true });
+      // A blackout switches only the drop filters: the cap's queue stays installed throughout.
+      const hubQdisc = async () => (await run('tc', ['-n', p.hub.namespace, 'qdisc', 'show', 'dev', p.cohorts[0]!.hubDevice])).stdout;
+      const capped = await hubQdisc();
+      expect(capped).toMatch(/qdisc tbf 1: root .*rate 2Mbit/);
 
       await flaky.apply(flaky.plan.changes[0]!);
       expect(flaky.current.kind).toBe('blackout');
+      expect(await hubQdisc()).toBe(capped);
       expect(await httpGetInside(flaky.namespace, hello, 1_500)).toMatchObject({ ok: false });
       expect(await udp(40_011)).toBe(0);
       expect(await ownLoopbackInside(flaky.namespace)).toEqual({ ok: true, body: 'own loopback' });
 
       await flaky.revert();
       expect(flaky.current).toEqual(flaky.plan.base);
+      expect(await hubQdisc()).toBe(capped);
       expect(await httpGetInside(flaky.namespace, hello, 10_000)).toMatchObject({ ok: true, body: 'hello /hello' });
       expect(await udp(40_012)).toBeGreaterThanOrEqual(98);
 
