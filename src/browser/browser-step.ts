@@ -326,8 +326,12 @@ async function runStep(
     // 6. Judge everyone (pages still open, so failures can be photographed).
     const monitorEnd = Date.now();
     const played = [...changes.values()].flat().filter((c) => c.appliedAt !== undefined);
-    const recoverySpans: Span[] = played.flatMap((c) => (c.revertedAt === undefined ? [] : [{ from: c.appliedAt!, to: c.revertedAt }]));
-    const qualities = new Map<Participant, ParticipantQuality | undefined>(participants.map((p) => [p, participantQuality(p.record, recoverySpans)]));
+    // A participant's video is interrupted by its own cohort's changes and by those of its room peers' cohorts
+    // (media crosses both links), never by a change in a room it is not in.
+    const spansOf = (cohort: string | undefined): Span[] =>
+      (cohort === undefined ? [] : (changes.get(cohort) ?? [])).flatMap((c) => (c.appliedAt === undefined || c.revertedAt === undefined ? [] : [{ from: c.appliedAt, to: c.revertedAt }]));
+    const recoverySpansOf = (p: Participant): Span[] => [...new Set(participants.filter((q) => q.record.plan.room === p.record.plan.room).map(cohortOf))].flatMap(spansOf);
+    const qualities = new Map<Participant, ParticipantQuality | undefined>(participants.map((p) => [p, participantQuality(p.record, recoverySpansOf(p))]));
     // A stall during a planned change is the plan, not a fault (widened by a sampling interval: samples bound it only that closely).
     const excused = played.map((c) => ({ from: c.appliedAt! - sampleIntervalMs, to: (c.revertedAt ?? monitorEnd) + sampleIntervalMs }));
     const cpuLimited = inRoom.filter((p) => qualities.get(p)?.qualityLimitationReason === 'cpu').length;

@@ -20,7 +20,8 @@ export function parseCohortFlag(text: string): CohortOptions {
   const name = parts.shift() ?? '';
   if (name === '') throw usage(text, 'it has no name');
   let share: string | undefined;
-  if (parts[0] !== undefined && /%\s*$/.test(parts[0])) share = parts.shift();
+  // A share is a bare percentage; `loss=5%` also ends in % but is the network part.
+  if (parts[0] !== undefined && !parts[0].includes('=') && /%\s*$/.test(parts[0])) share = parts.shift();
   if (parts.length > 1) throw usage(text, 'write NAME[:SHARE][:NETWORK]');
   const networkText = parts[0];
   const cohort: CohortOptions = { name, ...(share === undefined ? {} : { share: share.trim() }) };

@@ -102,6 +102,9 @@ export async function createNetworkLab(plan: NetworkLabPlan, options: NetworkLab
   return lab;
 }
 
+const NO_QDISC = 'none';
+const PARTIAL_QDISC = 'partial';
+
 const HUB_LINK_TABLE = (index: number) => `rg_link_c${index}`;
 const COHORT_LINK_TABLE = 'rg_link';
 
@@ -251,7 +254,8 @@ class Lab implements NetworkLab {
 
 class Cohort implements CohortNetwork {
   current: PlannedShaping;
-  private qdiscs = { hub: false, cohort: false };
+  /** What each end's egress qdisc is: NO_QDISC, PARTIAL_QDISC or the installed EgressShaping as JSON. */
+  private qdiscs: { hub: string; cohort: string } = { hub: NO_QDISC, cohort: NO_QDISC };
   private filters = false;
   private queue: Promise<void> = Promise.resolve();
 
@@ -311,27 +315,39 @@ class Cohort implements CohortNetwork {
 
   private async set(shaping: PlannedShaping, signal: AbortSignal | undefined): Promise<void> {
     const parts = linkShapingParts(shaping);
-    // A blackout drops first and unshapes after; anything else shapes first and lets traffic through after.
-    if (shaping.kind === 'blackout') await this.setFilters(parts.hubIngress, parts.cohortIngress, signal);
+    // A blackout only drops, at both ingress hooks: the queues stay as they are (nothing reaches them),
+    // so going black and coming back are two nft transactions each. That matters on a loaded host: the
+    // moments the link goes black and comes back are what freezes and recovery times are measured from.
+    if (shaping.kind === 'blackout') {
+      await this.setFilters(parts.hubIngress, parts.cohortIngress, signal);
+      this.current = shaping;
+      return;
+    }
+    // Shape first, then let traffic through (which also ends a blackout last).
     await this.setQdisc('hub', parts.hubEgress, signal);
     await this.setQdisc('cohort', parts.cohortEgress, signal);
-    if (shaping.kind !== 'blackout') await this.setFilters(parts.hubIngress, parts.cohortIngress, signal);
+    await this.setFilters(parts.hubIngress, parts.cohortIngress, signal);
     this.current = shaping;
   }
 
   private async setQdisc(end: 'hub' | 'cohort', shaping: EgressShaping | undefined, signal: AbortSignal | undefined): Promise<void> {
+    const wanted = shaping === undefined ? NO_QDISC : JSON.stringify(shaping);
+    // Already installed (e.g. back from a blackout, which leaves the queues alone): nothing to do.
+    if (this.qdiscs[end] === wanted) return;
     const namespace = end === 'hub' ? this.lab.hub.namespace : this.namespace;
     const device = end === 'hub' ? this.plan.hubDevice : this.plan.device;
     const tc = (args: string[], what: string) => mustRun('tc', ['-n', namespace, ...args], { what, signal });
-    if (this.qdiscs[end]) {
+    if (this.qdiscs[end] !== NO_QDISC) {
       await tc(removeQdiscCommand(device), `removing the shaping of ${device} (cohort "${this.name}")`);
-      this.qdiscs[end] = false;
+      this.qdiscs[end] = NO_QDISC;
     }
     if (shaping === undefined) return;
     for (const args of egressQdiscCommands(device, shaping)) {
+      // Half-installed until the last command succeeds: a later set() removes it and starts over.
+      this.qdiscs[end] = PARTIAL_QDISC;
       await tc(args, `shaping ${device} (cohort "${this.name}")`);
-      this.qdiscs[end] = true;
     }
+    this.qdiscs[end] = wanted;
   }
 
   private async setFilters(hub: IngressFilter, cohort: IngressFilter, signal: AbortSignal | undefined): Promise<void> {

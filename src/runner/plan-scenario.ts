@@ -1,5 +1,6 @@
 import { ConfigError, ConfigErrors } from '../errors.js';
-import { BROWSER_OPERATION, browserMetricCatalog } from '../browser/browser-metrics.js';
+import { browserMetricCatalog } from '../browser/browser-metrics.js';
+import { parseBrowserSlos } from '../browser/browser-slos.js';
 import { parseDuration } from '../config/duration.js';
 import type { ScenarioConfig, StepConfig } from '../config/types.js';
 import { lineOf } from '../config/yaml-source.js';
@@ -170,7 +171,17 @@ function splitSlos(config: StepConfig, scopeNames: readonly string[], profile: T
 /** A measured step's SLOs; load operations are the profile's (create_room for VideoConnect, the API's own operationIds otherwise). */
 function parseStepSlos(config: StepConfig, catalog: MetricCatalog, profile: TargetProfile, inputs: unknown[], options: ParseSloOptions = {}): Slo[] {
   if (config.type === 'load') return parseLoadSlos(inputs, config.options['mode'] === 'soak' ? 'soak' : 'burst', LoadOperations.of(profile), options);
-  return parseSlos(inputs, catalog, [BROWSER_OPERATION], options);
+  // A browser threshold may name a cohort (`lossy:packet_loss.p95 < 1%`); the step checked the names when it was built.
+  return parseBrowserSlos(inputs, catalog, cohortNames(config), options);
+}
+
+function cohortNames(config: StepConfig): string[] {
+  const cohorts = config.options['cohorts'];
+  if (!Array.isArray(cohorts)) return [];
+  return cohorts.flatMap((cohort: unknown) => {
+    const name = typeof cohort === 'object' && cohort !== null ? (cohort as { name?: unknown }).name : undefined;
+    return typeof name === 'string' ? [name] : [];
+  });
 }
 
 function catalogOf(config: StepConfig): MetricCatalog | undefined {

@@ -75,6 +75,9 @@ describe('--cohort', () => {
       network: { down: '300kbit', loss: '10%', changes: [{ at: '20s', for: '6s', network: 'blackout' }] },
     });
     expect(parseCohortFlag('far:delay=100ms,jitter=20ms')).toEqual({ name: 'far', network: { delay: '100ms', jitter: '20ms' } });
+    // A network part that ends in % is not a share.
+    expect(parseCohortFlag('lossy:loss=5%')).toEqual({ name: 'lossy', network: { loss: '5%' } });
+    expect(parseCohortFlag('lossy:25%:down=1mbit,loss=5%')).toEqual({ name: 'lossy', share: '25%', network: { down: '1mbit', loss: '5%' } });
   });
 
   it('refuses what it cannot split, saying the form', () => {

@@ -11,6 +11,18 @@ import {
 } from '../../src/browser/quality/e-model.js';
 import { REPO_ROOT } from '../helpers/run-cli.js';
 
+/*
+ * Reference points, each from a published source:
+ * - ITU-T G.107 (06/2015), "The E-model: a computational model for use in transmission planning",
+ *   https://www.itu.int/rec/T-REC-G.107 : Annex B, the R → MOS formula and Table B.1, the provisional
+ *   guide relating R to user satisfaction (R 90/80/70/60/50 → MOS 4.34/4.03/3.60/3.10/2.58); R = 93.2
+ *   with every parameter at its default value; Ie,eff for random loss (BurstR = 1).
+ * - ITU-T G.113 (11/2007) Appendix I, "Provisional planning values for the equipment impairment factor Ie
+ *   and packet-loss robustness factor Bpl": G.711 with the PLC of G.711 Appendix I, Ie = 0, Bpl = 25.1.
+ * - R. G. Cole, J. H. Rosenbluth, "Voice over IP performance monitoring", ACM SIGCOMM Computer
+ *   Communication Review 31(2), April 2001: the delay impairment fit Id = 0.024·d + 0.11·(d − 177.3)·H(d − 177.3).
+ */
+
 /** Published values are rounded to two decimals: equal within that rounding. */
 function expectNear(actual: number, published: number, tolerance = 0.01): void {
   expect(Math.abs(actual - published), `${actual} vs ${published}`).toBeLessThanOrEqual(tolerance);

@@ -182,15 +182,21 @@ describe.skipIf(skipReason !== undefined)(`network lab${skipReason === undefined
       const hello = `http://127.0.0.1:${target.port}/hello`;
       const udp = (port: number) => udpCountAcross({ from: flaky.namespace, to: p.hub.namespace, host: p.cohorts[0]!.hubAddress, port, count: 100, perSecond: 200 });
       expect(await httpGetInside(flaky.namespace, hello)).toMatchObject({ ok: true });
+      // A blackout switches only the drop filters: the cap's queue stays installed throughout.
+      const hubQdisc = async () => (await run('tc', ['-n', p.hub.namespace, 'qdisc', 'show', 'dev', p.cohorts[0]!.hubDevice])).stdout;
+      const capped = await hubQdisc();
+      expect(capped).toMatch(/qdisc tbf 1: root .*rate 2Mbit/);
 
       await flaky.apply(flaky.plan.changes[0]!);
       expect(flaky.current.kind).toBe('blackout');
+      expect(await hubQdisc()).toBe(capped);
       expect(await httpGetInside(flaky.namespace, hello, 1_500)).toMatchObject({ ok: false });
       expect(await udp(40_011)).toBe(0);
       expect(await ownLoopbackInside(flaky.namespace)).toEqual({ ok: true, body: 'own loopback' });
 
       await flaky.revert();
       expect(flaky.current).toEqual(flaky.plan.base);
+      expect(await hubQdisc()).toBe(capped);
       expect(await httpGetInside(flaky.namespace, hello, 10_000)).toMatchObject({ ok: true, body: 'hello /hello' });
       expect(await udp(40_012)).toBeGreaterThanOrEqual(98);
 
@@ -205,6 +211,31 @@ describe.skipIf(skipReason !== undefined)(`network lab${skipReason === undefined
       expect(await httpGetInside(flaky.namespace, hello, 10_000)).toMatchObject({ ok: true });
     });
   }, 120_000);
+
+  it('switches a link to other conditions for a change and back to its own: queue and filters replaced, then restored', async () => {
+    const p = plan([{ name: 'dip', network: { down: '2mbit', changes: [{ at: '0s', for: '1s', network: { down: '100kbit', loss: '50%' } }] } }]);
+    await withLab(await createNetworkLab(p), async (lab) => {
+      const dip = lab.cohort('dip');
+      const hub = p.hub.namespace;
+      const hubQdisc = async () => (await run('tc', ['-n', hub, 'qdisc', 'show', 'dev', p.cohorts[0]!.hubDevice])).stdout;
+      const tables = async (namespace: string) => (await run('ip', ['netns', 'exec', namespace, 'nft', 'list', 'tables', 'netdev'])).stdout.trim();
+      const own = await hubQdisc();
+      expect(own).toMatch(/tbf 1: root .*rate 2Mbit/);
+      expect([await tables(hub), await tables(dip.namespace)]).toEqual(['', '']);
+
+      await dip.apply(dip.plan.changes[0]!);
+      expect(await hubQdisc()).toMatch(/tbf 1: root .*rate 100Kbit/);
+      expect([await tables(hub), await tables(dip.namespace)]).toEqual(['table netdev rg_link_c0', 'table netdev rg_link']);
+
+      await dip.revert();
+      expect(await hubQdisc()).toBe(own);
+      expect([await tables(hub), await tables(dip.namespace)]).toEqual(['', '']);
+      // Once more: the same switch works again from the restored state.
+      await dip.apply(dip.plan.changes[0]!);
+      await dip.revert();
+      expect(await hubQdisc()).toBe(own);
+    });
+  }, 60_000);
 
   it('an interrupted schedule puts the cohort’s own profile back', async () => {
     const p = plan([{ name: 'flaky', network: { changes: [{ at: '0s', for: '1h', network: 'blackout' }] } }]);

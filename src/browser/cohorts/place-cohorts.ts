@@ -5,7 +5,7 @@ import type { NetworkProfile } from '../../network/profile.js';
 
 /**
  * A named group of a browser step's participants that runs on one network
- * profile (docs/browser.md, "Cohorts"):
+ * profile (docs/network-cohorts.md):
  *
  *   cohorts:
  *     - { name: clean, share: 50% }

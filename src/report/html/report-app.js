@@ -55,7 +55,8 @@
 
   // ---- charts over time (from window events) ----
   // perRow: how many charts share the row (their widths must be known before drawing).
-  function chart(container, title, xs, series, yLabel, perRow, xAxis) {
+  // bands (optional): [{ from, to }] in x units, shaded behind the series (a cohort's network changes).
+  function chart(container, title, xs, series, yLabel, perRow, xAxis, bands) {
     var box = el('div', { class: 'chart' }, el('h3', { text: title }));
     container.appendChild(box);
     var width = Math.max(300, Math.floor(((container.clientWidth || 1100) - 16 * (perRow - 1)) / perRow) - 8);
@@ -66,6 +67,18 @@
       legend: { live: false },
       series: [{ label: (xAxis && xAxis.label) || 'seconds' }].concat(series.map(function (s, i) { var c = s.color != null ? palette[s.color % palette.length] : palette[i % palette.length]; var o = { label: s.label, stroke: c, width: 1.5, points: { show: xs.length < 40 } }; if (s.dash) o.dash = [6, 4]; return o; })),
     };
+    if (bands && bands.length > 0) {
+      opts.hooks = { drawClear: [function (u) {
+        var ctx = u.ctx;
+        ctx.save();
+        ctx.fillStyle = 'rgba(214, 39, 40, 0.12)';
+        bands.forEach(function (b) {
+          var x0 = u.valToPos(b.from, 'x', true), x1 = u.valToPos(b.to, 'x', true);
+          ctx.fillRect(x0, u.bbox.top, Math.max(1, x1 - x0), u.bbox.height);
+        });
+        ctx.restore();
+      }] };
+    }
     // uPlot draws on a canvas inside box.
     new uPlot(opts, [xs].concat(series.map(function (s) { return s.values; })), box);
   }
@@ -328,6 +341,44 @@
     bs.appendChild(pt);
   });
 
+  // Each cohort's quality per window (the step's window events), its network changes shaded as bands.
+  function cohortCharts(container, t) {
+    if (!t.withCohorts) return;
+    var windows = (timeline[t.step] || []).filter(function (w) { return w.quality; });
+    if (windows.length < 2) return;
+    var step = report.steps.filter(function (s) { return s.name === t.step; })[0];
+    var cohorts = (step && step.summary && step.summary.cohorts) || [];
+    // Window times are offsets from their originMs (the step's start on the run's clock); changes are epoch ms.
+    var origin = windows[0].originMs != null ? windows[0].originMs : step && step.summary && step.summary.metrics ? step.summary.metrics.startedAtMs : null;
+    if (origin == null) return;
+    var t0 = origin + windows[0].startMs;
+    var end = origin + windows[windows.length - 1].endMs;
+    var xs = windows.map(function (w) { return (w.endMs - windows[0].startMs) / 1000; });
+    var bands = [];
+    var played = [];
+    cohorts.forEach(function (c) {
+      (c.changes || []).forEach(function (ch) {
+        if (ch.appliedAt == null) return;
+        var to = ch.revertedAt == null ? end : ch.revertedAt;
+        bands.push({ from: (ch.appliedAt - t0) / 1000, to: (to - t0) / 1000 });
+        played.push(c.name + ': ' + ch.label + ' from ' + secs(ch.appliedAt - t0) + ' to ' + (ch.revertedAt == null ? 'the end' : secs(ch.revertedAt - t0)));
+      });
+    });
+    var per = function (metric, scale) {
+      return cohorts.map(function (c, i) {
+        return { label: c.name, color: i, values: windows.map(function (w) { var q = w.quality[c.name]; return q && q[metric] != null ? q[metric] * scale : null; }) };
+      });
+    };
+    var row = el('div', { class: 'charts' });
+    container.appendChild(row);
+    var axis = { label: 'seconds since the step\'s first window' };
+    chart(row, 'Frozen share of received video per window (%)', xs, per('freeze_ratio', 100), '%', 2, axis, bands);
+    chart(row, 'Packet loss per window (%)', xs, per('packet_loss', 100), '%', 2, axis, bands);
+    chart(row, 'Received fps per window', xs, per('fps', 1), 'fps', 2, axis, bands);
+    chart(row, 'Audio MOS estimate per window (1–5)', xs, per('mos', 1), 'MOS', 2, axis, bands);
+    if (played.length > 0) container.appendChild(el('p', { class: 'muted', text: 'Shaded: network changes as played (' + played.join('; ') + ').' }));
+  }
+
   // ---- browser cohorts side by side (tables built in src/report/cohort-table.ts) ----
   (data.cohorts || []).forEach(function (t) {
     var cs = section((t.withCohorts ? 'Cohorts: ' : 'Quality: ') + t.step);
@@ -340,7 +391,8 @@
       table.appendChild(tr);
     });
     cs.appendChild(table);
-    cs.appendChild(el('p', { class: 'muted', text: 'Quality over the hold, from getStats sampled every interval and the rendered frames (docs/quality-metrics.md). Per-interval figures (fps, bitrate, loss, jitter, RTT, MOS) are over participants and sampling intervals; freeze ratio and concealment over participants; recovery over network changes that froze video.' }));
+    cohortCharts(cs, t);
+    cs.appendChild(el('p', { class: 'muted', text: 'Quality over the hold, from getStats sampled every interval and the rendered frames (docs/network-cohorts.md). Per-interval figures (fps, bitrate, loss, jitter, RTT, MOS) are over participants and sampling intervals; freeze ratio and concealment over participants; recovery over network changes that froze video.' }));
   });
 
   // ---- artifacts and step figures ----
