@@ -79,12 +79,11 @@ describe.skipIf(!linux)('a signal npm passes on during cleanup', () => {
             if (roomgatePid !== undefined && !isGone(roomgatePid)) process.kill(roomgatePid, 'SIGKILL');
           }, 90_000);
           child.on('error', reject);
-          child.on('exit', (code, exitSignal) => {
-            // roomgate may outlive the shell (SIGTERM kills dash at once): its stderr closes when it ends.
-            child.stderr.once('close', () => {
-              clearTimeout(deadline);
-              resolve({ code, signal: exitSignal, stderr, roomgateEnded: roomgatePid === undefined || isGone(roomgatePid) });
-            });
+          // 'close' comes once the shell has exited and its stderr is closed: roomgate, which may outlive the
+          // shell (SIGTERM kills dash at once), holds that pipe until it ends.
+          child.on('close', (code, exitSignal) => {
+            clearTimeout(deadline);
+            resolve({ code, signal: exitSignal, stderr, roomgateEnded: roomgatePid === undefined || isGone(roomgatePid) });
           });
         });
         expect(roomgatePid, `no DELETE reached the target: ${run.stderr.slice(-1500)}`).toBeDefined();
