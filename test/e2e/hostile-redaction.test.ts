@@ -57,10 +57,5 @@ describe('nothing roomgate writes carries a token or the secret a target echoed 
     expect(leaksOf(run, out, tokens)).toEqual([]);
   }, 300_000);
 
-  it('roomgate load against a target that answers every other request with a text dump of the request', async () => {
-    const { run, out, tokens } = await runAgainstEchoingTarget({ failEvery: 2, errorFormat: 'text' }, () => ['load', '--duration', '2s', '--connections', '2', '--window', '1s']);
-    expect(tokens.length).toBeGreaterThan(0);
-    expect(run.stdout + run.stderr).toContain('[redacted]');
-    expect(leaksOf(run, out, tokens)).toEqual([]);
-  }, 300_000);
+  // roomgate load against the same target (errors as text dumps, the token first): test/e2e/hostile-bounds.test.ts.
 });
