@@ -310,5 +310,6 @@ function describeError(error: unknown): string {
 }
 
 function formatMs(ms: number): string {
-  return ms >= 1000 ? `${Number.isInteger(ms / 1000) ? ms / 1000 : (ms / 1000).toFixed(1)} s` : `${ms} ms`;
+  // A deadline left over from a request's own (performance.now() arithmetic) is fractional: whole ms are enough.
+  return ms >= 1000 ? `${Number.isInteger(ms / 1000) ? ms / 1000 : (ms / 1000).toFixed(1)} s` : `${Math.round(ms)} ms`;
 }

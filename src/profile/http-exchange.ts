@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { request as undiciRequest, type Dispatcher } from 'undici';
 import { TargetUnreachableError } from '../errors.js';
+import { readBoundedBody } from '../http/bounded-body.js';
 import { formatSeconds } from '../http/format-seconds.js';
 import { classifyTransportError } from '../http/transport-error.js';
 import type { RoomRequest } from './request-builder.js';
@@ -9,6 +10,12 @@ import type { RoomRequest } from './request-builder.js';
  * Send one rendered request over undici with a bounded time for headers and
  * body, and turn a missing answer into the typed error the CLI maps to
  * exit 3. Every status is returned as it is: judging it is the caller's job.
+ *
+ * The body is read within bounds (readBoundedBody): a byte cap with bounded
+ * decompression and one deadline for the whole exchange. undici's own
+ * bodyTimeout is per chunk, so a target that drips a byte a second would
+ * otherwise hold a setup, a token request or a cleanup forever, and a 200 MB
+ * or gzip-bomb answer would be held in memory whole.
  */
 export interface HttpAnswer {
   status: number;
@@ -24,10 +31,13 @@ export interface ExchangeOptions {
   timeoutMs: number;
   signal?: AbortSignal | undefined;
   dispatcher?: Dispatcher | undefined;
+  /** Largest body read (decoded), bytes; default DEFAULT_MAX_BODY_BYTES. */
+  maxBodyBytes?: number | undefined;
 }
 
 export async function exchange(request: RoomRequest, options: ExchangeOptions): Promise<HttpAnswer> {
   const baseUrl = options.baseUrl.replace(/\/+$/, '');
+  const startedAt = performance.now();
   let response: Dispatcher.ResponseData;
   try {
     response = await undiciRequest(`${baseUrl}${request.path}`, {
@@ -54,7 +64,23 @@ export async function exchange(request: RoomRequest, options: ExchangeOptions): 
       cause: error,
     });
   }
-  const text = await response.body.text();
+  const read = await readBoundedBody(response, {
+    operation: request.operationId,
+    deadlineMs: Math.max(1, startedAt + options.timeoutMs - performance.now()),
+    ...(options.signal === undefined ? {} : { signal: options.signal }),
+    ...(options.maxBodyBytes === undefined ? {} : { maxBytes: options.maxBodyBytes }),
+  });
+  if (!read.ok) {
+    // The caller's own cancellation stays its cancellation (SIGINT, a step's deadline).
+    if (read.failure.kind === 'aborted' && options.signal?.aborted === true) throw options.signal.reason;
+    throw new TargetUnreachableError(read.failure.message, {
+      hint:
+        read.failure.kind === 'timeout'
+          ? 'the target sent headers and then kept the body open; check the server behind --target (or raise --request-timeout if it is only slow)'
+          : 'a room API answers in a few KB; check what the target sends back (a debug dump, a file, a compressed bomb?)',
+    });
+  }
+  const text = read.bytes.toString('utf8');
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(response.headers)) {
     if (value !== undefined) headers[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;

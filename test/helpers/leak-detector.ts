@@ -107,3 +107,23 @@ export function filesUnder(dir: string): { path: string; text: string }[] {
   walk(dir);
   return out;
 }
+
+/**
+ * What a run against a hostile target must never write: the client secret
+ * and every token the target issued, and each token's signature alone (the
+ * signature is what makes a JWT usable).
+ */
+export function runSecrets(clientSecret: string, tokens: readonly string[]): Map<string, string> {
+  const secrets = new Map<string, string>([['client secret', clientSecret]]);
+  tokens.forEach((token, i) => {
+    secrets.set(`token #${i + 1}`, token);
+    const signature = token.split('.')[2];
+    if (signature !== undefined && signature.length >= 16) secrets.set(`token #${i + 1} signature`, signature);
+  });
+  return secrets;
+}
+
+/** Leaks in a run's console output and in every file of its run folder. */
+export function leaksOfRun(run: { stdout: string; stderr: string }, out: string, secrets: ReadonlyMap<string, string>): Leak[] {
+  return [...findLeaks('stdout', run.stdout, secrets), ...findLeaks('stderr', run.stderr, secrets), ...filesUnder(out).flatMap((file) => findLeaks(file.path, file.text, secrets))];
+}
