@@ -123,7 +123,7 @@ async function load(vendor: { name: string; id?: string; secret: string }, url: 
   }
 }
 
-describe.concurrent.each(VENDORS)('roomgate load --profile examples/$name/profile.yaml', { timeout: 180_000 }, (vendor) => {
+describe.concurrent.each(VENDORS.map((vendor) => [vendor.name, vendor] as const))('roomgate load --profile examples/%s/profile.yaml', { timeout: 180_000 }, (_name, vendor) => {
   let server: FixtureServer;
   beforeAll(async () => {
     server = await vendor.start();
@@ -136,14 +136,16 @@ describe.concurrent.each(VENDORS)('roomgate load --profile examples/$name/profil
     const n = vendor.names;
     const run = await load(vendor, server.url, [
       '--mode', 'soak', '--rate', '10', '--duration', '3s',
-      '--mix', `${n.create}=30,${n.get}=50,${n.list}=10,${n.close}=10`,
+      '--mix', `${n.create}=20,${n.get}=70,${n.list}=5,${n.close}=5`,
       '--slo', `${n.create}.p99 < 10s`, '--slo', `${n.get}.p99 < 10s`, '--slo', 'error_rate < 1%',
     ]);
     expect(run.code, run.stdout + run.stderr).toBe(0);
     const { summary, slos } = run.step;
     expect(summary.operationNames.map((op) => op.name)).toEqual([n.create, n.get, n.list, n.close]);
-    expect(Object.keys(summary.operations).sort()).toEqual([n.create, n.get, n.list, n.close].sort());
+    // A short seeded mix may never draw a rare operation; whatever it drew carries the profile's names.
+    expect([n.create, n.get, n.list, n.close]).toEqual(expect.arrayContaining(Object.keys(summary.operations)));
     expect(summary.operations[n.create]!.responses).toBeGreaterThan(0);
+    expect(summary.operations[n.get]!.responses).toBeGreaterThan(0);
     expect(slos.map((s) => [s.expression, s.status])).toEqual([
       [`${n.create}.p99 < 10s`, 'passed'],
       [`${n.get}.p99 < 10s`, 'passed'],
@@ -156,10 +158,11 @@ describe.concurrent.each(VENDORS)('roomgate load --profile examples/$name/profil
   });
 
   it('runs a burst judged by thresholds in the profile\'s names and closes every room it created', async () => {
-    const run = await load(vendor, server.url, ['--mode', 'burst', '--connections', '2', '--duration', '2s', '--slo', `${vendor.names.get}.p99 < 10s`, '--slo', 'error_rate < 1%']);
+    const run = await load(vendor, server.url, ['--mode', 'burst', '--connections', '2', '--requests', '60', '--slo', `${vendor.names.get}.p99 < 10s`, '--slo', 'error_rate < 1%']);
     expect(run.code, run.stdout + run.stderr).toBe(0);
     const { summary, slos } = run.step;
-    expect(Object.keys(summary.operations)).toEqual(expect.arrayContaining([vendor.names.create, vendor.names.get]));
+    expect(Object.values(vendor.names)).toEqual(expect.arrayContaining(Object.keys(summary.operations)));
+    expect(summary.operations[vendor.names.get]!.responses).toBeGreaterThan(0);
     expect(slos.map((s) => [s.expression, s.status])).toEqual([[`${vendor.names.get}.p99 < 10s`, 'passed'], ['error_rate < 1%', 'passed']]);
     expect(summary.cleanup).toMatchObject({ failed: 0, leftOver: 0, verified: true });
     expect(await vendor.openRooms(server.url, summary.runTag)).toEqual([]);
