@@ -238,6 +238,12 @@ const PROBES: Record<DailyFault, Probe<DailyClient>> = {
     const still = (await api.call(`/rooms/${name}`)).status;
     return read === 404 && removed === 404 && still === 200 ? undefined : `another domain's key: get ${read}, delete ${removed}; owner then gets ${still}`;
   },
+  'join-refused': async (api) => {
+    const created = await api.call('/rooms', { method: 'POST', body: { name: uniqueName() } });
+    const page = await fetch(String(field(created.json, 'url')));
+    await page.arrayBuffer();
+    return page.status === 200 ? undefined : `the join page of a live room answered ${page.status}`;
+  },
   'error-body-shape': async (api) => {
     const answer = await api.call('/rooms/no-such-room');
     const problems = spec.problems(answer);
