@@ -15,7 +15,8 @@ import { parseRunSummary } from '../helpers/run-summary.js';
  * fixture's join page) in real Chromium, and closes the room through the
  * profile's DeleteRoom. The API consistency checks are skips that say why:
  * a Daily room has no participant count. A fault of the fixture whose join
- * page refuses everyone fails the step with the page's own label.
+ * page cannot reach its signaling fails the step, every participant labelled
+ * signaling_closed (as the reference server's join-refused fault does).
  */
 
 // Normal priority and no overload detection: these runs judge labels, not capacity (see browser-cli.test.ts).
@@ -59,12 +60,12 @@ describe('roomgate browser --profile examples/daily/profile.yaml', { timeout: 16
     expect(roomsLeft).toBe(0);
   });
 
-  it('fails (exit 1) with every participant labelled room_not_found when the join page refuses everyone (fault join-refused)', async () => {
-    const { code, stdout, stderr, summary, roomsLeft } = await browser(['join-refused'], ['--hold', '0s', '--join-timeout', '5s']);
+  it('fails (exit 1) with every participant labelled signaling_closed when the join page cannot connect (fault join-refused)', async () => {
+    const { code, stderr, result, summary, roomsLeft } = await browser(['join-refused'], ['--hold', '0s', '--join-timeout', '5s']);
     expect(code, stderr).toBe(1);
-    expect(summary.participants.map((p) => p.label)).toEqual(['room_not_found', 'room_not_found']);
-    expect(summary.failures).toEqual({ room_not_found: 2 });
-    expect(stdout + stderr).not.toMatch(/signaling_closed/);
+    expect(summary.participants.map((p) => p.label)).toEqual(['signaling_closed', 'signaling_closed']);
+    expect(summary.failures).toEqual({ signaling_closed: 2 });
+    expect(result.checks.find((c) => c.name === 'participants.all-joined-and-saw-video')?.status).toBe('failed');
     expect(roomsLeft).toBe(0);
   });
 });
