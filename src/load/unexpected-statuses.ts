@@ -31,3 +31,16 @@ export function unexpectedStatusesClause(operations: Readonly<Record<string, Ope
   });
   return `the target answered ${parts.join('; ')}`;
 }
+
+/** Shards' per-operation `unexpectedStatuses` summed into the merged figures (a merge re-derives everything else from histograms). */
+export function addUnexpectedStatuses(into: Record<string, OperationSummary>, shards: readonly Readonly<Record<string, OperationSummary>>[]): void {
+  for (const operations of shards) {
+    for (const [op, summary] of Object.entries(operations)) {
+      const target = into[op];
+      if (target === undefined || summary.unexpectedStatuses === undefined) continue;
+      const sum = { ...target.unexpectedStatuses };
+      for (const [status, count] of Object.entries(summary.unexpectedStatuses)) sum[status] = (sum[status] ?? 0) + count;
+      target.unexpectedStatuses = sum;
+    }
+  }
+}

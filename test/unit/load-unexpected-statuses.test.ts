@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { loadVerdict } from '../../src/load/load-verdict.js';
-import { unexpectedStatusesClause } from '../../src/load/unexpected-statuses.js';
+import { addUnexpectedStatuses, unexpectedStatusesClause } from '../../src/load/unexpected-statuses.js';
 import type { OperationSummary } from '../../src/model/load-summary.js';
 import type { SloVerdict } from '../../src/slo/types.js';
 
@@ -26,5 +26,12 @@ describe('what the target answered, in a failed load verdict', () => {
       /error_rate < 0\.1% \(observed 100%\) — the target answered 404 on CreateRoom \(6 of 6 responses\)$/,
     );
     expect(loadVerdict({ interrupted: false, totals, maxLateFraction: 1, verdicts: [failed('latency', 'CreateRoom.p99 < 1s')], operations }).reason).not.toMatch(/answered/);
+  });
+
+  it('sums the shards\' statuses into a merged run\'s figures', () => {
+    const merged = { CreateRoom: op(12), GetRoom: op(20) };
+    addUnexpectedStatuses(merged, [{ CreateRoom: op(6, { '404': 6 }) }, { CreateRoom: op(6, { '404': 5, '409': 1 }), GetRoom: op(20) }]);
+    expect(merged.CreateRoom.unexpectedStatuses).toEqual({ '404': 11, '409': 1 });
+    expect(merged.GetRoom.unexpectedStatuses).toBeUndefined();
   });
 });
