@@ -1,21 +1,24 @@
 import type { CheckResult } from '../model/result.js';
-import type { Room } from '../target/api-types.js';
-import type { VideoConnectClient } from '../target/client.js';
+import type { ProfileClient, RoomView } from '../profile/profile-client.js';
+import type { RoomState } from '../profile/types.js';
 
 export interface ExpectedRoomState {
   roomId: string;
   participantCount: number;
-  /** Status the API must report; undefined means "any". */
-  status?: Room['status'];
+  /** State the API must report (when the profile maps a status); undefined means "any". */
+  state?: RoomState;
 }
 
 /**
- * Poll GET /v1/rooms/{id} until every room reports the true participant_count
- * (and status), or the propagation budget runs out. The true values come from
- * the browsers themselves (who is joined), not from the API.
+ * Poll the profile's get operation until every room reports the true
+ * participant count (and state, where the profile maps a status), or the
+ * propagation budget runs out. The true values come from the browsers
+ * themselves (who is joined), not from the API. A profile that maps no
+ * participant count makes this a skip that says so: the API promises nothing
+ * roomgate could read.
  */
 export async function checkRoomConsistency(
-  client: VideoConnectClient,
+  client: ProfileClient,
   expected: readonly ExpectedRoomState[],
   options: { name: string; budgetMs: number; pollMs?: number; signal: AbortSignal },
 ): Promise<CheckResult> {
@@ -24,7 +27,12 @@ export async function checkRoomConsistency(
   if (expected.length === 0) {
     return { ...base, status: 'skipped', reason: 'no room created by the step (joined URLs given directly)', durationMs: 0 };
   }
-  const last = new Map<string, Room | string>();
+  if (!client.api.has('participantCount')) {
+    return { ...base, status: 'skipped', reason: `the target profile (${client.api.profile.name}) maps no participant count (fields.participantCount), so what the API says about who is in cannot be read`, durationMs: 0 };
+  }
+  const judgesState = client.api.has('status');
+  const holds = (room: RoomView, e: ExpectedRoomState) => room.participantCount === e.participantCount && (!judgesState || e.state === undefined || room.state === e.state);
+  const last = new Map<string, RoomView | string>();
   const pending = new Set(expected.map((e) => e.roomId));
   let polls = 0;
   while (pending.size > 0 && !options.signal.aborted) {
@@ -35,8 +43,12 @@ export async function checkRoomConsistency(
         .map(async (e) => {
           try {
             const room = await client.getRoom(e.roomId, { signal: options.signal });
+            if (room === undefined) {
+              last.set(e.roomId, 'the API says the room does not exist');
+              return;
+            }
             last.set(e.roomId, room);
-            if (room.participant_count === e.participantCount && (e.status === undefined || room.status === e.status)) pending.delete(e.roomId);
+            if (holds(room, e)) pending.delete(e.roomId);
           } catch (error) {
             last.set(e.roomId, (error as Error).message);
           }
@@ -52,8 +64,9 @@ export async function checkRoomConsistency(
     const seen = last.get(e.roomId);
     return typeof seen === 'string' || seen === undefined
       ? `could not read: ${seen ?? 'no answer'}`
-      : `participant_count ${seen.participant_count}, status ${seen.status}`;
+      : `participant count ${seen.participantCount ?? 'absent'}${judgesState ? `, status ${seen.status ?? 'absent'}` : ''}`;
   };
+  const get = client.api.profile.rooms.get.resolved;
   return {
     ...base,
     status: 'failed',
@@ -62,7 +75,7 @@ export async function checkRoomConsistency(
       .map((e) => `${e.roomId} shows ${describe(e)}`)
       .join('; ')}`,
     evidence: wrong.map((e) => ({
-      expected: `GET /v1/rooms/${e.roomId} reports participant_count ${e.participantCount}${e.status === undefined ? '' : ` and status ${e.status}`} within ${options.budgetMs} ms`,
+      expected: `${get.operationId} of ${e.roomId} reports participant count ${e.participantCount}${judgesState && e.state !== undefined ? ` and state ${e.state}` : ''} within ${options.budgetMs} ms`,
       actual: `after ${polls} polls over ${durationMs} ms it reports ${describe(e)}`,
     })),
   };

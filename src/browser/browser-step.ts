@@ -5,7 +5,10 @@ import type { Step, StepContext } from '../model/step.js';
 import { removeStaleNetworkLabs, type NetworkCapabilities } from '../network/index.js';
 import { evaluateSlos } from '../slo/evaluate.js';
 import type { Slo } from '../slo/types.js';
-import { ApiError, VideoConnectClient } from '../target/client.js';
+import { VideoConnectClient } from '../target/client.js';
+import { profileOf } from '../target/target.js';
+import { createProfileClient } from '../profile/profile-client.js';
+import { ProfileApiError } from '../profile/http-exchange.js';
 import { toPageAdapter } from './adapters/load-adapter.js';
 import { REFERENCE_ADAPTER } from './adapters/reference.js';
 import type { PageAdapter } from './adapters/types.js';
@@ -30,7 +33,7 @@ import { Participant } from './participant/participant.js';
 import { allJoinedCheck, browserVerdict, successJudgedBySlo } from './step/browser-verdict.js';
 import { hold, type HoldOutcome } from './step/hold.js';
 import { describeArrival, describeLayout, recordParticipants } from './step/participant-results.js';
-import { AdapterRoomError, planRooms, type CreatedRoom, type PlannedRoom } from './step/plan-rooms.js';
+import { AdapterRoomError, NoJoinUrlError, planRooms, type CreatedRoom, type PlannedRoom } from './step/plan-rooms.js';
 import { forEachLimited } from './step/timing.js';
 import { buildBrowserSummary } from './build-browser-summary.js';
 import type { BrowserStepSummary, CohortChangeSummary, ParticipantQuality, RoomSummary } from '../model/browser-summary.js';
@@ -156,7 +159,12 @@ async function runStep(
   const arrival = options.arrival ?? d.arrival;
   const holdMs = options.holdMs ?? d.holdMs;
   const thresholds = { ...d.overload, ...options.overload };
-  const client = new VideoConnectClient({ baseUrl: ctx.target.baseUrl, credentials: ctx.target.credentials });
+  // Rooms are created, read and closed as the target's profile says (VideoConnect's is the built-in one).
+  const client = createProfileClient(await profileOf(ctx.target), {
+    baseUrl: ctx.target.baseUrl,
+    clientId: ctx.target.credentials.clientId === '' ? undefined : ctx.target.credentials.clientId,
+    clientSecret: ctx.target.credentials.clientSecret,
+  });
   const { signal } = ctx;
   const checks: CheckResult[] = [];
   const artifacts: Artifact[] = [];
@@ -188,7 +196,8 @@ async function runStep(
   try {
     ({ rooms, plans } = await planRooms(client, adapter, stepName, options, createdRooms, signal));
   } catch (error) {
-    if (error instanceof ApiError) return finish('errored', `could not set up rooms through the API: ${error.message}`, []);
+    if (error instanceof ProfileApiError) return finish('errored', `could not set up rooms through the API: ${error.message}`, []);
+    if (error instanceof NoJoinUrlError) return finish('errored', error.message, []);
     if (error instanceof AdapterRoomError) return finish('errored', error.message, []);
     throw error;
   }
@@ -216,6 +225,8 @@ async function runStep(
   });
   const monitor = new OverloadMonitor(thresholds);
   const sink = options.webhooks === true ? await ParticipantWebhookSink.start() : undefined;
+  // participant.joined/left deliveries are VideoConnect's events (a profile's webhooks role maps room events only).
+  const webhookClient = () => new VideoConnectClient({ baseUrl: ctx.target.baseUrl, credentials: ctx.target.credentials });
   const participants = plans.map((plan, i) => new Participant(plan, i % pool.size, adapter, signal));
   let held: HoldOutcome = {};
   let registry: MetricsRegistry | undefined;
@@ -225,7 +236,7 @@ async function runStep(
     (cohorts?.network?.cohorts ?? []).map((c) => [c.name, c.changes.map((ch) => ({ index: ch.index, label: ch.shaping.label, atMs: ch.atMs, forMs: ch.forMs }))]),
   );
   try {
-    if (sink !== undefined) await sink.subscribe(client, signal);
+    if (sink !== undefined) await sink.subscribe(webhookClient(), signal);
     const browserNice = options.browserNice ?? d.browserNice;
     await pool.deprioritize(browserNice);
     await forEachLimited(participants, 4, async (p, i) => p.prepare(await pool.newContext(i)));
@@ -289,7 +300,7 @@ async function runStep(
             .filter((r) => r.roomId !== undefined)
             .map((r) => {
               const count = joinedIn(r.label).length;
-              return { roomId: r.roomId!, participantCount: count, ...(count > 0 ? { status: 'active' as const } : {}) };
+              return { roomId: r.roomId!, participantCount: count, ...(count > 0 ? { state: 'active' as const } : {}) };
             }),
           { name: 'api-consistency.participant-count-while-joined', budgetMs: options.propagationBudgetMs ?? d.propagationBudgetMs, signal },
         );
@@ -421,7 +432,7 @@ async function runStep(
     timeline?.stop();
     monitor.stop();
     await Promise.allSettled(participants.map((p) => p.close()));
-    if (sink !== undefined) await sink.close(client);
+    if (sink !== undefined) await sink.close(webhookClient());
     await pool.close();
   }
 }

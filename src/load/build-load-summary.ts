@@ -62,6 +62,10 @@ export function buildSummary(
   extras: { sync?: StartSync | undefined; generatorCpu?: LoadSummary['generatorCpu'] },
 ): LoadSummary {
   const { durationMs, totals, operations } = summarizeLoadRegistry(registry, load.options.mode);
+  for (const [op, byStatus] of recorder.unexpectedStatuses) {
+    const summary = operations[op];
+    if (summary !== undefined) summary.unexpectedStatuses = Object.fromEntries([...byStatus].sort(([a], [b]) => a - b).map(([status, count]) => [String(status), count]));
+  }
   const lateThresholdMs = load.options.lateThresholdMs ?? LOAD_DEFAULTS.lateThresholdMs;
   return {
     mode: load.options.mode,

@@ -31,6 +31,8 @@ export interface RoomChange {
  */
 export class LoadRecorder implements OpenLoopObserver<LoadRequest>, BurstObserver<LoadRequest> {
   readonly violationExamples: SchemaViolationExample[] = [];
+  /** Error responses by operation and status (bounded: four operations × the HTTP statuses), so a failure can say what the target answered. */
+  readonly unexpectedStatuses = new Map<string, Map<number, number>>();
 
   constructor(
     private readonly registry: MetricsRegistry,
@@ -54,6 +56,9 @@ export class LoadRecorder implements OpenLoopObserver<LoadRequest>, BurstObserve
       r.increment(COUNTERS.errors, op);
       r.increment(COUNTERS.errorsStatus, op);
       if (status >= 500 || status < 100) r.increment(COUNTERS.serverErrors, op);
+      const byStatus = this.unexpectedStatuses.get(op) ?? new Map<number, number>();
+      byStatus.set(status, (byStatus.get(status) ?? 0) + 1);
+      this.unexpectedStatuses.set(op, byStatus);
     }
     const created = this.workload.observe(request, status, body);
     if (created !== undefined) this.onRoom({ event: 'created', roomId: created, requestId: request.requestId });

@@ -111,7 +111,9 @@ async function runLoad(load: BoundLoad, ctx: StepContext): Promise<LoadStepResul
     // The target answered, but not what its profile promises (a create answered 404): the target
     // fails the load test. Refused credentials and everything else are roomgate unable to run it.
     const refused = error instanceof ProfileApiError && error.status !== 401 && error.status !== 403;
-    return finish(refused ? 'failed' : 'errored', `setup failed: ${(error as Error).message}${clause(swept.problem)}`, [], undefined);
+    // "CreateRoom answered 404: …" → "the target answered 404 on CreateRoom: …": the target is at fault, in the profile's words.
+    const answered = refused ? error.message.replace(`${error.operationId} answered ${error.status}`, `the target answered ${error.status} on ${error.operationId}`) : (error as Error).message;
+    return finish(refused ? 'failed' : 'errored', `setup failed: ${answered}${clause(swept.problem)}`, [], undefined);
   }
 
   // Every shard begins its measured phase at the agreed time; a late one says by how much.
@@ -247,6 +249,7 @@ async function runLoad(load: BoundLoad, ctx: StepContext): Promise<LoadStepResul
     maxLateFraction: options.maxLateFraction ?? LOAD_DEFAULTS.maxLateFraction,
     abortedBy: abortedBy?.expression,
     verdicts,
+    operations: summary.operations,
   });
   return finish(status, reason ?? (status === 'passed' ? unjudged : undefined), verdicts, summary);
 }

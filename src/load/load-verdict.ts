@@ -1,5 +1,9 @@
 import type { SloVerdict, StepStatus } from '../model/result.js';
 import type { LoadSummary } from '../model/load-summary.js';
+import { unexpectedStatusesClause } from './unexpected-statuses.js';
+
+/** Thresholds that read failed requests: when one fails, the reason says what the target answered. */
+const ERROR_METRICS: readonly string[] = ['errors', 'error_rate', 'success_rate', 'availability'];
 
 /** Everything the final status depends on, so a shard and a merged run of shards are judged by the same rules. */
 export interface LoadVerdictInput {
@@ -11,6 +15,8 @@ export interface LoadVerdictInput {
   maxLateFraction: number;
   abortedBy?: string;
   verdicts: readonly SloVerdict[];
+  /** Per-operation figures; their `unexpectedStatuses` name what the target answered when an error threshold fails. */
+  operations?: LoadSummary['operations'];
 }
 
 /**
@@ -31,12 +37,14 @@ export function loadVerdict(input: LoadVerdictInput): { status: StepStatus; reas
       reason: `the load generator fell behind its schedule: ${s.late} of ${s.sent} sends (${pct(s.lateFraction)}) were more than ${s.lateThresholdMs} ms late; lower --rate or run on a quieter machine`,
     };
   }
-  if (input.abortedBy !== undefined) return { status: 'failed', reason: `stopped early: ${input.abortedBy} was breached` };
   const bad = verdicts.filter((v) => v.status !== 'passed');
+  const answered = bad.some((v) => ERROR_METRICS.includes(v.metric)) && input.operations !== undefined ? unexpectedStatusesClause(input.operations) : undefined;
+  const because = answered === undefined ? '' : ` — ${answered}`;
+  if (input.abortedBy !== undefined) return { status: 'failed', reason: `stopped early: ${input.abortedBy} was breached${because}` };
   if (bad.length > 0) {
     return {
       status: 'failed',
-      reason: `${bad.length} of ${verdicts.length} SLOs not met: ${bad.map((v) => `${v.expression} (${v.status === 'no-data' ? 'no data' : `observed ${fmt(v.observed, v.unit)}`})`).join('; ')}`,
+      reason: `${bad.length} of ${verdicts.length} SLOs not met: ${bad.map((v) => `${v.expression} (${v.status === 'no-data' ? 'no data' : `observed ${fmt(v.observed, v.unit)}`})`).join('; ')}${because}`,
     };
   }
   return { status: 'passed' };

@@ -5,6 +5,7 @@ import { summarizeLoadRegistry, windowSummary } from '../load/build-load-summary
 import { loadMetricCatalog } from '../load/load-metrics.js';
 import type { LoadSummary } from '../model/load-summary.js';
 import { loadVerdict } from '../load/load-verdict.js';
+import { addUnexpectedStatuses } from '../load/unexpected-statuses.js';
 import { LoadOperations } from '../load/load-operations.js';
 import { LOAD_DEFAULTS } from '../load/options.js';
 import type { CleanupReport } from '../load/room-cleanup.js';
@@ -48,6 +49,7 @@ export function mergeLoadStep(steps: readonly ShardStep[], maxSkewMs: number): M
   );
   const verdicts = evaluateSlos(slos, registry, catalog);
   const figures = summarizeLoadRegistry(registry, mode);
+  addUnexpectedStatuses(figures.operations, all.map((s) => s.operations));
   const schedule = mergeSchedules(all);
   const windows = registry.windows().map((w) => {
     const summary = windowSummary(w, undefined);
@@ -91,6 +93,7 @@ export function mergeLoadStep(steps: readonly ShardStep[], maxSkewMs: number): M
       maxLateFraction: schedule?.maxLateFraction ?? LOAD_DEFAULTS.maxLateFraction,
       abortedBy,
       verdicts,
+      operations: figures.operations,
     });
   return {
     result: { name, kind: 'load', status, ...(reason === undefined ? {} : { reason }), ...times, checks: [], slos: verdicts, summary, artifacts: [] },

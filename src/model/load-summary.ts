@@ -24,6 +24,8 @@ export interface OperationSummary {
   errors: number;
   /** Responses and transport errors by outcome class (`2xx`, `4xx`, `5xx`, `error`). */
   byOutcome: Partial<Record<Outcome, number>>;
+  /** Responses counted as errors, by HTTP status (`{"404": 6}`): what the target answered instead of what the profile promises. */
+  unexpectedStatuses?: Record<string, number>;
   /** Soak: from the intended send time; burst: from the send. */
   latency: LatencySummary;
   /** Soak only: from the write to the socket. */

@@ -41,6 +41,12 @@ export const FAULTS = {
     // Not a contract promise: the latency SLO the seed asks for (median create < 300 ms).
     caughtBy: { step: 'load', slo: 'create_room.p50 < 300ms' },
   },
+  'slow-delete': {
+    breaks: 'every second DELETE /v1/rooms/{room_id} takes ~2 s (a client that gives up first closes nothing)',
+    // Not a contract promise: the latency SLO of the load mix's deletes; the load step's cleanup must then
+    // list exactly the rooms its timed-out closes left open (test/e2e/load-cleanup-truth.test.ts).
+    caughtBy: { step: 'load', slo: 'delete_room.p99 < 1s' },
+  },
   'server-errors': {
     breaks: 'a small fraction (5 %) of API requests answer 500',
     caughtBy: { step: 'contract', checks: ['schema.no-server-errors'] },

@@ -5,6 +5,7 @@ import { cohortTable } from './cohort-table.js';
 import { coverageFigure } from '../model/coverage.js';
 import { stepCoverage } from '../model/result.js';
 import type { WebhookSinkSummary } from '../model/webhook-sink-summary.js';
+import type { LoadSummary } from '../model/load-summary.js';
 import { NO_SAMPLES } from './no-samples.js';
 
 /**
@@ -60,6 +61,7 @@ export function renderSummaryMarkdown(report: RunReport): string {
     }
   }
   for (const step of report.steps) if (step.kind === 'webhook-sink' && step.summary !== undefined) lines.push(...webhookDeliveryLines(step.name, step.summary));
+  for (const step of report.steps) if (step.kind === 'load' && step.summary !== undefined) lines.push(...roomsLeftOpenLines(step.name, step.summary.cleanup));
   for (const step of report.steps) {
     if (step.kind !== 'browser' || step.summary === undefined) continue;
     const table = cohortTable(step.summary);
@@ -86,6 +88,18 @@ function webhookDeliveryLines(name: string, summary: WebhookSinkSummary): string
   const t = summary.totals;
   lines.push('', summary.subscription.verified ? `Signatures: ${t.signaturesChecked} checked, ${t.badSignatures} bad, ${t.staleTimestamps} stale timestamps.` : 'Signatures: not judged (no signing secret, or the profile says deliveries are unsigned).');
   return lines;
+}
+
+/** A load step's rooms still open after its cleanup, with their ids: what someone has to close by hand. Nothing when none are. */
+function roomsLeftOpenLines(name: string, cleanup: LoadSummary['cleanup']): string[] {
+  if ('skipped' in cleanup || (cleanup.leftOver === 0 && cleanup.verified !== false)) return [];
+  const ids = cleanup.leftOpen ?? [];
+  const more = cleanup.leftOver > ids.length ? ` and ${cleanup.leftOver - ids.length} more` : '';
+  const head =
+    cleanup.verified === false
+      ? `What is left open is unknown: the run's rooms could not be listed after cleanup${cleanup.leftOver === 0 ? '.' : `; at least ${cleanup.leftOver}:`}`
+      : `${cleanup.leftOver} of the run's rooms are still open on the target (listed after cleanup):`;
+  return ['', `### Rooms left open: ${md(name)}`, '', `${head} ${ids.map(code).join(', ')}${more}`.trimEnd()];
 }
 
 function formatMs(ms: number): string {

@@ -9,7 +9,8 @@ import { runCli } from '../helpers/run-cli.js';
 // generator precision has its own tests, so late sends must not make them invalid.
 const RELAXED = ['--max-late', '1', '--window', '1s'];
 
-describe('roomgate load (CLI)', () => {
+// Each test spawns the CLI for a short run; on a busy machine the spawn alone can take most of a minute.
+describe('roomgate load (CLI)', { timeout: 120_000 }, () => {
   it('passes a soak on the clean embedded server and prints per-operation results as JSON', async () => {
     const run = await runCli(['load', '--mode', 'soak', '--rate', '80', '--duration', '2s', ...RELAXED, '--slo', 'p99 < 2s', '--slo', 'error_rate < 1%', '--json']);
     expect(run.code, run.stderr).toBe(0);

@@ -125,6 +125,7 @@ const EARLIER_FAULT_CELLS: Record<string, string[]> = {
   idempotency: ['createRoom 422'],
   'no-ratelimit-headers': ['listRooms 200', 'createRoom 201', 'getRoom 200', 'deleteRoom 200', 'createJoinToken 201', 'listWebhooks 200', 'createWebhook 201', 'deleteWebhook 200'],
   'slow-create': [],
+  'slow-delete': [],
   'webhook-signature': [],
   'stale-count': [],
   'auth-bypass': [],

@@ -1,4 +1,5 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
 import { DAILY_FAULTS, type DailyFault } from '../fixtures/apis/daily/faults.js';
 import { createDailyServer, DAILY_DEFAULT_CREDENTIALS, type DailyServerOptions } from '../fixtures/apis/daily/server.js';
 import { faultNames, parseFaults } from '../fixtures/apis/shared/fault-catalog.js';
@@ -237,6 +238,19 @@ const PROBES: Record<DailyFault, Probe<DailyClient>> = {
     const [read, removed] = [(await other.call(`/rooms/${name}`)).status, (await other.call(`/rooms/${name}`, { method: 'DELETE' })).status];
     const still = (await api.call(`/rooms/${name}`)).status;
     return read === 404 && removed === 404 && still === 200 ? undefined : `another domain's key: get ${read}, delete ${removed}; owner then gets ${still}`;
+  },
+  'join-refused': async (api) => {
+    const created = await api.call('/rooms', { method: 'POST', body: { name: uniqueName() } });
+    const signal = `${String(field(created.json, 'url')).replace(/^http/, 'ws')}/signal`;
+    const opened = await new Promise<string>((resolve) => {
+      const socket = new WebSocket(signal);
+      socket.on('open', () => {
+        socket.close();
+        resolve('open');
+      });
+      socket.on('error', (error) => resolve(error.message));
+    });
+    return opened === 'open' ? undefined : `the signaling WebSocket of a live room did not open: ${opened}`;
   },
   'error-body-shape': async (api) => {
     const answer = await api.call('/rooms/no-such-room');

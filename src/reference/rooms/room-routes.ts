@@ -26,6 +26,9 @@ import type { StoredRoom } from './room-store.js';
 /** How long the `slow-create` fault holds a create (awaited, the event loop stays free). */
 export const SLOW_CREATE_MS = 800;
 
+/** How long the `slow-delete` fault holds every second delete (awaited, the event loop stays free). */
+export const SLOW_DELETE_MS = 2000;
+
 /** The join-token route's path (the server gives it its own auth hook under the `join-token-no-auth` fault). */
 export const JOIN_TOKENS_ROUTE = '/v1/rooms/:room_id/join-tokens';
 
@@ -55,6 +58,8 @@ export function registerRoomRoutes(app: FastifyInstance, ctx: ReferenceContext, 
   const crossClientList = ctx.faults.has('cross-client-list');
   const writableStatus = ctx.faults.has('read-only-status-writable');
   const findRoom = roomFinder(ctx.store, ctx.faults);
+  const slowDelete = ctx.faults.has('slow-delete');
+  let deletes = 0;
 
   const createRoom = async (clientId: string, body: CreateRoomBody): Promise<StoredResponse> => {
     if (slowCreate) await sleep(SLOW_CREATE_MS);
@@ -151,6 +156,13 @@ export function registerRoomRoutes(app: FastifyInstance, ctx: ReferenceContext, 
       }
     }
     const room = roomFor(findRoom, clientId, request.params.room_id, 'close');
+    // The slow-delete fault: every second delete is held, and a client that gave up meanwhile
+    // closed nothing (the handler sees its connection gone), so which rooms are open stays exact.
+    if (slowDelete && ++deletes % 2 === 0) {
+      await sleep(SLOW_DELETE_MS);
+      // Nobody reads this answer (the connection is gone); it exists so the handler resolves with a body.
+      if (request.socket.destroyed) return { message: `Room ${room.id} was not closed: the client gave up.` } satisfies DeleteRoomResponse;
+    }
     // Idempotent: closing a closed room answers the same.
     ctx.store.close(room.id);
     const body: DeleteRoomResponse = { message: `Room ${room.id} has been closed.` };
