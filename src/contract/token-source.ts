@@ -11,7 +11,7 @@ import type { AgingToken } from './checks/auth-checks.js';
  *
  * The refresh margin is a fixed 2 s rather than TokenCache's 10 %: JWT `exp`
  * has whole-second resolution, so a token announced as 5 s may live only 4;
- * with the embedded server's 5 s gate tokens a 10 % margin would send expired
+ * with the embedded server's 3 s gate tokens a 10 % margin would send expired
  * tokens and raise false alarms.
  *
  * A failed issuance is remembered: when the token endpoint is broken every

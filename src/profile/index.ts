@@ -1,5 +1,5 @@
 /**
- * Target profiles: how roomgate talks to any room API (profile-design.md).
+ * Target profiles: how roomgate talks to any room API (docs/profiles.md).
  * The explicit export list later stages build on.
  */
 export type * from './types.js';

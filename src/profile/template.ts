@@ -5,7 +5,7 @@ import type { TemplateValue } from './types.js';
 
 /**
  * Request templates: JSON values whose strings hold `{{placeholders}}`
- * (profile-design.md "Templates"). A string that is exactly one placeholder
+ * (docs/profiles.md "Templates"). A string that is exactly one placeholder
  * keeps the variable's type (`"{{limit}}"` → 20, a number); placeholders in a
  * longer string are interpolated; a value that renders *unset* is dropped
  * from its object or array, so an optional `cursor` disappears on the first

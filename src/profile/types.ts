@@ -2,7 +2,7 @@ import type { OpenApiDocument } from '../spec/openapi-types.js';
 
 /**
  * A target profile, parsed, validated and defaulted: how roomgate talks to one
- * room API, and only that (profile-design.md). Checks, the load mix and
+ * room API, and only that (docs/profiles.md). Checks, the load mix and
  * participants speak the *roles* and *fields* below; nothing outside the
  * built-in VideoConnect profile names a VideoConnect path or field.
  *

@@ -13,7 +13,7 @@ export interface Credentials {
 }
 
 export interface Target {
-  /** e.g. `http://127.0.0.1:4010`; no trailing slash; `/v1` is appended per request. */
+  /** e.g. `http://127.0.0.1:4010`; no trailing slash; the profile's operation paths (`/v1/rooms` for VideoConnect) are appended per request. */
   baseUrl: string;
   credentials: Credentials;
   /** True when roomgate started its own reference server for this run. */
