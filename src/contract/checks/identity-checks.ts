@@ -10,6 +10,7 @@ import {
   ownedResources,
   readOnlyDeclared,
   readOnlyWrites,
+  refusalPromised,
   secondIdentity,
   type GateFacts,
   type OwnedResource,
@@ -45,7 +46,7 @@ export const IDENTITY_CHECKS = {
     group: 'identity',
     enforces: 'another API client\'s read of a room finds nothing, as for a room that does not exist (404, or no room), and the room is unchanged',
     cites: [SCOPING, cite.openapi('{getRoom}/responses/404/description', 'belongs to another API client'), cite.standard(API1)],
-    requires: [needs('createRoom', 'getRoom')],
+    requires: [needs('createRoom', 'getRoom'), refusalPromised('getRoom')],
     given: [secondIdentity],
   }),
   cannotMintJoinTokens: defineCheck({
@@ -53,7 +54,7 @@ export const IDENTITY_CHECKS = {
     group: 'identity',
     enforces: 'another API client cannot mint a join token for a room: refused as documented (404), the room unchanged',
     cites: [SCOPING, cite.openapi('{createJoinToken}/responses/404'), cite.standard(API1)],
-    requires: [needs('createRoom', 'getRoom', 'createJoinToken')],
+    requires: [needs('createRoom', 'getRoom', 'createJoinToken'), refusalPromised('createJoinToken')],
     given: [secondIdentity],
   }),
   cannotClose: defineCheck({
@@ -61,7 +62,7 @@ export const IDENTITY_CHECKS = {
     group: 'identity',
     enforces: 'another API client cannot close a room: refused as documented (404), and read back the room is still open and unchanged',
     cites: [SCOPING, cite.openapi('{deleteRoom}/responses/404'), cite.standard(API1)],
-    requires: [needs('createRoom', 'getRoom', 'deleteRoom')],
+    requires: [needs('createRoom', 'getRoom', 'deleteRoom'), refusalPromised('deleteRoom')],
     given: [secondIdentity],
   }),
   cannotDeleteWebhook: defineCheck({
@@ -69,7 +70,7 @@ export const IDENTITY_CHECKS = {
     group: 'identity',
     enforces: 'another API client cannot delete a webhook subscription: refused as documented (404), and the subscription is still there',
     cites: [cite.openapi('{deleteWebhook}/responses/404/description', 'belongs to another API client'), cite.standard(API1)],
-    requires: [needs('createWebhook', 'deleteWebhook')],
+    requires: [needs('createWebhook', 'deleteWebhook'), refusalPromised('deleteWebhook')],
     given: [secondIdentity],
   }),
   otherOperations: defineOperationCheck({

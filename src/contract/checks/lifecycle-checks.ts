@@ -2,7 +2,9 @@ import { isDeepStrictEqual } from 'node:util';
 import type { ListRequest } from '../../profile/room-api.js';
 import { formatPointer, readPointer } from '../../profile/pointer.js';
 import type { TemplateValue } from '../../profile/types.js';
-import { ensured, evidenceOf, expectStatus, fail, pass, skip } from '../check.js';
+import type { Evidence } from '../../model/evidence.js';
+import type { RoomRequest } from '../../profile/request-builder.js';
+import { describeExchange, ensured, evidenceOf, expectStatus, fail, pass, skip } from '../check.js';
 import { cite, defineCheck, INFO } from '../check-definition.js';
 import {
   afterClose,
@@ -21,8 +23,8 @@ import type { GateContext } from '../gate-context.js';
 import type { Exchange } from '../http/exchange.js';
 import { listItems, listPageSize, walkRoomList } from '../room-list.js';
 import { propertiesOf, responseSchema, successStatuses } from '../../spec/spec-facts.js';
-import { unknownIdLike } from './request-fixtures.js';
-import { closeAnswers, closedReadProblem, notFoundProblem, repeatCloseProblem, roleSuccess } from './room-answers.js';
+import { plainValidValue, requestBodySchema, unknownIdLike } from './request-fixtures.js';
+import { closeAnswers, closedReadProblem, documentedNon5xx, notFoundProblem, repeatCloseProblem, roleSuccess } from './room-answers.js';
 
 /** The get can say "no such room": it documents a 404 (or 410), or its room sits inside the answer (nothing there = not found). */
 const notFoundKnown: Precondition = (facts) => {
@@ -32,6 +34,30 @@ const notFoundKnown: Precondition = (facts) => {
   return `the OpenAPI document does not declare a 404 response for ${get?.operationId ?? 'getRoom'}`;
 };
 
+/** The fields of the create's request schema the profile's template leaves out, one level into objects the template sets (Daily's `properties`). */
+function optionalCreateFields(facts: GateFacts): { path: string[]; schema: Record<string, unknown> }[] {
+  const create = operationIn(facts, 'createRoom');
+  const schema = create === undefined ? undefined : requestBodySchema(create);
+  const template = facts.profile.rooms.create.body;
+  const set = typeof template === 'object' && template !== null && !Array.isArray(template) ? template : {};
+  const fields: { path: string[]; schema: Record<string, unknown> }[] = [];
+  for (const [name, property] of Object.entries(propertiesOf(schema).properties)) {
+    if (property['readOnly'] === true) continue;
+    const inTemplate = set[name];
+    if (typeof inTemplate === 'object' && inTemplate !== null && !Array.isArray(inTemplate)) {
+      for (const [inner, innerSchema] of Object.entries(propertiesOf(property).properties)) {
+        if (!(inner in inTemplate) && innerSchema['readOnly'] !== true && plainValidValue(innerSchema) !== undefined) fields.push({ path: [name, inner], schema: innerSchema });
+      }
+    } else if (inTemplate === undefined && plainValidValue(property) !== undefined) {
+      fields.push({ path: [name], schema: property });
+    }
+  }
+  return fields;
+}
+
+const createFieldsDeclared: Precondition = (facts) =>
+  optionalCreateFields(facts).length > 0 ? undefined : 'the create\'s request schema declares no field the profile\'s template leaves out';
+
 export const LIFECYCLE_CHECKS = {
   create: defineCheck({
     id: 'lifecycle.create-201-location',
@@ -40,6 +66,14 @@ export const LIFECYCLE_CHECKS = {
       'the create answers a success the document declares with the new room: the fields the request set echoed, waiting where the API has that state, and its Location where the document declares one',
     cites: [cite.openapi('{createRoom}/responses'), cite.openapi(INFO, '`waiting` (nobody has joined yet)')],
     requires: [needs('createRoom')],
+  }),
+  createTakesEachField: defineCheck({
+    id: 'lifecycle.create-takes-each-declared-field',
+    group: 'lifecycle',
+    enforces:
+      'the create takes a valid value of each field its request schema declares, one at a time on top of the profile\'s template: a success, or a 4xx the document declares (a rule between fields no schema states), never a 5xx',
+    cites: [cite.openapi('{createRoom}/requestBody'), cite.openapi('{createRoom}/responses')],
+    requires: [needs('createRoom'), createFieldsDeclared],
   }),
   roomIdPrefix: defineCheck({
     id: 'lifecycle.room-id-prefix',
@@ -137,6 +171,8 @@ export async function runLifecycleChecks(ctx: GateContext): Promise<void> {
   if (created === undefined) return;
   const { roomId: id, room: createdRoom, exchange: createExchange } = created;
 
+  await ctx.check(LIFECYCLE_CHECKS.createTakesEachField, async () => createTakesEachField(ctx));
+
   await ctx.check(LIFECYCLE_CHECKS.roomIdPrefix, async () => {
     const idRule = ensured(roomIdPatternOf(ctx.facts), 'the room id pattern');
     return new RegExp(idRule, 'u').test(id)
@@ -222,6 +258,56 @@ export async function runLifecycleChecks(ctx: GateContext): Promise<void> {
     }
     return pass(rooms.length);
   });
+}
+
+/**
+ * Each optional field of the create, alone, with the plainest valid value its
+ * schema allows (EmptyRoomTimeout 1, metadata "roomgate"), on top of the
+ * profile's template: what a team's client may send any day must never be a
+ * 5xx. A declared 4xx is allowed: a rule between fields (a room type that
+ * caps the participants) is not the schema's to state.
+ */
+async function createTakesEachField(ctx: GateContext) {
+  const create = ensured(operationIn(ctx.facts, 'createRoom'), 'the create operation');
+  const refusals = documentedNon5xx(create).filter((status) => status >= 400);
+  const problems: string[] = [];
+  const evidence: Evidence[] = [];
+  const fields = optionalCreateFields(ctx.facts);
+  for (const { path, schema } of fields) {
+    const value = plainValidValue(schema);
+    const request = withBodyValue(ctx.api.create({ name: ctx.uniqueName('field') }), path, value);
+    const exchange = await ctx.send(request);
+    if (exchange.status !== undefined && exchange.status >= 200 && exchange.status < 300) {
+      const roomId = ctx.api.idOf(ctx.api.roomOf('create', exchange.json));
+      if (roomId !== undefined) ctx.createdRooms.add(roomId);
+      continue;
+    }
+    if (exchange.status !== undefined && refusals.includes(exchange.status)) continue;
+    problems.push(`${path.join('.')} = ${JSON.stringify(value)} answered ${describeExchange(exchange)}`);
+    if (evidence.length < 3) evidence.push(evidenceOf(exchange, `a success, or a 4xx the document declares, for ${path.join('.')} = ${JSON.stringify(value)}`));
+  }
+  return problems.length === 0 ? pass(fields.length) : fail(`${create.operationId} with one more valid field: ${problems.join('; ')}`, evidence);
+}
+
+/** A role request with one more value in its body at `path` (a form body takes top-level fields; a list repeats its key). */
+function withBodyValue(request: RoomRequest, path: string[], value: unknown): RoomRequest {
+  if (request.contentType === 'application/x-www-form-urlencoded') {
+    const form = new URLSearchParams(request.body ?? '');
+    const key = path.join('.');
+    form.delete(key);
+    for (const item of Array.isArray(value) ? value : [value]) form.append(key, typeof item === 'object' && item !== null ? JSON.stringify(item) : String(item));
+    return { ...request, body: form.toString() };
+  }
+  const parsed: unknown = request.body === undefined ? {} : JSON.parse(request.body);
+  const body: Record<string, unknown> = isRecord(parsed) ? parsed : {};
+  let at = body;
+  for (const key of path.slice(0, -1)) {
+    const next = at[key];
+    at[key] = isRecord(next) ? { ...next } : {};
+    at = at[key] as Record<string, unknown>;
+  }
+  at[path.at(-1) as string] = value;
+  return { ...request, body: JSON.stringify(body), contentType: 'application/json', headers: { ...request.headers, 'content-type': 'application/json' } };
 }
 
 /** One page of the list: the request that asked, its exchange, the ids on it. */

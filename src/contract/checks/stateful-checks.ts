@@ -2,7 +2,7 @@ import type { Evidence } from '../../model/evidence.js';
 import type { RoomRequest } from '../../profile/request-builder.js';
 import { describeExchange, evidenceOf, expectStatus, fail, pass } from '../check.js';
 import { cite, defineCheck } from '../check-definition.js';
-import { needs, operationIn, ownedResources } from '../check-preconditions.js';
+import { needs, operationIn, ownedResources, refusalPromised } from '../check-preconditions.js';
 import type { GateContext } from '../gate-context.js';
 import { GATE_ROLES } from '../gate-roles.js';
 import type { Exchange } from '../http/exchange.js';
@@ -104,6 +104,11 @@ export async function runStatefulChecks(ctx: GateContext): Promise<void> {
         ? []
         : [
             role(joinToken.operationId, () => api.joinToken(id, { name: 'roomgate-participant' }), 'a closed room refuses new join tokens', (exchange) => {
+              // A refusal is a promise only where the document makes one: a 409, a declared refusal, or a token addressed to the room in its path.
+              // (Daily mints meeting tokens for any room name, even one not created yet.)
+              if (refusalPromised('createJoinToken')(ctx.facts) !== undefined) {
+                return statusProblem(exchange, documentedNon5xx(joinToken), 'an answer the document declares, never 5xx');
+              }
               const refused = documents(joinToken, 409) ? [409] : documentedNon5xx(joinToken).filter((s) => s >= 400);
               return statusProblem(exchange, refused, `a closed room refuses new join tokens (${refused.join(' or ')})`);
             }),
