@@ -180,16 +180,18 @@ class Provoker {
    * garbage bearer token, a wrong API key or Basic secret.
    */
   private async unauthenticated(op: IndexedOperation): Promise<void> {
-    if (Array.isArray(op.operation.security) && op.operation.security.length === 0) {
-      return this.recorder.recordResponse(op.operationId, 401, { state: 'not-provoked', note: 'the operation needs no credentials' });
-    }
-    const base = await this.baseline(op, 'reuse');
-    if (typeof base === 'string') return this.notAddressable(op, 401, base);
+    // The token operation first: it takes no credentials header (VideoConnect's declares `security: []`), yet its
+    // 401 is the answer to a wrong client secret in its body.
     if (isTokenOperation(op, this.ctx.facts)) {
       const { clientId } = this.ctx.target.credentials;
       const wrong = this.ctx.issueToken({ clientId, clientSecret: wrongSecret() });
       if (wrong !== undefined) return this.expect(op, 401, await wrong, 'a wrong client secret');
     }
+    if (Array.isArray(op.operation.security) && op.operation.security.length === 0) {
+      return this.recorder.recordResponse(op.operationId, 401, { state: 'not-provoked', note: 'the operation needs no credentials' });
+    }
+    const base = await this.baseline(op, 'reuse');
+    if (typeof base === 'string') return this.notAddressable(op, 401, base);
     const bare = await this.send(base, { auth: false });
     const refusedOtherwise = bare.status !== undefined && bare.status !== 401 && [400, 403].includes(bare.status) && documents(op, bare.status);
     if (!refusedOtherwise) return this.expect(op, 401, bare, 'a request without credentials');
