@@ -5,7 +5,7 @@ import type { GateContext } from '../gate-context.js';
 import type { Exchange, OutgoingRequest } from '../http/exchange.js';
 import { CaseResources } from '../checks/case-resources.js';
 import { errorShapeProblems } from '../checks/error-shape.js';
-import { baselineFor, requestOf, roleOf, type Baseline, type BaselineChange } from '../checks/operation-baseline.js';
+import { baselineFor, requestOf, roleOf, unaddressable, type Baseline, type BaselineChange } from '../checks/operation-baseline.js';
 import { cleanUpCreated, concretePath, isTokenOperation, pathParams, tokenRequestBody, unknownIdLike } from '../checks/request-fixtures.js';
 import { wrongCredentialHeaders, wrongSecret } from '../checks/auth-forgery.js';
 import { BURST_CONCURRENCY, rateLimitFamilyOf } from '../checks/rate-limit-checks.js';
@@ -166,6 +166,12 @@ class Provoker {
     if (typeof base === 'string') return this.recorder.recordResponse(op.operationId, status, { state: 'not-provoked', note: base });
     const exchange = await this.send(base);
     const declared = declaredStatuses(op.operation.responses);
+    // A generated request of an operation the gate cannot address may name resources that do not exist: a refusal is no finding.
+    const guessed = unaddressable(this.ctx.facts, op);
+    if (guessed !== undefined && exchange.status !== undefined && exchange.status >= 400 && exchange.status < 500) {
+      this.recorder.recordResponse(op.operationId, status, { state: 'not-provoked', note: `${guessed}; a generated request answered ${exchange.status}` });
+      return;
+    }
     if (exchange.status !== undefined && exchange.status !== status && exchange.status >= 200 && exchange.status < 300 && declared.includes(exchange.status)) {
       this.recorder.recordResponse(op.operationId, status, { state: 'not-provoked', note: `a valid request answered ${exchange.status}, also declared` });
       return;
