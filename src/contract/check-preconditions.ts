@@ -308,6 +308,25 @@ export function resourceItem(facts: GateFacts, role: GateRole): { resource: Owne
   return undefined;
 }
 
+/**
+ * Refusing another client is a promise of the document for this role's
+ * operation: it declares the refusal (404, 403), or it addresses one item in
+ * its path (OWASP API1 then says 403 or 404), or, for the get, the profile
+ * reads "nothing there" as not found. An operation that names the room in its
+ * body and declares no refusal (Daily's meeting tokens, which may be minted
+ * for rooms that do not exist yet) makes no such promise.
+ */
+export const refusalPromised =
+  (role: GateRole): Precondition =>
+  (facts) => {
+    const op = operationIn(facts, role);
+    if (op === undefined) return missingRole(facts, role);
+    const responses = op.operation.responses ?? {};
+    if (Object.hasOwn(responses, '404') || Object.hasOwn(responses, '403') || resourceItem(facts, role) !== undefined) return undefined;
+    if (role === 'getRoom' && facts.profile.rooms.get.room !== '') return undefined;
+    return `${op.operationId} declares no refusal (403 or 404) and does not address one resource in its path`;
+  };
+
 export const readOnlyDeclared: Precondition = (facts) =>
   readOnlyWrites(facts).length > 0 ? undefined : 'no create or update of the OpenAPI document marks a property readOnly';
 

@@ -123,8 +123,8 @@ export function expectStatus(exchange: Exchange, expected: number | number[], wh
       `${what} answers ${allowed.join(' or ')}`,
     );
   }
-  // Every 2xx of this API carries a JSON object; checks read it next, so judge it here.
-  if (exchange.status >= 200 && exchange.status < 300 && (typeof exchange.json !== 'object' || exchange.json === null)) {
+  // A 2xx with a body carries a JSON object (checks read it next, so judge it here); an empty one (a 204, a bodiless close) is read as nothing.
+  if (exchange.status >= 200 && exchange.status < 300 && exchange.bodyText.trim() !== '' && (typeof exchange.json !== 'object' || exchange.json === null)) {
     throw new UnexpectedResponse(
       `${what}: the ${exchange.status} body is not a JSON object: ${describeExchange(exchange)}`,
       exchange,

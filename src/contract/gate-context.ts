@@ -70,9 +70,10 @@ export interface GateContext {
   /**
    * Another API client of the target under the profile's auth kind (a second
    * credential pair), its answers judged like the gate's own; the caller
-   * closes it. `label` names it in messages ("the second client (id)").
+   * closes it. `label` names it in messages ("the second client (id)");
+   * `credentialsHint` says which flags to fix when its token request is refused.
    */
-  openIdentity(credentials: Credentials, label?: string): GateIdentity;
+  openIdentity(credentials: Credentials, input?: { label: string; credentialsHint?: string }): GateIdentity;
   /** Send a role request (RoomApi) through the gate's exchanger, so conformance judges its answer. */
   send(request: RoomRequest, options?: SendOptions): Promise<Exchange>;
   /**

@@ -34,7 +34,7 @@ export function openGate(
   const conformance = new ConformanceLog(spec);
   const rateLimitHeaders = new RateLimitHeaderLog(facts);
   const observers = [conformance.observe, rateLimitHeaders.observe];
-  const openIdentity = (credentials: Credentials, label?: string) =>
+  const openIdentity = (credentials: Credentials, input?: { label: string; credentialsHint?: string }) =>
     new GateIdentity({
       baseUrl: ctx.target.baseUrl,
       profile,
@@ -43,7 +43,7 @@ export function openGate(
       timeoutMs: options.requestTimeoutMs,
       maxBodyBytes: options.maxBodyBytes,
       observers,
-      ...(label === undefined ? {} : { label }),
+      ...input,
     });
   const identity = openIdentity(ctx.target.credentials);
   const http = identity.http;

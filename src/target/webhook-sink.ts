@@ -48,19 +48,20 @@ export interface WebhookSinkOptions {
 export class WebhookSink {
   readonly deliveries: Delivery[] = [];
   private readonly waiters = new Set<() => void>();
-  private failOnceFor: string | undefined;
+  private failOnceFor: ((body: string) => boolean) | undefined;
   private failedIds = new Set<string>();
   private server: Server | undefined;
   url = '';
 
   constructor(private readonly options: WebhookSinkOptions = {}) {}
 
-  /** Answer 500 to the first attempt of the first message of this event type. */
-  failFirstAttemptOf(eventType: string): void {
-    this.failOnceFor = eventType;
+  /** Answer 500 to the first attempt of the first message of this event type (a `type` field's value, or a test of the raw body for another payload shape). */
+  failFirstAttemptOf(event: string | ((body: string) => boolean)): void {
+    this.failOnceFor = typeof event === 'string' ? (body) => eventTypeOf(body) === event : event;
   }
 
-  async start(): Promise<void> {
+  /** Listen on 127.0.0.1 (`port`, else the options' port, else 0: a free one; a fixed one for a sink URL configured in the vendor's console). */
+  async start(port?: number): Promise<void> {
     this.server = createServer((req, res) => {
       void readBody(req).then((body) => {
         const headers: Record<string, string> = {};
@@ -70,7 +71,7 @@ export class WebhookSink {
         const received = { receivedAt: Date.now(), headers, body: body ?? '' };
         let answered = this.options.answer?.(received) ?? 204;
         const id = headers['webhook-id'] ?? '';
-        if (this.failOnceFor !== undefined && body !== undefined && eventTypeOf(body) === this.failOnceFor && this.failedIds.size === 0) {
+        if (this.failOnceFor !== undefined && body !== undefined && this.failOnceFor(body) && this.failedIds.size === 0) {
           this.failedIds.add(id);
           answered = 500;
         }
@@ -82,9 +83,10 @@ export class WebhookSink {
       });
     });
     const server = this.server;
+    // A fixed port may be taken: that is an error to report, not a wait that never ends.
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen(this.options.port ?? 0, '127.0.0.1', () => {
+      server.listen(port ?? this.options.port ?? 0, '127.0.0.1', () => {
         server.off('error', reject);
         resolve();
       });

@@ -31,6 +31,9 @@ function groupsToCatch(checks: readonly string[]): string[] {
   const groups = new Set(checks.map((name) => name.slice(0, name.indexOf('.'))));
   groups.add('routing').add('lifecycle');
   if (groups.has('identity')) groups.add('idempotency');
+  // server-errors answers 500 to 5 % of requests at random: lifecycle and routing send ~40 (no 500 at all in about
+  // one run of eight); with the coverage and generated phases ~190 (one run in ~17 000).
+  if (checks.includes('schema.no-server-errors')) groups.add('coverage').add('generated');
   return [...groups];
 }
 
@@ -42,7 +45,8 @@ describe('roomgate contract against the embedded reference server', { timeout: 1
     expect(code).toBe(0);
     // Skips are only the ones that cannot run in the gate, each with a reason.
     const skipped = result.checks.filter((c) => c.status === 'skipped').map((c) => c.name).sort();
-    expect(skipped).toEqual(['generated.valid-accepted.issueToken', 'webhooks.participant-events']);
+    // (auth.missing-grant-401 is about client-signed JWTs; VideoConnect's tokens are issued by its token operation.)
+    expect(skipped).toEqual(['auth.missing-grant-401', 'generated.valid-accepted.issueToken', 'webhooks.participant-events']);
     expect(result.checks.length).toBeGreaterThan(50);
     // The whole gate (rate-limit burst included) provokes every cell but the 5xx and the in-flight 409.
     const totals = result.coverage?.totals;

@@ -68,9 +68,9 @@ describe('check registry', () => {
   it('detects a citation that does not resolve (the test above can fail)', async () => {
     const facts = await bundled();
     const trimmed = structuredClone(facts.spec.document);
-    delete (trimmed.paths?.['/v1/rooms']?.post?.responses?.['201'] as { headers?: unknown }).headers;
+    delete trimmed.paths?.['/v1/rooms/{room_id}']?.get?.responses?.['404'];
     const problems = unresolvedCitations({ ...facts, spec: new SpecIndex(trimmed) }, () => undefined);
-    expect(problems.some((p) => p.startsWith('lifecycle.create-201-location:'))).toBe(true);
+    expect(problems.some((p) => p.startsWith('lifecycle.unknown-room-404:'))).toBe(true);
     expect(problems.some((p) => p.includes('docs/contract-gate.md has no section'))).toBe(true);
   });
 
@@ -78,9 +78,13 @@ describe('check registry', () => {
     const spec = await bundled();
     const rows = listChecks(spec);
     const create = rows.find((r) => r.id === 'lifecycle.create-201-location');
-    expect(create?.cites).toContain('openapi #/paths/~1v1~1rooms/post/responses/201/headers/Location');
+    expect(create?.cites).toContain('openapi #/paths/~1v1~1rooms/post/responses');
     expect(rows.find((r) => r.id === 'schema.createRoom')?.cites[0]).toBe('openapi #/paths/~1v1~1rooms/post/responses');
-    expect(rows.filter((r) => r.notApplicable !== undefined)).toEqual([]);
+    // Every check applies to VideoConnect but the one about client-signed tokens' grants: a token the target
+    // issues (client credentials) cannot be forged without its grants, and the listing says so.
+    expect(rows.filter((r) => r.notApplicable !== undefined).map((r) => [r.id, r.notApplicable])).toEqual([
+      ['auth.missing-grant-401', 'the target profile\'s auth kind is client-credentials, not jwt'],
+    ]);
     // Per-operation checks are listed for the operations they are run for, and only those.
     expect(rows.some((r) => r.id === 'generated.valid-accepted.createRoom')).toBe(true);
     expect(rows.some((r) => r.id === 'generated.valid-accepted.listRooms')).toBe(false);

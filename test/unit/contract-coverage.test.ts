@@ -117,8 +117,8 @@ describe('each coverage fault fails exactly its cell, for every seed from 1 to 2
 /**
  * The earlier reference faults on the same map: each fails the cells of the
  * promise it breaks and no other; faults the contract gate has no cell for
- * (latency, webhook signatures, the join page, expired tokens, the count in
- * RateLimit, where a cursor points) leave it clean.
+ * (latency, webhook signatures, lost or late webhook deliveries, the join page,
+ * expired tokens, the count in RateLimit, where a cursor points) leave it clean.
  */
 const EARLIER_FAULT_CELLS: Record<string, string[]> = {
   'id-prefix': ['listRooms 200', 'createRoom 201', 'getRoom 200'],
@@ -127,6 +127,8 @@ const EARLIER_FAULT_CELLS: Record<string, string[]> = {
   'slow-create': [],
   'slow-delete': [],
   'webhook-signature': [],
+  'webhook-drop': [],
+  'webhook-delay': [],
   'stale-count': [],
   'auth-bypass': [],
   'join-refused': [],

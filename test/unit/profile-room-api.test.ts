@@ -78,8 +78,13 @@ describe('the built-in VideoConnect profile', () => {
       await generic.subscribeWebhooks('http://127.0.0.1:9/sink');
       await generic.unsubscribeWebhooks('wh_1');
 
-      // Both servers listen on their own port: the Host header is the only difference allowed.
-      const normalized = (l: Loopback) => l.requests.map((r) => ({ ...r, headers: { ...r.headers, host: 'target' } }));
+      // Both servers listen on their own port: the Host header is one difference allowed. The other is the
+      // X-Request-Id the profile's transport puts on every request (a fresh UUID each, so the run's timeline
+      // and the target's logs can be joined); VideoConnectClient predates it.
+      const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+      for (const r of viaProfile.requests) expect(r.headers['x-request-id']).toMatch(uuid);
+      const normalized = (l: Loopback) =>
+        l.requests.map((r) => ({ ...r, headers: { ...Object.fromEntries(Object.entries(r.headers).filter(([name]) => name !== 'x-request-id')), host: 'target' } }));
       expect(normalized(viaProfile)).toEqual(normalized(viaClient));
       expect(viaClient.requests).toHaveLength(11);
     } finally {

@@ -8,8 +8,8 @@ import type { Exchange } from '../http/exchange.js';
 import { CaseResources } from './case-resources.js';
 import { errorShapeProblems } from './error-shape.js';
 import { fillFromTemplate, randomInvalidBodies, urlsOnLoopback, validPropertyValues } from './generated-cases.js';
-import { baselineFor, encodeBody, requestOf, roleOf, type Baseline } from './operation-baseline.js';
-import { cleanUpCreated, pathParams } from './request-fixtures.js';
+import { baselineFor, encodeBody, requestOf, roleOf, unaddressable as unaddressableReason, type Baseline } from './operation-baseline.js';
+import { cleanUpCreated } from './request-fixtures.js';
 
 /** Generated bodies go to the operations that take one (JSON or a form) with a POST. */
 const postsWithBody = (op: IndexedOperation, facts: GateFacts) => op.method === 'post' && facts.spec.requestBody(op) !== undefined;
@@ -54,11 +54,7 @@ export async function runGeneratedChecks(ctx: GateContext): Promise<void> {
   for (const op of GENERATED_CHECKS.validAccepted.operationsIn(ctx.facts)) {
     const declared = ensured(ctx.spec.requestBody(op), `the request body of ${op.operationId}`);
     const role = roleOf(ctx.facts, op);
-    // A request no role of the profile describes and no path addresses may name resources in its body the gate cannot invent.
-    const unaddressable =
-      role === undefined && pathParams(op).length === 0
-        ? `the target profile gives ${op.operationId} no role and its path names no resource, so the gate has no valid request of it to start from (its body may name resources only the API knows)`
-        : undefined;
+    const unaddressable = unaddressableReason(ctx.facts, op);
     const baseline = async (): Promise<Baseline | string> => {
       const target = await resources.for(op);
       return baselineFor(ctx, op, target.values, target.room);

@@ -4,6 +4,7 @@ import { cite, defineCheck, INFO } from '../check-definition.js';
 import { documented, idempotencyKey, needs, secondClient } from '../check-preconditions.js';
 import { createSuccessStatuses, type GateContext } from '../gate-context.js';
 import type { Exchange } from '../http/exchange.js';
+import { SECOND_CLIENT } from '../http/gate-identity.js';
 
 /** A fresh key as a Structured Field String, the form draft-ietf-httpapi-idempotency-key-header specifies. */
 const newKey = () => `"${randomUUID()}"`;
@@ -119,7 +120,7 @@ export async function runIdempotencyChecks(ctx: GateContext): Promise<void> {
     expectStatus(mine, created, `${request.operationId} with a new idempotency key`);
     const mineId = roomIdOf(ctx, mine);
     if (mineId !== undefined) ctx.createdRooms.add(mineId);
-    const other = ctx.openIdentity(second, `the second client (${second.clientId})`);
+    const other = ctx.openIdentity(second, SECOND_CLIENT(second.clientId));
     try {
       const theirs = await ctx.send(request, { http: other.http });
       const theirId = roomIdOf(ctx, theirs);

@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { isDeepStrictEqual } from 'node:util';
 import type { Evidence } from '../../model/evidence.js';
+import type { RoomRequest } from '../../profile/request-builder.js';
 import { describeExchange, ensured, evidenceOf, fail, pass, skip, UnexpectedResponse, type CheckOutcome } from '../check.js';
 import { cite, defineCheck, defineOperationCheck, INFO } from '../check-definition.js';
 import {
@@ -9,21 +10,24 @@ import {
   ownedResources,
   readOnlyDeclared,
   readOnlyWrites,
-  resourceItem,
+  refusalPromised,
   secondIdentity,
   type GateFacts,
   type OwnedResource,
   type ReadOnlyWrite,
 } from '../check-preconditions.js';
 import type { GateContext } from '../gate-context.js';
-import { Exchanger, type Exchange } from '../http/exchange.js';
-import { CONTRACT_DEFAULTS } from '../options.js';
-import { documentedRefusals, type ItemOperation } from '../../spec/resource-operations.js';
-import { errorCodes, paginationOf, propertiesOf, responseSchema } from '../../spec/spec-facts.js';
 import type { GateRole } from '../gate-roles.js';
-import type { GateIdentity } from '../http/gate-identity.js';
+import type { Exchange, Exchanger } from '../http/exchange.js';
+import { SECOND_CLIENT, type GateIdentity } from '../http/gate-identity.js';
+import { CONTRACT_DEFAULTS } from '../options.js';
+import { walkRoomList } from '../room-list.js';
+import { pointerTokens } from '../../profile/pointer.js';
+import { documentedRefusals, type ItemOperation } from '../../spec/resource-operations.js';
+import { errorCodes } from '../../spec/spec-facts.js';
 import type { IndexedOperation, SpecIndex } from '../../spec/spec-index.js';
 import { rejectionStatuses, seedIndependentBody } from './request-fixtures.js';
+import { notFoundProblem, roleSuccess } from './room-answers.js';
 
 const API1 = 'OWASP API Security Top 10 2023: API1 Broken Object Level Authorization';
 const API3 = 'OWASP API Security Top 10 2023: API3 Broken Object Property Level Authorization';
@@ -40,9 +44,9 @@ export const IDENTITY_CHECKS = {
   cannotRead: defineCheck({
     id: 'identity.other-client-cannot-read',
     group: 'identity',
-    enforces: 'another API client\'s GET of a room is refused as documented (404) and the room is unchanged',
+    enforces: 'another API client\'s read of a room finds nothing, as for a room that does not exist (404, or no room), and the room is unchanged',
     cites: [SCOPING, cite.openapi('{getRoom}/responses/404/description', 'belongs to another API client'), cite.standard(API1)],
-    requires: [needs('createRoom', 'getRoom')],
+    requires: [needs('createRoom', 'getRoom'), refusalPromised('getRoom')],
     given: [secondIdentity],
   }),
   cannotMintJoinTokens: defineCheck({
@@ -50,7 +54,7 @@ export const IDENTITY_CHECKS = {
     group: 'identity',
     enforces: 'another API client cannot mint a join token for a room: refused as documented (404), the room unchanged',
     cites: [SCOPING, cite.openapi('{createJoinToken}/responses/404'), cite.standard(API1)],
-    requires: [needs('createRoom', 'getRoom', 'createJoinToken')],
+    requires: [needs('createRoom', 'getRoom', 'createJoinToken'), refusalPromised('createJoinToken')],
     given: [secondIdentity],
   }),
   cannotClose: defineCheck({
@@ -58,7 +62,7 @@ export const IDENTITY_CHECKS = {
     group: 'identity',
     enforces: 'another API client cannot close a room: refused as documented (404), and read back the room is still open and unchanged',
     cites: [SCOPING, cite.openapi('{deleteRoom}/responses/404'), cite.standard(API1)],
-    requires: [needs('createRoom', 'getRoom', 'deleteRoom')],
+    requires: [needs('createRoom', 'getRoom', 'deleteRoom'), refusalPromised('deleteRoom')],
     given: [secondIdentity],
   }),
   cannotDeleteWebhook: defineCheck({
@@ -66,7 +70,7 @@ export const IDENTITY_CHECKS = {
     group: 'identity',
     enforces: 'another API client cannot delete a webhook subscription: refused as documented (404), and the subscription is still there',
     cites: [cite.openapi('{deleteWebhook}/responses/404/description', 'belongs to another API client'), cite.standard(API1)],
-    requires: [needs('createWebhook', 'deleteWebhook')],
+    requires: [needs('createWebhook', 'deleteWebhook'), refusalPromised('deleteWebhook')],
     given: [secondIdentity],
   }),
   otherOperations: defineOperationCheck({
@@ -89,23 +93,32 @@ export const IDENTITY_CHECKS = {
     id: 'identity.read-only-fields-ignored',
     group: 'identity',
     enforces: 'a readOnly property sent on a create or update never takes effect: the write is refused (4xx as documented) or keeps the server\'s own value',
-    cites: [cite.openapi('#/components/schemas/Room/properties/status/readOnly'), cite.openapi('{createRoom}/responses/201'), cite.standard(API3)],
+    cites: [cite.openapi('{createRoom}/responses'), cite.standard(API3)],
     requires: [needs('createRoom'), readOnlyDeclared],
   }),
 };
 
-/** An operation taking one item's id that none of the named checks drives (a user's `PATCH /rooms/{id}`, `GET /rooms/{id}/recordings`). */
+/** An operation taking one item's id that no role of the profile plays (a user's `PATCH /rooms/{id}`, `GET /rooms/{id}/recordings`). */
 export function isOtherItemOperation(op: IndexedOperation, facts: GateFacts): boolean {
-  const named = NAMED_ROLES.map((role) => resourceItem(facts, role)?.item.op);
+  const named = NAMED_ROLES.map((role) => operationIn(facts, role));
   return !named.includes(op) && ownedResources(facts).some((resource) => resource.items.some((item) => item.op === op));
 }
 
-/** Something a check created, deleted when that check ends by the client that created it. */
+/** The two kinds of resource one client owns: rooms, and webhook subscriptions (through the profile's webhooks role). */
+type Kind = 'room' | 'webhook';
+
+/** Something a check created, closed (or unsubscribed) when that check ends, by the client that created it. */
 interface Created {
   http: Exchanger;
-  resource: OwnedResource;
+  kind: Kind;
   id: string;
 }
+
+/** What the first client reads back of one of its resources. */
+type ReadBack = { state: 'present'; exchange: Exchange; representation: unknown } | { state: 'missing'; exchange: Exchange };
+
+/** Where webhook subscriptions created for these checks point: a loopback port nothing listens on (no delivery ever leaves the machine). */
+const NOWHERE = 'http://127.0.0.1:9/roomgate-identity';
 
 /** One family run's state: the second identity (opened on first use) and everything created so far, by both identities. */
 class IdentityRun {
@@ -119,68 +132,74 @@ class IdentityRun {
     return `the second client (${ensured(this.ctx.options.secondClient, 'a second client').clientId})`;
   }
 
-  /** The second API client's connection: every request it sends carries that client's own token. */
+  /** The second API client's connection: every request it sends carries that client's own credentials, the profile's way. */
   get second(): Exchanger {
     if (this.other === undefined) {
       const credentials = ensured(this.ctx.options.secondClient, 'a second client');
-      this.other = this.ctx.openIdentity(credentials, `the second client (${credentials.clientId})`);
+      // Its credentials are the run's input, not the target's promise: a refused token request is no verdict (errored), and says which flags to fix.
+      this.other = this.ctx.openIdentity(credentials, SECOND_CLIENT(credentials.clientId));
     }
     return this.other.http;
   }
 
-  /** Create one resource as `http`'s client (a valid body from the document); it is deleted at the end. */
-  async create(http: Exchanger, resource: OwnedResource): Promise<{ exchange: Exchange; id: string }> {
-    const exchange = await this.send(http, resource.create, undefined, seedIndependentBody(resource.create, this.ctx) ?? {});
-    const id = this.remember(http, resource, exchange);
-    if (id === undefined) {
-      const what = `${opName(resource.create)} did not create a ${resource.noun}: ${describeExchange(exchange)}`;
-      throw new UnexpectedResponse(what, exchange, `a 2xx with the new ${resource.noun}'s id`);
-    }
-    return { exchange, id };
+  /** A room of `http`'s client, from the profile's create template; closed at the end of the check. */
+  async createRoom(http: Exchanger): Promise<{ exchange: Exchange; id: string; representation: unknown }> {
+    const created = await this.ctx.createRoom({ label: 'identity', http });
+    // The gate's own clean-up would close it too; this run closes it at the end of its check, by its owner.
+    this.ctx.createdRooms.delete(created.roomId);
+    this.created.push({ http, kind: 'room', id: created.roomId });
+    return { exchange: created.exchange, id: created.roomId, representation: created.room };
   }
 
-  /** Keep for clean-up what a 2xx of the create made; its id, if any. */
-  remember(http: Exchanger, resource: OwnedResource, exchange: Exchange): string | undefined {
+  /** A webhook subscription of `http`'s client through the profile's webhooks role; unsubscribed at the end of the check. */
+  async subscribe(http: Exchanger): Promise<{ exchange: Exchange; id: string; representation: unknown }> {
+    const request = this.ctx.api.subscribe(NOWHERE);
+    const exchange = await this.ctx.send(request, { http });
+    const id = this.remember(http, 'webhook', exchange);
+    if (id === undefined) throw new UnexpectedResponse(`${request.operationId} did not create a webhook subscription: ${describeExchange(exchange)}`, exchange, 'a 2xx with the new subscription\'s id');
+    return { exchange, id, representation: exchange.json };
+  }
+
+  create(http: Exchanger, kind: Kind): Promise<{ exchange: Exchange; id: string; representation: unknown }> {
+    return kind === 'room' ? this.createRoom(http) : this.subscribe(http);
+  }
+
+  /** Keep for clean-up what a 2xx of a create made; its id, if any. */
+  remember(http: Exchanger, kind: Kind, exchange: Exchange): string | undefined {
     if (exchange.status === undefined || exchange.status < 200 || exchange.status >= 300) return undefined;
-    const id = idOf(exchange.json, idParamOf(resource));
-    if (id !== undefined) this.created.push({ http, resource, id });
+    const { api } = this.ctx;
+    const id = kind === 'room' ? api.idOf(api.roomOf('create', exchange.json)) : api.subscriptionOf(exchange.json).id;
+    if (id !== undefined) {
+      this.created.push({ http, kind, id });
+      if (kind === 'room') this.ctx.createdRooms.delete(id);
+    }
     return id;
   }
 
-  send(http: Exchanger, op: IndexedOperation, target?: { item: ItemOperation; id: string }, body?: unknown): Promise<Exchange> {
-    const path = target === undefined ? op.template : pathOf(target.item, target.id);
-    return http.send({ method: op.method.toUpperCase(), path, ...(body === undefined ? {} : { body }), signal: this.ctx.signal });
-  }
-
   /**
-   * The first client's view of one resource: by its read operation, else by
-   * walking its list, else (a destructive read, the last one) by deleting it:
-   * a 2xx says it was still there.
+   * The first client's view of one resource: a room by the profile's get
+   * (a 404, or nothing where the get's room sits, is "missing"); a
+   * subscription only destructively (the last read), by unsubscribing it: a
+   * 2xx says it was still there.
    */
-  async readBack(resource: OwnedResource, id: string, destructive: boolean): Promise<ReadBack | undefined> {
-    const http = this.ctx.http;
-    if (resource.get !== undefined) {
-      const exchange = await this.send(http, resource.get.op, { item: resource.get, id });
-      if (exchange.status !== undefined && exchange.status >= 200 && exchange.status < 300) return { state: 'present', exchange, representation: exchange.json };
-      if (exchange.status === 404 || exchange.status === 410) return { state: 'missing', exchange };
-      throw new UnexpectedResponse(`the first client's read-back of its ${resource.noun} ${id} answered ${describeExchange(exchange)}`, exchange, `200 with the ${resource.noun}`);
+  async readBack(kind: Kind, id: string, destructive: boolean): Promise<ReadBack | undefined> {
+    const { ctx } = this;
+    if (kind === 'room') {
+      const request = ctx.api.get(id);
+      const exchange = await ctx.send(request);
+      if (notFoundProblem(ctx, exchange) === undefined) return { state: 'missing', exchange };
+      const room = ctx.api.roomOf('get', exchange.json);
+      if (exchange.status !== undefined && roleSuccess(ctx.facts, 'getRoom').includes(exchange.status) && room !== undefined) return { state: 'present', exchange, representation: room };
+      throw new UnexpectedResponse(`the first client's read-back of its room ${id} (${request.operationId}) answered ${describeExchange(exchange)}`, exchange, 'its room');
     }
-    if (resource.list !== undefined) {
-      const walk = await walkList(this, http, resource, (item) => idOf(item, idParamOf(resource)) === id);
-      if (walk.found !== undefined) return { state: 'present', exchange: walk.found.exchange, representation: walk.found.item };
-      const last = walk.pages.at(-1);
-      if (walk.complete && last !== undefined) return { state: 'missing', exchange: last };
-      return undefined;
-    }
-    if (destructive && resource.remove !== undefined) {
-      const exchange = await this.send(http, resource.remove.op, { item: resource.remove, id });
-      if (exchange.status !== undefined && exchange.status >= 200 && exchange.status < 300) return { state: 'present', exchange, representation: undefined };
-      return { state: 'missing', exchange };
-    }
-    return undefined;
+    if (!destructive || operationIn(ctx.facts, 'deleteWebhook') === undefined) return undefined;
+    const exchange = await ctx.send(ctx.api.unsubscribe(id));
+    const present = exchange.status !== undefined && exchange.status >= 200 && exchange.status < 300;
+    if (present) this.forget('webhook', id);
+    return present ? { state: 'present', exchange, representation: undefined } : { state: 'missing', exchange };
   }
 
-  /** Run one check's body, then delete what it created (each by the client that created it), so no check sees another's leftovers. */
+  /** Run one check's body, then close what it created (each by the client that created it), so no check sees another's leftovers. */
   async scoped(body: () => Promise<CheckOutcome>): Promise<CheckOutcome> {
     try {
       return await body();
@@ -189,47 +208,54 @@ class IdentityRun {
     }
   }
 
+  private forget(kind: Kind, id: string): void {
+    const index = this.created.findIndex((c) => c.kind === kind && c.id === id);
+    if (index >= 0) this.created.splice(index, 1);
+  }
+
   private async deleteCreated(): Promise<void> {
-    for (const { http, resource, id } of this.created.splice(0).reverse()) {
-      if (resource.remove === undefined) continue;
-      // Cut short by an interrupt, clean-up still runs (under its own deadline): a foreign target is left as found.
-      await http.send({ method: resource.remove.op.method.toUpperCase(), path: pathOf(resource.remove, id) }).catch(() => undefined);
+    const { api } = this.ctx;
+    for (const { http, kind, id } of this.created.splice(0).reverse()) {
+      if (kind === 'webhook' && operationIn(this.ctx.facts, 'deleteWebhook') === undefined) continue;
+      const request = kind === 'room' ? api.close(id) : api.unsubscribe(id);
+      // Cut short by an interrupt, clean-up still runs (under the exchanger's own deadline): a foreign target is left as found.
+      await http.send({ method: request.method, path: request.path, headers: request.headers, ...(request.body === undefined ? {} : { rawBody: request.body }) }).catch(() => undefined);
     }
   }
 
-  /** Delete anything still left and close the second identity's connection. */
+  /** Close anything still left and the second identity's connection. */
   async close(): Promise<void> {
     await this.deleteCreated();
     await this.other?.close();
   }
 }
 
-type ReadBack = { state: 'present'; exchange: Exchange; representation: unknown } | { state: 'missing'; exchange: Exchange };
-
 /**
  * Identities (OWASP API Security Top 10 2023, API1 and API3): with a second
- * API client, every operation that takes the first client's resource id is
- * refused as documented and leaves the resource as it was (read back by the
- * first client); the second client's room list never shows the first
+ * API client of the same auth kind, every operation that takes the first
+ * client's resource (the profile's get, join token and close, whatever shape
+ * their requests have, and every other operation of the document on one
+ * item) is refused as documented and leaves the resource as it was (read
+ * back by the first client); the second client's list never shows the first
  * client's rooms; readOnly properties sent on writes never take effect. Runs
  * after the webhooks group and before the rate-limit burst, each check on
- * resources of its own, and deletes everything it created, for both clients.
+ * resources of its own, and closes everything it created, for both clients.
  */
 export async function runIdentityChecks(ctx: GateContext): Promise<void> {
   const run = new IdentityRun(ctx);
-  const facts = ctx.facts;
-  const item = (role: GateRole) => ensured(resourceItem(facts, role), `the ${role} operation`);
+  const { api } = ctx;
+  const participant = { name: 'roomgate-participant' };
   try {
-    await ctx.check(IDENTITY_CHECKS.cannotRead, () => run.scoped(() => foreignAttempt(run, item('getRoom'))));
-    await ctx.check(IDENTITY_CHECKS.cannotMintJoinTokens, () => run.scoped(() => foreignAttempt(run, item('createJoinToken'))));
-    await ctx.check(IDENTITY_CHECKS.cannotClose, () => run.scoped(() => foreignAttempt(run, item('deleteRoom'))));
-    await ctx.check(IDENTITY_CHECKS.cannotDeleteWebhook, () => run.scoped(() => foreignAttempt(run, item('deleteWebhook'))));
+    await ctx.check(IDENTITY_CHECKS.cannotRead, () => run.scoped(() => foreignAttempt(run, 'room', 'getRoom', (id) => api.get(id))));
+    await ctx.check(IDENTITY_CHECKS.cannotMintJoinTokens, () => run.scoped(() => foreignAttempt(run, 'room', 'createJoinToken', (id) => api.joinToken(id, participant))));
+    await ctx.check(IDENTITY_CHECKS.cannotClose, () => run.scoped(() => foreignAttempt(run, 'room', 'deleteRoom', (id) => api.close(id))));
+    await ctx.check(IDENTITY_CHECKS.cannotDeleteWebhook, () => run.scoped(() => foreignAttempt(run, 'webhook', 'deleteWebhook', (id) => api.unsubscribe(id))));
     for (const op of IDENTITY_CHECKS.otherOperations.operationsIn(ctx.facts)) {
       const target = ensured(
-        ownedResources(facts).flatMap((resource) => resource.items.filter((i) => i.op === op).map((i) => ({ resource, item: i })))[0],
+        ownedResources(ctx.facts).flatMap((resource) => resource.items.filter((i) => i.op === op).map((item) => ({ resource, item })))[0],
         `the resource ${op.operationId} addresses`,
       );
-      await ctx.check(IDENTITY_CHECKS.otherOperations.of(op), () => run.scoped(() => foreignAttempt(run, target)));
+      await ctx.check(IDENTITY_CHECKS.otherOperations.of(op), () => run.scoped(() => foreignItemAttempt(run, target.resource, target.item)));
     }
     await ctx.check(IDENTITY_CHECKS.listsNeverShowOthers, () => run.scoped(() => listsNeverShowOthers(run)));
     await ctx.check(IDENTITY_CHECKS.readOnlyIgnored, () => run.scoped(() => readOnlyIgnored(run)));
@@ -240,38 +266,69 @@ export async function runIdentityChecks(ctx: GateContext): Promise<void> {
 
 /**
  * The first client creates a resource and reads it; the second client sends
- * `item`'s operation on its id; the first client reads it back. Passes when
- * the attempt is refused with the status (and error code) the document gives
- * an item the caller may not see, and the resource is as it was.
+ * the role's request about it; the first client reads it back. Passes when
+ * the attempt is refused the way the document (or, for a get, the profile)
+ * says a resource the caller may not see is, and the resource is as it was.
  */
-async function foreignAttempt(run: IdentityRun, { resource, item }: { resource: OwnedResource; item: ItemOperation }): Promise<CheckOutcome> {
+async function foreignAttempt(run: IdentityRun, kind: Kind, role: GateRole, request: (id: string) => RoomRequest): Promise<CheckOutcome> {
   const { ctx } = run;
-  const { id } = await run.create(ctx.http, resource);
-  const before = await run.readBack(resource, id, false);
+  const op = ensured(operationIn(ctx.facts, role), `the ${role} operation`);
+  const { id } = await run.create(ctx.http, kind);
+  const before = await run.readBack(kind, id, false);
   if (before?.state === 'missing') {
-    throw new UnexpectedResponse(`the first client cannot see its own new ${resource.noun} ${id}, so nothing can be read back`, before.exchange, `its ${resource.noun} ${id}`);
+    throw new UnexpectedResponse(`the first client cannot see its own new ${nounOf(kind)} ${id}, so nothing can be read back`, before.exchange, `its ${nounOf(kind)} ${id}`);
   }
-  const schema = ctx.spec.requestSchema(item.op);
-  const body = schema === undefined ? undefined : (seedIndependentBody(item.op, ctx) ?? {});
-  const attempt = await run.send(run.second, item.op, { item, id }, body);
-  const expected = refusalOf(ctx.spec, item.op);
+  const attempt = await ctx.send(request(id), { http: run.second });
+  // A get that lists (LiveKit's ListRooms with one name) refuses by finding nothing; every other operation by its documented status.
+  const refused = role === 'getRoom' ? notFoundProblem(ctx, attempt) : refusalProblem(ctx.spec, op, attempt);
+  return judgeForeign(run, kind, id, op, before, attempt, refused === undefined ? undefined : refused.replace(/^it /, ''));
+}
+
+/** The same for an operation of the document on one item that no role plays: the second client sends it with the item's id in its path. */
+async function foreignItemAttempt(run: IdentityRun, resource: OwnedResource, item: ItemOperation): Promise<CheckOutcome> {
+  const { ctx } = run;
+  const kind: Kind = resource.create === operationIn(ctx.facts, 'createRoom') ? 'room' : 'webhook';
+  const { id } = await run.create(ctx.http, kind);
+  const before = await run.readBack(kind, id, false);
+  if (before?.state === 'missing') {
+    throw new UnexpectedResponse(`the first client cannot see its own new ${nounOf(kind)} ${id}, so nothing can be read back`, before.exchange, `its ${nounOf(kind)} ${id}`);
+  }
+  const body = ctx.spec.requestSchema(item.op) === undefined ? undefined : (seedIndependentBody(item.op, ctx) ?? {});
+  const attempt = await run.second.send({ method: item.op.method.toUpperCase(), path: pathOf(item, id), ...(body === undefined ? {} : { body }), signal: ctx.signal });
+  return judgeForeign(run, kind, id, item.op, before, attempt, refusalProblem(ctx.spec, item.op, attempt));
+}
+
+async function judgeForeign(
+  run: IdentityRun,
+  kind: Kind,
+  id: string,
+  op: IndexedOperation,
+  before: ReadBack | undefined,
+  attempt: Exchange,
+  refused: string | undefined,
+): Promise<CheckOutcome> {
+  const noun = nounOf(kind);
+  const expected = kind === 'room' && op === operationIn(run.ctx.facts, 'getRoom') ? 'not found' : refusalOf(run.ctx.spec, op);
   const problems: string[] = [];
   const evidence: Evidence[] = [];
-  const refused = refusalProblem(ctx.spec, item.op, attempt);
   if (refused !== undefined) {
-    problems.push(`the second client's ${item.op.method.toUpperCase()} of the first client's ${resource.noun} ${id} ${refused}`);
-    evidence.push(evidenceOf(attempt, `as ${run.secondName}: ${expected}, as for a ${resource.noun} that does not exist`));
+    problems.push(`the second client's ${op.operationId} of the first client's ${noun} ${id} ${refused}`);
+    evidence.push(evidenceOf(attempt, `as ${run.secondName}: ${expected}, as for a ${noun} that does not exist`));
   }
-  // The destructive read-back (a DELETE by the owner) only where nothing else can show the resource.
-  const after = await run.readBack(resource, id, before === undefined);
+  // The destructive read-back (an unsubscribe by the owner) only where nothing else can show the resource.
+  const after = await run.readBack(kind, id, before === undefined);
   const changed = changeOf(before, after);
   if (changed !== undefined && after !== undefined) {
-    problems.push(`read back by the first client, its ${resource.noun} ${id} ${changed}`);
+    problems.push(`read back by the first client, its ${noun} ${id} ${changed}`);
     if (refused === undefined) evidence.push(evidenceOf(attempt, `as ${run.secondName}: ${expected}`));
-    evidence.push(evidenceOf(after.exchange, `the first client reads its ${resource.noun} back as it was before the second client's request`));
+    evidence.push(evidenceOf(after.exchange, `the first client reads its ${noun} back as it was before the second client's request`));
   }
   if (problems.length > 0) return fail(problems.join('; '), evidence);
   return pass(after === undefined ? 2 : 3);
+}
+
+function nounOf(kind: Kind): string {
+  return kind === 'room' ? 'room' : 'webhook subscription';
 }
 
 /** What the document says another client's item answers: `404 room_not_found`, or 403/404 under API1 when it declares neither. */
@@ -314,6 +371,7 @@ function changeOf(before: ReadBack | undefined, after: ReadBack | undefined): st
   return `changed: ${fields.map((key) => `${key} ${JSON.stringify(was[key])} → ${JSON.stringify(is[key])}`).join(', ')}`;
 }
 
+
 /**
  * The first client creates a room, the second client one of its own; the
  * second client walks every page of its list. Fails on any room of the first
@@ -323,23 +381,25 @@ function changeOf(before: ReadBack | undefined, after: ReadBack | undefined): st
  */
 async function listsNeverShowOthers(run: IdentityRun): Promise<CheckOutcome> {
   const { ctx } = run;
-  const facts = ctx.facts;
-  const rooms = ensured(ownedResources(facts).find((r) => r.create === operationIn(facts, 'createRoom')), 'the rooms');
-  const mine = await run.create(ctx.http, rooms);
-  const theirs = await run.create(run.second, rooms);
-  const param = idParamOf(rooms);
+  const { api } = ctx;
+  const mine = await run.createRoom(ctx.http);
+  const theirs = await run.createRoom(run.second);
   const firstClients = new Set([mine.id, ...ctx.createdRooms]);
   const deadline = Date.now() + CONTRACT_DEFAULTS.deliveryBudgetMs;
   for (let walks = 1; ; walks += 1) {
     // The whole list every time: whatever its order, a leaked room may be on any page.
     let ownSeen = false;
-    const walk = await walkList(run, run.second, rooms, (item) => {
-      const id = idOf(item, param);
-      if (id === theirs.id) ownSeen = true;
-      return id !== undefined && firstClients.has(id);
+    const walk = await walkRoomList(ctx, {
+      http: run.second,
+      maxPages: MAX_LIST_PAGES,
+      stop: (item) => {
+        const id = api.idOf(item);
+        if (id === theirs.id) ownSeen = true;
+        return id !== undefined && firstClients.has(id);
+      },
     });
     if (walk.found !== undefined) {
-      const leaked = idOf(walk.found.item, param) ?? '';
+      const leaked = api.idOf(walk.found.item) ?? '';
       return fail(`the second client's list of rooms shows the first client's room ${leaked}`, [
         evidenceOf(walk.found.exchange, `as ${run.secondName}: only its own rooms (it owns ${theirs.id})`),
       ]);
@@ -354,50 +414,12 @@ async function listsNeverShowOthers(run: IdentityRun): Promise<CheckOutcome> {
 }
 
 /**
- * Walk the pages of a resource's list as `http`'s client until `stop` picks
- * an item (`found`) or the list ends: items and the next cursor are found by the document's
- * pagination (spec-facts `paginationOf`), else the first array of the 200
- * body is the one page.
- */
-async function walkList(
-  run: IdentityRun,
-  http: Exchanger,
-  resource: OwnedResource,
-  stop: (item: unknown) => boolean,
-): Promise<{ pages: Exchange[]; complete: boolean; found?: { item: unknown; exchange: Exchange } }> {
-  const list = ensured(resource.list, `the list of ${resource.noun}s`);
-  const { spec } = run.ctx;
-  const pagination = paginationOf(spec, list);
-  const itemsField = pagination?.itemsField ?? Object.entries(propertiesOf(responseSchema(spec, list, 200)).properties).find(([, s]) => s['type'] === 'array')?.[0];
-  const pages: Exchange[] = [];
-  let cursor: string | undefined;
-  while (pages.length < MAX_LIST_PAGES) {
-    const query = new URLSearchParams();
-    if (pagination?.maxLimit !== undefined) query.set(pagination.limitParam, String(pagination.maxLimit));
-    if (pagination !== undefined && cursor !== undefined) query.set(pagination.cursorParam, cursor);
-    const path = `${list.template}${query.size > 0 ? `?${query}` : ''}`;
-    const exchange = await http.send({ method: 'GET', path, signal: run.ctx.signal });
-    pages.push(exchange);
-    if (exchange.status !== 200 || !isRecord(exchange.json)) {
-      throw new UnexpectedResponse(`${opName(list)} answered ${describeExchange(exchange)}`, exchange, `200 with a page of ${resource.noun}s`);
-    }
-    const items = itemsField === undefined ? undefined : exchange.json[itemsField];
-    for (const item of Array.isArray(items) ? items : []) {
-      if (stop(item)) return { pages, complete: false, found: { item, exchange } };
-    }
-    const next = pagination === undefined ? undefined : exchange.json[pagination.nextField];
-    if (typeof next !== 'string' || next === '') return { pages, complete: true };
-    cursor = next;
-  }
-  return { pages, complete: false };
-}
-
-/**
  * Each readOnly property of each create and update, sent alone on an
- * otherwise valid write with a value the server would not choose: the write
- * must be refused with a documented 4xx, or keep the server's own value in
- * its answer and when read back. One property per request, so a server that
- * rejects one of them cannot hide that it honours another.
+ * otherwise valid write (the profile's template for a create) with a value
+ * the server would not choose: the write must be refused with a documented
+ * 4xx, or keep the server's own value in its answer and when read back. One
+ * property per request, so a server that rejects one of them cannot hide
+ * that it honours another.
  */
 async function readOnlyIgnored(run: IdentityRun): Promise<CheckOutcome> {
   const { ctx } = run;
@@ -405,20 +427,21 @@ async function readOnlyIgnored(run: IdentityRun): Promise<CheckOutcome> {
   const evidence: Evidence[] = [];
   let observations = 0;
   for (const write of readOnlyWrites(ctx.facts)) {
-    const baseline = await run.create(ctx.http, write.resource);
-    const server = isRecord(baseline.exchange.json) ? baseline.exchange.json : {};
+    const kind: Kind = write.resource.create === operationIn(ctx.facts, 'createRoom') ? 'room' : 'webhook';
+    const baseline = await run.create(ctx.http, kind);
+    const server = isRecord(baseline.representation) ? baseline.representation : {};
     for (const [name, schema] of write.properties) {
-      const value = foreignValue(schema, server[name], name === idParamOf(write.resource) ? baseline.id : undefined);
-      const { exchange, id } = await sendReadOnly(run, write, baseline.id, server, name, value);
+      const value = foreignValue(schema, server[name], name === idFieldOf(ctx, kind) ? baseline.id : undefined);
+      const { exchange, id } = await sendReadOnly(run, kind, write, baseline.id, server, name, value);
       observations += 1;
-      const taken = await tookValue(run, write.resource, exchange, id, name, value);
+      const taken = await tookValue(run, kind, write, exchange, id, name, value);
       if (taken !== undefined) {
-        problems.push(`${opName(write.op)} took the readOnly ${name} = ${JSON.stringify(value)} from the client (${taken.where})`);
+        problems.push(`${write.op.operationId} took the readOnly ${name} = ${JSON.stringify(value)} from the client (${taken.where})`);
         evidence.push(evidenceOf(taken.exchange, `${name} keeps the server's own value, or the write is refused with a documented 4xx`));
       } else if (exchange.status === undefined || exchange.status < 200 || exchange.status >= 300) {
         const allowed = rejectionStatuses(write.op, [400, 422]);
         if (exchange.status === undefined || !allowed.includes(exchange.status)) {
-          problems.push(`${opName(write.op)} with the readOnly ${name} answered ${describeExchange(exchange)}: neither refused with a documented 4xx nor accepted`);
+          problems.push(`${write.op.operationId} with the readOnly ${name} answered ${describeExchange(exchange)}: neither refused with a documented 4xx nor accepted`);
           evidence.push(evidenceOf(exchange, `a documented 4xx (${allowed.slice(0, 4).join(', ')}) or a 2xx with the server's own ${name}`));
         }
       }
@@ -427,9 +450,18 @@ async function readOnlyIgnored(run: IdentityRun): Promise<CheckOutcome> {
   return problems.length > 0 ? fail(problems.join('; '), evidence) : pass(observations);
 }
 
-/** Send one write with the readOnly property set: a fresh create, or an update of the baseline item. */
+/** The top-level field that holds a resource's id in its representation (`room_id` for `/room_id`), when it is one. */
+function idFieldOf(ctx: GateContext, kind: Kind): string | undefined {
+  const webhooks = ctx.profile.rooms.webhooks;
+  const pointer = kind === 'room' ? ctx.profile.fields.id : webhooks?.kind === 'api' ? webhooks.subscribe.id : undefined;
+  const tokens = pointer === undefined ? [] : pointerTokens(pointer);
+  return tokens.length === 1 ? tokens[0] : undefined;
+}
+
+/** Send one write with the readOnly property set: the profile's create with it added, or an update of the baseline item. */
 async function sendReadOnly(
   run: IdentityRun,
+  kind: Kind,
   write: ReadOnlyWrite,
   baselineId: string,
   server: Record<string, unknown>,
@@ -438,33 +470,48 @@ async function sendReadOnly(
 ): Promise<{ exchange: Exchange; id: string | undefined }> {
   const { ctx } = run;
   if (write.item === undefined) {
-    const body = { ...(seedIndependentBody(write.op, ctx) ?? {}), [name]: value };
-    const exchange = await run.send(ctx.http, write.op, undefined, body);
-    return { exchange, id: run.remember(ctx.http, write.resource, exchange) };
+    const base = kind === 'room' ? ctx.api.create({ name: ctx.uniqueName('identity') }) : ctx.api.subscribe(NOWHERE);
+    const exchange = await ctx.send(withBodyField(base, name, value));
+    return { exchange, id: run.remember(ctx.http, kind, exchange) };
   }
   // PUT replaces the whole item: send what the server showed, minus what the client may not set, plus the one property.
   const writable = Object.fromEntries(Object.entries(server).filter(([key]) => !write.properties.has(key)));
   const body = write.op.method === 'put' ? { ...writable, [name]: value } : { [name]: value };
-  return { exchange: await run.send(ctx.http, write.op, { item: write.item, id: baselineId }, body), id: baselineId };
+  const exchange = await ctx.http.send({ method: write.op.method.toUpperCase(), path: pathOf(write.item, baselineId), body, signal: ctx.signal });
+  return { exchange, id: baselineId };
 }
 
 /** Where a 2xx write shows the client's value for a readOnly property: its answer, or the first client's read-back. */
 async function tookValue(
   run: IdentityRun,
-  resource: OwnedResource,
+  kind: Kind,
+  write: ReadOnlyWrite,
   exchange: Exchange,
   id: string | undefined,
   name: string,
   value: unknown,
 ): Promise<{ where: string; exchange: Exchange } | undefined> {
   if (exchange.status === undefined || exchange.status < 200 || exchange.status >= 300) return undefined;
-  if (isRecord(exchange.json) && isDeepStrictEqual(exchange.json[name], value)) return { where: 'in its answer', exchange };
-  if (id === undefined || resource.get === undefined) return undefined;
-  const read = await run.readBack(resource, id, false);
+  const answer = kind === 'room' && write.item === undefined ? run.ctx.api.roomOf('create', exchange.json) : exchange.json;
+  if (isRecord(answer) && isDeepStrictEqual(answer[name], value)) return { where: 'in its answer', exchange };
+  if (id === undefined || kind !== 'room') return undefined;
+  const read = await run.readBack(kind, id, false);
   if (read?.state === 'present' && isRecord(read.representation) && isDeepStrictEqual(read.representation[name], value)) {
     return { where: 'read back', exchange: read.exchange };
   }
   return undefined;
+}
+
+/** A role request with one more top-level body field: JSON parsed and written again, a form field added. */
+function withBodyField(request: RoomRequest, name: string, value: unknown): RoomRequest {
+  if (request.contentType === 'application/x-www-form-urlencoded') {
+    const form = new URLSearchParams(request.body ?? '');
+    form.set(name, typeof value === 'object' && value !== null ? JSON.stringify(value) : String(value));
+    return { ...request, body: form.toString() };
+  }
+  const parsed: unknown = request.body === undefined ? {} : JSON.parse(request.body);
+  const body = isRecord(parsed) ? { ...parsed, [name]: value } : { [name]: value };
+  return { ...request, body: JSON.stringify(body), contentType: 'application/json', headers: { ...request.headers, 'content-type': 'application/json' } };
 }
 
 /**
@@ -514,24 +561,8 @@ export function foreignValue(schema: Record<string, unknown>, server: unknown, f
   return 'roomgate-read-only';
 }
 
-/** The path parameter naming one item (`room_id`): the one the read or remove operation takes, else the first item operation's. */
-function idParamOf(resource: OwnedResource): string {
-  return resource.get?.param ?? resource.remove?.param ?? resource.items[0]?.param ?? 'id';
-}
-
-/** The id in a representation: the field named like the path parameter (`room_id`), else `id`. */
-function idOf(body: unknown, param: string): string | undefined {
-  if (!isRecord(body)) return undefined;
-  const id = body[param] ?? body['id'];
-  return typeof id === 'string' ? id : undefined;
-}
-
 function pathOf(item: ItemOperation, id: string): string {
   return item.op.template.replace(`{${item.param}}`, encodeURIComponent(id));
-}
-
-function opName(op: IndexedOperation): string {
-  return `${op.method.toUpperCase()} ${op.template}`;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

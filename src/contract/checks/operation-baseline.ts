@@ -63,6 +63,18 @@ export function roomParamOf(facts: GateFacts, op: IndexedOperation): string | un
   return create === undefined ? undefined : itemOperations(facts.spec, create).find((item) => item.op === op)?.param;
 }
 
+/**
+ * Why the gate has no valid request of `op` to start from, or undefined when
+ * it has one: an operation no role of the profile describes and no path
+ * parameter addresses may name, in its body, resources only the API knows
+ * (LiveKit's ListParticipants names a room and a participant).
+ */
+export function unaddressable(facts: GateFacts, op: IndexedOperation): string | undefined {
+  return roleOf(facts, op) === undefined && pathParams(op).length === 0
+    ? `the target profile gives ${op.operationId} no role and its path names no resource, so the gate has no valid request of it to start from (its body may name resources only the API knows)`
+    : undefined;
+}
+
 /** Whether the operation's valid request needs a room: it names one by path, or its role's template does. */
 export function needsRoom(facts: GateFacts, op: IndexedOperation): boolean {
   const role = roleOf(facts, op);

@@ -6,6 +6,7 @@ import type { Credentials } from '../../target/target.js';
 import { declaredStatuses } from '../coverage/coverage-recorder.js';
 import { propertiesOf } from '../../spec/spec-facts.js';
 import type { RoomRequest } from '../../profile/request-builder.js';
+import { isUpdate, itemOperations } from '../../spec/resource-operations.js';
 import { validBodies } from './generated-cases.js';
 
 /**
@@ -63,15 +64,28 @@ export function templateField(ctx: GateContext, variable: string): string | unde
 export function templateBody(ctx: GateContext, op: IndexedOperation, roomId = 'roomgate-template'): Record<string, unknown> | undefined {
   const request = roleRequestFor(ctx, op, roomId);
   if (request?.body === undefined) return undefined;
-  if (request.contentType === 'application/x-www-form-urlencoded') return Object.fromEntries(new URLSearchParams(request.body));
-  const parsed: unknown = JSON.parse(request.body);
-  return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : undefined;
+  const parsed: unknown = request.contentType === 'application/x-www-form-urlencoded' ? Object.fromEntries(new URLSearchParams(request.body)) : JSON.parse(request.body);
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return undefined;
+  const body = parsed as Record<string, unknown>;
+  if (!isRoomUpdate(ctx, op)) return body;
+  // Only the fields the update takes: a create's name is not an update's business.
+  const takes = Object.keys(propertiesOf(ctx.spec.requestSchema(op)).properties);
+  return Object.fromEntries(Object.entries(body).filter(([key]) => takes.includes(key)));
+}
+
+/** A PUT, PATCH or item POST on one room that no role plays: an update of it. */
+function isRoomUpdate(ctx: GateContext, op: IndexedOperation): boolean {
+  const create = operationIn(ctx.facts, 'createRoom');
+  if (create === undefined || op === operationIn(ctx.facts, 'deleteRoom')) return false;
+  const item = itemOperations(ctx.spec, create).find((i) => i.op === op);
+  return item !== undefined && isUpdate(item, create);
 }
 
 /** The request a profile role sends for this operation, when the operation plays a role that builds one without other input. */
 export function roleRequestFor(ctx: GateContext, op: IndexedOperation, roomId: string): RoomRequest | undefined {
   const is = (role: Parameters<typeof operationIn>[1]) => op === operationIn(ctx.facts, role);
-  if (is('createRoom')) return ctx.api.create({ name: ctx.uniqueName('gen') });
+  // An update of a room takes what the create template says a valid room needs (Daily's `properties.exp` in the future), where the update has those fields.
+  if (is('createRoom') || isRoomUpdate(ctx, op)) return ctx.api.create({ name: ctx.uniqueName('gen') });
   if (is('deleteRoom')) return ctx.api.close(roomId);
   if (is('createJoinToken')) return ctx.api.joinToken(roomId, { name: 'roomgate-participant' });
   if (is('createWebhook')) return ctx.api.subscribe('http://127.0.0.1:9/roomgate-generated');
@@ -150,4 +164,73 @@ export function unknownIdLike(real: string): string {
   const match = /^([A-Za-z]+[_-]?)(.+)$/.exec(real);
   const unknown = match === null ? real.replace(/[A-Za-z0-9]/g, '0') : `${match[1]}${(match[2] as string).replace(/[A-Za-z0-9]/g, '0')}`;
   return unknown === real ? `${real.slice(0, -1)}1` : unknown;
+}
+
+/** The request body schema of an operation, JSON or form-encoded (Twilio's creates are forms). */
+export function requestBodySchema(op: IndexedOperation): Record<string, unknown> | undefined {
+  const content = op.operation.requestBody?.content ?? {};
+  const entry = Object.entries(content).find(([type]) => /json|x-www-form-urlencoded/i.test(type));
+  const schema = entry?.[1].schema;
+  return typeof schema === 'object' && schema !== null ? schema : undefined;
+}
+
+/**
+ * One valid value for a field, the plainest its schema allows: its example,
+ * default, const or first enum value, else the smallest number, `true`, a
+ * string of the right shape (a loopback URL for a URL, so a callback never
+ * leaves the machine; an instant an hour ahead; json-schema-faker for a
+ * pattern), a list of one. Undefined for an object (its fields are taken one
+ * at a time instead).
+ */
+export function plainValidValue(schema: Record<string, unknown>): unknown {
+  const s = flattenAllOf(schema);
+  for (const key of ['example', 'default', 'const'] as const) if (s[key] !== undefined) return s[key];
+  if (Array.isArray(s['enum']) && s['enum'].length > 0) return s['enum'][0];
+  const type = Array.isArray(s['type']) ? (s['type'] as unknown[]).find((t) => t !== 'null') : s['type'];
+  switch (type) {
+    case 'boolean':
+      return true;
+    case 'integer':
+    case 'number': {
+      const minimum = typeof s['minimum'] === 'number' ? s['minimum'] : typeof s['exclusiveMinimum'] === 'number' ? s['exclusiveMinimum'] + 1 : 1;
+      return typeof s['maximum'] === 'number' ? Math.min(minimum, s['maximum']) : minimum;
+    }
+    case 'array': {
+      const items = typeof s['items'] === 'object' && s['items'] !== null ? plainValidValue(s['items'] as Record<string, unknown>) : 'roomgate';
+      return items === undefined ? [] : [items];
+    }
+    case 'object':
+      return undefined;
+    default:
+      return plainString(s);
+  }
+}
+
+function plainString(s: Record<string, unknown>): string {
+  switch (s['format']) {
+    case 'uri':
+    case 'url':
+      return 'http://127.0.0.1:9/roomgate-field';
+    case 'date-time':
+      return new Date(Date.now() + 3_600_000).toISOString();
+    case 'date':
+      return new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
+    case 'uuid':
+      return '00000000-0000-4000-8000-000000000000';
+    case 'email':
+      return 'roomgate@example.com';
+    default:
+      break;
+  }
+  if (typeof s['pattern'] === 'string') {
+    const generated = validBodies({ type: 'string', pattern: s['pattern'], ...(typeof s['maxLength'] === 'number' ? { maxLength: s['maxLength'] } : {}) }, 0, 1)[0];
+    if (typeof generated === 'string') return generated;
+  }
+  const min = typeof s['minLength'] === 'number' ? s['minLength'] : 0;
+  return 'roomgate'.padEnd(min, 'x');
+}
+
+function flattenAllOf(schema: Record<string, unknown>): Record<string, unknown> {
+  const parts = Array.isArray(schema['allOf']) ? (schema['allOf'] as Record<string, unknown>[]) : [];
+  return Object.assign({}, ...parts.map(flattenAllOf), schema);
 }

@@ -100,6 +100,8 @@ export function bodyCases(
   base: Record<string, unknown>,
   options: {
     oversized: boolean;
+    /** Whether a body of an undeclared media type must be refused (the document declares a 415, or requires its body). */
+    wrongMediaType?: boolean;
     /** Whether the body, as the target would read it in this encoding, breaks the schema. */
     isInvalid: (body: unknown) => boolean;
     /** JSON (default), or a form: then malformed JSON and a JSON array are no input of it, and the oversized body is a form. */
@@ -110,12 +112,58 @@ export function bodyCases(
   const object = typeof schema === 'object' ? schema : {};
   const { properties, required } = propertiesOf(schema);
   const cases: InputCase[] = [];
-  const withValue = (kind: InputKind, label: string, name: string, value: unknown) =>
-    cases.push({ kind, label, preferred: BODY_REJECTED, body: { ...base, [name]: value } });
+  propertyCases(properties, required, base, (body) => body, '', cases);
+  // One level into objects (Daily's `properties.max_participants`): their rules are the document's too.
+  for (const [name, prop] of Object.entries(properties)) {
+    const inner = propertiesOf(prop);
+    if (primaryType(prop) !== 'object' || Object.keys(inner.properties).length === 0) continue;
+    const nested = base[name];
+    const nestedBase = typeof nested === 'object' && nested !== null && !Array.isArray(nested) ? (nested as Record<string, unknown>) : {};
+    propertyCases(inner.properties, inner.required, nestedBase, (body) => ({ ...base, [name]: body }), `${name}.`, cases);
+  }
+  if (object['additionalProperties'] === false) {
+    cases.push({ kind: 'unknown-property', label: 'an unknown extra property', preferred: BODY_REJECTED, body: { ...base, unexpected_junk: true } });
+  }
+  if (!form && (object['type'] === 'object' || object['properties'] !== undefined)) {
+    cases.push({ kind: 'not-an-object', label: 'a JSON array instead of an object', preferred: BODY_REJECTED, body: [base] });
+  }
+  const kept = cases.filter((c) => options.isInvalid(c.body));
+  if (!form) kept.push({ kind: 'malformed-json', label: 'malformed JSON', preferred: BODY_REJECTED, raw: { text: '{"name": "unterminated', contentType: 'application/json' } });
+  if (options.wrongMediaType !== false) kept.push({ kind: 'wrong-media-type', label: 'a text/plain body', preferred: [415], also: [404], raw: { text: 'name=plain', contentType: 'text/plain' } });
+  // Only where the document promises a body limit (a 413): other APIs may accept large bodies.
+  if (options.oversized) {
+    const padded = { ...base, padding: 'x'.repeat(OVERSIZE_BYTES) };
+    kept.push({
+      kind: 'oversized',
+      label: `an oversized body (${Math.round(OVERSIZE_BYTES / 1024)} KiB)`,
+      preferred: [413],
+      raw: form
+        ? { text: new URLSearchParams(Object.entries(padded).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)])).toString(), contentType: FORM_MEDIA_TYPE }
+        : { text: JSON.stringify(padded), contentType: 'application/json' },
+    });
+  }
+  return kept;
+}
 
+/**
+ * The cases of one object's properties: each missing required field, and per
+ * property each wrong type, bound, length, pattern, enum and item count.
+ * `wrap` puts the changed object where it sits in the body (the body itself,
+ * or one of its objects); labels carry the `prefix` (`properties.`).
+ */
+function propertyCases(
+  properties: Record<string, Property>,
+  required: readonly string[],
+  base: Record<string, unknown>,
+  wrap: (object: Record<string, unknown>) => Record<string, unknown>,
+  prefix: string,
+  cases: InputCase[],
+): void {
+  const withValue = (kind: InputKind, label: string, name: string, value: unknown) =>
+    cases.push({ kind, label: `${prefix}${label}`, preferred: BODY_REJECTED, body: wrap({ ...base, [name]: value }) });
   for (const name of required) {
-    const { [name]: _dropped, ...rest } = base;
-    cases.push({ kind: 'missing-required', label: `missing required ${name}`, preferred: BODY_REJECTED, body: rest });
+    const rest = Object.fromEntries(Object.entries(base).filter(([key]) => key !== name));
+    cases.push({ kind: 'missing-required', label: `missing required ${prefix}${name}`, preferred: BODY_REJECTED, body: wrap(rest) });
   }
   for (const [name, prop] of Object.entries(properties)) {
     const type = primaryType(prop);
@@ -147,28 +195,6 @@ export function bodyCases(
       withValue('too-few-items', `${name} with too few items`, name, Array.isArray(valid) ? valid.slice(0, minItems - 1) : []);
     }
   }
-  if (object['additionalProperties'] === false) {
-    cases.push({ kind: 'unknown-property', label: 'an unknown extra property', preferred: BODY_REJECTED, body: { ...base, unexpected_junk: true } });
-  }
-  if (!form && (object['type'] === 'object' || object['properties'] !== undefined)) {
-    cases.push({ kind: 'not-an-object', label: 'a JSON array instead of an object', preferred: BODY_REJECTED, body: [base] });
-  }
-  const kept = cases.filter((c) => options.isInvalid(c.body));
-  if (!form) kept.push({ kind: 'malformed-json', label: 'malformed JSON', preferred: BODY_REJECTED, raw: { text: '{"name": "unterminated', contentType: 'application/json' } });
-  kept.push({ kind: 'wrong-media-type', label: 'a text/plain body', preferred: [415], also: [404], raw: { text: 'name=plain', contentType: 'text/plain' } });
-  // Only where the document promises a body limit (a 413): other APIs may accept large bodies.
-  if (options.oversized) {
-    const padded = { ...base, padding: 'x'.repeat(OVERSIZE_BYTES) };
-    kept.push({
-      kind: 'oversized',
-      label: `an oversized body (${Math.round(OVERSIZE_BYTES / 1024)} KiB)`,
-      preferred: [413],
-      raw: form
-        ? { text: new URLSearchParams(Object.entries(padded).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)])).toString(), contentType: FORM_MEDIA_TYPE }
-        : { text: JSON.stringify(padded), contentType: 'application/json' },
-    });
-  }
-  return kept;
 }
 
 /**

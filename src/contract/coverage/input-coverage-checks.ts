@@ -113,6 +113,9 @@ function casesFor(ctx: GateContext, base: Baseline): InputCase[] {
       ? []
       : bodyCases(declared.schema, bodyObject, {
           oversized: documents(base.op, 413),
+          // A body of another media type is a refusal only where the document says so: a 415, or a body it requires.
+          // (Twilio's create takes an optional form body: a body of another type carries no parameters, a valid create.)
+          wrongMediaType: documents(base.op, 415) || base.op.operation.requestBody?.required === true,
           encoding: base.encoding,
           isInvalid: (candidate) => ctx.spec.validateBody(declared.schema, base.encoding === 'form' ? encodeBody(candidate, 'form') : candidate, base.encoding).length > 0,
         });

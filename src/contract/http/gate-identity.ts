@@ -38,6 +38,13 @@ export interface GateIdentityOptions {
   observers?: readonly ExchangeObserver[];
   /** How messages name this client when its credentials are refused ("the second client (id)"). */
   label?: string;
+  /**
+   * Where the credentials came from, when they are the run's input rather than
+   * the target's promise (a second client's flags): a refused token request is
+   * then no verdict on the target (the check errors) and the message says
+   * what to fix.
+   */
+  credentialsHint?: string;
 }
 
 /** The first token this identity obtained (or minted), kept for the expired-token check. */
@@ -90,8 +97,12 @@ export class GateIdentity {
     } catch (error) {
       if (signal?.aborted === true) throw error;
       const exchange = this.lastTokenExchange;
-      if (exchange === undefined) throw error;
       const who = this.options.label === undefined ? '' : ` for ${this.options.label}`;
+      if (this.options.credentialsHint !== undefined) {
+        const reason = exchange === undefined ? (error as Error).message.replace(/\.$/, '') : `${exchange.request.method} ${new URL(exchange.request.url).pathname} answered ${describeExchange(exchange)}`;
+        throw new Error(`could not obtain an access token${who}: ${reason}; ${this.options.credentialsHint}`, { cause: error });
+      }
+      if (exchange === undefined) throw error;
       this.failure = new UnexpectedResponse(
         `could not obtain an access token${who}: ${exchange.request.method} ${new URL(exchange.request.url).pathname} answered ${describeExchange(exchange)}`,
         exchange,
@@ -126,6 +137,12 @@ export class GateIdentity {
     return { status: exchange.status, headers: exchange.headers, text: exchange.bodyText, json: exchange.isJson ? exchange.json : undefined };
   }
 }
+
+/** How the second API client of a run is named, and what to fix when its credentials are refused. */
+export const SECOND_CLIENT = (clientId: string) => ({
+  label: `the second client (${clientId})`,
+  credentialsHint: 'check --second-client-id and --second-client-secret',
+});
 
 /** A role request (RoomApi) as the Exchanger sends it: the rendered body verbatim, with its content type. */
 export function outgoingOf(request: RoomRequest): OutgoingRequest {

@@ -2,11 +2,13 @@ import { Webhook } from 'standardwebhooks';
 import type { Evidence } from '../../model/evidence.js';
 import { evidenceOf, expectStatus, fail, pass, skip, UnexpectedResponse } from '../check.js';
 import { cite, defineCheck, type Citation } from '../check-definition.js';
-import { webhookEvents } from '../check-preconditions.js';
+import { standardWebhooks, webhookEvents, type Precondition } from '../check-preconditions.js';
 import type { GateContext } from '../gate-context.js';
 import { CONTRACT_DEFAULTS } from '../options.js';
 import type { Exchange } from '../http/exchange.js';
-import { eventTypeOf, WebhookSink, type Delivery } from '../../target/webhook-sink.js';
+import { WebhookSink, type Delivery } from '../../target/webhook-sink.js';
+import type { WebhooksConfig } from '../../profile/types.js';
+import { closeAnswers, roleSuccess } from '../checks/room-answers.js';
 
 export interface WebhookCheckOptions {
   deliveryBudgetMs?: number;
@@ -17,26 +19,34 @@ export interface WebhookCheckOptions {
 /** Time allowed for the forced retry on top of the delivery budget (the sender's backoff). */
 const RETRY_GRACE_MS = 5000;
 
-const webhookCheck = (id: string, enforces: string, ...cites: Citation[]) =>
-  defineCheck({ id, group: 'webhooks', enforces, cites, requires: [webhookEvents] });
+const webhookCheck = (id: string, enforces: string, ...cites: Citation[]) => signedCheck(id, enforces, [], ...cites);
+/** A webhook check that may need more, e.g. deliveries signed the Standard Webhooks way. */
+const signedCheck = (id: string, enforces: string, more: Precondition[], ...cites: Citation[]) =>
+  defineCheck({ id, group: 'webhooks', enforces, cites, requires: [webhookEvents, ...more] });
 
 export const WEBHOOK_CHECKS = {
-  subscribe: webhookCheck('webhooks.subscribe', 'POST /v1/webhooks answers 201 with webhook_id and signing secret', cite.openapi('{createWebhook}/responses/201')),
+  subscribe: webhookCheck(
+    'webhooks.subscribe',
+    'subscribing a sink answers a declared success with the subscription id and, for signed deliveries, its signing secret',
+    cite.openapi('{createWebhook}/responses'),
+  ),
   eventsDriven: webhookCheck(
     'webhooks.events-driven',
     'the API calls that cause room.created and room.closed succeed',
     cite.openapi('#/webhooks/room.created'),
     cite.openapi('#/webhooks/room.closed'),
   ),
-  signatureValid: webhookCheck(
+  signatureValid: signedCheck(
     'webhooks.signature-valid',
     'every delivery carries a valid Standard Webhooks signature with the subscription secret',
+    [standardWebhooks],
     cite.openapi('#/components/parameters/WebhookSignature'),
     cite.standard('Standard Webhooks'),
   ),
-  timestampWithinTolerance: webhookCheck(
+  timestampWithinTolerance: signedCheck(
     'webhooks.timestamp-within-tolerance',
     'webhook-timestamp is within the tolerance of the receiver\'s clock',
+    [standardWebhooks],
     cite.openapi('#/components/parameters/WebhookTimestamp', 'reject stale ones'),
   ),
   payloadSchema: webhookCheck('webhooks.payload-schema', 'every payload is valid against the document\'s webhooks schema for its type', cite.openapi('#/webhooks')),
@@ -47,9 +57,10 @@ export const WEBHOOK_CHECKS = {
     cite.standard('Standard Webhooks (at-least-once, de-duplicate by webhook-id)'),
   ),
   roomClosedOnce: webhookCheck('webhooks.room-closed-exactly-once', 'room.closed arrives exactly once after de-duplication by webhook-id', cite.openapi('#/webhooks/room.closed')),
-  idStableAcrossRetry: webhookCheck(
+  idStableAcrossRetry: signedCheck(
     'webhooks.id-stable-across-retry',
     'a refused delivery is retried with the same webhook-id',
+    [standardWebhooks],
     cite.openapi('#/webhooks/room.created/post/responses/2XX/description', 'with the same `webhook-id`'),
   ),
   arrivalWithinBudget: webhookCheck(
@@ -64,70 +75,103 @@ export const WEBHOOK_CHECKS = {
   ),
 };
 
-/** The exactly-once check of each event the gate drives. */
-const EXACTLY_ONCE = { 'room.created': WEBHOOK_CHECKS.roomCreatedOnce, 'room.closed': WEBHOOK_CHECKS.roomClosedOnce } as const;
+/** The exactly-once check of each room event the gate drives. */
+const EXACTLY_ONCE = { created: WEBHOOK_CHECKS.roomCreatedOnce, closed: WEBHOOK_CHECKS.roomClosedOnce } as const;
+
+/** A subscription the gate made (or found configured out of band): how deliveries are signed, how to undo it. */
+interface Subscription {
+  secret: string | undefined;
+  /** The API's id of the subscription, when the gate subscribed through the API (unsubscribed at the end). */
+  id: string | undefined;
+}
 
 /**
- * Webhooks, end to end: subscribe a loopback sink, drive room.created and
- * room.closed through the API, and judge every delivery: Standard Webhooks
- * signature (verified with the `standardwebhooks` library), timestamp
- * tolerance, payload against the document's `webhooks` schemas, exactly-once
- * after de-duplication by webhook-id, a stable webhook-id across the retry the
- * sink forces (it answers 500 once), and arrival within the budget.
+ * Webhooks, end to end, as the profile describes them: subscribe a loopback
+ * sink through the profile's webhooks role (or listen where a subscription
+ * configured out of band delivers), drive the room's creation and close
+ * through the API, and judge every delivery: the Standard Webhooks signature
+ * (verified with the `standardwebhooks` library) and timestamp tolerance where
+ * the profile says deliveries are signed that way, the payload against the
+ * document's `webhooks` schema for its type, exactly-once after
+ * de-duplication, a stable webhook-id across the retry the sink forces (it
+ * answers 500 once), and arrival within the budget. Event names and where the
+ * payload names its type and room come from the profile.
  */
 export async function runWebhookChecks(ctx: GateContext, options: WebhookCheckOptions = {}): Promise<void> {
+  const webhooks = ctx.profile.rooms.webhooks;
+  // Nothing to listen for: every check is skipped by its precondition, with the reason.
+  if (webhooks === undefined || webhooks.events.created === undefined || webhooks.events.closed === undefined) {
+    for (const check of Object.values(WEBHOOK_CHECKS)) await ctx.check(check, async () => skip('the target profile maps no webhooks'));
+    return;
+  }
   const budgetMs = options.deliveryBudgetMs ?? CONTRACT_DEFAULTS.deliveryBudgetMs;
   const tolerance = options.timestampToleranceSeconds ?? CONTRACT_DEFAULTS.timestampToleranceSeconds;
+  const { api } = ctx;
+  const eventOf = (body: string): { type?: string; kind?: string; roomId?: string } => {
+    try {
+      return api.webhookEventOf(JSON.parse(body) as unknown);
+    } catch {
+      return {};
+    }
+  };
   const sink = new WebhookSink();
-  await sink.start();
-  sink.failFirstAttemptOf('room.closed');
-  let secret: string | undefined;
-  let webhookId: string | undefined;
+  const listening = await listen(sink, webhooks);
+  if (listening !== true) {
+    for (const check of Object.values(WEBHOOK_CHECKS)) await ctx.check(check, async () => skip(listening));
+    return;
+  }
+  sink.failFirstAttemptOf((body) => eventOf(body).kind === 'closed');
+  let subscription: Subscription | undefined;
   let roomId: string | undefined;
-  const sentAt: Record<string, number> = {};
+  const sentAt: Partial<Record<'created' | 'closed', number>> = {};
   try {
     await ctx.check(WEBHOOK_CHECKS.subscribe, async () => {
-      const exchange = await ctx.http.send({ method: 'POST', path: '/v1/webhooks', body: { url: sink.url, events: ['room.created', 'room.closed'] } });
-      expectStatus(exchange, 201, 'POST /v1/webhooks');
-      const body = exchange.json as { secret?: unknown; webhook_id?: unknown };
-      if (typeof body.secret !== 'string' || typeof body.webhook_id !== 'string') {
-        throw new UnexpectedResponse('the subscription has no secret or webhook_id', exchange, '{webhook_id, secret, …}');
+      if (webhooks.kind === 'out-of-band') {
+        subscription = { secret: webhooks.secretVar === undefined ? undefined : process.env[webhooks.secretVar], id: undefined };
+        return skip(`subscriptions are configured out of band (rooms.webhooks.outOfBand); the gate listens at ${sink.url}`);
       }
-      secret = body.secret;
-      webhookId = body.webhook_id;
+      const request = api.subscribe(sink.url);
+      const exchange = await ctx.send(request);
+      expectStatus(exchange, roleSuccess(ctx.facts, 'createWebhook'), request.operationId);
+      const { id, secret } = api.subscriptionOf(exchange.json);
+      if (id === undefined) throw new UnexpectedResponse(`${request.operationId} answered no subscription id`, exchange, `the subscription's id at ${webhooks.subscribe.id}`);
+      subscription = { id, secret };
+      if (webhooks.signature === 'standard-webhooks' && secret === undefined) {
+        return fail(`${request.operationId} answered no signing secret, though deliveries are signed (rooms.webhooks.signature)`, [
+          evidenceOf(exchange, `the signing secret at ${webhooks.subscribe.secret ?? '(rooms.webhooks.subscribe.secret)'}`),
+        ]);
+      }
       return pass(1);
     });
-    if (secret === undefined) return;
+    if (subscription === undefined) return;
+    const secret = subscription.secret;
 
     // Drive the events; the clock for the arrival budget starts when the API call is sent.
     let closed: Exchange | undefined;
     await ctx.check(WEBHOOK_CHECKS.eventsDriven, async () => {
-      sentAt['room.created'] = Date.now();
+      sentAt.created = Date.now();
       const created = await ctx.createRoom({ label: 'webhooks' });
       roomId = created.roomId;
-      sentAt['room.closed'] = Date.now();
-      closed = await ctx.http.send({ method: 'DELETE', path: `/v1/rooms/${encodeURIComponent(created.roomId)}` });
+      sentAt.closed = Date.now();
+      const request = api.close(created.roomId);
+      closed = await ctx.send(request);
       ctx.createdRooms.delete(created.roomId);
-      expectStatus(closed, 200, 'DELETE of the room whose events are expected');
+      expectStatus(closed, closeAnswers(ctx.facts), `${request.operationId} of the room whose events are expected`);
       return pass(2);
     });
     if (roomId === undefined || closed === undefined) return;
     const id: string = roomId;
     const closeExchange: Exchange = closed;
 
-    const mine = (type: string) =>
-      sink.deliveries.filter((d) => eventTypeOf(d.body) === type && roomOf(d.body) === id);
-    // Done when room.created arrived and room.closed arrived twice (the refused attempt and its retry).
-    await sink.waitFor(
-      () => mine('room.created').length >= 1 && mine('room.closed').filter((d) => d.answered < 300).length >= 1,
-      Date.now() + budgetMs + RETRY_GRACE_MS,
-      ctx.signal,
-    );
-    const deliveries = sink.deliveries.filter((d) => roomOf(d.body) === id);
-    const verifier = new Webhook(secret);
+    const mine = (kind: 'created' | 'closed') => sink.deliveries.filter((d) => eventOf(d.body).kind === kind && eventOf(d.body).roomId === id);
+    // Done when the creation arrived and the close arrived answered (after the refused attempt, its retry).
+    await sink.waitFor(() => mine('created').length >= 1 && mine('closed').filter((d) => d.answered < 300).length >= 1, Date.now() + budgetMs + RETRY_GRACE_MS, ctx.signal);
+    const deliveries = sink.deliveries.filter((d) => eventOf(d.body).roomId === id);
 
     await ctx.check(WEBHOOK_CHECKS.signatureValid, async () => {
       if (deliveries.length === 0) return skip('no delivery arrived (see webhooks.*-exactly-once)');
+      if (secret === undefined) return skip('no signing secret is known (the subscription answered none, or the out-of-band secret variable is not set)');
+      const verifier = new Webhook(secret);
       const bad = deliveries.filter((d) => !verifies(verifier, d));
       return bad.length === 0
         ? pass(deliveries.length)
@@ -148,9 +192,10 @@ export async function runWebhookChecks(ctx: GateContext, options: WebhookCheckOp
     await ctx.check(WEBHOOK_CHECKS.payloadSchema, async () => {
       if (deliveries.length === 0) return skip('no delivery arrived');
       const schemas = ctx.spec.webhookSchemas();
+      if (schemas.size === 0) return skip('the OpenAPI document has no webhooks section to judge payloads by');
       const problems: { d: Delivery; message: string }[] = [];
       for (const d of deliveries) {
-        const type = eventTypeOf(d.body);
+        const type = eventOf(d.body).type;
         const schema = type === undefined ? undefined : schemas.get(type);
         if (schema === undefined) {
           problems.push({ d, message: `event type ${String(type)} is not in the document's webhooks section` });
@@ -164,14 +209,16 @@ export async function runWebhookChecks(ctx: GateContext, options: WebhookCheckOp
         : fail(`${problems.length} payloads do not match the webhooks schema: ${problems[0]?.message ?? ''}`, problems.slice(0, 2).map((p) => deliveryEvidence(p.d, 'a payload valid against the webhooks schema', p.message)));
     });
 
-    for (const type of ['room.created', 'room.closed'] as const) {
-      await ctx.check(EXACTLY_ONCE[type], async () => {
-        const seen = mine(type);
-        const ids = new Set(seen.map((d) => d.headers['webhook-id']));
+    for (const kind of ['created', 'closed'] as const) {
+      const type = webhooks.events[kind] ?? kind;
+      await ctx.check(EXACTLY_ONCE[kind], async () => {
+        const seen = mine(kind);
+        // Standard Webhooks de-duplicates by webhook-id; unsigned deliveries may carry none, so by the payload itself.
+        const ids = new Set(seen.map((d) => d.headers['webhook-id'] ?? d.body));
         if (ids.size !== 1) {
           return fail(`${type} for ${id} arrived as ${ids.size} distinct messages (${seen.length} deliveries) within ${budgetMs + RETRY_GRACE_MS} ms; expected exactly one after de-duplication by webhook-id`, [
             ...seen.slice(0, 2).map((d) => deliveryEvidence(d, `exactly one ${type} message`)),
-            ...(type === 'room.closed' ? [evidenceOf(closeExchange, 'the API call that should cause it')] : []),
+            ...(kind === 'closed' ? [evidenceOf(closeExchange, 'the API call that should cause it')] : []),
           ]);
         }
         return pass(seen.length);
@@ -179,9 +226,9 @@ export async function runWebhookChecks(ctx: GateContext, options: WebhookCheckOp
     }
 
     await ctx.check(WEBHOOK_CHECKS.idStableAcrossRetry, async () => {
-      const attempts = mine('room.closed');
+      const attempts = mine('closed');
       const refused = attempts.find((d) => d.answered >= 500);
-      if (refused === undefined) return skip('the sink never refused a room.closed delivery');
+      if (refused === undefined) return skip(`the sink never refused a ${webhooks.events.closed ?? 'close'} delivery`);
       const retries = attempts.filter((d) => d !== refused);
       if (retries.length === 0) return fail('after the sink answered 500 the delivery was never retried', [deliveryEvidence(refused, 'a retry with the same webhook-id')]);
       const changed = retries.filter((d) => d.headers['webhook-id'] !== refused.headers['webhook-id']);
@@ -192,9 +239,10 @@ export async function runWebhookChecks(ctx: GateContext, options: WebhookCheckOp
 
     await ctx.check(WEBHOOK_CHECKS.arrivalWithinBudget, async () => {
       const late: string[] = [];
-      for (const type of ['room.created', 'room.closed']) {
-        const first = mine(type)[0];
-        const since = sentAt[type] ?? 0;
+      for (const kind of ['created', 'closed'] as const) {
+        const first = mine(kind)[0];
+        const since = sentAt[kind] ?? 0;
+        const type = webhooks.events[kind] ?? kind;
         if (first === undefined) late.push(`${type} never arrived`);
         else if (first.receivedAt - since > budgetMs) late.push(`${type} took ${first.receivedAt - since} ms`);
       }
@@ -206,17 +254,37 @@ export async function runWebhookChecks(ctx: GateContext, options: WebhookCheckOp
         ? skip('participant events are checked by the step that drives the joins')
         : skip('participant.joined/left need a participant to join; the browser step checks them'));
   } finally {
-    if (webhookId !== undefined) await ctx.http.send({ method: 'DELETE', path: `/v1/webhooks/${encodeURIComponent(webhookId)}` }).catch(() => undefined);
+    if (subscription?.id !== undefined && webhooks.kind === 'api' && webhooks.unsubscribe !== undefined) {
+      await ctx.send(api.unsubscribe(subscription.id)).catch(() => undefined);
+    }
     await sink.close();
   }
 }
 
-function roomOf(body: string): string | undefined {
-  try {
-    return (JSON.parse(body) as { data?: { room?: { room_id?: string } } }).data?.room?.room_id;
-  } catch {
-    return undefined;
+/**
+ * Start the sink where deliveries will come: a free loopback port for a
+ * subscription the gate makes; for one configured out of band, the port of
+ * the URL its environment variable names (loopback only: the gate listens on
+ * nothing else). A string is why it cannot listen.
+ */
+async function listen(sink: WebhookSink, webhooks: WebhooksConfig): Promise<true | string> {
+  if (webhooks.kind === 'api') {
+    await sink.start();
+    return true;
   }
+  const configured = process.env[webhooks.urlVar];
+  if (configured === undefined || configured === '') return `webhooks are configured out of band, but ${webhooks.urlVar} (the sink URL the vendor delivers to) is not set`;
+  let url: URL;
+  try {
+    url = new URL(configured);
+  } catch {
+    return `${webhooks.urlVar} is not a URL: ${configured}`;
+  }
+  if (!['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname) || url.port === '') {
+    return `${webhooks.urlVar} (${configured}) is not a loopback URL with a port; the gate listens only on 127.0.0.1 (forward the vendor's deliveries there)`;
+  }
+  await sink.start(Number(url.port));
+  return true;
 }
 
 function verifies(verifier: Webhook, d: Delivery): boolean {
