@@ -437,7 +437,8 @@ function draftWebhooks(index: SpecIndex, roles: GuessedRoles, fields: DraftedFie
   const type = findProperty(payload, (n) => /^(type|event|event_?type)$/i.test(n), 1);
   const roomId = fields.idName === undefined ? undefined : findProperty(payload, (n) => n === fields.idName, 4);
   events['type'] = type?.pointer ?? '/type';
-  events['roomId'] = roomId?.pointer ?? '/room_id';
+  // A guess the user is told to check (fillIn below): the id field the room itself uses.
+  events['roomId'] = roomId?.pointer ?? `/${fields.idName ?? 'id'}`;
   if (type === undefined) notes.fillIn.push('rooms.webhooks.events.type: where the event type is in a payload');
   if (roomId === undefined) notes.fillIn.push('rooms.webhooks.events.roomId: where the room id is in a payload');
   for (const [kind, pattern] of Object.entries(EVENT_KINDS)) {

@@ -339,7 +339,7 @@ function joinTokenFrom(builder: ProfileBuilder, raw: Raw): JoinTokenRole {
   if (typeof raw['token'] === 'string') role.token = raw['token'];
   if (typeof raw['tokenParam'] === 'string') role.tokenParam = raw['tokenParam'];
   if (role.joinUrl === undefined && role.token === undefined) {
-    builder.error(['rooms', 'joinToken'], 'says neither where the join URL nor where the token is in the answer', 'add joinUrl: /join_url and/or token: /token');
+    builder.error(['rooms', 'joinToken'], 'says neither where the join URL nor where the token is in the answer', 'add joinUrl and/or token: JSON Pointers into the answer, e.g. joinUrl: /url, token: /token');
   }
   return role;
 }

@@ -107,13 +107,6 @@ export function declaresErrorEnvelope(spec: SpecIndex): boolean {
   return false;
 }
 
-/** The `pattern` the created resource's id must match, from the create response's schema. */
-export function idPattern(spec: SpecIndex, create: IndexedOperation | undefined, idField = 'room_id'): string | undefined {
-  if (create === undefined) return undefined;
-  const id = propertiesOf(responseSchema(spec, create, 201)).properties[idField];
-  return typeof id?.['pattern'] === 'string' ? id['pattern'] : undefined;
-}
-
 /** Cursor pagination as this document names it. */
 export interface Pagination {
   limitParam: string;

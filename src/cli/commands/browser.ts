@@ -43,7 +43,7 @@ export const browserCommand: CommandModule<object, BrowserArgs> = {
     withFaultOption(withSloOption(withRunOutputOptions(withMetricsOptions(withShardOptions(withTargetOptions(y))), 'browser'), '"join_time.p95 < 5s" or "success_rate >= 99%"'))
       .option('rooms', { type: 'number', default: 1, describe: 'rooms to create through the API (M)' })
       .option('participants', { type: 'number', default: 2, describe: 'participants per room (K)' })
-      .option('max-participants', { type: 'number', describe: 'max_participants of the created rooms' })
+      .option('max-participants', { type: 'number', describe: "the created rooms' participant limit (the profile's create template sends it as {{maxParticipants}})" })
       .option('private', { type: 'boolean', default: false, describe: 'create private rooms; each participant joins with its own join token' })
       .option('arrival', { type: 'string', default: 'burst', describe: 'burst (join storm) or ramp:N/s' })
       .option('hold', durationOption('how long everyone stays after joining (stats are sampled)', '5s'))
