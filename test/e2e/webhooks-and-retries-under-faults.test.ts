@@ -45,8 +45,7 @@ interface Outcome {
   report: RunReport;
 }
 
-// The four runs are independent CLI processes with their own embedded server: they run side by side.
-describe.concurrent('webhook delivery and create retries under the reference faults (one scenario run each)', () => {
+describe('webhook delivery and create retries under the reference faults (one scenario run each)', () => {
   let dir: string;
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'roomgate-delivery-'));
