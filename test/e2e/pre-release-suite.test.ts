@@ -34,9 +34,10 @@ describe('the pre-release suite, 60 s on the clean reference server', () => {
     const incident = band('api-slowdown')!;
     const bursts = timeline.bands.filter((b) => b.kind === 'phase' && b.step === 'bursts');
     expect(soak.endMs! - soak.startMs).toBeGreaterThanOrEqual(59_000);
-    // Bursts every 20 s from +10 s: #1..#3 on the soak's clock, 20 s apart.
-    expect(bursts.map((b) => b.id)).toEqual(['bursts#1', 'bursts#2', 'bursts#3']);
-    expect(bursts.map((b) => b.startMs - soak.startMs)).toEqual([10_000, 30_000, 50_000]);
+    // Bursts every 20 s from +10 s on the soak's clock: #1..#3 while it runs (and more while the participants and the
+    // sink are still at it: open-ended recurring members repeat while the group's other members run).
+    expect(bursts.slice(0, 3).map((b) => b.id)).toEqual(['bursts#1', 'bursts#2', 'bursts#3']);
+    expect(bursts.map((b) => b.startMs - soak.startMs)).toEqual(bursts.map((_, k) => 10_000 + k * 20_000));
     expect(band('participants')?.startMs).toBe(soak.startMs + 10_000);
     expect(band('webhooks')).toBeDefined();
     // The incident: 10 s from +25 s (12m30s of the 30m soak, scaled to 60 s), a band on the same clock.
