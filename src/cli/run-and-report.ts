@@ -173,6 +173,8 @@ async function runInFolder(plan: PlannedRun, output: RunOutput, context: RunCont
       target: opened[0] ?? plan.target,
       steps,
       timeline: timeline.timeline,
+      bands: timeline.bands,
+      disturbances: timeline.disturbances,
     });
   };
 

@@ -2,12 +2,13 @@ import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
 import { ConfigError } from '../errors.js';
-import type { RunEvent, WindowSummary } from '../model/events.js';
+import type { BandEvent, DisturbanceWindow, RunEvent, WindowSummary } from '../model/events.js';
 import type { SerializedMetrics } from '../metrics/serialized.js';
 import { stepMetrics, type SloVerdict, type StepResult, type StepStatus } from '../model/result.js';
 import type { Target } from '../target/target.js';
 import type { MergedIdentity, ShardIdentity } from '../shard/shard-identity.js';
 import type { Redactor } from './redact.js';
+import { buildRunTimeline, type RunTimeline } from './run-timeline.js';
 
 /**
  * The versioned `report.json` of a run folder: everything `roomgate report`
@@ -64,6 +65,12 @@ export interface RunReport {
   histograms: Record<string, SerializedMetrics>;
   /** Per-step time windows seen during the run (from `window` events), for over-time charts. */
   timeline: Record<string, WindowSummary[]>;
+  /**
+   * The whole run on one time axis (DESIGN.md "Phases share one clock"): phases and incidents as bands, every
+   * step's windows, the participants' moments, webhook delivery and the fault proxy's disturbances, at epoch ms.
+   * Absent in reports written before it existed.
+   */
+  runTimeline?: RunTimeline;
 }
 
 export function describeTargetForReport(target: Target, faults?: readonly string[]): TargetDescription {
@@ -85,8 +92,13 @@ export function buildRunReport(parts: {
   target: TargetDescription;
   steps: readonly StepResult[];
   timeline?: Record<string, WindowSummary[]>;
+  /** Band and disturbance events of the run: with them the report holds the run's one timeline. */
+  bands?: readonly BandEvent[];
+  disturbances?: readonly DisturbanceWindow[];
   toolVersion?: string;
 }): RunReport {
+  const timeline = parts.timeline ?? {};
+  const endMs = parts.run.finishedAt === undefined ? undefined : Date.parse(parts.run.finishedAt);
   return {
     schemaVersion: REPORT_SCHEMA_VERSION,
     tool: { name: 'roomgate', version: parts.toolVersion ?? '0.1.0' },
@@ -100,19 +112,34 @@ export function buildRunReport(parts: {
         return h === undefined ? [] : [[step.name, h]];
       }),
     ),
-    timeline: parts.timeline ?? {},
+    timeline,
+    ...(parts.bands === undefined
+      ? {}
+      : {
+          runTimeline: buildRunTimeline({
+            steps: parts.steps,
+            windows: timeline,
+            bands: parts.bands,
+            disturbances: parts.disturbances ?? [],
+            ...(endMs === undefined || Number.isNaN(endMs) ? {} : { endMs }),
+          }),
+        }),
   };
 }
 
 /**
- * Collects the `window` events of a run, so the report can draw figures over
- * time even for a step that was killed before it returned its summary.
+ * Collects the `window`, `band` and `disturbances` events of a run, so the
+ * report can draw figures over time on one axis even for a step that was
+ * killed before it returned its summary.
  */
 export class TimelineCollector {
   readonly timeline: Record<string, WindowSummary[]> = {};
+  readonly bands: BandEvent[] = [];
+  readonly disturbances: DisturbanceWindow[] = [];
   readonly sink = (event: RunEvent): void => {
-    if (event.type !== 'window') return;
-    (this.timeline[event.step] ??= []).push(event.window);
+    if (event.type === 'window') (this.timeline[event.step] ??= []).push(event.window);
+    else if (event.type === 'band') this.bands.push(event);
+    else if (event.type === 'disturbances') this.disturbances.push(event.disturbances);
   };
 }
 

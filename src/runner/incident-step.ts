@@ -187,11 +187,11 @@ function judged(result: IncidentStepResult, summary: IncidentStepSummary, scenar
   const measured = scenario.judging.flatMap((judging) => {
     const stepResult = scenario.results.find((r) => r.name === judging.step);
     const metrics = stepResult === undefined ? undefined : stepMetrics(stepResult);
-    return metrics === undefined ? [] : [{ step: judging.step, windows: verdictsPerWindow(judging.slos, metrics, judging.catalog) }];
+    return metrics === undefined ? [] : [{ step: judging.step, kind: stepResult!.kind, windows: verdictsPerWindow(judging.slos, metrics, judging.catalog) }];
   });
   const incidents: IncidentOutcome[] = summary.incidents.map(({ record }) => {
     if (record.status === 'not-started') return { record, recovery: { status: 'no-windows' }, recoveryBySteps: [], participants: [], slos: [] };
-    const recoveryBySteps = measured.map((m) => ({ step: m.step, recovery: recoveryTime(m.windows, record.endedAt) }));
+    const recoveryBySteps = measured.filter((m) => m.kind === 'load' && measuringAt(m.windows, record.endedAt)).map((m) => ({ step: m.step, recovery: recoveryTime(m.windows, record.endedAt) }));
     const recovery = combineRecoveries(recoveryBySteps.map((r) => r.recovery));
     const during = { startMs: record.startedAt, endMs: record.endedAt };
     const participants = scenario.results.flatMap((r) => (r.kind === 'browser' && r.summary !== undefined ? [participantImpact(r.name, r.summary, during)] : [])).filter((p) => p.present > 0);
@@ -212,6 +212,18 @@ function judged(result: IncidentStepResult, summary: IncidentStepSummary, scenar
   const why = result.status === 'passed' ? reason : result.reason;
   const { reason: _was, ...rest } = result;
   return { ...rest, status: final, ...(why === undefined ? {} : { reason: why }), slos, summary: { ...summary, incidents } };
+}
+
+/**
+ * Whether a step was measuring when the incident ended: one of its windows
+ * holds that moment. Recovery is timed on load steps that were: their API
+ * windows carry per-window verdicts. A burst that was not running then would
+ * time the gap until its next run, and a browser step records its joins
+ * when it ends (its windows hold no join verdicts); what an incident did to
+ * the calls is the participants' own figure (interrupted, video back).
+ */
+function measuringAt(windows: readonly { startMs: number; endMs: number }[], atMs: number): boolean {
+  return windows.some((w) => w.startMs <= atMs && atMs < w.endMs);
 }
 
 /**

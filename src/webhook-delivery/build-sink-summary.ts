@@ -1,4 +1,4 @@
-import type { WindowSummary } from '../model/events.js';
+import type { WebhookWindow, WindowSummary } from '../model/events.js';
 import type { WebhookEventSummary, WebhookFigures, WebhookSinkSummary } from '../model/webhook-sink-summary.js';
 import { counterOfWindows, histogramOfWindows, type MetricsRegistry } from '../metrics/registry.js';
 import type { SerializedWindow } from '../metrics/serialized.js';
@@ -21,8 +21,22 @@ export function sinkWindowSummary(window: SerializedWindow): WindowSummary {
     histogram.destroy();
     if (s.count > 0 || missing > 0) operations[operation] = { count: s.count, errors: missing, p50: s.p50, p99: s.p99, max: s.max };
   }
+  // The run timeline's webhook lane reads these (src/report/run-timeline.ts): deliveries, misses and lag of the window.
+  const count = (name: string) => counterOfWindows([window], name);
+  const all = histogramOfWindows([window], DELIVERY_SERIES);
+  const lag = summarize(all);
+  all.destroy();
+  const webhooks: WebhookWindow = {
+    delivered: count(C.deliveries),
+    missing: count(C.missing),
+    duplicates: count(C.duplicates),
+    badSignatures: count(C.badSignatures),
+    staleTimestamps: count(C.staleTimestamps),
+    redeliveries: count(C.redeliveries),
+    ...(lag.count === 0 ? {} : { lagMs: { p50: lag.p50, p99: lag.p99, max: lag.max } }),
+  };
   // Offsets from the registry's start, as every step's windows are.
-  return { startMs: window.startMs, endMs: window.endMs, operations };
+  return { startMs: window.startMs, endMs: window.endMs, operations, webhooks };
 }
 
 export interface SinkSummaryParts {

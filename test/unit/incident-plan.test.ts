@@ -15,7 +15,7 @@ function problems(input: unknown, options?: ParseIncidentsOptions): string[] {
 }
 
 describe('an incident plan', () => {
-  it('turns the schedule into typed incidents in start order, durations in ms and defaults filled in', () => {
+  it("turns the schedule into typed incidents in start order, durations in ms, defaults filled in and each one's place in the list kept", () => {
     const plan = parseIncidentPlan([
       { name: 'sfu-freeze', at: '1m', for: '15s', kind: 'command', start: ['kill', '-STOP', '4242'], end: ['kill', '-CONT', '4242'], timeout: '5s' },
       { at: '20s', for: '10s', kind: 'proxy', mode: { type: 'latency', delay: '300ms', jitter: '50ms', share: 50 } },
@@ -25,16 +25,18 @@ describe('an incident plan', () => {
       { at: '0s', for: '1m30s', kind: 'command', start: ['systemctl restart sfu'], shell: true },
     ]);
     expect(plan.incidents).toEqual([
-      { kind: 'command', name: 'command@0s', atMs: 0, forMs: 90_000, start: { argv: ['systemctl restart sfu'], shell: true }, timeoutMs: 30_000 },
-      { kind: 'proxy', name: 'latency@20s', atMs: 20_000, forMs: 10_000, mode: { type: 'latency', delayMs: 300, jitterMs: 50, share: 50 } },
-      { kind: 'proxy', name: 'error@40s', atMs: 40_000, forMs: 500, mode: { type: 'error', share: 100, status: 503 } },
-      { kind: 'proxy', name: 'blackhole@45s', atMs: 45_000, forMs: 1000, mode: { type: 'blackhole' } },
-      { kind: 'proxy', name: 'drop-response@50s', atMs: 50_000, forMs: 1000, mode: { type: 'drop-response', share: 30 } },
+      { kind: 'command', name: 'command@0s', atMs: 0, forMs: 90_000, slos: [], index: 5, start: { argv: ['systemctl restart sfu'], shell: true }, timeoutMs: 30_000 },
+      { kind: 'proxy', name: 'latency@20s', atMs: 20_000, forMs: 10_000, slos: [], index: 1, mode: { type: 'latency', delayMs: 300, jitterMs: 50, share: 50 } },
+      { kind: 'proxy', name: 'error@40s', atMs: 40_000, forMs: 500, slos: [], index: 2, mode: { type: 'error', share: 100, status: 503 } },
+      { kind: 'proxy', name: 'blackhole@45s', atMs: 45_000, forMs: 1000, slos: [], index: 3, mode: { type: 'blackhole' } },
+      { kind: 'proxy', name: 'drop-response@50s', atMs: 50_000, forMs: 1000, slos: [], index: 4, mode: { type: 'drop-response', share: 30 } },
       {
         kind: 'command',
         name: 'sfu-freeze',
         atMs: 60_000,
         forMs: 15_000,
+        slos: [],
+        index: 0,
         start: { argv: ['kill', '-STOP', '4242'], shell: false },
         end: { argv: ['kill', '-CONT', '4242'], shell: false },
         timeoutMs: 5000,

@@ -1,5 +1,6 @@
 import { browserRenderer } from './browser.js';
 import { gateRenderer } from './contract.js';
+import { incidentRenderer } from './incident.js';
 import type { KindRenderers } from './kind-renderer.js';
 import { loadRenderer } from './load.js';
 import { webhookSinkRenderer } from './webhook-sink.js';
@@ -12,4 +13,5 @@ export const CONSOLE_RENDERERS: KindRenderers = {
   load: loadRenderer,
   browser: browserRenderer,
   'webhook-sink': webhookSinkRenderer,
+  incident: incidentRenderer,
 };

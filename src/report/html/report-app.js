@@ -53,6 +53,129 @@
   });
   steps.appendChild(st);
 
+  // ---- the run's one timeline (report.runTimeline, src/report/run-timeline.ts) ----
+  // Drawn with positioned elements rather than uPlot: bands must shade every lane at once and each
+  // window must be clickable for its drill-down; a lane is a row of boxes on one shared time axis.
+  var rt = report.runTimeline;
+  if (rt && rt.endMs > rt.originMs && (rt.bands.length > 0 || rt.api.length > 0)) (function () {
+    var span = rt.endMs - rt.originMs;
+    function pct(t) { return Math.max(0, Math.min(100, ((t - rt.originMs) / span) * 100)); }
+    function place(node, start, end) {
+      node.style.left = pct(start) + '%';
+      node.style.width = Math.max(0.3, pct(end) - pct(start)) + '%';
+      return node;
+    }
+    function at(t) { return '+' + secs(t - rt.originMs); }
+    var sec = section('Run timeline');
+    sec.setAttribute('id', 'run-timeline');
+    sec.appendChild(el('p', { class: 'muted', text: 'Every step on one clock (0 = ' + new Date(rt.originMs).toISOString() + ', ' + secs(span) + ' in all). Shaded: incidents (red) and phases (blue). Click a window to see its requests by X-Request-Id.' }));
+    var grid = el('div', { class: 'tl' });
+    sec.appendChild(grid);
+    // Incident bands shade the whole height of the lanes.
+    var shade = el('div', { class: 'tl-shade' });
+    grid.appendChild(shade);
+    rt.bands.filter(function (b) { return b.kind === 'incident'; }).forEach(function (b) {
+      shade.appendChild(place(el('div', { class: 'tl-incident-shade', title: b.label + (b.detail ? ': ' + b.detail : '') }), b.startMs, b.endMs));
+    });
+    function lane(label, cls) {
+      var track = el('div', { class: 'tl-track ' + (cls || '') });
+      grid.appendChild(el('div', { class: 'tl-row' }, el('div', { class: 'tl-name', text: label, title: label }), track));
+      return track;
+    }
+    // Bands: one lane per owning step, phases and incidents labelled.
+    var owners = [];
+    rt.bands.forEach(function (b) { if (owners.indexOf(b.step) < 0) owners.push(b.step); });
+    owners.forEach(function (owner) {
+      var track = lane(owner, 'tl-bands');
+      rt.bands.filter(function (b) { return b.step === owner; }).forEach(function (b) {
+        var node = place(el('div', { class: 'tl-band tl-band-' + b.kind + (b.open ? ' tl-open' : ''), title: b.label + ': ' + at(b.startMs) + ' to ' + at(b.endMs) + (b.detail ? ' · ' + b.detail : '') }, el('span', { text: b.label })), b.startMs, b.endMs);
+        node.setAttribute('data-band', b.id);
+        track.appendChild(node);
+      });
+    });
+    // The drill-down of one window: its figures, its requests by X-Request-Id, and what the proxy did then.
+    var drill = el('div', { class: 'tl-drill', id: 'timeline-drilldown' });
+    function disturbedIn(start, end) {
+      return (rt.disturbances || []).filter(function (d) { return d.startMs < end && d.endMs > start; });
+    }
+    function showWindow(step, w) {
+      drill.textContent = '';
+      drill.appendChild(el('h3', { text: step + ' ' + at(w.startMs) + ' to ' + at(w.endMs) + ': ' + w.requests + ' requests, ' + w.errors + ' errors, ' + w.rate + '/s' }));
+      var ops = el('table', null, el('tr', null, el('th', { text: 'operation' }), el('th', { text: 'count' }), el('th', { text: 'errors' }), el('th', { text: 'p50' }), el('th', { text: 'p99' })));
+      Object.keys(w.operations).sort().forEach(function (op) {
+        var o = w.operations[op];
+        ops.appendChild(el('tr', null, el('td', { text: op }), el('td', { class: 'num', text: String(o.count) }), el('td', { class: 'num', text: String(o.errors) }), el('td', { class: 'num', text: o.count ? ms(o.p50) : NO_SAMPLES }), el('td', { class: 'num', text: o.count ? ms(o.p99) : NO_SAMPLES })));
+      });
+      drill.appendChild(ops);
+      var ex = w.exemplars || [];
+      var list = el('ul', { class: 'tl-exemplars' });
+      ex.forEach(function (r) {
+        list.appendChild(el('li', null, el('code', { text: r.requestId }), ' ' + r.operation + ' · ' + r.outcome + (r.latencyMs == null ? '' : ' · ' + ms(r.latencyMs)) + ' · ' + at(r.at)));
+      });
+      disturbedIn(w.startMs, w.endMs).forEach(function (d) {
+        var counts = Object.keys(d.counts).map(function (k) { return d.counts[k] + ' ' + k; }).join(', ');
+        d.requestIds.forEach(function (id) { list.appendChild(el('li', { class: 'tl-disturbed' }, el('code', { text: id }), ' disturbed by ' + d.incident + ' (' + counts + ')')); });
+        if (d.moreRequestIds > 0) list.appendChild(el('li', { class: 'muted', text: d.moreRequestIds + ' more disturbed by ' + d.incident }));
+      });
+      if (list.childNodes.length === 0) drill.appendChild(el('p', { class: 'muted', text: 'No request of this window was singled out (no failures, no slow outliers, nothing the fault proxy touched).' }));
+      else drill.appendChild(el('div', null, el('h3', { text: 'Requests (X-Request-Id, also in events.ndjson and the target\'s logs)' }), list));
+    }
+    var firstPick;
+    // API lanes: a box per window, its height the request rate, red when it had errors.
+    rt.api.forEach(function (l) {
+      var track = lane(l.step + ' (req/s)', 'tl-series');
+      var top = Math.max.apply(null, l.windows.map(function (w) { return w.rate; }).concat([1]));
+      l.windows.forEach(function (w) {
+        var bar = place(el('button', { type: 'button', class: 'tl-win' + (w.errors > 0 ? ' tl-err' : ''), title: l.step + ' ' + at(w.startMs) + ': ' + w.rate + '/s, ' + w.errors + ' errors' }), w.startMs, w.endMs);
+        bar.style.height = Math.max(8, Math.round((w.rate / top) * 100)) + '%';
+        bar.addEventListener('click', function () { showWindow(l.step, w); });
+        track.appendChild(bar);
+        if (firstPick === undefined && ((w.exemplars && w.exemplars.length) || disturbedIn(w.startMs, w.endMs).some(function (d) { return d.requestIds.length > 0; }))) firstPick = { step: l.step, w: w };
+      });
+    });
+    // Participants: a tick per moment, failures and interruptions marked, labelled with their incident.
+    rt.participants.forEach(function (l) {
+      var track = lane(l.step + ' (participants)', 'tl-marks');
+      l.marks.forEach(function (m) {
+        var cls = m.kind === 'failed' ? 'tl-mark tl-mark-bad' : (m.kind === 'freeze' || m.kind === 'video-stalled' || m.kind === 'reconnect') ? 'tl-mark tl-mark-warn' : 'tl-mark';
+        var node = el('div', { class: cls, title: m.participant + ' ' + m.kind + ' ' + at(m.at) + (m.label ? ' (' + m.label + ')' : '') + (m.incident ? ' during ' + m.incident : '') });
+        node.style.left = pct(m.at) + '%';
+        if (m.endMs != null) node.style.width = Math.max(0.3, pct(m.endMs) - pct(m.at)) + '%';
+        track.appendChild(node);
+      });
+    });
+    // Webhook delivery: a box per window, its height the deliveries, red when events went missing.
+    rt.webhooks.forEach(function (l) {
+      var track = lane(l.step + ' (webhooks)', 'tl-series');
+      var top = Math.max.apply(null, l.windows.map(function (w) { return w.delivered; }).concat([1]));
+      l.windows.forEach(function (w) {
+        var box = place(el('div', { class: 'tl-win tl-hook' + (w.missing > 0 ? ' tl-err' : ''), title: l.step + ' ' + at(w.startMs) + ': ' + w.delivered + ' delivered, ' + w.missing + ' missing' + (w.lagMs ? ', lag p99 ' + ms(w.lagMs.p99) : '') }), w.startMs, w.endMs);
+        box.style.height = Math.max(8, Math.round((w.delivered / top) * 100)) + '%';
+        track.appendChild(box);
+      });
+    });
+    grid.appendChild(el('div', { class: 'tl-row' }, el('div', { class: 'tl-name' }), el('div', { class: 'wf-axis' }, el('span', { text: '0 s' }), el('span', { text: secs(span / 2) }), el('span', { text: secs(span) }))));
+    // Each incident: its recovery time, per step, and what it did to the calls.
+    if (rt.incidents.length > 0) {
+      var it = el('table', { class: 'tl-incidents' }, el('tr', null, el('th', { text: 'incident' }), el('th', { text: 'when' }), el('th', { text: 'recovery' }), el('th', { text: 'per step' }), el('th', { text: 'participants' })));
+      rt.incidents.forEach(function (i) {
+        it.appendChild(el('tr', null, el('td', { text: i.name + (i.description ? ' (' + i.description + ')' : '') }), el('td', { text: at(i.startMs) + ' for ' + secs(i.endMs - i.startMs) }),
+          el('td', { class: 'tl-recovery', text: recoveryText(i.recovery) }),
+          el('td', { text: i.recoveryBySteps.map(function (r) { return r.step + ': ' + recoveryText(r.recovery); }).join('; ') }),
+          el('td', { text: i.participants.map(function (p) { return p.step + ': ' + p.present + ' in a call, ' + p.interrupted + ' interrupted, ' + p.videoBack + ' video back'; }).join('; ') })));
+      });
+      sec.appendChild(it);
+    }
+    sec.appendChild(drill);
+    if (firstPick) showWindow(firstPick.step, firstPick.w);
+    else if (rt.api.length > 0 && rt.api[0].windows.length > 0) showWindow(rt.api[0].step, rt.api[0].windows[0]);
+  })();
+  function recoveryText(r) {
+    if (r.status === 'recovered') return 'recovered after ' + secs(r.recoveryMs) + ' (windows of ' + secs(r.resolutionMs) + ')' + (r.relapses ? ', ' + r.relapses + ' failed again' : '');
+    if (r.status === 'not-recovered') return 'not recovered by the end of the run';
+    return 'nothing to judge (no window after it)';
+  }
+
   // ---- charts over time (from window events) ----
   // perRow: how many charts share the row (their widths must be known before drawing).
   // bands (optional): [{ from, to }] in x units, shaded behind the series (a cohort's network changes).
