@@ -88,7 +88,7 @@ const ROWS: Row[] = [
   { fixture: 'resetting-mid-response', command: 'load', code: 3, says: /createRoom: the response body was cut off after \d+ bytes: .*ECONNRESET/ },
   { fixture: 'gzip-bomb', command: 'contract', code: 1, says: /the response body is a decompression bomb: .* inflated past the 1 MiB cap/ },
   { fixture: 'gzip-bomb', command: 'load', code: 3, says: /createRoom: the response body is a decompression bomb: .* inflated past the 4 MiB cap/ },
-  { fixture: 'gzip-bomb', command: 'browser', code: 3, says: /create_room: the response body is a decompression bomb/ },
+  { fixture: 'gzip-bomb', command: 'browser', code: 3, says: /createRoom: the response body is a decompression bomb/ },
   { fixture: 'huge-body', command: 'contract', code: 1, says: /the response body passed the 1 MiB cap; reading stopped there/ },
   { fixture: 'huge-body', command: 'load', code: 3, says: /createRoom: the response body passed the 4 MiB cap; reading stopped there/ },
   {
