@@ -58,7 +58,10 @@ async function run(options: BrowserStepOptions, baseUrl: string): Promise<StepRe
 
 const rows: string[] = [];
 const p95 = (l: { count: number; p95: number }) => (l.count === 0 ? 'n/a' : `${l.p95.toFixed(0)} ms`);
-const failures = (s: BrowserStepSummary) => Object.entries(s.failures).map(([label, n]) => `${n} ${label}`).join(', ');
+const failures = (s: BrowserStepSummary) =>
+  Object.entries(s.failures)
+    .map(([label, n]) => `${n} ${label}`)
+    .join(', ');
 const print = (target: string, n: number, result: StepResult, load: number) => {
   const s = result.summary as unknown as BrowserStepSummary;
   const perParticipant = s.holdCpu?.browserCoresPerParticipant;
@@ -72,7 +75,9 @@ const print = (target: string, n: number, result: StepResult, load: number) => {
 };
 
 console.log(`${cores} cores; ${busy === undefined ? 'no busy process' : 'one core kept busy by another process'}; rooms of ${perRoom}, hold ${holdMs} ms`);
-console.log('| target | participants | result | join p95 | first frame p95 | Chromium cores/participant | participants/core | harness CPU | harness event-loop p99 | load avg (1 min) |');
+console.log(
+  '| target | participants | result | join p95 | first frame p95 | Chromium cores/participant | participants/core | harness CPU | harness event-loop p99 | load avg (1 min) |',
+);
 console.log('|---|---|---|---|---|---|---|---|---|---|');
 try {
   for (const n of counts) {

@@ -56,7 +56,8 @@ for (const s of spinners) s.unref();
 process.on('exit', () => {
   for (const s of spinners) s.kill('SIGKILL');
 });
-if (spinners.length > 0) console.log(`${spinners.length} spinning process(es) keep ${spinners.length} core(s) busy (pids ${spinners.map((s) => s.pid).join(', ')})`);
+if (spinners.length > 0)
+  console.log(`${spinners.length} spinning process(es) keep ${spinners.length} core(s) busy (pids ${spinners.map((s) => s.pid).join(', ')})`);
 const cores = cpus().length;
 const perRoom = Number(values['per-room']);
 let fakeVideoFile: string | undefined;
@@ -76,7 +77,9 @@ for (let n = Number(values.start); n <= Number(values.max); n += Number(values.s
     ...(fakeVideoFile === undefined ? {} : { fakeVideoFile }),
     chromiumArgs,
     ...(values.nice === undefined ? {} : { browserNice: Number(values.nice) }),
-    holdMs: Number(values.hold), joinTimeoutMs: 30_000, mediaTimeoutMs: 30_000,
+    holdMs: Number(values.hold),
+    joinTimeoutMs: 30_000,
+    mediaTimeoutMs: 30_000,
   });
   const result = await step.run({
     target: { baseUrl: server.url, credentials: { ...LOCAL_CREDENTIALS }, embedded: true },
@@ -87,9 +90,18 @@ for (let n = Number(values.start); n <= Number(values.max); n += Number(values.s
   await server.close();
   const s = result.summary as unknown as BrowserStepSummary;
   const mib = (b: number | undefined) => (b === undefined ? 'n/a' : `${(b / 2 ** 20).toFixed(0)} MiB`);
-  const cpu = s.holdCpu === undefined ? '' : ` Chromium ${s.holdCpu.browserCores.toFixed(2)} cores (${(s.holdCpu.browserCoresPerParticipant * 100).toFixed(0)} % of a core/participant), harness ${(s.holdCpu.harnessCores * 100).toFixed(0)} %;`;
+  const cpu =
+    s.holdCpu === undefined
+      ? ''
+      : ` Chromium ${s.holdCpu.browserCores.toFixed(2)} cores (${(s.holdCpu.browserCoresPerParticipant * 100).toFixed(0)} % of a core/participant), harness ${(s.holdCpu.harnessCores * 100).toFixed(0)} %;`;
   console.log(
-    `${String(n).padStart(3)} participants [${s.layout}]: ${result.status.padEnd(7)} success ${s.successRate.successes}/${s.successRate.total}${Object.keys(s.failures).length === 0 ? '' : ` (${Object.entries(s.failures).map(([label, n]) => `${n} ${label}`).join(', ')})`}` +
+    `${String(n).padStart(3)} participants [${s.layout}]: ${result.status.padEnd(7)} success ${s.successRate.successes}/${s.successRate.total}${
+      Object.keys(s.failures).length === 0
+        ? ''
+        : ` (${Object.entries(s.failures)
+            .map(([label, n]) => `${n} ${label}`)
+            .join(', ')})`
+    }` +
       ` join p50 ${s.latency.join_time.p50.toFixed(0)} ms p95 ${s.latency.join_time.p95.toFixed(0)} ms` +
       ` first frame p95 ${s.latency.time_to_first_frame.p95.toFixed(0)} ms; browsers ${mib(s.browserRssBytes)} (${mib(s.rssPerParticipantBytes)}/participant);${cpu}` +
       ` peak host CPU ${(s.overload.peakHostCpu * 100).toFixed(0)} %, event-loop p99 ${s.overload.peakEventLoopDelayMs.toFixed(0)} ms` +

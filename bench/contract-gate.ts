@@ -30,7 +30,12 @@ for (let i = 0; i < runs; i += 1) {
     const server = await createReferenceServer({ port: 0, ...EMBEDDED_FOR_CONTRACT, clients: [{ ...LOCAL_CREDENTIALS }, second] });
     const started = performance.now();
     const result = await runContractGate(
-      { target: { baseUrl: server.url, credentials: { ...LOCAL_CREDENTIALS }, embedded: true }, signal: new AbortController().signal, emit: () => {}, runDir: '.' },
+      {
+        target: { baseUrl: server.url, credentials: { ...LOCAL_CREDENTIALS }, embedded: true },
+        signal: new AbortController().signal,
+        emit: () => {},
+        runDir: '.',
+      },
       resolveContractOptions({ seed: i + 1, secondClient: second, groups: [...variant.groups] }),
       'contract',
     );
@@ -40,7 +45,11 @@ for (let i = 0; i < runs; i += 1) {
     // Where the time goes: check durations summed per group (the burst and the expired-token wait dominate).
     const byGroup = new Map<string, number>();
     for (const c of result.checks) byGroup.set(c.group, (byGroup.get(c.group) ?? 0) + c.durationMs);
-    const groups = [...byGroup].sort((a, b) => b[1] - a[1]).slice(0, 4).map(([g, t]) => `${g} ${(t / 1000).toFixed(2)} s`).join(', ');
+    const groups = [...byGroup]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 4)
+      .map(([g, t]) => `${g} ${(t / 1000).toFixed(2)} s`)
+      .join(', ');
     console.log(
       `run ${i + 1} ${variant.name.padEnd(16)}: ${result.status}, ${result.checks.length} checks, ${requests} requests, ${(ms / 1000).toFixed(2)} s (${groups})${result.coverage === undefined ? '' : `; coverage ${coverageFigure(result.coverage)}`}`,
     );
@@ -50,4 +59,6 @@ for (let i = 0; i < runs; i += 1) {
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const full = median(times.get('full gate')!);
 const without = median(times.get('without coverage')!);
-console.log(`\nfull gate: median ${(full / 1000).toFixed(2)} s (goal < ${GOAL_MS / 1000} s: ${full < GOAL_MS ? 'met' : 'NOT met'}); without coverage ${(without / 1000).toFixed(2)} s; ratio ${(full / without).toFixed(2)}× over ${runs} runs`);
+console.log(
+  `\nfull gate: median ${(full / 1000).toFixed(2)} s (goal < ${GOAL_MS / 1000} s: ${full < GOAL_MS ? 'met' : 'NOT met'}); without coverage ${(without / 1000).toFixed(2)} s; ratio ${(full / without).toFixed(2)}× over ${runs} runs`,
+);

@@ -47,7 +47,9 @@ for (const file of positionals) {
     byFunction.set(key, (byFunction.get(key) ?? 0) + us);
   }
   const busyUs = [...byPackage].filter(([k]) => k !== '(idle)').reduce((sum, [, us]) => sum + us, 0);
-  console.log(`${file}: ${(wallUs / 1e6).toFixed(1)} s profiled, ${(busyUs / 1e6).toFixed(2)} s on CPU (${((busyUs / wallUs) * 100).toFixed(1)} % of one core)`);
+  console.log(
+    `${file}: ${(wallUs / 1e6).toFixed(1)} s profiled, ${(busyUs / 1e6).toFixed(2)} s on CPU (${((busyUs / wallUs) * 100).toFixed(1)} % of one core)`,
+  );
   console.log('  by package (self time):');
   for (const [k, us] of [...byPackage].sort((a, b) => b[1] - a[1]).slice(0, 15)) console.log(`    ${(us / 1000).toFixed(0).padStart(8)} ms  ${k}`);
   // Long tasks: consecutive samples that are not idle. The event loop cannot run a timer or read a socket
@@ -90,13 +92,20 @@ for (const file of positionals) {
   const stallTotal = stalls.reduce((sum, r) => sum + r.us, 0);
   console.log(`  ${stalls.length} runs of CPU without idle >= ${values['stall-ms']} ms (${(stallTotal / 1000).toFixed(0)} ms in all); the longest:`);
   const top = (m: Map<string, number>, n: number) =>
-    [...m].sort((a, b) => b[1] - a[1]).slice(0, n).map(([k, us]) => `${(us / 1000).toFixed(0)} ms ${k}`).join('; ');
+    [...m]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, n)
+      .map(([k, us]) => `${(us / 1000).toFixed(0)} ms ${k}`)
+      .join('; ');
   for (const r of [...stalls].sort((a, b) => b.us - a.us).slice(0, Number(values.stalls))) {
     console.log(`    ${(r.us / 1000).toFixed(0).padStart(6)} ms at ${(r.atUs / 1e6).toFixed(1)} s  tasks: ${top(r.tasks, 3)}`);
     console.log(`            leaves: ${top(r.leaves, 4)}`);
   }
   console.log(`  top ${values.top} functions (self time, idle excluded):`);
-  for (const [k, us] of [...byFunction].filter(([k]) => !k.startsWith('(idle)')).sort((a, b) => b[1] - a[1]).slice(0, Number(values.top))) {
+  for (const [k, us] of [...byFunction]
+    .filter(([k]) => !k.startsWith('(idle)'))
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, Number(values.top))) {
     console.log(`    ${(us / 1000).toFixed(0).padStart(8)} ms  ${k}`);
   }
 }
@@ -106,7 +115,12 @@ function packageOf(url: string, functionName: string): string {
   const m = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);
   if (m) return m[1]!;
   if (url.startsWith('node:')) return url.split('/').slice(0, 2).join('/');
-  if (url.includes('/src/')) return `roomgate ${url.slice(url.indexOf('/src/') + 1).split('/').slice(0, 2).join('/')}`;
+  if (url.includes('/src/'))
+    return `roomgate ${url
+      .slice(url.indexOf('/src/') + 1)
+      .split('/')
+      .slice(0, 2)
+      .join('/')}`;
   return url === '' ? '(native)' : url;
 }
 

@@ -71,7 +71,11 @@ for (let round = 0; round < rounds; round++) {
   const rg = await roomgate({ mode: 'burst', connections, durationMs: burstMs, mix: { get_room: 100 } });
   rgRuns.push(rg.totals.responses / (rg.durationMs / 1000));
   rgP99 = rg.operations['get_room']?.latency.p99 ?? 0;
-  const ac = await run('node_modules/.bin/autocannon', ['-j', '-c', String(connections), '-d', String(seconds), '-H', 'authorization=Bearer bench-token', url], { maxBuffer: 64 << 20 });
+  const ac = await run(
+    'node_modules/.bin/autocannon',
+    ['-j', '-c', String(connections), '-d', String(seconds), '-H', 'authorization=Bearer bench-token', url],
+    { maxBuffer: 64 << 20 },
+  );
   const acJson = JSON.parse(ac.stdout) as { requests: { total: number }; duration: number };
   acRuns.push(acJson.requests.total / acJson.duration);
   try {
@@ -87,12 +91,19 @@ const wrkRps = median(wrkRuns);
 if (rounds > 0) {
   console.log(`\nburst, ${connections} connections, ${seconds}s each, GET /v1/rooms/{id}, median of ${rounds} interleaved rounds`);
   console.log(`  roomgate burst   ${rgRps.toFixed(0).padStart(8)} req/s   (runs ${rgRuns.map((r) => r.toFixed(0)).join(', ')}; last p99 ${rgP99} ms)`);
-  console.log(`  autocannon CLI   ${acRps.toFixed(0).padStart(8)} req/s   (runs ${acRuns.map((r) => r.toFixed(0)).join(', ')})   roomgate/autocannon = ${(rgRps / acRps).toFixed(2)}x`);
-  console.log(`  wrk              ${wrkRps.toFixed(0).padStart(8)} req/s   (runs ${wrkRuns.map((r) => r.toFixed(0)).join(', ')})   roomgate/wrk = ${(rgRps / wrkRps).toFixed(2)}x`);
+  console.log(
+    `  autocannon CLI   ${acRps.toFixed(0).padStart(8)} req/s   (runs ${acRuns.map((r) => r.toFixed(0)).join(', ')})   roomgate/autocannon = ${(rgRps / acRps).toFixed(2)}x`,
+  );
+  console.log(
+    `  wrk              ${wrkRps.toFixed(0).padStart(8)} req/s   (runs ${wrkRuns.map((r) => r.toFixed(0)).join(', ')})   roomgate/wrk = ${(rgRps / wrkRps).toFixed(2)}x`,
+  );
 }
 
 // 2. Soak at increasing rates
-const rates = values.rates.split(',').filter((r) => r !== '').map(Number);
+const rates = values.rates
+  .split(',')
+  .filter((r) => r !== '')
+  .map(Number);
 if (rates.length > 0) console.log(`\nsoak (open loop), default mix, ${soakMs / 1000}s per rate, late = > 10 ms behind schedule`);
 if (rates.length > 0) console.log('  requested   achieved   late %   dropped   max behind   p99 corrected   p99 service');
 for (const rate of rates) {
@@ -127,14 +138,22 @@ if (rssMs > 0) {
   const warm = samples[Math.floor(samples.length / 5)] ?? samples[0]!;
   const last = samples.at(-1)!;
   const sched = soak.schedule!;
-  console.log(`\nmemory over a ${rssMs / 1000}s soak at ${rssRate}/s (${soak.totals.responses} responses; late ${(sched.lateFraction * 100).toFixed(1)}%, dropped ${sched.dropped}), after warm-up -> end:`);
+  console.log(
+    `\nmemory over a ${rssMs / 1000}s soak at ${rssRate}/s (${soak.totals.responses} responses; late ${(sched.lateFraction * 100).toFixed(1)}%, dropped ${sched.dropped}), after warm-up -> end:`,
+  );
   console.log(`  RSS (raw)               ${growth(warm.rss, last.rss)} (max ${mb(Math.max(...samples.map((s) => s.rss)))})`);
   if (gc === undefined) {
-    console.log('  (run `node --expose-gc --import tsx bench/load.ts ...` for heapUsed and RSS after a forced GC: raw RSS alone cannot tell a leak from uncollected garbage)');
+    console.log(
+      '  (run `node --expose-gc --import tsx bench/load.ts ...` for heapUsed and RSS after a forced GC: raw RSS alone cannot tell a leak from uncollected garbage)',
+    );
   } else {
-    console.log(`  heapUsed after full GC  ${growth(warm.heapAfterGc!, last.heapAfterGc!)} (max ${mb(Math.max(...samples.map((s) => s.heapAfterGc!)))})   <- live objects: a leak grows this`);
+    console.log(
+      `  heapUsed after full GC  ${growth(warm.heapAfterGc!, last.heapAfterGc!)} (max ${mb(Math.max(...samples.map((s) => s.heapAfterGc!)))})   <- live objects: a leak grows this`,
+    );
     console.log(`  RSS after full GC       ${growth(warm.rssAfterGc!, last.rssAfterGc!)}`);
-    console.log(`  per window, MB (RSS raw / heapUsed after GC): ${samples.map((s) => `${(s.rss / 1048576).toFixed(0)}/${(s.heapAfterGc! / 1048576).toFixed(1)}`).join(' ')}`);
+    console.log(
+      `  per window, MB (RSS raw / heapUsed after GC): ${samples.map((s) => `${(s.rss / 1048576).toFixed(0)}/${(s.heapAfterGc! / 1048576).toFixed(1)}`).join(' ')}`,
+    );
   }
 }
 

@@ -61,7 +61,9 @@ await new Promise<void>((resolve) => sink.listen(0, '127.0.0.1', resolve));
 const sinkUrl = `http://127.0.0.1:${(sink.address() as AddressInfo).port}`;
 
 const loadBefore = loadavg();
-console.log(`target ${origin}; node ${process.version}; rate ${rate}/s for ${durationMs / 1000} s × ${rounds} rounds; scrape every ${scrapeEveryMs / 1000} s; load average ${loadBefore.map((l) => l.toFixed(2)).join(' ')}`);
+console.log(
+  `target ${origin}; node ${process.version}; rate ${rate}/s for ${durationMs / 1000} s × ${rounds} rounds; scrape every ${scrapeEveryMs / 1000} s; load average ${loadBefore.map((l) => l.toFixed(2)).join(' ')}`,
+);
 
 interface Sample {
   cpuMsPerSecond: number;
@@ -82,9 +84,22 @@ function startScraper(url: string): ChildProcess {
 async function runOnce(variant: Variant): Promise<Sample> {
   const live = variant === 'off' ? undefined : new LiveMetrics({ suite: 'bench' });
   const endpoint = live === undefined ? undefined : await PrometheusEndpoint.start(live, { port: 0 });
-  const otlp = variant === 'otlp' && live !== undefined ? new OtlpPush(live, { endpoint: sinkUrl, intervalMs: scrapeEveryMs, onWarning: (m) => console.log(`  warning: ${m}`) }) : undefined;
+  const otlp =
+    variant === 'otlp' && live !== undefined
+      ? new OtlpPush(live, { endpoint: sinkUrl, intervalMs: scrapeEveryMs, onWarning: (m) => console.log(`  warning: ${m}`) })
+      : undefined;
   const scraper = endpoint === undefined ? undefined : startScraper(endpoint.url);
-  const step = createLoadStep({ mode: 'soak', rate, durationMs, mix: { get_room: 100 }, roomPoolSize: 5, schemaSampleRate: 0, cleanup: false, maxLateFraction: 1, windowMs: 1000 });
+  const step = createLoadStep({
+    mode: 'soak',
+    rate,
+    durationMs,
+    mix: { get_room: 100 },
+    roomPoolSize: 5,
+    schemaSampleRate: 0,
+    cleanup: false,
+    maxLateFraction: 1,
+    windowMs: 1000,
+  });
   let cpuAtStart: NodeJS.CpuUsage | undefined;
   let startedAt = 0;
   const emit = (event: RunEvent) => live?.sink(event);
@@ -124,7 +139,14 @@ async function runOnce(variant: Variant): Promise<Sample> {
   const summary = result.summary as unknown as LoadSummary;
   const cpuMsPerSecond = (cpu.user + cpu.system) / 1000 / elapsedS;
   const achievedRate = summary.schedule?.achievedRate ?? 0;
-  return { cpuMsPerSecond, achievedRate, perThousand: cpuMsPerSecond / (achievedRate / 1000), scrapes, late: summary.schedule?.late ?? 0, ...(renderMs === undefined ? {} : { renderMs }) };
+  return {
+    cpuMsPerSecond,
+    achievedRate,
+    perThousand: cpuMsPerSecond / (achievedRate / 1000),
+    scrapes,
+    late: summary.schedule?.late ?? 0,
+    ...(renderMs === undefined ? {} : { renderMs }),
+  };
 }
 
 const samples = new Map<Variant, Sample[]>(variants.map((v) => [v, []]));
@@ -136,7 +158,9 @@ for (let round = 0; round < rounds; round++) {
   for (const variant of order) {
     const s = await runOnce(variant);
     samples.get(variant)!.push(s);
-    console.log(`  round ${round + 1} ${variant.padEnd(10)} ${s.cpuMsPerSecond.toFixed(1)} ms CPU/s at ${s.achievedRate}/s = ${s.perThousand.toFixed(1)} ms CPU/s per 1k req/s (${s.scrapes} scrapes, ${s.late} late)`);
+    console.log(
+      `  round ${round + 1} ${variant.padEnd(10)} ${s.cpuMsPerSecond.toFixed(1)} ms CPU/s at ${s.achievedRate}/s = ${s.perThousand.toFixed(1)} ms CPU/s per 1k req/s (${s.scrapes} scrapes, ${s.late} late)`,
+    );
   }
 }
 
@@ -152,7 +176,7 @@ const renders = samples.get('prometheus')!.map((s) => s.renderMs ?? 0);
 const renderMs = median(renders);
 console.log(
   `one scrape costs ${renderMs.toFixed(2)} ms of CPU (median of ${renders.length} runs, 50 renders each): at one scrape per ${scrapeEveryMs / 1000} s that is ` +
-    `${((renderMs * (1000 / scrapeEveryMs)) / base * 100).toFixed(2)} % of the generator's CPU at 1k req/s (independent of the request rate)`,
+    `${(((renderMs * (1000 / scrapeEveryMs)) / base) * 100).toFixed(2)} % of the generator's CPU at 1k req/s (independent of the request rate)`,
 );
 console.log(`load average before ${loadBefore.map((l) => l.toFixed(2)).join(' ')}, after ${loadAfter.map((l) => l.toFixed(2)).join(' ')} (shared machine)`);
 

@@ -44,15 +44,27 @@ function steps(timed: boolean): string[] {
     '  name: soak',
     `  options: { mode: soak, rate: ${RATE}, duration: ${values.soak}, window: 5s, maxLateFraction: 1, mix: { create_room: 30, delete_room: 30, get_room: 40 } }`,
   ];
-  const bursts = ['- type: load', '  name: bursts', at('  start: +5s\n  every: 5s\n  times: 3'), '  options: { mode: burst, connections: 4, duration: 2s, mix: { get_room: 100 } }'];
+  const bursts = [
+    '- type: load',
+    '  name: bursts',
+    at('  start: +5s\n  every: 5s\n  times: 3'),
+    '  options: { mode: burst, connections: 4, duration: 2s, mix: { get_room: 100 } }',
+  ];
   const participants = ['- type: browser', '  name: participants', at('  start: +2s'), `  options: { rooms: 1, participants: ${PARTICIPANTS}, hold: 10s }`];
   return [soak, bursts, ...(PARTICIPANTS > 0 ? [participants] : [])].map((lines) => lines.filter((l) => l !== '').join('\n'));
 }
 
 /** The scenario: the steps in one parallel group (together) or one after another (apart; bursts run 3 times in a row). */
 function scenario(together: boolean): string {
-  const indent = (text: string, by: string) => text.split('\n').map((l) => by + l).join('\n');
-  if (together) return `name: phases-together\nsteps:\n  - parallel:\n${steps(true).map((s) => indent(s, '      ')).join('\n')}\n`;
+  const indent = (text: string, by: string) =>
+    text
+      .split('\n')
+      .map((l) => by + l)
+      .join('\n');
+  if (together)
+    return `name: phases-together\nsteps:\n  - parallel:\n${steps(true)
+      .map((s) => indent(s, '      '))
+      .join('\n')}\n`;
   const [soak, bursts, participants] = steps(false);
   const burstRuns = [1, 2, 3].map((n) => bursts!.replace('name: bursts', `name: bursts-${n}`));
   return `name: phases-apart\nsteps:\n${[soak!, ...burstRuns, ...(participants === undefined ? [] : [participants])].map((s) => indent(s, '  ')).join('\n')}\n`;
@@ -106,13 +118,19 @@ const round2 = (x: number) => Math.round(x * 100) / 100;
 
 const dir = await mkdtemp(join(tmpdir(), 'roomgate-bench-phases-'));
 const results: Record<'together' | 'apart', Figures[]> = { together: [], apart: [] };
-console.log(`bench/phases: soak ${RATE}/s for ${values.soak}, 3 bursts of 2 s × 4 connections, ${PARTICIPANTS} participant(s); ${ROUNDS} round(s); load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+console.log(
+  `bench/phases: soak ${RATE}/s for ${values.soak}, 3 bursts of 2 s × 4 connections, ${PARTICIPANTS} participant(s); ${ROUNDS} round(s); load average ${loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ')}`,
+);
 try {
   for (let round = 0; round < ROUNDS; round++) {
     for (const together of round % 2 === 0 ? [true, false] : [false, true]) {
       const figures = await runOnce(together, dir, round);
       results[together ? 'together' : 'apart'].push(figures);
-      console.log(`  round ${round + 1} ${together ? 'together' : 'apart   '}: cpu ${figures.cpuSeconds.toFixed(1)} s, wall ${figures.wallSeconds.toFixed(1)} s, soak late ${(figures.lateFraction * 100).toFixed(1)} % (max ${Math.round(figures.maxLateMs)} ms), bursts ${Math.round(figures.burstReqPerSec)} req/s · ${figures.statuses}`);
+      console.log(
+        `  round ${round + 1} ${together ? 'together' : 'apart   '}: cpu ${figures.cpuSeconds.toFixed(1)} s, wall ${figures.wallSeconds.toFixed(1)} s, soak late ${(figures.lateFraction * 100).toFixed(1)} % (max ${Math.round(figures.maxLateMs)} ms), bursts ${Math.round(figures.burstReqPerSec)} req/s · ${figures.statuses}`,
+      );
     }
   }
 } finally {
@@ -120,9 +138,21 @@ try {
 }
 const m = (variant: 'together' | 'apart', key: keyof Omit<Figures, 'statuses'>) => median(results[variant].map((f) => f[key]));
 console.log('\nmedians            together     apart    ratio');
-for (const [label, key] of [['process CPU (s)', 'cpuSeconds'], ['wall time (s)', 'wallSeconds'], ['soak late sends', 'lateFraction'], ['soak max late (ms)', 'maxLateMs'], ['bursts req/s', 'burstReqPerSec']] as const) {
+for (const [label, key] of [
+  ['process CPU (s)', 'cpuSeconds'],
+  ['wall time (s)', 'wallSeconds'],
+  ['soak late sends', 'lateFraction'],
+  ['soak max late (ms)', 'maxLateMs'],
+  ['bursts req/s', 'burstReqPerSec'],
+] as const) {
   const t = m('together', key);
   const a = m('apart', key);
-  console.log(`${label.padEnd(18)} ${String(round2(t)).padStart(9)} ${String(round2(a)).padStart(9)} ${a === 0 ? '     n/a' : `${round2(t / a)}×`.padStart(8)}`);
+  console.log(
+    `${label.padEnd(18)} ${String(round2(t)).padStart(9)} ${String(round2(a)).padStart(9)} ${a === 0 ? '     n/a' : `${round2(t / a)}×`.padStart(8)}`,
+  );
 }
-console.log(`load average after: ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+console.log(
+  `load average after: ${loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ')}`,
+);

@@ -37,10 +37,11 @@ if (kind === 'node-http') {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const address = server.address();
   port = typeof address === 'object' && address !== null ? address.port : 0;
-  close = () => new Promise((resolve) => {
-    server.closeAllConnections();
-    server.close(() => resolve());
-  });
+  close = () =>
+    new Promise((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    });
 } else {
   const app = Fastify({ logger: false, forceCloseConnections: true });
   app.get('/v1/rooms/:room_id', async () => room);

@@ -162,7 +162,18 @@ async function main(): Promise<void> {
       const runs = results.get(c.name) ?? [];
       const cpu = median(runs.map((r) => r.cpuMicrosPerRequest));
       console.log(
-        `${c.name.padEnd(22)} ${median(runs.map((r) => r.requestsPerSecond)).toFixed(0).padStart(7)}  (${range(runs.map((r) => r.requestsPerSecond), 0).padEnd(13)}) ${median(runs.map((r) => r.p50Ms)).toFixed(2).padStart(9)} ${median(runs.map((r) => r.p99Ms)).toFixed(2).padStart(8)} ${String(runs.reduce((sum, r) => sum + r.non2xx, 0)).padStart(8)} ${cpu.toFixed(1).padStart(11)} ${(1e6 / cpu).toFixed(0).padStart(20)}  ${[...new Set(runs.map((r) => r.socketErrors))].join(' / ')}`,
+        `${c.name.padEnd(22)} ${median(runs.map((r) => r.requestsPerSecond))
+          .toFixed(0)
+          .padStart(7)}  (${range(
+          runs.map((r) => r.requestsPerSecond),
+          0,
+        ).padEnd(13)}) ${median(runs.map((r) => r.p50Ms))
+          .toFixed(2)
+          .padStart(9)} ${median(runs.map((r) => r.p99Ms))
+          .toFixed(2)
+          .padStart(
+            8,
+          )} ${String(runs.reduce((sum, r) => sum + r.non2xx, 0)).padStart(8)} ${cpu.toFixed(1).padStart(11)} ${(1e6 / cpu).toFixed(0).padStart(20)}  ${[...new Set(runs.map((r) => r.socketErrors))].join(' / ')}`,
       );
     }
     console.log('(medians over the rounds; req/s per free core = 1e6 / CPU µs per request: the capacity of an uncontended core, an estimate)');

@@ -32,13 +32,20 @@ const { values } = parseArgs({
     lead: { type: 'string', default: '20s' },
   },
 });
-const rates = values.rates.split(',').filter((r) => r !== '').map(Number);
+const rates = values.rates
+  .split(',')
+  .filter((r) => r !== '')
+  .map(Number);
 const rounds = Number(values.rounds);
 
 const target = spawn(process.execPath, ['--import', 'tsx', 'bench/load-target.ts'], { stdio: ['ignore', 'pipe', 'inherit'] });
 const [firstLine] = (await once(target.stdout, 'data')) as [Buffer];
 const origin = firstLine.toString().trim();
-console.log(`target ${origin} (pid ${target.pid}); node ${process.version}; ${(await import('node:os')).cpus().length} cores; load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+console.log(
+  `target ${origin} (pid ${target.pid}); node ${process.version}; ${(await import('node:os')).cpus().length} cores; load average ${loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ')}`,
+);
 
 function cli(args: string[]): Promise<number> {
   const child = spawn(process.execPath, ['bin/roomgate.js', ...args], { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, CI: 'true' } });
@@ -56,10 +63,38 @@ async function soak(rate: number, shards: 1 | 2): Promise<Figures> {
   const root = await mkdtemp(join(tmpdir(), 'roomgate-bench-shards-'));
   const dirs = shards === 1 ? [join(root, 'whole')] : [join(root, 'shard-1'), join(root, 'shard-2')];
   const base = new Date().toISOString();
-  const common = ['load', '--mode', 'soak', '--rate', String(rate), '--duration', values.duration, '--connections', '64', '--target', origin, '--client-id', 'bench', '--client-secret', 'bench',
-    '--schema-sample-rate', '0', '--no-cleanup', '--room-pool', '4', '--max-late', '1', '--slo', 'requests > 0'];
+  const common = [
+    'load',
+    '--mode',
+    'soak',
+    '--rate',
+    String(rate),
+    '--duration',
+    values.duration,
+    '--connections',
+    '64',
+    '--target',
+    origin,
+    '--client-id',
+    'bench',
+    '--client-secret',
+    'bench',
+    '--schema-sample-rate',
+    '0',
+    '--no-cleanup',
+    '--room-pool',
+    '4',
+    '--max-late',
+    '1',
+    '--slo',
+    'requests > 0',
+  ];
   // Both configurations wait for a start time, so both pay the same process start-up outside the timed run.
-  await Promise.all(dirs.map((dir, i) => cli([...common, ...(shards === 2 ? ['--shard', `${i + 1}/2`] : []), '--start-at', `+${values.lead}`, '--start-base', base, '--out', dir])));
+  await Promise.all(
+    dirs.map((dir, i) =>
+      cli([...common, ...(shards === 2 ? ['--shard', `${i + 1}/2`] : []), '--start-at', `+${values.lead}`, '--start-base', base, '--out', dir]),
+    ),
+  );
   const reports = await Promise.all(dirs.map(async (dir) => ({ dir, report: JSON.parse(await readFile(join(dir, 'report.json'), 'utf8')) as RunReport })));
   const summary = (shards === 1 ? reports[0]!.report : mergeRuns(reports, { maxSkewMs: 60_000 })).steps[0]!.summary as unknown as LoadSummary;
   const schedule = summary.schedule!;
@@ -69,7 +104,9 @@ async function soak(rate: number, shards: 1 | 2): Promise<Figures> {
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
-console.log(`\nsoak ${values.duration} per run, default mix, median of ${rounds} alternating rounds; late = > 10 ms behind schedule; CPU = generator processes' own CPU over the timed run`);
+console.log(
+  `\nsoak ${values.duration} per run, default mix, median of ${rounds} alternating rounds; late = > 10 ms behind schedule; CPU = generator processes' own CPU over the timed run`,
+);
 console.log('  total rate   shards   achieved/s   late %    CPU cores per 1k req/s');
 for (const rate of rates) {
   const runs: Record<1 | 2, Figures[]> = { 1: [], 2: [] };
@@ -78,10 +115,18 @@ for (const rate of rates) {
   }
   const row = (shards: 1 | 2) => {
     const r = runs[shards];
-    return `  ${String(rate).padStart(10)}   ${String(shards).padStart(6)}   ${median(r.map((f) => f.achieved)).toFixed(0).padStart(10)}   ${(median(r.map((f) => f.lateFraction)) * 100).toFixed(2).padStart(6)}   ${median(r.map((f) => f.cpuPer1k)).toFixed(3).padStart(8)}   (late % per round: ${r.map((f) => (f.lateFraction * 100).toFixed(1)).join(', ')})`;
+    return `  ${String(rate).padStart(10)}   ${String(shards).padStart(6)}   ${median(r.map((f) => f.achieved))
+      .toFixed(0)
+      .padStart(10)}   ${(median(r.map((f) => f.lateFraction)) * 100).toFixed(2).padStart(6)}   ${median(r.map((f) => f.cpuPer1k))
+      .toFixed(3)
+      .padStart(8)}   (late % per round: ${r.map((f) => (f.lateFraction * 100).toFixed(1)).join(', ')})`;
   };
   console.log(row(1));
   console.log(row(2));
 }
-console.log(`load average at the end ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+console.log(
+  `load average at the end ${loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ')}`,
+);
 target.kill();

@@ -37,7 +37,9 @@ function timeOnce(args: readonly string[]): number {
 
 const quantile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
 
-const load = loadavg().map((l) => l.toFixed(2)).join(' ');
+const load = loadavg()
+  .map((l) => l.toFixed(2))
+  .join(' ');
 // One warm-up round each (file-system cache, tsx's transform cache), not counted.
 for (const variant of variants) timeOnce(variant.args);
 const samples = new Map<string, number[]>(variants.map((v) => [v.name, []]));
@@ -52,12 +54,20 @@ for (const variant of variants) {
   const sorted = samples.get(variant.name)!.sort((a, b) => a - b);
   const median = quantile(sorted, 0.5);
   medians.set(variant.name, median);
-  console.log(`${variant.name.padEnd(16)} ${median.toFixed(0).padStart(6)} ms ${quantile(sorted, 0.1).toFixed(0).padStart(5)} ms ${quantile(sorted, 0.9).toFixed(0).padStart(5)} ms`);
+  console.log(
+    `${variant.name.padEnd(16)} ${median.toFixed(0).padStart(6)} ms ${quantile(sorted, 0.1).toFixed(0).padStart(5)} ms ${quantile(sorted, 0.9).toFixed(0).padStart(5)} ms`,
+  );
 }
 const floor = medians.get('node -e 0')!;
 for (const flag of ['--help', '--version']) {
   const built = medians.get(`built ${flag}`)!;
   const tsx = medians.get(`tsx   ${flag}`)!;
-  console.log(`${flag}: tsx / built = ${(tsx / built).toFixed(2)}x; built ${built <= GOAL_MS ? 'meets' : 'misses'} the ${GOAL_MS} ms goal (${(built - floor).toFixed(0)} ms above a bare node start)`);
+  console.log(
+    `${flag}: tsx / built = ${(tsx / built).toFixed(2)}x; built ${built <= GOAL_MS ? 'meets' : 'misses'} the ${GOAL_MS} ms goal (${(built - floor).toFixed(0)} ms above a bare node start)`,
+  );
 }
-console.log(`load average after: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+console.log(
+  `load average after: ${loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ')}`,
+);

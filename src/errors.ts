@@ -45,10 +45,7 @@ export class ConfigError extends RoomgateError {
   readonly line: number | undefined;
   readonly path: string | undefined;
 
-  constructor(
-    message: string,
-    options: { file?: string; line?: number; path?: string; hint?: string; cause?: unknown } = {},
-  ) {
+  constructor(message: string, options: { file?: string; line?: number; path?: string; hint?: string; cause?: unknown } = {}) {
     super(message, options);
     this.file = options.file;
     this.line = options.line;

@@ -32,7 +32,18 @@ export type { ContractStepOptions, PactStepOptions, WebhooksStepOptions } from '
 export { createLoadStep } from './load/index.js';
 export type { LoadStepOptions, LoadSummary, OperationSummary } from './load/index.js';
 export { createBrowserStep, buildBrowserStep, defineAdapter, resolveAdapter, janusVideoRoomAdapter, REFERENCE_ADAPTER } from './browser/index.js';
-export type { BrowserStepSummary, ParticipantSummary, PageAdapter, ParticipantInfo, AdapterCallContext, RoomRequest, AdapterRoom, AdapterModuleExport, AdapterInput, Adapter } from './browser/index.js';
+export type {
+  BrowserStepSummary,
+  ParticipantSummary,
+  PageAdapter,
+  ParticipantInfo,
+  AdapterCallContext,
+  RoomRequest,
+  AdapterRoom,
+  AdapterModuleExport,
+  AdapterInput,
+  Adapter,
+} from './browser/index.js';
 
 // ---- metrics and SLOs ----
 export { MetricsRegistry, decodeHistogram, encodeHistogram, summarize } from './metrics/index.js';
@@ -63,7 +74,19 @@ export { createRedactor, type Redactor } from './report/redact.js';
 
 // ---- results, events, steps ----
 export { worstStatus, exitCodeFor, stepMetrics, stepCoverage } from './model/result.js';
-export type { StepResult, StepResultOf, StepStatus, StepKind, CheckResult, CheckPassed, CheckFailed, CheckErrored, CheckSkipped, SloVerdict, Artifact } from './model/result.js';
+export type {
+  StepResult,
+  StepResultOf,
+  StepStatus,
+  StepKind,
+  CheckResult,
+  CheckPassed,
+  CheckFailed,
+  CheckErrored,
+  CheckSkipped,
+  SloVerdict,
+  Artifact,
+} from './model/result.js';
 export type { ContractStepResult, WebhooksStepResult, PactStepResult, LoadStepResult, BrowserStepResult } from './model/result.js';
 export type { GateSummary, PactSummary } from './model/gate-summary.js';
 export type { RunEvent, EventSink, StepProgress, WindowSummary } from './model/events.js';

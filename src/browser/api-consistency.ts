@@ -28,10 +28,16 @@ export async function checkRoomConsistency(
     return { ...base, status: 'skipped', reason: 'no room created by the step (joined URLs given directly)', durationMs: 0 };
   }
   if (!client.api.has('participantCount')) {
-    return { ...base, status: 'skipped', reason: `the target profile (${client.api.profile.name}) maps no participant count (fields.participantCount), so what the API says about who is in cannot be read`, durationMs: 0 };
+    return {
+      ...base,
+      status: 'skipped',
+      reason: `the target profile (${client.api.profile.name}) maps no participant count (fields.participantCount), so what the API says about who is in cannot be read`,
+      durationMs: 0,
+    };
   }
   const judgesState = client.api.has('status');
-  const holds = (room: RoomView, e: ExpectedRoomState) => room.participantCount === e.participantCount && (!judgesState || e.state === undefined || room.state === e.state);
+  const holds = (room: RoomView, e: ExpectedRoomState) =>
+    room.participantCount === e.participantCount && (!judgesState || e.state === undefined || room.state === e.state);
   const last = new Map<string, RoomView | string>();
   const pending = new Set(expected.map((e) => e.roomId));
   let polls = 0;

@@ -17,7 +17,10 @@ export async function writeFailureArtifacts(participant: Participant, runDir: st
   await writeFile(log, record.console.join('\n') + '\n');
   artifacts.push({ kind: 'console-log', path: relative(runDir, log), description: `${record.plan.name} (${label}): console, page errors and failed requests` });
   const stats = join(dir, 'stats.json');
-  await writeFile(stats, JSON.stringify({ snapshot: record.snapshot ?? null, lastSample: record.samples.at(-1) ?? null, navigation: record.navigation }, null, 2));
+  await writeFile(
+    stats,
+    JSON.stringify({ snapshot: record.snapshot ?? null, lastSample: record.samples.at(-1) ?? null, navigation: record.navigation }, null, 2),
+  );
   artifacts.push({ kind: 'stats', path: relative(runDir, stats), description: `${record.plan.name} (${label}): probe snapshot and last getStats sample` });
   return artifacts;
 }

@@ -39,11 +39,27 @@ export const BROWSER_SERIES = {
 
 /** Quality series that are not durations: their values are kept × `scale` (see MetricDefinition `distribution`). */
 export const QUALITY_DISTRIBUTIONS = {
-  fps: { unit: 'count', scale: 1, description: 'inbound video frames decoded per second, per participant and sampling interval (mean over the videos it receives)' },
-  bitrate: { unit: 'count', scale: 1, description: 'inbound video bitrate in kbit/s, per participant and sampling interval (mean over the videos it receives)' },
-  frame_height: { unit: 'count', scale: 1, description: 'height in pixels of the video received, per participant and sampling interval (mean over the videos it receives)' },
+  fps: {
+    unit: 'count',
+    scale: 1,
+    description: 'inbound video frames decoded per second, per participant and sampling interval (mean over the videos it receives)',
+  },
+  bitrate: {
+    unit: 'count',
+    scale: 1,
+    description: 'inbound video bitrate in kbit/s, per participant and sampling interval (mean over the videos it receives)',
+  },
+  frame_height: {
+    unit: 'count',
+    scale: 1,
+    description: 'height in pixels of the video received, per participant and sampling interval (mean over the videos it receives)',
+  },
   packet_loss: { unit: 'ratio', scale: 100, description: 'inbound RTP packets lost / (lost + received), per participant and sampling interval' },
-  mos: { unit: 'count', scale: 1, description: 'audio quality estimate on the 1–5 MOS scale (ITU-T G.107 E-model) from loss, jitter and RTT, per participant and sampling interval' },
+  mos: {
+    unit: 'count',
+    scale: 1,
+    description: 'audio quality estimate on the 1–5 MOS scale (ITU-T G.107 E-model) from loss, jitter and RTT, per participant and sampling interval',
+  },
   freeze_ratio: { unit: 'ratio', scale: 100, description: 'time the remote video was frozen / hold time, per participant (mean over the videos it receives)' },
   audio_concealment: { unit: 'ratio', scale: 100, description: 'concealed audio samples / samples received over the hold, per participant' },
 } as const satisfies Record<string, { unit: 'ratio' | 'count'; scale: number; description: string }>;
@@ -121,16 +137,27 @@ export function browserMetricCatalog(): MetricCatalog {
       counter: BROWSER_COUNTERS.failed,
       requires: BROWSER_COUNTERS.participants,
     },
-    freezes: { kind: 'count', description: 'freezes of rendered remote video during the hold, all participants', counter: BROWSER_COUNTERS.freezes, requires: BROWSER_COUNTERS.participants },
-    frames_dropped: { kind: 'count', description: 'inbound video frames the decoder dropped during the hold', counter: BROWSER_COUNTERS.framesDropped, requires: BROWSER_COUNTERS.participants },
+    freezes: {
+      kind: 'count',
+      description: 'freezes of rendered remote video during the hold, all participants',
+      counter: BROWSER_COUNTERS.freezes,
+      requires: BROWSER_COUNTERS.participants,
+    },
+    frames_dropped: {
+      kind: 'count',
+      description: 'inbound video frames the decoder dropped during the hold',
+      counter: BROWSER_COUNTERS.framesDropped,
+      requires: BROWSER_COUNTERS.participants,
+    },
     video_not_recovered: {
       kind: 'count',
-      description: 'network changes after which a participant\'s video had not come back when the hold ended',
+      description: "network changes after which a participant's video had not come back when the hold ended",
       counter: BROWSER_COUNTERS.videoNotRecovered,
       requires: BROWSER_COUNTERS.participants,
     },
   };
-  for (const [name, d] of Object.entries(QUALITY_DISTRIBUTIONS)) metrics[name] = { kind: 'distribution', description: d.description, unit: d.unit, scale: d.scale };
+  for (const [name, d] of Object.entries(QUALITY_DISTRIBUTIONS))
+    metrics[name] = { kind: 'distribution', description: d.description, unit: d.unit, scale: d.scale };
   for (const [name, description] of Object.entries(QUALITY_LATENCIES)) metrics[name] = { kind: 'latency', description };
   for (const label of FAILURE_LABELS) {
     metrics[failureCounter(label)] = {

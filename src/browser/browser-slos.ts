@@ -64,6 +64,7 @@ export function parseBrowserSlos(input: unknown, catalog: MetricCatalog, cohorts
 
 function thresholdText(item: unknown): string | undefined {
   if (typeof item === 'string') return item;
-  if (typeof item === 'object' && item !== null && typeof (item as { threshold?: unknown }).threshold === 'string') return (item as Exclude<SloInput, string>).threshold;
+  if (typeof item === 'object' && item !== null && typeof (item as { threshold?: unknown }).threshold === 'string')
+    return (item as Exclude<SloInput, string>).threshold;
   return undefined;
 }

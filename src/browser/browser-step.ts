@@ -89,7 +89,9 @@ export function createBrowserStep(given: BrowserStepOptions = {}, prepared: Prep
     const plan = cohorts.network ?? planCohortNetwork(cohorts.placed, cohorts.assignment, await hostNetworkCapabilities(), { holdMs: holdMsOf(options) });
     cohorts.network = plan;
     const ports = loopbackPorts([ctx.target.baseUrl, ...(options.joinUrls ?? []), ...(adapter.loopbackUrls ?? [])]);
-    log(`network lab: ${plan.cohorts.map((c) => `${c.name} (${c.participants.length} × ${c.network})`).join(', ')}; loopback port${ports.length === 1 ? '' : 's'} ${ports.join(', ') || '(none)'} exposed`);
+    log(
+      `network lab: ${plan.cohorts.map((c) => `${c.name} (${c.participants.length} × ${c.network})`).join(', ')}; loopback port${ports.length === 1 ? '' : 's'} ${ports.join(', ') || '(none)'} exposed`,
+    );
     return CohortLab.create(plan, { exposePorts: ports, signal: ctx.signal });
   };
   const closeLab = async () => {
@@ -206,7 +208,8 @@ async function runStep(
   const cohortOf = (p: Participant): string | undefined => (cohorts === undefined ? undefined : cohorts.placed[cohorts.assignment[p.record.plan.index]!]?.name);
   const operationOf = (p: Participant) => participantOperation(cohortOf(p));
   if (lab !== undefined) {
-    if (cohorts!.assignment.length !== plans.length) throw new Error(`cohorts were placed for ${cohorts!.assignment.length} participants, the rooms have ${plans.length}`);
+    if (cohorts!.assignment.length !== plans.length)
+      throw new Error(`cohorts were placed for ${cohorts!.assignment.length} participants, the rooms have ${plans.length}`);
     await lab.expose(loopbackPorts(plans.map((p) => p.joinUrl)), signal);
   }
 
@@ -233,7 +236,10 @@ async function runStep(
   let timeline: QualityTimeline | undefined;
   // Each cohort's changes as played: planned, then stamped when applied and reverted.
   const changes = new Map<string, CohortChangeSummary[]>(
-    (cohorts?.network?.cohorts ?? []).map((c) => [c.name, c.changes.map((ch) => ({ index: ch.index, label: ch.shaping.label, atMs: ch.atMs, forMs: ch.forMs }))]),
+    (cohorts?.network?.cohorts ?? []).map((c) => [
+      c.name,
+      c.changes.map((ch) => ({ index: ch.index, label: ch.shaping.label, atMs: ch.atMs, forMs: ch.forMs })),
+    ]),
   );
   try {
     if (sink !== undefined) await sink.subscribe(webhookClient(), signal);
@@ -340,8 +346,11 @@ async function runStep(
     // A participant's video is interrupted by its own cohort's changes and by those of its room peers' cohorts
     // (media crosses both links), never by a change in a room it is not in.
     const spansOf = (cohort: string | undefined): Span[] =>
-      (cohort === undefined ? [] : (changes.get(cohort) ?? [])).flatMap((c) => (c.appliedAt === undefined || c.revertedAt === undefined ? [] : [{ from: c.appliedAt, to: c.revertedAt }]));
-    const recoverySpansOf = (p: Participant): Span[] => [...new Set(participants.filter((q) => q.record.plan.room === p.record.plan.room).map(cohortOf))].flatMap(spansOf);
+      (cohort === undefined ? [] : (changes.get(cohort) ?? [])).flatMap((c) =>
+        c.appliedAt === undefined || c.revertedAt === undefined ? [] : [{ from: c.appliedAt, to: c.revertedAt }],
+      );
+    const recoverySpansOf = (p: Participant): Span[] =>
+      [...new Set(participants.filter((q) => q.record.plan.room === p.record.plan.room).map(cohortOf))].flatMap(spansOf);
     const qualities = new Map<Participant, ParticipantQuality | undefined>(participants.map((p) => [p, participantQuality(p.record, recoverySpansOf(p))]));
     // A stall during a planned change is the plan, not a fault (widened by a sampling interval: samples bound it only that closely).
     const excused = played.map((c) => ({ from: c.appliedAt! - sampleIntervalMs, to: (c.revertedAt ?? monitorEnd) + sampleIntervalMs }));
@@ -388,7 +397,13 @@ async function runStep(
         ),
       );
       if (sink !== undefined) {
-        emitCheck(await sink.check(inRoom.map((p) => p.record.plan.name), options.propagationBudgetMs ?? d.propagationBudgetMs, signal));
+        emitCheck(
+          await sink.check(
+            inRoom.map((p) => p.record.plan.name),
+            options.propagationBudgetMs ?? d.propagationBudgetMs,
+            signal,
+          ),
+        );
       }
     }
 
@@ -403,7 +418,12 @@ async function runStep(
     const summary = buildBrowserSummary({
       adapter: adapter.name,
       arrival: describeArrival(arrival),
-      layout: describeLayout(rooms.length, perRoom, options.joinUrls !== undefined && options.joinUrls.length > 0, adapter === REFERENCE_ADAPTER ? undefined : adapter.name),
+      layout: describeLayout(
+        rooms.length,
+        perRoom,
+        options.joinUrls !== undefined && options.joinUrls.length > 0,
+        adapter === REFERENCE_ADAPTER ? undefined : adapter.name,
+      ),
       holdMs,
       shards: pool.size,
       rooms: rooms.map((r): RoomSummary => ({

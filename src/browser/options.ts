@@ -20,9 +20,7 @@ export { FAILURE_LABELS, type FailureLabel };
  * or index).
  */
 export type AdapterAction =
-  | { fill: string; text: string; timeoutMs?: number }
-  | { click: string; timeoutMs?: number }
-  | { waitFor: string; timeoutMs?: number };
+  { fill: string; text: string; timeoutMs?: number } | { click: string; timeoutMs?: number } | { waitFor: string; timeoutMs?: number };
 
 /**
  * A page state, as a CSS selector (true when an element matches) or a JS

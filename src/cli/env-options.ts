@@ -35,7 +35,10 @@ export function envOptionsMiddleware(prefix: string, env: NodeJS.ProcessEnv = pr
     const defaulted = (y.parsed === false ? undefined : y.parsed?.defaulted) ?? {};
     for (const [name, raw] of Object.entries(env)) {
       if (!name.startsWith(`${prefix}_`) || raw === undefined) continue;
-      const kebab = name.slice(prefix.length + 1).toLowerCase().replace(/_/g, '-');
+      const kebab = name
+        .slice(prefix.length + 1)
+        .toLowerCase()
+        .replace(/_/g, '-');
       if (!declared.has(kebab)) continue;
       const camel = kebab.replace(/-([a-z0-9])/g, (_, c: string) => c.toUpperCase());
       const given = argv[kebab] !== undefined && defaulted[kebab] !== true && defaulted[camel] !== true;

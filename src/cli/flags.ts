@@ -16,13 +16,14 @@ export function withTargetOptions<T>(y: Argv<T>) {
   return y
     .option('target', {
       type: 'string',
-      describe: 'API base URL (under which the OpenAPI document\'s paths live); omit to use the embedded reference server',
+      describe: "API base URL (under which the OpenAPI document's paths live); omit to use the embedded reference server",
     })
     .option('profile', {
       type: 'string',
-      describe: 'target profile: how roomgate talks to your room API (auth, operations by role, fields); default the built-in VideoConnect profile. Draft one with `roomgate init --from-spec`',
+      describe:
+        'target profile: how roomgate talks to your room API (auth, operations by role, fields); default the built-in VideoConnect profile. Draft one with `roomgate init --from-spec`',
     })
-    .option('client-id', { type: 'string', describe: 'client id, account or API key id, as the profile\'s auth uses it' })
+    .option('client-id', { type: 'string', describe: "client id, account or API key id, as the profile's auth uses it" })
     .option('client-secret', { type: 'string', describe: 'client secret or API key (never printed or reported)' });
 }
 
@@ -42,7 +43,12 @@ export interface TargetArgs {
 export function withRunOutputOptions<T>(y: Argv<T>, command: string, fixedOut?: string) {
   const folder = 'run folder for report.json, report.html, junit.xml, summary.md and events.ndjson';
   return y
-    .option('out', fixedOut === undefined ? { type: 'string', describe: `${folder} (default reports/<timestamp>-${command}/)` } : { type: 'string', default: fixedOut, describe: folder })
+    .option(
+      'out',
+      fixedOut === undefined
+        ? { type: 'string', describe: `${folder} (default reports/<timestamp>-${command}/)` }
+        : { type: 'string', default: fixedOut, describe: folder },
+    )
     .option('json', { type: 'boolean', default: false, describe: 'print the JSON run summary on stdout (progress and results go to stderr)' });
 }
 
@@ -53,7 +59,12 @@ export interface RunOutputArgs {
 
 /** `--fault NAME` (repeatable): a promise the reference server breaks, to see roomgate catch it. */
 export function withFaultOption<T>(y: Argv<T>) {
-  return y.option('fault', { type: 'string', array: true, default: [] as string[], describe: 'make the reference server (the embedded one: no --target) break one promise (repeatable), e.g. envelope, slow-create, join-refused' });
+  return y.option('fault', {
+    type: 'string',
+    array: true,
+    default: [] as string[],
+    describe: 'make the reference server (the embedded one: no --target) break one promise (repeatable), e.g. envelope, slow-create, join-refused',
+  });
 }
 
 /** `--slo THRESHOLD` (repeatable), with examples of the step's own metrics. */

@@ -25,7 +25,10 @@ export function withMetricsOptions<T>(y: Argv<T>): Argv<T & MetricsFlags> {
     .option('metrics-host', { type: 'string', describe: 'address the metrics endpoint binds (default 127.0.0.1; 0.0.0.0 exposes it)' })
     .option('otlp-endpoint', { type: 'string', describe: 'also push the metrics over OTLP/HTTP to this collector, e.g. http://127.0.0.1:4318' })
     .option('otlp-interval', durationOption('OTLP push interval (default 10s)'))
-    .option('metrics-linger', durationOption('after the run, wait at most this long for a last scrape of the final figures (default 60s; 0s: do not wait)')) as Argv<T & MetricsFlags>;
+    .option(
+      'metrics-linger',
+      durationOption('after the run, wait at most this long for a last scrape of the final figures (default 60s; 0s: do not wait)'),
+    ) as Argv<T & MetricsFlags>;
 }
 
 /** What a command hands to the bus and the step context, and calls once its reports are written. */
@@ -97,7 +100,10 @@ export async function startLiveExport(
           const interrupt = interruptSignal('skipping the wait for a last scrape');
           try {
             const result = await endpoint.awaitFinalScrape(waitMs, interrupt.signal);
-            if (result.kind === 'timed-out') warn(`no scrape of ${endpoint.url} within ${Math.ceil(waitMs / 1000)} s after the run; the scraper's last sample predates the end (the report has the final figures)`);
+            if (result.kind === 'timed-out')
+              warn(
+                `no scrape of ${endpoint.url} within ${Math.ceil(waitMs / 1000)} s after the run; the scraper's last sample predates the end (the report has the final figures)`,
+              );
           } finally {
             interrupt.dispose();
           }

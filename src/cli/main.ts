@@ -53,11 +53,14 @@ await yargs(hideBin(process.argv))
   .middleware((argv) => {
     const bad = nonNumericFlags(argv, hideBin(process.argv));
     // Exits here: yargs hands an error thrown by middleware to the caller of parseAsync, not to .fail().
-    if (bad.length > 0) process.exit(reportFatal(new UsageError(`${bad.join(', ')}: not a number`, { hint: 'give a number, e.g. --rate 100; see `roomgate <command> --help`' })));
+    if (bad.length > 0)
+      process.exit(reportFatal(new UsageError(`${bad.join(', ')}: not a number`, { hint: 'give a number, e.g. --rate 100; see `roomgate <command> --help`' })));
   })
   .fail((message, error) => {
     if (error !== undefined && error !== null) throw error;
-    process.stderr.write(`roomgate: ${rewriteUnknownArguments(message, hideBin(process.argv))}\n  hint: run \`roomgate --help\` (or \`roomgate <command> --help\`) for the usage.\n`);
+    process.stderr.write(
+      `roomgate: ${rewriteUnknownArguments(message, hideBin(process.argv))}\n  hint: run \`roomgate --help\` (or \`roomgate <command> --help\`) for the usage.\n`,
+    );
     process.exit(2);
   })
   .help()

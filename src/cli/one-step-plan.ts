@@ -56,7 +56,8 @@ export async function planOneStep(args: OneStepArgs, plan: OneStepPlan): Promise
   const steps = await plan.build({ shard, startAtMs, profile });
   const flags = { target, clientId: args.clientId, clientSecret: args.clientSecret, requestTimeoutMs: plan.requestTimeoutMs, loadedProfile: profile };
   const api = args.profile === undefined ? '' : ` (${profile.name})`;
-  const targetText = target === undefined ? `the embedded reference server${api}` : `${target}${api}${args.clientId === undefined ? '' : ` as client ${args.clientId}`}`;
+  const targetText =
+    target === undefined ? `the embedded reference server${api}` : `${target}${api}${args.clientId === undefined ? '' : ` as client ${args.clientId}`}`;
   return runAndReport(
     {
       name: plan.name ?? steps[0]?.name ?? plan.command,
@@ -83,7 +84,10 @@ export async function planOneStep(args: OneStepArgs, plan: OneStepPlan): Promise
             },
           }),
       secrets: [args.clientSecret, ...(plan.secrets ?? [])],
-      target: target === undefined ? { baseUrl: 'embedded reference server', clientId: 'roomgate-local', embedded: true } : { baseUrl: target, clientId: args.clientId ?? '', embedded: false },
+      target:
+        target === undefined
+          ? { baseUrl: 'embedded reference server', clientId: 'roomgate-local', embedded: true }
+          : { baseUrl: target, clientId: args.clientId ?? '', embedded: false },
       intro: plan.intro({ target: targetText, shard }),
       ...(plan.notes === undefined ? {} : { notes: plan.notes }),
       metrics: { flags: args, labels: shard === undefined ? {} : { shard: `${shard.index}/${shard.count}` } },

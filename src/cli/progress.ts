@@ -182,7 +182,9 @@ export function stepLine(result: StepResult, color: boolean): string {
     const failed = result.checks.filter((c) => c.status === 'failed').length;
     const errored = result.checks.filter((c) => c.status === 'errored').length;
     const skipped = result.checks.filter((c) => c.status === 'skipped').length;
-    parts.push(`${result.checks.length - failed - errored - skipped}/${result.checks.length} checks passed${failed > 0 ? `, ${failed} failed` : ''}${errored > 0 ? `, ${errored} errored` : ''}${skipped > 0 ? `, ${skipped} skipped` : ''}`);
+    parts.push(
+      `${result.checks.length - failed - errored - skipped}/${result.checks.length} checks passed${failed > 0 ? `, ${failed} failed` : ''}${errored > 0 ? `, ${errored} errored` : ''}${skipped > 0 ? `, ${skipped} skipped` : ''}`,
+    );
   }
   if (result.slos.length > 0) parts.push(`${result.slos.filter((s) => s.status === 'passed').length}/${result.slos.length} SLOs held`);
   const head = paint(result.status, `${symbol(result.status)} ${result.name} ${result.status}`, color);

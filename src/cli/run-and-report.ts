@@ -205,7 +205,10 @@ async function runInFolder(plan: PlannedRun, output: RunOutput, context: RunCont
     beforeForcedExit: (name) => {
       if (settled !== undefined) return;
       writeNow(
-        makeReport(stepsSoFar, 'interrupted', true, { exitCode: exitCodeForSignal(name), reason: `interrupted by ${name}, then ${name} again: exited without waiting for cleanup (rooms or browsers may be left behind)` }),
+        makeReport(stepsSoFar, 'interrupted', true, {
+          exitCode: exitCodeForSignal(name),
+          reason: `interrupted by ${name}, then ${name} again: exited without waiting for cleanup (rooms or browsers may be left behind)`,
+        }),
       );
     },
   });
@@ -218,7 +221,13 @@ async function runInFolder(plan: PlannedRun, output: RunOutput, context: RunCont
   const stepCount = plan.scenarios.reduce((n, s) => n + s.steps.length, 0);
   for (const line of plan.intro ?? []) say(`${line}\n`);
   for (const note of plan.notes ?? []) say(`  note: ${note}\n`);
-  bus.emit({ type: 'run-start', at: Date.now(), runId, target: plan.target.embedded ? 'embedded reference server' : plan.target.baseUrl, plan: [...scenarioOf.keys()] });
+  bus.emit({
+    type: 'run-start',
+    at: Date.now(),
+    runId,
+    target: plan.target.embedded ? 'embedded reference server' : plan.target.baseUrl,
+    plan: [...scenarioOf.keys()],
+  });
   const where = [
     `reports → ${relative(process.cwd(), runDir) || runDir}`,
     ...(plan.deadlineMs === undefined ? [] : [`deadline ${formatDuration(Math.round(plan.deadlineMs / 1000) * 1000)}`]),
@@ -254,7 +263,10 @@ async function runInFolder(plan: PlannedRun, output: RunOutput, context: RunCont
   const finalReport = () => {
     const outcome = asInterrupted(ran, interrupt.received);
     const exitCode = exitCodeOfOutcome(outcome.status, interrupt.received);
-    const report = makeReport(outcome.results, outcome.status, ran.status === 'interrupted', { exitCode, ...(outcome.reason === undefined ? {} : { reason: outcome.reason }) });
+    const report = makeReport(outcome.results, outcome.status, ran.status === 'interrupted', {
+      exitCode,
+      ...(outcome.reason === undefined ? {} : { reason: outcome.reason }),
+    });
     return { outcome, report };
   };
   let { outcome, report } = finalReport();
@@ -271,8 +283,13 @@ async function runInFolder(plan: PlannedRun, output: RunOutput, context: RunCont
   // events.ndjson was streamed during the run; it counts as written unless a write failed.
   if (!eventsFailed && events.count > 0) written.push(join(runDir, EVENTS_FILE));
   for (const error of errors) warn(`roomgate: could not write ${error.message}\n`);
-  say(`\n${paint(outcome.status, `roomgate ${plan.name} ${runVerdictLine(outcome)}`, color)}\n  report: ${join(relative(process.cwd(), runDir) || runDir, 'report.html')} (${written.length} files)\n`);
-  if (output.json) process.stdout.write(`${JSON.stringify(redactor.value(renderRunSummaryJson(report, runDir, { ...(plan.notes === undefined ? {} : { notes: plan.notes }) })), null, 2)}\n`);
+  say(
+    `\n${paint(outcome.status, `roomgate ${plan.name} ${runVerdictLine(outcome)}`, color)}\n  report: ${join(relative(process.cwd(), runDir) || runDir, 'report.html')} (${written.length} files)\n`,
+  );
+  if (output.json)
+    process.stdout.write(
+      `${JSON.stringify(redactor.value(renderRunSummaryJson(report, runDir, { ...(plan.notes === undefined ? {} : { notes: plan.notes }) })), null, 2)}\n`,
+    );
   // Last: the reports are written, so waiting for a final scrape can lose nothing.
   await exporters?.finish();
   // A signal during all this has rewritten `settled`: return what the folder says.

@@ -50,7 +50,14 @@ export async function lockRunFolder(dir: string, who: { runId: string; command: 
   await mkdir(dir, { recursive: true });
   const path = join(dir, LOCK_FILE);
   const started = processStart(process.pid);
-  const mine: LockOwner = { pid: process.pid, host: hostname(), ...(started === undefined ? {} : { started }), runId: who.runId, command: who.command, at: new Date().toISOString() };
+  const mine: LockOwner = {
+    pid: process.pid,
+    host: hostname(),
+    ...(started === undefined ? {} : { started }),
+    runId: who.runId,
+    command: who.command,
+    at: new Date().toISOString(),
+  };
   const text = `${JSON.stringify(mine)}\n`;
   for (let attempt = 0; attempt < 5; attempt++) {
     try {
@@ -90,7 +97,9 @@ export async function lockRunFolder(dir: string, who: { runId: string; command: 
     // took it over a moment ago has written its own, which is then not removed here.
     if ((await readFile(path, 'utf8').catch(() => undefined)) === held) await unlink(path).catch(() => undefined);
   }
-  throw new UsageError(`could not take the run folder ${describeDir(dir)}: its lock file ${path} keeps changing`, { hint: 'another run is starting in the same folder; give each run its own --out' });
+  throw new UsageError(`could not take the run folder ${describeDir(dir)}: its lock file ${path} keeps changing`, {
+    hint: 'another run is starting in the same folder; give each run its own --out',
+  });
 }
 
 /**

@@ -95,7 +95,11 @@ export async function runSuite(args: RunArgs): Promise<number> {
           ...(startAtMs === undefined ? {} : { startAt: new Date(startAtMs).toISOString() }),
         };
 
-  const secrets = [args.clientSecret, process.env['ROOMGATE_CLIENT_SECRET'], ...config.scenarios.flatMap((s) => [s.target?.clientSecret, secondSecret(s.steps.map((st) => st.options))])].flat();
+  const secrets = [
+    args.clientSecret,
+    process.env['ROOMGATE_CLIENT_SECRET'],
+    ...config.scenarios.flatMap((s) => [s.target?.clientSecret, secondSecret(s.steps.map((st) => st.options))]),
+  ].flat();
   const fallbackTarget = plannedTarget(flags, config.scenarios);
   return runAndReport(
     {
@@ -110,7 +114,11 @@ export async function runSuite(args: RunArgs): Promise<number> {
       ...(shardIdentity === undefined ? {} : { shard: shardIdentity }),
       secrets,
       target: fallbackTarget,
-      metrics: { flags: args, config: config.metrics, labels: { suite: config.name, ...(shard === undefined ? {} : { shard: `${shard.index}/${shard.count}` }) } },
+      metrics: {
+        flags: args,
+        config: config.metrics,
+        labels: { suite: config.name, ...(shard === undefined ? {} : { shard: `${shard.index}/${shard.count}` }) },
+      },
     },
     { out: args.out, json: args.json },
   );

@@ -39,7 +39,10 @@ export async function serve(options: ServeOptions): Promise<number> {
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'EADDRINUSE') {
-      throw new UsageError(`port ${options.port} on ${options.host} is already in use`, { hint: 'pick another --port, or --port 0 for any free port', cause: error });
+      throw new UsageError(`port ${options.port} on ${options.host} is already in use`, {
+        hint: 'pick another --port, or --port 0 for any free port',
+        cause: error,
+      });
     }
     if (code === 'EACCES' || code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') {
       throw new UsageError(`cannot listen on ${options.host}:${options.port} (${code})`, { hint: 'use --host 127.0.0.1 and a port above 1023', cause: error });
@@ -48,7 +51,10 @@ export async function serve(options: ServeOptions): Promise<number> {
   }
   let metrics: import('../exporters/prometheus-endpoint.js').PrometheusEndpoint | undefined;
   if (options.metrics !== undefined) {
-    const [{ PrometheusEndpoint }, { ServerMetrics }] = await Promise.all([import('../exporters/prometheus-endpoint.js'), import('../exporters/server-metrics.js')]);
+    const [{ PrometheusEndpoint }, { ServerMetrics }] = await Promise.all([
+      import('../exporters/prometheus-endpoint.js'),
+      import('../exporters/server-metrics.js'),
+    ]);
     const started = server;
     try {
       metrics = await PrometheusEndpoint.start(new ServerMetrics(() => started.stats()), options.metrics);

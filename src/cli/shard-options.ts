@@ -7,10 +7,14 @@ export function withShardOptions<T>(y: Argv<T>) {
   return y
     .option('shard', {
       type: 'string',
-      describe: 'run shard i of n, e.g. 2/3: this process takes its share of rate, connections and rooms (ROOMGATE_SHARD; or JOB_COMPLETION_INDEX with ROOMGATE_SHARD_COUNT)',
+      describe:
+        'run shard i of n, e.g. 2/3: this process takes its share of rate, connections and rooms (ROOMGATE_SHARD; or JOB_COMPLETION_INDEX with ROOMGATE_SHARD_COUNT)',
     })
     .option('shard-count', { type: 'number', describe: 'the shard count n when the index comes from a Kubernetes Indexed Job (JOB_COMPLETION_INDEX)' })
-    .option('start-at', { type: 'string', describe: 'begin the measured phase at this ISO time, or e.g. +30s after --start-base, so all shards start together' })
+    .option('start-at', {
+      type: 'string',
+      describe: 'begin the measured phase at this ISO time, or e.g. +30s after --start-base, so all shards start together',
+    })
     .option('start-base', { type: 'string', describe: 'the ISO time every shard is given, for a relative --start-at (e.g. the pipeline start)' });
 }
 

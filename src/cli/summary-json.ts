@@ -38,7 +38,13 @@ export function renderRunSummaryJson(report: RunReport, runDir: string, extras: 
         errored: step.checks.filter((c) => c.status === 'errored').map((c) => c.name),
         skipped: step.checks.filter((c) => c.status === 'skipped').length,
       },
-      slos: step.slos.map((s) => ({ expression: s.expression, status: s.status, ...(s.status === 'no-data' ? {} : { observed: s.observed }), threshold: s.threshold, unit: s.unit })),
+      slos: step.slos.map((s) => ({
+        expression: s.expression,
+        status: s.status,
+        ...(s.status === 'no-data' ? {} : { observed: s.observed }),
+        threshold: s.threshold,
+        unit: s.unit,
+      })),
       result: withoutSerializedMetrics(step),
     })),
   };

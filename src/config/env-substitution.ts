@@ -38,4 +38,3 @@ function coerce(value: string): string | number | boolean {
   if (value === 'false') return false;
   return value;
 }
-

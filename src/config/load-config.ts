@@ -38,37 +38,46 @@ export async function loadRunConfig(files: readonly string[], options: LoadOptio
       problems.push(error);
     }
   };
-  for (const file of files) await collect(async () => {
-    const source = await readYamlSource(file);
-    substituteEnv(source, env);
-    const data: unknown = yamlData(source);
-    if (!isMap(source.doc.contents)) {
-      throw new ConfigError('must be a mapping with `scenarios:` (a suite) or `steps:` (a scenario)', {
-        file,
-        line: 1,
-        hint: 'start from one of the files in suites/ or scenarios/',
-      });
-    }
-    const record = data as Record<string, unknown>;
-    if ('scenarios' in record && !('steps' in record)) {
-      validateAgainstSchema(source, 'suite', data);
-      const suite = record as { name: string; description?: string; gate?: GatePolicy; deadline?: string; scenarios: string[]; metrics?: RawMetrics; shard?: string | number };
-      gate ??= suite.gate;
-      shard ??= suite.shard;
-      metrics ??= metricsFrom(suite.metrics);
-      if (suite.deadline !== undefined) deadlineMs = Math.max(deadlineMs ?? 0, parseDuration(suite.deadline) ?? 0);
-      name = files.length === 1 ? suite.name : name;
-      description = files.length === 1 ? suite.description : description;
-      for (const [index, entry] of suite.scenarios.entries()) {
-        await collect(async () => {
-          scenarios.push(await loadSuiteScenario(source, index, entry, env));
+  for (const file of files)
+    await collect(async () => {
+      const source = await readYamlSource(file);
+      substituteEnv(source, env);
+      const data: unknown = yamlData(source);
+      if (!isMap(source.doc.contents)) {
+        throw new ConfigError('must be a mapping with `scenarios:` (a suite) or `steps:` (a scenario)', {
+          file,
+          line: 1,
+          hint: 'start from one of the files in suites/ or scenarios/',
         });
       }
-    } else {
-      scenarios.push(scenarioFrom(source, data));
-      name = files.length === 1 ? (record['name'] as string | undefined) : name;
-    }
-  });
+      const record = data as Record<string, unknown>;
+      if ('scenarios' in record && !('steps' in record)) {
+        validateAgainstSchema(source, 'suite', data);
+        const suite = record as {
+          name: string;
+          description?: string;
+          gate?: GatePolicy;
+          deadline?: string;
+          scenarios: string[];
+          metrics?: RawMetrics;
+          shard?: string | number;
+        };
+        gate ??= suite.gate;
+        shard ??= suite.shard;
+        metrics ??= metricsFrom(suite.metrics);
+        if (suite.deadline !== undefined) deadlineMs = Math.max(deadlineMs ?? 0, parseDuration(suite.deadline) ?? 0);
+        name = files.length === 1 ? suite.name : name;
+        description = files.length === 1 ? suite.description : description;
+        for (const [index, entry] of suite.scenarios.entries()) {
+          await collect(async () => {
+            scenarios.push(await loadSuiteScenario(source, index, entry, env));
+          });
+        }
+      } else {
+        scenarios.push(scenarioFrom(source, data));
+        name = files.length === 1 ? (record['name'] as string | undefined) : name;
+      }
+    });
   ConfigErrors.throwIfAny(distinct(problems));
   const config: RunConfig = {
     name: name ?? (files.length === 1 ? basename(files[0]!, extname(files[0]!)) : 'run'),
@@ -238,17 +247,23 @@ function stepFrom(source: YamlSource, step: RawStep, path: Path, collect: (build
  * are refused rather than ignored.
  */
 function timingFrom(source: YamlSource, step: RawStep, path: Path, inGroup: boolean): StepTiming | undefined {
-  const fail = (key: string, message: string, hint: string) => new ConfigError(message, { file: source.file, line: lineOf(source, [...path, key]), path: formatPath([...path, key]), hint });
+  const fail = (key: string, message: string, hint: string) =>
+    new ConfigError(message, { file: source.file, line: lineOf(source, [...path, key]), path: formatPath([...path, key]), hint });
   const written = (['start', 'every', 'times'] as const).filter((key) => step[key] !== undefined);
   if (!inGroup) {
     if (written.length === 0) return undefined;
-    throw fail(written[0]!, `\`${written[0]!}\` times a member of a \`parallel:\` group; a step on its own starts when the one before it ended`, 'put this step in a `parallel:` group with the steps it runs beside (see docs/suites-and-scenarios.md, "Phases")');
+    throw fail(
+      written[0]!,
+      `\`${written[0]!}\` times a member of a \`parallel:\` group; a step on its own starts when the one before it ended`,
+      'put this step in a `parallel:` group with the steps it runs beside (see docs/suites-and-scenarios.md, "Phases")',
+    );
   }
   // The schema's pattern has checked the form (a duration, optionally after "+").
   const startMs = step.start === undefined ? 0 : (parseDuration(step.start.replace(/^\+/, '')) ?? 0);
   const everyMs = step.every === undefined ? undefined : parseDuration(step.every);
   if (everyMs !== undefined && everyMs <= 0) throw fail('every', `every must be longer than 0 (got ${step.every ?? ''})`, 'e.g. every: 20s');
-  if (step.times !== undefined && everyMs === undefined) throw fail('times', '`times` counts the runs of a recurring step, and this one has no `every:`', 'add `every: <duration>`, or drop `times`');
+  if (step.times !== undefined && everyMs === undefined)
+    throw fail('times', '`times` counts the runs of a recurring step, and this one has no `every:`', 'add `every: <duration>`, or drop `times`');
   return { startMs, ...(everyMs === undefined ? {} : { everyMs }), ...(step.times === undefined ? {} : { times: step.times }) };
 }
 

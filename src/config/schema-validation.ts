@@ -67,7 +67,23 @@ function moreErrors(source: YamlSource, count: number, shown: readonly ConfigErr
 }
 
 /** Keywords that say what is wrong with a value itself; the rest (anyOf, oneOf, then, …) summarize errors beneath them. */
-const SPECIFIC_KEYWORDS = new Set(['additionalProperties', 'required', 'enum', 'type', 'pattern', 'minimum', 'maximum', 'exclusiveMinimum', 'exclusiveMaximum', 'minLength', 'maxLength', 'minItems', 'maxItems', 'const', 'format']);
+const SPECIFIC_KEYWORDS = new Set([
+  'additionalProperties',
+  'required',
+  'enum',
+  'type',
+  'pattern',
+  'minimum',
+  'maximum',
+  'exclusiveMinimum',
+  'exclusiveMaximum',
+  'minLength',
+  'maxLength',
+  'minItems',
+  'maxItems',
+  'const',
+  'format',
+]);
 
 /**
  * Per place in the document, the most specific errors: a summarizing error
@@ -78,7 +94,11 @@ const SPECIFIC_KEYWORDS = new Set(['additionalProperties', 'required', 'enum', '
 function specificErrors(errors: readonly ErrorObject[]): ErrorObject[] {
   const paths = errors.map((e) => e.instancePath);
   const beneath = (error: ErrorObject) => paths.some((p) => p !== error.instancePath && p.startsWith(`${error.instancePath}/`));
-  const kept = errors.filter((e) => SPECIFIC_KEYWORDS.has(e.keyword) || (!beneath(e) && !errors.some((o) => o !== e && o.instancePath === e.instancePath && SPECIFIC_KEYWORDS.has(o.keyword))));
+  const kept = errors.filter(
+    (e) =>
+      SPECIFIC_KEYWORDS.has(e.keyword) ||
+      (!beneath(e) && !errors.some((o) => o !== e && o.instancePath === e.instancePath && SPECIFIC_KEYWORDS.has(o.keyword))),
+  );
   const byPath = new Map<string, ErrorObject[]>();
   for (const e of kept) byPath.set(e.instancePath, [...(byPath.get(e.instancePath) ?? []), e]);
   const out: ErrorObject[] = [];
@@ -127,7 +147,9 @@ function toConfigError(source: YamlSource, name: SchemaName, error: ErrorObject)
     case 'pattern': {
       const isDuration = String((error.parentSchema as { pattern?: string } | undefined)?.pattern ?? '').includes('ms|s|m|h');
       return new ConfigError(
-        isDuration ? `must be a duration like 500ms, 30s, 5m or 1h (got "${String(error.data)}")` : `${error.message ?? 'is not valid'} (got "${String(error.data)}")`,
+        isDuration
+          ? `must be a duration like 500ms, 30s, 5m or 1h (got "${String(error.data)}")`
+          : `${error.message ?? 'is not valid'} (got "${String(error.data)}")`,
         { ...where, line: lineOf(source, path), hint: isDuration ? 'write a number followed by ms, s, m or h' : schemaHint },
       );
     }
@@ -140,7 +162,9 @@ function toConfigError(source: YamlSource, name: SchemaName, error: ErrorObject)
       return new ConfigError(`is ${length ?? 'more than'} characters long; at most ${limit} are allowed`, {
         ...where,
         line: lineOf(source, path),
-        hint: isName ? `shorten it to ${limit} characters or fewer: names become folder names under reports/ and room names on the target` : `shorten it to ${limit} characters or fewer`,
+        hint: isName
+          ? `shorten it to ${limit} characters or fewer: names become folder names under reports/ and room names on the target`
+          : `shorten it to ${limit} characters or fewer`,
       });
     }
     case 'type':

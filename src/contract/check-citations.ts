@@ -28,7 +28,8 @@ export function expandPointer(facts: GateFacts, pointer: string, operationId?: s
   const match = /^\{([A-Za-z]+)\}/.exec(pointer);
   if (match === null) return pointer;
   const name = match[1] as string;
-  const target = name === 'operation' ? (operationId === undefined ? undefined : facts.spec.byId(operationId)) : isGateRole(name) ? operationIn(facts, name) : undefined;
+  const target =
+    name === 'operation' ? (operationId === undefined ? undefined : facts.spec.byId(operationId)) : isGateRole(name) ? operationIn(facts, name) : undefined;
   return target === undefined ? undefined : `${operationPointer(facts.spec, target)}${pointer.slice(match[0].length)}`;
 }
 

@@ -41,10 +41,7 @@ export const INFO = '#/info/description';
 export type CheckGroup = ContractGroup | 'pact';
 
 /** How many checks one definition stands for: one per run, one per operation of the document, one per pact interaction. */
-export type CheckScope =
-  | { per: 'run' }
-  | { per: 'operation'; appliesTo: (op: IndexedOperation, facts: GateFacts) => boolean }
-  | { per: 'interaction' };
+export type CheckScope = { per: 'run' } | { per: 'operation'; appliesTo: (op: IndexedOperation, facts: GateFacts) => boolean } | { per: 'interaction' };
 
 export interface CheckDefinition {
   /** The check id; for per-operation and per-interaction checks the pattern (`schema.{operationId}`, `pact.matches-openapi.{interaction}`). */

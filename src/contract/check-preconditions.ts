@@ -92,7 +92,7 @@ export const errorEnvelope: Precondition = (facts) =>
 
 /** The paths carry a `/vN/` prefix, so another version can be asked for. */
 export const versionPrefix: Precondition = (facts) =>
-  facts.spec.operations.some((o) => /^\/v\d+\//.test(o.template)) ? undefined : 'the document\'s paths carry no /vN version prefix';
+  facts.spec.operations.some((o) => /^\/v\d+\//.test(o.template)) ? undefined : "the document's paths carry no /vN version prefix";
 
 /** A versioned GET without path parameters: the request the unknown-version check sends under the next version. */
 export const versionedPlainGet: Precondition = (facts) =>
@@ -141,7 +141,8 @@ export function templateUses(role: RoleRequest | undefined, variable: string): b
 export const pagination: Precondition = (facts) => {
   const list = facts.profile.rooms.list;
   if (list === undefined) return missingRole(facts, 'listRooms');
-  if (list.paging.kind === 'none') return `the target profile's ${list.resolved.operationId} has no pages (rooms.list names no nextCursor, nextCursorFrom or nextPageUrl)`;
+  if (list.paging.kind === 'none')
+    return `the target profile's ${list.resolved.operationId} has no pages (rooms.list names no nextCursor, nextCursorFrom or nextPageUrl)`;
   if (!templateUses(list, 'limit')) return `the target profile's ${list.resolved.operationId} takes no page size (no {{limit}} in rooms.list)`;
   return undefined;
 };
@@ -193,7 +194,9 @@ export const rateLimitFamily =
   (facts) => {
     const family = facts.profile.conventions.rateLimitHeaders;
     if (family === 'none') return rateLimitHeaders(facts);
-    return families.includes(family) ? undefined : `the target profile's rate-limit headers are ${family}, not ${families.join(' or ')} (conventions.rateLimitHeaders)`;
+    return families.includes(family)
+      ? undefined
+      : `the target profile's rate-limit headers are ${family}, not ${families.join(' or ')} (conventions.rateLimitHeaders)`;
   };
 
 /** The API sends rate-limit headers: the profile names their family, or the document declares the IETF ones. */
@@ -209,17 +212,19 @@ export const webhookEvents: Precondition = (facts) => {
   const webhooks = facts.profile.rooms.webhooks;
   if (webhooks === undefined) return missingRole(facts, 'createWebhook');
   if (webhooks.events.created === undefined || webhooks.events.closed === undefined) {
-    return 'the target profile names no event for a room\'s creation and close (rooms.webhooks.events.created and .closed)';
+    return "the target profile names no event for a room's creation and close (rooms.webhooks.events.created and .closed)";
   }
   return undefined;
 };
 
 /** Deliveries are signed the Standard Webhooks way (webhook-id, webhook-timestamp, webhook-signature). */
 export const standardWebhooks: Precondition = (facts) =>
-  facts.profile.rooms.webhooks?.signature === 'standard-webhooks' ? undefined : 'the target profile says webhook deliveries are not signed with Standard Webhooks (rooms.webhooks.signature: none)';
+  facts.profile.rooms.webhooks?.signature === 'standard-webhooks'
+    ? undefined
+    : 'the target profile says webhook deliveries are not signed with Standard Webhooks (rooms.webhooks.signature: none)';
 
 export const secondClient: GivenPrecondition = (given) =>
-  given.secondClient ? undefined : 'needs a second client\'s credentials (--second-client-id/--second-client-secret) to show keys are scoped per client';
+  given.secondClient ? undefined : "needs a second client's credentials (--second-client-id/--second-client-secret) to show keys are scoped per client";
 
 /** The run has a second identity to act as "another client" (the identity checks; the embedded target always has one). */
 export const secondIdentity: GivenPrecondition = (given) =>

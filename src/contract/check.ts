@@ -4,12 +4,9 @@ import { recordResponse, type Exchange } from './http/exchange.js';
 
 /** What a check function decides; `runCheck` adds name, group and timing. */
 export type CheckOutcome =
-  | { status: 'passed'; observations?: number }
-  | { status: 'failed'; message: string; evidence: Evidence[] }
-  | { status: 'skipped'; reason: string };
+  { status: 'passed'; observations?: number } | { status: 'failed'; message: string; evidence: Evidence[] } | { status: 'skipped'; reason: string };
 
-export const pass = (observations?: number): CheckOutcome =>
-  observations === undefined ? { status: 'passed' } : { status: 'passed', observations };
+export const pass = (observations?: number): CheckOutcome => (observations === undefined ? { status: 'passed' } : { status: 'passed', observations });
 export const fail = (message: string, evidence: Evidence[]): CheckOutcome => ({ status: 'failed', message, evidence });
 export const skip = (reason: string): CheckOutcome => ({ status: 'skipped', reason });
 
@@ -30,10 +27,7 @@ export function describeExchange(exchange: Exchange): string {
   if (exchange.failure !== undefined && exchange.status === undefined) return exchange.failure.message;
   const type = exchange.headers['content-type'] ?? 'no content-type';
   const snippet = exchange.bodyText.length > 160 ? `${exchange.bodyText.slice(0, 160)}…` : exchange.bodyText;
-  const problems = [
-    exchange.failure?.message,
-    exchange.invalidUtf8 ? 'body is not valid UTF-8' : undefined,
-  ].filter((p): p is string => p !== undefined);
+  const problems = [exchange.failure?.message, exchange.invalidUtf8 ? 'body is not valid UTF-8' : undefined].filter((p): p is string => p !== undefined);
   return `${exchange.status} ${type} ${snippet}${problems.length > 0 ? ` (${problems.join('; ')})` : ''}`;
 }
 

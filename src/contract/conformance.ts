@@ -41,7 +41,8 @@ export class ConformanceLog {
 
     if (exchange.status === undefined || exchange.failure !== undefined || exchange.invalidUtf8) {
       // A failure's message already names the request (`listRooms: the response body is a decompression bomb…`).
-      const problem = exchange.failure?.message ?? `${exchange.request.method} ${path}: ${exchange.invalidUtf8 ? 'the body is not valid UTF-8' : 'no response'}`;
+      const problem =
+        exchange.failure?.message ?? `${exchange.request.method} ${path}: ${exchange.invalidUtf8 ? 'the body is not valid UTF-8' : 'no response'}`;
       record(this.readable, exchange, problem, 'a complete, UTF-8 response within the deadline');
     } else {
       record(this.readable, exchange, undefined, '');

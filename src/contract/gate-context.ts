@@ -123,7 +123,11 @@ export function createRoomVia(parts: {
     const roomId = parts.api.idOf(room);
     if (roomId === undefined) {
       const where = `${parts.facts.profile.rooms.create.room}${parts.facts.profile.fields.id}` || '/';
-      throw new UnexpectedResponse(`${request.operationId} answered ${describeExchange(exchange)} without a room id at ${where}`, exchange, `a room with its id at ${where}`);
+      throw new UnexpectedResponse(
+        `${request.operationId} answered ${describeExchange(exchange)} without a room id at ${where}`,
+        exchange,
+        `a room with its id at ${where}`,
+      );
     }
     if (http === undefined || http === parts.http) parts.createdRooms.add(roomId);
     return { exchange, room, roomId, name };

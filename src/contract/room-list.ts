@@ -39,7 +39,10 @@ export async function walkRoomList(ctx: GateContext, options: WalkOptions = {}):
   const walk: ListWalk = { pages: [], rooms: [], complete: false };
   const seen = new Set<string>();
   const limit = listPageSize(ctx.facts, options.limit ?? 100);
-  let request: ListRequest | undefined = ctx.api.list({ ...(limit === undefined ? {} : { limit }), ...(options.status === undefined ? {} : { status: options.status }) });
+  let request: ListRequest | undefined = ctx.api.list({
+    ...(limit === undefined ? {} : { limit }),
+    ...(options.status === undefined ? {} : { status: options.status }),
+  });
   while (request !== undefined && walk.pages.length < (options.maxPages ?? DEFAULT_MAX_PAGES)) {
     // A next page that repeats a page already read would loop forever: the list has ended as far as it can be walked.
     if (seen.has(request.path)) return walk;
@@ -66,7 +69,11 @@ export function listItems(ctx: GateContext, exchange: Exchange, request: ListReq
   const items = ctx.api.itemsOf(exchange.json);
   if (items === undefined) {
     const where = ctx.profile.rooms.list?.items || '/';
-    throw new UnexpectedResponse(`${request.operationId} answered ${describeExchange(exchange)} with no array of rooms at ${where}`, exchange, `a page of rooms at ${where}`);
+    throw new UnexpectedResponse(
+      `${request.operationId} answered ${describeExchange(exchange)} with no array of rooms at ${where}`,
+      exchange,
+      `a page of rooms at ${where}`,
+    );
   }
   return items;
 }
@@ -74,7 +81,9 @@ export function listItems(ctx: GateContext, exchange: Exchange, request: ListReq
 /** The 2xx statuses the list declares (200 when it declares none). */
 function successOf(ctx: GateContext): number[] {
   const op = operationIn(ctx.facts, 'listRooms');
-  const declared = Object.keys(op?.operation.responses ?? {}).filter((c) => /^2\d\d$/.test(c)).map(Number);
+  const declared = Object.keys(op?.operation.responses ?? {})
+    .filter((c) => /^2\d\d$/.test(c))
+    .map(Number);
   return declared.length > 0 ? declared : [200];
 }
 
@@ -87,9 +96,10 @@ export function listPageSize(facts: GateFacts, wanted: number): number | undefin
   const list = facts.profile.rooms.list;
   if (list === undefined) return undefined;
   const param = Object.entries(list.query).find(([, value]) => typeof value === 'string' && /^\{\{\s*limit\s*\}\}$/.test(value))?.[0];
-  const bodyKey = typeof list.body === 'object' && list.body !== null && !Array.isArray(list.body)
-    ? Object.entries(list.body).find(([, value]) => typeof value === 'string' && /^\{\{\s*limit\s*\}\}$/.test(value))?.[0]
-    : undefined;
+  const bodyKey =
+    typeof list.body === 'object' && list.body !== null && !Array.isArray(list.body)
+      ? Object.entries(list.body).find(([, value]) => typeof value === 'string' && /^\{\{\s*limit\s*\}\}$/.test(value))?.[0]
+      : undefined;
   if (param === undefined && bodyKey === undefined) return undefined;
   const op = operationIn(facts, 'listRooms');
   const schema = op?.parameters.find((p) => p.in === 'query' && p.name === param)?.schema;

@@ -152,7 +152,7 @@ export const EXPORTED = {
     otelName: 'roomgate.step.status',
     unit: '',
     kind: 'gauge',
-    help: 'Always 1, on the series whose status label is the step\'s current state (running, passed, failed, invalid, errored, interrupted, skipped).',
+    help: "Always 1, on the series whose status label is the step's current state (running, passed, failed, invalid, errored, interrupted, skipped).",
     labelNames: ['step', 'status'],
   },
   stepInfo: {

@@ -28,7 +28,8 @@ export interface HistogramPoint {
   startMs: number;
 }
 
-export type SnapshotEntry = { kind: 'scalar'; metric: ScalarMetric; points: ScalarPoint[] } | { kind: 'histogram'; metric: HistogramMetric; points: HistogramPoint[] };
+export type SnapshotEntry =
+  { kind: 'scalar'; metric: ScalarMetric; points: ScalarPoint[] } | { kind: 'histogram'; metric: HistogramMetric; points: HistogramPoint[] };
 
 /** Every exported instrument with its current points, read in one go. */
 export interface MetricsSnapshot {
@@ -173,7 +174,8 @@ export class LiveMetrics {
         const unit = baseUnit(verdict.unit);
         scalar(EXPORTED.sloHolding, { step, slo: verdict.expression }, verdict.status === 'passed' ? 1 : 0, since);
         scalar(EXPORTED.sloThreshold, { step, slo: verdict.expression, unit: unit.name }, verdict.threshold * unit.factor, since);
-        if (verdict.status !== 'no-data') scalar(EXPORTED.sloObserved, { step, slo: verdict.expression, unit: unit.name }, verdict.observed * unit.factor, since);
+        if (verdict.status !== 'no-data')
+          scalar(EXPORTED.sloObserved, { step, slo: verdict.expression, unit: unit.name }, verdict.observed * unit.factor, since);
       }
     }
     const entries: SnapshotEntry[] = [];
@@ -216,8 +218,22 @@ function readLoad(registry: MetricsRegistry, step: string, startMs: number, scal
     const unanswered = sent - (answered.get(operation) ?? 0);
     if (unanswered > 0) scalar(EXPORTED.requests, { step, operation: operationLabel(operation), status_class: 'error' }, unanswered, startMs);
   }
-  addHistograms(registry, LOAD_SERIES.latency, EXPORTED.requestDuration, (operation, outcome) => ({ step, operation: operationLabel(operation), status_class: outcome }), startMs, histogram);
-  addHistograms(registry, LOAD_SERIES.serviceTime, EXPORTED.serviceTime, (operation, outcome) => ({ step, operation: operationLabel(operation), status_class: outcome }), startMs, histogram);
+  addHistograms(
+    registry,
+    LOAD_SERIES.latency,
+    EXPORTED.requestDuration,
+    (operation, outcome) => ({ step, operation: operationLabel(operation), status_class: outcome }),
+    startMs,
+    histogram,
+  );
+  addHistograms(
+    registry,
+    LOAD_SERIES.serviceTime,
+    EXPORTED.serviceTime,
+    (operation, outcome) => ({ step, operation: operationLabel(operation), status_class: outcome }),
+    startMs,
+    histogram,
+  );
   const perOperation = (metric: ScalarMetric, counter: string) => {
     for (const [operation, value] of registry.counterByOperation(counter)) scalar(metric, { step, operation: operationLabel(operation) }, value, startMs);
   };
@@ -267,7 +283,8 @@ function liveVerdicts(state: StepState): readonly SloVerdict[] {
   const live = state.live;
   if (live?.slos === undefined || live.catalog === undefined || live.slos.length === 0) return [];
   const windows = live.registry.windows().length;
-  if (state.judged === undefined || state.judged.windows !== windows) state.judged = { windows, verdicts: evaluateSlos(live.slos, live.registry, live.catalog) };
+  if (state.judged === undefined || state.judged.windows !== windows)
+    state.judged = { windows, verdicts: evaluateSlos(live.slos, live.registry, live.catalog) };
   return state.judged.verdicts;
 }
 

@@ -67,11 +67,16 @@ export class OtlpPush {
     if (!(intervalMs > 0)) throw new UsageError(`the OTLP push interval must be > 0, got ${intervalMs} ms`, { hint: 'e.g. --otlp-interval 10s' });
     const timeoutMillis = Math.min(intervalMs, 10_000);
     this.warnings = new WarnThrottle(options.onWarning, options.warnEveryMs ?? 60_000, options.now);
-    const exporter = new ReportingExporter(new OTLPMetricExporter({ url: this.url, timeoutMillis }), timeoutMillis, (error) => {
-      this.warnings.warn(`OTLP export to ${this.displayUrl} failed: ${error}; the run goes on and its verdict is not affected`);
-    }, () => {
-      this.exportsDone += 1;
-    });
+    const exporter = new ReportingExporter(
+      new OTLPMetricExporter({ url: this.url, timeoutMillis }),
+      timeoutMillis,
+      (error) => {
+        this.warnings.warn(`OTLP export to ${this.displayUrl} failed: ${error}; the run goes on and its verdict is not affected`);
+      },
+      () => {
+        this.exportsDone += 1;
+      },
+    );
     const reader = new PeriodicExportingMetricReader({
       exporter,
       exportIntervalMillis: intervalMs,
@@ -101,7 +106,8 @@ export class OtlpPush {
     });
     try {
       const outcome = await Promise.race([this.provider.shutdown().then(() => 'done' as const), deadline]);
-      if (outcome === 'timeout') this.warnings.warn(`OTLP: the final push to ${this.displayUrl} did not finish within ${SHUTDOWN_DEADLINE_MS / 1000} s; gave up`);
+      if (outcome === 'timeout')
+        this.warnings.warn(`OTLP: the final push to ${this.displayUrl} did not finish within ${SHUTDOWN_DEADLINE_MS / 1000} s; gave up`);
     } catch (error) {
       this.warnings.warn(`OTLP shutdown failed: ${(error as Error).message}`);
     } finally {
@@ -115,7 +121,10 @@ function metricsUrl(endpoint: string): string {
   try {
     url = new URL(endpoint);
   } catch (error) {
-    throw new UsageError(`--otlp-endpoint "${endpoint}" is not a URL`, { hint: 'e.g. --otlp-endpoint http://127.0.0.1:4318 (OTLP/HTTP; /v1/metrics is added to a bare origin)', cause: error });
+    throw new UsageError(`--otlp-endpoint "${endpoint}" is not a URL`, {
+      hint: 'e.g. --otlp-endpoint http://127.0.0.1:4318 (OTLP/HTTP; /v1/metrics is added to a bare origin)',
+      cause: error,
+    });
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     throw new UsageError(`--otlp-endpoint "${endpoint}" must be http(s)`, { hint: 'roomgate pushes OTLP over HTTP (protobuf), e.g. http://127.0.0.1:4318' });
@@ -145,7 +154,10 @@ class ReportingExporter implements PushMetricExporter {
     };
     // The reader abandons an export at its timeout without telling the exporter; settle a
     // little earlier so an overdue export is reported as one.
-    const timer = setTimeout(() => settle({ code: ExportResultCode.FAILED, error: new Error(`no answer within ${this.timeoutMs} ms`) }), Math.max(1, this.timeoutMs - 50));
+    const timer = setTimeout(
+      () => settle({ code: ExportResultCode.FAILED, error: new Error(`no answer within ${this.timeoutMs} ms`) }),
+      Math.max(1, this.timeoutMs - 50),
+    );
     timer.unref();
     this.inner.export(metrics, settle);
   }
@@ -175,7 +187,10 @@ class SnapshotProducer implements MetricProducer {
   constructor(private readonly source: SnapshotSource) {}
 
   async collect(): Promise<CollectionResult> {
-    return { resourceMetrics: { resource: resourceFromAttributes({}), scopeMetrics: [{ scope: { name: 'roomgate' }, metrics: toMetricData(this.source.snapshot()) }] }, errors: [] };
+    return {
+      resourceMetrics: { resource: resourceFromAttributes({}), scopeMetrics: [{ scope: { name: 'roomgate' }, metrics: toMetricData(this.source.snapshot()) }] },
+      errors: [],
+    };
   }
 }
 

@@ -22,7 +22,8 @@ export interface PrometheusEndpointOptions {
 }
 
 /** How the wait for a last scrape after the run ended went. */
-export type FinalScrape = { kind: 'not-scraped' } | { kind: 'scraped'; waitedMs: number } | { kind: 'timed-out'; waitedMs: number } | { kind: 'skipped'; waitedMs: number };
+export type FinalScrape =
+  { kind: 'not-scraped' } | { kind: 'scraped'; waitedMs: number } | { kind: 'timed-out'; waitedMs: number } | { kind: 'skipped'; waitedMs: number };
 
 /**
  * The Prometheus exposition endpoint (`GET /metrics`): a prom-client registry
@@ -62,9 +63,15 @@ export class PrometheusEndpoint {
       });
     }).catch((error: NodeJS.ErrnoException) => {
       if (error.code === 'EADDRINUSE') {
-        throw new UsageError(`--metrics-port ${options.port}: the port is already in use on ${host}`, { hint: 'pick another --metrics-port, or 0 for any free port (the URL is printed)', cause: error });
+        throw new UsageError(`--metrics-port ${options.port}: the port is already in use on ${host}`, {
+          hint: 'pick another --metrics-port, or 0 for any free port (the URL is printed)',
+          cause: error,
+        });
       }
-      throw new UsageError(`--metrics-host ${host} --metrics-port ${options.port}: cannot listen (${error.code ?? error.message})`, { hint: 'use --metrics-host 127.0.0.1 and a port above 1023', cause: error });
+      throw new UsageError(`--metrics-host ${host} --metrics-port ${options.port}: cannot listen (${error.code ?? error.message})`, {
+        hint: 'use --metrics-host 127.0.0.1 and a port above 1023',
+        cause: error,
+      });
     });
     // Never the reason the process stays alive: a command that ends (or fails) exits; the
     // run's own work and `awaitFinalScrape`'s timer keep it up while it matters.

@@ -48,7 +48,11 @@ export class ServerMetrics implements SnapshotSource {
     const stats = this.stats();
     const since = this.startedAtMs;
     const requests: ScalarPoint[] = Object.entries(stats.requests).map(([operation, value]) => ({ labels: { operation }, value, startMs: since }));
-    const responses: ScalarPoint[] = Object.entries(stats.responsesByStatus).map(([code, value]) => ({ labels: { code, status_class: `${code[0]}xx` }, value, startMs: since }));
+    const responses: ScalarPoint[] = Object.entries(stats.responsesByStatus).map(([code, value]) => ({
+      labels: { code, status_class: `${code[0]}xx` },
+      value,
+      startMs: since,
+    }));
     return {
       atMs: this.now(),
       entries: [

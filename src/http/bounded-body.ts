@@ -156,7 +156,11 @@ export async function readBoundedBody(response: BoundedBodySource, options: Boun
   }
   const encodings = options.decode === false ? [] : contentCodings(response.headers);
   if (encodings.length > MAX_STACKED_CODINGS) {
-    return fail({ kind: 'bad-encoding', encoding: encodings.join(', '), message: `${what} has ${encodings.length} stacked content codings (${encodings.join(', ')}); at most ${MAX_STACKED_CODINGS} are decoded` });
+    return fail({
+      kind: 'bad-encoding',
+      encoding: encodings.join(', '),
+      message: `${what} has ${encodings.length} stacked content codings (${encodings.join(', ')}); at most ${MAX_STACKED_CODINGS} are decoded`,
+    });
   }
   const decoders: Decoder[] = [];
   // The sender applied them in the listed order; undo them last to first.
@@ -180,10 +184,13 @@ export async function readBoundedBody(response: BoundedBodySource, options: Boun
   const timer =
     options.deadlineMs === undefined
       ? undefined
-      : setTimeout(() => {
-          why ??= 'deadline';
-          stop.abort(new Error('deadline'));
-        }, Math.min(Math.max(0, options.deadlineMs), MAX_TIMER_MS));
+      : setTimeout(
+          () => {
+            why ??= 'deadline';
+            stop.abort(new Error('deadline'));
+          },
+          Math.min(Math.max(0, options.deadlineMs), MAX_TIMER_MS),
+        );
 
   const countEncoded = async function* (source: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
     for await (const chunk of source) {
@@ -218,7 +225,12 @@ export async function readBoundedBody(response: BoundedBodySource, options: Boun
     return { ok: true, bytes: partial(), encodedBytes: encoded, encodings };
   } catch (error) {
     if (why === 'deadline') {
-      return fail({ kind: 'timeout', deadlineMs: options.deadlineMs, readBytes: kept, message: `${what} did not finish within ${formatMs(options.deadlineMs ?? 0)} (${formatBytes(kept)} read); the target kept the response open` });
+      return fail({
+        kind: 'timeout',
+        deadlineMs: options.deadlineMs,
+        readBytes: kept,
+        message: `${what} did not finish within ${formatMs(options.deadlineMs ?? 0)} (${formatBytes(kept)} read); the target kept the response open`,
+      });
     }
     if (why === 'signal') return fail(abortedFailure(what, options.signal?.reason, kept, options.deadlineMs));
     if (error instanceof OverCap) {
@@ -245,7 +257,11 @@ export async function readBoundedBody(response: BoundedBodySource, options: Boun
       });
     }
     if (isDecodeError(error)) {
-      return fail({ kind: 'bad-encoding', encoding: encodings.join(', '), message: `${what} is not valid ${encodings.join(', ')} data: ${(error as Error).message}` });
+      return fail({
+        kind: 'bad-encoding',
+        encoding: encodings.join(', '),
+        message: `${what} is not valid ${encodings.join(', ')} data: ${(error as Error).message}`,
+      });
     }
     return fail({ kind: 'connection', readBytes: kept, message: `${what} was cut off after ${formatBytes(kept)}: ${describeError(error)}` });
   } finally {

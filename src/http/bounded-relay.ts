@@ -38,9 +38,7 @@ export interface RelayedAnswer {
   body: Buffer;
 }
 
-export type RelayFailure =
-  | BodyReadFailure
-  | { kind: 'no-response'; message: string };
+export type RelayFailure = BodyReadFailure | { kind: 'no-response'; message: string };
 
 export interface RelayedFailure {
   /** `GET /v1/rooms/rm_…`. */
@@ -58,7 +56,18 @@ export interface BoundedRelay {
 
 /** Request bodies a client sends through the relay are small JSON documents. */
 const MAX_REQUEST_BYTES = 1024 * 1024;
-const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'content-length', 'host', 'upgrade', 'te', 'trailer', 'proxy-authorization', 'proxy-connection']);
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'transfer-encoding',
+  'content-length',
+  'host',
+  'upgrade',
+  'te',
+  'trailer',
+  'proxy-authorization',
+  'proxy-connection',
+]);
 
 export async function startBoundedRelay(options: BoundedRelayOptions): Promise<BoundedRelay> {
   const target = options.target.replace(/\/+$/, '');
@@ -71,7 +80,9 @@ export async function startBoundedRelay(options: BoundedRelayOptions): Promise<B
     failures.push({ request: label, failure });
     const body = JSON.stringify({ error: 'relay_bound_exceeded', message: failure.message, status });
     if (res.headersSent) return void res.destroy();
-    res.writeHead(status, { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)), 'x-roomgate-relay-failure': failure.kind }).end(body);
+    res
+      .writeHead(status, { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)), 'x-roomgate-relay-failure': failure.kind })
+      .end(body);
   };
 
   const relay = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
@@ -82,7 +93,9 @@ export async function startBoundedRelay(options: BoundedRelayOptions): Promise<B
     const signal = options.signal === undefined ? deadline : AbortSignal.any([deadline, options.signal]);
     const body = await readRequest(req);
     if (body === 'too-large') {
-      res.writeHead(413, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'payload_too_large', message: `The relay forwards request bodies up to ${MAX_REQUEST_BYTES} bytes.`, status: 413 }));
+      res
+        .writeHead(413, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ error: 'payload_too_large', message: `The relay forwards request bodies up to ${MAX_REQUEST_BYTES} bytes.`, status: 413 }));
       return;
     }
     const headers: Record<string, string> = {};
@@ -94,9 +107,7 @@ export async function startBoundedRelay(options: BoundedRelayOptions): Promise<B
       response = await request(`${target}${path}`, { method: method as 'GET', headers, ...(body.length > 0 ? { body } : {}), signal, dispatcher: agent });
     } catch (error) {
       const late = deadline.aborted;
-      const message = late
-        ? `${label}: no response within ${options.requestTimeoutMs} ms`
-        : `${label}: the request failed: ${(error as Error).message}`;
+      const message = late ? `${label}: no response within ${options.requestTimeoutMs} ms` : `${label}: the request failed: ${(error as Error).message}`;
       return answer(res, late ? 504 : 502, { kind: 'no-response', message }, label);
     }
     const read = await readBoundedBody(response, { maxBytes, signal, operation: label });
@@ -115,7 +126,9 @@ export async function startBoundedRelay(options: BoundedRelayOptions): Promise<B
   };
 
   const server = createServer((req, res) => {
-    relay(req, res).catch((error: unknown) => answer(res, 502, { kind: 'no-response', message: `relay error: ${(error as Error).message}` }, `${req.method ?? ''} ${req.url ?? ''}`));
+    relay(req, res).catch((error: unknown) =>
+      answer(res, 502, { kind: 'no-response', message: `relay error: ${(error as Error).message}` }, `${req.method ?? ''} ${req.url ?? ''}`),
+    );
   });
   server.on('connection', (socket: Socket) => {
     sockets.add(socket);

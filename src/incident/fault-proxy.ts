@@ -195,7 +195,12 @@ class LoopbackFaultProxy implements FaultProxy {
         this.emit({ type: 'proxy-disturbed', at: Date.now(), action: 'reset', request: exchange.request });
         return resetSocket(exchange.socket);
       case 'blackhole':
-        return this.hold(exchange.request, exchange.socket, () => exchange.forward(false), () => resetSocket(exchange.socket));
+        return this.hold(
+          exchange.request,
+          exchange.socket,
+          () => exchange.forward(false),
+          () => resetSocket(exchange.socket),
+        );
       case 'drop-response':
         return exchange.forward(this.chosen(mode.share));
       case 'error':
@@ -322,7 +327,13 @@ class LoopbackFaultProxy implements FaultProxy {
       });
       answer.on('end', () => {
         const body = Buffer.concat(chunks);
-        const headers = [...dropPairsNamed(responseHeadersForClient(answer.rawHeaders), 'content-length'), 'Content-Length', String(body.length), 'Connection', 'close'];
+        const headers = [
+          ...dropPairsNamed(responseHeadersForClient(answer.rawHeaders), 'content-length'),
+          'Content-Length',
+          String(body.length),
+          'Connection',
+          'close',
+        ];
         socket.end(Buffer.concat([Buffer.from(rawResponseHead(answer.statusCode ?? 502, answer.statusMessage ?? '', headers)), body]));
       });
     });
@@ -336,7 +347,13 @@ class LoopbackFaultProxy implements FaultProxy {
 
   private holdTunnel(tunnel: ByteTunnel, request: ProxiedRequest): void {
     tunnel.hold();
-    this.hold(request, undefined, () => tunnel.resume(), () => tunnel.destroy({ reset: resetSocket }), tunnel);
+    this.hold(
+      request,
+      undefined,
+      () => tunnel.resume(),
+      () => tunnel.destroy({ reset: resetSocket }),
+      tunnel,
+    );
   }
 
   /** Keep a connection waiting until the blackhole ends, the client leaves, the cap passes or the proxy closes. */
@@ -402,7 +419,9 @@ function parseTarget(target: string | URL): URL {
   try {
     url = new URL(target);
   } catch {
-    throw new UsageError(`the fault proxy's target "${String(target)}" is not a URL`, { hint: 'give the target as http://host:port or https://host[:port][/base-path]' });
+    throw new UsageError(`the fault proxy's target "${String(target)}" is not a URL`, {
+      hint: 'give the target as http://host:port or https://host[:port][/base-path]',
+    });
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     throw new UsageError(`the fault proxy forwards HTTP only; "${url.href}" is ${url.protocol}`, { hint: 'give the target as an http:// or https:// URL' });

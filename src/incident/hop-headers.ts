@@ -6,7 +6,17 @@
  * (framing, keep-alive). `Host` names the target, so a virtual-hosted or TLS
  * target sees its own name.
  */
-const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'te', 'trailer', 'upgrade', 'proxy-authenticate', 'proxy-authorization']);
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'transfer-encoding',
+  'te',
+  'trailer',
+  'upgrade',
+  'proxy-authenticate',
+  'proxy-authorization',
+]);
 
 /** `rawHeaders` (name, value, name, value, …) as pairs. */
 export function headerPairs(rawHeaders: readonly string[]): Array<[string, string]> {

@@ -76,7 +76,9 @@ export function commandSucceeded(outcome: CommandOutcome): boolean {
 
 /** `kill -STOP 1234` (or `sh -c '…'`): how a command reads in an event or a report line. */
 export function describeCommand(command: CommandLine): string {
-  return command.shell ? `sh -c ${JSON.stringify(command.argv[0] ?? '')}` : command.argv.map((arg) => (/^[\w@%+=:,./-]+$/.test(arg) ? arg : JSON.stringify(arg))).join(' ');
+  return command.shell
+    ? `sh -c ${JSON.stringify(command.argv[0] ?? '')}`
+    : command.argv.map((arg) => (/^[\w@%+=:,./-]+$/.test(arg) ? arg : JSON.stringify(arg))).join(' ');
 }
 
 const DEFAULT_TAIL_BYTES = 4096;
@@ -103,7 +105,12 @@ export function runCommand(command: CommandLine, options: RunCommandOptions): Pr
     });
   } catch (error) {
     // spawn throws synchronously for impossible arguments (a NUL byte, a bad cwd type).
-    return Promise.resolve({ status: 'failed-to-start', argv: command.argv, startedAt, error: new IncidentCommandStartError(command.argv, (error as NodeJS.ErrnoException).code, error) });
+    return Promise.resolve({
+      status: 'failed-to-start',
+      argv: command.argv,
+      startedAt,
+      error: new IncidentCommandStartError(command.argv, (error as NodeJS.ErrnoException).code, error),
+    });
   }
   return new Promise<CommandOutcome>((resolve) => {
     const stdout = new OutputTail(options.tailBytes ?? DEFAULT_TAIL_BYTES);

@@ -53,7 +53,14 @@ export class IncidentController {
     if (signal.aborted) return { ...base, status: 'not-started' };
 
     const startedAt = Date.now();
-    this.emit({ type: 'incident-start', at: startedAt, incident: incident.name, kind: incident.kind, plannedAt: base.plannedStartAt, description: base.description });
+    this.emit({
+      type: 'incident-start',
+      at: startedAt,
+      incident: incident.name,
+      kind: incident.kind,
+      plannedAt: base.plannedStartAt,
+      description: base.description,
+    });
     if (incident.kind === 'proxy') {
       this.options.proxy!.set(incident.mode);
       await sleep(base.plannedEndAt - Date.now(), signal);
@@ -84,9 +91,16 @@ export class IncidentController {
     const aborted = signal.aborted;
     const end = incident.end === undefined ? undefined : await this.command(incident, 'end', incident.end, undefined);
     const endedAt = this.end(incident, started || stoppedByAbort ? (aborted ? 'aborted' : 'scheduled') : 'start-failed');
-    const commands = { start: commandRecord(incident.start, start), ...(end === undefined || incident.end === undefined ? {} : { end: commandRecord(incident.end, end) }) };
+    const commands = {
+      start: commandRecord(incident.start, start),
+      ...(end === undefined || incident.end === undefined ? {} : { end: commandRecord(incident.end, end) }),
+    };
     const failure =
-      !started && !stoppedByAbort ? `its start command ${outcomeText(commands.start)}` : end !== undefined && !commandSucceeded(end) ? `its end command ${outcomeText(commands.end!)}` : undefined;
+      !started && !stoppedByAbort
+        ? `its start command ${outcomeText(commands.start)}`
+        : end !== undefined && !commandSucceeded(end)
+          ? `its end command ${outcomeText(commands.end!)}`
+          : undefined;
     if (failure !== undefined) return { ...base, status: 'failed', startedAt, endedAt, reason: failure, commands };
     return { ...base, status: aborted ? 'interrupted' : 'completed', startedAt, endedAt, commands };
   }

@@ -14,8 +14,18 @@ import type { RecoveryTime } from './recovery-time.js';
  */
 export const INCIDENT_METRICS: MetricCatalog = {
   metrics: {
-    recovery_time: { kind: 'duration', description: 'from the end of the incident to the first window in which every measured step met its SLOs again, ms', perOperation: false },
-    recovery_relapses: { kind: 'count', description: 'windows after the recovery that failed their SLOs again', counter: 'recovery_relapses', requires: 'recovered', perOperation: false },
+    recovery_time: {
+      kind: 'duration',
+      description: 'from the end of the incident to the first window in which every measured step met its SLOs again, ms',
+      perOperation: false,
+    },
+    recovery_relapses: {
+      kind: 'count',
+      description: 'windows after the recovery that failed their SLOs again',
+      counter: 'recovery_relapses',
+      requires: 'recovered',
+      perOperation: false,
+    },
   },
 };
 

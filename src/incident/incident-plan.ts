@@ -106,10 +106,19 @@ export function parseIncidentPlan(input: unknown, options: ParseIncidentsOptions
 }
 
 function parseIncident(entry: unknown, index: number, path: Path, check: Checker): Incident | undefined {
-  if (!isRecord(entry)) return void check.fail(path, `must be a mapping with at, for and kind (got ${describe(entry)})`, 'e.g. `- { at: 20s, for: 10s, kind: proxy, mode: { type: reset, share: 10 } }`');
+  if (!isRecord(entry))
+    return void check.fail(
+      path,
+      `must be a mapping with at, for and kind (got ${describe(entry)})`,
+      'e.g. `- { at: 20s, for: 10s, kind: proxy, mode: { type: reset, share: 10 } }`',
+    );
   const kind = entry['kind'];
   if (kind !== 'proxy' && kind !== 'command') {
-    return void check.fail([...path, 'kind'], kind === undefined ? 'is missing' : `must be proxy or command (got ${describe(kind)})`, 'proxy: the fault proxy disturbs roomgate\'s traffic; command: roomgate runs your own command');
+    return void check.fail(
+      [...path, 'kind'],
+      kind === undefined ? 'is missing' : `must be proxy or command (got ${describe(kind)})`,
+      "proxy: the fault proxy disturbs roomgate's traffic; command: roomgate runs your own command",
+    );
   }
   check.knownKeys(entry, KEYS_BY_KIND[kind], path, kind === 'proxy' ? 'a proxy incident' : 'a command incident');
   const atMs = check.duration(entry['at'], [...path, 'at'], { min: 0, required: true });
@@ -122,19 +131,34 @@ function parseIncident(entry: unknown, index: number, path: Path, check: Checker
     return { kind, name: name ?? `${mode.type}@${String(entry['at'])}`, atMs, forMs, slos, index, mode };
   }
   const shell = entry['shell'] ?? false;
-  if (typeof shell !== 'boolean') check.fail([...path, 'shell'], `must be true or false (got ${describe(shell)})`, 'leave it out unless the command needs a shell (pipes, $VARIABLES, &&)');
+  if (typeof shell !== 'boolean')
+    check.fail([...path, 'shell'], `must be true or false (got ${describe(shell)})`, 'leave it out unless the command needs a shell (pipes, $VARIABLES, &&)');
   const wantsShell = shell === true;
   const start = check.command(entry['start'], [...path, 'start'], wantsShell, true);
   const end = entry['end'] === undefined ? undefined : check.command(entry['end'], [...path, 'end'], wantsShell, false);
-  const timeoutMs = entry['timeout'] === undefined ? DEFAULT_COMMAND_TIMEOUT_MS : check.duration(entry['timeout'], [...path, 'timeout'], { min: 1, required: true });
-  if (atMs === undefined || forMs === undefined || start === undefined || timeoutMs === undefined || name === null || typeof shell !== 'boolean' || slos === undefined) return undefined;
+  const timeoutMs =
+    entry['timeout'] === undefined ? DEFAULT_COMMAND_TIMEOUT_MS : check.duration(entry['timeout'], [...path, 'timeout'], { min: 1, required: true });
+  if (
+    atMs === undefined ||
+    forMs === undefined ||
+    start === undefined ||
+    timeoutMs === undefined ||
+    name === null ||
+    typeof shell !== 'boolean' ||
+    slos === undefined
+  )
+    return undefined;
   if (entry['end'] !== undefined && end === undefined) return undefined;
   return { kind, name: name ?? `command@${String(entry['at'])}`, atMs, forMs, slos, index, start, ...(end === undefined ? {} : { end }), timeoutMs };
 }
 
 function parseMode(raw: unknown, path: Path, check: Checker): ProxyMode | undefined {
   if (!isRecord(raw)) {
-    return void check.fail(path, raw === undefined ? 'is missing' : `must be a mapping (got ${describe(raw)})`, `e.g. mode: { type: latency, delay: 300ms }; types: ${PROXY_MODE_TYPES.join(', ')}`);
+    return void check.fail(
+      path,
+      raw === undefined ? 'is missing' : `must be a mapping (got ${describe(raw)})`,
+      `e.g. mode: { type: latency, delay: 300ms }; types: ${PROXY_MODE_TYPES.join(', ')}`,
+    );
   }
   const type = raw['type'];
   if (typeof type !== 'string' || !(PROXY_MODE_TYPES as readonly string[]).includes(type)) {
@@ -156,7 +180,12 @@ function parseMode(raw: unknown, path: Path, check: Checker): ProxyMode | undefi
     }
     case 'error': {
       const status = raw['status'] ?? DEFAULT_ERROR_STATUS;
-      if (!isInjectableStatus(status)) return void check.fail([...path, 'status'], `must be an HTTP status from 500 to 599 (got ${describe(status)})`, 'the error mode plays an outage: 500, 502, 503 or 504');
+      if (!isInjectableStatus(status))
+        return void check.fail(
+          [...path, 'status'],
+          `must be an HTTP status from 500 to 599 (got ${describe(status)})`,
+          'the error mode plays an outage: 500, 502, 503 or 504',
+        );
       return { type: 'error', share, status };
     }
     case 'blackhole':
@@ -196,7 +225,11 @@ function checkWithinRun(planned: ReadonlyArray<{ incident: Incident; index: numb
   for (const { incident, index } of planned) {
     const endMs = incident.atMs + incident.forMs;
     if (endMs <= runMs) continue;
-    check.fail([...base, index, 'for'], `ends at ${formatDuration(endMs)}, after the run (${formatDuration(runMs)})`, 'move `at` earlier, shorten `for`, or lengthen the run; recovery needs run time after the incident too');
+    check.fail(
+      [...base, index, 'for'],
+      `ends at ${formatDuration(endMs)}, after the run (${formatDuration(runMs)})`,
+      'move `at` earlier, shorten `for`, or lengthen the run; recovery needs run time after the incident too',
+    );
   }
 }
 
@@ -232,14 +265,19 @@ class Checker {
     if (raw === undefined) return void (rule.required && this.fail(path, 'is missing', 'a duration such as 20s, 1m30s or 500ms'));
     const ms = typeof raw === 'string' ? parseDuration(raw) : undefined;
     if (ms === undefined) return void this.fail(path, `must be a duration (got ${describe(raw)})`, 'write it with a unit: 500ms, 20s, 1m30s, 1h');
-    if (ms < rule.min) return void this.fail(path, `must be longer than 0 (got ${String(raw)})`, 'an incident lasts at least 1ms; leave it out of the plan instead');
+    if (ms < rule.min)
+      return void this.fail(path, `must be longer than 0 (got ${String(raw)})`, 'an incident lasts at least 1ms; leave it out of the plan instead');
     return ms;
   }
 
   share(raw: unknown, path: Path): number | undefined {
     if (raw === undefined) return 100;
     if (isShare(raw)) return raw;
-    return void this.fail(path, `must be a percentage from 0 to 100 (got ${describe(raw)})`, 'write the share of requests to disturb as a number, e.g. share: 25 for a quarter');
+    return void this.fail(
+      path,
+      `must be a percentage from 0 to 100 (got ${describe(raw)})`,
+      'write the share of requests to disturb as a number, e.g. share: 25 for a quarter',
+    );
   }
 
   /** The thresholds as written: a list of strings (parsed against the incident metrics later); undefined after recording why not. */
@@ -258,12 +296,21 @@ class Checker {
   }
 
   command(raw: unknown, path: Path, shell: boolean, required: boolean): CommandLine | undefined {
-    const example = shell ? "['systemctl restart my-sfu && sleep 2']" : "[systemctl, restart, my-sfu]";
+    const example = shell ? "['systemctl restart my-sfu && sleep 2']" : '[systemctl, restart, my-sfu]';
     if (raw === undefined) return void (required && this.fail(path, 'is missing', `the command to run, as a list: ${example}`));
     if (!Array.isArray(raw) || raw.length === 0 || !raw.every((arg): arg is string => typeof arg === 'string')) {
-      return void this.fail(path, `must be a non-empty list of strings (got ${describe(raw)})`, `write the program and each argument as its own string: ${example}; quote numbers ('4242')`);
+      return void this.fail(
+        path,
+        `must be a non-empty list of strings (got ${describe(raw)})`,
+        `write the program and each argument as its own string: ${example}; quote numbers ('4242')`,
+      );
     }
-    if (shell && raw.length !== 1) return void this.fail(path, `with shell: true must be one script string (got ${raw.length} strings)`, `put the whole command line in one string: ${example}`);
+    if (shell && raw.length !== 1)
+      return void this.fail(
+        path,
+        `with shell: true must be one script string (got ${raw.length} strings)`,
+        `put the whole command line in one string: ${example}`,
+      );
     if (raw[0]!.trim() === '') return void this.fail(path, 'names no program (its first string is empty)', `e.g. ${example}`);
     return { argv: raw, shell };
   }

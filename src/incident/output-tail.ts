@@ -34,6 +34,8 @@ export class OutputTail {
 
   /** The kept bytes as UTF-8; a character cut in half at the start is dropped rather than shown as garbage. */
   text(): string {
-    return Buffer.concat(this.chunks).toString('utf8').replace(this.truncated ? /^\uFFFD+/ : /^$/, '');
+    return Buffer.concat(this.chunks)
+      .toString('utf8')
+      .replace(this.truncated ? /^\uFFFD+/ : /^$/, '');
   }
 }

@@ -64,7 +64,8 @@ export function buildSummary(
   const { durationMs, totals, operations } = summarizeLoadRegistry(registry, load.options.mode);
   for (const [op, byStatus] of recorder.unexpectedStatuses) {
     const summary = operations[op];
-    if (summary !== undefined) summary.unexpectedStatuses = Object.fromEntries([...byStatus].sort(([a], [b]) => a - b).map(([status, count]) => [String(status), count]));
+    if (summary !== undefined)
+      summary.unexpectedStatuses = Object.fromEntries([...byStatus].sort(([a], [b]) => a - b).map(([status, count]) => [String(status), count]));
   }
   const lateThresholdMs = load.options.lateThresholdMs ?? LOAD_DEFAULTS.lateThresholdMs;
   return {
@@ -78,7 +79,8 @@ export function buildSummary(
       ? {}
       : {
           schedule: {
-            requestedRate: Math.round((new ArrivalSchedule(load.segments).expectedArrivals / Math.max(0.001, new ArrivalSchedule(load.segments).totalMs / 1000)) * 10) / 10,
+            requestedRate:
+              Math.round((new ArrivalSchedule(load.segments).expectedArrivals / Math.max(0.001, new ArrivalSchedule(load.segments).totalMs / 1000)) * 10) / 10,
             achievedRate: Math.round((soak.sent / Math.max(0.001, soak.elapsedMs / 1000)) * 10) / 10,
             scheduled: soak.scheduled,
             sent: soak.sent,

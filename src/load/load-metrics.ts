@@ -52,10 +52,21 @@ export function loadMetricCatalog(mode: LoadMode): MetricCatalog {
     errors: { kind: 'count', description: 'failed requests (status, timeout, reset, dropped)', counter: COUNTERS.errors, requires: COUNTERS.attempts },
     error_rate: { kind: 'ratio', description: 'failed / attempted', numerator: [COUNTERS.errors], denominator: [COUNTERS.attempts] },
     success_rate: { kind: 'ratio', description: '1 − failed / attempted', numerator: [COUNTERS.errors], denominator: [COUNTERS.attempts], complement: true },
-    availability: { kind: 'ratio', description: '1 − (5xx + transport errors + dropped) / attempted', numerator: [COUNTERS.serverErrors], denominator: [COUNTERS.attempts], complement: true },
+    availability: {
+      kind: 'ratio',
+      description: '1 − (5xx + transport errors + dropped) / attempted',
+      numerator: [COUNTERS.serverErrors],
+      denominator: [COUNTERS.attempts],
+      complement: true,
+    },
     throughput: { kind: 'rate', description: 'responses per second', counter: COUNTERS.responses },
     timeouts: { kind: 'count', description: 'requests that timed out', counter: COUNTERS.errorsTimeout, requires: COUNTERS.attempts },
-    retries: { kind: 'count', description: 'creates sent again with the same Idempotency-Key after their response was lost', counter: COUNTERS.retries, requires: COUNTERS.attempts },
+    retries: {
+      kind: 'count',
+      description: 'creates sent again with the same Idempotency-Key after their response was lost',
+      counter: COUNTERS.retries,
+      requires: COUNTERS.attempts,
+    },
     duplicate_rooms: {
       kind: 'count',
       description: 'rooms the run created twice (two rooms with one name and Idempotency-Key), counted after the run by listing its rooms',
@@ -63,18 +74,36 @@ export function loadMetricCatalog(mode: LoadMode): MetricCatalog {
       requires: COUNTERS.roomsAudited,
       perOperation: false,
     },
-    schema_violations: { kind: 'count', description: 'sampled responses that broke the OpenAPI schema', counter: COUNTERS.schemaViolations, requires: COUNTERS.schemaChecked },
+    schema_violations: {
+      kind: 'count',
+      description: 'sampled responses that broke the OpenAPI schema',
+      counter: COUNTERS.schemaViolations,
+      requires: COUNTERS.schemaChecked,
+    },
   };
   if (mode === 'burst') {
     // Closed loop: there is no schedule to be late for; service time is the latency.
-    return { metrics: { ...common, service_time: { kind: 'latency', description: 'time from send to response, ms', series: LOAD_SERIES.latency } }, defaultLatency: 'latency' };
+    return {
+      metrics: { ...common, service_time: { kind: 'latency', description: 'time from send to response, ms', series: LOAD_SERIES.latency } },
+      defaultLatency: 'latency',
+    };
   }
   return {
     metrics: {
       ...common,
       service_time: { kind: 'latency', description: 'time from the write to the socket to the response, ms', series: LOAD_SERIES.serviceTime },
-      late_sends: { kind: 'count', description: 'sends later than the late threshold after their intended time', counter: COUNTERS.lateSends, requires: COUNTERS.attempts },
-      dropped_sends: { kind: 'count', description: 'arrivals not sent because the in-flight cap was reached', counter: COUNTERS.droppedSends, requires: COUNTERS.attempts },
+      late_sends: {
+        kind: 'count',
+        description: 'sends later than the late threshold after their intended time',
+        counter: COUNTERS.lateSends,
+        requires: COUNTERS.attempts,
+      },
+      dropped_sends: {
+        kind: 'count',
+        description: 'arrivals not sent because the in-flight cap was reached',
+        counter: COUNTERS.droppedSends,
+        requires: COUNTERS.attempts,
+      },
     },
     defaultLatency: 'latency',
   };

@@ -51,7 +51,12 @@ export class LoadOperations {
       ['close', profile.rooms.close],
     ];
     const present = roles.filter((entry): entry is [LoadRole, RoleRequest] => entry[1] !== undefined);
-    const derived = present.map(([role, request]) => ({ role, operationId: request.resolved.operationId, explicit: request.metric, name: request.metric ?? identifierOf(request.resolved.operationId) }));
+    const derived = present.map(([role, request]) => ({
+      role,
+      operationId: request.resolved.operationId,
+      explicit: request.metric,
+      name: request.metric ?? identifierOf(request.resolved.operationId),
+    }));
     // Two roles played by one operation (LiveKit's ListRooms reads one room and lists them all) would
     // share one series: each gets its role appended instead, unless the profile named them itself.
     const counts = new Map<string, number>();
@@ -124,14 +129,21 @@ export class LoadOperations {
       if (role === undefined) {
         const mapped = ROLE_WORDS[word];
         if (mapped !== undefined) {
-          throw new ConfigError(`the mix names ${word}, but the target profile maps no rooms.${mapped} operation`, { path, hint: `leave ${word} out of the mix, or add rooms.${mapped} to the profile` });
+          throw new ConfigError(`the mix names ${word}, but the target profile maps no rooms.${mapped} operation`, {
+            path,
+            hint: `leave ${word} out of the mix, or add rooms.${mapped} to the profile`,
+          });
         }
         const known = this.vocabulary();
         const guess = known.length === 0 ? undefined : closest(word, known);
         const near = guess !== undefined && distance(word, guess) <= Math.max(2, Math.floor(word.length / 3));
-        throw new ConfigError(`unknown operation "${word}" in the mix${near ? ` (did you mean "${guess}"?)` : ''}`, { path, hint: `operations: ${this.describe()}; or the roles create, get, list, close` });
+        throw new ConfigError(`unknown operation "${word}" in the mix${near ? ` (did you mean "${guess}"?)` : ''}`, {
+          path,
+          hint: `operations: ${this.describe()}; or the roles create, get, list, close`,
+        });
       }
-      if (typeof weight !== 'number' || !Number.isFinite(weight) || weight < 0) throw new ConfigError(`weight of ${word} must be a number >= 0`, { path: `${path}.${word}` });
+      if (typeof weight !== 'number' || !Number.isFinite(weight) || weight < 0)
+        throw new ConfigError(`weight of ${word} must be a number >= 0`, { path: `${path}.${word}` });
       weights.set(role, (weights.get(role) ?? 0) + weight);
     }
     if ([...weights.values()].every((w) => w === 0)) throw new ConfigError('the mix gives every operation weight 0', { path });

@@ -62,7 +62,8 @@ export class LoadRecorder implements OpenLoopObserver<LoadRequest>, BurstObserve
     }
     const created = this.workload.observe(request, status, body);
     if (created !== undefined) this.onRoom({ event: 'created', roomId: created, requestId: request.requestId });
-    else if (request.role === 'close' && expected && request.roomId !== undefined) this.onRoom({ event: 'closed', roomId: request.roomId, requestId: request.requestId });
+    else if (request.role === 'close' && expected && request.roomId !== undefined)
+      this.onRoom({ event: 'closed', roomId: request.roomId, requestId: request.requestId });
     if (request.sampled === true && this.sampler !== undefined && body !== undefined) {
       const violations = this.sampler.validate(request.role, status, body);
       r.increment(COUNTERS.schemaChecked, op);

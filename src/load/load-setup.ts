@@ -73,16 +73,21 @@ export async function createRoomPool(
 export async function loadSampler(options: LoadStepOptions, profile: TargetProfile, operations: LoadOperations): Promise<SchemaSampler | undefined> {
   const rate = options.schemaSampleRate ?? LOAD_DEFAULTS.schemaSampleRate;
   if (rate === 0) return undefined;
-  const document = options.specPath === undefined ? profile.spec.document : await loadSpec(options.specPath).catch((error: unknown) => {
-    throw error instanceof ConfigError ? new ConfigError(error.message, { path: 'load.spec', ...(error.hint === undefined ? {} : { hint: error.hint }), cause: error }) : error;
-  });
+  const document =
+    options.specPath === undefined
+      ? profile.spec.document
+      : await loadSpec(options.specPath).catch((error: unknown) => {
+          throw error instanceof ConfigError
+            ? new ConfigError(error.message, { path: 'load.spec', ...(error.hint === undefined ? {} : { hint: error.hint }), cause: error })
+            : error;
+        });
   return SchemaSampler.create(document, profile, operations, rate);
 }
 
 /** Why the run's rooms cannot be found by listing them, or undefined when they can. */
 function unlistable(client: ProfileClient): string | undefined {
-  if (!client.api.has('list')) return 'the target profile maps no rooms.list operation, so the run\'s rooms cannot be found';
-  if (!client.api.has('name')) return 'the target profile maps no room name (fields.name), so the run\'s rooms cannot be found by their name prefix';
+  if (!client.api.has('list')) return "the target profile maps no rooms.list operation, so the run's rooms cannot be found";
+  if (!client.api.has('name')) return "the target profile maps no room name (fields.name), so the run's rooms cannot be found by their name prefix";
   return undefined;
 }
 
@@ -112,7 +117,9 @@ export async function cleanupAfter(
   const problems = [
     ...(report.error === undefined ? [] : [report.error]),
     ...(report.verified === false
-      ? [`what is left open is unknown: the run's rooms could not be listed${report.leftOver === 0 ? '' : `; at least ${report.leftOver}: ${report.leftOpen?.join(', ') ?? ''}`}`]
+      ? [
+          `what is left open is unknown: the run's rooms could not be listed${report.leftOver === 0 ? '' : `; at least ${report.leftOver}: ${report.leftOpen?.join(', ') ?? ''}`}`,
+        ]
       : report.leftOver === 0
         ? []
         : [`${report.leftOver} of the run's rooms left open: ${report.leftOpen?.join(', ') ?? ''}`]),

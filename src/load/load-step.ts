@@ -98,7 +98,9 @@ async function runLoad(load: BoundLoad, ctx: StepContext): Promise<LoadStepResul
       for (const listener of cycleListeners) listener();
     });
     sampler = await loadSampler(options, profile, load.operations);
-    roomsCreated = await createRoomPool(client, workload, options.roomPoolSize ?? LOAD_DEFAULTS.roomPoolSize, ctx.signal, (id, requestId) => announce('created', id, requestId));
+    roomsCreated = await createRoomPool(client, workload, options.roomPoolSize ?? LOAD_DEFAULTS.roomPoolSize, ctx.signal, (id, requestId) =>
+      announce('created', id, requestId),
+    );
   } catch (error) {
     auth.stop();
     if (ctx.signal.aborted) {
@@ -112,7 +114,9 @@ async function runLoad(load: BoundLoad, ctx: StepContext): Promise<LoadStepResul
     // fails the load test. Refused credentials and everything else are roomgate unable to run it.
     const refused = error instanceof ProfileApiError && error.status !== 401 && error.status !== 403;
     // "CreateRoom answered 404: …" → "the target answered 404 on CreateRoom: …": the target is at fault, in the profile's words.
-    const answered = refused ? error.message.replace(`${error.operationId} answered ${error.status}`, `the target answered ${error.status} on ${error.operationId}`) : (error as Error).message;
+    const answered = refused
+      ? error.message.replace(`${error.operationId} answered ${error.status}`, `the target answered ${error.status} on ${error.operationId}`)
+      : (error as Error).message;
     return finish(refused ? 'failed' : 'errored', `setup failed: ${answered}${clause(swept.problem)}`, [], undefined);
   }
 
@@ -259,7 +263,13 @@ async function runLoad(load: BoundLoad, ctx: StepContext): Promise<LoadStepResul
  * `duplicate_rooms`, or creates were retried (only a retry can double a
  * room). Its figures go into the registry before the SLOs are judged.
  */
-async function audit(load: BoundLoad, registry: MetricsRegistry, client: ProfileClient, workload: RoomWorkload, signal: AbortSignal): Promise<AuditOutcome | undefined> {
+async function audit(
+  load: BoundLoad,
+  registry: MetricsRegistry,
+  client: ProfileClient,
+  workload: RoomWorkload,
+  signal: AbortSignal,
+): Promise<AuditOutcome | undefined> {
   const asked = load.slos.some((slo) => slo.metric === 'duplicate_rooms');
   if (!asked && registry.counter(COUNTERS.retries) === 0) return undefined;
   const outcome = await auditAfter(client, workload, signal);

@@ -406,7 +406,9 @@ class Exchange<R extends PreparedRequest> {
 
   /** The deadline (or the drain after an interruption) passed: end it as a timeout. */
   expire(why: 'deadline' | 'interrupted'): void {
-    this.cut(new ExchangeCut('timeout', why === 'deadline' ? 'no complete response within the request timeout' : 'still unanswered when the run was interrupted'));
+    this.cut(
+      new ExchangeCut('timeout', why === 'deadline' ? 'no complete response within the request timeout' : 'still unanswered when the run was interrupted'),
+    );
   }
 
   onComplete(): void {

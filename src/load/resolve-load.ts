@@ -53,7 +53,10 @@ export function resolveLoad(given: LoadStepOptions): ResolvedLoad {
   if (!(sampleRate >= 0 && sampleRate <= 1)) throw new ConfigError('schema sample rate must be between 0 and 1', { path: 'load.schema_sample_rate' });
   const maxLate = options.maxLateFraction ?? LOAD_DEFAULTS.maxLateFraction;
   if (!(maxLate >= 0 && maxLate <= 1)) {
-    throw new ConfigError(`the late-send fraction must be between 0 and 1, got ${String(maxLate)}`, { path: 'load.maxLateFraction', hint: 'e.g. 0.01 (1 % of sends may be late); 1 never marks a run invalid for lateness' });
+    throw new ConfigError(`the late-send fraction must be between 0 and 1, got ${String(maxLate)}`, {
+      path: 'load.maxLateFraction',
+      hint: 'e.g. 0.01 (1 % of sends may be late); 1 never marks a run invalid for lateness',
+    });
   }
   const phases: LoadPhase[] = options.phases ?? burstRamp(options) ?? [{}];
   if (phases.length === 0) throw new ConfigError('phases is empty', { path: 'load.phases' });
@@ -63,7 +66,10 @@ export function resolveLoad(given: LoadStepOptions): ResolvedLoad {
   let totalMs: number | undefined = 0;
   phases.forEach((phase, i) => {
     const path = options.phases === undefined ? 'load' : `load.phases[${i}]`;
-    const durationMs = phase.durationMs ?? (phase.requests === undefined ? options.durationMs : undefined) ?? (options.requests === undefined ? LOAD_DEFAULTS.durationMs : undefined);
+    const durationMs =
+      phase.durationMs ??
+      (phase.requests === undefined ? options.durationMs : undefined) ??
+      (options.requests === undefined ? LOAD_DEFAULTS.durationMs : undefined);
     if (mode === 'soak') {
       const rate = phase.rate ?? options.rate ?? LOAD_DEFAULTS.rate;
       bounded(rate, `${path}.rate`, LOAD_LIMITS.rate, '/s');
@@ -102,7 +108,10 @@ export function resolveLoad(given: LoadStepOptions): ResolvedLoad {
   if (mode === 'soak' && options.connections !== undefined) bounded(options.connections, 'load.connections', LOAD_LIMITS.connections, '');
   if (options.rampMs !== undefined) bounded(options.rampMs, 'load.ramp', MAX_DURATION_MS, 'ms');
   if (totalMs !== undefined && totalMs > MAX_DURATION_MS) {
-    throw new ConfigError(`the phases add up to ${totalMs} ms, longer than the ${MAX_DURATION_MS} ms (about 24.8 days) a timer can wait`, { path: 'load.phases', hint: 'shorten the run' });
+    throw new ConfigError(`the phases add up to ${totalMs} ms, longer than the ${MAX_DURATION_MS} ms (about 24.8 days) a timer can wait`, {
+      path: 'load.phases',
+      hint: 'shorten the run',
+    });
   }
   return { name: options.name ?? `load-${mode}`, options, segments, burstPhases, totalMs, windowMs };
 }
@@ -139,7 +148,10 @@ function burstRamp(options: LoadStepOptions): LoadPhase[] | undefined {
   const connections = options.connections ?? LOAD_DEFAULTS.connections.burst;
   const stepMs = options.rampMs / 3;
   const steps = [0.25, 0.5, 0.75].map((f) => ({ connections: Math.max(1, Math.round(connections * f)), durationMs: stepMs }));
-  return [...steps, options.requests === undefined ? { connections, durationMs: options.durationMs ?? LOAD_DEFAULTS.durationMs } : { connections, requests: options.requests }];
+  return [
+    ...steps,
+    options.requests === undefined ? { connections, durationMs: options.durationMs ?? LOAD_DEFAULTS.durationMs } : { connections, requests: options.requests },
+  ];
 }
 
 function burstRate(phase: LoadPhase, options: LoadStepOptions, path: string): { rate?: number } {
@@ -165,5 +177,6 @@ function bounded(value: number, path: string, max: number, unit: string): void {
 
 /** An integer from `min` to `max`. */
 function atMost(value: number, path: string, max: number, min: number): void {
-  if (!(Number.isInteger(value) && value >= min && value <= max)) throw new ConfigError(`must be an integer from ${min} to ${max}, got ${String(value)}`, { path });
+  if (!(Number.isInteger(value) && value >= min && value <= max))
+    throw new ConfigError(`must be an integer from ${min} to ${max}, got ${String(value)}`, { path });
 }

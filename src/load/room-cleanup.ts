@@ -74,7 +74,11 @@ export async function cleanupRooms(client: ProfileClient, namePrefix: string, op
     try {
       finish(report, await openRooms(client, namePrefix, AbortSignal.timeout(REPORT_BUDGET_MS), report), true);
     } catch {
-      finish(report, known.filter((room) => !closed.has(room.id)), false);
+      finish(
+        report,
+        known.filter((room) => !closed.has(room.id)),
+        false,
+      );
     }
   } finally {
     clearTimeout(timer);

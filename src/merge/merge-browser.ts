@@ -31,7 +31,18 @@ export function mergeBrowserStep(steps: readonly ShardStep[], maxSkewMs: number)
   );
   const all = summaries.filter((s): s is BrowserStepSummary => s?.metrics !== undefined);
   if (all.length < summaries.length) {
-    return { result: { name, kind: 'browser', ...times, status: carried?.status ?? 'errored', reason: carried?.reason ?? 'a shard has no metrics to merge', checks: shardChecks, slos: [], artifacts: [] } };
+    return {
+      result: {
+        name,
+        kind: 'browser',
+        ...times,
+        status: carried?.status ?? 'errored',
+        reason: carried?.reason ?? 'a shard has no metrics to merge',
+        checks: shardChecks,
+        slos: [],
+        artifacts: [],
+      },
+    };
   }
   const catalog = browserMetricCatalog();
   const merged = mergeShardMetrics(all.map((s) => s.metrics));
@@ -74,7 +85,17 @@ export function mergeBrowserStep(steps: readonly ShardStep[], maxSkewMs: number)
     (skew === undefined ? undefined : { status: 'invalid' as const, reason: skew }) ??
     browserVerdict({ interrupted: false, overloadDetail: signals[0]?.detail, checks, verdicts });
   return {
-    result: { name, kind: 'browser', status, ...(reason === undefined ? {} : { reason }), ...times, checks, slos: verdicts, summary, artifacts: steps.flatMap((s) => s.result.artifacts) },
+    result: {
+      name,
+      kind: 'browser',
+      status,
+      ...(reason === undefined ? {} : { reason }),
+      ...times,
+      checks,
+      slos: verdicts,
+      summary,
+      artifacts: steps.flatMap((s) => s.result.artifacts),
+    },
     skewMs: merged.skewMs,
   };
 }

@@ -35,7 +35,18 @@ export function mergeLoadStep(steps: readonly ShardStep[], maxSkewMs: number): M
   const all = summaries.filter((s): s is LoadSummary => s?.histograms !== undefined);
   if (all.length < summaries.length) {
     // A shard without metrics (it failed in setup): nothing to merge, only its reason to pass on.
-    return { result: { name, kind: 'load', ...times, status: carried?.status ?? 'errored', reason: carried?.reason ?? 'a shard has no metrics to merge', checks: [], slos: [], artifacts: [] } };
+    return {
+      result: {
+        name,
+        kind: 'load',
+        ...times,
+        status: carried?.status ?? 'errored',
+        reason: carried?.reason ?? 'a shard has no metrics to merge',
+        checks: [],
+        slos: [],
+        artifacts: [],
+      },
+    };
   }
   const mode = all[0]!.mode;
   const catalog = loadMetricCatalog(mode);
@@ -49,7 +60,10 @@ export function mergeLoadStep(steps: readonly ShardStep[], maxSkewMs: number): M
   );
   const verdicts = evaluateSlos(slos, registry, catalog);
   const figures = summarizeLoadRegistry(registry, mode);
-  addUnexpectedStatuses(figures.operations, all.map((s) => s.operations));
+  addUnexpectedStatuses(
+    figures.operations,
+    all.map((s) => s.operations),
+  );
   const schedule = mergeSchedules(all);
   const windows = registry.windows().map((w) => {
     const summary = windowSummary(w, undefined);

@@ -44,12 +44,17 @@ export function mergeRuns(runs: readonly ShardRun[], options: MergeOptions = {})
     const perShard: ShardStep[] = ordered.map((run) => ({
       shard: run.report.run.shard!,
       dir: run.dir,
-      result: withArtifactsFrom(run.report.steps.find((s) => s.name === name)!, run.dir, options.outDir),
+      result: withArtifactsFrom(
+        run.report.steps.find((s) => s.name === name)!,
+        run.dir,
+        options.outDir,
+      ),
     }));
     const merged = mergeStep(perShard, maxSkewMs);
     steps.push(merged.result);
     if (merged.windows !== undefined) timeline[name] = merged.windows;
-    else if (first.report.timeline[name] !== undefined && perShard.filter((s) => s.result.status !== 'skipped').length === 1) timeline[name] = first.report.timeline[name]!;
+    else if (first.report.timeline[name] !== undefined && perShard.filter((s) => s.result.status !== 'skipped').length === 1)
+      timeline[name] = first.report.timeline[name]!;
     if (merged.skewMs !== undefined) skewMs[name] = merged.skewMs;
   }
   const status = worstStatus(steps.map((s) => s.status));
@@ -104,7 +109,9 @@ export function checkShardSet(runs: readonly ShardRun[]): ShardRun[] {
   if (runs.length === 0) throw new ConfigError('no shard run folders given', { hint: 'roomgate merge shards/1 shards/2 shards/3 --out merged' });
   for (const run of runs) {
     if (run.report.run.shard === undefined) {
-      throw new ConfigError(`${run.dir} is not a shard run (its report.json has no run.shard)`, { hint: 'merge the folders of runs started with --shard i/n (or ROOMGATE_SHARD / JOB_COMPLETION_INDEX)' });
+      throw new ConfigError(`${run.dir} is not a shard run (its report.json has no run.shard)`, {
+        hint: 'merge the folders of runs started with --shard i/n (or ROOMGATE_SHARD / JOB_COMPLETION_INDEX)',
+      });
     }
     if (run.report.run.merged !== undefined) throw new ConfigError(`${run.dir} is already a merged run`, { hint: 'merge the shard folders themselves' });
   }
@@ -128,15 +135,21 @@ export function checkShardSet(runs: readonly ShardRun[]): ShardRun[] {
     const index = run.report.run.shard!.index;
     const seen = byIndex.get(index);
     if (seen !== undefined) {
-      throw new ConfigError(`shard ${formatShard(run.report.run.shard!)} appears twice: ${seen.dir} and ${run.dir}`, { hint: 'pass each shard\'s folder once' });
+      throw new ConfigError(`shard ${formatShard(run.report.run.shard!)} appears twice: ${seen.dir} and ${run.dir}`, { hint: "pass each shard's folder once" });
     }
     byIndex.set(index, run);
   }
   const missing = Array.from({ length: want.count }, (_, i) => i + 1).filter((i) => !byIndex.has(i));
   if (missing.length > 0) {
-    throw new ConfigError(`missing shard${missing.length === 1 ? '' : 's'} ${missing.map((i) => `${i}/${want.count}`).join(', ')} (got ${[...byIndex.keys()].sort((a, b) => a - b).map((i) => `${i}/${want.count}`).join(', ')})`, {
-      hint: 'a merged run must contain every shard; pass all their folders (a shard that failed still wrote one, unless it was killed)',
-    });
+    throw new ConfigError(
+      `missing shard${missing.length === 1 ? '' : 's'} ${missing.map((i) => `${i}/${want.count}`).join(', ')} (got ${[...byIndex.keys()]
+        .sort((a, b) => a - b)
+        .map((i) => `${i}/${want.count}`)
+        .join(', ')})`,
+      {
+        hint: 'a merged run must contain every shard; pass all their folders (a shard that failed still wrote one, unless it was killed)',
+      },
+    );
   }
   return [...byIndex.entries()].sort(([a], [b]) => a - b).map(([, run]) => run);
 }
@@ -147,4 +160,3 @@ function withArtifactsFrom(step: StepResult, dir: string, outDir: string | undef
   const base = relative(outDir, dir);
   return { ...step, artifacts: step.artifacts.map((a) => ({ ...a, path: join(base, a.path) })) };
 }
-

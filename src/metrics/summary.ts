@@ -22,7 +22,15 @@ export type LatencyStat = PercentileStat | 'min' | 'max' | 'mean' | 'count';
 export const LATENCY_STATS: readonly LatencyStat[] = [...(Object.keys(PERCENTILE_STATS) as PercentileStat[]), 'min', 'max', 'mean', 'count'];
 
 export const EMPTY_SUMMARY: Readonly<LatencySummary> = Object.freeze({
-  count: 0, min: 0, mean: 0, p50: 0, p90: 0, p95: 0, p99: 0, p999: 0, max: 0,
+  count: 0,
+  min: 0,
+  mean: 0,
+  p50: 0,
+  p90: 0,
+  p95: 0,
+  p99: 0,
+  p999: 0,
+  max: 0,
 });
 
 export function summarize(histogram: Histogram): LatencySummary {

@@ -83,7 +83,6 @@ export function coverageTotals(cells: readonly CoverageCell[]): CoverageTotals {
 
 /** `responses 41/44, inputs 96/96` (provoked, failed included, over provokable), for console lines and summaries. */
 export function coverageFigure(coverage: ContractCoverage): string {
-  const part = (name: string, t: CoverageTotals) =>
-    `${name} ${t.provoked + t.failed}/${t.provokable}${t.failed > 0 ? ` (${t.failed} failed)` : ''}`;
+  const part = (name: string, t: CoverageTotals) => `${name} ${t.provoked + t.failed}/${t.provokable}${t.failed > 0 ? ` (${t.failed} failed)` : ''}`;
   return `${part('responses', coverage.totals.responses)}, ${part('inputs', coverage.totals.inputs)}`;
 }

@@ -14,11 +14,7 @@ import type { StepKind } from '../config/types.js';
  * the compiler tells it which fields exist.
  */
 
-export type CheckResult =
-  | CheckPassed
-  | CheckFailed
-  | CheckErrored
-  | CheckSkipped;
+export type CheckResult = CheckPassed | CheckFailed | CheckErrored | CheckSkipped;
 
 interface CheckBase {
   /** Stable, human-readable id, e.g. `idempotency.replay-returns-same-room`. */
@@ -99,13 +95,7 @@ interface StepResultBase {
  * consumer switches on `kind` and the compiler knows the summary's fields.
  */
 export type StepResult =
-  | ContractStepResult
-  | WebhooksStepResult
-  | PactStepResult
-  | LoadStepResult
-  | BrowserStepResult
-  | WebhookSinkStepResult
-  | IncidentStepResult;
+  ContractStepResult | WebhooksStepResult | PactStepResult | LoadStepResult | BrowserStepResult | WebhookSinkStepResult | IncidentStepResult;
 
 export interface ContractStepResult extends StepResultBase {
   kind: 'contract';

@@ -67,7 +67,10 @@ export async function detectNetworkCapabilities(options: { signal?: AbortSignal 
       if (failure === undefined) return OK;
       return failure.missing
         ? unavailable('tc is not installed', 'install iproute2 (apt-get install iproute2)')
-        : unavailable(`tc ${kind}: ${failure.reason}`, `the kernel lacks the sch_${kind} module; load it (modprobe sch_${kind}) or run on a host whose kernel has it`);
+        : unavailable(
+            `tc ${kind}: ${failure.reason}`,
+            `the kernel lacks the sch_${kind} module; load it (modprobe sch_${kind}) or run on a host whose kernel has it`,
+          );
     };
     const tbf = await qdisc('tbf', egressQdiscCommands(PROBE_DEVICE, { rateBitsPerSecond: 1_000_000, rateVia: 'tbf' }));
     const htb = await qdisc('htb', egressQdiscCommands(PROBE_DEVICE, { rateBitsPerSecond: 1_000_000, rateVia: 'htb' }));
@@ -79,10 +82,7 @@ export async function detectNetworkCapabilities(options: { signal?: AbortSignal 
       'the kernel lacks nf_tables netdev ingress or numgen (nft_numgen)',
     );
     const loopbackRedirect = nftCapability(
-      await firstFailure([
-        () => nft(['-f', '-'], loopbackRedirectScript(PROBE_DEVICE, '10.0.0.2', '10.0.0.1')),
-        () => nft(exposePortsCommand([9])),
-      ]),
+      await firstFailure([() => nft(['-f', '-'], loopbackRedirectScript(PROBE_DEVICE, '10.0.0.2', '10.0.0.1')), () => nft(exposePortsCommand([9]))]),
       'the kernel lacks nftables NAT (nft_nat, nf_nat)',
     );
     return { namespaces: OK, tbf, htb, netem, nftables, loopbackRedirect, occupiedIpv4 };

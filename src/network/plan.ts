@@ -54,7 +54,8 @@ export function planNetworkLab(cohorts: readonly CohortNetworkSpec[], options: P
   const { capabilities } = options;
   const root = options.path ?? 'cohorts';
   const errors: NetworkProfileError[] = [];
-  const fail = (path: string, message: string, hint?: string) => errors.push(new NetworkProfileError(message, { path, ...(hint === undefined ? {} : { hint }) }));
+  const fail = (path: string, message: string, hint?: string) =>
+    errors.push(new NetworkProfileError(message, { path, ...(hint === undefined ? {} : { hint }) }));
 
   // Without namespaces (or without a way in for the participants) nothing below matters: say that once.
   for (const [capability, what] of [
@@ -67,10 +68,15 @@ export function planNetworkLab(cohorts: readonly CohortNetworkSpec[], options: P
   }
 
   if (cohorts.length === 0) fail(root, 'no cohorts given', 'list at least one cohort, or drop `cohorts` from the step');
-  if (cohorts.length > MAX_COHORTS) fail(root, `${cohorts.length} cohorts are more than the ${MAX_COHORTS} one lab holds`, 'merge cohorts with the same profile');
+  if (cohorts.length > MAX_COHORTS)
+    fail(root, `${cohorts.length} cohorts are more than the ${MAX_COHORTS} one lab holds`, 'merge cohorts with the same profile');
   const addressBlock = chooseAddressBlock(capabilities.occupiedIpv4);
   if (addressBlock === undefined) {
-    fail(root, 'every private address block the lab may use (10.231.0.0/16 to 10.239.0.0/16) overlaps a route or address of this host', 'free one of them, or run on another host');
+    fail(
+      root,
+      'every private address block the lab may use (10.231.0.0/16 to 10.239.0.0/16) overlaps a route or address of this host',
+      'free one of them, or run on another host',
+    );
   }
 
   const seen = new Set<string>();

@@ -36,7 +36,11 @@ export function parsePercent(text: string): { percent: number } | { problem: str
 
 /** `300000` → `300kbit`, for plan descriptions (the way the user would write it back). */
 export function formatBandwidth(bitsPerSecond: number): string {
-  for (const [unit, factor] of [['gbit', 1e9], ['mbit', 1e6], ['kbit', 1e3]] as const) {
+  for (const [unit, factor] of [
+    ['gbit', 1e9],
+    ['mbit', 1e6],
+    ['kbit', 1e3],
+  ] as const) {
     if (bitsPerSecond >= factor) return `${Number((bitsPerSecond / factor).toPrecision(6))}${unit}`;
   }
   return `${bitsPerSecond}bit`;

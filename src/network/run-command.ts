@@ -9,9 +9,7 @@ import { NetworkLabError } from './network-errors.js';
 
 export const COMMAND_TIMEOUT_MS = 15_000;
 
-export type CommandOutcome =
-  | { ok: true; stdout: string; stderr: string }
-  | { ok: false; stdout: string; stderr: string; reason: string; missing: boolean };
+export type CommandOutcome = { ok: true; stdout: string; stderr: string } | { ok: false; stdout: string; stderr: string; reason: string; missing: boolean };
 
 export interface CommandOptions {
   /** Written to the command's stdin (nft -f -). */
@@ -69,5 +67,10 @@ export async function mustRun(file: string, args: readonly string[], options: Co
 }
 
 export function firstLine(text: string): string {
-  return text.split('\n').find((line) => line.trim() !== '')?.trim() ?? '';
+  return (
+    text
+      .split('\n')
+      .find((line) => line.trim() !== '')
+      ?.trim() ?? ''
+  );
 }

@@ -51,8 +51,7 @@ export function linkShapingParts(shaping: PlannedShaping): LinkShapingParts {
     return { hubEgress: undefined, cohortEgress: undefined, hubIngress: { kind: 'drop-all' }, cohortIngress: { kind: 'drop-all' } };
   }
   const c = shaping.conditions;
-  const filter: IngressFilter =
-    c.lossPercent !== undefined && c.lossVia === 'nftables' ? { kind: 'random-loss', percent: c.lossPercent } : { kind: 'none' };
+  const filter: IngressFilter = c.lossPercent !== undefined && c.lossVia === 'nftables' ? { kind: 'random-loss', percent: c.lossPercent } : { kind: 'none' };
   return {
     hubEgress: egress(c, c.downBitsPerSecond),
     cohortEgress: egress(c, c.upBitsPerSecond),
@@ -103,7 +102,25 @@ export function egressQdiscCommands(device: string, shaping: EgressShaping): str
     if (shaping.rateVia === 'htb') {
       const major = handle.slice(0, -1);
       commands.push(['qdisc', 'add', 'dev', device, ...parent, 'handle', handle, 'htb', 'default', '1']);
-      commands.push(['class', 'add', 'dev', device, 'parent', handle, 'classid', `${major}:1`, 'htb', 'rate', rate, 'ceil', rate, 'burst', burst, 'cburst', burst]);
+      commands.push([
+        'class',
+        'add',
+        'dev',
+        device,
+        'parent',
+        handle,
+        'classid',
+        `${major}:1`,
+        'htb',
+        'rate',
+        rate,
+        'ceil',
+        rate,
+        'burst',
+        burst,
+        'cburst',
+        burst,
+      ]);
     } else {
       commands.push(['qdisc', 'add', 'dev', device, ...parent, 'handle', handle, 'tbf', 'rate', rate, 'burst', burst, 'latency', RATE_QUEUE_LATENCY]);
     }
@@ -134,10 +151,7 @@ export function burstBytes(bitsPerSecond: number): number {
 export function ingressFilterScript(table: string, device: string, filter: IngressFilter): string {
   const lines = [`table netdev ${table}`, `delete table netdev ${table}`];
   if (filter.kind !== 'none') {
-    const rule =
-      filter.kind === 'drop-all'
-        ? 'drop'
-        : `numgen random mod ${LOSS_RESOLUTION} < ${Math.round((filter.percent / 100) * LOSS_RESOLUTION)} drop`;
+    const rule = filter.kind === 'drop-all' ? 'drop' : `numgen random mod ${LOSS_RESOLUTION} < ${Math.round((filter.percent / 100) * LOSS_RESOLUTION)} drop`;
     lines.push(
       `table netdev ${table} {`,
       `  chain ingress {`,

@@ -95,7 +95,8 @@ function roleLabel(role: keyof GuessedRoles): string {
 const NAME_FIELD = /^(name|unique_?name|title|display_?name|room_?name|topic|subject)$/i;
 const ID_FIELD = /^(id|sid|uuid|key|[a-z]+_?id)$/i;
 const JOIN_URL_FIELD = /join|meeting_?url|room_?url|^url$|^link$/i;
-const COUNT_FIELD = /^(participant_?count|participants_?count|num_?participants|numparticipants|participantcount|connected_?participants|active_?participants)$/i;
+const COUNT_FIELD =
+  /^(participant_?count|participants_?count|num_?participants|numparticipants|participantcount|connected_?participants|active_?participants)$/i;
 const STATUS_FIELD = /^(status|state)$/i;
 const STATE_VALUES: Record<RoomState, RegExp> = {
   waiting: /^(waiting|pending|created|scheduled|idle|not[_-]?started|open)$/i,
@@ -125,7 +126,9 @@ function draftFields(roles: GuessedRoles, roomSchema: unknown, notes: Notes): Dr
   const names = Object.keys(properties);
   const yaml: JsonObject = {};
   // The id is what get/close address the room by: the property named like their path parameter (Daily: {name} → /name).
-  const addressing = [roles.get?.op, roles.close?.op].flatMap((op) => (op === undefined ? [] : [...op.template.matchAll(/\{([^}]+)\}/g)].map((m) => m[1] ?? '')));
+  const addressing = [roles.get?.op, roles.close?.op].flatMap((op) =>
+    op === undefined ? [] : [...op.template.matchAll(/\{([^}]+)\}/g)].map((m) => m[1] ?? ''),
+  );
   let idName = names.find((n) => addressing.some((p) => sameName(p, n)));
   let idReason = idName === undefined ? '' : `the room is addressed by {${addressing.find((p) => sameName(p, idName!))}} in the path`;
   if (idName === undefined) {
@@ -138,7 +141,10 @@ function draftFields(roles: GuessedRoles, roomSchema: unknown, notes: Notes): Dr
     const closeBody = roles.close === undefined ? undefined : requestBodyOf(roles.close.op);
     const ref = findProperty(closeBody?.schema, (n) => /^room([_-]?(name|id|sid))?$/i.test(n), 1);
     const referenced = ref?.pointer.slice(1).replace(/^room[_-]?/i, '') || undefined;
-    idName = names.find((n) => (referenced !== undefined && sameName(n, referenced)) || ((referenced === undefined || referenced === '') && NAME_FIELD.test(n) && /^name$/i.test(n)));
+    idName = names.find(
+      (n) =>
+        (referenced !== undefined && sameName(n, referenced)) || ((referenced === undefined || referenced === '') && NAME_FIELD.test(n) && /^name$/i.test(n)),
+    );
     if (idName !== undefined) idReason = `${roles.close?.op.operationId} names the room by it`;
   }
   if (idName === undefined) {
@@ -154,13 +160,17 @@ function draftFields(roles: GuessedRoles, roomSchema: unknown, notes: Notes): Dr
   }
   const nameName = names.find((n) => /^name$/i.test(n)) ?? names.find((n) => NAME_FIELD.test(n));
   if (nameName !== undefined) yaml['name'] = formatPointer([nameName]);
-  else notes.fillIn.push('fields.name: the pointer to the room name (cleanup finds the run\'s rooms by name prefix)');
+  else notes.fillIn.push("fields.name: the pointer to the room name (cleanup finds the run's rooms by name prefix)");
 
-  const joinCandidates = names.filter((n) => JOIN_URL_FIELD.test(n) && typeOf(properties[n]) === 'string' && !/resource|this (room|object) itself|api url/i.test(descriptionOf(properties[n])));
+  const joinCandidates = names.filter(
+    (n) => JOIN_URL_FIELD.test(n) && typeOf(properties[n]) === 'string' && !/resource|this (room|object) itself|api url/i.test(descriptionOf(properties[n])),
+  );
   const joinName = joinCandidates.find((n) => /join/i.test(n) || /join|participant/i.test(descriptionOf(properties[n]))) ?? joinCandidates[0];
   if (joinName !== undefined) {
     yaml['joinUrl'] = formatPointer([joinName]);
-    notes.guessed.push(`fields.joinUrl: /${joinName} (a URL-like field${/join/i.test(descriptionOf(properties[joinName])) ? ' described as where participants join' : ''}; remove it if participants cannot open it)`);
+    notes.guessed.push(
+      `fields.joinUrl: /${joinName} (a URL-like field${/join/i.test(descriptionOf(properties[joinName])) ? ' described as where participants join' : ''}; remove it if participants cannot open it)`,
+    );
   } else {
     notes.fillIn.push('optional: fields.joinUrl: no join URL found; participants then need an adapter (or add the pointer to a join page URL)');
   }
@@ -174,8 +184,13 @@ function draftFields(roles: GuessedRoles, roomSchema: unknown, notes: Notes): Dr
     }
     yaml['status'] = { pointer: formatPointer([statusName]), values: mapped };
     const unmapped = values.filter((v) => !Object.values(mapped).flat().includes(v));
-    notes.guessed.push(`fields.status: /${statusName} with ${Object.entries(mapped).map(([s, v]) => `${s}=${v.join('|')}`).join(', ')}`);
-    if (unmapped.length > 0) notes.fillIn.push(`optional: fields.status.values: the status values ${unmapped.join(', ')} are not mapped to waiting/active/closed`);
+    notes.guessed.push(
+      `fields.status: /${statusName} with ${Object.entries(mapped)
+        .map(([s, v]) => `${s}=${v.join('|')}`)
+        .join(', ')}`,
+    );
+    if (unmapped.length > 0)
+      notes.fillIn.push(`optional: fields.status.values: the status values ${unmapped.join(', ')} are not mapped to waiting/active/closed`);
   }
   const countName = names.find((n) => COUNT_FIELD.test(n) && ['integer', 'number', 'string'].includes(typeOf(properties[n]) ?? ''));
   if (countName !== undefined) yaml['participantCount'] = formatPointer([countName]);
@@ -229,8 +244,10 @@ function requiredValue(name: string, prop: SchemaObject): { value: Json; note: s
   const values = enumOf(prop);
   const when = /end|expir|until|finish|stop|^exp$/i.test(name) ? '{{now+1h}}' : /start|begin|^nbf$|from/i.test(name) ? '{{now}}' : '{{now+1h}}';
   if (values !== undefined && values.length > 0) return { value: values[0]!, note: `"${values[0]}", the first value the document allows`, fillIn: false };
-  if (type === 'string' && (prop['format'] === 'date-time' || prop['format'] === 'date')) return { value: when, note: `${when} (a required ${String(prop['format'])}; change the offset if the API needs another)`, fillIn: false };
-  if ((type === 'integer' || type === 'number') && /time|date|exp|nbf|until|at$/i.test(name)) return { value: `${when.slice(0, -2)}|unix}}`, note: `${when.slice(0, -2)}|unix}} (a required epoch time, by its name)`, fillIn: false };
+  if (type === 'string' && (prop['format'] === 'date-time' || prop['format'] === 'date'))
+    return { value: when, note: `${when} (a required ${String(prop['format'])}; change the offset if the API needs another)`, fillIn: false };
+  if ((type === 'integer' || type === 'number') && /time|date|exp|nbf|until|at$/i.test(name))
+    return { value: `${when.slice(0, -2)}|unix}}`, note: `${when.slice(0, -2)}|unix}} (a required epoch time, by its name)`, fillIn: false };
   if (type === 'boolean') return { value: false, note: 'required boolean: false was written; set what your API needs', fillIn: true };
   if (type === 'integer' || type === 'number') {
     const min = typeof prop['minimum'] === 'number' ? prop['minimum'] : 1;
@@ -319,7 +336,9 @@ function itemSchemaOf(listSchema: unknown, items: string): unknown {
 function draftGet(roles: GuessedRoles, list: DraftedList | undefined, notes: Notes): JsonObject | undefined {
   if (roles.get !== undefined) return { operation: roles.get.op.operationId, ...paramsFor(roles.get.op, '{{room.id}}') };
   if (roles.list !== undefined && list?.filterField !== undefined) {
-    notes.guessed.push(`rooms.get: ${roles.list.op.operationId} with ${list.filterField}: ["{{room.id}}"], the room at ${list.items}/0 (the document has no get; its list filters by ${list.filterField})`);
+    notes.guessed.push(
+      `rooms.get: ${roles.list.op.operationId} with ${list.filterField}: ["{{room.id}}"], the room at ${list.items}/0 (the document has no get; its list filters by ${list.filterField})`,
+    );
     return { operation: roles.list.op.operationId, body: { [list.filterField]: ['{{room.id}}'] }, room: `${list.items}/0` };
   }
   notes.fillIn.push('rooms.get: no operation that reads one room was found; name it');
@@ -359,12 +378,20 @@ function draftClose(roles: GuessedRoles, notes: Notes): JsonObject | undefined {
   const getText = roles.get === undefined ? '' : operationText(roles.get.op);
   if (REPEAT_404_TEXT.test(closeText)) role['repeat'] = 'not-found';
   else if (IDEMPOTENT_TEXT.test(closeText)) role['repeat'] = 'idempotent';
-  else notes.fillIn.push('optional: rooms.close.repeat: what a second close of the same room answers (idempotent | not-found | error); the document does not say, and the check that needs it is skipped until you do');
+  else
+    notes.fillIn.push(
+      'optional: rooms.close.repeat: what a second close of the same room answers (idempotent | not-found | error); the document does not say, and the check that needs it is skipped until you do',
+    );
   if (GONE_TEXT.test(closeText)) role['afterClose'] = 'gone';
   else if (READABLE_TEXT.test(`${closeText} ${getText}`) || close.byUpdate !== undefined) role['afterClose'] = 'readable';
-  else notes.fillIn.push('optional: rooms.close.afterClose: whether a closed room stays readable (readable) or answers 404 (gone); the document does not say, and the check that needs it is skipped until you do');
+  else
+    notes.fillIn.push(
+      'optional: rooms.close.afterClose: whether a closed room stays readable (readable) or answers 404 (gone); the document does not say, and the check that needs it is skipped until you do',
+    );
   if (role['repeat'] !== undefined || role['afterClose'] !== undefined) {
-    notes.guessed.push(`rooms.close: ${[role['repeat'] === undefined ? '' : `repeat: ${String(role['repeat'])}`, role['afterClose'] === undefined ? '' : `afterClose: ${String(role['afterClose'])}`].filter((s) => s !== '').join(', ')} (from the operation's description${close.byUpdate !== undefined ? '; a room closed by a status update stays readable' : ''})`);
+    notes.guessed.push(
+      `rooms.close: ${[role['repeat'] === undefined ? '' : `repeat: ${String(role['repeat'])}`, role['afterClose'] === undefined ? '' : `afterClose: ${String(role['afterClose'])}`].filter((s) => s !== '').join(', ')} (from the operation's description${close.byUpdate !== undefined ? '; a room closed by a status update stays readable' : ''})`,
+    );
   }
   return role;
 }
@@ -391,7 +418,8 @@ function draftJoinToken(index: SpecIndex, op: IndexedOperation, notes: Notes): J
     role['tokenParam'] = tokenParam;
     notes.guessed.push(`rooms.joinToken.tokenParam: ${tokenParam} (the description says the token goes on the room's URL as ?${tokenParam}=)`);
   }
-  if (joinUrl === undefined && token === undefined) notes.fillIn.push('rooms.joinToken: where the join URL or token is in the answer (joinUrl: /… or token: /…)');
+  if (joinUrl === undefined && token === undefined)
+    notes.fillIn.push('rooms.joinToken: where the join URL or token is in the answer (joinUrl: /… or token: /…)');
   return role;
 }
 
@@ -403,7 +431,10 @@ const EVENT_KINDS: Record<'created' | 'closed' | 'joined' | 'left', RegExp> = {
 };
 
 function draftWebhooks(index: SpecIndex, roles: GuessedRoles, fields: DraftedFields, notes: Notes): JsonObject | undefined {
-  const hooks = (index.document.webhooks ?? {}) as Record<string, { post?: { parameters?: { name?: string }[]; requestBody?: { content?: Record<string, { schema?: unknown }> } } }>;
+  const hooks = (index.document.webhooks ?? {}) as Record<
+    string,
+    { post?: { parameters?: { name?: string }[]; requestBody?: { content?: Record<string, { schema?: unknown }> } } }
+  >;
   const names = Object.keys(hooks);
   if (roles.subscribe === undefined && names.length === 0) return undefined;
   const webhooks: JsonObject = {};
@@ -428,7 +459,9 @@ function draftWebhooks(index: SpecIndex, roles: GuessedRoles, fields: DraftedFie
     if (roles.unsubscribe !== undefined) webhooks['unsubscribe'] = { operation: roles.unsubscribe.op.operationId };
   } else {
     webhooks['outOfBand'] = { url: 'ROOMGATE_SINK_URL', secret: 'ROOMGATE_WEBHOOK_SECRET' };
-    notes.fillIn.push('rooms.webhooks.outOfBand: the document declares webhooks but no subscription operation; configure the subscription in the vendor console and export ROOMGATE_SINK_URL and ROOMGATE_WEBHOOK_SECRET');
+    notes.fillIn.push(
+      'rooms.webhooks.outOfBand: the document declares webhooks but no subscription operation; configure the subscription in the vendor console and export ROOMGATE_SINK_URL and ROOMGATE_WEBHOOK_SECRET',
+    );
   }
   const signed = names.some((n) => (hooks[n]?.post?.parameters ?? []).some((p) => /^webhook-signature$/i.test(p.name ?? '')));
   webhooks['signature'] = signed ? 'standard-webhooks' : 'none';
@@ -461,11 +494,15 @@ interface SecurityScheme {
 }
 
 function draftAuth(document: OpenApiDocument, index: SpecIndex, roles: GuessedRoles, notes: Notes): JsonObject {
-  const schemes = ((document.components as { securitySchemes?: Record<string, SecurityScheme> } | undefined)?.securitySchemes ?? {}) as Record<string, SecurityScheme>;
+  const schemes = ((document.components as { securitySchemes?: Record<string, SecurityScheme> } | undefined)?.securitySchemes ?? {}) as Record<
+    string,
+    SecurityScheme
+  >;
   const used = (document.security ?? []).flatMap((requirement) => Object.keys(requirement));
   const name = used.find((n) => schemes[n] !== undefined) ?? Object.keys(schemes)[0];
   const scheme = name === undefined ? undefined : schemes[name];
-  const credentialsNote = 'auth: the credentials come from --client-id / --client-secret (ROOMGATE_CLIENT_ID / ROOMGATE_CLIENT_SECRET), or name your own environment variables under auth.credentials';
+  const credentialsNote =
+    'auth: the credentials come from --client-id / --client-secret (ROOMGATE_CLIENT_ID / ROOMGATE_CLIENT_SECRET), or name your own environment variables under auth.credentials';
   notes.fillIn.push(credentialsNote);
   if (roles.token !== undefined) {
     notes.guessed.push(`auth.kind: client-credentials (the document has a token operation, ${roles.token.op.operationId})`);
@@ -474,10 +511,23 @@ function draftAuth(document: OpenApiDocument, index: SpecIndex, roles: GuessedRo
   if (scheme?.type === 'oauth2' && scheme.flows?.clientCredentials?.tokenUrl !== undefined) {
     const tokenPath = new URL(scheme.flows.clientCredentials.tokenUrl, 'http://placeholder.invalid').pathname;
     const op = index.operations.find((o) => o.method === 'post' && (o.template === tokenPath || tokenPath.endsWith(o.template)));
-    notes.guessed.push(`auth.kind: client-credentials (securityScheme ${name} is OAuth 2.0 client credentials, token URL ${scheme.flows.clientCredentials.tokenUrl})`);
+    notes.guessed.push(
+      `auth.kind: client-credentials (securityScheme ${name} is OAuth 2.0 client credentials, token URL ${scheme.flows.clientCredentials.tokenUrl})`,
+    );
     if (op !== undefined) return { kind: 'client-credentials', token: tokenEndpoint(index, op, 'form') };
-    notes.fillIn.push(`auth.token.operation: the token URL ${tokenPath} is not an operation of the document; add it to the document (roomgate resolves every operation there)`);
-    return { kind: 'client-credentials', token: { operation: `POST ${tokenPath}`, encoding: 'form', fields: { grant_type: 'client_credentials' }, accessToken: '/access_token', expiresIn: '/expires_in' } };
+    notes.fillIn.push(
+      `auth.token.operation: the token URL ${tokenPath} is not an operation of the document; add it to the document (roomgate resolves every operation there)`,
+    );
+    return {
+      kind: 'client-credentials',
+      token: {
+        operation: `POST ${tokenPath}`,
+        encoding: 'form',
+        fields: { grant_type: 'client_credentials' },
+        accessToken: '/access_token',
+        expiresIn: '/expires_in',
+      },
+    };
   }
   if (scheme?.type === 'http' && scheme.scheme?.toLowerCase() === 'basic') {
     notes.guessed.push(`auth.kind: basic (securityScheme ${name} is HTTP Basic)`);
@@ -532,17 +582,23 @@ function tokenEndpoint(index: SpecIndex, op: IndexedOperation, fallback: 'json' 
 
 function draftConventions(index: SpecIndex, notes: Notes): JsonObject {
   const headers = new Set<string>();
-  for (const op of index.operations) for (const response of Object.values(op.operation.responses ?? {})) for (const name of Object.keys(response.headers ?? {})) headers.add(name.toLowerCase());
-  const rateLimitHeaders = headers.has('ratelimit') || headers.has('ratelimit-policy') ? 'ietf' : [...headers].some((h) => h.startsWith('x-ratelimit-')) ? 'x-ratelimit' : 'none';
+  for (const op of index.operations)
+    for (const response of Object.values(op.operation.responses ?? {})) for (const name of Object.keys(response.headers ?? {})) headers.add(name.toLowerCase());
+  const rateLimitHeaders =
+    headers.has('ratelimit') || headers.has('ratelimit-policy') ? 'ietf' : [...headers].some((h) => h.startsWith('x-ratelimit-')) ? 'x-ratelimit' : 'none';
   const errors = declaresErrorEnvelope(index) ? 'envelope' : 'spec';
-  notes.guessed.push(`conventions: errors ${errors} (${errors === 'envelope' ? 'the error responses declare {error, message, status}' : 'the document\'s own error schemas judge error bodies'}), rateLimitHeaders ${rateLimitHeaders}`);
+  notes.guessed.push(
+    `conventions: errors ${errors} (${errors === 'envelope' ? 'the error responses declare {error, message, status}' : "the document's own error schemas judge error bodies"}), rateLimitHeaders ${rateLimitHeaders}`,
+  );
   return { errors, rateLimitHeaders };
 }
 
 /** An operation's summary and description, and its responses' descriptions: where documents say what a call does. */
 function operationText(op: IndexedOperation): string {
   const described = op.operation as { summary?: string; description?: string };
-  return [described.summary, described.description, ...Object.values(op.operation.responses ?? {}).map((r) => r.description)].filter((t) => t !== undefined).join(' ');
+  return [described.summary, described.description, ...Object.values(op.operation.responses ?? {}).map((r) => r.description)]
+    .filter((t) => t !== undefined)
+    .join(' ');
 }
 
 // ---- output -------------------------------------------------------------------------
@@ -566,7 +622,10 @@ function merge(a: JsonObject, b: JsonObject): JsonObject {
 function render(profile: JsonObject, options: DraftOptions, notes: Notes): string {
   const lines: string[] = [];
   if (options.schemaRef !== undefined) lines.push(`# yaml-language-server: $schema=${options.schemaRef}`, '#');
-  lines.push('# A target profile drafted by `roomgate init --from-spec`. Check what was guessed, fill in', '# what is listed below, then: roomgate contract --profile <this file> --target <your API>');
+  lines.push(
+    '# A target profile drafted by `roomgate init --from-spec`. Check what was guessed, fill in',
+    '# what is listed below, then: roomgate contract --profile <this file> --target <your API>',
+  );
   if (notes.fillIn.length > 0) lines.push('#', '# Fill in:', ...notes.fillIn.map((n) => `#   - ${n}`));
   if (notes.guessed.length > 0) lines.push('#', '# Guessed:', ...notes.guessed.map((n) => `#   - ${n}`));
   return `${lines.join('\n')}\n${stringify(profile, { lineWidth: 0 })}`;

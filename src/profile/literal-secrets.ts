@@ -13,7 +13,8 @@ import { formatPath, lineOf, type YamlSource } from '../config/yaml-source.js';
  */
 
 /** Keys that hold a secret when their value is a string. */
-const SECRET_KEY = /^(client[_-]?secret|secret|api[_-]?secret|api[_-]?key|apikey|password|passwd|access[_-]?token|auth[_-]?token|bearer|token|private[_-]?key|key)$/i;
+const SECRET_KEY =
+  /^(client[_-]?secret|secret|api[_-]?secret|api[_-]?key|apikey|password|passwd|access[_-]?token|auth[_-]?token|bearer|token|private[_-]?key|key)$/i;
 /** An environment variable name, as roomgate asks for them (upper case, so a pasted key does not pass for one). */
 export const ENV_NAME = /^[A-Z_][A-Z0-9_]*$/;
 
@@ -71,10 +72,13 @@ function checkEnvName(node: Record<string, unknown>, key: string, path: Path, pr
           ...at([...path, key]),
           hint: `write ${key}: ${wrapped[1]} (roomgate reads the variable itself; the profile never holds its value)`,
         })
-      : new ConfigError(`must be the NAME of an environment variable (upper case, like ACME_API_SECRET); this value looks like the ${key === 'secret' ? 'secret' : 'value'} itself`, {
-          ...at([...path, key]),
-          hint: `move the value into an environment variable and write its name here, e.g. ${key}: ACME_API_${key.toUpperCase()}`,
-        }),
+      : new ConfigError(
+          `must be the NAME of an environment variable (upper case, like ACME_API_SECRET); this value looks like the ${key === 'secret' ? 'secret' : 'value'} itself`,
+          {
+            ...at([...path, key]),
+            hint: `move the value into an environment variable and write its name here, e.g. ${key}: ACME_API_${key.toUpperCase()}`,
+          },
+        ),
   );
 }
 

@@ -120,15 +120,15 @@ class ProfileBuilder {
   ) {}
 
   error(path: Path, message: string, hint: string, key?: string): void {
-    this.problems.push(new ConfigError(message, { file: this.source.file, line: lineOf(this.source, path, key === undefined ? {} : { key }), path: formatPath(path), hint }));
+    this.problems.push(
+      new ConfigError(message, { file: this.source.file, line: lineOf(this.source, path, key === undefined ? {} : { key }), path: formatPath(path), hint }),
+    );
   }
 
   role<R extends RoleName>(role: R, raw: Raw, path: Path): RoleRequest & { role: R } {
     const operation = String(raw['operation']);
     const lookup = resolveOperation(this.index, operation);
-    const resolvedOp = lookup.found
-      ? lookup.operation
-      : { operationId: operation, method: 'GET', pathTemplate: '/', pathParams: [] as string[] };
+    const resolvedOp = lookup.found ? lookup.operation : { operationId: operation, method: 'GET', pathTemplate: '/', pathParams: [] as string[] };
     if (!lookup.found) this.error([...path, 'operation'], `${formatPath(path)} (role ${role}): ${lookup.problem}`, lookup.hint);
     const body = raw['body'] as TemplateValue | undefined;
     const query = (raw['query'] ?? {}) as Record<string, TemplateValue>;
@@ -140,11 +140,27 @@ class ProfileBuilder {
       this.error([...path, 'body'], 'a form-encoded body must be a mapping of scalars (or lists of scalars)', 'flatten the body, or use encoding: json');
     }
     const allowed = ROLE_VARIABLES[role];
-    for (const [part, template] of [['body', body], ['query', query], ['params', params], ['headers', headers]] as const) {
-      for (const problem of templateProblems(template, allowed)) this.error([...path, part], problem, 'see "Templates" in the profile documentation for the placeholders each role provides');
+    for (const [part, template] of [
+      ['body', body],
+      ['query', query],
+      ['params', params],
+      ['headers', headers],
+    ] as const) {
+      for (const problem of templateProblems(template, allowed))
+        this.error([...path, part], problem, 'see "Templates" in the profile documentation for the placeholders each role provides');
     }
     const metric = typeof raw['metric'] === 'string' ? raw['metric'] : undefined;
-    return { role, operation, resolved: resolvedOp, encoding, ...(body === undefined ? {} : { body }), query, params, headers, ...(metric === undefined ? {} : { metric }) };
+    return {
+      role,
+      operation,
+      resolved: resolvedOp,
+      encoding,
+      ...(body === undefined ? {} : { body }),
+      query,
+      params,
+      headers,
+      ...(metric === undefined ? {} : { metric }),
+    };
   }
 
   /** Every `{param}` of the path needs a value: the only one defaults to the room (or webhook) id. */
@@ -153,10 +169,19 @@ class ProfileBuilder {
     const unfilled = pathParams.filter((p) => !(p in params));
     if (unfilled.length === 1 && pathParams.length === 1 && fallback !== undefined) params[unfilled[0]!] = fallback;
     else if (unfilled.length > 0) {
-      this.error(path, `the operation's path has parameters ${unfilled.map((p) => `{${p}}`).join(', ')} that nothing fills`, `add params: { ${unfilled.map((p) => `${p}: "${fallback ?? '…'}"`).join(', ')} }`);
+      this.error(
+        path,
+        `the operation's path has parameters ${unfilled.map((p) => `{${p}}`).join(', ')} that nothing fills`,
+        `add params: { ${unfilled.map((p) => `${p}: "${fallback ?? '…'}"`).join(', ')} }`,
+      );
     }
     for (const name of Object.keys(params)) {
-      if (!pathParams.includes(name)) this.error([...path, 'params', name], `the operation's path has no parameter {${name}} (it has: ${pathParams.map((p) => `{${p}}`).join(', ') || 'none'})`, 'remove it, or put it under query:');
+      if (!pathParams.includes(name))
+        this.error(
+          [...path, 'params', name],
+          `the operation's path has no parameter {${name}} (it has: ${pathParams.map((p) => `{${p}}`).join(', ') || 'none'})`,
+          'remove it, or put it under query:',
+        );
     }
   }
 
@@ -257,7 +282,8 @@ function authFrom(builder: ProfileBuilder, raw: Raw): AuthConfig {
   for (const [other, keys] of Object.entries(KIND_KEYS)) {
     if (other === kind) continue;
     for (const key of keys) {
-      if (key in raw && !KIND_KEYS[kind].includes(key)) builder.error(['auth', key], `"${key}" applies to auth kind ${other}, not ${kind}`, `remove it, or set kind: ${other}`, key);
+      if (key in raw && !KIND_KEYS[kind].includes(key))
+        builder.error(['auth', key], `"${key}" applies to auth kind ${other}, not ${kind}`, `remove it, or set kind: ${other}`, key);
     }
   }
   switch (kind) {
@@ -270,7 +296,8 @@ function authFrom(builder: ProfileBuilder, raw: Raw): AuthConfig {
       return { kind, header: String(raw['header']), prefix: typeof raw['prefix'] === 'string' ? raw['prefix'] : '', credentials };
     case 'jwt': {
       const claims = (raw['claims'] ?? {}) as Record<string, TemplateValue>;
-      for (const problem of templateProblems(claims, ['clientId', 'uuid'])) builder.error(['auth', 'claims'], problem, 'claims may use {{clientId}}, {{uuid}} and {{now…}}');
+      for (const problem of templateProblems(claims, ['clientId', 'uuid']))
+        builder.error(['auth', 'claims'], problem, 'claims may use {{clientId}}, {{uuid}} and {{now…}}');
       return { kind, algorithm: 'HS256', lifetimeMs: durationOr(raw['lifetime'], 10 * 60_000), claims, credentials };
     }
   }
@@ -339,7 +366,11 @@ function joinTokenFrom(builder: ProfileBuilder, raw: Raw): JoinTokenRole {
   if (typeof raw['token'] === 'string') role.token = raw['token'];
   if (typeof raw['tokenParam'] === 'string') role.tokenParam = raw['tokenParam'];
   if (role.joinUrl === undefined && role.token === undefined) {
-    builder.error(['rooms', 'joinToken'], 'says neither where the join URL nor where the token is in the answer', 'add joinUrl and/or token: JSON Pointers into the answer, e.g. joinUrl: /url, token: /token');
+    builder.error(
+      ['rooms', 'joinToken'],
+      'says neither where the join URL nor where the token is in the answer',
+      'add joinUrl and/or token: JSON Pointers into the answer, e.g. joinUrl: /url, token: /token',
+    );
   }
   return role;
 }
@@ -351,12 +382,23 @@ function webhooksFrom(builder: ProfileBuilder, raw: Raw): WebhooksConfig | undef
   const subscribeRaw = raw['subscribe'] as Raw | undefined;
   const outOfBand = raw['outOfBand'] as Raw | undefined;
   if ((subscribeRaw === undefined) === (outOfBand === undefined)) {
-    builder.error(path, subscribeRaw === undefined ? 'says neither how to subscribe nor that subscriptions are out of band' : 'has both subscribe and outOfBand', 'keep subscribe: (the API has a subscription operation) or outOfBand: (configured in the vendor console)');
+    builder.error(
+      path,
+      subscribeRaw === undefined ? 'says neither how to subscribe nor that subscriptions are out of band' : 'has both subscribe and outOfBand',
+      'keep subscribe: (the API has a subscription operation) or outOfBand: (configured in the vendor console)',
+    );
     return undefined;
   }
   if (outOfBand !== undefined) {
-    if (raw['unsubscribe'] !== undefined) builder.error([...path, 'unsubscribe'], 'an out-of-band subscription has no unsubscribe', 'remove unsubscribe:', 'unsubscribe');
-    return { kind: 'out-of-band', urlVar: String(outOfBand['url']), ...(typeof outOfBand['secret'] === 'string' ? { secretVar: outOfBand['secret'] } : {}), signature, events };
+    if (raw['unsubscribe'] !== undefined)
+      builder.error([...path, 'unsubscribe'], 'an out-of-band subscription has no unsubscribe', 'remove unsubscribe:', 'unsubscribe');
+    return {
+      kind: 'out-of-band',
+      urlVar: String(outOfBand['url']),
+      ...(typeof outOfBand['secret'] === 'string' ? { secretVar: outOfBand['secret'] } : {}),
+      signature,
+      events,
+    };
   }
   const subscribe: SubscribeRole = { ...builder.role('subscribe', subscribeRaw!, [...path, 'subscribe']), id: String(subscribeRaw!['id']) };
   if (typeof subscribeRaw!['secret'] === 'string') subscribe.secret = subscribeRaw!['secret'];
@@ -381,10 +423,12 @@ function fieldsFrom(raw: Raw): RoomFields {
 
 function statusFrom(raw: Raw): StatusField {
   const written = (raw['values'] ?? {}) as Partial<Record<RoomState, string | string[]>>;
-  const values = Object.fromEntries(ROOM_STATES.map((state) => {
-    const v = written[state];
-    return [state, v === undefined ? [] : Array.isArray(v) ? v : [v]];
-  })) as Record<RoomState, string[]>;
+  const values = Object.fromEntries(
+    ROOM_STATES.map((state) => {
+      const v = written[state];
+      return [state, v === undefined ? [] : Array.isArray(v) ? v : [v]];
+    }),
+  ) as Record<RoomState, string[]>;
   return { pointer: String(raw['pointer']), values };
 }
 
@@ -407,5 +451,7 @@ function durationOr(value: unknown, fallback: number): number {
 
 function isFlatForm(body: TemplateValue): boolean {
   const scalar = (v: TemplateValue) => v === null || typeof v !== 'object';
-  return typeof body === 'object' && body !== null && !Array.isArray(body) && Object.values(body).every((v) => scalar(v) || (Array.isArray(v) && v.every(scalar)));
+  return (
+    typeof body === 'object' && body !== null && !Array.isArray(body) && Object.values(body).every((v) => scalar(v) || (Array.isArray(v) && v.every(scalar)))
+  );
 }

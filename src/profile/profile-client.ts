@@ -72,8 +72,15 @@ export class ProfileClient {
   async send(request: RoomRequest, options: CallOptions = {}): Promise<HttpAnswer> {
     const requestId = options.requestId ?? this.options.requestId?.();
     const send = async () => {
-      const headers = { ...request.headers, ...(requestId === undefined ? {} : { 'x-request-id': requestId }), ...(await this.options.auth.headers(options.signal)) };
-      return exchange({ ...request, headers }, { baseUrl: this.baseUrl, timeoutMs: this.timeoutMs, signal: options.signal, dispatcher: this.options.dispatcher });
+      const headers = {
+        ...request.headers,
+        ...(requestId === undefined ? {} : { 'x-request-id': requestId }),
+        ...(await this.options.auth.headers(options.signal)),
+      };
+      return exchange(
+        { ...request, headers },
+        { baseUrl: this.baseUrl, timeoutMs: this.timeoutMs, signal: options.signal, dispatcher: this.options.dispatcher },
+      );
     };
     const answer = await send();
     if (answer.status !== 401) return answer;
@@ -103,7 +110,8 @@ export class ProfileClient {
     const request = 'path' in query ? query : this.api.list(query);
     const answer = await this.expectSuccess(request, options);
     const items = this.api.itemsOf(answer.json);
-    if (items === undefined) throw new ProfileApiError(request.operationId, answer.status, answer.text, '(no array of rooms where rooms.list.items points: fix the profile)');
+    if (items === undefined)
+      throw new ProfileApiError(request.operationId, answer.status, answer.text, '(no array of rooms where rooms.list.items points: fix the profile)');
     return { rooms: items.map((item) => this.view(item, request, answer)), next: this.api.nextPageOf(answer.json, request) };
   }
 
@@ -149,7 +157,8 @@ export class ProfileClient {
     const request = this.api.close(room);
     const answer = await this.send(request, options);
     const answers = this.api.profile.rooms.close.answers;
-    if (answers === undefined ? !isSuccess(answer.status) : !answers.includes(answer.status)) throw new ProfileApiError(request.operationId, answer.status, answer.text);
+    if (answers === undefined ? !isSuccess(answer.status) : !answers.includes(answer.status))
+      throw new ProfileApiError(request.operationId, answer.status, answer.text);
     return answer;
   }
 
@@ -157,7 +166,8 @@ export class ProfileClient {
     const request = this.api.joinToken(room, participant);
     const answer = await this.expectSuccess(request, options);
     const result = this.api.joinTokenOf(answer.json);
-    if (result.joinUrl === undefined && result.token === undefined) throw new ProfileApiError(request.operationId, answer.status, answer.text, '(neither join URL nor token where rooms.joinToken points)');
+    if (result.joinUrl === undefined && result.token === undefined)
+      throw new ProfileApiError(request.operationId, answer.status, answer.text, '(neither join URL nor token where rooms.joinToken points)');
     return result;
   }
 
@@ -165,7 +175,8 @@ export class ProfileClient {
     const request = this.api.subscribe(sinkUrl);
     const answer = await this.expectSuccess(request, options);
     const { id, secret } = this.api.subscriptionOf(answer.json);
-    if (id === undefined) throw new ProfileApiError(request.operationId, answer.status, answer.text, '(no subscription id where rooms.webhooks.subscribe.id points)');
+    if (id === undefined)
+      throw new ProfileApiError(request.operationId, answer.status, answer.text, '(no subscription id where rooms.webhooks.subscribe.id points)');
     return { id, ...(secret === undefined ? {} : { secret }) };
   }
 
@@ -182,7 +193,12 @@ export class ProfileClient {
   private view(raw: unknown, request: RoomRequest, answer: HttpAnswer): RoomView {
     const id = this.api.idOf(raw);
     if (id === undefined) {
-      throw new ProfileApiError(request.operationId, answer.status, answer.text, `(no room id at ${this.api.profile.fields.id}: fix fields.id${request.role === 'list' ? '' : ` or rooms.${request.role}.room`})`);
+      throw new ProfileApiError(
+        request.operationId,
+        answer.status,
+        answer.text,
+        `(no room id at ${this.api.profile.fields.id}: fix fields.id${request.role === 'list' ? '' : ` or rooms.${request.role}.room`})`,
+      );
     }
     const view: RoomView = { id, raw };
     const name = this.api.nameOf(raw);
@@ -215,7 +231,12 @@ export interface ConnectOptions {
 
 /** A ProfileClient for `profile` at `baseUrl`: credentials resolved, the profile's authenticator, RoomApi. */
 export function createProfileClient(profile: TargetProfile, options: ConnectOptions): ProfileClient {
-  const credentials = resolveCredentials(profile.auth, { clientId: options.clientId, clientSecret: options.clientSecret }, options.env ?? process.env, profile.file);
+  const credentials = resolveCredentials(
+    profile.auth,
+    { clientId: options.clientId, clientSecret: options.clientSecret },
+    options.env ?? process.env,
+    profile.file,
+  );
   const auth = createAuthenticator(profile, credentials, {
     baseUrl: options.baseUrl,
     ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),

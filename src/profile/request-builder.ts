@@ -24,7 +24,12 @@ export const CONTENT_TYPES: Record<BodyEncoding, string> = {
 };
 
 /** Render a role's templates with `variables` into a request. */
-export function buildRequest(role: RoleRequest, variables: TemplateVariables, context: RenderContext = {}, extraHeaders: Record<string, string> = {}): RoomRequest {
+export function buildRequest(
+  role: RoleRequest,
+  variables: TemplateVariables,
+  context: RenderContext = {},
+  extraHeaders: Record<string, string> = {},
+): RoomRequest {
   const path = role.resolved.pathTemplate.replace(/\{([^}]+)\}/g, (_whole, name: string) => {
     const value = renderTemplate(role.params[name], variables, context);
     if (value === undefined || value === null || typeof value === 'object') {
@@ -40,7 +45,13 @@ export function buildRequest(role: RoleRequest, variables: TemplateVariables, co
   const templateHeaders = renderTemplate(role.headers as TemplateValue, variables, context);
   if (isObject(templateHeaders)) for (const [name, value] of Object.entries(templateHeaders)) headers[name.toLowerCase()] = scalarText(value);
   for (const [name, value] of Object.entries(extraHeaders)) headers[name.toLowerCase()] = value;
-  const request: RoomRequest = { role: role.role, operationId: role.resolved.operationId, method: role.resolved.method, path: query === '' ? path : `${path}?${query}`, headers };
+  const request: RoomRequest = {
+    role: role.role,
+    operationId: role.resolved.operationId,
+    method: role.resolved.method,
+    path: query === '' ? path : `${path}?${query}`,
+    headers,
+  };
   const body = renderTemplate(role.body, variables, context);
   if (body !== undefined) {
     request.body = role.encoding === 'form' ? encodeParams(body) : JSON.stringify(body);

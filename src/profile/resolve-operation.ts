@@ -9,9 +9,7 @@ import type { ResolvedOperation } from './types.js';
  * `/v1/rooms/{room_id}`): what identifies an operation is its method and
  * the shape of its path.
  */
-export type OperationLookup =
-  | { found: true; operation: ResolvedOperation }
-  | { found: false; problem: string; hint: string };
+export type OperationLookup = { found: true; operation: ResolvedOperation } | { found: false; problem: string; hint: string };
 
 const METHOD_PATH = /^(get|put|post|delete|options|head|patch|trace)\s+(\/\S*)$/i;
 

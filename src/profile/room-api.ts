@@ -105,7 +105,9 @@ export class RoomApi {
   listFiltersByStatus(): boolean {
     const list = this.profile.rooms.list;
     if (list === undefined) return false;
-    return [list.query, list.body, list.headers].some((part) => placeholdersIn(part as TemplateValue | undefined).some((p) => p.split('|')[0]?.trim() === 'status'));
+    return [list.query, list.body, list.headers].some((part) =>
+      placeholdersIn(part as TemplateValue | undefined).some((p) => p.split('|')[0]?.trim() === 'status'),
+    );
   }
 
   close(room: RoomRef | string): RoomRequest {
@@ -119,7 +121,8 @@ export class RoomApi {
 
   subscribe(sinkUrl: string): RoomRequest {
     const webhooks = this.profile.rooms.webhooks;
-    if (webhooks?.kind !== 'api') throw notMapped('webhooks.subscribe', webhooks?.kind === 'out-of-band' ? 'the profile says webhooks are configured out of band' : undefined);
+    if (webhooks?.kind !== 'api')
+      throw notMapped('webhooks.subscribe', webhooks?.kind === 'out-of-band' ? 'the profile says webhooks are configured out of band' : undefined);
     return this.build(webhooks.subscribe, { sink: { url: sinkUrl } });
   }
 

@@ -54,9 +54,7 @@ const NOW = /^now(?:\s*([+-])\s*([0-9][0-9.a-z]*))?(?:\s*\|\s*(\w+))?$/;
 const VARIABLE = /^([A-Za-z][\w.]*)(?:\s*\|\s*(\w+))?$/;
 
 /** A parsed placeholder. */
-export type Placeholder =
-  | { kind: 'now'; offsetMs: number; format: 'iso' | 'unix' | 'unixMs' }
-  | { kind: 'variable'; name: string; format: 'as-is' | 'string' };
+export type Placeholder = { kind: 'now'; offsetMs: number; format: 'iso' | 'unix' | 'unixMs' } | { kind: 'variable'; name: string; format: 'as-is' | 'string' };
 
 /** Parse the inside of `{{…}}`; a string is what is wrong with it. */
 export function parsePlaceholder(expression: string): Placeholder | string {
@@ -111,7 +109,9 @@ export function templateProblems(template: TemplateValue | undefined, allowed: r
     }
     const guess = closest(parsed.name, [...allowed, 'now']);
     const near = distance(parsed.name, guess) <= Math.max(2, Math.floor(parsed.name.length / 3));
-    problems.push(`unknown placeholder {{${parsed.name}}}${near ? `; did you mean {{${guess}}}?` : ''} (available here: ${[...allowed, 'now'].map((n) => `{{${n}}}`).join(', ')})`);
+    problems.push(
+      `unknown placeholder {{${parsed.name}}}${near ? `; did you mean {{${guess}}}?` : ''} (available here: ${[...allowed, 'now'].map((n) => `{{${n}}}`).join(', ')})`,
+    );
   }
   return problems;
 }

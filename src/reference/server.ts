@@ -117,9 +117,19 @@ export async function createReferenceServer(options: ReferenceServerOptions = {}
     const path = request.url.split('?', 1)[0] ?? request.url;
     const allowed = routes.allowedMethods(path);
     if (allowed.length > 0) {
-      return sendProblem(reply, new ApiProblem(405, 'method_not_allowed', `${request.method} is not allowed on ${path}; allowed: ${allowed.join(', ')}.`, { allow: allowed.join(', ') }), faults);
+      return sendProblem(
+        reply,
+        new ApiProblem(405, 'method_not_allowed', `${request.method} is not allowed on ${path}; allowed: ${allowed.join(', ')}.`, {
+          allow: allowed.join(', '),
+        }),
+        faults,
+      );
     }
-    return sendProblem(reply, new ApiProblem(404, 'not_found', `No route ${request.method} ${path}. The API lives under /v1 (see contracts/videoconnect.v1.openapi.yaml).`), faults);
+    return sendProblem(
+      reply,
+      new ApiProblem(404, 'not_found', `No route ${request.method} ${path}. The API lives under /v1 (see contracts/videoconnect.v1.openapi.yaml).`),
+      faults,
+    );
   });
 
   registerTokenRoute(app, clients, tokens);

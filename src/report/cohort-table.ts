@@ -68,7 +68,14 @@ export function cohortTable(summary: BrowserStepSummary): CohortTable | undefine
 export function cohortTableText(table: CohortTable, indent = '  '): string[] {
   const all = [table.columns, ...table.rows];
   const widths = table.columns.map((_, i) => Math.max(...all.map((r) => (r[i] ?? '').length)));
-  return all.map((r) => indent + r.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd());
+  return all.map(
+    (r) =>
+      indent +
+      r
+        .map((cell, i) => cell.padEnd(widths[i]!))
+        .join('  ')
+        .trimEnd(),
+  );
 }
 
 function networkText(c: Column): string {

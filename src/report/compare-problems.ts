@@ -27,7 +27,12 @@ const NO_VERDICT: readonly StepStatus[] = ['invalid', 'errored', 'interrupted'];
 
 export function compareProblems(base: RunReport, current: RunReport): CompareProblem[] {
   if (base.run.name !== current.run.name) {
-    return [{ kind: 'other-suite', message: `the runs are of different suites: BASE is "${base.run.name}", NEW is "${current.run.name}"; compare two runs of the same suite` }];
+    return [
+      {
+        kind: 'other-suite',
+        message: `the runs are of different suites: BASE is "${base.run.name}", NEW is "${current.run.name}"; compare two runs of the same suite`,
+      },
+    ];
   }
   const problems: CompareProblem[] = [];
   const baseState = unusableState(base);
@@ -62,7 +67,11 @@ function missingInCurrent(base: RunReport, current: RunReport): CompareProblem[]
     if (currentSteps.has(step)) continue;
     missingSteps.add(step);
     const skipped = current.steps.find((s) => s.name === step);
-    problems.push({ kind: 'missing-step', step, message: `NEW lacks step "${step}" that BASE ran${skipped === undefined ? '' : ` (NEW skipped it: ${skipped.reason ?? 'no reason given'})`}` });
+    problems.push({
+      kind: 'missing-step',
+      step,
+      message: `NEW lacks step "${step}" that BASE ran${skipped === undefined ? '' : ` (NEW skipped it: ${skipped.reason ?? 'no reason given'})`}`,
+    });
   }
   const currentFigures = figuresOf(current);
   const opKey = (k: string) => {
@@ -79,7 +88,12 @@ function missingInCurrent(base: RunReport, current: RunReport): CompareProblem[]
     if (!currentOps.has(op)) {
       if (reportedOps.has(op)) continue;
       reportedOps.add(op);
-      problems.push({ kind: 'missing-operation', step, operation, message: `NEW has no ${operation} figures in step "${step}"; BASE has them (the new run never called it, or every sample was lost)` });
+      problems.push({
+        kind: 'missing-operation',
+        step,
+        operation,
+        message: `NEW has no ${operation} figures in step "${step}"; BASE has them (the new run never called it, or every sample was lost)`,
+      });
     } else {
       problems.push({ kind: 'missing-metric', step, operation, metric, message: `NEW has no ${metric} for ${operation} in step "${step}"; BASE has one` });
     }

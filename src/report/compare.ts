@@ -109,7 +109,8 @@ function browserFigures(step: BrowserStepResult, registry: MetricsRegistry | und
   if (exact !== undefined) out.set(key(step.name, 'join', 'join_time'), { value: exact[0]!, source: 'histogram' });
   else {
     const join = step.summary.latency?.join_time;
-    if (join !== undefined && (join.count ?? 0) > 0 && typeof join.p50 === 'number') out.set(key(step.name, 'join', 'join_time'), { value: join.p50, source: 'summary' });
+    if (join !== undefined && (join.count ?? 0) > 0 && typeof join.p50 === 'number')
+      out.set(key(step.name, 'join', 'join_time'), { value: join.p50, source: 'summary' });
   }
   const participants = step.summary.participants;
   if (Array.isArray(participants) && participants.length > 0) {

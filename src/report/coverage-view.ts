@@ -124,8 +124,10 @@ export interface CoverageGap {
 export function coverageGaps(coverage: ContractCoverage): CoverageGap[] {
   const gaps: CoverageGap[] = [];
   for (const state of ['failed', 'not-provoked'] as const) {
-    for (const cell of coverage.responses) if (cell.state === state) gaps.push({ operationId: cell.operationId, what: `response ${cell.kind}`, state, note: cell.note ?? '' });
-    for (const cell of coverage.inputs) if (cell.state === state) gaps.push({ operationId: cell.operationId, what: `input ${cell.label ?? cell.kind}`, state, note: cell.note ?? '' });
+    for (const cell of coverage.responses)
+      if (cell.state === state) gaps.push({ operationId: cell.operationId, what: `response ${cell.kind}`, state, note: cell.note ?? '' });
+    for (const cell of coverage.inputs)
+      if (cell.state === state) gaps.push({ operationId: cell.operationId, what: `input ${cell.label ?? cell.kind}`, state, note: cell.note ?? '' });
   }
   return gaps;
 }

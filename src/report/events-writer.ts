@@ -22,10 +22,7 @@ export interface EventsWriter {
  * windows, progress ticks). A write error (disk full) stops the writer
  * instead of the run; the error is reported once through `onError`.
  */
-export function createEventsWriter(
-  path: string,
-  options: { redactor?: Redactor; onError?: (error: Error) => void } = {},
-): EventsWriter {
+export function createEventsWriter(path: string, options: { redactor?: Redactor; onError?: (error: Error) => void } = {}): EventsWriter {
   mkdirSync(dirname(path), { recursive: true });
   let fd: number | undefined = openSync(path, 'a');
   let count = 0;

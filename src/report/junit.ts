@@ -24,10 +24,7 @@ interface Case {
   classname: string;
   name: string;
   seconds: number;
-  outcome:
-    | { kind: 'passed' }
-    | { kind: 'failure' | 'error'; message: string; type: string; body: string }
-    | { kind: 'skipped'; message: string };
+  outcome: { kind: 'passed' } | { kind: 'failure' | 'error'; message: string; type: string; body: string } | { kind: 'skipped'; message: string };
 }
 
 export function renderJunit(results: readonly StepResult[], meta: JunitMeta): string {
@@ -47,7 +44,9 @@ export function renderJunit(results: readonly StepResult[], meta: JunitMeta): st
     );
     const map = stepCoverage(step);
     const coverage = map === undefined ? '' : `<property name="coverage" value="${xmlAttr(coverageFigure(map))}"/>`;
-    lines.push(`    <properties><property name="kind" value="${xmlAttr(step.kind)}"/><property name="status" value="${xmlAttr(step.status)}"/>${coverage}</properties>`);
+    lines.push(
+      `    <properties><property name="kind" value="${xmlAttr(step.kind)}"/><property name="status" value="${xmlAttr(step.status)}"/>${coverage}</properties>`,
+    );
     for (const c of cases) lines.push(...renderCase(c));
     lines.push('  </testsuite>');
   }

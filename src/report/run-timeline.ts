@@ -99,9 +99,11 @@ export function buildRunTimeline(input: TimelineInputs): RunTimeline {
     const placed = placedWindows(input.windows[step.name] ?? [], stepMetrics(step));
     if (step.kind === 'load' && placed.length > 0) api.push({ step: step.name, windows: placed.map(apiWindow) });
     const withHooks = placed.filter((w) => w.window.webhooks !== undefined);
-    if (withHooks.length > 0) webhooks.push({ step: step.name, windows: withHooks.map((w) => ({ ...w.window.webhooks!, startMs: w.startMs, endMs: w.endMs })) });
+    if (withHooks.length > 0)
+      webhooks.push({ step: step.name, windows: withHooks.map((w) => ({ ...w.window.webhooks!, startMs: w.startMs, endMs: w.endMs })) });
     const withQuality = placed.filter((w) => w.window.quality !== undefined);
-    if (withQuality.length > 0) quality.push({ step: step.name, windows: withQuality.map((w) => ({ startMs: w.startMs, endMs: w.endMs, quality: w.window.quality! })) });
+    if (withQuality.length > 0)
+      quality.push({ step: step.name, windows: withQuality.map((w) => ({ startMs: w.startMs, endMs: w.endMs, quality: w.window.quality! })) });
   }
   const participants = input.steps.flatMap((step) =>
     step.kind === 'browser' && step.summary !== undefined ? [{ step: step.name, marks: participantMarks(step.summary, incidents) }] : [],
@@ -177,71 +179,99 @@ function apiWindow(placed: Placed): ApiWindow {
 }
 
 function incidentMarks(steps: readonly StepResult[], bands: readonly TimelineBand[]): IncidentMark[] {
-  return steps.flatMap((step) => {
-    if (step.kind !== 'incident' || step.summary === undefined) return [];
-    return step.summary.incidents.flatMap((outcome): IncidentMark[] => {
-      const record = outcome.record;
-      if (record.status === 'not-started') return [];
-      return [
-        {
-          name: record.incident,
-          step: step.name,
-          description: record.description,
-          startMs: record.startedAt,
-          endMs: record.endedAt,
-          recovery: outcome.recovery,
-          recoveryBySteps: outcome.recoveryBySteps,
-          participants: outcome.participants,
-          ...(outcome.disturbed === undefined ? {} : { disturbed: outcome.disturbed }),
-        },
-      ];
-    });
-  }).concat(
-    // An incident whose step never returned (a killed run) still has its band.
-    bands
-      .filter((b) => b.kind === 'incident' && !steps.some((s) => s.kind === 'incident' && s.summary?.incidents.some((i) => i.record.incident === b.id)))
-      .map((b) => ({ name: b.id, step: b.step, description: b.detail ?? '', startMs: b.startMs, endMs: b.endMs ?? b.startMs, recovery: { status: 'no-windows' }, recoveryBySteps: [], participants: [] })),
-  );
+  return steps
+    .flatMap((step) => {
+      if (step.kind !== 'incident' || step.summary === undefined) return [];
+      return step.summary.incidents.flatMap((outcome): IncidentMark[] => {
+        const record = outcome.record;
+        if (record.status === 'not-started') return [];
+        return [
+          {
+            name: record.incident,
+            step: step.name,
+            description: record.description,
+            startMs: record.startedAt,
+            endMs: record.endedAt,
+            recovery: outcome.recovery,
+            recoveryBySteps: outcome.recoveryBySteps,
+            participants: outcome.participants,
+            ...(outcome.disturbed === undefined ? {} : { disturbed: outcome.disturbed }),
+          },
+        ];
+      });
+    })
+    .concat(
+      // An incident whose step never returned (a killed run) still has its band.
+      bands
+        .filter((b) => b.kind === 'incident' && !steps.some((s) => s.kind === 'incident' && s.summary?.incidents.some((i) => i.record.incident === b.id)))
+        .map((b) => ({
+          name: b.id,
+          step: b.step,
+          description: b.detail ?? '',
+          startMs: b.startMs,
+          endMs: b.endMs ?? b.startMs,
+          recovery: { status: 'no-windows' },
+          recoveryBySteps: [],
+          participants: [],
+        })),
+    );
 }
 
 /** A participant's moments on the run's clock, interruptions and failures labelled with the incident they happened in. */
 function participantMarks(summary: BrowserStepSummary, incidents: readonly IncidentMark[]): ParticipantMark[] {
   const during = (at: number, endMs?: number) =>
-    incidents.find((i) => (endMs === undefined ? at >= i.startMs && at <= i.endMs : at < i.endMs && endMs > i.startMs) || (at <= i.startMs && endMs === undefined && at >= i.startMs))?.name;
-  return summary.participants.flatMap((p) => {
-    const base = { participant: p.name, room: p.room };
-    const marks: ParticipantMark[] = [];
-    if (p.arrivedAt !== undefined) marks.push({ ...base, kind: 'arrived', at: p.arrivedAt });
-    const atMilestone = milestoneClock(p);
-    const joined = atMilestone('joined');
-    if (joined !== undefined) marks.push({ ...base, kind: 'joined', at: joined });
-    const frame = atMilestone('firstRenderedFrame');
-    if (frame !== undefined) marks.push({ ...base, kind: 'first-frame', at: frame });
-    for (const interruption of p.interruptions ?? []) {
-      const incident = interruptionIncident(interruption.startMs, interruption.endMs, incidents);
-      marks.push({
-        ...base,
-        kind: interruption.kind,
-        at: interruption.startMs,
-        ...(interruption.endMs === undefined ? {} : { endMs: interruption.endMs }),
-        ...(incident === undefined ? {} : { incident }),
-        ...(interruption.detail === undefined ? {} : { detail: interruption.detail }),
-      });
-    }
-    if (p.status === 'failed') {
-      const at = p.leftAt ?? p.arrivedAt;
-      if (at !== undefined) {
-        const incident = during(p.arrivedAt ?? at, at);
-        marks.push({ ...base, kind: 'failed', at, ...(p.label === undefined ? {} : { label: p.label }), ...(incident === undefined ? {} : { incident }), ...(p.detail === undefined ? {} : { detail: p.detail }) });
+    incidents.find(
+      (i) =>
+        (endMs === undefined ? at >= i.startMs && at <= i.endMs : at < i.endMs && endMs > i.startMs) ||
+        (at <= i.startMs && endMs === undefined && at >= i.startMs),
+    )?.name;
+  return summary.participants
+    .flatMap((p) => {
+      const base = { participant: p.name, room: p.room };
+      const marks: ParticipantMark[] = [];
+      if (p.arrivedAt !== undefined) marks.push({ ...base, kind: 'arrived', at: p.arrivedAt });
+      const atMilestone = milestoneClock(p);
+      const joined = atMilestone('joined');
+      if (joined !== undefined) marks.push({ ...base, kind: 'joined', at: joined });
+      const frame = atMilestone('firstRenderedFrame');
+      if (frame !== undefined) marks.push({ ...base, kind: 'first-frame', at: frame });
+      for (const interruption of p.interruptions ?? []) {
+        const incident = interruptionIncident(interruption.startMs, interruption.endMs, incidents);
+        marks.push({
+          ...base,
+          kind: interruption.kind,
+          at: interruption.startMs,
+          ...(interruption.endMs === undefined ? {} : { endMs: interruption.endMs }),
+          ...(incident === undefined ? {} : { incident }),
+          ...(interruption.detail === undefined ? {} : { detail: interruption.detail }),
+        });
       }
-    }
-    if (p.leftAt !== undefined) marks.push({ ...base, kind: 'left', at: p.leftAt });
-    return marks;
-  }).sort((a, b) => a.at - b.at);
+      if (p.status === 'failed') {
+        const at = p.leftAt ?? p.arrivedAt;
+        if (at !== undefined) {
+          const incident = during(p.arrivedAt ?? at, at);
+          marks.push({
+            ...base,
+            kind: 'failed',
+            at,
+            ...(p.label === undefined ? {} : { label: p.label }),
+            ...(incident === undefined ? {} : { incident }),
+            ...(p.detail === undefined ? {} : { detail: p.detail }),
+          });
+        }
+      }
+      if (p.leftAt !== undefined) marks.push({ ...base, kind: 'left', at: p.leftAt });
+      return marks;
+    })
+    .sort((a, b) => a.at - b.at);
 }
 
 /** The incident an interruption overlapped (one that was still going when the incident began counts too). */
-export function interruptionIncident(startMs: number, endMs: number | undefined, incidents: readonly Pick<IncidentMark, 'name' | 'startMs' | 'endMs'>[]): string | undefined {
+export function interruptionIncident(
+  startMs: number,
+  endMs: number | undefined,
+  incidents: readonly Pick<IncidentMark, 'name' | 'startMs' | 'endMs'>[],
+): string | undefined {
   const end = endMs ?? Number.POSITIVE_INFINITY;
   return incidents.find((i) => startMs < i.endMs && end > i.startMs)?.name;
 }

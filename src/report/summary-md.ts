@@ -30,19 +30,28 @@ export function renderSummaryMarkdown(report: RunReport): string {
   const lines: string[] = [];
   const { run } = report;
   lines.push(`## roomgate ${md(run.name)}: ${ICON[run.status] ?? ''} ${run.status}${run.partial ? ' (partial)' : ''}`, '');
-  lines.push(`Target: ${code(report.target.baseUrl)}${report.target.embedded ? ' (embedded reference server)' : ''} · ${formatSeconds(run.durationMs)} · started ${run.startedAt}`, '');
+  lines.push(
+    `Target: ${code(report.target.baseUrl)}${report.target.embedded ? ' (embedded reference server)' : ''} · ${formatSeconds(run.durationMs)} · started ${run.startedAt}`,
+    '',
+  );
   if (run.reason !== undefined) lines.push(`> ${md(run.reason)}`, '');
   lines.push('| step | kind | status | checks | SLOs | time | note |', '|---|---|---|---|---|---|---|');
   for (const step of report.steps) {
     const checks = step.checks.length === 0 ? '' : `${step.checks.filter((c) => c.status === 'passed').length}/${step.checks.length}`;
     const slos = step.slos.length === 0 ? '' : `${step.slos.filter((s) => s.status === 'passed').length}/${step.slos.length}`;
-    lines.push(`| ${md(step.name)} | ${step.kind} | ${ICON[step.status] ?? ''} ${step.status} | ${checks} | ${slos} | ${formatSeconds(step.durationMs)} | ${md(step.reason ?? '')} |`);
+    lines.push(
+      `| ${md(step.name)} | ${step.kind} | ${ICON[step.status] ?? ''} ${step.status} | ${checks} | ${slos} | ${formatSeconds(step.durationMs)} | ${md(step.reason ?? '')} |`,
+    );
   }
-  const failedChecks = report.steps.flatMap((step) => step.checks.filter((c) => c.status === 'failed' || c.status === 'errored').map((c) => ({ step, check: c })));
+  const failedChecks = report.steps.flatMap((step) =>
+    step.checks.filter((c) => c.status === 'failed' || c.status === 'errored').map((c) => ({ step, check: c })),
+  );
   if (failedChecks.length > 0) {
     lines.push('', '### Failed checks', '');
     for (const { step, check } of failedChecks.slice(0, 50)) {
-      lines.push(`- ${ICON[check.status]} **${md(step.name)}** ${code(check.name)}: ${md(check.status === 'failed' || check.status === 'errored' ? check.message : '')}`);
+      lines.push(
+        `- ${ICON[check.status]} **${md(step.name)}** ${code(check.name)}: ${md(check.status === 'failed' || check.status === 'errored' ? check.message : '')}`,
+      );
     }
     if (failedChecks.length > 50) lines.push(`- … and ${failedChecks.length - 50} more (see report.html)`);
   }
@@ -72,7 +81,8 @@ export function renderSummaryMarkdown(report: RunReport): string {
   }
   if (report.slos.length > 0) {
     lines.push('', '### SLOs', '', '| step | threshold | status | observed |', '|---|---|---|---|');
-    for (const slo of report.slos) lines.push(`| ${md(slo.step)} | ${code(slo.expression)} | ${ICON[slo.status] ?? ''} ${slo.status} | ${md(sloMessage(slo))} |`);
+    for (const slo of report.slos)
+      lines.push(`| ${md(slo.step)} | ${code(slo.expression)} | ${ICON[slo.status] ?? ''} ${slo.status} | ${md(sloMessage(slo))} |`);
   }
   lines.push('');
   return lines.join('\n');
@@ -80,13 +90,24 @@ export function renderSummaryMarkdown(report: RunReport): string {
 
 /** A webhook-sink step's figures per event: what the run announced, what came, what went missing, and how fast. */
 function webhookDeliveryLines(name: string, summary: WebhookSinkSummary): string[] {
-  const lines = ['', `### Webhook delivery: ${md(name)}`, '', '| event | expected | delivered | missing | late | duplicates | redeliveries | p50 | p99 |', '|---|---|---|---|---|---|---|---|---|'];
+  const lines = [
+    '',
+    `### Webhook delivery: ${md(name)}`,
+    '',
+    '| event | expected | delivered | missing | late | duplicates | redeliveries | p50 | p99 |',
+    '|---|---|---|---|---|---|---|---|---|',
+  ];
   for (const [event, e] of Object.entries(summary.events)) {
     const latency = e.latency.count === 0 ? [NO_SAMPLES, ''] : [`${formatMs(e.latency.p50)}`, `${formatMs(e.latency.p99)}`];
     lines.push(`| ${code(event)} | ${e.expected} | ${e.delivered} | ${e.missing} | ${e.late} | ${e.duplicates} | ${e.redeliveries} | ${latency.join(' | ')} |`);
   }
   const t = summary.totals;
-  lines.push('', summary.subscription.verified ? `Signatures: ${t.signaturesChecked} checked, ${t.badSignatures} bad, ${t.staleTimestamps} stale timestamps.` : 'Signatures: not judged (no signing secret, or the profile says deliveries are unsigned).');
+  lines.push(
+    '',
+    summary.subscription.verified
+      ? `Signatures: ${t.signaturesChecked} checked, ${t.badSignatures} bad, ${t.staleTimestamps} stale timestamps.`
+      : 'Signatures: not judged (no signing secret, or the profile says deliveries are unsigned).',
+  );
   return lines;
 }
 

@@ -16,7 +16,15 @@ export function judgeScopedSlos(result: StepResult, rules: StepJudging, interval
   const verdicts: SloVerdict[] = rules.scoped.map((slo) => {
     if (metrics !== undefined) return evaluateInScope(slo, metrics, rules.catalog, intervalsOf(slo.scope!.of));
     const { expression, metric, threshold, unit } = slo;
-    return { expression, metric, ...(slo.operation === undefined ? {} : { operation: slo.operation }), threshold, unit, ...(slo.scope === undefined ? {} : { scope: slo.scope }), status: 'no-data' };
+    return {
+      expression,
+      metric,
+      ...(slo.operation === undefined ? {} : { operation: slo.operation }),
+      threshold,
+      unit,
+      ...(slo.scope === undefined ? {} : { scope: slo.scope }),
+      status: 'no-data',
+    };
   });
   for (const verdict of verdicts) emit({ type: 'slo', at: Date.now(), step: result.name, verdict });
   const bad = verdicts.filter((v) => v.status !== 'passed');
@@ -26,7 +34,8 @@ export function judgeScopedSlos(result: StepResult, rules: StepJudging, interval
 }
 
 function describe(verdict: SloVerdict): string {
-  if (verdict.status === 'no-data') return `${verdict.expression} (no data${verdict.windows === 0 ? `: no window ${verdict.scope?.mode ?? 'in'} ${verdict.scope?.of ?? 'it'}` : ''})`;
+  if (verdict.status === 'no-data')
+    return `${verdict.expression} (no data${verdict.windows === 0 ? `: no window ${verdict.scope?.mode ?? 'in'} ${verdict.scope?.of ?? 'it'}` : ''})`;
   return `${verdict.expression} (observed ${formatObserved(verdict.observed, verdict.unit)})`;
 }
 

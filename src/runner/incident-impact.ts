@@ -27,7 +27,9 @@ export function participantImpact(step: string, summary: BrowserStepSummary, inc
 
 /** The interruptions of a participant that began while the incident was on, or were still going when it began. */
 export function interruptionsDuring(participant: ParticipantSummary, incident: Interval): MediaInterruption[] {
-  return (participant.interruptions ?? []).filter((i) => overlaps({ startMs: i.startMs, endMs: i.endMs ?? Number.POSITIVE_INFINITY }, incident) || i.startMs === incident.startMs);
+  return (participant.interruptions ?? []).filter(
+    (i) => overlaps({ startMs: i.startMs, endMs: i.endMs ?? Number.POSITIVE_INFINITY }, incident) || i.startMs === incident.startMs,
+  );
 }
 
 function inCallDuring(participant: ParticipantSummary, incident: Interval): boolean {

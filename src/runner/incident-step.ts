@@ -87,7 +87,12 @@ export function createIncidentStep(task: IncidentTask, clockOrigin: Promise<numb
       case 'incident-start':
         startedAt.set(event.incident, event.at);
         if (event.kind === 'proxy') activeProxyIncident = lastProxyIncident = event.incident;
-        emit?.({ type: 'band', at: event.at, step: task.name, band: { id: event.incident, kind: 'incident', label: event.incident, startMs: event.at, detail: event.description } });
+        emit?.({
+          type: 'band',
+          at: event.at,
+          step: task.name,
+          band: { id: event.incident, kind: 'incident', label: event.incident, startMs: event.at, detail: event.description },
+        });
         break;
       case 'incident-end':
         if (activeProxyIncident === event.incident) activeProxyIncident = undefined;
@@ -109,7 +114,13 @@ export function createIncidentStep(task: IncidentTask, clockOrigin: Promise<numb
         const c = event.command;
         const outcome = c.status === 'exited' ? `exited ${c.exitCode ?? '?'}` : c.status;
         // The output tails stay in the step's summary (redacted with all evidence); the log says what ran.
-        emit?.({ type: 'log', at: event.at, step: task.name, level: c.status === 'exited' && c.exitCode === 0 ? 'info' : 'warn', message: `incident ${event.incident}: ${event.phase} command \`${c.command}\` ${outcome}` });
+        emit?.({
+          type: 'log',
+          at: event.at,
+          step: task.name,
+          level: c.status === 'exited' && c.exitCode === 0 ? 'info' : 'warn',
+          message: `incident ${event.incident}: ${event.phase} command \`${c.command}\` ${outcome}`,
+        });
         break;
       }
     }
@@ -178,12 +189,19 @@ export function createIncidentStep(task: IncidentTask, clockOrigin: Promise<numb
       if (incident !== undefined) windows?.record(event, incident);
     },
     endSchedule: () => scheduleEnd.abort(),
-    finalize: (result, scenario) => (result.kind === 'incident' && result.summary !== undefined ? judged(result, result.summary, scenario, task, windows) : result),
+    finalize: (result, scenario) =>
+      result.kind === 'incident' && result.summary !== undefined ? judged(result, result.summary, scenario, task, windows) : result,
   };
 }
 
 /** The incident step's verdict, once the steps beside it have ended: recovery per incident and per step, participants reached, thresholds. */
-function judged(result: IncidentStepResult, summary: IncidentStepSummary, scenario: ScenarioOutcome, task: IncidentTask, windows: DisturbanceWindows | undefined): IncidentStepResult {
+function judged(
+  result: IncidentStepResult,
+  summary: IncidentStepSummary,
+  scenario: ScenarioOutcome,
+  task: IncidentTask,
+  windows: DisturbanceWindows | undefined,
+): IncidentStepResult {
   const measured = scenario.judging.flatMap((judging) => {
     const stepResult = scenario.results.find((r) => r.name === judging.step);
     const metrics = stepResult === undefined ? undefined : stepMetrics(stepResult);
@@ -191,10 +209,14 @@ function judged(result: IncidentStepResult, summary: IncidentStepSummary, scenar
   });
   const incidents: IncidentOutcome[] = summary.incidents.map(({ record }) => {
     if (record.status === 'not-started') return { record, recovery: { status: 'no-windows' }, recoveryBySteps: [], participants: [], slos: [] };
-    const recoveryBySteps = measured.filter((m) => m.kind === 'load' && measuringAt(m.windows, record.endedAt)).map((m) => ({ step: m.step, recovery: recoveryTime(m.windows, record.endedAt) }));
+    const recoveryBySteps = measured
+      .filter((m) => m.kind === 'load' && measuringAt(m.windows, record.endedAt))
+      .map((m) => ({ step: m.step, recovery: recoveryTime(m.windows, record.endedAt) }));
     const recovery = combineRecoveries(recoveryBySteps.map((r) => r.recovery));
     const during = { startMs: record.startedAt, endMs: record.endedAt };
-    const participants = scenario.results.flatMap((r) => (r.kind === 'browser' && r.summary !== undefined ? [participantImpact(r.name, r.summary, during)] : [])).filter((p) => p.present > 0);
+    const participants = scenario.results
+      .flatMap((r) => (r.kind === 'browser' && r.summary !== undefined ? [participantImpact(r.name, r.summary, during)] : []))
+      .filter((p) => p.present > 0);
     const disturbed = windows?.totalsOf(record.incident);
     return {
       record,
@@ -202,7 +224,10 @@ function judged(result: IncidentStepResult, summary: IncidentStepSummary, scenar
       recovery,
       recoveryBySteps,
       participants,
-      slos: judgeRecovery(task.slos.get(record.incident) ?? [], recovery, record.endedAt).map((v) => ({ ...v, expression: `${record.incident}: ${v.expression}` })),
+      slos: judgeRecovery(task.slos.get(record.incident) ?? [], recovery, record.endedAt).map((v) => ({
+        ...v,
+        expression: `${record.incident}: ${v.expression}`,
+      })),
     };
   });
   const slos = incidents.flatMap((i) => i.slos);
@@ -246,7 +271,11 @@ function incidentVerdict(incidents: readonly IncidentOutcome[], slos: readonly S
     };
   }
   const cut = incidents.find((i) => i.record.status === 'interrupted');
-  if (cut !== undefined) return { status: 'invalid', reason: `incident ${cut.record.incident} was cut short: the scenario's steps ended while it was on; recovery needs run time after it` };
+  if (cut !== undefined)
+    return {
+      status: 'invalid',
+      reason: `incident ${cut.record.incident} was cut short: the scenario's steps ended while it was on; recovery needs run time after it`,
+    };
   const bad = slos.filter((v) => v.status !== 'passed');
   if (bad.length > 0) return { status: 'failed', reason: `${bad.length} of ${slos.length} incident SLOs not met: ${bad.map(describeVerdict).join('; ')}` };
   return { status: 'passed' };

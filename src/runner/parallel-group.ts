@@ -73,7 +73,12 @@ async function runMember(member: TimedStep, options: GroupOptions, stop: AbortSi
   for (;;) {
     const next = nextRun(member, options.originMs, index, Date.now());
     if (next === undefined) break;
-    if (next.skipped > 0) options.log('warn', name, `skipped ${next.skipped} run(s) of ${name}: the run before was still going at their slot (every ${formatDuration(member.everyMs ?? 0)})`);
+    if (next.skipped > 0)
+      options.log(
+        'warn',
+        name,
+        `skipped ${next.skipped} run(s) of ${name}: the run before was still going at their slot (every ${formatDuration(member.everyMs ?? 0)})`,
+      );
     await sleep(next.slotMs - member.leadMs - Date.now(), stop);
     if (stop.aborted) break;
     let step: Step;
@@ -92,5 +97,10 @@ async function runMember(member: TimedStep, options: GroupOptions, stop: AbortSi
   }
   if (runs.length > 0) return options.onMemberDone(mergeRepetitions(name, runs));
   const firstSlot = slotAt(member, options.originMs, 0);
-  return options.onMemberNotRun(member.step, options.signal.aborted ? 'the run was stopped before its first slot' : `the group's other steps had ended before its first slot (+${formatDuration(firstSlot - options.originMs)})`);
+  return options.onMemberNotRun(
+    member.step,
+    options.signal.aborted
+      ? 'the run was stopped before its first slot'
+      : `the group's other steps had ended before its first slot (+${formatDuration(firstSlot - options.originMs)})`,
+  );
 }

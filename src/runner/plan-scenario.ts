@@ -68,7 +68,11 @@ export async function planScenario(scenario: ScenarioConfig, ctx: ScenarioPlanCo
   };
   const factor = scaleFactor(scenario, ctx.durationMs);
   const incidentPlan = scenario.incidents === undefined ? undefined : await collect(() => planIncidents(scenario, factor));
-  const scopeNames = [...scenario.steps.map((s) => s.name), ...(scenario.incidents === undefined ? [] : [scenario.incidents.name]), ...(incidentPlan?.plan.incidents.map((i) => i.name) ?? [])];
+  const scopeNames = [
+    ...scenario.steps.map((s) => s.name),
+    ...(scenario.incidents === undefined ? [] : [scenario.incidents.name]),
+    ...(incidentPlan?.plan.incidents.map((i) => i.name) ?? []),
+  ];
 
   let startAtMs = ctx.startAtMs;
   const { startAtMs: _runStart, ...base } = ctx;
@@ -89,11 +93,23 @@ export async function planScenario(scenario: ScenarioConfig, ctx: ScenarioPlanCo
     if (step === undefined) continue;
     built.set(config, step);
     // Parsed once more for the runner's own judging (the step parsed and validated them while it was built).
-    if (catalog !== undefined) judging.push({ step: config.name, catalog, slos: parseStepSlos(config, catalog, ctx.profile, own.slos.map((s) => s.input)), scoped });
+    if (catalog !== undefined)
+      judging.push({
+        step: config.name,
+        catalog,
+        slos: parseStepSlos(
+          config,
+          catalog,
+          ctx.profile,
+          own.slos.map((s) => s.input),
+        ),
+        scoped,
+      });
   }
   for (const config of scenario.steps) {
     const measured = config.type === 'load' || config.type === 'browser';
-    if (!measured && ctx.shard !== undefined && ctx.shard.index > 1) ctx.skip?.set(config.name, `runs on shard 1 only (this is shard ${ctx.shard.index}/${ctx.shard.count})`);
+    if (!measured && ctx.shard !== undefined && ctx.shard.index > 1)
+      ctx.skip?.set(config.name, `runs on shard 1 only (this is shard ${ctx.shard.index}/${ctx.shard.count})`);
   }
   ConfigErrors.throwIfAny(problems);
 
@@ -155,16 +171,26 @@ function isScoped(input: StepConfig['slos'][number]['input']): boolean {
  * runner judges; those are parsed here, with the scenario's step and incident
  * names, so an unknown name is a config error at its line.
  */
-function splitSlos(config: StepConfig, scopeNames: readonly string[], profile: TargetProfile): { own: StepConfig; scoped: Slo[]; catalog: MetricCatalog | undefined } {
+function splitSlos(
+  config: StepConfig,
+  scopeNames: readonly string[],
+  profile: TargetProfile,
+): { own: StepConfig; scoped: Slo[]; catalog: MetricCatalog | undefined } {
   const catalog = catalogOf(config);
   const scopedSpecs = config.slos.filter((s) => isScoped(s.input));
   if (catalog === undefined) return { own: config, scoped: [], catalog };
-  const scoped = parseStepSlos(config, catalog, profile, scopedSpecs.map((s) => s.input), {
-    file: config.at.file,
-    path: `${config.at.path}.slos`,
-    lineOf: (i: number) => scopedSpecs[i]?.at.line,
-    scopes: scopeNames,
-  });
+  const scoped = parseStepSlos(
+    config,
+    catalog,
+    profile,
+    scopedSpecs.map((s) => s.input),
+    {
+      file: config.at.file,
+      path: `${config.at.path}.slos`,
+      lineOf: (i: number) => scopedSpecs[i]?.at.line,
+      scopes: scopeNames,
+    },
+  );
   return { own: withoutScoped(config), scoped, catalog };
 }
 
@@ -213,7 +239,11 @@ function planIncidents(scenario: ScenarioConfig, factor: number): { plan: Incide
     }
   }
   ConfigErrors.throwIfAny(problems);
-  const scaled = (incident: Incident): Incident => ({ ...incident, atMs: Math.round(incident.atMs * factor), forMs: Math.max(1, Math.round(incident.forMs * factor)) });
+  const scaled = (incident: Incident): Incident => ({
+    ...incident,
+    atMs: Math.round(incident.atMs * factor),
+    forMs: Math.max(1, Math.round(incident.forMs * factor)),
+  });
   return { plan: { incidents: parsed.incidents.map(scaled) }, slos };
 }
 
@@ -257,7 +287,10 @@ export function stepLength(options: Record<string, unknown>, soakMs: number | un
   if (options['mode'] === 'soak' && soakMs !== undefined) return soakMs;
   const duration = typeof options['duration'] === 'string' ? parseDuration(options['duration']) : undefined;
   const phases = Array.isArray(options['phases'])
-    ? (options['phases'] as Record<string, unknown>[]).reduce((sum, p) => sum + (typeof p['duration'] === 'string' ? (parseDuration(p['duration']) ?? 0) : 0), 0)
+    ? (options['phases'] as Record<string, unknown>[]).reduce(
+        (sum, p) => sum + (typeof p['duration'] === 'string' ? (parseDuration(p['duration']) ?? 0) : 0),
+        0,
+      )
     : 0;
   return Math.max(duration ?? 0, phases) + 60_000;
 }

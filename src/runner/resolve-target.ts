@@ -131,7 +131,7 @@ export function checkRemoteTarget(
     url = new URL(target);
   } catch {
     throw new UsageError(`${label} "${target}" is not a URL`, {
-      hint: 'give the API base URL under which the OpenAPI document\'s paths live, e.g. --target http://127.0.0.1:4010',
+      hint: "give the API base URL under which the OpenAPI document's paths live, e.g. --target http://127.0.0.1:4010",
     });
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {

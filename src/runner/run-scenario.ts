@@ -217,7 +217,9 @@ export async function runScenario(scenario: ScenarioTask, run: ScenarioRunContex
         for (const verdict of final.slos) emit({ type: 'slo', at: Date.now(), step: final.name, verdict });
         await run.record(final);
       } else {
-        await run.record(skippedResult(incidents.step, incidentsSkipped ?? `${NOT_RUN_PREFIX}${targetFailed ?? run.stopReason() ?? 'no step of the scenario ran'}`));
+        await run.record(
+          skippedResult(incidents.step, incidentsSkipped ?? `${NOT_RUN_PREFIX}${targetFailed ?? run.stopReason() ?? 'no step of the scenario ran'}`),
+        );
       }
     }
   } finally {
@@ -241,7 +243,12 @@ export async function runScenario(scenario: ScenarioTask, run: ScenarioRunContex
  * when it starts) and closes when the step returns. `during <step>`
  * thresholds read these bands.
  */
-async function withPhaseBand(step: Step, phase: { id: string; label: string; slotMs?: number }, emit: EventSink, body: () => Promise<StepResult>): Promise<StepResult> {
+async function withPhaseBand(
+  step: Step,
+  phase: { id: string; label: string; slotMs?: number },
+  emit: EventSink,
+  body: () => Promise<StepResult>,
+): Promise<StepResult> {
   const startMs = phase.slotMs ?? Date.now();
   let opened = false;
   const open = () => {

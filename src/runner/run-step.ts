@@ -20,7 +20,13 @@ export class DeadlineExceeded extends Error {
   }
 }
 
-export async function runStep(step: Step, ctx: StepContext, teardowns: TeardownStack, graceMs: number, options: { announce?: boolean } = {}): Promise<StepResult> {
+export async function runStep(
+  step: Step,
+  ctx: StepContext,
+  teardowns: TeardownStack,
+  graceMs: number,
+  options: { announce?: boolean } = {},
+): Promise<StepResult> {
   const startedAt = new Date();
   if (options.announce !== false) ctx.emit({ type: 'step-start', at: startedAt.getTime(), step: step.name, kind: step.kind });
   // What the step said on the bus, in case it cannot hand back its own result.
@@ -56,7 +62,11 @@ export async function runStep(step: Step, ctx: StepContext, teardowns: TeardownS
     const result = await raceAbort(step.run(stepCtx), ctx.signal, graceMs);
     if (ctx.signal.aborted && result.status !== 'interrupted' && result.status !== 'errored') {
       // A step that noticed the abort may still say "passed" for what it did; the run is partial either way.
-      return { ...result, status: abortedStatus(ctx.signal.reason), reason: `${abortSummary(ctx.signal.reason)}; results are partial${result.reason === undefined ? '' : ` (${result.reason})`}` };
+      return {
+        ...result,
+        status: abortedStatus(ctx.signal.reason),
+        reason: `${abortSummary(ctx.signal.reason)}; results are partial${result.reason === undefined ? '' : ` (${result.reason})`}`,
+      };
     }
     return result;
   } catch (error) {

@@ -52,7 +52,12 @@ export async function checkScenarioTarget(scenario: ScenarioConfig, flags: Targe
     checkEmbeddedFaults(scenario);
     return profile;
   }
-  checkRemoteTarget(url, credentialsFor(scenario, flags), fromFlag !== undefined ? '--target' : `target.url of ${scenario.file}`, flags.profile === undefined && scenario.target?.profile === undefined ? undefined : profile);
+  checkRemoteTarget(
+    url,
+    credentialsFor(scenario, flags),
+    fromFlag !== undefined ? '--target' : `target.url of ${scenario.file}`,
+    flags.profile === undefined && scenario.target?.profile === undefined ? undefined : profile,
+  );
   return profile;
 }
 
@@ -63,7 +68,12 @@ function credentialsFor(scenario: ScenarioConfig, flags: TargetFlags): Pick<Targ
   };
 }
 
-export async function openScenarioTarget(scenario: ScenarioConfig, flags: TargetFlags, resolve: ResolveOptions = {}, loaded?: TargetProfile): Promise<OpenedTarget> {
+export async function openScenarioTarget(
+  scenario: ScenarioConfig,
+  flags: TargetFlags,
+  resolve: ResolveOptions = {},
+  loaded?: TargetProfile,
+): Promise<OpenedTarget> {
   const url = nonEmpty(flags.target) ?? nonEmpty(scenario.target?.url);
   const profile = profileFor(scenario, flags);
   if (url !== undefined) {

@@ -86,7 +86,13 @@ export const STEP_FACTORIES: Record<StepType, StepFactoryEntry> = {
     module: '../load/index.js',
     exportName: 'createLoadStep',
     toOptions: (step, ctx) => {
-      const options = withMs(step.options, { duration: 'durationMs', ramp: 'rampMs', window: 'windowMs', requestTimeout: 'requestTimeoutMs', lateThreshold: 'lateThresholdMs' });
+      const options = withMs(step.options, {
+        duration: 'durationMs',
+        ramp: 'rampMs',
+        window: 'windowMs',
+        requestTimeout: 'requestTimeoutMs',
+        lateThreshold: 'lateThresholdMs',
+      });
       if (step.options['spec'] !== undefined) {
         options['specPath'] = step.options['spec'];
         delete options['spec'];
@@ -124,7 +130,12 @@ export const STEP_FACTORIES: Record<StepType, StepFactoryEntry> = {
     module: '../webhook-delivery/index.js',
     exportName: 'createWebhookSinkStep',
     toOptions: (step) => ({
-      ...withMs(step.options, { deliveryBudget: 'deliveryBudgetMs', timestampTolerance: 'timestampToleranceMs', startTimeout: 'startTimeoutMs', window: 'windowMs' }),
+      ...withMs(step.options, {
+        deliveryBudget: 'deliveryBudgetMs',
+        timestampTolerance: 'timestampToleranceMs',
+        startTimeout: 'startTimeoutMs',
+        window: 'windowMs',
+      }),
       name: step.name,
       // None written: the step's defaults (every event delivered, within 5 s, signed and fresh).
       ...(step.slos.length === 0 ? {} : { slos: slosOf(step) }),
@@ -158,12 +169,15 @@ export async function buildStep(step: StepConfig, ctx: PlanContext): Promise<Ste
   const entry = STEP_FACTORIES[step.type];
   const factory = await loadFactory(entry);
   if (factory === undefined) {
-    throw new ConfigError(`step type "${step.type}" is not available in this build of roomgate (its module ${entry.module.replace('../', 'src/').replace('.js', '.ts')} does not export ${entry.exportName} yet)`, {
-      file: step.at.file,
-      line: step.at.line,
-      path: `${step.at.path}.type`,
-      hint: `remove the "${step.type}" step from the scenario, or run \`roomgate run --only <other steps>\``,
-    });
+    throw new ConfigError(
+      `step type "${step.type}" is not available in this build of roomgate (its module ${entry.module.replace('../', 'src/').replace('.js', '.ts')} does not export ${entry.exportName} yet)`,
+      {
+        file: step.at.file,
+        line: step.at.line,
+        path: `${step.at.path}.type`,
+        hint: `remove the "${step.type}" step from the scenario, or run \`roomgate run --only <other steps>\``,
+      },
+    );
   }
   if (step.slos.length > 0 && (step.type === 'contract' || step.type === 'pact' || step.type === 'webhooks')) {
     throw new ConfigError(`${step.type} steps have no SLOs (their checks pass or fail on their own)`, {
@@ -192,7 +206,11 @@ async function loadFactory(entry: StepFactoryEntry): Promise<StepFactory | undef
     const specifier: string = new URL(entry.module, import.meta.url).href;
     module = (await import(specifier)) as Record<string, unknown>;
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND' && String((error as Error).message).includes(entry.module.replace('../', '').replace('.js', ''))) return undefined;
+    if (
+      (error as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND' &&
+      String((error as Error).message).includes(entry.module.replace('../', '').replace('.js', ''))
+    )
+      return undefined;
     throw error;
   }
   const factory = module[entry.exportName];

@@ -40,14 +40,23 @@ export function resolveShard(flag: string | undefined, env: Readonly<Record<stri
   if (fromEnv !== undefined && fromEnv !== '') return parseShardSpec(fromEnv, 'ROOMGATE_SHARD');
   if (typeof configured === 'string') return parseShardSpec(configured, 'shard:');
   const completionIndex = env['JOB_COMPLETION_INDEX'];
-  const count = env['ROOMGATE_SHARD_COUNT'] !== undefined && env['ROOMGATE_SHARD_COUNT'] !== '' ? env['ROOMGATE_SHARD_COUNT'] : configured === undefined ? undefined : String(configured);
+  const count =
+    env['ROOMGATE_SHARD_COUNT'] !== undefined && env['ROOMGATE_SHARD_COUNT'] !== ''
+      ? env['ROOMGATE_SHARD_COUNT']
+      : configured === undefined
+        ? undefined
+        : String(configured);
   if (count === undefined) return undefined;
   if (completionIndex === undefined || completionIndex === '') {
-    throw new UsageError(`the shard count is ${count} (${configured === undefined ? 'ROOMGATE_SHARD_COUNT' : 'shard: in the suite or scenario'}) but neither --shard, ROOMGATE_SHARD nor JOB_COMPLETION_INDEX says which shard this is`, {
-      hint: `run as a Kubernetes Indexed Job (it sets JOB_COMPLETION_INDEX), or pass --shard i/${count} (--shard 1/1 for a whole run)`,
-    });
+    throw new UsageError(
+      `the shard count is ${count} (${configured === undefined ? 'ROOMGATE_SHARD_COUNT' : 'shard: in the suite or scenario'}) but neither --shard, ROOMGATE_SHARD nor JOB_COMPLETION_INDEX says which shard this is`,
+      {
+        hint: `run as a Kubernetes Indexed Job (it sets JOB_COMPLETION_INDEX), or pass --shard i/${count} (--shard 1/1 for a whole run)`,
+      },
+    );
   }
-  if (!/^\d+$/.test(completionIndex)) throw new UsageError(`JOB_COMPLETION_INDEX "${completionIndex}" is not a number`, { hint: 'Kubernetes sets it to 0..completions-1 in an Indexed Job' });
+  if (!/^\d+$/.test(completionIndex))
+    throw new UsageError(`JOB_COMPLETION_INDEX "${completionIndex}" is not a number`, { hint: 'Kubernetes sets it to 0..completions-1 in an Indexed Job' });
   return parseShardSpec(`${Number(completionIndex) + 1}/${count}`, `JOB_COMPLETION_INDEX ${completionIndex} with shard count ${count}`);
 }
 

@@ -29,7 +29,8 @@ export function parseStartAt(text: string, base: string | undefined): number {
   const trimmed = text.trim();
   if (trimmed.startsWith('+')) {
     const offset = parseDuration(trimmed.slice(1));
-    if (offset === undefined) throw new UsageError(`--start-at "${text}": "${trimmed.slice(1)}" is not a duration`, { hint: 'e.g. --start-at +30s --start-base 2026-05-01T10:00:00Z' });
+    if (offset === undefined)
+      throw new UsageError(`--start-at "${text}": "${trimmed.slice(1)}" is not a duration`, { hint: 'e.g. --start-at +30s --start-base 2026-05-01T10:00:00Z' });
     if (base === undefined || base === '') {
       throw new UsageError(`--start-at "${text}" is relative, but no base time was given`, {
         hint: 'give every shard the same base: --start-base <ISO time> or ROOMGATE_START_BASE (e.g. the time the CI pipeline or Job was created)',
@@ -43,7 +44,9 @@ export function parseStartAt(text: string, base: string | undefined): number {
 function isoMs(text: string, from: string): number {
   // An ISO time with an explicit zone only: a local time would mean different instants on differently configured hosts.
   if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(text.trim()) || Number.isNaN(Date.parse(text))) {
-    throw new UsageError(`${from} "${text}" is not an ISO time with a time zone`, { hint: 'e.g. 2026-05-01T10:00:00Z (date -u +%FT%TZ prints the current one)' });
+    throw new UsageError(`${from} "${text}" is not an ISO time with a time zone`, {
+      hint: 'e.g. 2026-05-01T10:00:00Z (date -u +%FT%TZ prints the current one)',
+    });
   }
   return Date.parse(text);
 }

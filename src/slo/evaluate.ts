@@ -40,9 +40,7 @@ export function evaluateSlo(slo: Slo, registry: MetricsRegistry, catalog: Metric
     if (breachedAtMs === undefined && !holds(observed, slo.comparator, slo.threshold)) breachedAtMs = slice[slice.length - 1]!.endMs;
   }
   if (worst === undefined) return { ...base, status: 'no-data' };
-  return breachedAtMs === undefined
-    ? { ...base, status: 'passed', observed: worst }
-    : { ...base, status: 'failed', observed: worst, breachedAtMs };
+  return breachedAtMs === undefined ? { ...base, status: 'passed', observed: worst } : { ...base, status: 'failed', observed: worst, breachedAtMs };
 }
 
 /**

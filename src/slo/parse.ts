@@ -21,7 +21,8 @@ export interface ParseSloOptions {
   scopes?: readonly string[];
 }
 
-const EXPRESSION = /^\s*([A-Za-z_][\w.()]*)\s*(<=|>=|==|!=|<|>)\s*(-?\d+(?:\.\d+)?)\s*(us|µs|ms|s|m|h|%|\/s|\/m)?\s*(?:over\s+(\S+))?\s*(?:(during|outside)\s+(\S+))?\s*$/;
+const EXPRESSION =
+  /^\s*([A-Za-z_][\w.()]*)\s*(<=|>=|==|!=|<|>)\s*(-?\d+(?:\.\d+)?)\s*(us|µs|ms|s|m|h|%|\/s|\/m)?\s*(?:over\s+(\S+))?\s*(?:(during|outside)\s+(\S+))?\s*$/;
 /** Step and incident names, as the scenario schema allows them (a suite-qualified name has a dot). */
 const SCOPE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 const STATISTIC = /(?:^|\.)(p\(?\d+(?:\.\d+)?\)?|max|min|mean|avg|count)$/;
@@ -40,12 +41,7 @@ const UNIT_OF_KIND: Record<Exclude<MetricDefinition['kind'], 'distribution'>, Sl
  * fit the metric, is a ConfigError (exit 2) that says what would be valid —
  * a threshold that could never be checked must not pass silently.
  */
-export function parseSlos(
-  input: unknown,
-  catalog: MetricCatalog,
-  knownOperations: readonly string[],
-  options: ParseSloOptions = {},
-): Slo[] {
+export function parseSlos(input: unknown, catalog: MetricCatalog, knownOperations: readonly string[], options: ParseSloOptions = {}): Slo[] {
   if (input === undefined || input === null) return [];
   const listPath = options.path ?? 'slos';
   const items: unknown[] = Array.isArray(input) ? input : [input];
@@ -96,7 +92,11 @@ function parseOne(
     }
     if (item.grace !== undefined) {
       const grace = typeof item.grace === 'string' ? parseDuration(item.grace) : undefined;
-      if (grace === undefined) fail(`grace "${String(item.grace)}" is not a duration (${durationProblem(String(item.grace))})`, `write a duration such as ${DURATION_FORMS}, e.g. \`grace: 30s\``);
+      if (grace === undefined)
+        fail(
+          `grace "${String(item.grace)}" is not a duration (${durationProblem(String(item.grace))})`,
+          `write a duration such as ${DURATION_FORMS}, e.g. \`grace: 30s\``,
+        );
       graceMs = grace;
     }
   } else {
@@ -128,7 +128,8 @@ function parseOne(
   const metricNames = Object.keys(catalog.metrics);
   let operation: string | undefined;
   let metric: string | undefined;
-  if (parts.length > 2) fail(`"${selector}" has too many parts`, 'write `[operation.][metric.]statistic`, e.g. `create_room.p99` or `create_room.service_time.p99`');
+  if (parts.length > 2)
+    fail(`"${selector}" has too many parts`, 'write `[operation.][metric.]statistic`, e.g. `create_room.p99` or `create_room.service_time.p99`');
   if (parts.length === 2) {
     [operation, metric] = parts as [string, string];
   } else if (parts.length === 1) {
@@ -162,26 +163,41 @@ function parseOne(
   const histogram = definition.kind === 'latency' || definition.kind === 'distribution';
   if (histogram && statistic === undefined) {
     const example = definition.kind === 'latency' ? '.p99 < 1s' : definition.unit === 'ratio' ? '.p95 < 2%' : '.p50 >= 8';
-    fail(`${metric} is a ${definition.kind === 'latency' ? 'latency' : 'distribution'}: say which statistic`, `e.g. \`${metric}${example}\` (p50, p90, p95, p99, p999, max, mean)`);
+    fail(
+      `${metric} is a ${definition.kind === 'latency' ? 'latency' : 'distribution'}: say which statistic`,
+      `e.g. \`${metric}${example}\` (p50, p90, p95, p99, p999, max, mean)`,
+    );
   }
   if (!histogram && statistic !== undefined) {
     fail(`${metric} is a ${definition.kind}, it has no ${describeStatistic(statistic)}`, `e.g. \`${metric} ${comparator} ${valueText}${unitText ?? ''}\``);
   }
   const unit = definition.kind === 'distribution' ? (statistic?.kind === 'count' ? 'count' : definition.unit) : UNIT_OF_KIND[definition.kind];
   const value = Number(valueText);
-  const threshold = convert(value, unitText, definition.kind === 'distribution' ? (unit === 'ratio' ? 'ratio' : 'count') : definition.kind, metric, statistic, fail);
+  const threshold = convert(
+    value,
+    unitText,
+    definition.kind === 'distribution' ? (unit === 'ratio' ? 'ratio' : 'count') : definition.kind,
+    metric,
+    statistic,
+    fail,
+  );
 
   let windowLength: number | undefined;
   if (overText !== undefined) {
     windowLength = parseDuration(overText);
-    if (windowLength === undefined) fail(`"over ${overText}" is not a duration (${durationProblem(overText)})`, `write a duration such as ${DURATION_FORMS}, e.g. \`p99 < 500ms over 1m\``);
+    if (windowLength === undefined)
+      fail(`"over ${overText}" is not a duration (${durationProblem(overText)})`, `write a duration such as ${DURATION_FORMS}, e.g. \`p99 < 500ms over 1m\``);
     if (windowLength <= 0) fail(`"over ${overText}" is not a positive duration`);
     if (windowMs !== undefined && windowLength < windowMs) {
-      fail(`"over ${overText}" is shorter than one metrics window (${formatDuration(windowMs)})`, `use over ${formatDuration(windowMs)} or more, or a shorter window`);
+      fail(
+        `"over ${overText}" is shorter than one metrics window (${formatDuration(windowMs)})`,
+        `use over ${formatDuration(windowMs)} or more, or a shorter window`,
+      );
     }
   }
 
-  const scope = scopeMode === undefined ? undefined : parseScope(scopeMode as 'during' | 'outside', scopeName ?? '', overText, abortOnFail, options.scopes, fail);
+  const scope =
+    scopeMode === undefined ? undefined : parseScope(scopeMode as 'during' | 'outside', scopeName ?? '', overText, abortOnFail, options.scopes, fail);
 
   return {
     expression: text.trim(),
@@ -212,8 +228,10 @@ function parseScope(
   fail: (message: string, hint?: string) => never,
 ): SloScope {
   if (!SCOPE_NAME.test(name)) fail(`"${mode} ${name}" does not name a step or incident`, `e.g. \`join_time.p95 < 8s during burst\``);
-  if (overText !== undefined) fail(`"over ${overText}" and "${mode} ${name}" do not combine`, `a ${mode} threshold is judged once over the windows it selects; drop "over ${overText}"`);
-  if (abortOnFail) fail(`abort_on_fail cannot be used with "${mode} ${name}"`, `a ${mode} threshold is judged after the steps it names have ended; drop abort_on_fail`);
+  if (overText !== undefined)
+    fail(`"over ${overText}" and "${mode} ${name}" do not combine`, `a ${mode} threshold is judged once over the windows it selects; drop "over ${overText}"`);
+  if (abortOnFail)
+    fail(`abort_on_fail cannot be used with "${mode} ${name}"`, `a ${mode} threshold is judged after the steps it names have ended; drop abort_on_fail`);
   if (known !== undefined && !known.includes(name)) {
     fail(`"${mode} ${name}": no step or incident of that name in this run${suggest(name, known)}`, `steps and incidents: ${known.join(', ') || '(none)'}`);
   }

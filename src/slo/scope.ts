@@ -49,7 +49,14 @@ export function windowsInScope(windows: readonly PlacedWindow[], scope: SloScope
 export function evaluateInScope(slo: Slo, metrics: SerializedMetrics, catalog: MetricCatalog, intervals: readonly Interval[]): SloVerdict {
   if (slo.scope === undefined) throw new TypeError(`evaluateInScope: "${slo.expression}" has no during/outside clause`);
   const selected = windowsInScope(placedWindows(metrics), slo.scope, intervals);
-  return { ...evaluateOverWindows(slo, selected.map((w) => w.window), catalog), windows: selected.length };
+  return {
+    ...evaluateOverWindows(
+      slo,
+      selected.map((w) => w.window),
+      catalog,
+    ),
+    windows: selected.length,
+  };
 }
 
 /**
@@ -61,7 +68,11 @@ export function evaluateInScope(slo: Slo, metrics: SerializedMetrics, catalog: M
  * threshold with no data in a window (no joins in it, say) says nothing about
  * that window and is left out of it; a window with none left does not pass.
  */
-export function verdictsPerWindow(slos: readonly Slo[], metrics: SerializedMetrics, catalog: MetricCatalog): { startMs: number; endMs: number; verdicts: SloVerdict[] }[] {
+export function verdictsPerWindow(
+  slos: readonly Slo[],
+  metrics: SerializedMetrics,
+  catalog: MetricCatalog,
+): { startMs: number; endMs: number; verdicts: SloVerdict[] }[] {
   const normal = slos.filter((slo) => slo.scope?.mode !== 'during').map(({ scope: _scope, ...slo }) => slo);
   return placedWindows(metrics).map((placed) => ({
     startMs: placed.startMs,

@@ -40,9 +40,7 @@ export type Comparator = '<' | '<=' | '>' | '>=' | '==' | '!=';
 export type SloUnit = 'ms' | 'ratio' | 'count' | 'per_second';
 
 /** Which number of a latency histogram a threshold reads. */
-export type SloStatistic =
-  | { kind: 'percentile'; percentile: number }
-  | { kind: 'min' | 'max' | 'mean' | 'count' };
+export type SloStatistic = { kind: 'percentile'; percentile: number } | { kind: 'min' | 'max' | 'mean' | 'count' };
 
 /** One parsed, validated threshold. Plain data: it serializes into reports as is. */
 export interface Slo {
@@ -103,10 +101,7 @@ export interface SloScope {
 export type SloInput = string | { threshold: string; abort_on_fail?: boolean; grace?: string | number };
 
 /** One SLO threshold, checked against the step's metrics after (or during) the run. */
-export type SloVerdict =
-  | SloPassed
-  | SloFailed
-  | SloNoData;
+export type SloVerdict = SloPassed | SloFailed | SloNoData;
 
 interface SloBase {
   /** The threshold as the user wrote it, e.g. `create_room p99 < 1s`. */

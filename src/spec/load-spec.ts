@@ -17,7 +17,7 @@ export async function loadSpec(path: string): Promise<OpenApiDocument> {
   } catch {
     throw new ConfigError(`the OpenAPI document ${path} does not exist`, {
       file: path,
-      hint: 'pass --spec (or the profile\'s spec:) with the path of the API\'s OpenAPI 3.x document',
+      hint: "pass --spec (or the profile's spec:) with the path of the API's OpenAPI 3.x document",
     });
   }
   let result: Awaited<ReturnType<typeof validate>>;

@@ -169,9 +169,7 @@ export function declaresRequestHeader(op: IndexedOperation | undefined, name: st
 
 /** Required request header parameters (Authorization and Idempotency-Key are the gate's own business). */
 export function requiredRequestHeaders(op: IndexedOperation): ParameterObject[] {
-  return op.parameters.filter(
-    (p) => p.in === 'header' && p.required === true && !/^(authorization|idempotency-key|content-type|accept)$/i.test(p.name),
-  );
+  return op.parameters.filter((p) => p.in === 'header' && p.required === true && !/^(authorization|idempotency-key|content-type|accept)$/i.test(p.name));
 }
 
 /** A valid value for a parameter: its example, default, const or first enum value, else a short string. */

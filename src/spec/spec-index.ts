@@ -1,13 +1,6 @@
 import { Ajv2020, type ValidateFunction, type ErrorObject } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
-import type {
-  HttpMethod,
-  JsonSchema,
-  OpenApiDocument,
-  OperationObject,
-  ParameterObject,
-  ResponseObject,
-} from './openapi-types.js';
+import type { HttpMethod, JsonSchema, OpenApiDocument, OperationObject, ParameterObject, ResponseObject } from './openapi-types.js';
 import { HTTP_METHODS } from './openapi-types.js';
 
 // ajv-formats is CommonJS; whatever a loader makes of its default import, the plugin sets its own

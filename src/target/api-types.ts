@@ -64,12 +64,7 @@ export interface ErrorEnvelope {
 
 export type WebhookEventType = 'room.created' | 'participant.joined' | 'participant.left' | 'room.closed';
 
-export const WEBHOOK_EVENT_TYPES: readonly WebhookEventType[] = [
-  'room.created',
-  'participant.joined',
-  'participant.left',
-  'room.closed',
-];
+export const WEBHOOK_EVENT_TYPES: readonly WebhookEventType[] = ['room.created', 'participant.joined', 'participant.left', 'room.closed'];
 
 export interface CreateWebhookInput {
   url: string;

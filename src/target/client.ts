@@ -210,7 +210,7 @@ export class VideoConnectClient {
       return JSON.parse(text) as T;
     } catch {
       throw new TargetUnreachableError(`${operation} answered ${response.statusCode} with a body that is not JSON: ${JSON.stringify(text.slice(0, 200))}`, {
-        hint: 'check that --target is the API\'s base URL (not a web page, a proxy\'s error page or another service)',
+        hint: "check that --target is the API's base URL (not a web page, a proxy's error page or another service)",
       });
     }
   }

@@ -65,10 +65,13 @@ async function probe(baseUrl: string, timeoutMs: number, signal: AbortSignal | u
     const seconds = formatSeconds(timeoutMs);
     const kind = classifyTransportError(error);
     if (kind === 'timeout') {
-      throw new TargetUnreachableError(`no response within ${seconds} from ${baseUrl}: it accepted the connection (or is still connecting) but sent nothing back`, {
-        hint: 'check that the server behind --target is healthy (not hung, not a proxy waiting for its upstream); if it is only slow, raise --request-timeout',
-        cause: error,
-      });
+      throw new TargetUnreachableError(
+        `no response within ${seconds} from ${baseUrl}: it accepted the connection (or is still connecting) but sent nothing back`,
+        {
+          hint: 'check that the server behind --target is healthy (not hung, not a proxy waiting for its upstream); if it is only slow, raise --request-timeout',
+          cause: error,
+        },
+      );
     }
     if (kind === 'malformed') {
       const { message, hint } = describeMalformedResponse(baseUrl, error);
@@ -84,7 +87,6 @@ async function probe(baseUrl: string, timeoutMs: number, signal: AbortSignal | u
     void dispatcher.destroy().catch(() => undefined);
   }
 }
-
 
 function describeConnectionError(error: unknown): string {
   const code = (error as { code?: string } | null)?.code;

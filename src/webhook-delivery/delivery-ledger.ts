@@ -93,7 +93,13 @@ export class DeliveryLedger {
     const key = keyOf(operation, event.roomId);
     const r = this.options.registry;
     r.increment(C.expected, operation);
-    const announced: Announced = { operation, roomId: event.roomId, at: event.at, step: event.step, ...(event.requestId === undefined ? {} : { requestId: event.requestId }) };
+    const announced: Announced = {
+      operation,
+      roomId: event.roomId,
+      at: event.at,
+      step: event.step,
+      ...(event.requestId === undefined ? {} : { requestId: event.requestId }),
+    };
     const arrived = this.early.get(key);
     if (arrived !== undefined) {
       this.early.delete(key);

@@ -52,16 +52,45 @@ export function deliveryMetricCatalog(): MetricCatalog {
   const c = DELIVERY_COUNTERS;
   return {
     metrics: {
-      webhook_delivery: { kind: 'latency', description: 'from the room event the run announced to its first accepted webhook, ms (late ones included)', series: DELIVERY_SERIES },
-      webhooks_missing: { kind: 'count', description: 'announced room events with no webhook within the delivery budget', counter: c.missing, requires: c.expected },
+      webhook_delivery: {
+        kind: 'latency',
+        description: 'from the room event the run announced to its first accepted webhook, ms (late ones included)',
+        series: DELIVERY_SERIES,
+      },
+      webhooks_missing: {
+        kind: 'count',
+        description: 'announced room events with no webhook within the delivery budget',
+        counter: c.missing,
+        requires: c.expected,
+      },
       webhooks_late: { kind: 'count', description: 'webhooks that arrived after the delivery budget', counter: c.late, requires: c.expected },
       webhooks_expected: { kind: 'count', description: 'room events announced by the watched steps', counter: c.expected },
       webhook_success_rate: { kind: 'ratio', description: '1 − missing / expected', numerator: [c.missing], denominator: [c.expected], complement: true },
       webhook_deliveries: { kind: 'count', description: 'HTTP deliveries received (attempts, retries and duplicates included)', counter: c.deliveries },
-      webhook_duplicates: { kind: 'count', description: 'messages (by webhook-id) delivered again after the sink accepted them', counter: c.duplicates, requires: c.deliveries },
-      webhook_redeliveries: { kind: 'count', description: 'messages delivered again after the sink refused or missed them', counter: c.redeliveries, requires: c.deliveries },
-      webhook_bad_signatures: { kind: 'count', description: 'deliveries without a valid Standard Webhooks signature', counter: c.badSignatures, requires: c.signaturesChecked },
-      webhook_stale_timestamps: { kind: 'count', description: 'deliveries whose webhook-timestamp is outside the tolerance', counter: c.staleTimestamps, requires: c.signaturesChecked },
+      webhook_duplicates: {
+        kind: 'count',
+        description: 'messages (by webhook-id) delivered again after the sink accepted them',
+        counter: c.duplicates,
+        requires: c.deliveries,
+      },
+      webhook_redeliveries: {
+        kind: 'count',
+        description: 'messages delivered again after the sink refused or missed them',
+        counter: c.redeliveries,
+        requires: c.deliveries,
+      },
+      webhook_bad_signatures: {
+        kind: 'count',
+        description: 'deliveries without a valid Standard Webhooks signature',
+        counter: c.badSignatures,
+        requires: c.signaturesChecked,
+      },
+      webhook_stale_timestamps: {
+        kind: 'count',
+        description: 'deliveries whose webhook-timestamp is outside the tolerance',
+        counter: c.staleTimestamps,
+        requires: c.signaturesChecked,
+      },
       webhooks_unexpected: { kind: 'count', description: 'room webhooks about rooms no watched step announced', counter: c.unexpected, requires: c.deliveries },
     },
     defaultLatency: 'webhook_delivery',

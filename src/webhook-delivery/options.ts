@@ -50,7 +50,12 @@ export const SINK_DEFAULTS = {
  * budget, signed and fresh. The signature ones are left out when the sink
  * cannot judge signatures (no signing secret, or a profile without them).
  */
-export const DEFAULT_SINK_SLOS = ['webhooks_missing == 0', 'webhook_delivery.p99 < 5s', 'webhook_bad_signatures == 0', 'webhook_stale_timestamps == 0'] as const;
+export const DEFAULT_SINK_SLOS = [
+  'webhooks_missing == 0',
+  'webhook_delivery.p99 < 5s',
+  'webhook_bad_signatures == 0',
+  'webhook_stale_timestamps == 0',
+] as const;
 export const SIGNATURE_SLO_METRICS: readonly string[] = ['webhook_bad_signatures', 'webhook_stale_timestamps'];
 
 export interface ResolvedSinkOptions {
@@ -82,7 +87,8 @@ export function resolveSinkOptions(options: WebhookSinkStepOptions): ResolvedSin
     });
   }
   const refuseEvery = options.refuseEvery ?? SINK_DEFAULTS.refuseEvery;
-  if (!(Number.isInteger(refuseEvery) && refuseEvery >= 0)) throw new ConfigError(`refuseEvery must be a whole number >= 0, got ${String(refuseEvery)}`, { path: 'refuseEvery' });
+  if (!(Number.isInteger(refuseEvery) && refuseEvery >= 0))
+    throw new ConfigError(`refuseEvery must be a whole number >= 0, got ${String(refuseEvery)}`, { path: 'refuseEvery' });
   const listenPort = options.listenPort;
   if (listenPort !== undefined && !(Number.isInteger(listenPort) && listenPort > 0 && listenPort < 65536)) {
     throw new ConfigError(`listenPort must be a port number (1–65535), got ${String(listenPort)}`, { path: 'listenPort' });

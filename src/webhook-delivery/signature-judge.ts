@@ -45,7 +45,8 @@ export class SignatureJudge {
       return { signature: 'valid', timestamp };
     } catch (error) {
       if (!(error instanceof WebhookVerificationError)) throw error;
-      if (error.message === 'No matching signature found') return { signature: 'invalid', timestamp, detail: 'no v1 signature matches the body with the subscription secret' };
+      if (error.message === 'No matching signature found')
+        return { signature: 'invalid', timestamp, detail: 'no v1 signature matches the body with the subscription secret' };
     }
     // verify() refused the timestamp (its own fixed window) before judging the signature.
     const expected = Buffer.from(this.webhook.sign(id, new Date(seconds * 1000), body).slice('v1,'.length));
@@ -55,6 +56,8 @@ export class SignatureJudge {
       const given = Buffer.from(value);
       return given.length === expected.length && timingSafeEqual(given, expected);
     });
-    return matches ? { signature: 'valid', timestamp } : { signature: 'invalid', timestamp, detail: 'no v1 signature matches the body with the subscription secret' };
+    return matches
+      ? { signature: 'valid', timestamp }
+      : { signature: 'invalid', timestamp, detail: 'no v1 signature matches the body with the subscription secret' };
   }
 }

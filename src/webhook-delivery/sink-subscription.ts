@@ -62,7 +62,8 @@ export async function subscribeSink(profile: TargetProfile, client: ProfileClien
       close: () =>
         (closing ??= (async () => {
           // A subscription left behind would keep the target calling a closed port.
-          if (webhooks.unsubscribe !== undefined) await client.unsubscribeWebhooks(subscription.id, { signal: AbortSignal.timeout(10_000) }).catch(() => undefined);
+          if (webhooks.unsubscribe !== undefined)
+            await client.unsubscribeWebhooks(subscription.id, { signal: AbortSignal.timeout(10_000) }).catch(() => undefined);
           await sink.close();
         })()),
     };

@@ -31,7 +31,13 @@ export class WatchedSteps {
       // In a parallel group a load step is launched its setup lead before its slot, so its step-start can
       // come before the sink is listening; a room it announces says it is running just as well.
       this.running.add(event.step);
-    } else if (event.type === 'band' && event.band.kind === 'phase' && event.band.endMs !== undefined && event.band.id === event.step && this.watches(event.step)) {
+    } else if (
+      event.type === 'band' &&
+      event.band.kind === 'phase' &&
+      event.band.endMs !== undefined &&
+      event.band.id === event.step &&
+      this.watches(event.step)
+    ) {
       // The end of a step's one run (a recurring step's bands are `<name>#<n>`, and its step-end says when all are done).
       // A step with `during`/`outside` thresholds is recorded (step-end) only once its whole group has ended, and the
       // group waits for the sink: its band's end is when it really stopped making rooms.

@@ -92,14 +92,20 @@ class SinkSession {
   /** Listen on the bus, then start the sink and subscribe it; a failure leaves nothing running. */
   static async open(options: ResolvedSinkOptions, ctx: StepContext): Promise<SinkSession> {
     if (ctx.subscribe === undefined) {
-      throw new Error('the webhook-sink step needs the run\'s events (StepContext.subscribe) to know which rooms to expect; run it through runPlan with `subscribe`');
+      throw new Error(
+        "the webhook-sink step needs the run's events (StepContext.subscribe) to know which rooms to expect; run it through runPlan with `subscribe`",
+      );
     }
     const session = new SinkSession(options, ctx);
     // The bus first, before anything is awaited: a step started alongside must not start (or announce a room) unseen.
     session.unsubscribeBus = ctx.subscribe((event) => session.onRunEvent(event));
     try {
       const profile = await profileOf(ctx.target);
-      const client = createProfileClient(profile, { baseUrl: ctx.target.baseUrl, clientId: ctx.target.credentials.clientId, clientSecret: ctx.target.credentials.clientSecret });
+      const client = createProfileClient(profile, {
+        baseUrl: ctx.target.baseUrl,
+        clientId: ctx.target.credentials.clientId,
+        clientSecret: ctx.target.credentials.clientSecret,
+      });
       session.api = client.api;
       session.subscription = await subscribeSink(profile, client, {
         receive: { answer: (delivery) => session.answer(delivery), onDelivery: (delivery) => session.onDelivery(delivery) },
@@ -231,7 +237,10 @@ class SinkSession {
       this.ledger.useJudge(new SignatureJudge(secret, this.options.timestampToleranceMs));
       return;
     }
-    const why = subscription.signature === 'none' ? 'the target profile says deliveries are not signed' : 'no signing secret is known (the subscribe answer has none where rooms.webhooks.subscribe.secret points, or outOfBand.secret is unset)';
+    const why =
+      subscription.signature === 'none'
+        ? 'the target profile says deliveries are not signed'
+        : 'no signing secret is known (the subscribe answer has none where rooms.webhooks.subscribe.secret points, or outOfBand.secret is unset)';
     log(`signatures are not judged: ${why}`);
     if (this.options.defaultSlos) this.slos = this.slos.filter((slo) => !SIGNATURE_SLO_METRICS.includes(slo.metric));
   }
@@ -249,7 +258,13 @@ class SinkSession {
           step: name,
           progress: {
             elapsedMs: r.durationMs,
-            figures: { expected: r.counter(C.expected), delivered: r.counter(C.delivered), missing: r.counter(C.missing), waiting: this.ledger.outstanding, duplicates: r.counter(C.duplicates) },
+            figures: {
+              expected: r.counter(C.expected),
+              delivered: r.counter(C.delivered),
+              missing: r.counter(C.missing),
+              waiting: this.ledger.outstanding,
+              duplicates: r.counter(C.duplicates),
+            },
           },
         });
       }, PROGRESS_EVERY_MS),

@@ -23,8 +23,21 @@ describe('roomgate browser (CLI)', () => {
   it('drives a page it did not write through --join-url and --adapter, and exits 0 when both see video', async () => {
     const out = mkdtempSync(join(tmpdir(), 'roomgate-cli-'));
     const run = await runCli([
-      'browser', '--join-url', `${fixture.url}/call?room=cli`, '--adapter', join(REPO_ROOT, 'test/fixtures/webrtc-pair/adapter.yaml'),
-      '--participants', '2', '--hold', '1s', '--json', '--out', out, '--slo', 'time_to_first_frame.p95 < 60s', ...QUIET,
+      'browser',
+      '--join-url',
+      `${fixture.url}/call?room=cli`,
+      '--adapter',
+      join(REPO_ROOT, 'test/fixtures/webrtc-pair/adapter.yaml'),
+      '--participants',
+      '2',
+      '--hold',
+      '1s',
+      '--json',
+      '--out',
+      out,
+      '--slo',
+      'time_to_first_frame.p95 < 60s',
+      ...QUIET,
     ]);
     expect(run.code, run.stderr).toBe(0);
     const result = parseRunSummary(run.stdout).steps[0]!.result;
@@ -36,7 +49,20 @@ describe('roomgate browser (CLI)', () => {
   });
 
   it('exits 1 with the label when the fault breaks joining, and 2 for an SLO on an unknown metric', async () => {
-    const failed = await runCli(['browser', '--participants', '1', '--fault', 'join-refused', '--join-timeout', '4s', '--hold', '0s', '--out', mkdtempSync(join(tmpdir(), 'roomgate-cli-')), ...QUIET]);
+    const failed = await runCli([
+      'browser',
+      '--participants',
+      '1',
+      '--fault',
+      'join-refused',
+      '--join-timeout',
+      '4s',
+      '--hold',
+      '0s',
+      '--out',
+      mkdtempSync(join(tmpdir(), 'roomgate-cli-')),
+      ...QUIET,
+    ]);
     expect(failed.code, failed.stderr).toBe(1);
     expect(failed.stdout).toMatch(/FAILED signaling_closed/);
     const usage = await runCli(['browser', '--slo', 'join_tme.p95 < 5s']);

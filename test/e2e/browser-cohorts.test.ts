@@ -73,9 +73,12 @@ describe.skipIf(skipReason !== undefined)(`browser cohorts${skipReason === undef
       expect(delayed.stderr).toMatch(/cohorts\[0\]\.network\.delay delay needs tc netem \(kernel module sch_netem\), which this host lacks/);
       expect(delayed.stderr).toMatch(/hint: remove delay and jitter from this profile, or run on a host whose kernel has sch_netem/);
     }
-    const unknown = await cli(['browser', '--cohort', 'clean:50%', '--cohort', 'lossy:50%:loss=10%', '--slo', 'lossi:packet_loss.p95 < 1%', '--out', join(root, 'unknown')], {
-      timeoutMs: 60_000,
-    });
+    const unknown = await cli(
+      ['browser', '--cohort', 'clean:50%', '--cohort', 'lossy:50%:loss=10%', '--slo', 'lossi:packet_loss.p95 < 1%', '--out', join(root, 'unknown')],
+      {
+        timeoutMs: 60_000,
+      },
+    );
     expect(unknown.code, unknown.stderr).toBe(2);
     expect(unknown.stderr).toMatch(/unknown cohort "lossi" \(did you mean "lossy"\?\)/);
     // Nothing ran.
@@ -164,7 +167,10 @@ describe.skipIf(skipReason !== undefined)(`browser cohorts${skipReason === undef
     expect(change.revertedAt!).toBeGreaterThan(change.appliedAt!);
 
     // The timeline's data: the blackout as a band (started, then ended), and each cohort's quality per window.
-    const events = (await readFile(join(out, 'events.ndjson'), 'utf8')).trim().split('\n').map((line) => JSON.parse(line) as RunEvent);
+    const events = (await readFile(join(out, 'events.ndjson'), 'utf8'))
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as RunEvent);
     const bands = events.flatMap((e) => (e.type === 'band' && e.band.kind === 'network' ? [e.band] : []));
     expect(bands).toEqual([
       { id: 'network:lossy:0', kind: 'network', label: 'lossy: blackout', startMs: change.appliedAt },
@@ -191,18 +197,34 @@ describe.skipIf(skipReason !== undefined)(`browser cohorts${skipReason === undef
 
   it('SIGINT during a blackout: the run stops with exit 130 and removes its namespaces and rules', async () => {
     let pid: number | undefined;
-    const run = await cli(['browser', '--rooms', '1', '--participants', '2', '--hold', '60s', '--cohort', 'flaky:loss=5%,blackout=2s+30s', '--out', join(root, 'interrupted'), ...QUIET_FLAGS], {
-      timeoutMs: 180_000,
-      onSpawn: (child) => {
-        pid = child.pid;
-        let seen = '';
-        child.stdout?.on('data', (chunk: Buffer | string) => {
-          seen += String(chunk);
-          // Interrupted in the middle of the blackout: the link is black, the lab full.
-          if (/flaky: blackout on/.test(seen) && !child.killed) child.kill('SIGINT');
-        });
+    const run = await cli(
+      [
+        'browser',
+        '--rooms',
+        '1',
+        '--participants',
+        '2',
+        '--hold',
+        '60s',
+        '--cohort',
+        'flaky:loss=5%,blackout=2s+30s',
+        '--out',
+        join(root, 'interrupted'),
+        ...QUIET_FLAGS,
+      ],
+      {
+        timeoutMs: 180_000,
+        onSpawn: (child) => {
+          pid = child.pid;
+          let seen = '';
+          child.stdout?.on('data', (chunk: Buffer | string) => {
+            seen += String(chunk);
+            // Interrupted in the middle of the blackout: the link is black, the lab full.
+            if (/flaky: blackout on/.test(seen) && !child.killed) child.kill('SIGINT');
+          });
+        },
       },
-    });
+    );
     expect(run.code, run.stdout + run.stderr).toBe(130);
     expect(run.stdout).toMatch(/flaky: blackout on/);
     expect(pid).toBeDefined();

@@ -34,7 +34,22 @@ async function browser(faults: DailyFault[], args: readonly string[]) {
   const out = await mkdtemp(join(tmpdir(), 'roomgate-daily-browser-'));
   try {
     const run = await runCli(
-      ['browser', '--profile', 'examples/daily/profile.yaml', '--target', server.url, '--rooms', '1', '--participants', '2', '--json', '--out', out, ...QUIET, ...args],
+      [
+        'browser',
+        '--profile',
+        'examples/daily/profile.yaml',
+        '--target',
+        server.url,
+        '--rooms',
+        '1',
+        '--participants',
+        '2',
+        '--json',
+        '--out',
+        out,
+        ...QUIET,
+        ...args,
+      ],
       { env: { ROOMGATE_CLIENT_SECRET: KEY }, timeoutMs: 150_000 },
     );
     const result = run.stdout.trim() === '' ? undefined : parseRunSummary(run.stdout).steps[0]!.result;
@@ -48,15 +63,20 @@ async function browser(faults: DailyFault[], args: readonly string[]) {
 }
 
 describe('roomgate browser --profile examples/daily/profile.yaml', { timeout: 160_000 }, () => {
-  it('creates a room through the profile, joins 2 participants through its url who see each other\'s video, and deletes the room', async () => {
+  it("creates a room through the profile, joins 2 participants through its url who see each other's video, and deletes the room", async () => {
     const { code, stderr, result, summary, roomsLeft } = await browser([], ['--hold', '1s']);
     expect(code, stderr).toBe(0);
     expect(summary.participants.map((p) => p.status)).toEqual(['joined', 'joined']);
     expect(summary.participants.every((p) => (p.timeToFirstFrameMs ?? 0) > 0)).toBe(true);
-    expect(summary.rooms).toEqual([expect.objectContaining({ createdByStep: true, participants: 2, joined: 2, joinUrl: expect.stringContaining(`${server!.url}/acme/`) })]);
+    expect(summary.rooms).toEqual([
+      expect.objectContaining({ createdByStep: true, participants: 2, joined: 2, joinUrl: expect.stringContaining(`${server!.url}/acme/`) }),
+    ]);
     const consistency = result.checks.filter((c) => c.group === 'api-consistency');
     expect(consistency.map((c) => c.status)).toEqual(['skipped', 'skipped']);
-    expect(consistency.map((c) => (c.status === 'skipped' ? c.reason : ''))).toEqual([expect.stringContaining('maps no participant count'), expect.stringContaining('maps no participant count')]);
+    expect(consistency.map((c) => (c.status === 'skipped' ? c.reason : ''))).toEqual([
+      expect.stringContaining('maps no participant count'),
+      expect.stringContaining('maps no participant count'),
+    ]);
     expect(roomsLeft).toBe(0);
   });
 

@@ -22,7 +22,9 @@ describe('generic probe on an independent WebRTC page', () => {
 
   it('stamps every milestone in causal order for two participants who see each other', async () => {
     const url = `${fixture.url}/call?room=pair`;
-    const people = ['alice', 'bob'].map((name, i) => new Participant({ name, joinUrl: url, room: 'pair', index: i, roomIndex: 0 }, i, toPageAdapter(FIXTURE_ADAPTER)));
+    const people = ['alice', 'bob'].map(
+      (name, i) => new Participant({ name, joinUrl: url, room: 'pair', index: i, roomIndex: 0 }, i, toPageAdapter(FIXTURE_ADAPTER)),
+    );
     await Promise.all(people.map(async (p, i) => p.prepare(await pool.newContext(i))));
     for (const p of people) await p.join({ navigationTimeoutMs: 10_000, joinTimeoutMs: 10_000 });
     await Promise.all(people.map((p) => p.awaitMedia(Date.now() + 15_000)));
@@ -32,7 +34,18 @@ describe('generic probe on an independent WebRTC page', () => {
       const s = p.record.snapshot!;
       const m = s.milestones;
       expect(s.outcome?.kind).toBe('joined');
-      for (const key of ['navigationStart', 'domContentLoaded', 'mediaGranted', 'firstSetLocalDescription', 'pcConnected', 'pcConnectedObserved', 'firstInboundPacket', 'firstDecodedFrame', 'firstRenderedFrame', 'joined'] as const) {
+      for (const key of [
+        'navigationStart',
+        'domContentLoaded',
+        'mediaGranted',
+        'firstSetLocalDescription',
+        'pcConnected',
+        'pcConnectedObserved',
+        'firstInboundPacket',
+        'firstDecodedFrame',
+        'firstRenderedFrame',
+        'joined',
+      ] as const) {
         expect(m[key], `${p.record.plan.name} ${key}`).toBeTypeOf('number');
       }
       expect(m.domContentLoaded!).toBeGreaterThanOrEqual(m.navigationStart!);
@@ -63,7 +76,9 @@ describe('generic probe on an independent WebRTC page', () => {
 
   it('maps the page’s own refusal to the adapter label (a third person in a two-person call)', async () => {
     const url = `${fixture.url}/call?room=trio`;
-    const people = ['a', 'b', 'c'].map((name, i) => new Participant({ name, joinUrl: url, room: 'trio', index: i, roomIndex: 0 }, i, toPageAdapter(FIXTURE_ADAPTER)));
+    const people = ['a', 'b', 'c'].map(
+      (name, i) => new Participant({ name, joinUrl: url, room: 'trio', index: i, roomIndex: 0 }, i, toPageAdapter(FIXTURE_ADAPTER)),
+    );
     await Promise.all(people.map(async (p, i) => p.prepare(await pool.newContext(i))));
     for (const p of people) await p.join({ navigationTimeoutMs: 10_000, joinTimeoutMs: 10_000 });
     expect(people.map((p) => p.record.snapshot?.outcome?.kind)).toEqual(['joined', 'joined', 'refused']);

@@ -138,7 +138,9 @@ describe('browser participants on the reference join page', () => {
 
   it('an overloaded harness makes the step invalid, not failed', async () => {
     // A 1 ms event-loop budget cannot be met while Chromium runs on this host.
-    const { result, summary } = await runAgainstReference([], { participants: 1, overload: { ...QUIET_HOST, maxEventLoopDelayMs: 1 } }, (base) => [`${base}/join/rm_doesnotexist`]);
+    const { result, summary } = await runAgainstReference([], { participants: 1, overload: { ...QUIET_HOST, maxEventLoopDelayMs: 1 } }, (base) => [
+      `${base}/join/rm_doesnotexist`,
+    ]);
     expect(result.status).toBe('invalid');
     expect(summary.overload.overloaded).toBe(true);
     expect(summary.participants[0]?.label).toBe('harness_overloaded');

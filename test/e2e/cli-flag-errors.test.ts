@@ -40,7 +40,10 @@ describe('roomgate CLI: flag and config errors name what the user wrote', () => 
       'name: multi\nsteps:\n  - type: contract\n    optoins:\n      seed: 1\n  - type: load\n    options:\n      mode: burst\n      duration: 5 seconds\n  - type: contract\n    options:\n      seed: "one"\n',
     );
     const sloErrors = join(dir, 'slo-errors.yaml');
-    await writeFile(sloErrors, 'name: slos\nsteps:\n  - type: load\n    options:\n      mode: burst\n      duration: 1s\n    slos:\n      - lantency.p99 < 1s\n      - create_room.p99 < 1s\n      - eror_rate < 1%\n');
+    await writeFile(
+      sloErrors,
+      'name: slos\nsteps:\n  - type: load\n    options:\n      mode: burst\n      duration: 1s\n    slos:\n      - lantency.p99 < 1s\n      - create_room.p99 < 1s\n      - eror_rate < 1%\n',
+    );
     const first = await runCli(['run', schemaErrors]);
     expect(first.code).toBe(2);
     const lines = first.stderr.split('\n').filter((l) => l.startsWith(`roomgate: ${schemaErrors}:`));

@@ -46,13 +46,22 @@ async function expectOnePipeline({ run, dir }: CommandRun, kinds: string[]): Pro
   expect(report.run).toMatchObject({ name: summary.name, status: 'passed', exitCode: 0 });
   expect(report.steps.map((s) => [s.name, s.kind, s.status])).toEqual(summary.steps.map((s) => [s.name, s.kind, s.status]));
   // The runner owns each step's lifecycle: one step-start and one step-end per step, whatever the step.
-  const events = (await readFile(join(dir, 'events.ndjson'), 'utf8')).trim().split('\n').map((line) => JSON.parse(line) as RunEvent);
+  const events = (await readFile(join(dir, 'events.ndjson'), 'utf8'))
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line) as RunEvent);
   const types = events.map((e) => e.type);
   expect(types[0]).toBe('run-start');
   expect(types.at(-1)).toBe('run-end');
   for (const step of summary.steps) {
-    expect(events.filter((e) => e.type === 'step-start' && e.step === step.name), step.name).toHaveLength(1);
-    expect(events.filter((e) => e.type === 'step-end' && e.step === step.name), step.name).toHaveLength(1);
+    expect(
+      events.filter((e) => e.type === 'step-start' && e.step === step.name),
+      step.name,
+    ).toHaveLength(1);
+    expect(
+      events.filter((e) => e.type === 'step-end' && e.step === step.name),
+      step.name,
+    ).toHaveLength(1);
   }
   expect(await readFile(join(dir, 'junit.xml'), 'utf8')).toMatch(/^<\?xml/);
   expect(await readFile(join(dir, 'summary.md'), 'utf8')).toContain(summary.name);
@@ -65,10 +74,37 @@ describe('one pipeline for run, contract, load and browser', { timeout: 200_000 
     validateSummary = validate.compile(JSON.parse(await readFile(join(REPO_ROOT, 'schemas/run-summary.schema.json'), 'utf8')) as object);
   });
 
-  it('the schema is no formality: a summary that carries serialized histograms, or lacks a step\'s counts, does not pass', () => {
-    const step = { name: 'load-burst', kind: 'load', status: 'passed', durationMs: 1, checks: { total: 0, passed: 0, failed: [], errored: [], skipped: 0 }, slos: [] };
-    const result = { name: 'load-burst', kind: 'load', status: 'passed', startedAt: '2026-01-01T00:00:00.000Z', finishedAt: '2026-01-01T00:00:01.000Z', durationMs: 1, checks: [], slos: [], artifacts: [] };
-    const summary = (s: object) => ({ schemaVersion: 1, name: 'load-burst', status: 'passed', exitCode: 0, partial: false, runDir: 'r', durationMs: 1, target: { baseUrl: 'x', clientId: 'c', embedded: true }, steps: [s] });
+  it("the schema is no formality: a summary that carries serialized histograms, or lacks a step's counts, does not pass", () => {
+    const step = {
+      name: 'load-burst',
+      kind: 'load',
+      status: 'passed',
+      durationMs: 1,
+      checks: { total: 0, passed: 0, failed: [], errored: [], skipped: 0 },
+      slos: [],
+    };
+    const result = {
+      name: 'load-burst',
+      kind: 'load',
+      status: 'passed',
+      startedAt: '2026-01-01T00:00:00.000Z',
+      finishedAt: '2026-01-01T00:00:01.000Z',
+      durationMs: 1,
+      checks: [],
+      slos: [],
+      artifacts: [],
+    };
+    const summary = (s: object) => ({
+      schemaVersion: 1,
+      name: 'load-burst',
+      status: 'passed',
+      exitCode: 0,
+      partial: false,
+      runDir: 'r',
+      durationMs: 1,
+      target: { baseUrl: 'x', clientId: 'c', embedded: true },
+      steps: [s],
+    });
     const figures = { mode: 'burst', totals: {}, operations: {} };
     expect(validateSummary(summary({ ...step, result: { ...result, summary: figures } }))).toBe(true);
     expect(validateSummary(summary({ ...step, result: { ...result, summary: { ...figures, histograms: {} } } }))).toBe(false);

@@ -8,7 +8,11 @@ describe('roomgate compare refuses a NEW run that cannot pass against BASE', () 
   it('NEW invalid and lacking operations BASE has: exit 1 with each reason, though no figure regressed', async () => {
     const base = await runFolderOf(runReport('smoke', [contractStep(), loadStepWith('burst', ALL_OPS)]));
     const current = await runFolderOf(
-      runReport('smoke', [contractStep(), loadStepWith('burst', ['get_room'], 'invalid')], { status: 'invalid', exitCode: 3, reason: 'the load generator fell behind its schedule' }),
+      runReport('smoke', [contractStep(), loadStepWith('burst', ['get_room'], 'invalid')], {
+        status: 'invalid',
+        exitCode: 3,
+        reason: 'the load generator fell behind its schedule',
+      }),
     );
     const run = await runCli(['compare', base, current]);
     expect(run.code).toBe(1);

@@ -44,7 +44,10 @@ describe('roomgate contract against the embedded reference server', { timeout: 1
     expect(notPassed).toEqual([]);
     expect(code).toBe(0);
     // Skips are only the ones that cannot run in the gate, each with a reason.
-    const skipped = result.checks.filter((c) => c.status === 'skipped').map((c) => c.name).sort();
+    const skipped = result.checks
+      .filter((c) => c.status === 'skipped')
+      .map((c) => c.name)
+      .sort();
     // (auth.missing-grant-401 is about client-signed JWTs; VideoConnect's tokens are issued by its token operation.)
     expect(skipped).toEqual(['auth.missing-grant-401', 'generated.valid-accepted.issueToken', 'webhooks.participant-events']);
     expect(result.checks.length).toBeGreaterThan(50);
@@ -60,7 +63,10 @@ describe('roomgate contract against the embedded reference server', { timeout: 1
     expect(identity.filter((c) => c.status !== 'passed')).toEqual([]);
   });
 
-  for (const { fault, caughtBy: { checks } } of FAULT_TABLE) {
+  for (const {
+    fault,
+    caughtBy: { checks },
+  } of FAULT_TABLE) {
     it(`exits 1 naming ${checks.join(' and ')} when the server has --fault ${fault}`, async () => {
       // The clean run above proves every other check passes; a fault row runs the groups that must catch it
       // (the whole gate sixteen times over was most of the suite's time).

@@ -24,10 +24,9 @@ describe('roomgate contract --target with non-default credentials', { timeout: 1
   afterAll(async () => server.close());
 
   it('passes every check, Pact provider verification included, and never prints the secret', async () => {
-    const run = await runCli(
-      ['contract', '--json', '--target', server.url, '--client-id', CLIENT.clientId, '--client-secret', CLIENT.clientSecret],
-      { timeoutMs: 140_000 },
-    );
+    const run = await runCli(['contract', '--json', '--target', server.url, '--client-id', CLIENT.clientId, '--client-secret', CLIENT.clientSecret], {
+      timeoutMs: 140_000,
+    });
     const result = gateResultOf(parseRunSummary(run.stdout));
     const notPassed = result.checks.filter((c) => c.status === 'failed' || c.status === 'errored');
     expect(notPassed).toEqual([]);

@@ -29,10 +29,13 @@ describe('roomgate contract --only identity against a --target', { timeout: 120_
   afterAll(async () => server.close());
 
   const gate = async (extra: string[], env: Record<string, string> = {}) => {
-    const run = await runCli(['contract', '--json', '--only', 'identity', '--target', server.url, '--client-id', FIRST.clientId, '--client-secret', FIRST.clientSecret, ...extra], {
-      timeoutMs: 100_000,
-      env,
-    });
+    const run = await runCli(
+      ['contract', '--json', '--only', 'identity', '--target', server.url, '--client-id', FIRST.clientId, '--client-secret', FIRST.clientSecret, ...extra],
+      {
+        timeoutMs: 100_000,
+        env,
+      },
+    );
     return { code: run.code, result: gateResultOf(parseRunSummary(run.stdout)), output: run.stdout + run.stderr };
   };
 
@@ -63,7 +66,10 @@ describe('roomgate contract --only identity against a --target', { timeout: 120_
     expect(server.store.size).toBeGreaterThan(before);
     for (const client of [FIRST, SECOND]) {
       const open = server.store.list(client.clientId, { limit: 10_000 }).filter((room) => room.status !== 'closed');
-      expect(open.map((room) => room.id), client.clientId).toEqual([]);
+      expect(
+        open.map((room) => room.id),
+        client.clientId,
+      ).toEqual([]);
       const subscriptions = await http(server.url, 'GET', '/v1/webhooks', { token: await accessToken(server.url, client.clientId, client.clientSecret) });
       expect(subscriptions.body, client.clientId).toEqual({ data: [] });
     }

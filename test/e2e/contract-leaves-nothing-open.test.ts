@@ -48,7 +48,20 @@ describe('roomgate contract against a --target', { timeout: 300_000 }, () => {
 
   it('leaves no room open for either client, as the target lists them afterwards', async () => {
     const run = await runCli(
-      ['contract', '--json', '--target', server.url, '--client-id', FIRST.clientId, '--client-secret', FIRST.clientSecret, '--second-client-id', SECOND.clientId, '--second-client-secret', SECOND.clientSecret],
+      [
+        'contract',
+        '--json',
+        '--target',
+        server.url,
+        '--client-id',
+        FIRST.clientId,
+        '--client-secret',
+        FIRST.clientSecret,
+        '--second-client-id',
+        SECOND.clientId,
+        '--second-client-secret',
+        SECOND.clientSecret,
+      ],
       { timeoutMs: 280_000 },
     );
     const result = gateResultOf(parseRunSummary(run.stdout));

@@ -36,14 +36,15 @@ let recorder: ForwardingServer;
 
 beforeAll(async () => {
   spec = new SpecIndex(await loadSpec(SPEC));
-  const [clean, envelope, idPrefix] = await Promise.all([startReferenceServer(), startReferenceServer({ faults: ['envelope'] }), startReferenceServer({ faults: ['id-prefix'] })]);
+  const [clean, envelope, idPrefix] = await Promise.all([
+    startReferenceServer(),
+    startReferenceServer({ faults: ['envelope'] }),
+    startReferenceServer({ faults: ['id-prefix'] }),
+  ]);
   servers = { clean, envelope, 'id-prefix': idPrefix } as typeof servers;
   toServer = await startForwarder(clean.url);
   // Both Prisms start together: their start-up (seconds on a loaded machine) is the slow part.
-  [proxy, mock] = await Promise.all([
-    startPrism(['proxy', SPEC, toServer.url]),
-    startPrism(['mock', '--dynamic', '--seed', '1', SPEC]),
-  ]);
+  [proxy, mock] = await Promise.all([startPrism(['proxy', SPEC, toServer.url]), startPrism(['mock', '--dynamic', '--seed', '1', SPEC])]);
   recorder = await startForwarder(proxy.url);
 }, 150_000);
 
@@ -74,7 +75,9 @@ async function verdicts(server: 'clean' | FaultName) {
     if (!exchange.violations.some((v) => v.location[0] === 'response' && v.severity === 'Error')) continue;
     prism.add(operationOf(exchange));
   }
-  const roomgate = new Set(result.checks.filter((c) => c.status === 'failed' && c.name.startsWith('schema.') && spec.byId(c.name.slice(7)) !== undefined).map((c) => c.name.slice(7)));
+  const roomgate = new Set(
+    result.checks.filter((c) => c.status === 'failed' && c.name.startsWith('schema.') && spec.byId(c.name.slice(7)) !== undefined).map((c) => c.name.slice(7)),
+  );
   const compared = (set: Set<string>) => [...set].filter((op) => !excluded.has(op)).sort();
   return { code, result, prism: compared(prism), roomgate: compared(roomgate), prismAnswered, requests: recorder.seen.length };
 }
@@ -107,7 +110,10 @@ describe('the gate against prism mock (a stateless target)', { timeout: 150_000 
     const { code, result } = await gateThrough(mock.url, ['schema', 'lifecycle', 'idempotency']);
     expect(code).toBe(1);
     const schema = result.checks.filter((c) => c.group === 'schema');
-    expect(schema.filter((c) => c.status === 'failed' || c.status === 'errored'), 'schema checks on Prism\'s mock').toEqual([]);
+    expect(
+      schema.filter((c) => c.status === 'failed' || c.status === 'errored'),
+      "schema checks on Prism's mock",
+    ).toEqual([]);
     const stateful = result.checks.filter((c) => (c.group === 'lifecycle' || c.group === 'idempotency') && c.status === 'failed');
     expect(stateful.length).toBeGreaterThan(0);
     for (const check of stateful) expect(check.status === 'failed' && check.message, check.name).toContain('the target appears stateless');

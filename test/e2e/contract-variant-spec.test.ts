@@ -24,17 +24,29 @@ async function gate(defects: VariantDefect[]): Promise<{ code: number | null; re
   server = await startVariantServer(defects);
   const run = await runCli(
     [
-      'contract', '--json', '--spec', SPEC, '--target', server.url,
-      '--client-id', ci.clientId, '--client-secret', ci.clientSecret,
-      '--second-client-id', other.clientId, '--second-client-secret', other.clientSecret,
-      '--only', ...CONTRACT_GROUPS,
+      'contract',
+      '--json',
+      '--spec',
+      SPEC,
+      '--target',
+      server.url,
+      '--client-id',
+      ci.clientId,
+      '--client-secret',
+      ci.clientSecret,
+      '--second-client-id',
+      other.clientId,
+      '--second-client-secret',
+      other.clientSecret,
+      '--only',
+      ...CONTRACT_GROUPS,
     ],
     { timeoutMs: 60_000 },
   );
   return { code: run.code, result: gateResultOf(parseRunSummary(run.stdout)) };
 }
 
-describe('roomgate contract --spec with a team\'s own document', { timeout: 150_000 }, () => {
+describe("roomgate contract --spec with a team's own document", { timeout: 150_000 }, () => {
   it('passes the independent server that keeps that document; what it lacks is skipped with the reason', async () => {
     const { code, result } = await gate([]);
     expect(result.checks.filter((c) => c.status === 'failed' || c.status === 'errored')).toEqual([]);
@@ -51,7 +63,20 @@ describe('roomgate contract --spec with a team\'s own document', { timeout: 150_
     expect(result.checks.some((c) => c.name.includes('createJoinToken'))).toBe(false);
     expect(reason('auth.alg-none-401')).toContain('not JWTs');
     // What it does state is checked, under its own names and limits.
-    for (const name of ['lifecycle.pagination', 'lifecycle.list-contains-room', 'lifecycle.unknown-room-404', 'lifecycle.room-id-prefix', 'coverage.invalid-inputs.createRoom', 'coverage.invalid-inputs.listRooms', 'coverage.declared-responses.deleteRoom', 'lifecycle.after-delete', 'idempotency.key-reused-with-other-body-422', 'idempotency.keys-scoped-per-client', 'envelope.every-non-2xx', 'routing.undeclared-method-405']) {
+    for (const name of [
+      'lifecycle.pagination',
+      'lifecycle.list-contains-room',
+      'lifecycle.unknown-room-404',
+      'lifecycle.room-id-prefix',
+      'coverage.invalid-inputs.createRoom',
+      'coverage.invalid-inputs.listRooms',
+      'coverage.declared-responses.deleteRoom',
+      'lifecycle.after-delete',
+      'idempotency.key-reused-with-other-body-422',
+      'idempotency.keys-scoped-per-client',
+      'envelope.every-non-2xx',
+      'routing.undeclared-method-405',
+    ]) {
       expect(byName.get(name)?.status, name).toBe('passed');
     }
     expect(byName.get('lifecycle.unknown-room-404')?.cites?.[0]).toBe('openapi #/paths/~1v1~1rooms~1{room_id}/get/responses/404');

@@ -101,7 +101,11 @@ const ROWS: Row[] = [
       const stats = filesUnder(out).find((f) => f.path.endsWith('stats.json'));
       expect(stats && (JSON.parse(stats.text) as { navigation: { kind: string } }).navigation.kind).toBe('refused');
       const passwd = existsSync('/etc/passwd') ? readFileSync('/etc/passwd', 'utf8').split('\n')[0]! : 'root:x:0:0';
-      expect(filesUnder(out).filter((f) => f.text.includes(passwd)).map((f) => f.path)).toEqual([]);
+      expect(
+        filesUnder(out)
+          .filter((f) => f.text.includes(passwd))
+          .map((f) => f.path),
+      ).toEqual([]);
     },
   },
 ];
@@ -115,24 +119,31 @@ afterAll(async () => {
 });
 
 describe('every hostile target, every command: bounded, named, nothing leaked', () => {
-  it.each(ROWS)('$command against a $fixture target ends by itself with exit $code, says what the target did, stays under the memory cap, leaks nothing', async (row) => {
-    const server = await FIXTURES[row.fixture]();
-    try {
-      const out = join(work, `${row.command}-${row.fixture}`);
-      const { clientId, clientSecret } = server.credentials;
-      const run = await runCliMeasured([...ARGS[row.command], '--target', server.url, '--client-id', clientId, '--client-secret', clientSecret, '--out', out], { timeoutMs: ROW_DEADLINE_MS });
-      const output = run.stdout + run.stderr;
-      expect(run.signal, `killed at the row's deadline: ${output.slice(-2000)}`).toBeNull();
-      expect(run.code, output.slice(-2000)).toBe(row.code);
-      expect(output).toMatch(row.says);
-      if (run.measuredBy !== 'none') expect(run.peakRssBytes).toBeLessThan(RSS_CAP_BYTES);
-      expect(filesUnder(out).map((f) => f.path)).toEqual(expect.arrayContaining(['report.json', 'events.ndjson']));
-      expect(leaksOfRun(run, out, runSecrets(clientSecret, server.issuedTokens()))).toEqual([]);
-      row.also?.(out);
-    } finally {
-      await server.close();
-    }
-  }, ROW_DEADLINE_MS + 30_000);
+  it.each(ROWS)(
+    '$command against a $fixture target ends by itself with exit $code, says what the target did, stays under the memory cap, leaks nothing',
+    async (row) => {
+      const server = await FIXTURES[row.fixture]();
+      try {
+        const out = join(work, `${row.command}-${row.fixture}`);
+        const { clientId, clientSecret } = server.credentials;
+        const run = await runCliMeasured(
+          [...ARGS[row.command], '--target', server.url, '--client-id', clientId, '--client-secret', clientSecret, '--out', out],
+          { timeoutMs: ROW_DEADLINE_MS },
+        );
+        const output = run.stdout + run.stderr;
+        expect(run.signal, `killed at the row's deadline: ${output.slice(-2000)}`).toBeNull();
+        expect(run.code, output.slice(-2000)).toBe(row.code);
+        expect(output).toMatch(row.says);
+        if (run.measuredBy !== 'none') expect(run.peakRssBytes).toBeLessThan(RSS_CAP_BYTES);
+        expect(filesUnder(out).map((f) => f.path)).toEqual(expect.arrayContaining(['report.json', 'events.ndjson']));
+        expect(leaksOfRun(run, out, runSecrets(clientSecret, server.issuedTokens()))).toEqual([]);
+        row.also?.(out);
+      } finally {
+        await server.close();
+      }
+    },
+    ROW_DEADLINE_MS + 30_000,
+  );
 
   it('the table meets every hostile API fixture through contract and load, and the file:// join URL through browser', () => {
     for (const fixture of Object.keys(FIXTURES) as Fixture[]) {

@@ -36,7 +36,23 @@ describe.skipIf(!existsSync(TIME))('the Pact verifier against a gzip bomb', () =
       const out = join(work, 'bomb');
       const run = await runProcess(
         TIME,
-        ['-f', 'roomgate-max-rss-kb=%M', process.execPath, BIN, 'contract', '--only', 'pact', '--target', server.url, '--client-id', HOSTILE_CREDENTIALS.clientId, '--client-secret', HOSTILE_CREDENTIALS.clientSecret, '--out', out],
+        [
+          '-f',
+          'roomgate-max-rss-kb=%M',
+          process.execPath,
+          BIN,
+          'contract',
+          '--only',
+          'pact',
+          '--target',
+          server.url,
+          '--client-id',
+          HOSTILE_CREDENTIALS.clientId,
+          '--client-secret',
+          HOSTILE_CREDENTIALS.clientSecret,
+          '--out',
+          out,
+        ],
         { timeoutMs: 180_000 },
       );
       const rssKb = Number(/roomgate-max-rss-kb=(\d+)/.exec(run.stderr)?.[1]);
@@ -45,7 +61,10 @@ describe.skipIf(!existsSync(TIME))('the Pact verifier against a gzip bomb', () =
       expect(rssKb * 1024).toBeLessThan(RSS_CAP_BYTES);
       const report = JSON.parse(await readFile(join(out, 'report.json'), 'utf8')) as RunReport;
       const verification = report.steps[0]?.checks.find((c) => c.name === 'pact.provider-verification');
-      expect(verification).toMatchObject({ status: 'failed', message: expect.stringMatching(/broke roomgate's bounds \((GET|POST|DELETE) \/v1\/rooms\S*: the response body is a decompression bomb/) });
+      expect(verification).toMatchObject({
+        status: 'failed',
+        message: expect.stringMatching(/broke roomgate's bounds \((GET|POST|DELETE) \/v1\/rooms\S*: the response body is a decompression bomb/),
+      });
     } finally {
       await server.close();
     }

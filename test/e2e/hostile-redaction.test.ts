@@ -29,9 +29,22 @@ async function runAgainstEchoingTarget(options: EchoingOptions, args: (url: stri
   const server: HostileServer = await startEchoingServer({ ...options, onToken: (token) => tokens.push(token) });
   try {
     const out = join(work, `run-${Math.random().toString(36).slice(2, 8)}`);
-    const run = await runCli([...args(server.url), '--target', server.url, '--client-id', HOSTILE_CREDENTIALS.clientId, '--client-secret', HOSTILE_CREDENTIALS.clientSecret, '--out', out], {
-      timeoutMs: 240_000,
-    });
+    const run = await runCli(
+      [
+        ...args(server.url),
+        '--target',
+        server.url,
+        '--client-id',
+        HOSTILE_CREDENTIALS.clientId,
+        '--client-secret',
+        HOSTILE_CREDENTIALS.clientSecret,
+        '--out',
+        out,
+      ],
+      {
+        timeoutMs: 240_000,
+      },
+    );
     return { run, out, tokens };
   } finally {
     await server.close();

@@ -37,7 +37,8 @@ describe.skipIf(!janusAvailable())('Janus VideoRoom failures get their own label
     } catch (error) {
       throw new Error(`no report.json (${(error as Error).message}); exit ${run.code} ${run.signal}\n${run.stdout}\n${run.stderr}`);
     }
-    if (result?.kind !== 'browser' || result.summary === undefined) throw new Error(`no browser step summary in report.json; exit ${run.code}\n${run.stdout}\n${run.stderr}`);
+    if (result?.kind !== 'browser' || result.summary === undefined)
+      throw new Error(`no browser step summary in report.json; exit ${run.code}\n${run.stdout}\n${run.stderr}`);
     return { result, summary: result.summary };
   };
 
@@ -103,7 +104,12 @@ describe.skipIf(!janusAvailable())('Janus VideoRoom failures get their own label
 
   it('a blocked media path (the browsers may not send UDP, Janus offers only UDP): ice_failed, although signaling and the join worked', async () => {
     const { run, summary } = await runBrowser([
-      '--participants', '2', '--hold', '0s', '--media-timeout', '8s',
+      '--participants',
+      '2',
+      '--hold',
+      '0s',
+      '--media-timeout',
+      '8s',
       // What a network that blocks UDP does to WebRTC: no UDP candidates, and no proxy or TURN to fall back on.
       '--chromium-arg=--webrtc-ip-handling-policy=disable_non_proxied_udp',
     ]);

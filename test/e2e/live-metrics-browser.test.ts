@@ -16,12 +16,32 @@ describe('roomgate browser --metrics-port', () => {
     const scrapes: string[] = [];
     let timer: NodeJS.Timeout | undefined;
     const run = await runCli(
-      ['browser', '--participants', '2', '--fault', 'join-refused', '--join-timeout', '4s', '--hold', '0s', '--out', mkdtempSync(join(tmpdir(), 'roomgate-bm-')), '--metrics-port', String(port), ...QUIET],
+      [
+        'browser',
+        '--participants',
+        '2',
+        '--fault',
+        'join-refused',
+        '--join-timeout',
+        '4s',
+        '--hold',
+        '0s',
+        '--out',
+        mkdtempSync(join(tmpdir(), 'roomgate-bm-')),
+        '--metrics-port',
+        String(port),
+        ...QUIET,
+      ],
       {
         timeoutMs: 120_000,
         onSpawn: (child) => {
           timer = setInterval(() => {
-            fetch(`http://127.0.0.1:${port}/metrics`).then((r) => r.text()).then((t) => scrapes.push(t), () => undefined);
+            fetch(`http://127.0.0.1:${port}/metrics`)
+              .then((r) => r.text())
+              .then(
+                (t) => scrapes.push(t),
+                () => undefined,
+              );
           }, 500);
           child.once('exit', () => clearInterval(timer));
         },

@@ -17,7 +17,9 @@ interface Collector {
 interface OtlpJson {
   resourceMetrics: {
     resource: { attributes: KeyValue[] };
-    scopeMetrics: { metrics: { name: string; unit?: string; sum?: { dataPoints: DataPoint[] }; histogram?: { dataPoints: (DataPoint & { count: number | string })[] } }[] }[];
+    scopeMetrics: {
+      metrics: { name: string; unit?: string; sum?: { dataPoints: DataPoint[] }; histogram?: { dataPoints: (DataPoint & { count: number | string })[] } }[];
+    }[];
   }[];
 }
 interface KeyValue {
@@ -53,7 +55,25 @@ async function startCollector(status: number): Promise<Collector> {
   };
 }
 
-const SOAK = ['load', '--mode', 'soak', '--rate', '20', '--duration', '4s', '--mix', 'get=1', '--room-pool', '1', '--max-late', '1', '--window', '1s', '--schema-sample-rate', '0'];
+const SOAK = [
+  'load',
+  '--mode',
+  'soak',
+  '--rate',
+  '20',
+  '--duration',
+  '4s',
+  '--mix',
+  'get=1',
+  '--room-pool',
+  '1',
+  '--max-late',
+  '1',
+  '--window',
+  '1s',
+  '--schema-sample-rate',
+  '0',
+];
 const warningsIn = (stderr: string) => stderr.split('\n').filter((line) => /OTLP export to .* failed/.test(line));
 
 describe('live metrics: OTLP push', () => {
@@ -85,7 +105,10 @@ describe('live metrics: OTLP push', () => {
     expect((JSON.parse(failingWithOtlp.stdout) as { status: string }).status).toBe('failed');
 
     // Several pushes were refused (the interval is 1 s, plus the final push) but one line says so.
-    for (const [run, collector] of [[withOtlp, refusing], [failingWithOtlp, refusingToo]] as const) {
+    for (const [run, collector] of [
+      [withOtlp, refusing],
+      [failingWithOtlp, refusingToo],
+    ] as const) {
       expect(collector.requests.length).toBeGreaterThanOrEqual(3);
       expect(collector.requests.every((r) => r.method === 'POST' && r.path === '/v1/metrics')).toBe(true);
       const warnings = warningsIn(run.stderr);
@@ -98,7 +121,7 @@ describe('live metrics: OTLP push', () => {
     expect(warningsIn(without.stderr)).toHaveLength(0);
   }, 120_000);
 
-  it('an accepting collector receives the report\'s figures (requests and the latency histogram count)', async () => {
+  it("an accepting collector receives the report's figures (requests and the latency histogram count)", async () => {
     const collector = await startCollector(200);
     cleanup.push(collector.close);
     const out = await mkdtemp(join(tmpdir(), 'roomgate-otlp-'));
@@ -109,7 +132,9 @@ describe('live metrics: OTLP push', () => {
     expect(run.code, run.stderr).toBe(0);
     expect(warningsIn(run.stderr), run.stderr).toHaveLength(0);
     expect(collector.requests[0]?.contentType).toMatch(/application\/json/);
-    const report = JSON.parse(await readFile(join(out, 'report.json'), 'utf8')) as { steps: { summary: { operations: Record<string, { requests: number }> } }[] };
+    const report = JSON.parse(await readFile(join(out, 'report.json'), 'utf8')) as {
+      steps: { summary: { operations: Record<string, { requests: number }> } }[];
+    };
     const requests = report.steps[0]!.summary.operations['get_room']!.requests;
     expect(requests).toBeGreaterThan(40);
 

@@ -39,10 +39,35 @@ describe('live metrics: Prometheus scrapes a soak', () => {
     // get_room only, one pool room: the server's get_room count is exactly the timed requests.
     const run = await runCli(
       [
-        'load', '--mode', 'soak', '--rate', '40', '--duration', '10s', '--mix', 'get=1', '--room-pool', '1',
-        '--target', server.url, '--client-id', LOCAL_CREDENTIALS.clientId, '--client-secret', LOCAL_CREDENTIALS.clientSecret,
-        '--slo', 'availability >= 99%', '--max-late', '1', '--window', '1s', '--schema-sample-rate', '0',
-        '--metrics-port', String(metricsPort), '--out', out,
+        'load',
+        '--mode',
+        'soak',
+        '--rate',
+        '40',
+        '--duration',
+        '10s',
+        '--mix',
+        'get=1',
+        '--room-pool',
+        '1',
+        '--target',
+        server.url,
+        '--client-id',
+        LOCAL_CREDENTIALS.clientId,
+        '--client-secret',
+        LOCAL_CREDENTIALS.clientSecret,
+        '--slo',
+        'availability >= 99%',
+        '--max-late',
+        '1',
+        '--window',
+        '1s',
+        '--schema-sample-rate',
+        '0',
+        '--metrics-port',
+        String(metricsPort),
+        '--out',
+        out,
       ],
       { timeoutMs: 120_000 },
     );
@@ -77,11 +102,15 @@ describe('live metrics: Prometheus scrapes a soak', () => {
     const first = await prometheus.query('min_over_time(roomgate_requests_total{operation="get_room",status_class="2xx"}[5m])');
     expect(first[0]!.value).toBeLessThan(reported.requests);
 
-    const p99 = await prometheus.query('histogram_quantile(0.99, sum by (le) (max_over_time(roomgate_request_duration_seconds_bucket{operation="get_room"}[5m])))');
+    const p99 = await prometheus.query(
+      'histogram_quantile(0.99, sum by (le) (max_over_time(roomgate_request_duration_seconds_bucket{operation="get_room"}[5m])))',
+    );
     const reportP99 = reported.latency.p99 / 1000;
     const upper = REQUEST_BOUNDS.find((b) => b >= reportP99) ?? Number.POSITIVE_INFINITY;
     const lower = [...REQUEST_BOUNDS].reverse().find((b) => b < reportP99) ?? 0;
-    expect(Math.abs(p99[0]!.value - reportP99), `Prometheus p99 ${p99[0]?.value} s vs report ${reportP99} s (bucket ${lower}–${upper})`).toBeLessThanOrEqual(upper - lower);
+    expect(Math.abs(p99[0]!.value - reportP99), `Prometheus p99 ${p99[0]?.value} s vs report ${reportP99} s (bucket ${lower}–${upper})`).toBeLessThanOrEqual(
+      upper - lower,
+    );
 
     // The SLO state was exported while the step ran and ended holding.
     const holding = await prometheus.query('last_over_time(roomgate_slo_holding{slo="availability >= 99%"}[5m])');
@@ -89,7 +118,9 @@ describe('live metrics: Prometheus scrapes a soak', () => {
 
     // Every query of the Grafana dashboard is valid PromQL for these series, and the load panels
     // have data (over 5 minutes: the run just ended, so instant series are stale already).
-    const dashboard = JSON.parse(await readFile(join(REPO_ROOT, 'deploy/grafana/roomgate-live.json'), 'utf8')) as { panels: { title: string; targets?: { expr: string }[] }[] };
+    const dashboard = JSON.parse(await readFile(join(REPO_ROOT, 'deploy/grafana/roomgate-live.json'), 'utf8')) as {
+      panels: { title: string; targets?: { expr: string }[] }[];
+    };
     const concrete = (expr: string) => expr.replaceAll('$__rate_interval', '5m').replaceAll('$job', '.*').replaceAll('$step', '.*');
     for (const panel of dashboard.panels) {
       for (const target of panel.targets ?? []) {

@@ -72,7 +72,10 @@ describe('roomgate run with metrics: in the scenario', () => {
     const dir = await mkdtemp(join(tmpdir(), 'roomgate-run-metrics-'));
     dirs.push(dir);
     const scenario = join(dir, 'bad.yaml');
-    await writeFile(scenario, ['name: bad', 'metrics:', '  prot: 9464', 'steps:', '  - type: load', '    options: { mode: burst, duration: 1s }', ''].join('\n'));
+    await writeFile(
+      scenario,
+      ['name: bad', 'metrics:', '  prot: 9464', 'steps:', '  - type: load', '    options: { mode: burst, duration: 1s }', ''].join('\n'),
+    );
     const run = await runCli(['run', scenario, '--out', join(dir, 'out')]);
     expect(run.code, run.stderr).toBe(2);
     expect(run.stderr).toMatch(/bad\.yaml:3.*prot.*port/);

@@ -12,10 +12,28 @@ const RELAXED = ['--max-late', '1', '--window', '1s'];
 // Each test spawns the CLI for a short run; on a busy machine the spawn alone can take most of a minute.
 describe('roomgate load (CLI)', { timeout: 120_000 }, () => {
   it('passes a soak on the clean embedded server and prints per-operation results as JSON', async () => {
-    const run = await runCli(['load', '--mode', 'soak', '--rate', '80', '--duration', '2s', ...RELAXED, '--slo', 'p99 < 2s', '--slo', 'error_rate < 1%', '--json']);
+    const run = await runCli([
+      'load',
+      '--mode',
+      'soak',
+      '--rate',
+      '80',
+      '--duration',
+      '2s',
+      ...RELAXED,
+      '--slo',
+      'p99 < 2s',
+      '--slo',
+      'error_rate < 1%',
+      '--json',
+    ]);
     expect(run.code, run.stderr).toBe(0);
     // The run summary every command prints; the step's whole result is in it, its histograms are in report.json.
-    const json = JSON.parse(run.stdout) as { status: string; exitCode: number; steps: { result: { status: string; summary: { totals: { responses: number }; operations: Record<string, unknown>; histograms?: unknown } } }[] };
+    const json = JSON.parse(run.stdout) as {
+      status: string;
+      exitCode: number;
+      steps: { result: { status: string; summary: { totals: { responses: number }; operations: Record<string, unknown>; histograms?: unknown } } }[];
+    };
     const result = json.steps[0]!.result;
     expect(json).toMatchObject({ status: 'passed', exitCode: 0 });
     expect(result.status).toBe('passed');
@@ -26,7 +44,22 @@ describe('roomgate load (CLI)', { timeout: 120_000 }, () => {
 
   it('exits 1 when an SLO gate fails (fault slow-create)', async () => {
     const { slo } = FAULTS['slow-create'].caughtBy;
-    const run = await runCli(['load', '--mode', 'burst', '--connections', '4', '--duration', '2s', ...RELAXED, '--fault', 'slow-create', '--room-pool', '2', '--slo', slo]);
+    const run = await runCli([
+      'load',
+      '--mode',
+      'burst',
+      '--connections',
+      '4',
+      '--duration',
+      '2s',
+      ...RELAXED,
+      '--fault',
+      'slow-create',
+      '--room-pool',
+      '2',
+      '--slo',
+      slo,
+    ]);
     expect(run.code, run.stderr + run.stdout).toBe(1);
     expect(run.stdout).toContain(`FAIL ${slo} (observed `);
     expect(run.stdout).toMatch(/ \(observed \d+/);

@@ -50,7 +50,10 @@ afterAll(async () => {
 });
 
 describe.skipIf(!linux)('a signal npm passes on during cleanup', () => {
-  for (const [signal, exitCode] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
+  for (const [signal, exitCode] of [
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+  ] as const) {
     it(`${signal}: the exit code and report.json agree (${exitCode}), and cleanup lists exactly the rooms left open`, async () => {
       let shellPid: number | undefined;
       let roomgatePid: number | undefined;
@@ -68,7 +71,14 @@ describe.skipIf(!linux)('a signal npm passes on during cleanup', () => {
           const child = spawn('/bin/sh', ['-c', command], {
             cwd: REPO_ROOT,
             // As npx runs it; the credentials from the environment (the secret holds quotes a command line would mangle).
-            env: { ...process.env, NO_COLOR: '1', CI: 'true', npm_lifecycle_event: 'npx', ROOMGATE_CLIENT_ID: server.credentials.clientId, ROOMGATE_CLIENT_SECRET: server.credentials.clientSecret },
+            env: {
+              ...process.env,
+              NO_COLOR: '1',
+              CI: 'true',
+              npm_lifecycle_event: 'npx',
+              ROOMGATE_CLIENT_ID: server.credentials.clientId,
+              ROOMGATE_CLIENT_SECRET: server.credentials.clientSecret,
+            },
             stdio: ['ignore', 'ignore', 'pipe'],
           });
           shellPid = child.pid;

@@ -30,7 +30,8 @@ let tarball: string;
 let installOutput: string;
 
 /** The version of a package the checkout has installed. */
-const checkoutVersion = (pkg: string) => (JSON.parse(readFileSync(join(REPO_ROOT, 'node_modules', pkg, 'package.json'), 'utf8')) as { version: string }).version;
+const checkoutVersion = (pkg: string) =>
+  (JSON.parse(readFileSync(join(REPO_ROOT, 'node_modules', pkg, 'package.json'), 'utf8')) as { version: string }).version;
 
 function inProject(command: string, args: string[], options: CliOptions = {}): Promise<CliRun> {
   return runProcess(command, args, { cwd: project, timeoutMs: 180_000, ...options, env: { ...cleanEnv, ...options.env } });
@@ -43,11 +44,15 @@ async function readReport(dir: string): Promise<RunReport> {
 
 /** `roomgate serve` from the installed package on a free loopback port; stopped by its PID. */
 async function serveInstalled(extra: string[] = []): Promise<{ url: string; child: ChildProcess; stop(): Promise<void> }> {
-  const child = spawn(process.execPath, [join(project, 'node_modules', 'roomgate', 'bin', 'roomgate.js'), 'serve', '--port', '0', '--host', '127.0.0.1', ...extra], {
-    cwd: project,
-    env: { ...process.env, ...cleanEnv, NO_COLOR: '1' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [join(project, 'node_modules', 'roomgate', 'bin', 'roomgate.js'), 'serve', '--port', '0', '--host', '127.0.0.1', ...extra],
+    {
+      cwd: project,
+      env: { ...process.env, ...cleanEnv, NO_COLOR: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   const exited = new Promise<void>((done) => child.once('exit', () => done()));
   const url = await new Promise<string>((done, fail) => {
     let out = '';
@@ -83,9 +88,22 @@ beforeAll(async () => {
   await mkdir(project);
   await writeFile(join(project, 'package.json'), `${JSON.stringify({ name: 'consumer', version: '9.9.9', private: true, type: 'module' }, null, 2)}\n`);
   // Exact versions the checkout already has, so --prefer-offline finds them in npm's cache.
-  const install = await inProject('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--save-dev', tarball, `typescript@${checkoutVersion('typescript')}`, `@types/node@${checkoutVersion('@types/node')}`], {
-    timeoutMs: 300_000,
-  });
+  const install = await inProject(
+    'npm',
+    [
+      'install',
+      '--prefer-offline',
+      '--no-audit',
+      '--no-fund',
+      '--save-dev',
+      tarball,
+      `typescript@${checkoutVersion('typescript')}`,
+      `@types/node@${checkoutVersion('@types/node')}`,
+    ],
+    {
+      timeoutMs: 300_000,
+    },
+  );
   installOutput = install.stdout + install.stderr;
   expect(install.code, installOutput).toBe(0);
 }, 600_000);
@@ -101,12 +119,29 @@ describe('roomgate as an installed package (npm pack → npm install in a fresh 
     const files = (JSON.parse(dry.stdout) as { files: { path: string }[] }[])[0]!.files.map((f) => f.path);
     const allowed = /^(dist\/|bin\/roomgate\.js$|contracts\/|schemas\/|profiles\/|suites\/|scenarios\/|docs\/|README\.md$|LICENSE$|package\.json$)/;
     expect(files.filter((path) => !allowed.test(path))).toEqual([]);
-    expect(files.filter((path) => /(^|\/)(test|\.ci|reports|src|bench|node_modules)\//.test(path) || path.endsWith('.ts') && !path.endsWith('.d.ts'))).toEqual([]);
+    expect(
+      files.filter((path) => /(^|\/)(test|\.ci|reports|src|bench|node_modules)\//.test(path) || (path.endsWith('.ts') && !path.endsWith('.d.ts'))),
+    ).toEqual([]);
     for (const needed of [
-      'bin/roomgate.js', 'dist/index.js', 'dist/index.d.ts', 'dist/cli/main.js', 'dist/contract/pact/pact-verifier-child.js',
-      'dist/browser/probe/probe.js', 'dist/reference/join/client/join-client.js', 'dist/report/html/report-app.js', 'dist/report/html/report.css',
-      'contracts/videoconnect.v1.openapi.yaml', 'contracts/pacts/roomgate-videoconnect.json', 'schemas/scenario.schema.json', 'schemas/suite.schema.json', 'schemas/profile.schema.json', 'profiles/videoconnect.yaml',
-      'suites/smoke.yaml', 'scenarios/contract-gate.yaml', 'README.md', 'LICENSE',
+      'bin/roomgate.js',
+      'dist/index.js',
+      'dist/index.d.ts',
+      'dist/cli/main.js',
+      'dist/contract/pact/pact-verifier-child.js',
+      'dist/browser/probe/probe.js',
+      'dist/reference/join/client/join-client.js',
+      'dist/report/html/report-app.js',
+      'dist/report/html/report.css',
+      'contracts/videoconnect.v1.openapi.yaml',
+      'contracts/pacts/roomgate-videoconnect.json',
+      'schemas/scenario.schema.json',
+      'schemas/suite.schema.json',
+      'schemas/profile.schema.json',
+      'profiles/videoconnect.yaml',
+      'suites/smoke.yaml',
+      'scenarios/contract-gate.yaml',
+      'README.md',
+      'LICENSE',
     ]) {
       expect(files, needed).toContain(needed);
     }
@@ -166,7 +201,10 @@ describe('roomgate as an installed package (npm pack → npm install in a fresh 
       // at load average 30): the contract and the burst passed and every participant joined (above).
       expect(run.code).toBe(1);
       expect(report.steps.slice(0, 2).map((s) => s.status)).toEqual(['passed', 'passed']);
-      expect(browser.slos.filter((s) => s.status !== 'passed').every((s) => /^join_time\./.test(s.expression)), run.stdout).toBe(true);
+      expect(
+        browser.slos.filter((s) => s.status !== 'passed').every((s) => /^join_time\./.test(s.expression)),
+        run.stdout,
+      ).toBe(true);
     } else {
       expect(run.code, run.stdout + run.stderr).toBe(0);
       expect(report.steps.map((s) => s.status)).toEqual(['passed', 'passed', 'passed']);
@@ -180,7 +218,14 @@ describe('roomgate as an installed package (npm pack → npm install in a fresh 
   it('npx roomgate init scaffolds roomgate/ with $schema lines into the package, never overwrites, and needs a target', async () => {
     const init = await npx(['init']);
     expect(init.code, init.stderr).toBe(0);
-    for (const file of ['roomgate/ci-gate.yaml', 'roomgate/contract.yaml', 'roomgate/soak.yaml', 'roomgate/profile.yaml', 'roomgate/videoconnect.v1.openapi.yaml', '.github/workflows/roomgate.yml']) {
+    for (const file of [
+      'roomgate/ci-gate.yaml',
+      'roomgate/contract.yaml',
+      'roomgate/soak.yaml',
+      'roomgate/profile.yaml',
+      'roomgate/videoconnect.v1.openapi.yaml',
+      '.github/workflows/roomgate.yml',
+    ]) {
       expect(existsSync(join(project, file)), file).toBe(true);
       expect(init.stdout).toContain(file);
     }
@@ -211,17 +256,25 @@ describe('roomgate as an installed package (npm pack → npm install in a fresh 
       expect(run.code, run.stdout + run.stderr).toBe(0);
       const report = await readReport(join(project, 'reports', 'gate-clean'));
       expect(report.target).toMatchObject({ baseUrl: clean.url, embedded: false });
-      expect(report.steps.map((s) => [s.name, s.status])).toEqual([['contract', 'passed'], ['pact', 'passed']]);
+      expect(report.steps.map((s) => [s.name, s.status])).toEqual([
+        ['contract', 'passed'],
+        ['pact', 'passed'],
+      ]);
       expect(await readFile(join(project, 'reports', 'gate-clean', 'report.json'), 'utf8')).not.toContain(LOCAL_CREDENTIALS.clientSecret);
     } finally {
       await clean.stop();
     }
   }, 240_000);
 
-  it('the GitHub Action\'s scripts (what action.yml runs) use the project\'s roomgate and fail the ci-gate against a faulty target', async () => {
+  it("the GitHub Action's scripts (what action.yml runs) use the project's roomgate and fail the ci-gate against a faulty target", async () => {
     const faulty = await serveInstalled(['--fault', 'envelope']);
     try {
-      const github = { GITHUB_OUTPUT: join(work, 'github-output'), GITHUB_STEP_SUMMARY: join(work, 'step-summary.md'), GITHUB_ACTION_PATH: REPO_ROOT, GITHUB_RUN_ID: '42' };
+      const github = {
+        GITHUB_OUTPUT: join(work, 'github-output'),
+        GITHUB_STEP_SUMMARY: join(work, 'step-summary.md'),
+        GITHUB_ACTION_PATH: REPO_ROOT,
+        GITHUB_RUN_ID: '42',
+      };
       const install = await inProject('bash', [join(REPO_ROOT, 'action', 'install.sh')], { env: github });
       expect(install.code, install.stdout + install.stderr).toBe(0);
       const entry = /^entry=(.+)$/m.exec(await readFile(github.GITHUB_OUTPUT, 'utf8'))![1]!;
@@ -286,7 +339,10 @@ describe('roomgate as an installed package (npm pack → npm install in a fresh 
 
     await writeFile(
       join(project, 'tsconfig.json'),
-      JSON.stringify({ compilerOptions: { target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, noEmit: true, types: ['node'] }, files: ['use-api.ts'] }),
+      JSON.stringify({
+        compilerOptions: { target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, noEmit: true, types: ['node'] },
+        files: ['use-api.ts'],
+      }),
     );
     await writeFile(
       join(project, 'use-api.ts'),

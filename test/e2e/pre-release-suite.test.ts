@@ -21,7 +21,10 @@ describe('the pre-release suite, 60 s on the clean reference server', () => {
   it('passes, and report.json holds one aligned timeline of the soak, the bursts, the participants, the webhooks and the incident, with its recovery time', async () => {
     out = await mkdtemp(join(tmpdir(), 'roomgate-pre-release-'));
     // The generator's punctuality is bench/'s business: on a shared CI host late sends must not make the run invalid.
-    const run = await runCli(['run', 'suites/pre-release.yaml', '--duration', '60s', '--out', out], { env: { ROOMGATE_MAX_LATE_FRACTION: '1' }, timeoutMs: 240_000 });
+    const run = await runCli(['run', 'suites/pre-release.yaml', '--duration', '60s', '--out', out], {
+      env: { ROOMGATE_MAX_LATE_FRACTION: '1' },
+      timeoutMs: 240_000,
+    });
     const report = JSON.parse(await readFile(join(out, 'report.json'), 'utf8')) as RunReport;
     const statuses = Object.fromEntries(report.steps.map((s) => [s.name, `${s.status}${s.reason === undefined ? '' : `: ${s.reason}`}`]));
     expect(statuses).toEqual({ soak: 'passed', bursts: 'passed', participants: 'passed', webhooks: 'passed', incidents: 'passed' });

@@ -38,7 +38,10 @@ class Api {
     return { status: response.status, body: (await response.json()) as Record<string, unknown> };
   }
 
-  async subscribe(url: string, events: string[] = ['room.created', 'participant.joined', 'participant.left', 'room.closed']): Promise<CreatedWebhookSubscription> {
+  async subscribe(
+    url: string,
+    events: string[] = ['room.created', 'participant.joined', 'participant.left', 'room.closed'],
+  ): Promise<CreatedWebhookSubscription> {
     const { status, body } = await this.call('POST', '/v1/webhooks', { url, events });
     expect(status).toBe(201);
     return body as unknown as CreatedWebhookSubscription;
@@ -168,9 +171,13 @@ describe('reference server webhooks (real server, loopback sink)', () => {
     expect(violations({ ...joinedEvent, data: { room: joinedEvent.data.room } } as WebhookEvent)).not.toEqual([]);
     expect(byType('room.created')[0]?.data.room).toMatchObject({ status: 'waiting', participant_count: 0 });
     expect(byType('room.closed')[0]?.data.room).toMatchObject({ status: 'closed', participant_count: 0 });
-    const counts = byType('participant.joined').map((e) => e.data.room.participant_count).sort();
+    const counts = byType('participant.joined')
+      .map((e) => e.data.room.participant_count)
+      .sort();
     expect(counts).toEqual([1, 2]);
-    const names = byType('participant.joined').map((e) => ('participant' in e.data ? e.data.participant.name : '')).sort();
+    const names = byType('participant.joined')
+      .map((e) => ('participant' in e.data ? e.data.participant.name : ''))
+      .sort();
     expect(names).toEqual(['alice', 'bob']);
     for (const event of byType('participant.left')) {
       if (!('participant' in event.data)) throw new Error('participant missing');
@@ -214,7 +221,9 @@ describe('reference server webhooks (real server, loopback sink)', () => {
 
   it('never follows a 302 and retries the subscribed URL instead', async () => {
     sink = await WebhookSink.start();
-    sink.respondWith(({ path, index }) => (path === '/hook' && index === 0 ? { status: 302, headers: { location: sink.url('/redirected') } } : { status: 204 }));
+    sink.respondWith(({ path, index }) =>
+      path === '/hook' && index === 0 ? { status: 302, headers: { location: sink.url('/redirected') } } : { status: 204 },
+    );
     await a.subscribe(sink.url(), ['room.created']);
     await a.createRoom('redirected');
     await sink.waitFor(() => sink.at('/hook').length >= 2);

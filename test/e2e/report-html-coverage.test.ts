@@ -25,10 +25,12 @@ describe('report.html coverage grids', () => {
     const seen = await page.evaluate(() => {
       const grid = (id: string) => {
         const table = document.getElementById(id);
-        return [...(table?.querySelectorAll('tr') ?? [])].slice(1).map((tr) => [
-          tr.querySelector('th')?.textContent,
-          ...[...tr.querySelectorAll('td')].map((td) => `${td.className.replace('cov ', '')}:${td.textContent}`),
-        ]);
+        return [...(table?.querySelectorAll('tr') ?? [])]
+          .slice(1)
+          .map((tr) => [
+            tr.querySelector('th')?.textContent,
+            ...[...tr.querySelectorAll('td')].map((td) => `${td.className.replace('cov ', '')}:${td.textContent}`),
+          ]);
       };
       return {
         figure: document.querySelector('.cov-figure')?.textContent,

@@ -18,7 +18,10 @@ function steps(): StepResult[] {
   // Trimmed summaries: the page reads what a report.json holds, whatever else is missing.
   return fromReportJson<StepResult[]>([
     {
-      ...base, name: 'burst', kind: 'load', status: 'failed',
+      ...base,
+      name: 'burst',
+      kind: 'load',
+      status: 'failed',
       summary: {
         mode: 'burst',
         totals: { requests: 10, errors: 5, errorRate: 0.5, throughput: 5 },
@@ -29,7 +32,10 @@ function steps(): StepResult[] {
       },
     },
     {
-      ...base, name: 'join', kind: 'browser', status: 'failed',
+      ...base,
+      name: 'join',
+      kind: 'browser',
+      status: 'failed',
       summary: {
         kind: 'browser',
         participants: [
@@ -64,7 +70,9 @@ describe('report.html: figures without samples', () => {
     const seen = await page.evaluate(() => {
       const sections = [...document.querySelectorAll('section')];
       const byTitle = (t: string) => sections.find((s) => s.querySelector('h2')?.textContent === t);
-      const rows = [...(byTitle('Operations')?.querySelectorAll('tr') ?? [])].slice(1).map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent ?? ''));
+      const rows = [...(byTitle('Operations')?.querySelectorAll('tr') ?? [])]
+        .slice(1)
+        .map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent ?? ''));
       return { rows, participants: byTitle('Participants: join')?.querySelector('p')?.textContent ?? '' };
     });
     await page.close();

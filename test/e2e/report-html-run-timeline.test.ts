@@ -31,7 +31,17 @@ function soakWindows(): WindowSummary[] {
 }
 
 function step(name: string, kind: 'load' | 'webhook-sink'): StepResult {
-  return { name, kind, status: 'passed', startedAt: new Date(T0).toISOString(), finishedAt: new Date(T0 + 30_000).toISOString(), durationMs: 30_000, checks: [], slos: [], artifacts: [] } as StepResult;
+  return {
+    name,
+    kind,
+    status: 'passed',
+    startedAt: new Date(T0).toISOString(),
+    finishedAt: new Date(T0 + 30_000).toISOString(),
+    durationMs: 30_000,
+    checks: [],
+    slos: [],
+    artifacts: [],
+  } as StepResult;
 }
 
 describe('report.html: the run timeline, in a real browser', () => {
@@ -46,22 +56,45 @@ describe('report.html: the run timeline, in a real browser', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  it('draws phases and the incident as bands over the soak\'s and the sink\'s series on one axis, and drills into a window\'s requests by X-Request-Id', async () => {
+  it("draws phases and the incident as bands over the soak's and the sink's series on one axis, and drills into a window's requests by X-Request-Id", async () => {
     const report = buildRunReport({
-      run: { id: 'x', name: 'pre-release', files: [], startedAt: new Date(T0).toISOString(), finishedAt: new Date(T0 + 30_000).toISOString(), durationMs: 30_000, status: 'passed', partial: false, exitCode: 0 },
+      run: {
+        id: 'x',
+        name: 'pre-release',
+        files: [],
+        startedAt: new Date(T0).toISOString(),
+        finishedAt: new Date(T0 + 30_000).toISOString(),
+        durationMs: 30_000,
+        status: 'passed',
+        partial: false,
+        exitCode: 0,
+      },
       target: { baseUrl: 'http://127.0.0.1:1', clientId: 'c', embedded: true },
       steps: [step('soak', 'load'), step('webhooks', 'webhook-sink')],
       timeline: {
         soak: soakWindows(),
-        webhooks: [0, 1, 2].map((i) => ({ originMs: T0, startMs: i * 10_000, endMs: (i + 1) * 10_000, operations: {}, webhooks: { delivered: 40, missing: i === 1 ? 1 : 0, duplicates: 0, badSignatures: 0, staleTimestamps: 0, redeliveries: 0 } })),
+        webhooks: [0, 1, 2].map((i) => ({
+          originMs: T0,
+          startMs: i * 10_000,
+          endMs: (i + 1) * 10_000,
+          operations: {},
+          webhooks: { delivered: 40, missing: i === 1 ? 1 : 0, duplicates: 0, badSignatures: 0, staleTimestamps: 0, redeliveries: 0 },
+        })),
       },
       bands: [
         { type: 'band', at: T0, step: 'soak', band: { id: 'soak', kind: 'phase', label: 'soak', startMs: T0, endMs: T0 + 30_000 } },
         { type: 'band', at: T0, step: 'bursts', band: { id: 'bursts#1', kind: 'phase', label: 'bursts #1', startMs: T0 + 5000, endMs: T0 + 8000 } },
         { type: 'band', at: T0, step: 'bursts', band: { id: 'bursts#2', kind: 'phase', label: 'bursts #2', startMs: T0 + 25_000, endMs: T0 + 28_000 } },
-        { type: 'band', at: T0, step: 'incidents', band: { id: 'api-slowdown', kind: 'incident', label: 'api-slowdown', startMs: T0 + 15_000, endMs: T0 + 20_000, detail: 'proxy latency 200ms on 50%' } },
+        {
+          type: 'band',
+          at: T0,
+          step: 'incidents',
+          band: { id: 'api-slowdown', kind: 'incident', label: 'api-slowdown', startMs: T0 + 15_000, endMs: T0 + 20_000, detail: 'proxy latency 200ms on 50%' },
+        },
       ],
-      disturbances: [{ incident: 'api-slowdown', startMs: T0 + 15_000, endMs: T0 + 20_000, counts: { delayed: 12 }, requestIds: ['req-delayed-7'], moreRequestIds: 11 }],
+      disturbances: [
+        { incident: 'api-slowdown', startMs: T0 + 15_000, endMs: T0 + 20_000, counts: { delayed: 12 }, requestIds: ['req-delayed-7'], moreRequestIds: 11 },
+      ],
     });
     expect(report.runTimeline?.bands.map((b) => b.id)).toEqual(['soak', 'bursts#1', 'api-slowdown', 'bursts#2']);
     const path = join(dir, 'report.html');
@@ -69,7 +102,12 @@ describe('report.html: the run timeline, in a real browser', () => {
     const page = await openReportOffline(browser, path);
     await page.setViewport({ width: 1280, height: 900 });
     const visible = (selector: string) =>
-      page.$$eval(selector, (nodes) => nodes.map((n) => { const r = n.getBoundingClientRect(); return r.width > 0 && r.height > 0 && getComputedStyle(n).visibility !== 'hidden'; }));
+      page.$$eval(selector, (nodes) =>
+        nodes.map((n) => {
+          const r = n.getBoundingClientRect();
+          return r.width > 0 && r.height > 0 && getComputedStyle(n).visibility !== 'hidden';
+        }),
+      );
     expect(await visible('#run-timeline [data-band]')).toEqual([true, true, true, true]);
     expect(await visible('#run-timeline .tl-incident-shade')).toEqual([true]);
     expect(await visible('#run-timeline button.tl-win')).toEqual(Array(6).fill(true));
@@ -84,7 +122,12 @@ describe('report.html: the run timeline, in a real browser', () => {
     expect(Math.abs(geometry.shade[1]! - geometry.fourth[1]!)).toBeLessThan(3);
 
     // The drill-down opens on the window that names requests: the soak's window during the incident.
-    const drill = () => page.$eval('#timeline-drilldown', (n) => ({ heading: n.querySelector('h3')?.textContent, ids: [...n.querySelectorAll('li code')].map((c) => c.textContent), shown: n.getBoundingClientRect().height > 0 }));
+    const drill = () =>
+      page.$eval('#timeline-drilldown', (n) => ({
+        heading: n.querySelector('h3')?.textContent,
+        ids: [...n.querySelectorAll('li code')].map((c) => c.textContent),
+        shown: n.getBoundingClientRect().height > 0,
+      }));
     const first = await drill();
     expect(first.shown).toBe(true);
     expect(first.heading).toContain('soak +15.0 s to +20.0 s');

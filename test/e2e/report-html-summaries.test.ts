@@ -25,11 +25,31 @@ function loadStep(): StepResult {
     registry.closeWindow();
   }
   registry.finish();
-  const summary = (op: string) => ({ attempts: op === 'create_room' ? 300 : 150, requests: 0, responses: 0, errors: op === 'get_room' ? 6 : 0, byOutcome: {}, latency: registry.summary('latency', { operation: op }) });
+  const summary = (op: string) => ({
+    attempts: op === 'create_room' ? 300 : 150,
+    requests: 0,
+    responses: 0,
+    errors: op === 'get_room' ? 6 : 0,
+    byOutcome: {},
+    latency: registry.summary('latency', { operation: op }),
+  });
   // The parts of a summary the page draws from (a trimmed report.json).
   return fromReportJson<StepResult>({
-    name: 'burst', kind: 'load', status: 'passed', startedAt: now, finishedAt: now, durationMs: 3000, checks: [], slos: [], artifacts: [],
-    summary: { mode: 'burst', totals: { requests: 450, errors: 6, errorRate: 6 / 450, throughput: 150 }, operations: { create_room: summary('create_room'), get_room: summary('get_room') }, histograms: registry.serialize() },
+    name: 'burst',
+    kind: 'load',
+    status: 'passed',
+    startedAt: now,
+    finishedAt: now,
+    durationMs: 3000,
+    checks: [],
+    slos: [],
+    artifacts: [],
+    summary: {
+      mode: 'burst',
+      totals: { requests: 450, errors: 6, errorRate: 6 / 450, throughput: 150 },
+      operations: { create_room: summary('create_room'), get_room: summary('get_room') },
+      histograms: registry.serialize(),
+    },
   });
 }
 
@@ -39,11 +59,28 @@ function browserStep(): StepResult {
   registry.record('join_time', 'join', 'ok', 900);
   registry.finish(0);
   return fromReportJson<StepResult>({
-    name: 'join', kind: 'browser', status: 'failed', reason: 'one participant failed', startedAt: now, finishedAt: now, durationMs: 5000, checks: [], slos: [], artifacts: [],
+    name: 'join',
+    kind: 'browser',
+    status: 'failed',
+    reason: 'one participant failed',
+    startedAt: now,
+    finishedAt: now,
+    durationMs: 5000,
+    checks: [],
+    slos: [],
+    artifacts: [],
     summary: {
       kind: 'browser',
       participants: [
-        { name: 'p1', room: 'rm_A', shard: 0, status: 'joined', milestonesMs: { navigationStart: 0, load: 200, mediaGranted: 600, joined: 900, pcConnected: 1100, firstRenderedFrame: 1400 }, joinTimeMs: 900, timeToFirstFrameMs: 1400 },
+        {
+          name: 'p1',
+          room: 'rm_A',
+          shard: 0,
+          status: 'joined',
+          milestonesMs: { navigationStart: 0, load: 200, mediaGranted: 600, joined: 900, pcConnected: 1100, firstRenderedFrame: 1400 },
+          joinTimeMs: 900,
+          timeToFirstFrameMs: 1400,
+        },
         { name: 'p2', room: 'rm_A', shard: 0, status: 'failed', label: 'media_timeout', detail: HOSTILE, milestonesMs: { navigationStart: 0, load: 250 } },
       ],
       successRate: { successes: 1, total: 2, rate: 0.5, confidence: 0.95, low: 0.09, high: 0.91 },
@@ -68,7 +105,11 @@ describe('report data from the real step summaries', () => {
     const r = report();
     expect(Object.keys(r.histograms).sort()).toEqual(['burst', 'join']);
     const data = buildPageData(r);
-    expect(data.spectra.map((s) => `${s.step}:${s.key}:${s.count}`)).toEqual(['burst:create_room latency:300', 'burst:get_room latency:150', 'join:join join_time:1']);
+    expect(data.spectra.map((s) => `${s.step}:${s.key}:${s.count}`)).toEqual([
+      'burst:create_room latency:300',
+      'burst:get_room latency:150',
+      'join:join join_time:1',
+    ]);
     // Windows rebuilt from the serialized ones: 3 windows, 100 create_room each, get_room errors = its 5xx samples.
     expect(data.timeline['burst']!.map((w) => w.operations['create_room']!.count)).toEqual([100, 100, 100]);
     expect(data.timeline['burst']!.map((w) => w.operations['get_room']!.errors)).toEqual([2, 2, 2]);

@@ -19,10 +19,19 @@ describe('report.html: the Webhook delivery section, in a real browser', () => {
     await browser?.close();
   });
 
-  it('lists each event\'s figures and the first missing rooms as text (a target\'s room id never becomes markup)', async () => {
+  it("lists each event's figures and the first missing rooms as text (a target's room id never becomes markup)", async () => {
     const result = webhookSinkResult({ roomIdOfMissing: HOSTILE });
     const report = buildRunReport({
-      run: { id: 'x', name: 'pre-release', files: [], startedAt: result.startedAt, durationMs: result.durationMs, status: 'failed', partial: false, exitCode: 1 },
+      run: {
+        id: 'x',
+        name: 'pre-release',
+        files: [],
+        startedAt: result.startedAt,
+        durationMs: result.durationMs,
+        status: 'failed',
+        partial: false,
+        exitCode: 1,
+      },
       target: { baseUrl: 'http://127.0.0.1:1', clientId: 'c', embedded: true },
       steps: [result],
     });

@@ -41,7 +41,11 @@ async function buildHostileReport(dir: string): Promise<string> {
         histogram.recordValue(msToUnits(took));
       }
       samples.sort((a, b) => a - b);
-      timeline.push({ startMs: start - t0, endMs: Date.now() - t0 + 1, operations: { get_room: { count: 20, errors: 0, p50: samples[9]!, p99: samples[19]!, max: samples[19]! } } });
+      timeline.push({
+        startMs: start - t0,
+        endMs: Date.now() - t0 + 1,
+        operations: { get_room: { count: 20, errors: 0, p50: samples[9]!, p99: samples[19]!, max: samples[19]! } },
+      });
     }
     const body = JSON.stringify(room);
     const now = new Date().toISOString();
@@ -77,7 +81,17 @@ async function buildHostileReport(dir: string): Promise<string> {
       checks: [],
       reason: undefined,
       artifacts: [],
-      slos: [{ status: 'passed', expression: 'get_room.p99 < 1s', metric: 'latency', operation: 'get_room', threshold: 1000, unit: 'ms', observed: timeline[0]!.operations['get_room']!.p99 }],
+      slos: [
+        {
+          status: 'passed',
+          expression: 'get_room.p99 < 1s',
+          metric: 'latency',
+          operation: 'get_room',
+          threshold: 1000,
+          unit: 'ms',
+          observed: timeline[0]!.operations['get_room']!.p99,
+        },
+      ],
     });
     const report = buildRunReport({
       run: { id: 'x', name: `smoke${HOSTILE}`, files: [], startedAt: now, durationMs: 2000, status: 'failed', partial: false, exitCode: 1 },

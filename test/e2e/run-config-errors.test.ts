@@ -59,7 +59,18 @@ describe('roomgate run with a bad scenario file', () => {
 
   it('refuses an alias bomb ("billion laughs") with exit 2 and the line of the alias, not "unexpected error"', async () => {
     const levels = Array.from({ length: 9 }, (_, i) => `a${i + 1}: &a${i + 1} [${Array.from({ length: 10 }, () => `*a${i}`).join(',')}]`);
-    const file = await scenario('bomb.yaml', ['name: bomb', 'a0: &a0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol","lol"]', ...levels, 'steps:', '  - type: contract', '    options: { x: *a9 }', ''].join('\n'));
+    const file = await scenario(
+      'bomb.yaml',
+      [
+        'name: bomb',
+        'a0: &a0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol","lol"]',
+        ...levels,
+        'steps:',
+        '  - type: contract',
+        '    options: { x: *a9 }',
+        '',
+      ].join('\n'),
+    );
     const run = await runCli(['run', file]);
     expect(run.code).toBe(2);
     expect(run.stderr).toContain(`roomgate: ${file}:6: aliases expand this file to more than 100000 values`);

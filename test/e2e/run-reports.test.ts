@@ -51,7 +51,9 @@ describe('roomgate run on the contract-gate scenario against the embedded server
   it('fails with exit 1 and a JUnit failure when the embedded server breaks the envelope promise', async () => {
     const out = await mkdtemp(join(tmpdir(), 'roomgate-fault-'));
     const file = join(out, 'faulty.yaml');
-    await (await import('node:fs/promises')).writeFile(file, 'name: faulty\nembedded:\n  faults: [envelope]\nsteps:\n  - type: contract\n    options:\n      groups: [envelope, routing]\n');
+    await (
+      await import('node:fs/promises')
+    ).writeFile(file, 'name: faulty\nembedded:\n  faults: [envelope]\nsteps:\n  - type: contract\n    options:\n      groups: [envelope, routing]\n');
     const run = await runCli(['run', file, '--out', join(out, 'run')]);
     expect(run.code).toBe(1);
     const report = JSON.parse(await readFile(join(out, 'run', 'report.json'), 'utf8')) as RunReport;

@@ -54,7 +54,10 @@ describe('roomgate run against a target that accepts connections and never answe
     const silent = await startSilentServer();
     try {
       const out = await mkdtemp(join(tmpdir(), 'roomgate-silent-'));
-      const run = await runCli(['run', SMOKE, '--target', silent.url, '--client-id', 'a', '--client-secret', 'b', '--request-timeout', '1s', '--out', out], { env: NO_TARGET_ENV, timeoutMs: 90_000 });
+      const run = await runCli(['run', SMOKE, '--target', silent.url, '--client-id', 'a', '--client-secret', 'b', '--request-timeout', '1s', '--out', out], {
+        env: NO_TARGET_ENV,
+        timeoutMs: 90_000,
+      });
       expect(run.code, run.stderr).toBe(3);
       expect(run.stdout).toContain(`no response within 1 s from ${silent.url}`);
       expect(run.stdout).not.toContain('cannot reach');
@@ -86,4 +89,3 @@ describe('roomgate run of a scenario that names its own target', () => {
     }
   });
 });
-

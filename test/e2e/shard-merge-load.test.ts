@@ -40,11 +40,29 @@ async function runShards(count: number, rate: number, slos: string[]): Promise<G
     dirs.map((dir, i) =>
       runCli(
         [
-          'load', '--mode', 'soak', '--rate', String(rate), '--duration', '3s', ...RELAXED,
-          '--target', server.url, '--client-id', LOCAL_CREDENTIALS.clientId, '--client-secret', LOCAL_CREDENTIALS.clientSecret,
+          'load',
+          '--mode',
+          'soak',
+          '--rate',
+          String(rate),
+          '--duration',
+          '3s',
+          ...RELAXED,
+          '--target',
+          server.url,
+          '--client-id',
+          LOCAL_CREDENTIALS.clientId,
+          '--client-secret',
+          LOCAL_CREDENTIALS.clientSecret,
           // One shard by flag, the others through the environment, as a Kubernetes Indexed Job gives them.
           ...(i === 0 ? ['--shard', `1/${count}`] : []),
-          '--start-at', '+4s', '--start-base', base, '--out', dir, ...slos.flatMap((s) => ['--slo', s]),
+          '--start-at',
+          '+4s',
+          '--start-base',
+          base,
+          '--out',
+          dir,
+          ...slos.flatMap((s) => ['--slo', s]),
         ],
         { env: i === 0 ? {} : { JOB_COMPLETION_INDEX: String(i), ROOMGATE_SHARD_COUNT: String(count) }, timeoutMs: 140_000 },
       ),
@@ -83,7 +101,10 @@ describe('roomgate merge (load shards)', () => {
         '',
       ].join('\n'),
     );
-    const runShard = async () => ({ run: await runCli(['run', scenario, '--out', join(dir, 'out')], { env: { SHARD_OF_TEST: '2/2' }, timeoutMs: 140_000 }), dir: join(dir, 'out') });
+    const runShard = async () => ({
+      run: await runCli(['run', scenario, '--out', join(dir, 'out')], { env: { SHARD_OF_TEST: '2/2' }, timeoutMs: 140_000 }),
+      dir: join(dir, 'out'),
+    });
     // Group A's shards run together (they share one server, as shards do); the rest after them, so
     // a 2-core host is not asked to start six CLI processes at once.
     a = await runShards(3, 90, ['requests < 200', 'p99 < 60s']);
@@ -121,7 +142,13 @@ describe('roomgate merge (load shards)', () => {
     const first = structuredClone(report);
     first.run.shard!.index = 1;
     first.steps[0] = { ...contract!, status: 'failed', reason: 'a contract check failed on shard 1' };
-    const merged = mergeRuns([{ dir: 'shard-2', report }, { dir: 'shard-1', report: first }], { maxSkewMs: 60_000 });
+    const merged = mergeRuns(
+      [
+        { dir: 'shard-2', report },
+        { dir: 'shard-1', report: first },
+      ],
+      { maxSkewMs: 60_000 },
+    );
     expect(merged.steps[0]).toMatchObject({ name: 'contract', status: 'failed', reason: 'a contract check failed on shard 1' });
     expect((merged.steps[1]!.summary as unknown as LoadSummary).totals.attempts).toBe(40);
     expect(merged.run).toMatchObject({ status: 'failed', exitCode: 1 });

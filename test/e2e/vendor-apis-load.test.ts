@@ -76,7 +76,11 @@ const VENDORS: Vendor[] = [
         .setIssuedAt()
         .setExpirationTime('1m')
         .sign(new TextEncoder().encode(livekit.apiSecret));
-      const body = await json(`${url}${ROOM_SERVICE_PATH}/ListRooms`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: '{}' });
+      const body = await json(`${url}${ROOM_SERVICE_PATH}/ListRooms`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: '{}',
+      });
       return names(body, 'rooms', 'name', prefix);
     },
   },
@@ -112,7 +116,18 @@ async function load(vendor: { name: string; id?: string; secret: string }, url: 
   const out = await mkdtemp(join(tmpdir(), `roomgate-${vendor.name}-load-`));
   try {
     const run = await runCli(
-      ['load', '--profile', `examples/${vendor.name === 'not-found' ? 'daily' : vendor.name}/profile.yaml`, '--target', url, ...(vendor.id === undefined ? [] : ['--client-id', vendor.id]), '--out', out, ...RELAXED, ...args],
+      [
+        'load',
+        '--profile',
+        `examples/${vendor.name === 'not-found' ? 'daily' : vendor.name}/profile.yaml`,
+        '--target',
+        url,
+        ...(vendor.id === undefined ? [] : ['--client-id', vendor.id]),
+        '--out',
+        out,
+        ...RELAXED,
+        ...args,
+      ],
       { env: { ROOMGATE_CLIENT_SECRET: vendor.secret }, timeoutMs: 170_000 },
     );
     const report = JSON.parse(await readFile(join(out, 'report.json'), 'utf8')) as LoadReport;
@@ -123,54 +138,83 @@ async function load(vendor: { name: string; id?: string; secret: string }, url: 
   }
 }
 
-describe.concurrent.each(VENDORS.map((vendor) => [vendor.name, vendor] as const))('roomgate load --profile examples/%s/profile.yaml', { timeout: 180_000 }, (_name, vendor) => {
-  let server: FixtureServer;
-  beforeAll(async () => {
-    server = await vendor.start();
-  });
-  afterAll(async () => {
-    await server.close();
-  });
+describe.concurrent.each(VENDORS.map((vendor) => [vendor.name, vendor] as const))(
+  'roomgate load --profile examples/%s/profile.yaml',
+  { timeout: 180_000 },
+  (_name, vendor) => {
+    let server: FixtureServer;
+    beforeAll(async () => {
+      server = await vendor.start();
+    });
+    afterAll(async () => {
+      await server.close();
+    });
 
-  it('runs a soak whose --mix and --slo name the profile\'s operations, reports them by those names and closes every room it created', async () => {
-    const n = vendor.names;
-    const run = await load(vendor, server.url, [
-      '--mode', 'soak', '--rate', '10', '--duration', '3s',
-      '--mix', `${n.create}=20,${n.get}=70,${n.list}=5,${n.close}=5`,
-      '--slo', `${n.create}.p99 < 10s`, '--slo', `${n.get}.p99 < 10s`, '--slo', 'error_rate < 1%',
-    ]);
-    expect(run.code, run.stdout + run.stderr).toBe(0);
-    const { summary, slos } = run.step;
-    expect(summary.operationNames.map((op) => op.name)).toEqual([n.create, n.get, n.list, n.close]);
-    // A short seeded mix may never draw a rare operation; whatever it drew carries the profile's names.
-    expect([n.create, n.get, n.list, n.close]).toEqual(expect.arrayContaining(Object.keys(summary.operations)));
-    expect(summary.operations[n.create]!.responses).toBeGreaterThan(0);
-    expect(summary.operations[n.get]!.responses).toBeGreaterThan(0);
-    expect(slos.map((s) => [s.expression, s.status])).toEqual([
-      [`${n.create}.p99 < 10s`, 'passed'],
-      [`${n.get}.p99 < 10s`, 'passed'],
-      ['error_rate < 1%', 'passed'],
-    ]);
-    expect(run.stdout).toContain(`ok   ${n.create}.p99 < 10s`);
-    expect(summary.cleanup).toMatchObject({ failed: 0, leftOver: 0, leftOpen: [], verified: true });
-    expect(summary.cleanup.deleted).toBeGreaterThan(0);
-    expect(await vendor.openRooms(server.url, summary.runTag)).toEqual([]);
-  });
+    it("runs a soak whose --mix and --slo name the profile's operations, reports them by those names and closes every room it created", async () => {
+      const n = vendor.names;
+      const run = await load(vendor, server.url, [
+        '--mode',
+        'soak',
+        '--rate',
+        '10',
+        '--duration',
+        '3s',
+        '--mix',
+        `${n.create}=20,${n.get}=70,${n.list}=5,${n.close}=5`,
+        '--slo',
+        `${n.create}.p99 < 10s`,
+        '--slo',
+        `${n.get}.p99 < 10s`,
+        '--slo',
+        'error_rate < 1%',
+      ]);
+      expect(run.code, run.stdout + run.stderr).toBe(0);
+      const { summary, slos } = run.step;
+      expect(summary.operationNames.map((op) => op.name)).toEqual([n.create, n.get, n.list, n.close]);
+      // A short seeded mix may never draw a rare operation; whatever it drew carries the profile's names.
+      expect([n.create, n.get, n.list, n.close]).toEqual(expect.arrayContaining(Object.keys(summary.operations)));
+      expect(summary.operations[n.create]!.responses).toBeGreaterThan(0);
+      expect(summary.operations[n.get]!.responses).toBeGreaterThan(0);
+      expect(slos.map((s) => [s.expression, s.status])).toEqual([
+        [`${n.create}.p99 < 10s`, 'passed'],
+        [`${n.get}.p99 < 10s`, 'passed'],
+        ['error_rate < 1%', 'passed'],
+      ]);
+      expect(run.stdout).toContain(`ok   ${n.create}.p99 < 10s`);
+      expect(summary.cleanup).toMatchObject({ failed: 0, leftOver: 0, leftOpen: [], verified: true });
+      expect(summary.cleanup.deleted).toBeGreaterThan(0);
+      expect(await vendor.openRooms(server.url, summary.runTag)).toEqual([]);
+    });
 
-  it('runs a burst judged by thresholds in the profile\'s names and closes every room it created', async () => {
-    const run = await load(vendor, server.url, ['--mode', 'burst', '--connections', '2', '--requests', '60', '--slo', `${vendor.names.get}.p99 < 10s`, '--slo', 'error_rate < 1%']);
-    expect(run.code, run.stdout + run.stderr).toBe(0);
-    const { summary, slos } = run.step;
-    expect(Object.values(vendor.names)).toEqual(expect.arrayContaining(Object.keys(summary.operations)));
-    expect(summary.operations[vendor.names.get]!.responses).toBeGreaterThan(0);
-    expect(slos.map((s) => [s.expression, s.status])).toEqual([[`${vendor.names.get}.p99 < 10s`, 'passed'], ['error_rate < 1%', 'passed']]);
-    expect(summary.cleanup).toMatchObject({ failed: 0, leftOver: 0, verified: true });
-    expect(await vendor.openRooms(server.url, summary.runTag)).toEqual([]);
-  });
-});
+    it("runs a burst judged by thresholds in the profile's names and closes every room it created", async () => {
+      const run = await load(vendor, server.url, [
+        '--mode',
+        'burst',
+        '--connections',
+        '2',
+        '--requests',
+        '60',
+        '--slo',
+        `${vendor.names.get}.p99 < 10s`,
+        '--slo',
+        'error_rate < 1%',
+      ]);
+      expect(run.code, run.stdout + run.stderr).toBe(0);
+      const { summary, slos } = run.step;
+      expect(Object.values(vendor.names)).toEqual(expect.arrayContaining(Object.keys(summary.operations)));
+      expect(summary.operations[vendor.names.get]!.responses).toBeGreaterThan(0);
+      expect(slos.map((s) => [s.expression, s.status])).toEqual([
+        [`${vendor.names.get}.p99 < 10s`, 'passed'],
+        ['error_rate < 1%', 'passed'],
+      ]);
+      expect(summary.cleanup).toMatchObject({ failed: 0, leftOver: 0, verified: true });
+      expect(await vendor.openRooms(server.url, summary.runTag)).toEqual([]);
+    });
+  },
+);
 
 describe.concurrent('roomgate load against a target that answers 404 everywhere', { timeout: 180_000 }, () => {
-  it('fails the soak (exit 1) saying the target answered 404 on the profile\'s operation', async () => {
+  it("fails the soak (exit 1) saying the target answered 404 on the profile's operation", async () => {
     const server = await createNotFoundServer();
     try {
       const run = await load({ name: 'not-found', secret: daily.apiKey }, server.url, ['--mode', 'soak', '--rate', '10', '--duration', '2s']);

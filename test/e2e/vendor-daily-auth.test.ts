@@ -29,13 +29,25 @@ async function gate(faults: DailyFault[], only: readonly string[]) {
 describe('roomgate contract --profile examples/daily/profile.yaml', { timeout: 180_000 }, () => {
   it('passes the clean server: a key refused as the document declares (400 without a header), errors judged by the declared {error, info}', async () => {
     const { code, checks, stderr } = await gate([], AUTH_AND_INPUT_GROUPS);
-    expect(checks.filter((c) => c.status === 'failed' || c.status === 'errored'), stderr).toEqual([]);
+    expect(
+      checks.filter((c) => c.status === 'failed' || c.status === 'errored'),
+      stderr,
+    ).toEqual([]);
     expect(code).toBe(0);
-    expect(named(checks, 'passed')).toEqual(expect.arrayContaining([
-      'auth.missing-token-401', 'auth.bad-client-401', 'schema.ListRooms', 'schema.CreateRoom', 'coverage.invalid-inputs.CreateRoom',
-      'generated.valid-accepted.CreateRoom', 'rate-limit.headers-structured-fields', 'rate-limit.remaining-reaches-zero', 'routing.unknown-path-404',
-    ]));
-    expect(skipReasonOf(checks, 'envelope.every-non-2xx')).toContain('the profile declares the spec\'s error schemas, not the VideoConnect envelope');
+    expect(named(checks, 'passed')).toEqual(
+      expect.arrayContaining([
+        'auth.missing-token-401',
+        'auth.bad-client-401',
+        'schema.ListRooms',
+        'schema.CreateRoom',
+        'coverage.invalid-inputs.CreateRoom',
+        'generated.valid-accepted.CreateRoom',
+        'rate-limit.headers-structured-fields',
+        'rate-limit.remaining-reaches-zero',
+        'routing.unknown-path-404',
+      ]),
+    );
+    expect(skipReasonOf(checks, 'envelope.every-non-2xx')).toContain("the profile declares the spec's error schemas, not the VideoConnect envelope");
     expect(skipReasonOf(checks, 'auth.token-response')).toContain('bearer');
   });
 

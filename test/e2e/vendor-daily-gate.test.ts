@@ -47,20 +47,46 @@ describe('roomgate contract --profile examples/daily/profile.yaml, the whole gat
 
   it('passes the clean server over every group; what cannot apply (webhooks, idempotency, token auth) is skipped with its reason', async () => {
     const { code, checks, stderr } = await gate([], [], BURST_QUOTA);
-    expect(checks.filter((c) => c.status === 'failed' || c.status === 'errored'), stderr).toEqual([]);
+    expect(
+      checks.filter((c) => c.status === 'failed' || c.status === 'errored'),
+      stderr,
+    ).toEqual([]);
     expect(code).toBe(0);
     expect(skipsWithoutReason(checks)).toEqual([]);
-    expect(named(checks, 'passed')).toEqual(expect.arrayContaining([
-      'lifecycle.create-201-location', 'lifecycle.create-takes-each-declared-field', 'lifecycle.get-matches-create', 'lifecycle.pagination', 'lifecycle.delete-closes-room', 'lifecycle.second-delete-documented',
-      'lifecycle.unknown-room-404', 'lifecycle.after-delete', 'identity.other-client-cannot-read', 'identity.other-client-cannot-close',
-      'rate-limit.burst-reaches-429', 'rate-limit.remaining-reaches-zero', 'auth.bad-client-401', 'coverage.invalid-inputs.CreateRoom',
-    ]));
+    expect(named(checks, 'passed')).toEqual(
+      expect.arrayContaining([
+        'lifecycle.create-201-location',
+        'lifecycle.create-takes-each-declared-field',
+        'lifecycle.get-matches-create',
+        'lifecycle.pagination',
+        'lifecycle.delete-closes-room',
+        'lifecycle.second-delete-documented',
+        'lifecycle.unknown-room-404',
+        'lifecycle.after-delete',
+        'identity.other-client-cannot-read',
+        'identity.other-client-cannot-close',
+        'rate-limit.burst-reaches-429',
+        'rate-limit.remaining-reaches-zero',
+        'auth.bad-client-401',
+        'coverage.invalid-inputs.CreateRoom',
+      ]),
+    );
     const skippedGroups = new Set(checks.filter((c) => c.status === 'skipped').map((c) => c.group));
-    for (const group of ['lifecycle', 'identity', 'schema', 'coverage', 'generated', 'routing']) expect(named(checks.filter((c) => c.group === group), 'passed').length, group).toBeGreaterThan(0);
+    for (const group of ['lifecycle', 'identity', 'schema', 'coverage', 'generated', 'routing'])
+      expect(
+        named(
+          checks.filter((c) => c.group === group),
+          'passed',
+        ).length,
+        group,
+      ).toBeGreaterThan(0);
     // The groups the API makes no promise for are skipped whole, never passed.
     for (const group of ['webhooks', 'idempotency']) {
       expect(skippedGroups.has(group), group).toBe(true);
-      expect(checks.filter((c) => c.group === group && c.status !== 'skipped'), group).toEqual([]);
+      expect(
+        checks.filter((c) => c.group === group && c.status !== 'skipped'),
+        group,
+      ).toEqual([]);
     }
   });
 

@@ -86,13 +86,21 @@ describe('roomgate init --from-spec on each vendor-like document, then the whole
 
       server = await start();
       const { code, checks, stderr } = await vendorContract(vendor, server.url, credentials, [], { second, profile: file });
-      expect(checks.filter((c) => c.status === 'failed' || c.status === 'errored'), stderr).toEqual([]);
+      expect(
+        checks.filter((c) => c.status === 'failed' || c.status === 'errored'),
+        stderr,
+      ).toEqual([]);
       expect(code).toBe(0);
       expect(skipsWithoutReason(checks)).toEqual([]);
       // The draft drove the behavioural checks, not only the document's: rooms were created, read, closed, and kept apart.
-      expect(named(checks, 'passed')).toEqual(expect.arrayContaining([
-        'lifecycle.create-201-location', 'lifecycle.get-matches-create', 'lifecycle.delete-closes-room', 'identity.other-client-cannot-read',
-      ]));
+      expect(named(checks, 'passed')).toEqual(
+        expect.arrayContaining([
+          'lifecycle.create-201-location',
+          'lifecycle.get-matches-create',
+          'lifecycle.delete-closes-room',
+          'identity.other-client-cannot-read',
+        ]),
+      );
     });
   }
 });

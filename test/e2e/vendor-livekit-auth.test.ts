@@ -27,12 +27,25 @@ async function gate(faults: LiveKitFault[], only: readonly string[]) {
 describe('roomgate contract --profile examples/livekit/profile.yaml', { timeout: 180_000 }, () => {
   it('passes the clean server: forged, unsigned, expired and grant-less tokens refused (plain-text 401s as declared)', async () => {
     const { code, checks, stderr } = await gate([], AUTH_AND_INPUT_GROUPS);
-    expect(checks.filter((c) => c.status === 'failed' || c.status === 'errored'), stderr).toEqual([]);
+    expect(
+      checks.filter((c) => c.status === 'failed' || c.status === 'errored'),
+      stderr,
+    ).toEqual([]);
     expect(code).toBe(0);
-    expect(named(checks, 'passed')).toEqual(expect.arrayContaining([
-      'auth.missing-token-401', 'auth.garbage-token-401', 'auth.alg-none-401', 'auth.wrong-signature-401', 'auth.expired-token-401', 'auth.missing-grant-401',
-      'schema.CreateRoom', 'coverage.invalid-inputs.CreateRoom', 'generated.valid-accepted.CreateRoom', 'routing.unknown-path-404',
-    ]));
+    expect(named(checks, 'passed')).toEqual(
+      expect.arrayContaining([
+        'auth.missing-token-401',
+        'auth.garbage-token-401',
+        'auth.alg-none-401',
+        'auth.wrong-signature-401',
+        'auth.expired-token-401',
+        'auth.missing-grant-401',
+        'schema.CreateRoom',
+        'coverage.invalid-inputs.CreateRoom',
+        'generated.valid-accepted.CreateRoom',
+        'routing.unknown-path-404',
+      ]),
+    );
     expect(skipReasonOf(checks, 'auth.bad-client-401')).toContain('jwt');
   });
 

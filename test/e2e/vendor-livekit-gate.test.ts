@@ -23,11 +23,21 @@ const ROWS: { fault: LiveKitFault; only: string[]; checks: string[] }[] = [
   { fault: 'delete-keeps-room', only: ['lifecycle'], checks: ['lifecycle.delete-closes-room', 'lifecycle.second-delete-documented'] },
   { fault: 'list-drops-max-participants', only: ['lifecycle'], checks: ['lifecycle.get-matches-create'] },
   { fault: 'delete-unknown-ok', only: ['lifecycle'], checks: ['lifecycle.second-delete-documented'] },
-  { fault: 'cross-project-visible', only: ['identity'], checks: ['identity.other-client-cannot-read', 'identity.other-client-cannot-close', 'identity.lists-never-show-other-clients-rooms'] },
+  {
+    fault: 'cross-project-visible',
+    only: ['identity'],
+    checks: ['identity.other-client-cannot-read', 'identity.other-client-cannot-close', 'identity.lists-never-show-other-clients-rooms'],
+  },
   // Also caught by generated.valid-accepted (in the auth file): the lifecycle group's own check of each declared create field.
   { fault: 'create-500-with-metadata', only: ['lifecycle'], checks: ['lifecycle.create-takes-each-declared-field'] },
 ];
-const IN_AUTH_FILE: LiveKitFault[] = ['skips-signature-check', 'creation-time-as-number', 'accepts-negative-max-participants', 'error-not-twirp', 'create-500-with-metadata'];
+const IN_AUTH_FILE: LiveKitFault[] = [
+  'skips-signature-check',
+  'creation-time-as-number',
+  'accepts-negative-max-participants',
+  'error-not-twirp',
+  'create-500-with-metadata',
+];
 
 let server: FixtureServer | undefined;
 afterEach(async () => {
@@ -47,20 +57,45 @@ describe('roomgate contract --profile examples/livekit/profile.yaml, the whole g
 
   it('passes the clean server over every group; what cannot apply (webhooks, idempotency, paging, status, rate-limit headers) is skipped with its reason', async () => {
     const { code, checks, stderr } = await gate([], []);
-    expect(checks.filter((c) => c.status === 'failed' || c.status === 'errored'), stderr).toEqual([]);
+    expect(
+      checks.filter((c) => c.status === 'failed' || c.status === 'errored'),
+      stderr,
+    ).toEqual([]);
     expect(code).toBe(0);
     expect(skipsWithoutReason(checks)).toEqual([]);
-    expect(named(checks, 'passed')).toEqual(expect.arrayContaining([
-      'lifecycle.create-201-location', 'lifecycle.create-takes-each-declared-field', 'lifecycle.get-matches-create', 'lifecycle.delete-closes-room', 'lifecycle.second-delete-documented',
-      'lifecycle.unknown-room-404', 'lifecycle.after-delete', 'identity.other-client-cannot-read', 'identity.other-client-cannot-close',
-      'identity.lists-never-show-other-clients-rooms', 'auth.wrong-signature-401', 'coverage.invalid-inputs.CreateRoom', 'generated.valid-accepted.CreateRoom',
-    ]));
+    expect(named(checks, 'passed')).toEqual(
+      expect.arrayContaining([
+        'lifecycle.create-201-location',
+        'lifecycle.create-takes-each-declared-field',
+        'lifecycle.get-matches-create',
+        'lifecycle.delete-closes-room',
+        'lifecycle.second-delete-documented',
+        'lifecycle.unknown-room-404',
+        'lifecycle.after-delete',
+        'identity.other-client-cannot-read',
+        'identity.other-client-cannot-close',
+        'identity.lists-never-show-other-clients-rooms',
+        'auth.wrong-signature-401',
+        'coverage.invalid-inputs.CreateRoom',
+        'generated.valid-accepted.CreateRoom',
+      ]),
+    );
     const skippedGroups = new Set(checks.filter((c) => c.status === 'skipped').map((c) => c.group));
-    for (const group of ['lifecycle', 'identity', 'schema', 'coverage', 'generated', 'routing']) expect(named(checks.filter((c) => c.group === group), 'passed').length, group).toBeGreaterThan(0);
+    for (const group of ['lifecycle', 'identity', 'schema', 'coverage', 'generated', 'routing'])
+      expect(
+        named(
+          checks.filter((c) => c.group === group),
+          'passed',
+        ).length,
+        group,
+      ).toBeGreaterThan(0);
     // The groups the API makes no promise for are skipped whole, never passed.
     for (const group of ['webhooks', 'idempotency', 'rate-limit']) {
       expect(skippedGroups.has(group), group).toBe(true);
-      expect(checks.filter((c) => c.group === group && c.status !== 'skipped'), group).toEqual([]);
+      expect(
+        checks.filter((c) => c.group === group && c.status !== 'skipped'),
+        group,
+      ).toEqual([]);
     }
   });
 

@@ -27,11 +27,21 @@ async function gate(faults: TwilioFault[], only: readonly string[]) {
 describe('roomgate contract --profile examples/twilio/profile.yaml', { timeout: 180_000 }, () => {
   it('passes the clean server: Basic credentials refused as declared, form bodies generated and broken in their own encoding', async () => {
     const { code, checks, stderr } = await gate([], AUTH_AND_INPUT_GROUPS);
-    expect(checks.filter((c) => c.status === 'failed' || c.status === 'errored'), stderr).toEqual([]);
+    expect(
+      checks.filter((c) => c.status === 'failed' || c.status === 'errored'),
+      stderr,
+    ).toEqual([]);
     expect(code).toBe(0);
-    expect(named(checks, 'passed')).toEqual(expect.arrayContaining([
-      'auth.missing-token-401', 'auth.bad-client-401', 'schema.CreateRoom', 'coverage.invalid-inputs.CreateRoom', 'generated.valid-accepted.CreateRoom', 'generated.invalid-rejected.CreateRoom',
-    ]));
+    expect(named(checks, 'passed')).toEqual(
+      expect.arrayContaining([
+        'auth.missing-token-401',
+        'auth.bad-client-401',
+        'schema.CreateRoom',
+        'coverage.invalid-inputs.CreateRoom',
+        'generated.valid-accepted.CreateRoom',
+        'generated.invalid-rejected.CreateRoom',
+      ]),
+    );
     expect(skipReasonOf(checks, 'rate-limit.headers-structured-fields')).toContain('conventions.rateLimitHeaders: none');
     expect(skipReasonOf(checks, 'auth.alg-none-401')).toContain('basic');
   });

@@ -26,7 +26,12 @@ const ROWS: { fault: TwilioFault; only: string[]; checks: string[] }[] = [
   // Also caught by generated.valid-accepted (in the auth file): the lifecycle group's own check of each declared create field.
   { fault: 'create-500-on-empty-room-timeout', only: ['lifecycle'], checks: ['lifecycle.create-takes-each-declared-field'] },
 ];
-const IN_AUTH_FILE: TwilioFault[] = ['accepts-wrong-secret', 'max-participants-as-string', 'accepts-max-participants-over-limit', 'create-500-on-empty-room-timeout'];
+const IN_AUTH_FILE: TwilioFault[] = [
+  'accepts-wrong-secret',
+  'max-participants-as-string',
+  'accepts-max-participants-over-limit',
+  'create-500-on-empty-room-timeout',
+];
 
 let server: FixtureServer | undefined;
 afterEach(async () => {
@@ -46,20 +51,46 @@ describe('roomgate contract --profile examples/twilio/profile.yaml, the whole ga
 
   it('passes the clean server over every group; what cannot apply (webhooks, idempotency, join tokens, rate-limit headers, token auth) is skipped with its reason', async () => {
     const { code, checks, stderr } = await gate([], []);
-    expect(checks.filter((c) => c.status === 'failed' || c.status === 'errored'), stderr).toEqual([]);
+    expect(
+      checks.filter((c) => c.status === 'failed' || c.status === 'errored'),
+      stderr,
+    ).toEqual([]);
     expect(code).toBe(0);
     expect(skipsWithoutReason(checks)).toEqual([]);
-    expect(named(checks, 'passed')).toEqual(expect.arrayContaining([
-      'lifecycle.create-201-location', 'lifecycle.create-takes-each-declared-field', 'lifecycle.get-matches-create', 'lifecycle.pagination', 'lifecycle.delete-closes-room', 'lifecycle.second-delete-documented',
-      'lifecycle.unknown-room-404', 'lifecycle.after-delete', 'identity.other-client-cannot-read', 'identity.other-client-cannot-close',
-      'lifecycle.status-filter', 'auth.bad-client-401', 'coverage.invalid-inputs.CreateRoom', 'generated.valid-accepted.CreateRoom',
-    ]));
+    expect(named(checks, 'passed')).toEqual(
+      expect.arrayContaining([
+        'lifecycle.create-201-location',
+        'lifecycle.create-takes-each-declared-field',
+        'lifecycle.get-matches-create',
+        'lifecycle.pagination',
+        'lifecycle.delete-closes-room',
+        'lifecycle.second-delete-documented',
+        'lifecycle.unknown-room-404',
+        'lifecycle.after-delete',
+        'identity.other-client-cannot-read',
+        'identity.other-client-cannot-close',
+        'lifecycle.status-filter',
+        'auth.bad-client-401',
+        'coverage.invalid-inputs.CreateRoom',
+        'generated.valid-accepted.CreateRoom',
+      ]),
+    );
     const skippedGroups = new Set(checks.filter((c) => c.status === 'skipped').map((c) => c.group));
-    for (const group of ['lifecycle', 'identity', 'schema', 'coverage', 'generated', 'routing']) expect(named(checks.filter((c) => c.group === group), 'passed').length, group).toBeGreaterThan(0);
+    for (const group of ['lifecycle', 'identity', 'schema', 'coverage', 'generated', 'routing'])
+      expect(
+        named(
+          checks.filter((c) => c.group === group),
+          'passed',
+        ).length,
+        group,
+      ).toBeGreaterThan(0);
     // The groups the API makes no promise for are skipped whole, never passed.
     for (const group of ['webhooks', 'idempotency', 'rate-limit']) {
       expect(skippedGroups.has(group), group).toBe(true);
-      expect(checks.filter((c) => c.group === group && c.status !== 'skipped'), group).toEqual([]);
+      expect(
+        checks.filter((c) => c.group === group && c.status !== 'skipped'),
+        group,
+      ).toEqual([]);
     }
   });
 

@@ -11,7 +11,15 @@ const now = new Date().toISOString();
 export function loadStepWith(name: string, operations: readonly string[], status: StepStatus = 'passed'): StepResult {
   // Summary figures only (no totals, no histograms), as a report from a killed or older run has.
   return fromReportJson<StepResult>({
-    name, kind: 'load', status, startedAt: now, finishedAt: now, durationMs: 1, checks: [], slos: [], artifacts: [],
+    name,
+    kind: 'load',
+    status,
+    startedAt: now,
+    finishedAt: now,
+    durationMs: 1,
+    checks: [],
+    slos: [],
+    artifacts: [],
     summary: {
       mode: 'burst',
       operations: Object.fromEntries(operations.map((op) => [op, { attempts: 1000, errors: 0, latency: { count: 1000, p50: 10, p99: 20 } }])),
@@ -20,7 +28,18 @@ export function loadStepWith(name: string, operations: readonly string[], status
 }
 
 export function contractStep(status: StepStatus = 'passed', reason?: string): StepResult {
-  return { name: 'contract', kind: 'contract', status, ...(reason === undefined ? {} : { reason }), startedAt: now, finishedAt: now, durationMs: 1, checks: [], slos: [], artifacts: [] };
+  return {
+    name: 'contract',
+    kind: 'contract',
+    status,
+    ...(reason === undefined ? {} : { reason }),
+    startedAt: now,
+    finishedAt: now,
+    durationMs: 1,
+    checks: [],
+    slos: [],
+    artifacts: [],
+  };
 }
 
 /** A run report of suite `name` (finished and complete unless `run` says otherwise). */

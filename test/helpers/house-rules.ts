@@ -121,7 +121,9 @@ function topFolder(file: string): string {
 /** Root-relative target of a relative specifier (`../target/client.js` from `load/burst.ts` → `target/client.js`), undefined for packages. */
 function resolveRelative(fromFile: string, specifier: string, root: string): string | undefined {
   if (!specifier.startsWith('.')) return undefined;
-  const target = relative(root, resolve(root, dirname(fromFile), specifier)).split(sep).join('/');
+  const target = relative(root, resolve(root, dirname(fromFile), specifier))
+    .split(sep)
+    .join('/');
   return target.startsWith('..') ? undefined : target;
 }
 

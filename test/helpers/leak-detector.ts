@@ -21,7 +21,10 @@ export interface Leak {
 type Decoder = (text: string) => string;
 
 const decodeHtml: Decoder = (text) =>
-  text.replace(/&(quot|amp|lt|gt|#39|#x27|#x2F|#47);/g, (_m, entity: string) => ({ quot: '"', amp: '&', lt: '<', gt: '>', '#39': "'", '#x27': "'", '#x2F': '/', '#47': '/' })[entity] ?? '');
+  text.replace(
+    /&(quot|amp|lt|gt|#39|#x27|#x2F|#47);/g,
+    (_m, entity: string) => ({ quot: '"', amp: '&', lt: '<', gt: '>', '#39': "'", '#x27': "'", '#x2F': '/', '#47': '/' })[entity] ?? '',
+  );
 const decodeJson: Decoder = (text) =>
   text.replace(/\\(u[0-9a-fA-F]{4}|["\\/bfnrt])/g, (_m, escape: string) => {
     if (escape.startsWith('u')) return String.fromCharCode(parseInt(escape.slice(1), 16));
@@ -125,5 +128,9 @@ export function runSecrets(clientSecret: string, tokens: readonly string[]): Map
 
 /** Leaks in a run's console output and in every file of its run folder. */
 export function leaksOfRun(run: { stdout: string; stderr: string }, out: string, secrets: ReadonlyMap<string, string>): Leak[] {
-  return [...findLeaks('stdout', run.stdout, secrets), ...findLeaks('stderr', run.stderr, secrets), ...filesUnder(out).flatMap((file) => findLeaks(file.path, file.text, secrets))];
+  return [
+    ...findLeaks('stdout', run.stdout, secrets),
+    ...findLeaks('stderr', run.stderr, secrets),
+    ...filesUnder(out).flatMap((file) => findLeaks(file.path, file.text, secrets)),
+  ];
 }

@@ -13,11 +13,7 @@ export interface HostNetworkSnapshot {
 }
 
 export async function hostNetworkSnapshot(): Promise<HostNetworkSnapshot> {
-  const [namespaces, ruleset, links] = await Promise.all([
-    run('ip', ['netns', 'list']),
-    run('nft', ['list', 'ruleset']),
-    run('ip', ['link']),
-  ]);
+  const [namespaces, ruleset, links] = await Promise.all([run('ip', ['netns', 'list']), run('nft', ['list', 'ruleset']), run('ip', ['link'])]);
   return { namespaces: namespaces.stdout, ruleset: ruleset.stdout, links: links.stdout };
 }
 

@@ -88,7 +88,11 @@ export async function startPrometheus(scrapeTargets: readonly string[]): Promise
     stop,
     async query(promql) {
       const response = await fetch(`${url}/api/v1/query?query=${encodeURIComponent(promql)}`);
-      const body = (await response.json()) as { status: string; error?: string; data?: { result: { metric: Record<string, string>; value: [number, string] }[] } };
+      const body = (await response.json()) as {
+        status: string;
+        error?: string;
+        data?: { result: { metric: Record<string, string>; value: [number, string] }[] };
+      };
       if (body.status !== 'success') throw new Error(`query ${promql} failed: ${body.error}`);
       return body.data!.result.map((r) => ({ metric: r.metric, value: Number(r.value[1]) }));
     },

@@ -67,7 +67,11 @@ export interface TwoClientServer {
 export async function startTwoClientServer(options: ReferenceServerOptions = {}): Promise<TwoClientServer> {
   const server = await startReferenceServer({ ...options, clients: TWO_CLIENTS });
   const [alice, bob] = TWO_CLIENTS;
-  return { server, alice: await accessToken(server.url, alice.clientId, alice.clientSecret), bob: await accessToken(server.url, bob.clientId, bob.clientSecret) };
+  return {
+    server,
+    alice: await accessToken(server.url, alice.clientId, alice.clientSecret),
+    bob: await accessToken(server.url, bob.clientId, bob.clientSecret),
+  };
 }
 
 /**

@@ -104,10 +104,19 @@ export async function startVariantServer(defects: readonly VariantDefect[] = [])
       if (body === undefined) return;
       const extra = Object.keys(body).filter((k) => k !== 'client_id' && k !== 'client_secret');
       const { client_id: id, client_secret: secret } = body;
-      if (extra.length > 0 || typeof id !== 'string' || typeof secret !== 'string' || id.length < 1 || id.length > 80 || secret.length < 1 || secret.length > 200) {
+      if (
+        extra.length > 0 ||
+        typeof id !== 'string' ||
+        typeof secret !== 'string' ||
+        id.length < 1 ||
+        id.length > 80 ||
+        secret.length < 1 ||
+        secret.length > 200
+      ) {
         return error(res, 400, 'bad_request', 'client_id and client_secret are required strings, nothing else.');
       }
-      if (!VARIANT_CLIENTS.some((c) => c.clientId === id && c.clientSecret === secret)) return error(res, 401, 'bad_credentials', 'Unknown client or wrong secret.');
+      if (!VARIANT_CLIENTS.some((c) => c.clientId === id && c.clientSecret === secret))
+        return error(res, 401, 'bad_credentials', 'Unknown client or wrong secret.');
       const token = randomBytes(24).toString('hex'); // opaque, not a JWT
       tokens.set(token, id);
       return send(res, 200, { access_token: token, token_type: 'Bearer', expires_in: 3600 });
@@ -135,7 +144,11 @@ export async function startVariantServer(defects: readonly VariantDefect[] = [])
       if (body === undefined) return;
       const problem = createProblem(body, has('name-limit-ignored') ? 100 : 60);
       if (problem !== undefined) return error(res, 400, 'bad_request', problem);
-      const request = { name: body['name'] as string, max_participants: (body['max_participants'] as number | undefined) ?? 8, region: (body['region'] as string | undefined) ?? 'eu-west' };
+      const request = {
+        name: body['name'] as string,
+        max_participants: (body['max_participants'] as number | undefined) ?? 8,
+        region: (body['region'] as string | undefined) ?? 'eu-west',
+      };
       const key = req.headers['idempotency-key'];
       const fingerprint = createHash('sha256').update(JSON.stringify(request)).digest('hex');
       const scoped = typeof key === 'string' ? `${client}\u0000${key}` : undefined;
@@ -147,7 +160,14 @@ export async function startVariantServer(defects: readonly VariantDefect[] = [])
           return;
         }
       }
-      const room: Room = { room_id: `room_${randomBytes(8).toString('hex')}`, ...request, status: 'waiting', participant_count: 0, created_at: new Date().toISOString(), owner: client };
+      const room: Room = {
+        room_id: `room_${randomBytes(8).toString('hex')}`,
+        ...request,
+        status: 'waiting',
+        participant_count: 0,
+        created_at: new Date().toISOString(),
+        owner: client,
+      };
       rooms.push(room);
       const location = `/v1/rooms/${room.room_id}`;
       const text = JSON.stringify(publicRoom(room));
@@ -162,7 +182,8 @@ export async function startVariantServer(defects: readonly VariantDefect[] = [])
       const size = sizeText === null ? 10 : Number(sizeText);
       if (!Number.isInteger(size) || size < 1 || size > 50) return error(res, 400, 'bad_request', 'page_size must be an integer from 1 to 50.');
       const status = url.searchParams.get('status');
-      if (status !== null && !['waiting', 'active', 'closed'].includes(status)) return error(res, 400, 'bad_request', 'status must be waiting, active or closed.');
+      if (status !== null && !['waiting', 'active', 'closed'].includes(status))
+        return error(res, 400, 'bad_request', 'status must be waiting, active or closed.');
       const token = has('page-token-ignored') ? null : url.searchParams.get('page_token');
       const start = token === null ? 0 : Number.parseInt(Buffer.from(token, 'base64url').toString('utf8'), 10);
       if (!Number.isInteger(start) || start < 0) return error(res, 400, 'bad_request', 'page_token is not one this server issued.');
@@ -203,7 +224,8 @@ function createProblem(body: Record<string, unknown>, nameLimit: number): string
   if (extra.length > 0) return `Unknown field ${extra[0]}.`;
   const { name, max_participants: max, region } = body;
   if (typeof name !== 'string' || name.length < 1 || name.length > nameLimit) return `name must be a string of 1 to 60 characters.`;
-  if (max !== undefined && (typeof max !== 'number' || !Number.isInteger(max) || max < 2 || max > 25)) return 'max_participants must be an integer from 2 to 25.';
+  if (max !== undefined && (typeof max !== 'number' || !Number.isInteger(max) || max < 2 || max > 25))
+    return 'max_participants must be an integer from 2 to 25.';
   if (region !== undefined && (typeof region !== 'string' || !REGIONS.includes(region))) return `region must be one of ${REGIONS.join(', ')}.`;
   return undefined;
 }

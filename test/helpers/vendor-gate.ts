@@ -37,8 +37,14 @@ export async function vendorContract(
   try {
     const run = await runCli(
       [
-        'contract', '--json', '--out', out,
-        '--profile', options.profile ?? `examples/${vendor}/profile.yaml`, '--target', url,
+        'contract',
+        '--json',
+        '--out',
+        out,
+        '--profile',
+        options.profile ?? `examples/${vendor}/profile.yaml`,
+        '--target',
+        url,
         ...(credentials.id === undefined ? [] : ['--client-id', credentials.id]),
         ...(only.length === 0 ? [] : ['--only', only.join(',')]),
       ],

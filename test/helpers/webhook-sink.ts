@@ -66,8 +66,15 @@ export class WebhookSink {
     if (predicate()) return Promise.resolve();
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
-        this.waiters.splice(this.waiters.findIndex((w) => w.resolve === done), 1);
-        reject(new Error(`webhook sink: condition not met within ${timeoutMs} ms; received ${this.received.length}: ${this.received.map((r) => `${r.path} ${r.answered}`).join(', ')}`));
+        this.waiters.splice(
+          this.waiters.findIndex((w) => w.resolve === done),
+          1,
+        );
+        reject(
+          new Error(
+            `webhook sink: condition not met within ${timeoutMs} ms; received ${this.received.length}: ${this.received.map((r) => `${r.path} ${r.answered}`).join(', ')}`,
+          ),
+        );
       }, timeoutMs);
       const done = (): void => {
         clearTimeout(timer);

@@ -54,7 +54,12 @@ describe('VideoConnectClient as a Pact consumer', () => {
     pact.addInteraction(tokenInteraction);
     pact.addInteraction({
       uponReceiving: 'a request to create a room',
-      withRequest: { method: 'POST', path: '/v1/rooms', headers: { ...auth, 'content-type': 'application/json' }, body: { name: 'standup', max_participants: 4 } },
+      withRequest: {
+        method: 'POST',
+        path: '/v1/rooms',
+        headers: { ...auth, 'content-type': 'application/json' },
+        body: { name: 'standup', max_participants: 4 },
+      },
       willRespondWith: {
         status: 201,
         headers: { location: regex('^/v1/rooms/rm_[0-9A-Za-z]+$', '/v1/rooms/rm_8xKp2mNqLz') },

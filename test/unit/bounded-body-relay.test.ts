@@ -2,7 +2,14 @@ import { request } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
 import { InterruptedError } from '../../src/errors.js';
 import { startBoundedRelay, type BoundedRelay } from '../../src/http/bounded-relay.js';
-import { EXCEPT_TOKEN, startDrippingServer, startEchoingServer, startGzipBombServer, startHugeBodyServer, type HostileServer } from '../fixtures/hostile/index.js';
+import {
+  EXCEPT_TOKEN,
+  startDrippingServer,
+  startEchoingServer,
+  startGzipBombServer,
+  startHugeBodyServer,
+  type HostileServer,
+} from '../fixtures/hostile/index.js';
 
 /**
  * The bounded relay in front of hostile targets: what a client it fronts
@@ -15,10 +22,17 @@ afterEach(async () => {
   for (const r of relays.splice(0)) await r.close();
   for (const s of hostile.splice(0)) await s.close();
 });
-async function front(server: Promise<HostileServer>, options: { requestTimeoutMs?: number; signal?: AbortSignal } = {}): Promise<{ server: HostileServer; relay: BoundedRelay }> {
+async function front(
+  server: Promise<HostileServer>,
+  options: { requestTimeoutMs?: number; signal?: AbortSignal } = {},
+): Promise<{ server: HostileServer; relay: BoundedRelay }> {
   const s = await server;
   hostile.push(s);
-  const relay = await startBoundedRelay({ target: s.url, requestTimeoutMs: options.requestTimeoutMs ?? 10_000, ...(options.signal === undefined ? {} : { signal: options.signal }) });
+  const relay = await startBoundedRelay({
+    target: s.url,
+    requestTimeoutMs: options.requestTimeoutMs ?? 10_000,
+    ...(options.signal === undefined ? {} : { signal: options.signal }),
+  });
   relays.push(relay);
   return { server: s, relay };
 }
@@ -36,7 +50,11 @@ describe('the bounded relay', () => {
   it('passes an ordinary exchange through unchanged: status, headers, body', async () => {
     const { server, relay } = await front(startEchoingServer()); // relays 2xx answers untouched
     const access = await token(relay, server);
-    const created = await request(`${relay.url}/v1/rooms`, { method: 'POST', headers: { authorization: `Bearer ${access}`, 'content-type': 'application/json' }, body: '{"name":"via relay"}' });
+    const created = await request(`${relay.url}/v1/rooms`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${access}`, 'content-type': 'application/json' },
+      body: '{"name":"via relay"}',
+    });
     expect(created.statusCode).toBe(201);
     expect(created.headers['location']).toMatch(/^\/v1\/rooms\/rm_/);
     const room = (await created.body.json()) as { room_id: string; name: string };

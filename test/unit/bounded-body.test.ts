@@ -59,7 +59,13 @@ function roomsJson(bytes: number): Buffer {
   const rooms: string[] = [];
   let size = 20;
   while (size < bytes) {
-    const room = JSON.stringify({ room_id: `rm_${id()}`, name: `room ${id()}`, status: 'waiting', join_url: `http://127.0.0.1/join/${id()}`, participant_count: Math.floor(random() * 10) });
+    const room = JSON.stringify({
+      room_id: `rm_${id()}`,
+      name: `room ${id()}`,
+      status: 'waiting',
+      join_url: `http://127.0.0.1/join/${id()}`,
+      participant_count: Math.floor(random() * 10),
+    });
     rooms.push(room);
     size += room.length + 1;
   }
@@ -105,7 +111,9 @@ describe('reading a body within bounds', () => {
     const unknown = failure(await readBoundedBody(await request(await serve(Buffer.from('{}'), { 'content-encoding': 'zstd' })), { operation: 'get_room' }));
     expect(unknown).toMatchObject({ kind: 'bad-encoding', encoding: 'zstd' });
     expect(unknown.message).toBe('get_room: the response body uses Content-Encoding "zstd", which roomgate cannot decode (gzip, deflate, br)');
-    const corrupt = failure(await readBoundedBody(await request(await serve(Buffer.from('not gzip at all'), { 'content-encoding': 'gzip' })), { operation: 'get_room' }));
+    const corrupt = failure(
+      await readBoundedBody(await request(await serve(Buffer.from('not gzip at all'), { 'content-encoding': 'gzip' })), { operation: 'get_room' }),
+    );
     expect(corrupt.kind).toBe('bad-encoding');
     expect(corrupt.message).toMatch(/^get_room: the response body is not valid gzip data: /);
   });
@@ -132,7 +140,9 @@ describe('reading bodies from hostile targets', () => {
     expect(bomb.decodedBytes).toBeLessThanOrEqual(DEFAULT_MAX_BODY_BYTES + 64 * 1024);
     expect(bomb.encodedBytes).toBeLessThan(64 * 1024);
     expect(result.ok ? 0 : result.partial.length).toBe(DEFAULT_MAX_BODY_BYTES);
-    expect(bomb.message).toMatch(/^list_rooms: the response body is a decompression bomb: [\d.]+ KiB of gzip inflated past the 4 MiB cap \(over 100:1\); inflating stopped there$/);
+    expect(bomb.message).toMatch(
+      /^list_rooms: the response body is a decompression bomb: [\d.]+ KiB of gzip inflated past the 4 MiB cap \(over 100:1\); inflating stopped there$/,
+    );
   });
 
   it('refuses a bomb whose compressed size alone is over the cap without inflating a byte', async () => {

@@ -17,7 +17,15 @@ import { evaluateSlos } from '../../src/slo/evaluate.js';
 const OK: Capability = { available: true };
 const missing = (reason: string): Capability => ({ available: false, reason, hint: `fix ${reason}` });
 /** This project's machines: everything but netem. */
-const NO_NETEM: NetworkCapabilities = { namespaces: OK, tbf: OK, htb: OK, netem: missing('tc netem: Error: Specified qdisc kind is unknown.'), nftables: OK, loopbackRedirect: OK, occupiedIpv4: [] };
+const NO_NETEM: NetworkCapabilities = {
+  namespaces: OK,
+  tbf: OK,
+  htb: OK,
+  netem: missing('tc netem: Error: Specified qdisc kind is unknown.'),
+  nftables: OK,
+  loopbackRedirect: OK,
+  occupiedIpv4: [],
+};
 
 function configErrors(run: () => unknown): ConfigError[] {
   try {
@@ -33,12 +41,23 @@ function configErrors(run: () => unknown): ConfigError[] {
 describe('cohort placement', () => {
   it('splits what the shares leave equally between cohorts without one, so the shares make 100 %', () => {
     expect(validateCohorts([{ name: 'lossy', share: '25%' }, { name: 'a' }, { name: 'b' }]).map((c) => c.share)).toEqual([0.25, 0.375, 0.375]);
-    expect(validateCohorts([{ name: 'x', share: '33.33%' }, { name: 'y', share: '33.33%' }, { name: 'z', share: '33.33%' }]).reduce((n, c) => n + c.share, 0)).toBeCloseTo(1, 12);
+    expect(
+      validateCohorts([
+        { name: 'x', share: '33.33%' },
+        { name: 'y', share: '33.33%' },
+        { name: 'z', share: '33.33%' },
+      ]).reduce((n, c) => n + c.share, 0),
+    ).toBeCloseTo(1, 12);
   });
 
   it('reports every problem of the cohorts at once, each at its path', () => {
     const errors = configErrors(() =>
-      validateCohorts([{ name: 'lossy', share: '60%' }, { name: 'lossy', share: '50%' }, { name: 'bad name!', share: 'lots' }, { name: 'x', shares: '1%' } as unknown as CohortOptions]),
+      validateCohorts([
+        { name: 'lossy', share: '60%' },
+        { name: 'lossy', share: '50%' },
+        { name: 'bad name!', share: 'lots' },
+        { name: 'x', shares: '1%' } as unknown as CohortOptions,
+      ]),
     );
     expect(errors.map((e) => [e.path, e.message])).toEqual([
       ['cohorts[1].name', 'cohort name "lossy" is used twice'],
@@ -47,12 +66,22 @@ describe('cohort placement', () => {
       ['cohorts[3].shares', 'unknown field "shares"'],
       ['cohorts', "the cohorts' shares add up to 110%, more than 100%"],
     ]);
-    expect(configErrors(() => validateCohorts([{ name: 'a', share: '40%' }, { name: 'b', share: '40%' }]))[0]!.message).toBe("the cohorts' shares add up to 80%, not 100%");
+    expect(
+      configErrors(() =>
+        validateCohorts([
+          { name: 'a', share: '40%' },
+          { name: 'b', share: '40%' },
+        ]),
+      )[0]!.message,
+    ).toBe("the cohorts' shares add up to 80%, not 100%");
     expect(configErrors(() => validateCohorts([{ name: 'a', share: '100%' }, { name: 'b' }]))[0]!.message).toMatch(/leaving nothing for the 1 without one/);
   });
 
   it('places participants in contiguous blocks sized by largest remainder, so whole rooms stay in one cohort when the shares allow', () => {
-    const halves = validateCohorts([{ name: 'clean', share: '50%' }, { name: 'lossy', share: '50%' }]);
+    const halves = validateCohorts([
+      { name: 'clean', share: '50%' },
+      { name: 'lossy', share: '50%' },
+    ]);
     // 2 rooms × 2 participants: room 1 is clean, room 2 lossy.
     expect(assignCohorts(4, halves)).toEqual([0, 0, 1, 1]);
     const thirds = validateCohorts([{ name: 'a' }, { name: 'b' }, { name: 'c' }]);
@@ -61,8 +90,18 @@ describe('cohort placement', () => {
     expect(cohortSizes(7, validateCohorts([{ name: 'few', share: '10%' }, { name: 'rest' }]))).toEqual([1, 6]);
   });
 
-  it('exposes the loopback ports of the target, the join URLs and an adapter\'s signaling server, and nothing else', () => {
-    expect(loopbackPorts(['http://127.0.0.1:4010/v1', 'http://localhost:8000/videoroomtest.html', 'ws://127.0.0.1:8188', 'https://example.com:443/', 'http://10.0.0.1:80/', 'not a url', undefined])).toEqual([4010, 8000, 8188]);
+  it("exposes the loopback ports of the target, the join URLs and an adapter's signaling server, and nothing else", () => {
+    expect(
+      loopbackPorts([
+        'http://127.0.0.1:4010/v1',
+        'http://localhost:8000/videoroomtest.html',
+        'ws://127.0.0.1:8188',
+        'https://example.com:443/',
+        'http://10.0.0.1:80/',
+        'not a url',
+        undefined,
+      ]),
+    ).toEqual([4010, 8000, 8188]);
   });
 });
 
@@ -92,7 +131,11 @@ describe('browser SLOs per cohort', () => {
   const catalog = browserMetricCatalog();
 
   it('reads the quality thresholds of the catalog in their own units', () => {
-    const slos = parseBrowserSlos(['freeze_ratio.p95 < 2%', 'fps.p50 >= 8', 'packet_loss.p95 < 3%', 'mos.p50 >= 3.5', 'video_recovery_time.p95 < 5s'], catalog, []);
+    const slos = parseBrowserSlos(
+      ['freeze_ratio.p95 < 2%', 'fps.p50 >= 8', 'packet_loss.p95 < 3%', 'mos.p50 >= 3.5', 'video_recovery_time.p95 < 5s'],
+      catalog,
+      [],
+    );
     expect(slos.map((s) => [s.metric, s.unit, s.threshold])).toEqual([
       ['freeze_ratio', 'ratio', 0.02],
       ['fps', 'count', 8],
@@ -112,12 +155,16 @@ describe('browser SLOs per cohort', () => {
   });
 
   it('refuses an unknown cohort like an unknown metric, with every bad threshold of the list at once', () => {
-    const errors = configErrors(() => parseBrowserSlos(['lossi:fps.p50 >= 8', 'clean:fsp.p50 >= 8', 'fps.p50 >= 8'], catalog, ['clean', 'lossy'], { path: 'browser.slos' }));
+    const errors = configErrors(() =>
+      parseBrowserSlos(['lossi:fps.p50 >= 8', 'clean:fsp.p50 >= 8', 'fps.p50 >= 8'], catalog, ['clean', 'lossy'], { path: 'browser.slos' }),
+    );
     expect(errors.map((e) => [e.path, e.message])).toEqual([
       ['browser.slos[0]', 'unknown cohort "lossi" (did you mean "lossy"?)'],
       ['browser.slos[1]', 'unknown metric or operation "fsp" (did you mean "fps"?)'],
     ]);
-    expect(configErrors(() => parseBrowserSlos(['lossy:fps.p50 >= 8'], catalog, []))[0]).toMatchObject({ message: '"lossy:" names a cohort, and this step has none' });
+    expect(configErrors(() => parseBrowserSlos(['lossy:fps.p50 >= 8'], catalog, []))[0]).toMatchObject({
+      message: '"lossy:" names a cohort, and this step has none',
+    });
   });
 
   it('a cohort threshold reads only that cohort: the lossy cohort fails packet_loss.p95 < 1% while the clean one and the whole pass or fail on their own figures', () => {
@@ -125,7 +172,11 @@ describe('browser SLOs per cohort', () => {
     for (const loss of [0, 0, 0, 0]) recordQuality(registry, 'packet_loss', 'clean', loss);
     for (const loss of [0.18, 0.2, 0.21, 0.25]) recordQuality(registry, 'packet_loss', 'lossy', loss);
     registry.finish(1000);
-    const slos = parseBrowserSlos(['lossy:packet_loss.p95 < 1%', 'clean:packet_loss.p95 < 1%', 'packet_loss.p50 < 30%', 'lossy:packet_loss.p50 >= 20%'], catalog, ['clean', 'lossy']);
+    const slos = parseBrowserSlos(
+      ['lossy:packet_loss.p95 < 1%', 'clean:packet_loss.p95 < 1%', 'packet_loss.p50 < 30%', 'lossy:packet_loss.p50 >= 20%'],
+      catalog,
+      ['clean', 'lossy'],
+    );
     const verdicts = evaluateSlos(slos, registry, catalog);
     expect(verdicts.map((v) => [v.expression, v.status])).toEqual([
       ['lossy:packet_loss.p95 < 1%', 'failed'],
@@ -143,13 +194,13 @@ describe('browser SLOs per cohort', () => {
   });
 });
 
-describe('the cohorts\' network plan', () => {
+describe("the cohorts' network plan", () => {
   const cohorts = validateCohorts([
     { name: 'clean', share: '50%' },
     { name: 'lossy', share: '50%', network: { down: '300kbit', loss: '10%', changes: [{ at: '6s', for: '6s', network: 'blackout' }] } },
   ]);
 
-  it('gives every participant its own link with its cohort\'s profile, so media inside one cohort still crosses shaped links', () => {
+  it("gives every participant its own link with its cohort's profile, so media inside one cohort still crosses shaped links", () => {
     const plan = planCohortNetwork(cohorts, [0, 0, 1, 1], NO_NETEM, { holdMs: 20_000 });
     expect(plan.lab.cohorts.map((l) => [l.name, l.base.label, l.changes.length])).toEqual([
       ['clean/1', 'unshaped', 0],
@@ -164,14 +215,16 @@ describe('the cohorts\' network plan', () => {
     ]);
   });
 
-  it('refuses before the run what this host cannot do, at the cohort\'s own path (exit 2)', () => {
+  it("refuses before the run what this host cannot do, at the cohort's own path (exit 2)", () => {
     const far = validateCohorts([{ name: 'far', network: { delay: '100ms' } }]);
     const errors = configErrors(() => planCohortNetwork(far, [0, 0], NO_NETEM, { holdMs: 5000 }));
     expect(errors[0]).toBeInstanceOf(NetworkProfileError);
     expect(errors[0]).toMatchObject({ path: 'cohorts[0].network.delay', exitCode: 2 });
     expect(errors[0]!.message).toMatch(/delay needs tc netem \(kernel module sch_netem\), which this host lacks/);
     const noNamespaces = { ...NO_NETEM, namespaces: missing('creating a network namespace failed: Operation not permitted') };
-    expect(configErrors(() => planCohortNetwork(cohorts, [0, 1], noNamespaces, { holdMs: 20_000 }))[0]!.message).toMatch(/network cohorts need network namespaces, which this run cannot use: creating a network namespace failed/);
+    expect(configErrors(() => planCohortNetwork(cohorts, [0, 1], noNamespaces, { holdMs: 20_000 }))[0]!.message).toMatch(
+      /network cohorts need network namespaces, which this run cannot use: creating a network namespace failed/,
+    );
   });
 
   it('refuses a change that ends after the hold', () => {

@@ -16,15 +16,32 @@ import { cohortTable } from '../../src/report/cohort-table.js';
 
 function inbound(kind: 'audio' | 'video', fields: Partial<InboundStats> = {}): InboundStats {
   return {
-    id: `${kind}-1`, kind, bytesReceived: 0, concealedSamples: kind === 'audio' ? 0 : null, totalSamplesReceived: kind === 'audio' ? 0 : null,
-    packetsReceived: 0, packetsLost: 0, jitterMs: 0, framesDecoded: kind === 'video' ? 0 : null, framesDropped: kind === 'video' ? 0 : null,
-    framesPerSecond: null, freezeCount: null, totalFreezesDurationMs: null, frameWidth: kind === 'video' ? 160 : null, frameHeight: kind === 'video' ? 120 : null,
+    id: `${kind}-1`,
+    kind,
+    bytesReceived: 0,
+    concealedSamples: kind === 'audio' ? 0 : null,
+    totalSamplesReceived: kind === 'audio' ? 0 : null,
+    packetsReceived: 0,
+    packetsLost: 0,
+    jitterMs: 0,
+    framesDecoded: kind === 'video' ? 0 : null,
+    framesDropped: kind === 'video' ? 0 : null,
+    framesPerSecond: null,
+    freezeCount: null,
+    totalFreezesDurationMs: null,
+    frameWidth: kind === 'video' ? 160 : null,
+    frameHeight: kind === 'video' ? 120 : null,
     ...fields,
   };
 }
 
 function sample(at: number, streams: InboundStats[], options: { rttMs?: number; videos?: RenderedVideo[] } = {}): StatsSample {
-  return { at, remoteFramesRendered: 0, videos: options.videos ?? [], pcs: [{ id: 0, connectionState: 'connected', inbound: streams, outbound: [], rttMs: options.rttMs ?? 20, candidateType: 'host' }] };
+  return {
+    at,
+    remoteFramesRendered: 0,
+    videos: options.videos ?? [],
+    pcs: [{ id: 0, connectionState: 'connected', inbound: streams, outbound: [], rttMs: options.rttMs ?? 20, candidateType: 'host' }],
+  };
 }
 
 function video(index: number, freezes: { from: number; to: number }[], open: { from: number } | null = null, active = true): RenderedVideo {
@@ -33,7 +50,10 @@ function video(index: number, freezes: { from: number; to: number }[], open: { f
 
 describe('quality between two getStats samples', () => {
   it('turns cumulative counters of the same stream into rates: fps, bitrate, loss, concealment, and a MOS from the audio', () => {
-    const before = sample(10_000, [inbound('video', { framesDecoded: 100, bytesReceived: 50_000, packetsReceived: 100 }), inbound('audio', { packetsReceived: 500, packetsLost: 0, totalSamplesReceived: 48_000, jitterMs: 5 })]);
+    const before = sample(10_000, [
+      inbound('video', { framesDecoded: 100, bytesReceived: 50_000, packetsReceived: 100 }),
+      inbound('audio', { packetsReceived: 500, packetsLost: 0, totalSamplesReceived: 48_000, jitterMs: 5 }),
+    ]);
     const after = sample(12_000, [
       inbound('video', { framesDecoded: 120, bytesReceived: 80_000, packetsReceived: 130, packetsLost: 0, framesDropped: 2, frameHeight: 120 }),
       inbound('audio', { packetsReceived: 590, packetsLost: 10, concealedSamples: 960, totalSamplesReceived: 144_000, jitterMs: 5 }),
@@ -70,7 +90,15 @@ describe('quality between two getStats samples', () => {
 });
 
 describe('freezes and recovery', () => {
-  const last = sample(20_000, [], { videos: [video(0, [{ from: 5000, to: 7000 }, { from: 11_900, to: 13_500 }]), video(1, [{ from: 11_950, to: 12_400 }])] });
+  const last = sample(20_000, [], {
+    videos: [
+      video(0, [
+        { from: 5000, to: 7000 },
+        { from: 11_900, to: 13_500 },
+      ]),
+      video(1, [{ from: 11_950, to: 12_400 }]),
+    ],
+  });
 
   it('measures the frozen share of a span over the videos shown, an open freeze until the span ends', () => {
     expect(frozenTime(last, { from: 0, to: 20_000 })).toEqual({ frozenMs: 2000 + 1600 + 450, freezes: 3, videos: 2, ratio: (2000 + 1600 + 450) / 40_000 });
@@ -100,11 +128,18 @@ describe('per-window quality of each cohort', () => {
     registry.record(BROWSER_SERIES.joinTime, 'lossy', 'ok', 800);
     registry.record(BROWSER_SERIES.joinTime, 'lossy', 'failed', 2000);
     const window = registry.closeWindow(5000);
-    const quality = windowQuality(window, new Map([['clean', [0, 0]], ['lossy', [1, 0.5]]]));
+    const quality = windowQuality(
+      window,
+      new Map([
+        ['clean', [0, 0]],
+        ['lossy', [1, 0.5]],
+      ]),
+    );
     // Medians as HDR histograms give them: within 0.1 % of the recorded value (3 significant digits).
     expect(Object.keys(quality)).toEqual(['clean', 'lossy']);
     expect(Object.keys(quality['lossy']!).sort()).toEqual(['fps', 'freeze_ratio', 'mos', 'packet_loss', 'samples']);
-    const near = (actual: number | undefined, expected: number) => expect(Math.abs((actual ?? Number.NaN) - expected)).toBeLessThanOrEqual(expected * 0.001 + 1e-9);
+    const near = (actual: number | undefined, expected: number) =>
+      expect(Math.abs((actual ?? Number.NaN) - expected)).toBeLessThanOrEqual(expected * 0.001 + 1e-9);
     near(quality['clean']!['fps'], 9);
     near(quality['lossy']!['fps'], 0);
     near(quality['lossy']!['packet_loss'], 0.2);
@@ -122,11 +157,19 @@ describe('per-window quality of each cohort', () => {
 describe('cohorts over shards', () => {
   const cohorts: CohortDescription[] = [
     { name: 'clean', share: 0.5, network: 'unshaped', changes: [] },
-    { name: 'lossy', share: 0.5, network: '300kbit down, 10% loss', changes: [{ index: 0, label: 'blackout', atMs: 6000, forMs: 6000, appliedAt: 1, revertedAt: 2 }] },
+    {
+      name: 'lossy',
+      share: 0.5,
+      network: '300kbit down, 10% loss',
+      changes: [{ index: 0, label: 'blackout', atMs: 6000, forMs: 6000, appliedAt: 1, revertedAt: 2 }],
+    },
   ];
 
   /** One shard's browser step as it reports itself, from what its participants recorded. */
-  function shard(index: number, figures: { cohort: string; ok: boolean; joinMs: number; fps: number[]; loss: number[]; recoveryMs?: number }[]): BrowserStepResult {
+  function shard(
+    index: number,
+    figures: { cohort: string; ok: boolean; joinMs: number; fps: number[]; loss: number[]; recoveryMs?: number }[],
+  ): BrowserStepResult {
     const registry = new MetricsRegistry({ startedAtMs: 1_000_000, windowMs: 5000, now: () => 1_020_000 });
     for (const f of figures) {
       registry.increment(BROWSER_COUNTERS.participants, f.cohort);
@@ -139,11 +182,39 @@ describe('cohorts over shards', () => {
     }
     registry.finish(1_020_000);
     const summary = buildBrowserSummary({
-      adapter: 'reference', arrival: 'burst', layout: '1 room × 2 participants', holdMs: 20_000, shards: 2, rooms: [], participants: [], failures: {}, registry,
-      overload: { signals: [], peakHostCpu: 0, peakEventLoopDelayMs: 0, hostCpuSaturatedMs: 0, overloaded: false }, statsResolutionMs: 100, cohorts,
+      adapter: 'reference',
+      arrival: 'burst',
+      layout: '1 room × 2 participants',
+      holdMs: 20_000,
+      shards: 2,
+      rooms: [],
+      participants: [],
+      failures: {},
+      registry,
+      overload: { signals: [], peakHostCpu: 0, peakEventLoopDelayMs: 0, hostCpuSaturatedMs: 0, overloaded: false },
+      statsResolutionMs: 100,
+      cohorts,
     });
-    const slos = ['lossy:packet_loss.p95 < 1%', 'clean:packet_loss.p95 < 1%', 'lossy:video_recovery_time.p95 < 5s'].map((expression) => ({ expression, status: 'passed' as const, metric: 'x', threshold: 0, unit: 'ms' as const, observed: 0 }));
-    return { name: 'browser', kind: 'browser', status: 'passed', startedAt: new Date(1_000_000).toISOString(), finishedAt: new Date(1_020_000).toISOString(), durationMs: 20_000, checks: [], slos, summary, artifacts: [] };
+    const slos = ['lossy:packet_loss.p95 < 1%', 'clean:packet_loss.p95 < 1%', 'lossy:video_recovery_time.p95 < 5s'].map((expression) => ({
+      expression,
+      status: 'passed' as const,
+      metric: 'x',
+      threshold: 0,
+      unit: 'ms' as const,
+      observed: 0,
+    }));
+    return {
+      name: 'browser',
+      kind: 'browser',
+      status: 'passed',
+      startedAt: new Date(1_000_000).toISOString(),
+      finishedAt: new Date(1_020_000).toISOString(),
+      durationMs: 20_000,
+      checks: [],
+      slos,
+      summary,
+      artifacts: [],
+    };
   }
 
   const a = [
@@ -155,13 +226,24 @@ describe('cohorts over shards', () => {
     { cohort: 'lossy', ok: false, joinMs: 4000, fps: [3, 0], loss: [0.15, 0.3], recoveryMs: 4300 },
   ];
 
-  it('merges each cohort\'s counters and histograms exactly, and judges the cohort SLOs once over the whole', () => {
-    const merged = mergeBrowserStep([{ shard: { index: 1, count: 2 }, dir: 'a', result: shard(1, a) }, { shard: { index: 2, count: 2 }, dir: 'b', result: shard(2, b) }], 10_000);
+  it("merges each cohort's counters and histograms exactly, and judges the cohort SLOs once over the whole", () => {
+    const merged = mergeBrowserStep(
+      [
+        { shard: { index: 1, count: 2 }, dir: 'a', result: shard(1, a) },
+        { shard: { index: 2, count: 2 }, dir: 'b', result: shard(2, b) },
+      ],
+      10_000,
+    );
     const summary = merged.result.kind === 'browser' ? merged.result.summary! : undefined;
     // The same figures recorded by one process: what the merge must reproduce exactly.
     const whole = new MetricsRegistry({ startedAtMs: 1_000_000, windowMs: 5000, now: () => 1_020_000 });
     whole.merge(shard(1, [...a, ...b]).summary!.metrics);
-    expect(summary?.cohorts).toEqual(cohortSummaries(whole, cohorts.map((c) => ({ ...c, changes: c.changes.map(({ index, label, atMs, forMs }) => ({ index, label, atMs, forMs })) }))));
+    expect(summary?.cohorts).toEqual(
+      cohortSummaries(
+        whole,
+        cohorts.map((c) => ({ ...c, changes: c.changes.map(({ index, label, atMs, forMs }) => ({ index, label, atMs, forMs })) })),
+      ),
+    );
     const lossy = summary!.cohorts!.find((c) => c.name === 'lossy')!;
     expect(lossy.successRate).toMatchObject({ successes: 1, total: 2 });
     expect(lossy.quality.video_recovery_time.count).toBe(2);

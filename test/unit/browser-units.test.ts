@@ -32,7 +32,9 @@ describe('browser units', () => {
 
   it('adds --no-sandbox only as root, and the fake-capture file when given', () => {
     expect(chromiumFlags({ runningAsRoot: false })).not.toContain('--no-sandbox');
-    expect(chromiumFlags({ runningAsRoot: true, fakeVideoFile: '/x.y4m' })).toEqual(expect.arrayContaining(['--no-sandbox', '--use-file-for-fake-video-capture=/x.y4m', '--use-fake-device-for-media-stream']));
+    expect(chromiumFlags({ runningAsRoot: true, fakeVideoFile: '/x.y4m' })).toEqual(
+      expect.arrayContaining(['--no-sandbox', '--use-file-for-fake-video-capture=/x.y4m', '--use-fake-device-for-media-stream']),
+    );
   });
 
   it('parses arrivals and spaces a ramp evenly', () => {
@@ -48,7 +50,39 @@ describe('browser units', () => {
   });
 
   it('finds a decode stall only when frames stop increasing', () => {
-    const sample = (at: number, frames: number) => ({ at, remoteFramesRendered: 0, videos: [], pcs: [{ id: 0, connectionState: 'connected' as const, rttMs: 1, candidateType: 'host', outbound: [], inbound: [{ id: 'v', kind: 'video' as const, bytesReceived: 0, concealedSamples: null, totalSamplesReceived: null, framesDecoded: frames, packetsReceived: 1, packetsLost: 0, jitterMs: 0, framesDropped: 0, framesPerSecond: 15, freezeCount: 0, totalFreezesDurationMs: 0, frameWidth: 320, frameHeight: 180 }] }] });
+    const sample = (at: number, frames: number) => ({
+      at,
+      remoteFramesRendered: 0,
+      videos: [],
+      pcs: [
+        {
+          id: 0,
+          connectionState: 'connected' as const,
+          rttMs: 1,
+          candidateType: 'host',
+          outbound: [],
+          inbound: [
+            {
+              id: 'v',
+              kind: 'video' as const,
+              bytesReceived: 0,
+              concealedSamples: null,
+              totalSamplesReceived: null,
+              framesDecoded: frames,
+              packetsReceived: 1,
+              packetsLost: 0,
+              jitterMs: 0,
+              framesDropped: 0,
+              framesPerSecond: 15,
+              freezeCount: 0,
+              totalFreezesDurationMs: 0,
+              frameWidth: 320,
+              frameHeight: 180,
+            },
+          ],
+        },
+      ],
+    });
     expect(longestDecodeStall([sample(0, 10), sample(1000, 25), sample(2000, 40)])?.ms).toBe(0);
     expect(longestDecodeStall([sample(0, 10), sample(1000, 25), sample(2000, 25), sample(4000, 25)])?.ms).toBe(3000);
     // A planned blackout explains the stall inside it: only the time outside counts.

@@ -37,7 +37,13 @@ async function parse(argv: string[], env: NodeJS.ProcessEnv): Promise<Record<str
 
 describe('ROOMGATE_* environment variables', () => {
   it('become the running command’s flags, camel- and kebab-case, coerced to the flag’s type', async () => {
-    const args = await parse(['load'], { ROOMGATE_TARGET: 'http://127.0.0.1:9', ROOMGATE_CLIENT_ID: 'ci', ROOMGATE_RATE: '250', ROOMGATE_CLEANUP: 'false', ROOMGATE_FAULT: 'envelope' });
+    const args = await parse(['load'], {
+      ROOMGATE_TARGET: 'http://127.0.0.1:9',
+      ROOMGATE_CLIENT_ID: 'ci',
+      ROOMGATE_RATE: '250',
+      ROOMGATE_CLEANUP: 'false',
+      ROOMGATE_FAULT: 'envelope',
+    });
     expect(args).toMatchObject({ target: 'http://127.0.0.1:9', clientId: 'ci', 'client-id': 'ci', rate: 250, cleanup: false, fault: ['envelope'] });
   });
 

@@ -16,7 +16,9 @@ function usageError(fn: () => unknown): UsageError {
 
 describe('the one duration grammar (config/duration.ts)', () => {
   it('reads a number with a unit, and compounds', () => {
-    expect(['500ms', '30s', '10m', '1h', '1.5h', '1h30m', '2m30s500ms', '0s'].map(parseDuration)).toEqual([500, 30_000, 600_000, 3_600_000, 5_400_000, 5_400_000, 150_500, 0]);
+    expect(['500ms', '30s', '10m', '1h', '1.5h', '1h30m', '2m30s500ms', '0s'].map(parseDuration)).toEqual([
+      500, 30_000, 600_000, 3_600_000, 5_400_000, 5_400_000, 150_500, 0,
+    ]);
   });
 
   it('refuses a bare number, spaces, negative and unknown units: undefined, never a guess', () => {

@@ -13,10 +13,9 @@ describe('usage messages say what the user typed', () => {
   });
 
   it('names a number flag given text by the flag and the text, once for both of its spellings', () => {
-    expect(nonNumericFlags({ rate: Number.NaN, connections: 10, 'room-pool': Number.NaN, roomPool: Number.NaN }, ['load', '--rate', 'abc', '--room-pool=lots'])).toEqual([
-      '--rate "abc"',
-      '--room-pool "lots"',
-    ]);
+    expect(
+      nonNumericFlags({ rate: Number.NaN, connections: 10, 'room-pool': Number.NaN, roomPool: Number.NaN }, ['load', '--rate', 'abc', '--room-pool=lots']),
+    ).toEqual(['--rate "abc"', '--room-pool "lots"']);
     expect(nonNumericFlags({ rate: 5, duration: '10s' }, ['load', '--rate', '5'])).toEqual([]);
   });
 });

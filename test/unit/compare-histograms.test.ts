@@ -20,10 +20,27 @@ function loadStep(slowMs: number, errors: number): StepResult {
   const histograms = registry.serialize();
   // The figures compare reads (operations and histograms), as a trimmed report.json holds them.
   return fromReportJson<StepResult>({
-    name: 'burst', kind: 'load', status: 'passed', startedAt: now, finishedAt: now, durationMs: 2000, checks: [], slos: [], artifacts: [],
+    name: 'burst',
+    kind: 'load',
+    status: 'passed',
+    startedAt: now,
+    finishedAt: now,
+    durationMs: 2000,
+    checks: [],
+    slos: [],
+    artifacts: [],
     summary: {
       mode: 'burst',
-      operations: { create_room: { attempts: 1000, requests: 1000, responses: 1000, errors, byOutcome: {}, latency: registry.summary('latency', { operation: 'create_room' }) } },
+      operations: {
+        create_room: {
+          attempts: 1000,
+          requests: 1000,
+          responses: 1000,
+          errors,
+          byOutcome: {},
+          latency: registry.summary('latency', { operation: 'create_room' }),
+        },
+      },
       histograms,
     },
   });
@@ -33,9 +50,20 @@ function browserStep(joinMs: number[], failed: number): StepResult {
   const registry = new MetricsRegistry({ startedAtMs: 0, now: () => 0 });
   for (const ms of joinMs) registry.record('join_time', 'join', 'ok', ms);
   registry.finish(0);
-  const participants = [...joinMs.map((_, i) => ({ name: `p${i}`, status: 'joined' })), ...Array.from({ length: failed }, (_, i) => ({ name: `f${i}`, status: 'failed' }))];
+  const participants = [
+    ...joinMs.map((_, i) => ({ name: `p${i}`, status: 'joined' })),
+    ...Array.from({ length: failed }, (_, i) => ({ name: `f${i}`, status: 'failed' })),
+  ];
   return fromReportJson<StepResult>({
-    name: 'join', kind: 'browser', status: 'passed', startedAt: now, finishedAt: now, durationMs: 1, checks: [], slos: [], artifacts: [],
+    name: 'join',
+    kind: 'browser',
+    status: 'passed',
+    startedAt: now,
+    finishedAt: now,
+    durationMs: 1,
+    checks: [],
+    slos: [],
+    artifacts: [],
     summary: { kind: 'browser', participants, latency: { join_time: registry.summary('join_time') }, metrics: registry.serialize() },
   });
 }
@@ -88,7 +116,17 @@ describe('compare: figures from the real step summaries', () => {
   });
 
   it('falls back to the time windows (marked as such) for a step that left no summary', () => {
-    const bare: StepResult = { name: 'burst', kind: 'load', status: 'interrupted', startedAt: now, finishedAt: now, durationMs: 1, checks: [], slos: [], artifacts: [] };
+    const bare: StepResult = {
+      name: 'burst',
+      kind: 'load',
+      status: 'interrupted',
+      startedAt: now,
+      finishedAt: now,
+      durationMs: 1,
+      checks: [],
+      slos: [],
+      artifacts: [],
+    };
     const figures = figuresOf(report([bare]));
     expect(figures.get('burst\u0000create_room\u0000p99')).toEqual({ value: 1, source: 'windows' });
   });

@@ -20,17 +20,26 @@ describe('compare: what makes NEW fail against BASE whatever its figures', () =>
 
   it('an invalid or errored NEW is exit 1 with its reason', () => {
     for (const status of ['invalid', 'errored'] as const) {
-      const problems = compareProblems(base, runReport('smoke', [contractStep(), loadStepWith('burst', ALL_OPS, status)], { status, exitCode: 3, reason: 'generator fell behind' }));
+      const problems = compareProblems(
+        base,
+        runReport('smoke', [contractStep(), loadStepWith('burst', ALL_OPS, status)], { status, exitCode: 3, reason: 'generator fell behind' }),
+      );
       expect(problems).toEqual([{ kind: 'untrustworthy-run', message: `NEW is ${status} (generator fell behind)` }]);
       expect(exitCodeForProblems(problems)).toBe(1);
     }
   });
 
   it('an interrupted NEW, or a partial report of a run still in progress or killed, is exit 1', () => {
-    const interrupted = compareProblems(base, runReport('smoke', [contractStep(), loadStepWith('burst', ALL_OPS)], { status: 'interrupted', partial: true, exitCode: 130 }));
+    const interrupted = compareProblems(
+      base,
+      runReport('smoke', [contractStep(), loadStepWith('burst', ALL_OPS)], { status: 'interrupted', partial: true, exitCode: 130 }),
+    );
     expect(interrupted.map((p) => p.kind)).toEqual(['untrustworthy-run']);
     // What afterStep leaves behind mid-run: no exit code yet.
-    const killed = compareProblems(base, runReport('smoke', [contractStep(), loadStepWith('burst', ALL_OPS)], { status: 'passed', partial: false, exitCode: undefined }));
+    const killed = compareProblems(
+      base,
+      runReport('smoke', [contractStep(), loadStepWith('burst', ALL_OPS)], { status: 'passed', partial: false, exitCode: undefined }),
+    );
     expect(killed).toEqual([expect.objectContaining({ kind: 'untrustworthy-run', message: expect.stringContaining('partial report') })]);
     expect(exitCodeForProblems(killed)).toBe(1);
   });
@@ -38,8 +47,13 @@ describe('compare: what makes NEW fail against BASE whatever its figures', () =>
   it('a step BASE ran and NEW lacks or skipped is exit 1, named once (not once per operation)', () => {
     const lacking = compareProblems(base, runReport('smoke', [loadStepWith('burst', ALL_OPS)]));
     expect(lacking).toEqual([expect.objectContaining({ kind: 'missing-step', step: 'contract' })]);
-    const skipped = compareProblems(base, runReport('smoke', [contractStep(), { ...loadStepWith('burst', []), status: 'skipped', reason: 'not selected by --only contract' }]));
-    expect(skipped).toEqual([expect.objectContaining({ kind: 'missing-step', step: 'burst', message: expect.stringContaining('not selected by --only contract') })]);
+    const skipped = compareProblems(
+      base,
+      runReport('smoke', [contractStep(), { ...loadStepWith('burst', []), status: 'skipped', reason: 'not selected by --only contract' }]),
+    );
+    expect(skipped).toEqual([
+      expect.objectContaining({ kind: 'missing-step', step: 'burst', message: expect.stringContaining('not selected by --only contract') }),
+    ]);
     expect(exitCodeForProblems(skipped)).toBe(1);
   });
 

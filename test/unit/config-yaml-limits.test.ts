@@ -131,7 +131,10 @@ describe('loading a run whose files break the limits', () => {
     const error = await loadRunConfig([join(dir, 'suite.yaml'), join(dir, 's.yaml')], { env: {} }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ConfigErrors);
     const located = (error as ConfigErrors).errors.map((e) => e.located);
-    expect(located).toEqual([expect.stringMatching(/suite\.yaml:1: name is 300 characters long; at most 64 are allowed$/), expect.stringMatching(/s\.yaml:4: steps\[0\]\.name is 300 characters long; at most 64 are allowed$/)]);
+    expect(located).toEqual([
+      expect.stringMatching(/suite\.yaml:1: name is 300 characters long; at most 64 are allowed$/),
+      expect.stringMatching(/s\.yaml:4: steps\[0\]\.name is 300 characters long; at most 64 are allowed$/),
+    ]);
     expect((error as ConfigErrors).errors[0]!.hint).toMatch(/names become folder names under reports\//);
   });
 
@@ -153,7 +156,10 @@ describe('loading a run whose files break the limits', () => {
   });
 
   it('reports an error of a scenario listed twice once', async () => {
-    const dir = await files({ 'suite.yaml': 'name: s\nscenarios:\n  - bad.yaml\n  - bad.yaml\n', 'bad.yaml': 'name: bad\nsteps:\n  - type: contract\n    optoins: {}\n' });
+    const dir = await files({
+      'suite.yaml': 'name: s\nscenarios:\n  - bad.yaml\n  - bad.yaml\n',
+      'bad.yaml': 'name: bad\nsteps:\n  - type: contract\n    optoins: {}\n',
+    });
     const error = await loadRunConfig([join(dir, 'suite.yaml')], { env: {} }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ConfigError);
     expect(error).not.toBeInstanceOf(ConfigErrors);

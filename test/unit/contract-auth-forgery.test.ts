@@ -1,6 +1,15 @@
 import { decodeJwt, decodeProtectedHeader, jwtVerify } from 'jose';
 import { describe, expect, it } from 'vitest';
-import { expiredClaims, grantNames, jwtClaims, signedByAnotherKey, signWithSecret, timed, unsignedToken, withoutGrants } from '../../src/contract/checks/auth-forgery.js';
+import {
+  expiredClaims,
+  grantNames,
+  jwtClaims,
+  signedByAnotherKey,
+  signWithSecret,
+  timed,
+  unsignedToken,
+  withoutGrants,
+} from '../../src/contract/checks/auth-forgery.js';
 
 const SECRET = 'lk-secret-alpha-0f4c8e2a9b7d41c3a6e5f8d2';
 const CLAIMS = { iss: 'APIr7dK2mQx9Lwa', sub: 'roomgate', video: { roomCreate: true, roomList: true } };

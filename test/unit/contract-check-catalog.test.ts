@@ -83,7 +83,7 @@ describe('check registry', () => {
     // Every check applies to VideoConnect but the one about client-signed tokens' grants: a token the target
     // issues (client credentials) cannot be forged without its grants, and the listing says so.
     expect(rows.filter((r) => r.notApplicable !== undefined).map((r) => [r.id, r.notApplicable])).toEqual([
-      ['auth.missing-grant-401', 'the target profile\'s auth kind is client-credentials, not jwt'],
+      ['auth.missing-grant-401', "the target profile's auth kind is client-credentials, not jwt"],
     ]);
     // Per-operation checks are listed for the operations they are run for, and only those.
     expect(rows.some((r) => r.id === 'generated.valid-accepted.createRoom')).toBe(true);
@@ -92,7 +92,7 @@ describe('check registry', () => {
 });
 
 describe('preconditions', () => {
-  it('a contract precondition\'s reason is the skipped result\'s reason, verbatim, and the body never runs', async () => {
+  it("a contract precondition's reason is the skipped result's reason, verbatim, and the body never runs", async () => {
     const spec = await variant();
     const facts = { ...spec, given: { secondClient: true } };
     for (const check of [STATEFUL_CHECKS.afterJoinToken, WEBHOOK_CHECKS.subscribe]) {
@@ -111,11 +111,11 @@ describe('preconditions', () => {
     expect(stated.status).toBe('passed');
   });
 
-  it('a run without a second client skips the per-client scoping check with the given precondition\'s reason', async () => {
+  it("a run without a second client skips the per-client scoping check with the given precondition's reason", async () => {
     const spec = await bundled();
     const without = await runRegisteredCheck({ ...spec, given: { secondClient: false } }, IDEMPOTENCY_CHECKS.scopedPerClient, async () => pass(1));
     const reason = IDEMPOTENCY_CHECKS.scopedPerClient.definition.given[0]?.({ secondClient: false });
-    expect(reason).toBe('needs a second client\'s credentials (--second-client-id/--second-client-secret) to show keys are scoped per client');
+    expect(reason).toBe("needs a second client's credentials (--second-client-id/--second-client-secret) to show keys are scoped per client");
     expect(without).toMatchObject({ status: 'skipped', reason });
     const withClient = await runRegisteredCheck({ ...spec, given: { secondClient: true } }, IDEMPOTENCY_CHECKS.scopedPerClient, async () => pass(2));
     expect(withClient).toMatchObject({ status: 'passed', observations: 2 });
@@ -125,7 +125,12 @@ describe('preconditions', () => {
 
   it('a result carries the citations of its definition, on the result and on each piece of failure evidence', async () => {
     const spec = await bundled();
-    const check = defineCheck({ id: 'lifecycle.example', group: 'lifecycle', enforces: 'an example promise', cites: [{ source: 'openapi', pointer: '{getRoom}/responses/404' }] });
+    const check = defineCheck({
+      id: 'lifecycle.example',
+      group: 'lifecycle',
+      enforces: 'an example promise',
+      cites: [{ source: 'openapi', pointer: '{getRoom}/responses/404' }],
+    });
     const result = await runRegisteredCheck(spec, check, async () => ({ status: 'failed', message: 'no', evidence: [{ expected: 'a', actual: 'b' }] }));
     expect(result.cites).toEqual(['openapi #/paths/~1v1~1rooms~1{room_id}/get/responses/404']);
     expect(result.status === 'failed' ? result.evidence[0]?.cites : undefined).toEqual(result.cites);

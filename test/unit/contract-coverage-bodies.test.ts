@@ -4,15 +4,21 @@ import { loadSpec } from '../../src/spec/load-spec.js';
 import { SpecIndex } from '../../src/spec/spec-index.js';
 
 describe('bodies the gate generates', () => {
-  it('lays the profile\'s template over a generated body: what the template sets holds, the rest stays generated', () => {
+  it("lays the profile's template over a generated body: what the template sets holds, the rest stays generated", () => {
     const generated = { name: 'zz', properties: { exp: 3, nbf: 7, max_participants: 12 }, privacy: 'private' };
     const template = { name: 'roomgate-run-1', properties: { exp: 1_900_000_000 } };
-    expect(fillFromTemplate(generated, template)).toEqual({ name: 'roomgate-run-1', properties: { exp: 1_900_000_000, nbf: 7, max_participants: 12 }, privacy: 'private' });
+    expect(fillFromTemplate(generated, template)).toEqual({
+      name: 'roomgate-run-1',
+      properties: { exp: 1_900_000_000, nbf: 7, max_participants: 12 },
+      privacy: 'private',
+    });
     expect(fillFromTemplate(generated, undefined)).toBe(generated);
   });
 
   it('moves every generated URL that leaves the machine to a loopback port nothing listens on', () => {
-    expect(urlsOnLoopback({ StatusCallback: 'https://example.com/cb', nested: [{ url: 'http://a.b/c' }], local: 'http://127.0.0.1:4000/x', text: 'plain' })).toEqual({
+    expect(
+      urlsOnLoopback({ StatusCallback: 'https://example.com/cb', nested: [{ url: 'http://a.b/c' }], local: 'http://127.0.0.1:4000/x', text: 'plain' }),
+    ).toEqual({
       StatusCallback: LOOPBACK_URL,
       nested: [{ url: LOOPBACK_URL }],
       local: 'http://127.0.0.1:4000/x',

@@ -32,7 +32,9 @@ async function gate(url: string, options: { seed?: number; groups?: ContractGrou
 }
 
 const failedCells = (result: GateResult) =>
-  [...(result.coverage?.responses ?? []), ...(result.coverage?.inputs ?? [])].filter((c) => c.state === 'failed').map((c) => `${c.operationId} ${c.label ?? c.kind}`);
+  [...(result.coverage?.responses ?? []), ...(result.coverage?.inputs ?? [])]
+    .filter((c) => c.state === 'failed')
+    .map((c) => `${c.operationId} ${c.label ?? c.kind}`);
 
 describe('contract coverage map on the clean reference server', () => {
   let server: Awaited<ReturnType<typeof createReferenceServer>>;
@@ -45,21 +47,46 @@ describe('contract coverage map on the clean reference server', () => {
     const result = await gate(server.url, { minCoverage: 100 });
     expect(result.checks.filter((c) => c.status === 'failed' || c.status === 'errored')).toEqual([]);
     const coverage = result.coverage!;
-    const declared = spec.operations.flatMap((op) => Object.keys(op.operation.responses ?? {}).filter((k) => /^\d{3}$/.test(k)).map((k) => `${op.operationId} ${k}`));
+    const declared = spec.operations.flatMap((op) =>
+      Object.keys(op.operation.responses ?? {})
+        .filter((k) => /^\d{3}$/.test(k))
+        .map((k) => `${op.operationId} ${k}`),
+    );
     expect(coverage.responses.map((c) => `${c.operationId} ${c.kind}`).sort()).toEqual(declared.sort());
     expect(failedCells(result)).toEqual([]);
     const unreached = coverage.responses.filter((c) => c.state !== 'provoked');
-    expect(unreached.every((c) => c.state === 'cannot-provoke'), JSON.stringify(unreached)).toBe(true);
+    expect(
+      unreached.every((c) => c.state === 'cannot-provoke'),
+      JSON.stringify(unreached),
+    ).toBe(true);
     expect(unreached.map((c) => `${c.operationId} ${c.kind}`).filter((k) => !k.endsWith(' 500'))).toEqual(['createRoom 409']);
     expect(coverage.inputs.every((c) => c.state === 'provoked')).toBe(true);
     // Every input kind the schemas allow appears (VideoConnect has each of them somewhere).
     expect(new Set(coverage.inputs.map((c) => c.kind))).toEqual(
-      new Set(['missing-required', 'wrong-type', 'above-maximum', 'below-minimum', 'too-long', 'too-short', 'pattern', 'outside-enum', 'too-few-items', 'unknown-property', 'not-an-object', 'malformed-json', 'wrong-media-type', 'oversized', 'query', 'path']),
+      new Set([
+        'missing-required',
+        'wrong-type',
+        'above-maximum',
+        'below-minimum',
+        'too-long',
+        'too-short',
+        'pattern',
+        'outside-enum',
+        'too-few-items',
+        'unknown-property',
+        'not-an-object',
+        'malformed-json',
+        'wrong-media-type',
+        'oversized',
+        'query',
+        'path',
+      ]),
     );
     expect(coverage.minimum).toEqual({ percent: 100, held: true });
     expect(result.checks.find((c) => c.name === 'coverage.minimum')?.status).toBe('passed');
     // The stateful sequences ran on both state changes.
-    for (const name of ['lifecycle.after-join-token', 'lifecycle.after-delete']) expect(result.checks.find((c) => c.name === name)?.status, name).toBe('passed');
+    for (const name of ['lifecycle.after-join-token', 'lifecycle.after-delete'])
+      expect(result.checks.find((c) => c.name === name)?.status, name).toBe('passed');
   }, 60_000);
 
   it('--min-coverage fails the gate when a group that provokes cells is left out, naming what was not provoked', async () => {
@@ -105,12 +132,16 @@ const FAULT_CELLS = faultsCaughtBy('contract').flatMap(({ fault, caughtBy: { cel
 
 describe('each coverage fault fails exactly its cell, for every seed from 1 to 20', () => {
   for (const { fault, cell, checks } of FAULT_CELLS) {
-    it(fault, async () => {
-      await gateUnderFault(fault, SEEDS_1_TO_20, (result, seed) => {
-        expect(failedCells(result), `seed ${seed}`).toEqual([cell]);
-        for (const check of checks) expect(result.checks.find((c) => c.name === check)?.status, `seed ${seed}`).toBe('failed');
-      });
-    }, 120_000);
+    it(
+      fault,
+      async () => {
+        await gateUnderFault(fault, SEEDS_1_TO_20, (result, seed) => {
+          expect(failedCells(result), `seed ${seed}`).toEqual([cell]);
+          for (const check of checks) expect(result.checks.find((c) => c.name === check)?.status, `seed ${seed}`).toBe('failed');
+        });
+      },
+      120_000,
+    );
   }
 });
 
@@ -123,7 +154,16 @@ describe('each coverage fault fails exactly its cell, for every seed from 1 to 2
 const EARLIER_FAULT_CELLS: Record<string, string[]> = {
   'id-prefix': ['listRooms 200', 'createRoom 201', 'getRoom 200'],
   idempotency: ['createRoom 422'],
-  'no-ratelimit-headers': ['listRooms 200', 'createRoom 201', 'getRoom 200', 'deleteRoom 200', 'createJoinToken 201', 'listWebhooks 200', 'createWebhook 201', 'deleteWebhook 200'],
+  'no-ratelimit-headers': [
+    'listRooms 200',
+    'createRoom 201',
+    'getRoom 200',
+    'deleteRoom 200',
+    'createJoinToken 201',
+    'listWebhooks 200',
+    'createWebhook 201',
+    'deleteWebhook 200',
+  ],
   'slow-create': [],
   'slow-delete': [],
   'webhook-signature': [],
@@ -150,15 +190,22 @@ describe('the earlier reference faults fail the cells of their promise, and no o
   });
 
   for (const [fault, cells] of Object.entries(EARLIER_FAULT_CELLS)) {
-    it(fault, async () => {
-      await gateUnderFault(fault as FaultName, [1], (result) => expect(failedCells(result)).toEqual(cells));
-    }, 60_000);
+    it(
+      fault,
+      async () => {
+        await gateUnderFault(fault as FaultName, [1], (result) => expect(failedCells(result)).toEqual(cells));
+      },
+      60_000,
+    );
   }
 
   it('server-errors (5 % of requests answer 500, at random): every failed cell is one that got a 500', async () => {
     await gateUnderFault('server-errors', [1], (result) => {
       const failed = [...result.coverage!.responses, ...result.coverage!.inputs].filter((c) => c.state === 'failed');
-      expect(failed.every((c) => /\b500\b/.test(c.note ?? '')), JSON.stringify(failed)).toBe(true);
+      expect(
+        failed.every((c) => /\b500\b/.test(c.note ?? '')),
+        JSON.stringify(failed),
+      ).toBe(true);
       // ~200 requests at 5 %: none failing would mean the 500s went unseen (chance about 1 in 30 000).
       expect(failed.length + result.coverage!.responses.filter((c) => c.kind === '500' && c.state === 'provoked').length).toBeGreaterThan(0);
     });
@@ -167,7 +214,10 @@ describe('the earlier reference faults fail the cells of their promise, and no o
   it('envelope: every failed cell is an error answer (non-2xx response or rejected input), and there are many', async () => {
     await gateUnderFault('envelope', [1], (result) => {
       const failedResponses = result.coverage!.responses.filter((c) => c.state === 'failed');
-      expect(failedResponses.every((c) => Number(c.kind) >= 400), JSON.stringify(failedResponses.map((c) => `${c.operationId} ${c.kind}`))).toBe(true);
+      expect(
+        failedResponses.every((c) => Number(c.kind) >= 400),
+        JSON.stringify(failedResponses.map((c) => `${c.operationId} ${c.kind}`)),
+      ).toBe(true);
       expect(failedResponses.length).toBeGreaterThan(30);
       expect(result.coverage!.inputs.every((c) => c.state === 'failed')).toBe(true);
     });

@@ -80,7 +80,7 @@ describe('the gate exchange reads bodies within bounds', () => {
     expect(exchange.failure?.message).toMatch(/^listRooms: no complete response within 1000 ms/);
   });
 
-  it('passes an interrupt through as the caller\'s own reason, not as a failure of the target', async () => {
+  it("passes an interrupt through as the caller's own reason, not as a failure of the target", async () => {
     const drip = await start(startDrippingServer({ intervalMs: 50 }));
     const http = new Exchanger({ baseUrl: drip.url, authorize: async () => ({}), timeoutMs: 10_000, maxBodyBytes: CAP });
     const interrupt = new AbortController();
@@ -95,11 +95,33 @@ async function gateUnderTime(url: string, only: string): Promise<{ code: number 
   const out = await mkdtemp(join(tmpdir(), 'roomgate-hostile-'));
   const run = await runProcess(
     '/usr/bin/time',
-    ['-f', 'roomgate-max-rss-kb=%M', process.execPath, BIN, 'contract', '--json', '--out', out, '--target', url, '--client-id', HOSTILE_CREDENTIALS.clientId, '--only', only, '--request-timeout', '2s'],
+    [
+      '-f',
+      'roomgate-max-rss-kb=%M',
+      process.execPath,
+      BIN,
+      'contract',
+      '--json',
+      '--out',
+      out,
+      '--target',
+      url,
+      '--client-id',
+      HOSTILE_CREDENTIALS.clientId,
+      '--only',
+      only,
+      '--request-timeout',
+      '2s',
+    ],
     { env: { ROOMGATE_CLIENT_SECRET: HOSTILE_CREDENTIALS.clientSecret }, timeoutMs: 150_000 },
   ).finally(() => rm(out, { recursive: true, force: true }));
   const rss = /roomgate-max-rss-kb=(\d+)/.exec(run.stderr);
-  return { code: run.code, checks: run.stdout === '' ? [] : gateResultOf(parseRunSummary(run.stdout)).checks, maxRssKb: Number(rss?.[1] ?? Number.NaN), stderr: run.stderr };
+  return {
+    code: run.code,
+    checks: run.stdout === '' ? [] : gateResultOf(parseRunSummary(run.stdout)).checks,
+    maxRssKb: Number(rss?.[1] ?? Number.NaN),
+    stderr: run.stderr,
+  };
 }
 
 /** Far below what an unbounded read costs (3.4 GB for the bomb, 1.5 GB for 200 MB), well above the CLI's own footprint. */

@@ -89,7 +89,12 @@ describe('the whole gate against hostile servers', () => {
       const options = resolveContractOptions({ requestTimeoutMs: 500, maxBodyBytes: 64 * 1024, rateLimitBudget: 50 });
       const started = Date.now();
       const result = await runContractGate(
-        { target: { baseUrl, credentials: { clientId: 'a', clientSecret: 'b' }, embedded: false }, signal: new AbortController().signal, emit: () => {}, runDir: '.' },
+        {
+          target: { baseUrl, credentials: { clientId: 'a', clientSecret: 'b' }, embedded: false },
+          signal: new AbortController().signal,
+          emit: () => {},
+          runDir: '.',
+        },
         options,
         'contract',
       );

@@ -33,18 +33,25 @@ async function extended(): Promise<GateFacts> {
   const roomSchema = get.responses?.['200']?.content?.['application/json']?.schema;
   room.patch = {
     operationId: 'updateRoom',
-    requestBody: { content: { 'application/json': { schema: { type: 'object', properties: { name: { type: 'string' }, locked: { type: 'boolean', readOnly: true } } } } } },
+    requestBody: {
+      content: { 'application/json': { schema: { type: 'object', properties: { name: { type: 'string' }, locked: { type: 'boolean', readOnly: true } } } } },
+    },
     responses: { '200': { description: 'Updated.', content: { 'application/json': { schema: roomSchema ?? {} } } }, '403': { description: 'Not yours.' } },
   };
   document.paths = {
     ...document.paths,
-    '/v1/rooms/{room_id}/recordings': { get: { operationId: 'listRecordings', responses: { '200': { description: 'Recordings.' }, '404': get.responses?.['404'] ?? { description: 'No room.' } } } },
+    '/v1/rooms/{room_id}/recordings': {
+      get: {
+        operationId: 'listRecordings',
+        responses: { '200': { description: 'Recordings.' }, '404': get.responses?.['404'] ?? { description: 'No room.' } },
+      },
+    },
     '/v1/rooms/{room_id}/participants/{participant_id}': { delete: { operationId: 'kickParticipant', responses: { '200': { description: 'Gone.' } } } },
   };
   return { ...facts, spec: new SpecIndex(document) };
 }
 
-describe('which operations take one resource\'s id (read from the document)', () => {
+describe("which operations take one resource's id (read from the document)", () => {
   it('finds the room and webhook operations of the bundled contract under their collections, not the collections themselves', async () => {
     const facts = await bundled();
     const { spec } = facts;
@@ -62,7 +69,7 @@ describe('which operations take one resource\'s id (read from the document)', ()
     expect(resourceItem(facts, 'createJoinToken')?.resource.noun).toBe('room');
   });
 
-  it('takes what a team\'s document adds: an update and a sub-resource get their own check; an operation needing a second id does not', async () => {
+  it("takes what a team's document adds: an update and a sub-resource get their own check; an operation needing a second id does not", async () => {
     const facts = await extended();
     const { spec } = facts;
     const rooms = ownedResources(facts)[0]!;
@@ -70,17 +77,21 @@ describe('which operations take one resource\'s id (read from the document)', ()
     const update = rooms.items.find((i) => i.op.operationId === 'updateRoom')!;
     expect(isUpdate(update, rooms.create)).toBe(true);
     expect(rooms.items.filter((i) => isUpdate(i, rooms.create)).map((i) => i.op.operationId)).toEqual(['updateRoom']);
-    expect(ops(spec, ['updateRoom', 'listRecordings', 'getRoom', 'deleteRoom', 'createJoinToken', 'kickParticipant', 'listRooms']).map((op) => isOtherItemOperation(op!, facts))).toEqual([
-      true, true, false, false, false, false, false,
-    ]);
-    const listed = listChecks(facts).map((r) => r.id).filter((id) => id.startsWith('identity.other-client-refused.'));
+    expect(
+      ops(spec, ['updateRoom', 'listRecordings', 'getRoom', 'deleteRoom', 'createJoinToken', 'kickParticipant', 'listRooms']).map((op) =>
+        isOtherItemOperation(op!, facts),
+      ),
+    ).toEqual([true, true, false, false, false, false, false]);
+    const listed = listChecks(facts)
+      .map((r) => r.id)
+      .filter((id) => id.startsWith('identity.other-client-refused.'));
     expect(listed).toEqual(['identity.other-client-refused.updateRoom', 'identity.other-client-refused.listRecordings']);
     expect(documentedRefusals(spec.byId('updateRoom')!)).toEqual([403]);
     expect(documentedRefusals(spec.byId('listRecordings')!)).toEqual([404]);
     expect(documentedRefusals(spec.byId('kickParticipant')!)).toEqual([]);
   });
 
-  it('finds Daily\'s update of a room by name (POST on the item path) and its item operations by the `{name}` parameter', async () => {
+  it("finds Daily's update of a room by name (POST on the item path) and its item operations by the `{name}` parameter", async () => {
     const facts = await daily();
     const { spec } = facts;
     const rooms = ownedResources(facts).find((r) => r.noun === 'room')!;
@@ -95,16 +106,21 @@ describe('readOnly properties (read from the document)', () => {
   it('are the ones the bundled contract marks on the Room and on webhook subscriptions, request or response side', async () => {
     const facts = await bundled();
     const { spec } = facts;
-    expect([...readOnlyProperties(spec, operationFor(spec, 'createRoom')!).keys()].sort()).toEqual(
-      ['created_at', 'duration_seconds', 'join_url', 'participant_count', 'room_id', 'status'],
-    );
+    expect([...readOnlyProperties(spec, operationFor(spec, 'createRoom')!).keys()].sort()).toEqual([
+      'created_at',
+      'duration_seconds',
+      'join_url',
+      'participant_count',
+      'room_id',
+      'status',
+    ]);
     expect([...readOnlyProperties(spec, operationFor(spec, 'createWebhook')!).keys()].sort()).toEqual(['created_at', 'secret', 'webhook_id']);
     // The status enum comes with the property (a $ref with readOnly beside it, dereferenced).
     expect(readOnlyProperties(spec, operationFor(spec, 'createRoom')!).get('status')?.['enum']).toEqual(['waiting', 'active', 'closed']);
     expect(readOnlyWrites(facts).map((w) => w.op.operationId)).toEqual(['createRoom', 'createWebhook']);
   });
 
-  it('include an update\'s own readOnly request properties, and Daily\'s', async () => {
+  it("include an update's own readOnly request properties, and Daily's", async () => {
     const writes = readOnlyWrites(await extended());
     expect(writes.map((w) => w.op.operationId)).toEqual(['createRoom', 'updateRoom', 'createWebhook']);
     expect([...writes[1]!.properties.keys()]).toContain('locked');
@@ -117,12 +133,14 @@ describe('readOnly properties (read from the document)', () => {
     const facts = await variant();
     const { spec } = facts;
     expect(readOnlyWrites(facts)).toEqual([]);
-    expect(listChecks(facts).find((r) => r.id === IDENTITY_CHECKS.readOnlyIgnored.id)?.notApplicable).toBe('no create or update of the OpenAPI document marks a property readOnly');
+    expect(listChecks(facts).find((r) => r.id === IDENTITY_CHECKS.readOnlyIgnored.id)?.notApplicable).toBe(
+      'no create or update of the OpenAPI document marks a property readOnly',
+    );
   });
 });
 
 describe('values a server would not choose for a readOnly property', () => {
-  it('differ visibly from the server\'s own and keep to the schema where they can', () => {
+  it("differ visibly from the server's own and keep to the schema where they can", () => {
     expect(foreignValue({ type: 'string', enum: ['waiting', 'active', 'closed'] }, 'waiting')).toBe('closed');
     expect(foreignValue({ type: 'string', enum: ['waiting', 'active', 'closed'] }, 'closed')).toBe('active');
     expect(foreignValue({ type: 'integer', minimum: 0, maximum: 50 }, 0)).toBe(50);
@@ -156,12 +174,14 @@ function answered(status: number, json: unknown): Exchange {
 }
 
 describe('judging the refusal', () => {
-  it('wants the status the document gives another client\'s item, with its error code where the document pins one', async () => {
+  it("wants the status the document gives another client's item, with its error code where the document pins one", async () => {
     const facts = await bundled();
     const { spec } = facts;
     const getRoom = operationFor(spec, 'getRoom')!;
     expect(refusalProblem(spec, getRoom, answered(404, { error: 'room_not_found', message: 'no', status: 404 }))).toBeUndefined();
-    expect(refusalProblem(spec, getRoom, answered(404, { error: 'not_found', message: 'no', status: 404 }))).toBe('answered 404 with error "not_found", not room_not_found');
+    expect(refusalProblem(spec, getRoom, answered(404, { error: 'not_found', message: 'no', status: 404 }))).toBe(
+      'answered 404 with error "not_found", not room_not_found',
+    );
     expect(refusalProblem(spec, getRoom, answered(200, { room_id: 'rm_x' }))).toMatch(/^answered 200 .*, not 404 room_not_found$/);
     // 403 is not what this document declares for another client's room.
     expect(refusalProblem(spec, getRoom, answered(403, { error: 'forbidden', message: 'no', status: 403 }))).toMatch(/not 404 room_not_found$/);
@@ -183,7 +203,13 @@ describe('preconditions of the identity checks', () => {
     const facts = await bundled();
     const { spec } = facts;
     const withoutSecond = { ...facts, given: { secondClient: false } };
-    for (const check of [IDENTITY_CHECKS.cannotRead, IDENTITY_CHECKS.cannotClose, IDENTITY_CHECKS.cannotMintJoinTokens, IDENTITY_CHECKS.cannotDeleteWebhook, IDENTITY_CHECKS.listsNeverShowOthers]) {
+    for (const check of [
+      IDENTITY_CHECKS.cannotRead,
+      IDENTITY_CHECKS.cannotClose,
+      IDENTITY_CHECKS.cannotMintJoinTokens,
+      IDENTITY_CHECKS.cannotDeleteWebhook,
+      IDENTITY_CHECKS.listsNeverShowOthers,
+    ]) {
       const result = await runRegisteredCheck(withoutSecond, check, async () => pass(1));
       expect(result.status, check.id).toBe('skipped');
       const reason = result.status === 'skipped' ? result.reason : '';

@@ -36,11 +36,14 @@ async function until(condition: () => boolean): Promise<void> {
 }
 
 function openRooms(reference: ReferenceServer): string[] {
-  return reference.store.listEveryClient({ limit: 1000 }).filter((room) => room.status !== 'closed').map((room) => room.id);
+  return reference.store
+    .listEveryClient({ limit: 1000 })
+    .filter((room) => room.status !== 'closed')
+    .map((room) => room.id);
 }
 
 describe('pact verification closes what it opens', () => {
-  it('leaves no room open on the target: the provider state\'s and the pact\'s own create are closed, and counted', async () => {
+  it("leaves no room open on the target: the provider state's and the pact's own create are closed, and counted", async () => {
     const server = await createReferenceServer({ port: 0 });
     started.push(server);
     const { result } = await runPact({ url: server.url, credentials: LOCAL_CREDENTIALS });
@@ -59,10 +62,13 @@ describe('pact verification against a hostile target stays bounded and says why 
     started.push(server);
     const { result } = await runPact(server);
     const verification = result.checks.find((c) => c.name === 'pact.provider-verification');
-    expect(verification).toMatchObject({ status: 'failed', message: expect.stringMatching(/broke roomgate's bounds \((GET|POST|DELETE) \/v1\/rooms[^:]*: .*decompression bomb/) });
+    expect(verification).toMatchObject({
+      status: 'failed',
+      message: expect.stringMatching(/broke roomgate's bounds \((GET|POST|DELETE) \/v1\/rooms[^:]*: .*decompression bomb/),
+    });
   }, 120_000);
 
-  it('a target that drips its bodies fails the verification on the relay\'s deadline instead of holding it for minutes', async () => {
+  it("a target that drips its bodies fails the verification on the relay's deadline instead of holding it for minutes", async () => {
     const server = await startDrippingServer({ on: EXCEPT_TOKEN, intervalMs: 500 });
     started.push(server);
     const { result } = await runPact(server, 3000);

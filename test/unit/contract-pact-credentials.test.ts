@@ -30,7 +30,7 @@ describe('pact credential filter', () => {
     expect(anonymous.headers['authorization']).toBeUndefined();
   });
 
-  it('the committed pact holds placeholders, never the reference server\'s secret', () => {
+  it("the committed pact holds placeholders, never the reference server's secret", () => {
     const pact = readFileSync('contracts/pacts/roomgate-videoconnect.json', 'utf8');
     expect(pact).not.toContain(LOCAL_CREDENTIALS.clientSecret);
     expect(pact).toContain('placeholder-client-secret');
@@ -60,14 +60,26 @@ describe('Pact Verifier options mapping', () => {
       BASE,
       { PACT_BROKER_USERNAME: 'u', PACT_BROKER_PASSWORD: 'p' },
     );
-    expect(options).toMatchObject({ publishVerificationResult: true, providerVersion: 'abc123', providerVersionBranch: 'main', pactBrokerUsername: 'u', pactBrokerPassword: 'p' });
+    expect(options).toMatchObject({
+      publishVerificationResult: true,
+      providerVersion: 'abc123',
+      providerVersionBranch: 'main',
+      pactBrokerUsername: 'u',
+      pactBrokerPassword: 'p',
+    });
     expect(options.pactBrokerToken).toBeUndefined();
   });
 
   it('refuses publishing without a version, a bad URL, and conflicting credentials', () => {
     expect(() => verifierOptionsFor({ kind: 'broker', brokerUrl: 'https://b.example', publishVerificationResult: true }, BASE, {})).toThrow(/provider version/);
     expect(() => verifierOptionsFor({ kind: 'broker', brokerUrl: 'not a url' }, BASE, {})).toThrow(/is not a URL/);
-    expect(() => verifierOptionsFor({ kind: 'broker', brokerUrl: 'https://b.example' }, BASE, { PACT_BROKER_TOKEN: 't', PACT_BROKER_USERNAME: 'u', PACT_BROKER_PASSWORD: 'p' })).toThrow(/not both/);
+    expect(() =>
+      verifierOptionsFor({ kind: 'broker', brokerUrl: 'https://b.example' }, BASE, {
+        PACT_BROKER_TOKEN: 't',
+        PACT_BROKER_USERNAME: 'u',
+        PACT_BROKER_PASSWORD: 'p',
+      }),
+    ).toThrow(/not both/);
     expect(() => verifierOptionsFor({ kind: 'broker', brokerUrl: 'https://b.example' }, BASE, { PACT_BROKER_USERNAME: 'u' })).toThrow(/go together/);
   });
 });

@@ -27,7 +27,11 @@ async function limitless(quota: number, remaining: (n: number) => number): Promi
     }
     calls += 1;
     res
-      .writeHead(200, { 'content-type': 'application/json', 'ratelimit-policy': `"default";q=${quota};w=60`, ratelimit: `"default";r=${remaining(calls)};t=59` })
+      .writeHead(200, {
+        'content-type': 'application/json',
+        'ratelimit-policy': `"default";q=${quota};w=60`,
+        ratelimit: `"default";r=${remaining(calls)};t=59`,
+      })
       .end('{"data":[],"next_cursor":null,"has_more":false}');
   });
   await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
@@ -37,7 +41,12 @@ async function limitless(quota: number, remaining: (n: number) => number): Promi
 async function burst(baseUrl: string) {
   const spec = new SpecIndex(await loadSpec('contracts/videoconnect.v1.openapi.yaml'));
   const result = await runContractGate(
-    { target: { baseUrl, credentials: { clientId: 'a', clientSecret: 'b' }, embedded: false }, signal: new AbortController().signal, emit: () => {}, runDir: '.' },
+    {
+      target: { baseUrl, credentials: { clientId: 'a', clientSecret: 'b' }, embedded: false },
+      signal: new AbortController().signal,
+      emit: () => {},
+      runDir: '.',
+    },
     resolveContractOptions({ groups: ['rate-limit'], rateLimitBudget: 400 }),
     'contract',
   );

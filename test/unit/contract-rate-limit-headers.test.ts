@@ -21,7 +21,11 @@ describe('rate-limit headers by family', () => {
 
   it('reads an epoch X-RateLimit-Reset as the seconds left until then', () => {
     const now = 1_800_000_000;
-    const { reading } = parseRateLimitHeaders('x-ratelimit', { 'x-ratelimit-limit': '60', 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': String(now + 42) }, now);
+    const { reading } = parseRateLimitHeaders(
+      'x-ratelimit',
+      { 'x-ratelimit-limit': '60', 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': String(now + 42) },
+      now,
+    );
     expect(reading?.resetSeconds).toBe(42);
   });
 

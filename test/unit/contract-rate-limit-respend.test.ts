@@ -23,7 +23,12 @@ describe('the 429 cells after a window reset', () => {
       const spec = new SpecIndex(profile.spec.document);
       const options = resolveContractOptions({});
       const target = { baseUrl: server.url, credentials: LOCAL_CREDENTIALS, embedded: true, profile };
-      const { gate, conformance, identity } = openGate({ target, signal: new AbortController().signal }, { profile, spec }, options, makeCheck(() => undefined, gateFacts(spec, profile, options)));
+      const { gate, conformance, identity } = openGate(
+        { target, signal: new AbortController().signal },
+        { profile, spec },
+        options,
+        makeCheck(() => undefined, gateFacts(spec, profile, options)),
+      );
       const recorder = new CoverageRecorder(conformance);
       const fixtures = await createCoverageFixtures(gate);
       await provokeRateLimited(gate, recorder, fixtures);

@@ -33,7 +33,12 @@ describe('no false alarms', () => {
       for (let seed = 1; seed <= 20; seed += 1) {
         const options = resolveContractOptions({ seed, groups: ['schema', 'envelope', 'lifecycle', 'coverage', 'generated', 'idempotency'] });
         const result = await runContractGate(
-          { target: { baseUrl: server.url, credentials: { ...LOCAL_CREDENTIALS }, embedded: true }, signal: new AbortController().signal, emit: () => {}, runDir: '.' },
+          {
+            target: { baseUrl: server.url, credentials: { ...LOCAL_CREDENTIALS }, embedded: true },
+            signal: new AbortController().signal,
+            emit: () => {},
+            runDir: '.',
+          },
           options,
           'contract',
         );

@@ -92,7 +92,10 @@ describe('deploy/Containerfile', () => {
   });
 
   it('copies what the build needs from the checkout, and only paths that exist', () => {
-    const copied = all('COPY').filter((c) => !c.startsWith('--from=')).map((c) => c.split(/\s+/).slice(0, -1)).flat();
+    const copied = all('COPY')
+      .filter((c) => !c.startsWith('--from='))
+      .map((c) => c.split(/\s+/).slice(0, -1))
+      .flat();
     for (const path of copied) expect(existsSync(join(REPO_ROOT, path)), path).toBe(true);
     const pkg = JSON.parse(read('package.json')) as { files: string[] };
     // Everything the package ships (but dist/, which the build makes) comes from the checkout.
@@ -115,7 +118,15 @@ describe('.github/workflows/distributed-soak.yml', () => {
     expect(template.errors ?? []).toEqual([]);
     const workflow = parse(content) as {
       on: Record<string, unknown>;
-      jobs: Record<string, { needs?: string | string[]; if?: string; strategy?: { matrix: { shard: number[] } }; steps: { uses?: string; run?: string; with?: Record<string, string> }[] }>;
+      jobs: Record<
+        string,
+        {
+          needs?: string | string[];
+          if?: string;
+          strategy?: { matrix: { shard: number[] } };
+          steps: { uses?: string; run?: string; with?: Record<string, string> }[];
+        }
+      >;
     };
     // Manual only: it drives real load.
     expect(Object.keys(workflow.on)).toEqual(['workflow_dispatch']);

@@ -1,14 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import {
-  delayImpairment,
-  effectiveEquipmentImpairment,
-  estimateMos,
-  G711_WITH_PLC,
-  mosFromRFactor,
-  OPUS,
-} from '../../src/browser/quality/e-model.js';
+import { delayImpairment, effectiveEquipmentImpairment, estimateMos, G711_WITH_PLC, mosFromRFactor, OPUS } from '../../src/browser/quality/e-model.js';
 import { REPO_ROOT } from '../helpers/run-cli.js';
 
 /*
@@ -117,7 +110,9 @@ describe('estimateMos', () => {
   it('reads negative loss or delay (RTCP duplicates, clock noise) as none, and refuses non-numbers', () => {
     expect(estimateMos({ rttMs: -1, jitterMs: 0, packetLossPercent: -3 })).toEqual(estimateMos({ rttMs: 0, jitterMs: 0, packetLossPercent: 0 }));
     expect(() => estimateMos({ rttMs: Number.NaN, jitterMs: 0, packetLossPercent: 0 })).toThrow(RangeError);
-    expect(estimateMos({ rttMs: 0, jitterMs: 0, packetLossPercent: 0, codec: OPUS }).mos).toBe(estimateMos({ rttMs: 0, jitterMs: 0, packetLossPercent: 0 }).mos);
+    expect(estimateMos({ rttMs: 0, jitterMs: 0, packetLossPercent: 0, codec: OPUS }).mos).toBe(
+      estimateMos({ rttMs: 0, jitterMs: 0, packetLossPercent: 0 }).mos,
+    );
   });
 });
 

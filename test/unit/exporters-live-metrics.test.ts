@@ -72,7 +72,8 @@ describe('LiveMetrics', () => {
     live.publish({ step: 'soak', registry });
     const snapshot = live.snapshot();
     const requests = scalarPoints(snapshot, EXPORTED.requests);
-    const value = (operation: string, statusClass: string) => requests.find((p) => p.labels['operation'] === operation && p.labels['status_class'] === statusClass)?.value;
+    const value = (operation: string, statusClass: string) =>
+      requests.find((p) => p.labels['operation'] === operation && p.labels['status_class'] === statusClass)?.value;
     expect(value('get_room', '2xx')).toBe(500);
     expect(value('create_room', '5xx')).toBe(7);
     expect(value('create_room', 'error')).toBe(3);
@@ -88,7 +89,13 @@ describe('LiveMetrics', () => {
     const upperIndex = REQUEST_BOUNDS.findIndex((b) => b >= p99);
     expect(getRoom.cumulative[upperIndex]).toBeGreaterThanOrEqual(0.99 * 500);
     expect(getRoom.cumulative[upperIndex - 1]).toBeLessThan(0.99 * 500);
-    expect(scalarPoints(snapshot, EXPORTED.stepInfo)[0]!.labels).toEqual({ suite: 'pre-release', scenario: 'soak-scenario', step: 'soak', kind: 'load', shard: '1/2' });
+    expect(scalarPoints(snapshot, EXPORTED.stepInfo)[0]!.labels).toEqual({
+      suite: 'pre-release',
+      scenario: 'soak-scenario',
+      step: 'soak',
+      kind: 'load',
+      shard: '1/2',
+    });
     expect(scalarPoints(snapshot, EXPORTED.stepStatus)[0]!.labels).toEqual({ step: 'soak', status: 'running' });
   });
 
@@ -131,9 +138,17 @@ describe('LiveMetrics', () => {
     reported.finish();
     // Only the part of the summary the exporters read: its serialized registry.
     const result = fromReportJson<StepResult>({
-      name: 'soak', kind: 'load', status: 'failed', reason: 'x', startedAt: '', finishedAt: '', durationMs: 1, checks: [],
+      name: 'soak',
+      kind: 'load',
+      status: 'failed',
+      reason: 'x',
+      startedAt: '',
+      finishedAt: '',
+      durationMs: 1,
+      checks: [],
       slos: [{ expression: 'error_rate < 1%', metric: 'error_rate', threshold: 0.01, unit: 'ratio', status: 'failed', observed: 0.02 }],
-      summary: { histograms: reported.serialize() }, artifacts: [],
+      summary: { histograms: reported.serialize() },
+      artifacts: [],
     });
     live.sink({ type: 'step-end', at: 2, step: 'soak', result });
     const snapshot = live.snapshot();
@@ -145,7 +160,11 @@ describe('LiveMetrics', () => {
   it('maps browser outcomes: joined and one series per failure label', () => {
     const live = new LiveMetrics();
     const registry = new MetricsRegistry();
-    for (const [outcome, label] of [['ok', undefined], ['ok', undefined], ['failed', 'ice_failed']] as const) {
+    for (const [outcome, label] of [
+      ['ok', undefined],
+      ['ok', undefined],
+      ['failed', 'ice_failed'],
+    ] as const) {
       registry.increment('participants', 'join');
       registry.record('join_time', 'join', outcome, 800);
       registry.increment(outcome === 'ok' ? 'participants_succeeded' : 'participants_failed', 'join');
@@ -153,8 +172,14 @@ describe('LiveMetrics', () => {
     }
     live.publish({ step: 'browser', registry });
     const snapshot = live.snapshot();
-    expect(Object.fromEntries(scalarPoints(snapshot, EXPORTED.browserParticipants).map((p) => [p.labels['outcome'], p.value]))).toEqual({ joined: 2, ice_failed: 1 });
-    expect(histogramPoints(snapshot, EXPORTED.browserJoin).map((p) => [p.labels['outcome'], p.count])).toEqual([['ok', 2], ['failed', 1]]);
+    expect(Object.fromEntries(scalarPoints(snapshot, EXPORTED.browserParticipants).map((p) => [p.labels['outcome'], p.value]))).toEqual({
+      joined: 2,
+      ice_failed: 1,
+    });
+    expect(histogramPoints(snapshot, EXPORTED.browserJoin).map((p) => [p.labels['outcome'], p.count])).toEqual([
+      ['ok', 2],
+      ['failed', 1],
+    ]);
   });
 });
 
@@ -183,7 +208,9 @@ describe('PrometheusEndpoint', () => {
       expect(text).toContain('# TYPE roomgate_request_duration_seconds histogram');
       expect(text).toContain('# TYPE roomgate_requests_total counter');
       expect(text).toContain('roomgate_requests_total{step="soak",operation="create_room",status_class="error"} 3');
-      const buckets = [...text.matchAll(/^roomgate_request_duration_seconds_bucket\{step="soak",operation="get_room",status_class="2xx",le="([^"]+)"\} (\d+)$/gm)];
+      const buckets = [
+        ...text.matchAll(/^roomgate_request_duration_seconds_bucket\{step="soak",operation="get_room",status_class="2xx",le="([^"]+)"\} (\d+)$/gm),
+      ];
       expect(buckets.map((m) => m[1])).toEqual([...REQUEST_BOUNDS.map(String), '+Inf']);
       expect(buckets.at(-1)![2]).toBe('500');
       expect(text).toMatch(/^roomgate_request_duration_seconds_count\{step="soak",operation="get_room",status_class="2xx"\} 500$/m);
@@ -242,7 +269,11 @@ describe('WarnThrottle', () => {
   it('reports the first failure at once and at most one a minute after, folding the rest into a count', () => {
     let now = 0;
     const lines: string[] = [];
-    const throttle = new WarnThrottle((m) => lines.push(m), 60_000, () => now);
+    const throttle = new WarnThrottle(
+      (m) => lines.push(m),
+      60_000,
+      () => now,
+    );
     for (; now < 59_000; now += 1000) throttle.warn('export failed');
     expect(lines).toEqual(['export failed']);
     now = 61_000;

@@ -70,7 +70,13 @@ function codeSpans(cell: string): string[] {
 
 function documents(): Array<{ file: string; text: string }> {
   const docs = join(REPO_ROOT, 'docs');
-  const files = ['README.md', ...readdirSync(docs).filter((name) => name.endsWith('.md')).sort().map((name) => `docs/${name}`)];
+  const files = [
+    'README.md',
+    ...readdirSync(docs)
+      .filter((name) => name.endsWith('.md'))
+      .sort()
+      .map((name) => `docs/${name}`),
+  ];
   return files.map((file) => ({ file, text: readFileSync(join(REPO_ROOT, file), 'utf8') }));
 }
 
@@ -92,7 +98,11 @@ function catchColumn(table: MarkdownTable): number {
 
 describe('the documentation follows src/reference/faults.ts', () => {
   it('has a fault table that says what catches each fault', () => {
-    expect(faultTables().filter((table) => catchColumn(table) > 0).map((table) => table.file)).not.toEqual([]);
+    expect(
+      faultTables()
+        .filter((table) => catchColumn(table) > 0)
+        .map((table) => table.file),
+    ).not.toEqual([]);
   });
 
   it('every table of reference faults lists each fault of faults.ts exactly once', () => {

@@ -33,7 +33,11 @@ describe('daily fixture join page (real Chromium, real WebRTC)', () => {
 
   beforeAll(async () => {
     server = await createDailyServer();
-    browser = await puppeteer.launch({ executablePath: process.env['PUPPETEER_EXECUTABLE_PATH'] ?? '/usr/bin/chromium', headless: true, args: chromiumFlags({ runningAsRoot: isRoot() }) });
+    browser = await puppeteer.launch({
+      executablePath: process.env['PUPPETEER_EXECUTABLE_PATH'] ?? '/usr/bin/chromium',
+      headless: true,
+      args: chromiumFlags({ runningAsRoot: isRoot() }),
+    });
   });
   afterAll(async () => {
     for (const context of contexts) await context.close().catch(() => undefined);

@@ -62,7 +62,10 @@ describe('daily fixture: the clean server keeps its documented promises', () => 
     const api = await start();
     const name = uniqueName();
     const exp = Math.floor(Date.now() / 1000) + 3600;
-    const created = await api.valid('/rooms', { method: 'POST', body: { name, privacy: 'private', properties: { exp, max_participants: 4, enable_chat: true } } });
+    const created = await api.valid('/rooms', {
+      method: 'POST',
+      body: { name, privacy: 'private', properties: { exp, max_participants: 4, enable_chat: true } },
+    });
     expect(created.status).toBe(200);
     expect(created.json).toMatchObject({ name, privacy: 'private', api_created: true, config: { exp, max_participants: 4, enable_chat: true } });
     expect(field(created.json, 'url')).toBe(`${api.origin}/${ACME.domain}/${name}`);
@@ -127,7 +130,11 @@ describe('daily fixture: the clean server keeps its documented promises', () => 
   it('answers malformed JSON with 400 json-parsing-error', async () => {
     const api = await start();
     const { request } = await import('undici');
-    const response = await request(`${api.origin}/v1/rooms`, { method: 'POST', headers: { authorization: `Bearer ${ACME.apiKey}`, 'content-type': 'application/json' }, body: '{"name":' });
+    const response = await request(`${api.origin}/v1/rooms`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${ACME.apiKey}`, 'content-type': 'application/json' },
+      body: '{"name":',
+    });
     expect(response.statusCode).toBe(400);
     expect(await response.body.json()).toMatchObject({ error: 'json-parsing-error' });
   });
@@ -223,7 +230,8 @@ const PROBES: Record<DailyFault, Probe<DailyClient>> = {
   },
   'accepts-out-of-range-max-participants': async (api) => {
     const statuses = [];
-    for (const max of [0, 201, -5]) statuses.push((await api.call('/rooms', { method: 'POST', body: { name: uniqueName(), properties: { max_participants: max } } })).status);
+    for (const max of [0, 201, -5])
+      statuses.push((await api.call('/rooms', { method: 'POST', body: { name: uniqueName(), properties: { max_participants: max } } })).status);
     return statuses.every((status) => status === 400) ? undefined : `max_participants 0, 201, -5 answered ${statuses.join(', ')}`;
   },
   'ratelimit-remaining-static': async (api) => {

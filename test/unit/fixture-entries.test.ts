@@ -14,7 +14,11 @@ afterEach(async () => {
 });
 
 /** Starts an entry, waits for its URL line, runs `probe` against it, then stops it with SIGTERM. */
-async function runEntry(entry: string, args: string[], probe: (url: string) => Promise<void>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+async function runEntry(
+  entry: string,
+  args: string[],
+  probe: (url: string) => Promise<void>,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   let probed: Promise<void> = Promise.resolve();
   const run = await runProcess(process.execPath, ['--import', 'tsx', `test/fixtures/apis/${entry}/main.ts`, '--port', '0', ...args], {
     timeoutMs: 60_000,

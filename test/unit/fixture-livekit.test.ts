@@ -1,7 +1,13 @@
 import { SignJWT } from 'jose';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { LIVEKIT_FAULTS, type LiveKitFault } from '../fixtures/apis/livekit/faults.js';
-import { createLiveKitServer, LIVEKIT_DEFAULT_CREDENTIALS, type LiveKitCredential, type LiveKitServerOptions, ROOM_SERVICE_PATH } from '../fixtures/apis/livekit/server.js';
+import {
+  createLiveKitServer,
+  LIVEKIT_DEFAULT_CREDENTIALS,
+  type LiveKitCredential,
+  type LiveKitServerOptions,
+  ROOM_SERVICE_PATH,
+} from '../fixtures/apis/livekit/server.js';
 import { faultNames, parseFaults } from '../fixtures/apis/shared/fault-catalog.js';
 import type { FixtureServer } from '../fixtures/apis/shared/fixture-server.js';
 import { type Exchange, exchange, type RequestInit } from '../fixtures/apis/shared/http-exchange.js';
@@ -90,7 +96,14 @@ describe('livekit fixture: the clean server keeps its documented promises', () =
     const name = uniqueName();
     const created = await api.valid('CreateRoom', { name, empty_timeout: 600, maxParticipants: 10, metadata: '{"topic":"standup"}' });
     expect(created.status).toBe(200);
-    expect(created.json).toMatchObject({ name, empty_timeout: 600, departure_timeout: 20, max_participants: 10, metadata: '{"topic":"standup"}', num_participants: 0 });
+    expect(created.json).toMatchObject({
+      name,
+      empty_timeout: 600,
+      departure_timeout: 20,
+      max_participants: 10,
+      metadata: '{"topic":"standup"}',
+      num_participants: 0,
+    });
     expect(field(created.json, 'sid')).toMatch(/^RM_/);
     expect(field(created.json, 'creation_time')).toMatch(/^\d+$/); // int64 → a JSON string
 
@@ -145,9 +158,19 @@ describe('livekit fixture: the clean server keeps its documented promises', () =
     const textBody = await api.valid('ListRooms', undefined, {}, { headers: { 'content-type': 'text/plain' } });
     expect([textBody.status, field(textBody.json, 'code')]).toEqual([404, 'bad_route']);
     const { request } = await import('undici');
-    const broken = await request(`${api.origin}${ROOM_SERVICE_PATH}/ListRooms`, { method: 'POST', headers: { authorization: `Bearer ${await accessToken(ALPHA)}`, 'content-type': 'application/json' }, body: '{"names":' });
+    const broken = await request(`${api.origin}${ROOM_SERVICE_PATH}/ListRooms`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${await accessToken(ALPHA)}`, 'content-type': 'application/json' },
+      body: '{"names":',
+    });
     expect([broken.statusCode, ((await broken.body.json()) as { code: string }).code]).toEqual([400, 'malformed']);
-    for (const body of [{ name: uniqueName(), max_participants: -1 }, { name: uniqueName(), max_participants: 4_294_967_296 }, { name: uniqueName(), empty_timeout: 'soon' }, { name: 42 }, { names: 'a' }]) {
+    for (const body of [
+      { name: uniqueName(), max_participants: -1 },
+      { name: uniqueName(), max_participants: 4_294_967_296 },
+      { name: uniqueName(), empty_timeout: 'soon' },
+      { name: 42 },
+      { names: 'a' },
+    ]) {
       const answer = await api.valid(body.name === undefined ? 'ListRooms' : 'CreateRoom', body);
       expect([answer.status, field(answer.json, 'code')], JSON.stringify(body)).toEqual([400, 'malformed']);
     }
@@ -159,7 +182,7 @@ describe('livekit fixture: the clean server keeps its documented promises', () =
     expect([outside.status, outside.text]).toEqual([404, '404 page not found\n']);
   });
 
-  it('keeps each project\'s rooms to itself', async () => {
+  it("keeps each project's rooms to itself", async () => {
     const api = await start();
     const name = uniqueName();
     await api.valid('CreateRoom', { name });
@@ -176,7 +199,9 @@ const PROBES: Record<LiveKitFault, Probe<RoomService>> = {
     await api.call('CreateRoom', { name });
     const deleted = await api.call('DeleteRoom', { room: name });
     const after = await api.find(name);
-    return deleted.status === 200 && after === undefined ? undefined : `DeleteRoom ${deleted.status}, then ListRooms still finds ${String(field(after, 'name'))}`;
+    return deleted.status === 200 && after === undefined
+      ? undefined
+      : `DeleteRoom ${deleted.status}, then ListRooms still finds ${String(field(after, 'name'))}`;
   },
   'creation-time-as-number': async (api) => {
     const problems = spec.problems(await api.call('CreateRoom', { name: uniqueName() }));
@@ -212,7 +237,9 @@ const PROBES: Record<LiveKitFault, Probe<RoomService>> = {
     const seen = await beta.find(name);
     const deleted = (await beta.call('DeleteRoom', { room: name })).status;
     const still = await api.find(name);
-    return seen === undefined && deleted === 404 && still !== undefined ? undefined : `another project's key: ListRooms ${seen === undefined ? 'empty' : 'finds it'}, DeleteRoom ${deleted}`;
+    return seen === undefined && deleted === 404 && still !== undefined
+      ? undefined
+      : `another project's key: ListRooms ${seen === undefined ? 'empty' : 'finds it'}, DeleteRoom ${deleted}`;
   },
   'create-500-with-metadata': async (api) => {
     const answer = await api.call('CreateRoom', { name: uniqueName(), metadata: 'hello' });

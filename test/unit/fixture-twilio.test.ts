@@ -73,10 +73,21 @@ describe('twilio fixture: the clean server keeps its documented promises', () =>
     const api = await start();
     const name = uniqueName();
     const params = { UniqueName: name, Type: 'group', MaxParticipants: '7', VideoCodecs: ['VP8', 'H264'], EmptyRoomTimeout: '10', AudioOnly: 'false' };
-    expect(spec.requestProblems('POST', '/v1/Rooms', 'application/x-www-form-urlencoded', { ...params, MaxParticipants: 7, EmptyRoomTimeout: 10, AudioOnly: false })).toEqual([]);
+    expect(
+      spec.requestProblems('POST', '/v1/Rooms', 'application/x-www-form-urlencoded', { ...params, MaxParticipants: 7, EmptyRoomTimeout: 10, AudioOnly: false }),
+    ).toEqual([]);
     const created = await api.valid('/v1/Rooms', { method: 'POST', body: form(params) });
     expect(created.status).toBe(201);
-    expect(created.json).toMatchObject({ unique_name: name, status: 'in-progress', type: 'group', max_participants: 7, video_codecs: ['VP8', 'H264'], empty_room_timeout: 10, account_sid: ONE.accountSid, end_time: null });
+    expect(created.json).toMatchObject({
+      unique_name: name,
+      status: 'in-progress',
+      type: 'group',
+      max_participants: 7,
+      video_codecs: ['VP8', 'H264'],
+      empty_room_timeout: 10,
+      account_sid: ONE.accountSid,
+      end_time: null,
+    });
     const sid = String(field(created.json, 'sid'));
     expect(sid).toMatch(/^RM[0-9a-f]{32}$/);
     expect(field(created.json, 'url')).toBe(`${api.origin}/v1/Rooms/${sid}`);
@@ -144,7 +155,8 @@ describe('twilio fixture: the clean server keeps its documented promises', () =>
     await api.valid('/v1/Rooms', { method: 'POST', body: form({ UniqueName: name }) });
     const duplicate = await api.valid('/v1/Rooms', { method: 'POST', body: form({ UniqueName: name }) });
     expect([duplicate.status, field(duplicate.json, 'code')]).toEqual([400, 53113]);
-    for (const query of ['PageSize=0', 'PageSize=1001', 'Status=sleeping', 'DateCreatedAfter=yesterday']) expect((await api.valid(`/v1/Rooms?${query}`)).status, query).toBe(400);
+    for (const query of ['PageSize=0', 'PageSize=1001', 'Status=sleeping', 'DateCreatedAfter=yesterday'])
+      expect((await api.valid(`/v1/Rooms?${query}`)).status, query).toBe(400);
     const badToken = await api.valid('/v1/Rooms?PageToken=nonsense');
     expect([badToken.status, field(badToken.json, 'code')]).toEqual([400, 21481]);
     const sid = String(field((await api.create()).json, 'sid'));
@@ -165,7 +177,13 @@ describe('twilio fixture: the clean server keeps its documented promises', () =>
     }
     expect(await walkPages(api, 2)).toEqual(names);
     const first = await api.valid('/v1/Rooms?PageSize=2');
-    expect(field(first.json, 'meta')).toMatchObject({ page: 0, page_size: 2, key: 'rooms', previous_page_url: null, first_page_url: `${api.origin}/v1/Rooms?PageSize=2&Page=0` });
+    expect(field(first.json, 'meta')).toMatchObject({
+      page: 0,
+      page_size: 2,
+      key: 'rooms',
+      previous_page_url: null,
+      first_page_url: `${api.origin}/v1/Rooms?PageSize=2&Page=0`,
+    });
     const second = await api.valid(String(field(field(first.json, 'meta'), 'next_page_url')));
     expect(field(field(second.json, 'meta'), 'page')).toBe(1);
     const back = await api.valid(String(field(field(second.json, 'meta'), 'previous_page_url')));
@@ -227,7 +245,9 @@ const PROBES: Record<TwilioFault, Probe<TwilioClient>> = {
     const read = (await other.call(`/v1/Rooms/${sid}`)).status;
     const closed = (await other.call(`/v1/Rooms/${sid}`, { method: 'POST', body: form({ Status: 'completed' }) })).status;
     const status = field((await api.call(`/v1/Rooms/${sid}`)).json, 'status');
-    return read === 404 && closed === 404 && status === 'in-progress' ? undefined : `another account: fetch ${read}, complete ${closed}; owner then sees ${String(status)}`;
+    return read === 404 && closed === 404 && status === 'in-progress'
+      ? undefined
+      : `another account: fetch ${read}, complete ${closed}; owner then sees ${String(status)}`;
   },
   'unknown-room-500': async (api) => {
     const answer = await api.call(`/v1/Rooms/${UNKNOWN_SID}`);

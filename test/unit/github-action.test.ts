@@ -45,7 +45,7 @@ describe('the GitHub Action (action.yml)', () => {
     }
   });
 
-  it('uploads the report folder even when the gate failed, then exits with roomgate\'s code', () => {
+  it("uploads the report folder even when the gate failed, then exits with roomgate's code", () => {
     const upload = action.runs.steps.find((s) => s.uses?.startsWith('actions/upload-artifact@'));
     expect(upload?.if).toContain('always()');
     expect(upload?.with?.['path']).toContain('steps.run.outputs.report-dir');

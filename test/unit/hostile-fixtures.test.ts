@@ -99,7 +99,12 @@ describe('the echoing fixture', () => {
     const server = await start(startEchoingServer());
     const { token } = await tokenFor(server);
     const response = await request(`${server.url}/v1/rooms/rm_doesNotExist`, { headers: { authorization: `Bearer ${token}` } });
-    const body = (await response.body.json()) as { error: string; message: string; status: number; request: { headers: Record<string, string>; authorization_base64: string } };
+    const body = (await response.body.json()) as {
+      error: string;
+      message: string;
+      status: number;
+      request: { headers: Record<string, string>; authorization_base64: string };
+    };
     expect(response.statusCode).toBe(404);
     expect([body.error, body.status]).toEqual(['room_not_found', 404]);
     expect(body.message).toContain(`Bearer ${token}`);

@@ -28,7 +28,9 @@ async function listen(server: HttpServer | TcpServer): Promise<string> {
 
 /** Answers every request, promptly, with a header four times the client's limit. */
 function oversizedHeaders(): Promise<string> {
-  return listen(createHttpServer((_req, res) => res.writeHead(401, { 'content-type': 'application/json', 'x-debug-trace': 'a'.repeat(maxHeaderSize * 4) }).end('{}')));
+  return listen(
+    createHttpServer((_req, res) => res.writeHead(401, { 'content-type': 'application/json', 'x-debug-trace': 'a'.repeat(maxHeaderSize * 4) }).end('{}')),
+  );
 }
 
 describe('a target whose response headers are larger than the limit', () => {
@@ -50,7 +52,9 @@ describe('a target whose response headers are larger than the limit', () => {
   it('names the operation in the client’s error, with the same wording', async () => {
     const url = await oversizedHeaders();
     const client = new VideoConnectClient({ baseUrl: url, credentials: { clientId: 'a', clientSecret: 'b' }, timeoutMs: 5000 });
-    await expect(client.issueToken()).rejects.toThrow(`issue_token: ${url} answered with response headers larger than the 16 KiB limit, so its answers cannot be read`);
+    await expect(client.issueToken()).rejects.toThrow(
+      `issue_token: ${url} answered with response headers larger than the 16 KiB limit, so its answers cannot be read`,
+    );
   });
 });
 

@@ -62,8 +62,8 @@ describe('the house-rules checker', () => {
       'shard/merge.ts': "import type { Step } from '../load/types.js';\nexport const merge = (s?: Step) => s;\n",
       'load/types.ts': 'export interface Step { name: string }\n',
       'metrics/registry.ts': "export function record(): void {\n  console.log('recorded');\n}\n",
-      'target/client.ts': "export function bail(): never {\n  process.exit(3);\n}\n",
-      'config/args.ts': "export const args = process.argv.slice(2);\nexport const warn = console.warn.bind(console);\n",
+      'target/client.ts': 'export function bail(): never {\n  process.exit(3);\n}\n',
+      'config/args.ts': 'export const args = process.argv.slice(2);\nexport const warn = console.warn.bind(console);\n',
       'model/result.ts': "import { record } from '../metrics/registry.js';\nexport type R = ReturnType<typeof record>;\n",
     });
     const violations = checkHouseRules(src).map((v) => `${v.rule} ${v.file}:${v.line}`);

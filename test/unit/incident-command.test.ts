@@ -44,12 +44,18 @@ describe('an incident command', () => {
   });
 
   it('runs one script through /bin/sh when the user asks for a shell', async () => {
-    const outcome = await runCommand({ argv: ['echo "$ROOMGATE_INCIDENT_PHASE" && exit 0'], shell: true }, { timeoutMs: 10_000, env: { ROOMGATE_INCIDENT_PHASE: 'start' } });
+    const outcome = await runCommand(
+      { argv: ['echo "$ROOMGATE_INCIDENT_PHASE" && exit 0'], shell: true },
+      { timeoutMs: 10_000, env: { ROOMGATE_INCIDENT_PHASE: 'start' } },
+    );
     expect(outcome).toMatchObject({ status: 'exited', exitCode: 0, stdoutTail: 'start\n' });
   });
 
   it('keeps only the last bytes of a long output', async () => {
-    const outcome = await runCommand({ argv: ['sh', '-c', 'i=0; while [ $i -lt 2000 ]; do echo "line $i"; i=$((i+1)); done'], shell: false }, { timeoutMs: 10_000, tailBytes: 64 });
+    const outcome = await runCommand(
+      { argv: ['sh', '-c', 'i=0; while [ $i -lt 2000 ]; do echo "line $i"; i=$((i+1)); done'], shell: false },
+      { timeoutMs: 10_000, tailBytes: 64 },
+    );
     expect(outcome.status).toBe('exited');
     if (outcome.status !== 'exited') return;
     expect(outcome.truncated).toBe(true);

@@ -77,9 +77,18 @@ describe('the incident controller', () => {
     const records = await controller.run(new AbortController().signal, startAt);
 
     expect(steps()).toEqual([
-      'start:a', 'mode:reset', 'mode:off', 'end:a (scheduled)',
-      'start:b', 'mode:error', 'mode:off', 'end:b (scheduled)',
-      'start:c', 'command:start exited 0', 'command:end exited 0', 'end:c (scheduled)',
+      'start:a',
+      'mode:reset',
+      'mode:off',
+      'end:a (scheduled)',
+      'start:b',
+      'mode:error',
+      'mode:off',
+      'end:b (scheduled)',
+      'start:c',
+      'command:start exited 0',
+      'command:end exited 0',
+      'end:c (scheduled)',
     ]);
     expect(records.map((r) => [r.incident, r.status, r.plannedStartAt - startAt])).toEqual([
       ['a', 'completed', 0],
@@ -95,7 +104,14 @@ describe('the incident controller', () => {
     const marks = join(dir, 'marks');
     const plan = parseIncidentPlan([
       { name: 'outage', at: '0s', for: '1m', kind: 'proxy', mode: { type: 'reset' } },
-      { name: 'freeze', at: '0s', for: '1m', kind: 'command', start: ['sh', '-c', `echo start >> '${marks}'`], end: ['sh', '-c', `echo "end $ROOMGATE_INCIDENT" >> '${marks}'`] },
+      {
+        name: 'freeze',
+        at: '0s',
+        for: '1m',
+        kind: 'command',
+        start: ['sh', '-c', `echo start >> '${marks}'`],
+        end: ['sh', '-c', `echo "end $ROOMGATE_INCIDENT" >> '${marks}'`],
+      },
       { name: 'later', at: '2m', for: '1s', kind: 'proxy', mode: { type: 'blackhole' } },
     ]);
     const abort = new AbortController();
@@ -131,11 +147,23 @@ describe('the incident controller', () => {
   it('ends an incident at once when its start command fails, still running its end command', async () => {
     const marks = join(dir, 'marks');
     const plan = parseIncidentPlan([
-      { name: 'restart', at: '0s', for: '10m', kind: 'command', start: ['sh', '-c', 'echo "unit not found" >&2; exit 3'], end: ['sh', '-c', `echo undo >> '${marks}'`] },
+      {
+        name: 'restart',
+        at: '0s',
+        for: '10m',
+        kind: 'command',
+        start: ['sh', '-c', 'echo "unit not found" >&2; exit 3'],
+        end: ['sh', '-c', `echo undo >> '${marks}'`],
+      },
     ]);
     const records = await new IncidentController({ plan, onEvent: (event) => timeline.push(event) }).run(new AbortController().signal);
     expect(records).toMatchObject([
-      { incident: 'restart', status: 'failed', reason: 'its start command exited with 3', commands: { start: { status: 'exited', exitCode: 3, stderrTail: 'unit not found\n' }, end: { status: 'exited', exitCode: 0 } } },
+      {
+        incident: 'restart',
+        status: 'failed',
+        reason: 'its start command exited with 3',
+        commands: { start: { status: 'exited', exitCode: 3, stderrTail: 'unit not found\n' }, end: { status: 'exited', exitCode: 0 } },
+      },
     ]);
     expect(readFileSync(marks, 'utf8')).toBe('undo\n');
     expect(steps()).toEqual(['start:restart', 'command:start exited 3', 'command:end exited 0', 'end:restart (start-failed)']);

@@ -92,15 +92,30 @@ interface Reply {
 
 type Outcome = { kind: 'reply'; reply: Reply } | { kind: 'error'; code: string };
 
-function send(url: string, options: { method?: string; headers?: Record<string, string>; body?: string | Buffer; agent?: http.Agent | false; signal?: AbortSignal } = {}): Promise<Reply> {
+function send(
+  url: string,
+  options: { method?: string; headers?: Record<string, string>; body?: string | Buffer; agent?: http.Agent | false; signal?: AbortSignal } = {},
+): Promise<Reply> {
   return new Promise((resolve, reject) => {
-    const req = http.request(url, { method: options.method ?? 'GET', headers: options.headers, agent: options.agent ?? false, signal: options.signal }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('error', reject);
-      res.on('aborted', () => reject(Object.assign(new Error('aborted'), { code: 'ECONNRESET' })));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, rawHeaders: res.rawHeaders, body: Buffer.concat(chunks).toString(), reusedSocket: req.reusedSocket }));
-    });
+    const req = http.request(
+      url,
+      { method: options.method ?? 'GET', headers: options.headers, agent: options.agent ?? false, signal: options.signal },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('error', reject);
+        res.on('aborted', () => reject(Object.assign(new Error('aborted'), { code: 'ECONNRESET' })));
+        res.on('end', () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            headers: res.headers,
+            rawHeaders: res.rawHeaders,
+            body: Buffer.concat(chunks).toString(),
+            reusedSocket: req.reusedSocket,
+          }),
+        );
+      },
+    );
     req.on('error', reject);
     req.end(options.body);
   });
@@ -331,8 +346,16 @@ describe('the fault proxy modes', () => {
       expect(await stalledEcho).toBe('during the blackhole');
       expect(target.seen.get('GET /impatient')).toBeUndefined();
 
-      const released = disturbances(events, 'released').map((e) => (e.type === 'proxy-disturbed' && e.action === 'released' ? [e.request.requestId ?? e.request.path, e.outcome] : []));
-      expect(released).toEqual(expect.arrayContaining([['impatient', 'client-gone'], ['patient', 'resumed'], ['/ws', 'resumed']]));
+      const released = disturbances(events, 'released').map((e) =>
+        e.type === 'proxy-disturbed' && e.action === 'released' ? [e.request.requestId ?? e.request.path, e.outcome] : [],
+      );
+      expect(released).toEqual(
+        expect.arrayContaining([
+          ['impatient', 'client-gone'],
+          ['patient', 'resumed'],
+          ['/ws', 'resumed'],
+        ]),
+      );
       expect(disturbances(events, 'held')).toHaveLength(3);
     } finally {
       socket.terminate();
@@ -350,7 +373,9 @@ describe('the fault proxy modes', () => {
 
   it('drop-response: the target processes the request, the client sees a reset', async () => {
     proxy.set({ type: 'drop-response', share: 100 });
-    const dropped = await outcomeOf(send(`${proxy.url}/items`, { method: 'POST', body: '{}', headers: { 'x-request-id': 'create-1', 'idempotency-key': 'k-1' } }));
+    const dropped = await outcomeOf(
+      send(`${proxy.url}/items`, { method: 'POST', body: '{}', headers: { 'x-request-id': 'create-1', 'idempotency-key': 'k-1' } }),
+    );
     expect(dropped).toEqual({ kind: 'error', code: 'ECONNRESET' });
     expect(target.seen.get('POST /items')).toBe(1);
     expect(disturbances(events, 'response-dropped')).toMatchObject([{ status: 201, request: { method: 'POST', path: '/items', requestId: 'create-1' } }]);
@@ -436,7 +461,10 @@ describe('closing the fault proxy', () => {
     await proxy.close();
     expect(await held).toEqual({ kind: 'error', code: 'ECONNRESET' });
     await socketClosed;
-    expect(disturbances(events, 'released').map((e) => (e.type === 'proxy-disturbed' && e.action === 'released' ? e.outcome : ''))).toEqual(['proxy-closed', 'proxy-closed']);
+    expect(disturbances(events, 'released').map((e) => (e.type === 'proxy-disturbed' && e.action === 'released' ? e.outcome : ''))).toEqual([
+      'proxy-closed',
+      'proxy-closed',
+    ]);
     expect(await outcomeOf(send(`${proxy.url}/after`))).toEqual({ kind: 'error', code: 'ECONNREFUSED' });
     agent.destroy();
   });

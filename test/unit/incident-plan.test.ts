@@ -25,7 +25,16 @@ describe('an incident plan', () => {
       { at: '0s', for: '1m30s', kind: 'command', start: ['systemctl restart sfu'], shell: true },
     ]);
     expect(plan.incidents).toEqual([
-      { kind: 'command', name: 'command@0s', atMs: 0, forMs: 90_000, slos: [], index: 5, start: { argv: ['systemctl restart sfu'], shell: true }, timeoutMs: 30_000 },
+      {
+        kind: 'command',
+        name: 'command@0s',
+        atMs: 0,
+        forMs: 90_000,
+        slos: [],
+        index: 5,
+        start: { argv: ['systemctl restart sfu'], shell: true },
+        timeoutMs: 30_000,
+      },
       { kind: 'proxy', name: 'latency@20s', atMs: 20_000, forMs: 10_000, slos: [], index: 1, mode: { type: 'latency', delayMs: 300, jitterMs: 50, share: 50 } },
       { kind: 'proxy', name: 'error@40s', atMs: 40_000, forMs: 500, slos: [], index: 2, mode: { type: 'error', share: 100, status: 503 } },
       { kind: 'proxy', name: 'blackhole@45s', atMs: 45_000, forMs: 1000, slos: [], index: 3, mode: { type: 'blackhole' } },
@@ -49,9 +58,15 @@ describe('an incident plan', () => {
   });
 
   it('refuses a command that is not a list of strings, at its path', () => {
-    expect(problems([{ at: '1s', for: '1s', kind: 'command', start: 'kill -STOP 4242' }])).toEqual(['incidents[0].start must be a non-empty list of strings (got "kill -STOP 4242")']);
-    expect(problems([{ at: '1s', for: '1s', kind: 'command', start: ['kill', '-STOP', 4242] }])).toEqual(['incidents[0].start must be a non-empty list of strings (got a list)']);
-    expect(problems([{ at: '1s', for: '1s', kind: 'command', start: ['true'], end: [] }])).toEqual(['incidents[0].end must be a non-empty list of strings (got a list)']);
+    expect(problems([{ at: '1s', for: '1s', kind: 'command', start: 'kill -STOP 4242' }])).toEqual([
+      'incidents[0].start must be a non-empty list of strings (got "kill -STOP 4242")',
+    ]);
+    expect(problems([{ at: '1s', for: '1s', kind: 'command', start: ['kill', '-STOP', 4242] }])).toEqual([
+      'incidents[0].start must be a non-empty list of strings (got a list)',
+    ]);
+    expect(problems([{ at: '1s', for: '1s', kind: 'command', start: ['true'], end: [] }])).toEqual([
+      'incidents[0].end must be a non-empty list of strings (got a list)',
+    ]);
     expect(problems([{ at: '1s', for: '1s', kind: 'command' }])).toEqual(['incidents[0].start is missing']);
     expect(problems([{ at: '1s', for: '1s', kind: 'command', start: ['kill', '-STOP', '1'], shell: true }])).toEqual([
       'incidents[0].start with shell: true must be one script string (got 3 strings)',
@@ -78,23 +93,39 @@ describe('an incident plan', () => {
   });
 
   it('takes shares as percentages from 0 to 100 and error statuses from 500 to 599', () => {
-    expect(problems([{ at: '1s', for: '1s', kind: 'proxy', mode: { type: 'reset', share: 150 } }])).toEqual(['incidents[0].mode.share must be a percentage from 0 to 100 (got number 150)']);
-    expect(problems([{ at: '1s', for: '1s', kind: 'proxy', mode: { type: 'drop-response', share: '50%' } }])).toEqual(['incidents[0].mode.share must be a percentage from 0 to 100 (got "50%")']);
-    expect(problems([{ at: '1s', for: '1s', kind: 'proxy', mode: { type: 'error', share: -1 } }])).toEqual(['incidents[0].mode.share must be a percentage from 0 to 100 (got number -1)']);
-    expect(problems([{ at: '1s', for: '1s', kind: 'proxy', mode: { type: 'error', status: 404 } }])).toEqual(['incidents[0].mode.status must be an HTTP status from 500 to 599 (got number 404)']);
+    expect(problems([{ at: '1s', for: '1s', kind: 'proxy', mode: { type: 'reset', share: 150 } }])).toEqual([
+      'incidents[0].mode.share must be a percentage from 0 to 100 (got number 150)',
+    ]);
+    expect(problems([{ at: '1s', for: '1s', kind: 'proxy', mode: { type: 'drop-response', share: '50%' } }])).toEqual([
+      'incidents[0].mode.share must be a percentage from 0 to 100 (got "50%")',
+    ]);
+    expect(problems([{ at: '1s', for: '1s', kind: 'proxy', mode: { type: 'error', share: -1 } }])).toEqual([
+      'incidents[0].mode.share must be a percentage from 0 to 100 (got number -1)',
+    ]);
+    expect(problems([{ at: '1s', for: '1s', kind: 'proxy', mode: { type: 'error', status: 404 } }])).toEqual([
+      'incidents[0].mode.status must be an HTTP status from 500 to 599 (got number 404)',
+    ]);
     expect(problems([{ at: '1s', for: '1s', kind: 'proxy', mode: { type: 'reset', share: 0 } }])).toEqual([]);
   });
 
   it('names unknown kinds, mode types and keys, with a guess', () => {
     expect(problems([{ at: '1s', for: '1s', kind: 'chaos' }])).toEqual(['incidents[0].kind must be proxy or command (got "chaos")']);
-    expect(problems([{ at: '1s', for: '1s', kind: 'proxy', mode: { type: 'lateny', delay: '1s' } }])).toEqual(['incidents[0].mode.type must be one of latency, reset, blackhole, drop-response, error (got "lateny")']);
-    expect(problems([{ at: '1s', for: '1s', kind: 'proxy', mode: { type: 'blackhole', share: 50 } }])).toEqual(['incidents[0].mode.share unknown key "share" in the blackhole mode']);
+    expect(problems([{ at: '1s', for: '1s', kind: 'proxy', mode: { type: 'lateny', delay: '1s' } }])).toEqual([
+      'incidents[0].mode.type must be one of latency, reset, blackhole, drop-response, error (got "lateny")',
+    ]);
+    expect(problems([{ at: '1s', for: '1s', kind: 'proxy', mode: { type: 'blackhole', share: 50 } }])).toEqual([
+      'incidents[0].mode.share unknown key "share" in the blackhole mode',
+    ]);
     expect(problems([{ at: '1s', duration: '1s', kind: 'proxy', mode: { type: 'reset' } }])).toEqual([
       'incidents[0].duration unknown key "duration" in a proxy incident',
       'incidents[0].for is missing',
     ]);
-    expect(problems([{ at: '1s', for: '1s', kind: 'proxy', mode: { type: 'reset' }, start: ['true'] }])).toEqual(['incidents[0].start unknown key "start" in a proxy incident']);
-    expect(problems([{ at: '1s', for: '1s', kind: 'command', start: ['true'], timout: '5s' }])).toEqual(['incidents[0].timout unknown key "timout" in a command incident; did you mean "timeout"?']);
+    expect(problems([{ at: '1s', for: '1s', kind: 'proxy', mode: { type: 'reset' }, start: ['true'] }])).toEqual([
+      'incidents[0].start unknown key "start" in a proxy incident',
+    ]);
+    expect(problems([{ at: '1s', for: '1s', kind: 'command', start: ['true'], timout: '5s' }])).toEqual([
+      'incidents[0].timout unknown key "timout" in a command incident; did you mean "timeout"?',
+    ]);
   });
 
   it('refuses two proxy incidents on at once (the proxy has one mode at a time), but lets commands overlap', () => {

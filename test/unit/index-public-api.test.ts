@@ -17,10 +17,33 @@ import {
 describe('the public API (src/index.ts)', () => {
   it('exports the documented entry points', () => {
     for (const name of [
-      'createReferenceServer', 'VideoConnectClient', 'createContractStep', 'createPactStep', 'createWebhooksStep', 'createLoadStep', 'createBrowserStep',
-      'MetricsRegistry', 'parseSlos', 'evaluateSlos', 'loadRunConfig', 'buildStep', 'runPlan', 'buildRunReport', 'writeRunReports', 'compareReports',
-      'exitCodeFor', 'RoomgateError', 'UsageError', 'ConfigError', 'TargetUnreachableError', 'InvalidRunError', 'InterruptedError',
-      'LiveMetrics', 'PrometheusEndpoint', 'OtlpPush', 'prometheusName',
+      'createReferenceServer',
+      'VideoConnectClient',
+      'createContractStep',
+      'createPactStep',
+      'createWebhooksStep',
+      'createLoadStep',
+      'createBrowserStep',
+      'MetricsRegistry',
+      'parseSlos',
+      'evaluateSlos',
+      'loadRunConfig',
+      'buildStep',
+      'runPlan',
+      'buildRunReport',
+      'writeRunReports',
+      'compareReports',
+      'exitCodeFor',
+      'RoomgateError',
+      'UsageError',
+      'ConfigError',
+      'TargetUnreachableError',
+      'InvalidRunError',
+      'InterruptedError',
+      'LiveMetrics',
+      'PrometheusEndpoint',
+      'OtlpPush',
+      'prometheusName',
     ]) {
       expect(typeof (roomgate as Record<string, unknown>)[name], name).toBe('function');
     }
@@ -53,7 +76,18 @@ describe('the public API (src/index.ts)', () => {
       kind: 'contract',
       run: async (): Promise<StepResult> => {
         const t = new Date().toISOString();
-        return { name: 'custom', kind: 'contract', status: 'failed', reason: 'a promise was broken', startedAt: t, finishedAt: t, durationMs: 0, checks: [], slos: [], artifacts: [] };
+        return {
+          name: 'custom',
+          kind: 'contract',
+          status: 'failed',
+          reason: 'a promise was broken',
+          startedAt: t,
+          finishedAt: t,
+          durationMs: 0,
+          checks: [],
+          slos: [],
+          artifacts: [],
+        };
       },
     };
     const target = { baseUrl: 'http://127.0.0.1:9', credentials: { clientId: 'c', clientSecret: 's' }, embedded: false };

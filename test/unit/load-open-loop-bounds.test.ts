@@ -80,7 +80,10 @@ describe('open-loop exchanges are bounded', () => {
     });
     const { entries, observer } = journal();
     const outcome = await once(origin, { ...GET, method: 'POST', headers: { 'idempotency-key': 'k-1' }, body: '{}', retriesLeft: 2 }, { observer }).run();
-    expect(entries.map((e) => (e.what === 'failure' ? `${e.kind}${e.retrying === true ? ' (retrying)' : ''}` : String(e.status)))).toEqual(['reset (retrying)', '200']);
+    expect(entries.map((e) => (e.what === 'failure' ? `${e.kind}${e.retrying === true ? ' (retrying)' : ''}` : String(e.status)))).toEqual([
+      'reset (retrying)',
+      '200',
+    ]);
     expect(seen).toEqual(['k-1', 'k-1']);
     expect(outcome).toMatchObject({ sent: 1, retries: 1, completed: 1, inFlight: 0 });
   });

@@ -47,7 +47,10 @@ describe('load step', () => {
     expect(summary.totals.schemaViolations).toBe(0);
     // Every room of the run is closed, as the server itself sees it.
     expect(server.store.size).toBeGreaterThan(summary.setup.roomsCreated);
-    const open = [...server.store.list(LOCAL_CREDENTIALS.clientId, { status: 'waiting', limit: 100_000 }), ...server.store.list(LOCAL_CREDENTIALS.clientId, { status: 'active', limit: 100_000 })];
+    const open = [
+      ...server.store.list(LOCAL_CREDENTIALS.clientId, { status: 'waiting', limit: 100_000 }),
+      ...server.store.list(LOCAL_CREDENTIALS.clientId, { status: 'active', limit: 100_000 }),
+    ];
     expect(open).toEqual([]);
   });
 
@@ -146,7 +149,16 @@ describe('load step validity', () => {
     servers.push(server);
     // A late threshold of 1 µs: practically every send is "late", as on an overloaded generator.
     const profile = await loadBuiltinProfile();
-    const step = createLoadStep({ mode: 'soak', rate: 50, durationMs: 1000, windowMs: 1000, roomPoolSize: 2, lateThresholdMs: 0.001, slos: ['p99 < 5s'], profile });
+    const step = createLoadStep({
+      mode: 'soak',
+      rate: 50,
+      durationMs: 1000,
+      windowMs: 1000,
+      roomPoolSize: 2,
+      lateThresholdMs: 0.001,
+      slos: ['p99 < 5s'],
+      profile,
+    });
     const result = await step.run({
       target: { baseUrl: server.url, credentials: { ...LOCAL_CREDENTIALS }, embedded: true, profile },
       signal: new AbortController().signal,

@@ -58,7 +58,7 @@ describe('metrics registry', () => {
     const shardA = new MetricsRegistry({ now: c.now });
     const shardB = new MetricsRegistry({ now: c.now });
     let seed = 7;
-    const random = () => ((seed = (seed * 16807) % 2147483647) / 2147483647);
+    const random = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
     for (let i = 0; i < 5000; i++) {
       const value = random() * random() * 900;
       const shard = i % 2 === 0 ? shardA : shardB;

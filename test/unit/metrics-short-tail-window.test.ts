@@ -43,7 +43,10 @@ describe('metrics registry: the last window at finish', () => {
     registry.record('latency', 'get_room', '2xx', 1);
     c.advance(250);
     registry.finish();
-    expect(registry.windows().map((w) => [w.startMs, w.endMs])).toEqual([[0, 1000], [1000, 1250]]);
+    expect(registry.windows().map((w) => [w.startMs, w.endMs])).toEqual([
+      [0, 1000],
+      [1000, 1250],
+    ]);
   });
 
   it('a run shorter than a quarter window still has its one window', () => {

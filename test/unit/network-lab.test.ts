@@ -75,7 +75,11 @@ describe.skipIf(skipReason !== undefined)(`network lab${skipReason === undefined
 
   it('detects exactly what trying tbf, htb, netem and nftables by hand finds on this host', async () => {
     const namespace = `rg-manual-${process.pid}`;
-    const tries = async (file: string, args: string[]) => run(file, args).then(() => true, () => false);
+    const tries = async (file: string, args: string[]) =>
+      run(file, args).then(
+        () => true,
+        () => false,
+      );
     await run('ip', ['netns', 'add', namespace]);
     try {
       await run('ip', ['-n', namespace, 'link', 'add', 'name', 'veth-a', 'type', 'veth', 'peer', 'name', 'veth-b']);
@@ -91,7 +95,18 @@ describe.skipIf(skipReason !== undefined)(`network lab${skipReason === undefined
         netem: await qdisc(['netem', 'delay', '10ms']),
         nftables:
           (await tries('ip', ['netns', 'exec', namespace, 'nft', 'add', 'table', 'netdev', 't'])) &&
-          (await tries('ip', ['netns', 'exec', namespace, 'nft', 'add', 'chain', 'netdev', 't', 'c', '{ type filter hook ingress device "veth-a" priority 0; }'])) &&
+          (await tries('ip', [
+            'netns',
+            'exec',
+            namespace,
+            'nft',
+            'add',
+            'chain',
+            'netdev',
+            't',
+            'c',
+            '{ type filter hook ingress device "veth-a" priority 0; }',
+          ])) &&
           (await tries('ip', ['netns', 'exec', namespace, 'nft', 'add', 'rule', 'netdev', 't', 'c', 'numgen', 'random', 'mod', '100', '<', '10', 'drop'])),
       };
       expect({
@@ -180,7 +195,8 @@ describe.skipIf(skipReason !== undefined)(`network lab${skipReason === undefined
     await withLab(await createNetworkLab(p, { exposePorts: [target.port] }), async (lab) => {
       const flaky = lab.cohort('flaky');
       const hello = `http://127.0.0.1:${target.port}/hello`;
-      const udp = (port: number) => udpCountAcross({ from: flaky.namespace, to: p.hub.namespace, host: p.cohorts[0]!.hubAddress, port, count: 100, perSecond: 200 });
+      const udp = (port: number) =>
+        udpCountAcross({ from: flaky.namespace, to: p.hub.namespace, host: p.cohorts[0]!.hubAddress, port, count: 100, perSecond: 200 });
       expect(await httpGetInside(flaky.namespace, hello)).toMatchObject({ ok: true });
       // A blackout switches only the drop filters: the cap's queue stays installed throughout.
       const hubQdisc = async () => (await run('tc', ['-n', p.hub.namespace, 'qdisc', 'show', 'dev', p.cohorts[0]!.hubDevice])).stdout;
@@ -303,7 +319,10 @@ describe.skipIf(skipReason !== undefined)(`network lab${skipReason === undefined
     });
 
     it('exchanges WebRTC media between participants in two cohorts, across the hub', async () => {
-      const p = plan([{ name: 'north', network: { up: '2mbit' } }, { name: 'south', network: { down: '2mbit', loss: '2%' } }]);
+      const p = plan([
+        { name: 'north', network: { up: '2mbit' } },
+        { name: 'south', network: { down: '2mbit', loss: '2%' } },
+      ]);
       await withLab(await createNetworkLab(p, { exposePorts: [target.port] }), async (lab) => {
         const [north, south] = await Promise.all([launchIn(lab, 'north'), launchIn(lab, 'south')]);
         const open = async (browser: Browser): Promise<Page> => {
@@ -338,13 +357,21 @@ describe.skipIf(skipReason !== undefined)(`network lab${skipReason === undefined
         await answerer.waitForFunction(
           async () => {
             const stats = await (window as unknown as { pc: RTCPeerConnection }).pc.getStats();
-            return [...stats.values()].some((s: { type: string; kind?: string; packetsReceived?: number }) => s.type === 'inbound-rtp' && s.kind === 'video' && (s.packetsReceived ?? 0) > 20);
+            return [...stats.values()].some(
+              (s: { type: string; kind?: string; packetsReceived?: number }) => s.type === 'inbound-rtp' && s.kind === 'video' && (s.packetsReceived ?? 0) > 20,
+            );
           },
           { timeout: 30_000, polling: 250 },
         );
         // The media path: the south participant receives from the north cohort's address.
         const remoteAddress = await answerer.evaluate(async () => {
-          const stats = [...(await (window as unknown as { pc: RTCPeerConnection }).pc.getStats()).values()] as { type: string; id: string; selectedCandidatePairId?: string; remoteCandidateId?: string; address?: string }[];
+          const stats = [...(await (window as unknown as { pc: RTCPeerConnection }).pc.getStats()).values()] as {
+            type: string;
+            id: string;
+            selectedCandidatePairId?: string;
+            remoteCandidateId?: string;
+            address?: string;
+          }[];
           const transport = stats.find((s) => s.type === 'transport');
           const pair = stats.find((s) => s.id === transport?.selectedCandidatePairId);
           return stats.find((s) => s.id === pair?.remoteCandidateId)?.address;
@@ -374,7 +401,10 @@ describe.skipIf(skipReason !== undefined)(`network lab${skipReason === undefined
   });
 
   it('removes what it built when aborted during setup', async () => {
-    const p = plan([{ name: 'a', network: { down: '1mbit' } }, { name: 'b', network: { loss: '3%' } }]);
+    const p = plan([
+      { name: 'a', network: { down: '1mbit' } },
+      { name: 'b', network: { loss: '3%' } },
+    ]);
     const abort = new AbortController();
     const steps: string[] = [];
     const failure = await createNetworkLab(p, {

@@ -5,13 +5,7 @@ import type { Capability, NetworkCapabilities } from '../../src/network/capabili
 import { cohortNamespaceName, hubNamespaceName, newRunTag, parseLabNamespace } from '../../src/network/lab-names.js';
 import { NetworkProfileError, planNetworkLab, type CohortNetworkSpec, type NetworkLabPlan } from '../../src/network/index.js';
 import { formatBandwidth, parseBandwidth, parsePercent } from '../../src/network/quantities.js';
-import {
-  burstBytes,
-  egressQdiscCommands,
-  ingressFilterScript,
-  linkShapingParts,
-  loopbackRedirectScript,
-} from '../../src/network/shaping-commands.js';
+import { burstBytes, egressQdiscCommands, ingressFilterScript, linkShapingParts, loopbackRedirectScript } from '../../src/network/shaping-commands.js';
 
 // Planning is pure: these tests need no root and describe hosts by their capabilities.
 
@@ -130,7 +124,11 @@ describe('planning cohort networks', () => {
   it('says once, with the fix, when the run cannot create namespaces at all', () => {
     const errors = planErrors([{ name: 'a', network: { delay: '1ms' } }, { name: 'b' }], {
       ...NO_NETEM,
-      namespaces: { available: false, reason: 'creating a network namespace failed: Permission denied', hint: 'creating network namespaces needs root (or CAP_SYS_ADMIN and CAP_NET_ADMIN); run as root or drop `cohorts` from the step' },
+      namespaces: {
+        available: false,
+        reason: 'creating a network namespace failed: Permission denied',
+        hint: 'creating network namespaces needs root (or CAP_SYS_ADMIN and CAP_NET_ADMIN); run as root or drop `cohorts` from the step',
+      },
     });
     expect(errors).toHaveLength(1);
     expect(errors[0]!.message).toContain('Permission denied');
@@ -173,7 +171,17 @@ describe('planning cohort networks', () => {
       [1, 20_000, 6_000, 'blackout'],
       [0, 40_000, 5_000, '100kbit down, 20% loss'],
     ]);
-    const errors = planErrors([{ name: 'x', network: { changes: [{ at: '10s', for: '10s', network: 'blackout' }, { at: '15s', for: '1s', network: 'blackout' }] } }]);
+    const errors = planErrors([
+      {
+        name: 'x',
+        network: {
+          changes: [
+            { at: '10s', for: '10s', network: 'blackout' },
+            { at: '15s', for: '1s', network: 'blackout' },
+          ],
+        },
+      },
+    ]);
     expect(errors.map((e) => [e.path, e.message])).toEqual([['cohorts[0].network.changes[1].at', 'this change starts before change 0 ends']]);
   });
 
@@ -187,7 +195,11 @@ describe('planning cohort networks', () => {
 
 describe('shaping commands', () => {
   it('caps down on the hub end and up on the cohort end; nftables loss on both ingress hooks', () => {
-    const parts = linkShapingParts({ kind: 'shaped', conditions: { downBitsPerSecond: 300_000, rateVia: 'tbf', lossPercent: 10, lossVia: 'nftables' }, label: '' });
+    const parts = linkShapingParts({
+      kind: 'shaped',
+      conditions: { downBitsPerSecond: 300_000, rateVia: 'tbf', lossPercent: 10, lossVia: 'nftables' },
+      label: '',
+    });
     expect(parts.hubEgress).toEqual({ rateBitsPerSecond: 300_000, rateVia: 'tbf' });
     expect(parts.cohortEgress).toBeUndefined();
     expect(parts.hubIngress).toEqual({ kind: 'random-loss', percent: 10 });
@@ -208,7 +220,25 @@ describe('shaping commands', () => {
     expect(egressQdiscCommands('rg-hub', parts.cohortEgress!)).toEqual([
       ['qdisc', 'add', 'dev', 'rg-hub', 'root', 'handle', '1:', 'netem', 'limit', '10000', 'delay', '50ms', '10ms', 'loss', '2%'],
       ['qdisc', 'add', 'dev', 'rg-hub', 'parent', '1:1', 'handle', '10:', 'htb', 'default', '1'],
-      ['class', 'add', 'dev', 'rg-hub', 'parent', '10:', 'classid', '10:1', 'htb', 'rate', '1000000bit', 'ceil', '1000000bit', 'burst', '3000', 'cburst', '3000'],
+      [
+        'class',
+        'add',
+        'dev',
+        'rg-hub',
+        'parent',
+        '10:',
+        'classid',
+        '10:1',
+        'htb',
+        'rate',
+        '1000000bit',
+        'ceil',
+        '1000000bit',
+        'burst',
+        '3000',
+        'cburst',
+        '3000',
+      ],
     ]);
     // Down has netem (delay and loss apply both ways) but no rate.
     expect(egressQdiscCommands('rg-c0', parts.hubEgress!)).toEqual([

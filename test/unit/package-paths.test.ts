@@ -4,7 +4,16 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadRunConfig } from '../../src/config/load-config.js';
-import { BUNDLED_PACT, BUNDLED_SMOKE_SUITE, BUNDLED_SPEC, PACKAGE_ROOT, RUNTIME_ASSETS, packageVersion, resolveRunFile, schemaFile } from '../../src/package-assets.js';
+import {
+  BUNDLED_PACT,
+  BUNDLED_SMOKE_SUITE,
+  BUNDLED_SPEC,
+  PACKAGE_ROOT,
+  RUNTIME_ASSETS,
+  packageVersion,
+  resolveRunFile,
+  schemaFile,
+} from '../../src/package-assets.js';
 import { buildStep, relativeToScenario } from '../../src/runner/step-catalog.js';
 import { planInit } from '../../src/cli/init/init-files.js';
 import { loadProfile } from '../../src/profile/load-profile.js';
@@ -19,7 +28,7 @@ describe('package assets resolve from the package, not the current directory', (
     expect(packageVersion()).toMatch(/^\d+\.\d+\.\d+/);
   });
 
-  it('a suites/ or scenarios/ name missing from the cwd falls back to the bundled file; the user\'s own file wins', async () => {
+  it("a suites/ or scenarios/ name missing from the cwd falls back to the bundled file; the user's own file wins", async () => {
     const cwd = await mkdtemp(join(tmpdir(), 'roomgate-cwd-'));
     expect(resolveRunFile('suites/ci-gate.yaml', cwd)).toEqual({ path: join(PACKAGE_ROOT, 'suites', 'ci-gate.yaml'), bundled: true });
     expect(resolveRunFile('./scenarios/soak.yaml', cwd)).toEqual({ path: join(PACKAGE_ROOT, 'scenarios', 'soak.yaml'), bundled: true });
@@ -39,7 +48,11 @@ describe('package assets resolve from the package, not the current directory', (
       slos: [],
       at: { file: 'gates/nested/pact.yaml', line: 3, path: 'steps[0]' },
     };
-    expect(relativeToScenario(step)).toEqual({ spec: join('gates', 'contracts', 'api.yaml'), pacts: [join('gates', 'nested', 'pacts', 'a.json'), '/abs/b.json'], timeout: '30s' });
+    expect(relativeToScenario(step)).toEqual({
+      spec: join('gates', 'contracts', 'api.yaml'),
+      pacts: [join('gates', 'nested', 'pacts', 'a.json'), '/abs/b.json'],
+      timeout: '30s',
+    });
   });
 });
 
@@ -49,7 +62,14 @@ describe('roomgate init scaffold', () => {
     const plan = planInit('gates', cwd);
     expect(plan.dir).toBe('gates');
     expect(plan.needsInstall).toBe(true);
-    expect(plan.files.map((f) => f.path)).toEqual(['gates/ci-gate.yaml', 'gates/contract.yaml', 'gates/soak.yaml', 'gates/profile.yaml', 'gates/videoconnect.v1.openapi.yaml', '.github/workflows/roomgate.yml']);
+    expect(plan.files.map((f) => f.path)).toEqual([
+      'gates/ci-gate.yaml',
+      'gates/contract.yaml',
+      'gates/soak.yaml',
+      'gates/profile.yaml',
+      'gates/videoconnect.v1.openapi.yaml',
+      '.github/workflows/roomgate.yml',
+    ]);
     for (const file of plan.files) {
       await mkdir(join(cwd, file.path, '..'), { recursive: true });
       if ('text' in file.content) await writeFile(join(cwd, file.path), file.content.text);

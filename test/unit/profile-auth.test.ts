@@ -63,7 +63,10 @@ async function loadWith(auth: string) {
 }
 
 /** A room API whose room reads are allowed when `allowed(headers)` says so; token requests are judged by `token`. */
-function acmeServer(allowed: (headers: Record<string, string>) => boolean | Promise<boolean>, token?: (request: { headers: Record<string, string>; body: string }) => { status: number; body: unknown }) {
+function acmeServer(
+  allowed: (headers: Record<string, string>) => boolean | Promise<boolean>,
+  token?: (request: { headers: Record<string, string>; body: string }) => { status: number; body: unknown },
+) {
   return startLoopback(async ({ method, url, headers, body }, res) => {
     if (url.pathname === '/oauth/token' && method === 'POST' && token !== undefined) {
       const answer = token({ headers, body });
@@ -146,7 +149,11 @@ describe('auth kind jwt', () => {
     const seen: Record<string, unknown>[] = [];
     server = await acmeServer(async (h) => {
       const token = /^Bearer (.+)$/.exec(h['authorization'] ?? '')?.[1] ?? '';
-      const { payload, protectedHeader } = await jwtVerify(token, new TextEncoder().encode(SECRET), { algorithms: ['HS256'], issuer: 'key-1', currentDate: new Date(clock) });
+      const { payload, protectedHeader } = await jwtVerify(token, new TextEncoder().encode(SECRET), {
+        algorithms: ['HS256'],
+        issuer: 'key-1',
+        currentDate: new Date(clock),
+      });
       expect(protectedHeader.alg).toBe('HS256');
       seen.push(payload);
       return true;
@@ -184,7 +191,11 @@ describe('auth kind client-credentials', () => {
       (h) => h['authorization'] === `Bearer at-${issued}`,
       ({ headers, body }) => {
         const form = new URLSearchParams(body);
-        const ok = headers['content-type'] === 'application/x-www-form-urlencoded' && form.get('grant_type') === 'client_credentials' && form.get('client_id') === 'cid' && form.get('client_secret') === 'c s&=';
+        const ok =
+          headers['content-type'] === 'application/x-www-form-urlencoded' &&
+          form.get('grant_type') === 'client_credentials' &&
+          form.get('client_id') === 'cid' &&
+          form.get('client_secret') === 'c s&=';
         if (!ok) return { status: 401, body: { error: 'invalid_client' } };
         issued += 1;
         return { status: 200, body: { access_token: `at-${issued}`, token_type: 'Bearer', expires_in: 2 } };
@@ -204,11 +215,15 @@ describe('auth kind client-credentials', () => {
   });
 
   it('sends the pair as HTTP Basic with a JSON body when clientAuth is basic', async () => {
-    const profile = await loadWith('kind: client-credentials\ntoken: { operation: "POST /oauth/token", encoding: json, clientAuth: basic, fields: { audience: rooms }, accessToken: /access_token, lifetime: 30m }');
+    const profile = await loadWith(
+      'kind: client-credentials\ntoken: { operation: "POST /oauth/token", encoding: json, clientAuth: basic, fields: { audience: rooms }, accessToken: /access_token, lifetime: 30m }',
+    );
     server = await acmeServer(
       (h) => h['authorization'] === 'Bearer only-token',
       ({ headers, body }) =>
-        headers['authorization'] === `Basic ${Buffer.from('cid:sec').toString('base64')}` && headers['content-type'] === 'application/json' && body === '{"audience":"rooms"}'
+        headers['authorization'] === `Basic ${Buffer.from('cid:sec').toString('base64')}` &&
+        headers['content-type'] === 'application/json' &&
+        body === '{"audience":"rooms"}'
           ? { status: 200, body: { access_token: 'only-token' } }
           : { status: 400, body: { error: 'invalid_request' } },
     );
@@ -217,7 +232,9 @@ describe('auth kind client-credentials', () => {
   });
 
   it('a 401 on a cached token fetches a fresh one and retries once; a second 401 is the answer', async () => {
-    const profile = await loadWith('kind: client-credentials\ntoken: { operation: issueToken, encoding: form, accessToken: /access_token, expiresIn: /expires_in }');
+    const profile = await loadWith(
+      'kind: client-credentials\ntoken: { operation: issueToken, encoding: form, accessToken: /access_token, expiresIn: /expires_in }',
+    );
     let issued = 0;
     let revoked = 'at-1';
     server = await acmeServer(
@@ -235,7 +252,10 @@ describe('auth kind client-credentials', () => {
 
     server.requests.length = 0;
     revoked = '';
-    const stubborn = await acmeServer(() => false, () => ({ status: 200, body: { access_token: `at-${++issued}`, expires_in: 3600 } }));
+    const stubborn = await acmeServer(
+      () => false,
+      () => ({ status: 200, body: { access_token: `at-${++issued}`, expires_in: 3600 } }),
+    );
     try {
       const refused = createProfileClient(profile, { baseUrl: stubborn.url, clientId: 'cid', clientSecret: 'sec', env: {} });
       await expect(refused.getRoom('c')).rejects.toThrow(/getRoom answered 401/);
@@ -248,7 +268,10 @@ describe('auth kind client-credentials', () => {
 
   it('a refused token request names the token operation and says to check the credentials', async () => {
     const profile = await loadWith('kind: client-credentials\ntoken: { operation: issueToken, accessToken: /access_token }');
-    server = await acmeServer(() => true, () => ({ status: 401, body: { error: 'invalid_client' } }));
+    server = await acmeServer(
+      () => true,
+      () => ({ status: 401, body: { error: 'invalid_client' } }),
+    );
     const client = createProfileClient(profile, { baseUrl: server.url, clientId: 'cid', clientSecret: 'bad', env: {} });
     await expect(client.getRoom('a')).rejects.toThrow(/issueToken answered 401 \(token request refused: check the client id and secret\)/);
   });

@@ -27,7 +27,13 @@ import {
 
 /** What a profile says about the API, without where it was read from. */
 function semantics(profile: TargetProfile) {
-  return { auth: profile.auth, rooms: withoutMetricNames(profile.rooms), fields: profile.fields, errors: profile.conventions.errors, rateLimitHeaders: profile.conventions.rateLimitHeaders };
+  return {
+    auth: profile.auth,
+    rooms: withoutMetricNames(profile.rooms),
+    fields: profile.fields,
+    errors: profile.conventions.errors,
+    rateLimitHeaders: profile.conventions.rateLimitHeaders,
+  };
 }
 
 /**
@@ -127,7 +133,10 @@ describe('drafting a profile from an OpenAPI document', () => {
     });
     expect(draft.fillIn).toContainEqual(expect.stringMatching(/^auth\.claims: the claims your API requires/));
     // Filling in what it listed (the grants in the claims template) is all the server needs.
-    const filled = draft.yaml.replace('    iss: "{{clientId}}"\n', '    iss: "{{clientId}}"\n    video: { roomCreate: true, roomList: true, roomAdmin: true }\n');
+    const filled = draft.yaml.replace(
+      '    iss: "{{clientId}}"\n',
+      '    iss: "{{clientId}}"\n    video: { roomCreate: true, roomList: true, roomAdmin: true }\n',
+    );
     const run = await lifecycle(await load(filled), liveKitServer(), { clientId: LIVEKIT_KEY, clientSecret: LIVEKIT_SECRET });
     expect(run.room).toMatchObject({ id: 'rg-draft-1', participantCount: 0 });
     expect(run.read?.id).toBe('rg-draft-1');
@@ -158,12 +167,29 @@ components:
 `;
     const { draft, load } = await draftOf(oauth);
     expect(draft.profile).toMatchObject({
-      auth: { kind: 'client-credentials', token: { operation: 'token', encoding: 'form', idField: 'client_id', secretField: 'client_secret', fields: { grant_type: 'client_credentials' }, accessToken: '/access_token', expiresIn: '/expires_in' } },
-      rooms: { create: { operation: 'createMeeting', body: { title: '{{name}}', endDate: '{{now+1h}}' } }, get: { operation: 'getMeeting' }, close: { operation: 'deleteMeeting', answers: [204] } },
+      auth: {
+        kind: 'client-credentials',
+        token: {
+          operation: 'token',
+          encoding: 'form',
+          idField: 'client_id',
+          secretField: 'client_secret',
+          fields: { grant_type: 'client_credentials' },
+          accessToken: '/access_token',
+          expiresIn: '/expires_in',
+        },
+      },
+      rooms: {
+        create: { operation: 'createMeeting', body: { title: '{{name}}', endDate: '{{now+1h}}' } },
+        get: { operation: 'getMeeting' },
+        close: { operation: 'deleteMeeting', answers: [204] },
+      },
       fields: { id: '/meetingId', name: '/title' },
     });
     expect((await load()).rooms.create.resolved.pathTemplate).toBe('/meetings');
-    const header = await draftOf(oauth.replace('security: [{ oauth: [] }]', 'security: [{ key: [] }]').replace(/ {2}\/oauth\/token:[\s\S]*?(?= {2}\/meetings:)/, ''));
+    const header = await draftOf(
+      oauth.replace('security: [{ oauth: [] }]', 'security: [{ key: [] }]').replace(/ {2}\/oauth\/token:[\s\S]*?(?= {2}\/meetings:)/, ''),
+    );
     expect(header.draft.profile['auth']).toEqual({ kind: 'header', header: 'X-Api-Key' });
   });
 });

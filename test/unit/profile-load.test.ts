@@ -95,7 +95,11 @@ describe('loading a target profile', () => {
     const profile = await loadProfile(join(dir, 'acme.profile.yaml'));
     expect(profile.spec.path).toBe(join(dir, 'acme.openapi.yaml'));
     expect(profile.auth).toEqual({ kind: 'bearer', credentials: { secretVar: 'ACME_API_KEY' } });
-    expect(profile.rooms.create).toMatchObject({ encoding: 'json', room: '', resolved: { operationId: 'createMeeting', method: 'POST', pathTemplate: '/v1/meetings' } });
+    expect(profile.rooms.create).toMatchObject({
+      encoding: 'json',
+      room: '',
+      resolved: { operationId: 'createMeeting', method: 'POST', pathTemplate: '/v1/meetings' },
+    });
     expect(profile.rooms.get.params).toEqual({ meetingId: '{{room.id}}' });
     expect(profile.rooms.list).toMatchObject({ resolved: { operationId: 'listMeetings' }, paging: { kind: 'cursor', pointer: '/nextCursor' } });
     expect(profile.rooms.close).toMatchObject({ answers: [204], repeat: 'not-found', afterClose: 'gone' });
@@ -107,7 +111,14 @@ describe('loading a target profile', () => {
   it('JSON profiles load too', async () => {
     const dir = writeFiles({
       'acme.openapi.yaml': SPEC,
-      'acme.json': JSON.stringify({ profile: 1, name: 'Acme', spec: 'acme.openapi.yaml', auth: { kind: 'header', header: 'X-Api-Key' }, rooms: { create: { operation: 'createMeeting' }, get: { operation: 'getMeeting' }, close: { operation: 'deleteMeeting' } }, fields: { id: '/id' } }),
+      'acme.json': JSON.stringify({
+        profile: 1,
+        name: 'Acme',
+        spec: 'acme.openapi.yaml',
+        auth: { kind: 'header', header: 'X-Api-Key' },
+        rooms: { create: { operation: 'createMeeting' }, get: { operation: 'getMeeting' }, close: { operation: 'deleteMeeting' } },
+        fields: { id: '/id' },
+      }),
     });
     const profile = await loadProfile(join(dir, 'acme.json'));
     expect(profile.auth).toEqual({ kind: 'header', header: 'X-Api-Key', prefix: '', credentials: {} });
@@ -120,7 +131,10 @@ describe('loading a target profile', () => {
     expect(profile.file).toBe(BUILTIN_PROFILE);
     expect(profile.spec.path).toBe(BUNDLED_SPEC);
     expect(profile.conventions).toEqual({ errors: 'envelope', rateLimitHeaders: 'ietf', pacts: [BUNDLED_PACT] });
-    expect(profile.auth).toMatchObject({ kind: 'client-credentials', token: { resolved: { method: 'POST', pathTemplate: '/v1/auth/token' }, expiresIn: '/expires_in' } });
+    expect(profile.auth).toMatchObject({
+      kind: 'client-credentials',
+      token: { resolved: { method: 'POST', pathTemplate: '/v1/auth/token' }, expiresIn: '/expires_in' },
+    });
     expect(await loadBuiltinProfile()).toBe(profile);
   });
 
@@ -132,7 +146,7 @@ describe('loading a target profile', () => {
     }
   });
 
-  it('--spec overrides the profile\'s spec (relative to the current directory)', async () => {
+  it("--spec overrides the profile's spec (relative to the current directory)", async () => {
     const dir = writeFiles({ 'other.yaml': SPEC });
     const profile = await parseProfile(VALID.replace('spec: ./acme.openapi.yaml\n', ''), join(dir, 'p.yaml'), { spec: join(dir, 'other.yaml') });
     expect(profile.spec.path).toBe(join(dir, 'other.yaml'));
@@ -158,7 +172,9 @@ describe('profile errors name file, line and path', () => {
   it('a literal secret: located, says how to fix it, and never repeats the value', async () => {
     const text = VALID.replace('  credentials: { secret: ACME_API_KEY }', '  apiKey: sk_live_51Hx9secretvalue');
     const { file, error } = await loadText(text);
-    expect(error?.located).toBe(`${file}:${lineOf(text, 'apiKey:')}: auth.apiKey "apiKey" looks like a secret written into the profile; secrets never go in a profile file`);
+    expect(error?.located).toBe(
+      `${file}:${lineOf(text, 'apiKey:')}: auth.apiKey "apiKey" looks like a secret written into the profile; secrets never go in a profile file`,
+    );
     expect(error?.hint).toContain('credentials: { secret: MY_API_SECRET }');
     expect(JSON.stringify([error?.message, error?.hint, error?.located])).not.toContain('sk_live');
   });
@@ -173,8 +189,11 @@ describe('profile errors name file, line and path', () => {
     expect(wrapped.error?.hint).toBe('write secret: ACME_API_KEY (roomgate reads the variable itself; the profile never holds its value)');
   });
 
-  it('a client_secret among the token request\'s constant fields', async () => {
-    const text = VALID.replace('  kind: bearer\n  credentials: { secret: ACME_API_KEY }', '  kind: client-credentials\n  token:\n    operation: createMeeting\n    fields: { client_secret: abc123 }\n    accessToken: /token');
+  it("a client_secret among the token request's constant fields", async () => {
+    const text = VALID.replace(
+      '  kind: bearer\n  credentials: { secret: ACME_API_KEY }',
+      '  kind: client-credentials\n  token:\n    operation: createMeeting\n    fields: { client_secret: abc123 }\n    accessToken: /token',
+    );
     const { error } = await loadText(text);
     expect(error?.path).toBe('auth.token.fields.client_secret');
     expect(error?.message).not.toContain('abc123');
@@ -183,7 +202,9 @@ describe('profile errors name file, line and path', () => {
   it('an operation the spec lacks names the role, the closest operationId and the available ones', async () => {
     const text = VALID.replace('operation: getMeeting', 'operation: getMeting');
     const { file, error } = await loadText(text);
-    expect(error?.located).toBe(`${file}:${lineOf(text, 'operation: getMeting')}: rooms.get.operation rooms.get (role get): the OpenAPI document has no operation "getMeting"; did you mean "getMeeting"?`);
+    expect(error?.located).toBe(
+      `${file}:${lineOf(text, 'operation: getMeting')}: rooms.get.operation rooms.get (role get): the OpenAPI document has no operation "getMeting"; did you mean "getMeeting"?`,
+    );
     expect(error?.hint).toBe('use one of its operationIds (listMeetings, createMeeting, getMeeting, deleteMeeting, endMeeting) or write "METHOD /path"');
     const byPath = await loadText(VALID.replace('"GET /v1/meetings"', '"GET /v1/meeting"'));
     expect(byPath.error?.message).toBe('rooms.list (role list): the OpenAPI document has no operation GET /v1/meeting; closest: GET /v1/meetings');
@@ -206,7 +227,12 @@ describe('profile errors name file, line and path', () => {
     expect(error?.hint).toBe('add params: { orgId: "{{room.id}}", meetingId: "{{room.id}}" }');
     const filled = await loadText(text.replace('operation: endMeeting', 'operation: endMeeting\n    params: { orgId: acme, meetingId: "{{room.id}}" }'));
     expect(filled.error).toBeUndefined();
-    const nested = await loadText(VALID.replace('    operation: createMeeting\n', '    operation: createMeeting\n    encoding: form\n').replace('endDate: "{{now+1h}}"', 'window: { end: "{{now+1h}}" }'));
+    const nested = await loadText(
+      VALID.replace('    operation: createMeeting\n', '    operation: createMeeting\n    encoding: form\n').replace(
+        'endDate: "{{now+1h}}"',
+        'window: { end: "{{now+1h}}" }',
+      ),
+    );
     expect(nested.error?.message).toBe('a form-encoded body must be a mapping of scalars (or lists of scalars)');
   });
 
@@ -219,7 +245,10 @@ describe('profile errors name file, line and path', () => {
   });
 
   it('a missing file or spec says what to do', async () => {
-    await expect(loadProfile('/nonexistent/acme.yaml')).rejects.toMatchObject({ message: 'no such profile file', hint: expect.stringContaining('roomgate init --from-spec') });
+    await expect(loadProfile('/nonexistent/acme.yaml')).rejects.toMatchObject({
+      message: 'no such profile file',
+      hint: expect.stringContaining('roomgate init --from-spec'),
+    });
     const { error } = await loadText(VALID.replace('./acme.openapi.yaml', './missing.yaml'));
     expect(error?.path).toBe('spec');
     expect(error?.hint).toContain('relative to the profile file');

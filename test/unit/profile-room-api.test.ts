@@ -42,7 +42,8 @@ function videoConnectRecorder(): Promise<Loopback> {
     if (url.pathname === '/v1/rooms' && method === 'GET') return json(res, 200, { data: [ROOM], next_cursor: null, has_more: false });
     if (url.pathname === '/v1/rooms') return json(res, 201, ROOM);
     if (url.pathname.endsWith('/join-tokens')) return json(res, 201, { token: 'jt', join_url: `${ROOM.join_url}?token=jt`, expires_in: 600 });
-    if (url.pathname === '/v1/webhooks') return json(res, 201, { webhook_id: 'wh_1', url: 'http://127.0.0.1:9/sink', events: [], secret: 'whsec_AAAA', created_at: ROOM.created_at });
+    if (url.pathname === '/v1/webhooks')
+      return json(res, 201, { webhook_id: 'wh_1', url: 'http://127.0.0.1:9/sink', events: [], secret: 'whsec_AAAA', created_at: ROOM.created_at });
     if (method === 'DELETE') return json(res, 200, { message: 'Room rm_8xKp2mNqLz has been closed.' });
     return json(res, 200, ROOM);
   });
@@ -66,7 +67,12 @@ describe('the built-in VideoConnect profile', () => {
       await client.createWebhook({ url: 'http://127.0.0.1:9/sink', events: ['room.created', 'participant.joined', 'participant.left', 'room.closed'] });
       await client.deleteWebhook('wh_1');
 
-      const generic = createProfileClient(profile, { baseUrl: viaProfile.url, clientId: LOCAL_CREDENTIALS.clientId, clientSecret: LOCAL_CREDENTIALS.clientSecret, env: {} });
+      const generic = createProfileClient(profile, {
+        baseUrl: viaProfile.url,
+        clientId: LOCAL_CREDENTIALS.clientId,
+        clientSecret: LOCAL_CREDENTIALS.clientSecret,
+        env: {},
+      });
       await generic.createRoom({ name: 'r1', maxParticipants: 4, private: true, idempotencyKey: '"k1"' });
       await generic.createRoom({ name: 'r2' });
       await generic.getRoom('rm_8xKp2mNqLz');
@@ -84,7 +90,10 @@ describe('the built-in VideoConnect profile', () => {
       const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
       for (const r of viaProfile.requests) expect(r.headers['x-request-id']).toMatch(uuid);
       const normalized = (l: Loopback) =>
-        l.requests.map((r) => ({ ...r, headers: { ...Object.fromEntries(Object.entries(r.headers).filter(([name]) => name !== 'x-request-id')), host: 'target' } }));
+        l.requests.map((r) => ({
+          ...r,
+          headers: { ...Object.fromEntries(Object.entries(r.headers).filter(([name]) => name !== 'x-request-id')), host: 'target' },
+        }));
       expect(normalized(viaProfile)).toEqual(normalized(viaClient));
       expect(viaClient.requests).toHaveLength(11);
     } finally {
@@ -97,12 +106,24 @@ describe('the built-in VideoConnect profile', () => {
     const profile = await loadBuiltinProfile();
     const server = await startReferenceServer();
     try {
-      const generic = createProfileClient(profile, { baseUrl: server.url, clientId: LOCAL_CREDENTIALS.clientId, clientSecret: LOCAL_CREDENTIALS.clientSecret, env: {} });
+      const generic = createProfileClient(profile, {
+        baseUrl: server.url,
+        clientId: LOCAL_CREDENTIALS.clientId,
+        clientSecret: LOCAL_CREDENTIALS.clientSecret,
+        env: {},
+      });
       const typed = new VideoConnectClient({ baseUrl: server.url, credentials: LOCAL_CREDENTIALS });
       const { room, location } = await generic.createRoom({ name: 'rg-read-1', maxParticipants: 3 });
       const truth = await typed.getRoom(room.id);
       expect(location).toBe(`/v1/rooms/${truth.room_id}`);
-      expect(room).toMatchObject({ id: truth.room_id, name: truth.name, state: truth.status, status: truth.status, joinUrl: truth.join_url, participantCount: truth.participant_count });
+      expect(room).toMatchObject({
+        id: truth.room_id,
+        name: truth.name,
+        state: truth.status,
+        status: truth.status,
+        joinUrl: truth.join_url,
+        participantCount: truth.participant_count,
+      });
       expect((await generic.getRoom(room.id))?.raw).toEqual(truth);
 
       await generic.createRoom({ name: 'rg-read-2' });
@@ -195,11 +216,21 @@ describe('profiles shaped like real vendors drive their APIs through the same cl
     });
     afterAll(() => server.close());
 
-    it('builds form-encoded requests with the vendor\'s field names, and the status filter in its own values', async () => {
+    it("builds form-encoded requests with the vendor's field names, and the status filter in its own values", async () => {
       const api = new RoomApi(await load('twilio'));
       const create = api.create({ name: 'rg-t-0', maxParticipants: 4 });
-      expect(create).toMatchObject({ method: 'POST', path: '/v1/Rooms', contentType: 'application/x-www-form-urlencoded', body: 'UniqueName=rg-t-0&MaxParticipants=4&Type=group' });
-      expect(api.close('RM1')).toMatchObject({ method: 'POST', path: '/v1/Rooms/RM1', body: 'Status=completed', contentType: 'application/x-www-form-urlencoded' });
+      expect(create).toMatchObject({
+        method: 'POST',
+        path: '/v1/Rooms',
+        contentType: 'application/x-www-form-urlencoded',
+        body: 'UniqueName=rg-t-0&MaxParticipants=4&Type=group',
+      });
+      expect(api.close('RM1')).toMatchObject({
+        method: 'POST',
+        path: '/v1/Rooms/RM1',
+        body: 'Status=completed',
+        contentType: 'application/x-www-form-urlencoded',
+      });
       expect(api.list({ status: 'active', limit: 2 }).path).toBe('/v1/Rooms?Status=in-progress&PageSize=2');
       // Twilio has no "waiting": the filter is left out rather than sent with a made-up value.
       expect(api.list({ status: 'waiting', limit: 2 }).path).toBe('/v1/Rooms?PageSize=2');
@@ -243,7 +274,11 @@ describe('profiles shaped like real vendors drive their APIs through the same cl
 
     it('names operations by METHOD /path and builds every request as a JSON POST', async () => {
       const api = new RoomApi(await load('livekit'));
-      expect(api.create({ name: 'rg-l-0' })).toMatchObject({ operationId: 'POST /twirp/livekit.RoomService/CreateRoom', method: 'POST', body: '{"name":"rg-l-0","empty_timeout":300}' });
+      expect(api.create({ name: 'rg-l-0' })).toMatchObject({
+        operationId: 'POST /twirp/livekit.RoomService/CreateRoom',
+        method: 'POST',
+        body: '{"name":"rg-l-0","empty_timeout":300}',
+      });
       expect(api.get('rg-l-0')).toMatchObject({ path: '/twirp/livekit.RoomService/ListRooms', body: '{"names":["rg-l-0"]}' });
       expect(api.list()).toMatchObject({ path: '/twirp/livekit.RoomService/ListRooms', body: '{}' });
       expect(api.close('rg-l-0')).toMatchObject({ path: '/twirp/livekit.RoomService/DeleteRoom', body: '{"room":"rg-l-0"}' });

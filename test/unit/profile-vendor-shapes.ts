@@ -202,7 +202,15 @@ export function dailyServer(): Handler {
       const input = JSON.parse(body || '{}') as { name?: string; privacy?: string; properties?: Record<string, unknown> };
       const name = input.name ?? randomBytes(6).toString('hex');
       if (rooms.some((r) => r.name === name)) return json(res, 400, { error: 'invalid-request-error', info: `a room named ${name} already exists` });
-      const room: DailyRoom = { id: randomUUID(), name, api_created: true, privacy: input.privacy ?? 'public', url: `https://acme.daily.co/${name}`, created_at: new Date().toISOString(), config: input.properties ?? {} };
+      const room: DailyRoom = {
+        id: randomUUID(),
+        name,
+        api_created: true,
+        privacy: input.privacy ?? 'public',
+        url: `https://acme.daily.co/${name}`,
+        created_at: new Date().toISOString(),
+        config: input.properties ?? {},
+      };
       rooms.push(room);
       return json(res, 200, room);
     }
@@ -362,7 +370,8 @@ interface TwilioRoom {
 export function twilioServer(): Handler {
   const rooms: TwilioRoom[] = [];
   const basic = `Basic ${Buffer.from(`${TWILIO_SID}:${TWILIO_TOKEN}`).toString('base64')}`;
-  const error = (res: ServerResponse, status: number, code: number, message: string) => json(res, status, { code, message, more_info: `https://www.twilio.com/docs/errors/${code}`, status });
+  const error = (res: ServerResponse, status: number, code: number, message: string) =>
+    json(res, status, { code, message, more_info: `https://www.twilio.com/docs/errors/${code}`, status });
   return ({ method, url, headers, body }, res) => {
     if (headers['authorization'] !== basic) return error(res, 401, 20003, 'Authenticate');
     if (method === 'POST' && headers['content-type'] !== 'application/x-www-form-urlencoded') return error(res, 400, 20001, 'form-encoded bodies only');
@@ -389,9 +398,21 @@ export function twilioServer(): Handler {
       const page = Number(url.searchParams.get('Page') ?? 0);
       const matching = rooms.filter((r) => status === null || r.status === status);
       const slice = matching.slice(page * size, (page + 1) * size);
-      const pageUrl = (n: number) => `https://video.twilio.com/v1/Rooms?${new URLSearchParams({ ...(status === null ? {} : { Status: status }), PageSize: String(size), Page: String(n), PageToken: `PA${n}` })}`;
+      const pageUrl = (n: number) =>
+        `https://video.twilio.com/v1/Rooms?${new URLSearchParams({ ...(status === null ? {} : { Status: status }), PageSize: String(size), Page: String(n), PageToken: `PA${n}` })}`;
       const more = (page + 1) * size < matching.length;
-      return json(res, 200, { rooms: slice, meta: { page, page_size: size, first_page_url: pageUrl(0), previous_page_url: page === 0 ? null : pageUrl(page - 1), url: pageUrl(page), next_page_url: more ? pageUrl(page + 1) : null, key: 'rooms' } });
+      return json(res, 200, {
+        rooms: slice,
+        meta: {
+          page,
+          page_size: size,
+          first_page_url: pageUrl(0),
+          previous_page_url: page === 0 ? null : pageUrl(page - 1),
+          url: pageUrl(page),
+          next_page_url: more ? pageUrl(page + 1) : null,
+          key: 'rooms',
+        },
+      });
     }
     const sid = /^\/v1\/Rooms\/([^/]+)$/.exec(url.pathname)?.[1];
     const room = rooms.find((r) => r.sid === sid || r.unique_name === sid);
@@ -542,7 +563,15 @@ export function liveKitServer(): Handler {
         // CreateRoom of an existing name answers the existing room (LiveKit creates on first use).
         let room = rooms.find((r) => r.name === name);
         if (room === undefined) {
-          room = { sid: `RM_${randomBytes(6).toString('hex')}`, name, empty_timeout: Number(input['empty_timeout'] ?? 300), max_participants: Number(input['max_participants'] ?? 0), creation_time: String(Math.floor(Date.now() / 1000)), num_participants: 0, metadata: '' };
+          room = {
+            sid: `RM_${randomBytes(6).toString('hex')}`,
+            name,
+            empty_timeout: Number(input['empty_timeout'] ?? 300),
+            max_participants: Number(input['max_participants'] ?? 0),
+            creation_time: String(Math.floor(Date.now() / 1000)),
+            num_participants: 0,
+            metadata: '',
+          };
           rooms.push(room);
         }
         return json(res, 200, room);

@@ -36,7 +36,10 @@ describe('reference server conforms to contracts/videoconnect.v1.openapi.yaml', 
   afterAll(() => server.close());
 
   it('token, room, page, delete and join-token bodies match their schemas', async () => {
-    conforms('TokenResponse', await http(server.url, 'POST', '/v1/auth/token', { json: { client_id: 'roomgate-local', client_secret: 'roomgate-local-secret' } }));
+    conforms(
+      'TokenResponse',
+      await http(server.url, 'POST', '/v1/auth/token', { json: { client_id: 'roomgate-local', client_secret: 'roomgate-local-secret' } }),
+    );
     const created = await http(server.url, 'POST', '/v1/rooms', { token, json: { name: 'Conform', is_private: true } });
     conforms('Room', created);
     server.store.join(created.body.room_id, 'Ada');

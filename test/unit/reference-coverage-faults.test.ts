@@ -19,7 +19,13 @@ import { REPO_ROOT } from '../helpers/run-cli.js';
 
 const addFormats = addFormatsModule as unknown as (ajv: Ajv2020) => Ajv2020;
 
-const COVERAGE_FAULTS = ['delete-unknown-room-ok', 'webhook-delete-unknown-ok', 'recording-type-coerced', 'list-cursor-unchecked', 'join-token-no-auth'] as const satisfies readonly FaultName[];
+const COVERAGE_FAULTS = [
+  'delete-unknown-room-ok',
+  'webhook-delete-unknown-ok',
+  'recording-type-coerced',
+  'list-cursor-unchecked',
+  'join-token-no-auth',
+] as const satisfies readonly FaultName[];
 
 let conforms: (schema: string, result: HttpResult) => void;
 let clean: TwoClientServer;
@@ -70,7 +76,7 @@ describe('the coverage faults are known faults', () => {
 });
 
 describe('delete-unknown-room-ok: DELETE /v1/rooms/{room_id} of an unknown room', () => {
-  it('answers 200 with a DeleteRoomResponse under the fault, and closes nothing (not even another client\'s room)', async () => {
+  it("answers 200 with a DeleteRoomResponse under the fault, and closes nothing (not even another client's room)", async () => {
     const { server, alice, bob } = serverWith('delete-unknown-room-ok');
     const unknown = await http(server.url, 'DELETE', '/v1/rooms/rm_0000000000', { token: alice });
     expect(unknown.status).toBe(200);
@@ -143,7 +149,16 @@ describe('webhook-delete-unknown-ok: DELETE /v1/webhooks/{webhook_id} of an unkn
 describe('recording-type-coerced: POST /v1/rooms with a non-boolean recording', () => {
   it('answers 201 with a schema-valid room holding Boolean(recording) under the fault', async () => {
     const { server, alice } = serverWith('recording-type-coerced');
-    const cases: [unknown, boolean][] = [['yes', true], ['false', true], [1, true], [0, false], ['', false], [null, false], [{}, true], [[], true]];
+    const cases: [unknown, boolean][] = [
+      ['yes', true],
+      ['false', true],
+      [1, true],
+      [0, false],
+      ['', false],
+      [null, false],
+      [{}, true],
+      [[], true],
+    ];
     for (const [recording, stored] of cases) {
       const created = await http(server.url, 'POST', '/v1/rooms', { token: alice, json: { name: 'Coerced', recording } });
       expect(created.status, `recording ${JSON.stringify(recording)}: ${created.text}`).toBe(201);

@@ -9,7 +9,13 @@ const JSON_TYPE = { 'content-type': 'application/json' };
  * `Content-Length: 0` or without any length header (both occur in the wild).
  * node:http, because fetch refuses a body (even an empty one) on GET.
  */
-function emptyJsonTyped(baseUrl: string, method: string, path: string, token: string, withLength = true): Promise<{ status: number; body: unknown; text: string }> {
+function emptyJsonTyped(
+  baseUrl: string,
+  method: string,
+  path: string,
+  token: string,
+  withLength = true,
+): Promise<{ status: number; body: unknown; text: string }> {
   return new Promise((resolve, reject) => {
     const headers = { ...JSON_TYPE, authorization: `Bearer ${token}`, ...(withLength ? { 'content-length': '0' } : {}) };
     const req = httpRequest(`${baseUrl}${path}`, { method, headers }, (res) => {

@@ -40,7 +40,11 @@ describe('reference server: every error is the {error, message, status} envelope
       expectEnvelope(await http(server.url, 'POST', '/v1/rooms', { token, raw, headers: { 'content-type': 'application/json' } }), 400, 'invalid_json');
     }
     expectEnvelope(await http(server.url, 'POST', '/v1/rooms', { token, raw: '', headers: { 'content-type': 'application/json' } }), 400, 'invalid_json');
-    expectEnvelope(await http(server.url, 'POST', '/v1/auth/token', { raw: '{"client_id":', headers: { 'content-type': 'application/json' } }), 400, 'invalid_json');
+    expectEnvelope(
+      await http(server.url, 'POST', '/v1/auth/token', { raw: '{"client_id":', headers: { 'content-type': 'application/json' } }),
+      400,
+      'invalid_json',
+    );
   });
 
   it('bodies over 64 KiB are 413 payload_too_large', async () => {
@@ -88,7 +92,7 @@ describe('reference server: every error is the {error, message, status} envelope
     const inputs: { method: string; path: string; raw?: string; headers?: Record<string, string> }[] = [
       { method: 'POST', path: '/v1/rooms', raw: '{"__proto__":{"admin":true},"name":"x"}', headers: { 'content-type': 'application/json' } },
       { method: 'POST', path: '/v1/rooms', raw: '{"constructor":{"prototype":{}},"name":"x"}', headers: { 'content-type': 'application/json' } },
-      { method: 'POST', path: '/v1/rooms', raw: '[' .repeat(5000), headers: { 'content-type': 'application/json' } },
+      { method: 'POST', path: '/v1/rooms', raw: '['.repeat(5000), headers: { 'content-type': 'application/json' } },
       { method: 'POST', path: '/v1/rooms', raw: '\u0000\u0001\u0002', headers: { 'content-type': 'application/json' } },
       { method: 'GET', path: '/v1/rooms/%E0%A4%A' },
       { method: 'GET', path: `/v1/rooms/${'x'.repeat(5000)}` },

@@ -91,7 +91,10 @@ function normalized(result: HttpResult, server: ReferenceServer, roomIds: string
     // The window's reset (t=, Retry-After) depends on when in the second each server was asked.
     headers[name] = name === 'ratelimit' ? value.replace(/;t=\d+$/, ';t=T') : name === 'retry-after' ? 'T' : value;
   });
-  let text = result.text.replace(/retry after \d+ s/, 'retry after T s').replaceAll(server.url, '<url>').replace(/"created_at":"[^"]+"/, '"created_at":"<time>"');
+  let text = result.text
+    .replace(/retry after \d+ s/, 'retry after T s')
+    .replaceAll(server.url, '<url>')
+    .replace(/"created_at":"[^"]+"/, '"created_at":"<time>"');
   roomIds.forEach((id, index) => (text = text.replaceAll(id, `<room ${index}>`)));
   if (headers['content-length'] !== undefined) headers['content-length'] = 'N';
   return { status: result.status, headers, text };
@@ -166,7 +169,10 @@ describe('GET room hot path: answers exactly as the fastify route does', () => {
         return { ...rest, headers: { ...headers, ratelimit: headers['ratelimit']?.replace(/r=\d+/, 'r=R') } };
       });
       expect(hot).toEqual(cold);
-      expect(hot).toMatchObject({ status: 500, text: JSON.stringify({ error: 'internal_error', message: 'Injected failure (server-errors fault); it is safe to retry.', status: 500 }) });
+      expect(hot).toMatchObject({
+        status: 500,
+        text: JSON.stringify({ error: 'internal_error', message: 'Injected failure (server-errors fault); it is safe to retry.', status: 500 }),
+      });
     } finally {
       await Promise.all(servers.map((server) => server.close()));
     }

@@ -12,8 +12,7 @@ describe('reference server: Idempotency-Key on POST /v1/rooms', () => {
   });
   afterAll(() => server.close());
 
-  const create = (key: string, json: unknown, as = token) =>
-    http(server.url, 'POST', '/v1/rooms', { token: as, json, headers: { 'idempotency-key': key } });
+  const create = (key: string, json: unknown, as = token) => http(server.url, 'POST', '/v1/rooms', { token: as, json, headers: { 'idempotency-key': key } });
 
   it('replays the stored response for the same key and body: one room, same status, body and Location', async () => {
     const before = server.store.size;

@@ -9,7 +9,8 @@ import { http, startTwoClientServer } from '../helpers/reference-http.js';
  */
 type Probe = (url: string, alice: string, bob: string) => Promise<boolean>;
 
-const createRoom = async (url: string, token: string, json: unknown = { name: 'Alice only' }) => (await http(url, 'POST', '/v1/rooms', { token, json })).body as { room_id: string };
+const createRoom = async (url: string, token: string, json: unknown = { name: 'Alice only' }) =>
+  (await http(url, 'POST', '/v1/rooms', { token, json })).body as { room_id: string };
 
 /** Each promise, as "does it still hold?". */
 const PROBES: Record<string, Probe> = {
@@ -29,12 +30,13 @@ const PROBES: Record<string, Probe> = {
     return (await http(url, 'POST', `/v1/rooms/${id}/join-tokens`, { token: bob, json: {} })).status === 404;
   },
   'another client cannot delete a webhook subscription': async (url, alice, bob) => {
-    const { webhook_id: id } = (await http(url, 'POST', '/v1/webhooks', { token: alice, json: { url: 'http://127.0.0.1:9/hook', events: ['room.closed'] } })).body as { webhook_id: string };
+    const { webhook_id: id } = (await http(url, 'POST', '/v1/webhooks', { token: alice, json: { url: 'http://127.0.0.1:9/hook', events: ['room.closed'] } }))
+      .body as { webhook_id: string };
     const refused = (await http(url, 'DELETE', `/v1/webhooks/${id}`, { token: bob })).status === 404;
     const listed = (await http(url, 'GET', '/v1/webhooks', { token: alice })).body.data as { webhook_id: string }[];
     return refused && listed.some((w) => w.webhook_id === id);
   },
-  'another client\'s list never shows a room': async (url, alice, bob) => {
+  "another client's list never shows a room": async (url, alice, bob) => {
     const { room_id: id } = await createRoom(url, alice);
     const page = (await http(url, 'GET', '/v1/rooms?limit=100', { token: bob })).body.data as { room_id: string }[];
     return !page.some((r) => r.room_id === id);
@@ -50,7 +52,7 @@ const BROKEN_BY: Record<string, FaultName> = {
   'another client cannot close a room': 'cross-client-close',
   'another client cannot mint a join token': 'cross-client-join-token',
   'another client cannot delete a webhook subscription': 'cross-client-webhook-delete',
-  'another client\'s list never shows a room': 'cross-client-list',
+  "another client's list never shows a room": 'cross-client-list',
   'a client-sent status is not taken on create': 'read-only-status-writable',
 };
 
@@ -74,7 +76,11 @@ describe('reference server: identity faults', () => {
     it(`${fault} breaks "${promise}" and no other identity promise`, async () => {
       expect(FAULTS[fault].caughtBy).toMatchObject({ step: 'contract', checks: [expect.stringMatching(/^identity\./)] });
       const held = await holding([fault]);
-      expect(Object.entries(held).filter(([, ok]) => !ok).map(([p]) => p)).toEqual([promise]);
+      expect(
+        Object.entries(held)
+          .filter(([, ok]) => !ok)
+          .map(([p]) => p),
+      ).toEqual([promise]);
     });
   }
 
@@ -92,7 +98,7 @@ describe('reference server: identity faults', () => {
     }
   });
 
-  it('cross-client-list pages through every client\'s rooms in creation order', async () => {
+  it("cross-client-list pages through every client's rooms in creation order", async () => {
     const { server, alice, bob } = await startTwoClientServer({ faults: ['cross-client-list'] });
     try {
       const ids = [(await createRoom(server.url, alice)).room_id, (await createRoom(server.url, bob)).room_id, (await createRoom(server.url, alice)).room_id];

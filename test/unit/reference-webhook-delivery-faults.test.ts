@@ -12,7 +12,7 @@ function message(n: number): WebhookMessage {
   return { id: `msg_fault${n}`, type: 'room.created', body: JSON.stringify({ type: 'room.created', data: { room: { room_id: `rm_${n}` } } }) };
 }
 
-describe('the reference server\'s webhook delivery faults', () => {
+describe("the reference server's webhook delivery faults", () => {
   let sink: WebhookSink;
   let dispatcher: WebhookDispatcher | undefined;
   const registry = new SubscriptionRegistry(false);

@@ -8,7 +8,11 @@ import { WebhookSink } from '../helpers/webhook-sink.js';
 const FAST: Partial<WebhookDeliveryPolicy> = { baseDelayMs: 20, maxDelayMs: 100, maxAttempts: 4, attemptTimeoutMs: 1000 };
 
 function message(n = 1): WebhookMessage {
-  return { id: `msg_test${n}`, type: 'room.created', body: JSON.stringify({ type: 'room.created', timestamp: new Date().toISOString(), data: { room: { room_id: `rm_${n}` } } }) };
+  return {
+    id: `msg_test${n}`,
+    type: 'room.created',
+    body: JSON.stringify({ type: 'room.created', timestamp: new Date().toISOString(), data: { room: { room_id: `rm_${n}` } } }),
+  };
 }
 
 describe('webhook dispatcher (real loopback receiver)', () => {

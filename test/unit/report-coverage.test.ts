@@ -37,7 +37,14 @@ describe('coverage in summary.md', () => {
   });
 
   it('caps the listed cells at 30 with the count of the rest', () => {
-    const inputs: CoverageCell[] = Array.from({ length: 42 }, (_, i) => ({ operationId: 'createRoom', kind: 'too-long', label: `case ${i}`, state: 'not-provoked', observations: 0, note: 'no request body' }));
+    const inputs: CoverageCell[] = Array.from({ length: 42 }, (_, i) => ({
+      operationId: 'createRoom',
+      kind: 'too-long',
+      label: `case ${i}`,
+      state: 'not-provoked',
+      observations: 0,
+      note: 'no request body',
+    }));
     const coverage: ContractCoverage = { responses: [], inputs, totals: { responses: coverageTotals([]), inputs: coverageTotals(inputs) } };
     const text = renderSummaryMarkdown(coverageReport(coverageStep(coverage)));
     expect(text).toContain('coverage: responses 0/0, inputs 0/42\n');

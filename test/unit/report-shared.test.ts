@@ -88,7 +88,11 @@ describe('report.json', () => {
   it('is written atomically, without the client secret, and read back with its schema version', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'roomgate-report-'));
     // A step whose summary holds histograms (a load step's kind) of a foreign shape, and an echoed secret.
-    const step = fromReportJson<StepResult>({ ...contractStep(), kind: 'load', summary: { histograms: { create_room: 'HISTFAAAA' }, echoed: 'the secret is s3cret-value' } });
+    const step = fromReportJson<StepResult>({
+      ...contractStep(),
+      kind: 'load',
+      summary: { histograms: { create_room: 'HISTFAAAA' }, echoed: 'the secret is s3cret-value' },
+    });
     const report = buildRunReport({
       run: { id: 'r1', name: 'ci-gate', files: [], startedAt: now, durationMs: 1, status: 'failed', partial: false },
       target: { baseUrl: 'http://127.0.0.1:1', clientId: 'id', embedded: true },

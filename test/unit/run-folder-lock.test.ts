@@ -37,7 +37,10 @@ describe('the run-folder lock', () => {
     const dir = join(work, 'stale');
     await lockRunFolder(dir, { runId: 'dead', command: 'roomgate load' });
     // As a SIGKILLed run leaves it: its lock (now naming a PID no process has) and its events.
-    await writeFile(join(dir, LOCK_FILE), JSON.stringify({ pid: 2 ** 22 + 7, host: hostname(), runId: 'dead', command: 'roomgate load', at: new Date().toISOString() }));
+    await writeFile(
+      join(dir, LOCK_FILE),
+      JSON.stringify({ pid: 2 ** 22 + 7, host: hostname(), runId: 'dead', command: 'roomgate load', at: new Date().toISOString() }),
+    );
     await writeFile(join(dir, 'events.ndjson'), '{"type":"run-start","runId":"dead"}\n');
     await writeFile(join(dir, 'report.json'), '{}');
     const next = await lockRunFolder(dir, { runId: 'next', command: 'roomgate load' });

@@ -16,7 +16,15 @@ function capture(options: { live: boolean; lifecycle?: boolean; transform?: (t: 
 
 const t = new Date(0).toISOString();
 const result = (status: StepResult['status']): StepResult => ({
-  name: 'burst', kind: 'load', status, ...(status === 'failed' ? { reason: 'an SLO was breached' } : {}), startedAt: t, finishedAt: t, durationMs: 5200, checks: [], artifacts: [],
+  name: 'burst',
+  kind: 'load',
+  status,
+  ...(status === 'failed' ? { reason: 'an SLO was breached' } : {}),
+  startedAt: t,
+  finishedAt: t,
+  durationMs: 5200,
+  checks: [],
+  artifacts: [],
   slos: [{ status: 'failed', expression: 'create_room.p50 < 300ms', metric: 'latency', operation: 'create_room', threshold: 300, unit: 'ms', observed: 412.5 }],
 });
 
@@ -27,7 +35,12 @@ describe('the run console (progress.ts with lifecycle)', () => {
       { type: 'run-start', at: 0, runId: 'r', target: 'embedded reference server', plan: ['burst'] },
       { type: 'step-start', at: 0, step: 'burst', kind: 'load' },
       { type: 'progress', at: 1000, step: 'burst', progress: { elapsedMs: 1000, totalMs: 5000, fraction: 0.2, figures: { 'req/s': 2078 } } },
-      { type: 'window', at: 1000, step: 'burst', window: { startMs: 0, endMs: 1000, operations: { create_room: { count: 412, errors: 0, p50: 2, p99: 9.5, max: 20 } } } },
+      {
+        type: 'window',
+        at: 1000,
+        step: 'burst',
+        window: { startMs: 0, endMs: 1000, operations: { create_room: { count: 412, errors: 0, p50: 2, p99: 9.5, max: 20 } } },
+      },
       { type: 'step-end', at: 5200, step: 'burst', result: result('failed') },
     ];
     for (const e of events) renderer.sink(e);
@@ -69,11 +82,47 @@ describe('the run console (progress.ts with lifecycle)', () => {
   it('hands each step kind its own lines: a gate its check lines as they come, a load step its table before the result line', () => {
     const { renderer, text } = capture({ live: false, lifecycle: true, renderers: CONSOLE_RENDERERS });
     renderer.sink({ type: 'step-start', at: 0, step: 'contract', kind: 'contract' });
-    renderer.sink({ type: 'check', at: 1, step: 'contract', result: { name: 'routing.unknown-path-404', group: 'routing', status: 'passed', durationMs: 1, observations: 1 } });
-    renderer.sink({ type: 'step-end', at: 2, step: 'contract', result: { name: 'contract', kind: 'contract', status: 'passed', startedAt: t, finishedAt: t, durationMs: 2000, checks: [{ name: 'routing.unknown-path-404', group: 'routing', status: 'passed', durationMs: 1, observations: 1 }], slos: [], artifacts: [] } });
+    renderer.sink({
+      type: 'check',
+      at: 1,
+      step: 'contract',
+      result: { name: 'routing.unknown-path-404', group: 'routing', status: 'passed', durationMs: 1, observations: 1 },
+    });
+    renderer.sink({
+      type: 'step-end',
+      at: 2,
+      step: 'contract',
+      result: {
+        name: 'contract',
+        kind: 'contract',
+        status: 'passed',
+        startedAt: t,
+        finishedAt: t,
+        durationMs: 2000,
+        checks: [{ name: 'routing.unknown-path-404', group: 'routing', status: 'passed', durationMs: 1, observations: 1 }],
+        slos: [],
+        artifacts: [],
+      },
+    });
     renderer.sink({ type: 'step-start', at: 3, step: 'burst', kind: 'load' });
     renderer.sink({ type: 'step-end', at: 4, step: 'burst', result: result('failed') });
-    renderer.sink({ type: 'step-end', at: 5, step: 'join', result: { name: 'join', kind: 'browser', status: 'skipped', reason: 'not run: interrupted', startedAt: t, finishedAt: t, durationMs: 0, checks: [], slos: [], artifacts: [] } });
+    renderer.sink({
+      type: 'step-end',
+      at: 5,
+      step: 'join',
+      result: {
+        name: 'join',
+        kind: 'browser',
+        status: 'skipped',
+        reason: 'not run: interrupted',
+        startedAt: t,
+        finishedAt: t,
+        durationMs: 0,
+        checks: [],
+        slos: [],
+        artifacts: [],
+      },
+    });
     expect(text()).toBe(
       [
         '▶ contract (contract)',

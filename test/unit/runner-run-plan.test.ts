@@ -29,7 +29,18 @@ function step(
         log.push(`stopped ${name}`);
       }
       const t = new Date().toISOString();
-      return { name, kind: 'load', status: behaviour.status ?? 'passed', ...(behaviour.status === 'failed' ? { reason: 'an SLO was breached' } : {}), startedAt: t, finishedAt: t, durationMs: 0, checks: [], slos: [], artifacts: [] };
+      return {
+        name,
+        kind: 'load',
+        status: behaviour.status ?? 'passed',
+        ...(behaviour.status === 'failed' ? { reason: 'an SLO was breached' } : {}),
+        startedAt: t,
+        finishedAt: t,
+        durationMs: 0,
+        checks: [],
+        slos: [],
+        artifacts: [],
+      };
     },
   };
   if (behaviour.throwInSetup) {
@@ -78,7 +89,11 @@ describe('runPlan: teardowns', () => {
     const log: string[] = [];
     const outcome = await runPlan([scenario('one', [step('a', log), step('b', log, { throwInRun: true }), step('c', log)], log)], options());
     expect(log.slice(-4)).toEqual(['teardown c', 'teardown b', 'teardown a', 'close one']);
-    expect(outcome.results.map((r) => [r.name, r.status])).toEqual([['a', 'passed'], ['b', 'errored'], ['c', 'passed']]);
+    expect(outcome.results.map((r) => [r.name, r.status])).toEqual([
+      ['a', 'passed'],
+      ['b', 'errored'],
+      ['c', 'passed'],
+    ]);
     expect(outcome.results[1]!.reason).toBe('run failed: b blew up');
     expect(outcome.status).toBe('errored');
   });
@@ -111,7 +126,11 @@ describe('runPlan: gate policy', () => {
       [scenario('one', [step('a', log, { status: 'failed' }), step('b', log)], log), scenario('two', [step('c', log)], log)],
       options({ gate: 'stop-at-first-failure' }),
     );
-    expect(outcome.results.map((r) => [r.name, r.status])).toEqual([['a', 'failed'], ['b', 'skipped'], ['c', 'skipped']]);
+    expect(outcome.results.map((r) => [r.name, r.status])).toEqual([
+      ['a', 'failed'],
+      ['b', 'skipped'],
+      ['c', 'skipped'],
+    ]);
     expect(outcome.results[1]!.reason).toBe('not run: an earlier step (a) failed and the gate policy is stop-at-first-failure');
     expect(log).not.toContain('run b');
     expect(log).not.toContain('open two');
@@ -124,7 +143,11 @@ describe('runPlan: gate policy', () => {
       [scenario('one', [step('a', log, { status: 'failed' }), step('b', log)], log), scenario('two', [step('c', log)], log)],
       options({ gate: 'run-all' }),
     );
-    expect(outcome.results.map((r) => [r.name, r.status])).toEqual([['a', 'failed'], ['b', 'passed'], ['c', 'passed']]);
+    expect(outcome.results.map((r) => [r.name, r.status])).toEqual([
+      ['a', 'failed'],
+      ['b', 'passed'],
+      ['c', 'passed'],
+    ]);
     expect(log).toContain('run c');
     expect(outcome.status).toBe('failed');
   });
@@ -132,7 +155,10 @@ describe('runPlan: gate policy', () => {
   it('--only skips the other steps without opening targets for them', async () => {
     const log: string[] = [];
     const outcome = await runPlan([scenario('one', [step('a', log)], log), scenario('two', [step('b', log)], log)], options({ only: ['b'] }));
-    expect(outcome.results.map((r) => [r.name, r.status])).toEqual([['a', 'skipped'], ['b', 'passed']]);
+    expect(outcome.results.map((r) => [r.name, r.status])).toEqual([
+      ['a', 'skipped'],
+      ['b', 'passed'],
+    ]);
     expect(log).toEqual(['open two', 'setup b', 'run b', 'teardown b', 'close two']);
   });
 });
@@ -251,7 +277,11 @@ describe('runPlan: an unreachable target', () => {
       },
     };
     const outcome = await runPlan([broken, scenario('up', [step('y', log)], log)], options({ gate: 'stop-at-first-failure' }));
-    expect(outcome.results.map((r) => [r.name, r.status])).toEqual([['x', 'errored'], ['x2', 'skipped'], ['y', 'skipped']]);
+    expect(outcome.results.map((r) => [r.name, r.status])).toEqual([
+      ['x', 'errored'],
+      ['x2', 'skipped'],
+      ['y', 'skipped'],
+    ]);
     expect(outcome.results[1]!.reason).toBe('not run: the target of scenario down could not be opened');
     expect(log).toEqual([]);
   });

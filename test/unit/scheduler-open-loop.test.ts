@@ -7,7 +7,6 @@ import { closeServers, GET, listen, recordingObserver } from '../helpers/open-lo
 
 afterEach(closeServers);
 
-
 describe('arrival schedule', () => {
   it('spaces constant-rate arrivals exactly and counts them without drift', () => {
     const schedule = new ArrivalSchedule([{ durationMs: 10_000, fromRate: 1000, toRate: 1000 }]);
@@ -98,5 +97,4 @@ describe('open-loop scheduler', () => {
     expect(outcome.completed).toBe(outcome.sent);
     expect(outcome.scheduled).toBeLessThan(200);
   });
-
 });

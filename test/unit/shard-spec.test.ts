@@ -45,14 +45,31 @@ describe('shares', () => {
 
   it('load: rates divide exactly, connections/requests/pool/in-flight as integers, in every phase', () => {
     const parts = shards(3).map((shard) =>
-      shardLoadOptions({ mode: 'soak', rate: 100, connections: 10, roomPoolSize: 20, phases: [{ rate: 30, durationMs: 1000 }, { rate: 90, durationMs: 1000, rampMs: 500 }], shard }),
+      shardLoadOptions({
+        mode: 'soak',
+        rate: 100,
+        connections: 10,
+        roomPoolSize: 20,
+        phases: [
+          { rate: 30, durationMs: 1000 },
+          { rate: 90, durationMs: 1000, rampMs: 500 },
+        ],
+        shard,
+      }),
     );
     expect(parts.map((p) => p.rate)).toEqual([100 / 3, 100 / 3, 100 / 3]);
     expect(parts.map((p) => p.connections)).toEqual([4, 3, 3]);
     expect(parts.map((p) => p.roomPoolSize)).toEqual([7, 7, 6]);
-    expect(parts.map((p) => p.phases!.map((ph) => ph.rate))).toEqual([[10, 30], [10, 30], [10, 30]]);
+    expect(parts.map((p) => p.phases!.map((ph) => ph.rate))).toEqual([
+      [10, 30],
+      [10, 30],
+      [10, 30],
+    ]);
     const burst = shards(2).map((shard) => shardLoadOptions({ mode: 'burst', connections: 5, requests: 101, shard }));
-    expect(burst.map((p) => [p.connections, p.requests, p.rate])).toEqual([[3, 51, undefined], [2, 50, undefined]]);
+    expect(burst.map((p) => [p.connections, p.requests, p.rate])).toEqual([
+      [3, 51, undefined],
+      [2, 50, undefined],
+    ]);
     expect(() => shardLoadOptions({ mode: 'burst', connections: 2, shard: { index: 1, count: 3 } })).toThrow(ConfigError);
     expect(shardLoadOptions({ mode: 'soak', rate: 5 })).toEqual({ mode: 'soak', rate: 5 });
   });
@@ -61,7 +78,10 @@ describe('shares', () => {
     const rooms = shards(2).map((shard) => shardBrowserOptions({ rooms: 3, participants: 2, arrival: { kind: 'ramp', perSecond: 4 }, shard }));
     expect(rooms.map((o) => o.rooms)).toEqual([2, 1]);
     expect(rooms.map((o) => o.namePrefix)).toEqual(['rg-s1of2', 'rg-s2of2']);
-    expect(rooms.map((o) => o.arrival)).toEqual([{ kind: 'ramp', perSecond: 2 }, { kind: 'ramp', perSecond: 2 }]);
+    expect(rooms.map((o) => o.arrival)).toEqual([
+      { kind: 'ramp', perSecond: 2 },
+      { kind: 'ramp', perSecond: 2 },
+    ]);
     const urls = ['u1', 'u2', 'u3', 'u4', 'u5'];
     expect(shards(3).map((shard) => shardBrowserOptions({ joinUrls: urls, shard }).joinUrls)).toEqual([['u1', 'u2'], ['u3', 'u4'], ['u5']]);
     expect(() => shardBrowserOptions({ rooms: 1, shard: { index: 2, count: 2 } })).toThrow(/rooms \(1\) is fewer than the 2 shards/);

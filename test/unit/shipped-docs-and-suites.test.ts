@@ -6,7 +6,7 @@ import { loadRunConfig } from '../../src/config/load-config.js';
 import { REPO_ROOT, runCli } from '../helpers/run-cli.js';
 
 describe('what the shipped suites and docs promise is what they do', () => {
-  it('every suite with a contract step and a browser step turns on the browser step\'s webhook check (the contract step skips participant events for it)', async () => {
+  it("every suite with a contract step and a browser step turns on the browser step's webhook check (the contract step skips participant events for it)", async () => {
     const suites = readdirSync(join(REPO_ROOT, 'suites')).filter((f) => f.endsWith('.yaml'));
     let checked = 0;
     for (const file of suites) {
@@ -14,7 +14,8 @@ describe('what the shipped suites and docs promise is what they do', () => {
       const steps = config.scenarios.flatMap((s) => s.steps);
       if (!steps.some((s) => s.type === 'contract') || !steps.some((s) => s.type === 'browser')) continue;
       checked++;
-      for (const browser of steps.filter((s) => s.type === 'browser')) expect({ suite: file, step: browser.name, webhooks: browser.options['webhooks'] }).toEqual({ suite: file, step: browser.name, webhooks: true });
+      for (const browser of steps.filter((s) => s.type === 'browser'))
+        expect({ suite: file, step: browser.name, webhooks: browser.options['webhooks'] }).toEqual({ suite: file, step: browser.name, webhooks: true });
     }
     // smoke has both; the test must not pass by finding nothing.
     expect(checked).toBeGreaterThan(0);
@@ -25,7 +26,9 @@ describe('what the shipped suites and docs promise is what they do', () => {
     const help = await runCli(['browser', '--help']);
     expect(help.code).toBe(0);
     expect(help.stdout).toContain(`${width}x${height} clip at ${fps} fps`);
-    const guides = readdirSync(join(REPO_ROOT, 'docs')).filter((f) => f.endsWith('.md')).map((f) => join('docs', f));
+    const guides = readdirSync(join(REPO_ROOT, 'docs'))
+      .filter((f) => f.endsWith('.md'))
+      .map((f) => join('docs', f));
     const docs = ['README.md', ...guides].map((f) => readFileSync(join(REPO_ROOT, f), 'utf8')).join('\n');
     const claims = [...docs.matchAll(/fake (?:\d+×\d+ @ \d+ fps )?camera(?: \d+×\d+ @ \d+ fps)?/g)].map((m) => m[0]);
     // At least one claim states the size, so the loop below cannot pass by finding none.

@@ -35,7 +35,14 @@ describe('SLO parsing', () => {
       'get_room.service_time.p999 <= 250us',
       { threshold: 'p99 < 500ms over 1m', abort_on_fail: true, grace: '30s' },
     ]);
-    expect(slos[0]).toMatchObject({ metric: 'latency', operation: 'create_room', statistic: { kind: 'percentile', percentile: 99 }, comparator: '<', threshold: 1000, unit: 'ms' });
+    expect(slos[0]).toMatchObject({
+      metric: 'latency',
+      operation: 'create_room',
+      statistic: { kind: 'percentile', percentile: 99 },
+      comparator: '<',
+      threshold: 1000,
+      unit: 'ms',
+    });
     expect(slos[1]).toMatchObject({ metric: 'latency', threshold: 300 });
     expect(slos[1]!.operation).toBeUndefined();
     expect(slos[2]).toMatchObject({ metric: 'error_rate', threshold: 0.001, unit: 'ratio' });
@@ -120,7 +127,11 @@ describe('SLO evaluation', () => {
       ...Array.from({ length: 99 }, () => ({ op: 'get_room', ms: 5, status: '2xx' as const })),
       { op: 'create_room', ms: 900, status: '5xx' },
     ]);
-    const verdicts = evaluateSlos(parse(['get_room.p99 < 10ms', 'create_room.p50 < 300ms', 'error_rate < 0.1%', 'availability >= 99%', 'throughput > 50/s']), registry, soak);
+    const verdicts = evaluateSlos(
+      parse(['get_room.p99 < 10ms', 'create_room.p50 < 300ms', 'error_rate < 0.1%', 'availability >= 99%', 'throughput > 50/s']),
+      registry,
+      soak,
+    );
     expect(verdicts.map((v) => v.status)).toEqual(['passed', 'failed', 'failed', 'passed', 'passed']);
     expect(verdicts[1]).toMatchObject({ observed: expect.closeTo(900, 0) });
     expect(verdicts[2]).toMatchObject({ observed: 0.01 });

@@ -27,7 +27,9 @@ describe('TargetProbe: a remote target must answer its first request within the 
     const error = await new TargetProbe().assertResponds(silent.url, 300).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TargetUnreachableError);
     expect((error as TargetUnreachableError).exitCode).toBe(3);
-    expect((error as Error).message).toBe(`no response within 0.3 s from ${silent.url}: it accepted the connection (or is still connecting) but sent nothing back`);
+    expect((error as Error).message).toBe(
+      `no response within 0.3 s from ${silent.url}: it accepted the connection (or is still connecting) but sent nothing back`,
+    );
     expect((error as TargetUnreachableError).hint).toContain('--request-timeout');
   });
 

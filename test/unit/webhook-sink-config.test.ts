@@ -18,7 +18,18 @@ async function scenario(yaml: string) {
 
 describe('a webhook-sink step in a scenario', () => {
   it('builds from YAML with durations, its defaults filling what is not written', async () => {
-    const { steps } = await scenario(['name: s', 'steps:', '  - type: webhook-sink', '    options: { steps: [soak], deliveryBudget: 8s, refuseEvery: 10 }', '  - type: load', '    name: soak', '    options: { mode: soak }', ''].join('\n'));
+    const { steps } = await scenario(
+      [
+        'name: s',
+        'steps:',
+        '  - type: webhook-sink',
+        '    options: { steps: [soak], deliveryBudget: 8s, refuseEvery: 10 }',
+        '  - type: load',
+        '    name: soak',
+        '    options: { mode: soak }',
+        '',
+      ].join('\n'),
+    );
     const step = await buildStep(steps[0]!, {});
     expect(step).toMatchObject({ name: 'webhook-sink', kind: 'webhook-sink' });
     expect(typeof step.setup).toBe('function');
@@ -26,7 +37,9 @@ describe('a webhook-sink step in a scenario', () => {
   });
 
   it('an SLO naming a metric the sink does not measure is a config error at its line', async () => {
-    const { file, steps } = await scenario(['name: s', 'steps:', '  - type: webhook-sink', '    slos:', '      - webhooks_missing == 0', '      - webhook_latency.p99 < 5s', ''].join('\n'));
+    const { file, steps } = await scenario(
+      ['name: s', 'steps:', '  - type: webhook-sink', '    slos:', '      - webhooks_missing == 0', '      - webhook_latency.p99 < 5s', ''].join('\n'),
+    );
     const error = await buildStep(steps[0]!, {}).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as ConfigError).message).toContain('unknown metric or operation "webhook_latency"');
@@ -35,7 +48,9 @@ describe('a webhook-sink step in a scenario', () => {
   });
 
   it('an SLO per event operation parses; an operation the sink does not know does not', async () => {
-    const ok = await scenario(['name: s', 'steps:', '  - type: webhook-sink', '    slos: [room_closed.webhook_delivery.p99 < 5s, room_created.webhooks_missing == 0]', ''].join('\n'));
+    const ok = await scenario(
+      ['name: s', 'steps:', '  - type: webhook-sink', '    slos: [room_closed.webhook_delivery.p99 < 5s, room_created.webhooks_missing == 0]', ''].join('\n'),
+    );
     await expect(buildStep(ok.steps[0]!, {})).resolves.toMatchObject({ kind: 'webhook-sink' });
     const bad = await scenario(['name: s', 'steps:', '  - type: webhook-sink', '    slos: [create_room.webhook_delivery.p99 < 5s]', ''].join('\n'));
     await expect(buildStep(bad.steps[0]!, {})).rejects.toThrow(/unknown operation "create_room"/);

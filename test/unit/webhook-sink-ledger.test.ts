@@ -105,7 +105,10 @@ describe('the webhook sink ledger, fed by real loopback senders', () => {
   it('counts the retry of a refused delivery as a redelivery, not a duplicate, and times it to the accepted attempt', async () => {
     const { registry, ledger } = setup();
     // The sink refuses the first attempt of each message: the dispatcher must retry it under the same webhook-id.
-    const receiver = await listen(() => ledger, (d) => (ledger.hasSeen(d.headers['webhook-id'] ?? '') ? 204 : 503));
+    const receiver = await listen(
+      () => ledger,
+      (d) => (ledger.hasSeen(d.headers['webhook-id'] ?? '') ? 204 : 503),
+    );
     const subscription = subscriptions.create('client-a', receiver.url, ['room.closed']);
     dispatcher = new WebhookDispatcher(FAST);
     ledger.announce(room('closed', 'rm_retry'));
@@ -118,7 +121,7 @@ describe('the webhook sink ledger, fed by real loopback senders', () => {
     expect(registry.counter(C.delivered)).toBe(1);
   });
 
-  it('counts every delivery signed over the wrong content (the webhook-signature fault\'s signer) as a bad signature', async () => {
+  it("counts every delivery signed over the wrong content (the webhook-signature fault's signer) as a bad signature", async () => {
     const { registry, ledger } = setup();
     const receiver = await listen(() => ledger);
     const faulty = new SubscriptionRegistry(true).create('client-a', receiver.url, ['room.created']);
@@ -143,12 +146,26 @@ describe('the webhook sink ledger, fed by real loopback senders', () => {
     };
     const tenMinutesAgo = new Date(Date.now() - 10 * 60_000);
     const oldBody = payload('room.created', 'rm_old');
-    await send({ 'webhook-id': 'msg_old', 'webhook-timestamp': String(Math.floor(tenMinutesAgo.getTime() / 1000)), 'webhook-signature': signer.sign('msg_old', tenMinutesAgo, oldBody) }, oldBody);
+    await send(
+      {
+        'webhook-id': 'msg_old',
+        'webhook-timestamp': String(Math.floor(tenMinutesAgo.getTime() / 1000)),
+        'webhook-signature': signer.sign('msg_old', tenMinutesAgo, oldBody),
+      },
+      oldBody,
+    );
     await send({}, payload('room.created', 'rm_unsigned'));
     const now = new Date();
     const otherSecret = new Webhook(`whsec_${Buffer.from('another-secret-entirely!!').toString('base64')}`);
     const body = payload('room.created', 'rm_forged');
-    await send({ 'webhook-id': 'msg_forged', 'webhook-timestamp': String(Math.floor(now.getTime() / 1000)), 'webhook-signature': otherSecret.sign('msg_forged', now, body) }, body);
+    await send(
+      {
+        'webhook-id': 'msg_forged',
+        'webhook-timestamp': String(Math.floor(now.getTime() / 1000)),
+        'webhook-signature': otherSecret.sign('msg_forged', now, body),
+      },
+      body,
+    );
     expect(registry.counter(C.signaturesChecked)).toBe(3);
     expect(registry.counter(C.badSignatures)).toBe(2);
     expect(registry.counter(C.staleTimestamps)).toBe(2);
@@ -172,7 +189,9 @@ describe('the webhook sink ledger, fed by real loopback senders', () => {
     ledger.sweep(at + BUDGET_MS);
     expect(registry.counter(C.missing, { operation: 'room_created' })).toBe(1);
     expect(ledger.outstanding).toBe(0);
-    expect(ledger.missingExamples).toEqual([{ event: 'room_created', roomId: 'rm_lost', step: 'soak', announcedAt: new Date(at).toISOString(), requestId: 'req-rm_lost' }]);
+    expect(ledger.missingExamples).toEqual([
+      { event: 'room_created', roomId: 'rm_lost', step: 'soak', announcedAt: new Date(at).toISOString(), requestId: 'req-rm_lost' },
+    ]);
     dispatcher.dispatch(subscription, message('msg_lost', 'room.created', 'rm_lost'));
     await dispatcher.idle();
     expect(registry.counter(C.late)).toBe(1);

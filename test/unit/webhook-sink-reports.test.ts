@@ -64,7 +64,7 @@ describe('a webhook-sink step in every report', () => {
     expect(spectra).toEqual(['room_closed webhook_delivery:3', 'room_created webhook_delivery:4']);
   });
 
-  it('--json: the step\'s result without the serialized registry', () => {
+  it("--json: the step's result without the serialized registry", () => {
     const json = renderRunSummaryJson(report(), 'reports/x');
     const step = json.steps[0]!;
     expect(step.kind).toBe('webhook-sink');

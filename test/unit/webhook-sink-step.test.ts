@@ -47,7 +47,13 @@ async function runAlongside(faults: FaultName[], options: WebhookSinkStepOptions
   bus.subscribe('record', (event) => events.push(event));
   let listeners = 0;
   const target: Target = { baseUrl: server.url, credentials: { ...LOCAL_CREDENTIALS }, embedded: true };
-  const ctx: StepContext = { target, signal: new AbortController().signal, emit: bus.emit, runDir, subscribe: (listener) => bus.subscribe(`listener ${++listeners}`, listener) };
+  const ctx: StepContext = {
+    target,
+    signal: new AbortController().signal,
+    emit: bus.emit,
+    runDir,
+    subscribe: (listener) => bus.subscribe(`listener ${++listeners}`, listener),
+  };
   const step = createWebhookSinkStep({ steps: ['driver'], ...options });
   try {
     await step.setup!(ctx);
@@ -74,7 +80,12 @@ async function announceTooSoon(emit: (event: RunEvent) => void): Promise<void> {
 
 /** A stand-in for the load step: creates and closes rooms, announcing each as the load step does. */
 async function driveRooms(target: Target, emit: (event: RunEvent) => void): Promise<void> {
-  const client = createProfileClient(await loadBuiltinProfile(), { baseUrl: target.baseUrl, clientId: target.credentials.clientId, clientSecret: target.credentials.clientSecret, env: {} });
+  const client = createProfileClient(await loadBuiltinProfile(), {
+    baseUrl: target.baseUrl,
+    clientId: target.credentials.clientId,
+    clientSecret: target.credentials.clientSecret,
+    env: {},
+  });
   const startedAt = Date.now();
   emit({ type: 'step-start', at: startedAt, step: 'driver', kind: 'load' });
   for (let n = 0; n < ROOMS; n++) {
@@ -84,7 +95,17 @@ async function driveRooms(target: Target, emit: (event: RunEvent) => void): Prom
     emit({ type: 'room', at: Date.now(), step: 'driver', event: 'closed', roomId: room.id });
   }
   const now = new Date().toISOString();
-  const result: StepResult = { name: 'driver', kind: 'load', status: 'passed', startedAt: new Date(startedAt).toISOString(), finishedAt: now, durationMs: Date.now() - startedAt, checks: [], slos: [], artifacts: [] };
+  const result: StepResult = {
+    name: 'driver',
+    kind: 'load',
+    status: 'passed',
+    startedAt: new Date(startedAt).toISOString(),
+    finishedAt: now,
+    durationMs: Date.now() - startedAt,
+    checks: [],
+    slos: [],
+    artifacts: [],
+  };
   emit({ type: 'step-end', at: Date.now(), step: 'driver', result });
 }
 
@@ -96,7 +117,16 @@ describe('the webhook-sink step beside a step that creates and closes rooms (rea
     expect(summary.subscription).toMatchObject({ kind: 'api', signature: 'standard-webhooks', verified: true });
     expect(summary.watched).toEqual(['driver']);
     expect(summary.announcedBeforeSubscription).toBe(1);
-    expect(summary.totals).toMatchObject({ expected: 2 * ROOMS, delivered: 2 * ROOMS, missing: 0, late: 0, pending: 0, duplicates: 0, badSignatures: 0, staleTimestamps: 0 });
+    expect(summary.totals).toMatchObject({
+      expected: 2 * ROOMS,
+      delivered: 2 * ROOMS,
+      missing: 0,
+      late: 0,
+      pending: 0,
+      duplicates: 0,
+      badSignatures: 0,
+      staleTimestamps: 0,
+    });
     expect(summary.totals.signaturesChecked).toBeGreaterThanOrEqual(2 * ROOMS);
     expect(summary.events['room_created']).toMatchObject({ expected: ROOMS, delivered: ROOMS, types: ['room.created'] });
     expect(summary.events['room_closed']?.latency.count).toBe(ROOMS);
@@ -123,8 +153,12 @@ describe('the webhook-sink step beside a step that creates and closes rooms (rea
     expect(result.reason).toContain('webhooks_missing == 0');
   });
 
-  it('counts the sender\'s retries of the deliveries it refuses as redeliveries, never as duplicates', async () => {
-    const { result } = await runAlongside([], { deliveryBudgetMs: 5000, refuseEvery: 4, slos: ['webhooks_missing == 0', 'webhook_duplicates == 0', 'webhook_redeliveries > 0'] });
+  it("counts the sender's retries of the deliveries it refuses as redeliveries, never as duplicates", async () => {
+    const { result } = await runAlongside([], {
+      deliveryBudgetMs: 5000,
+      refuseEvery: 4,
+      slos: ['webhooks_missing == 0', 'webhook_duplicates == 0', 'webhook_redeliveries > 0'],
+    });
     expect(result.status, result.reason).toBe('passed');
     const totals = result.summary!.totals;
     expect(totals.refused).toBe((2 * ROOMS) / 4);

@@ -8,7 +8,12 @@ describe('the steps a webhook sink waits for', () => {
     watched.observe({ type: 'room', at: 1, step: 'soak', event: 'created', roomId: 'rm_1' });
     expect(watched.anyStarted).toBe(true);
     expect(watched.done).toBe(false);
-    watched.observe({ type: 'step-end', at: 2, step: 'soak', result: { name: 'soak', kind: 'load', status: 'passed', startedAt: '', finishedAt: '', durationMs: 0, checks: [], slos: [], artifacts: [] } });
+    watched.observe({
+      type: 'step-end',
+      at: 2,
+      step: 'soak',
+      result: { name: 'soak', kind: 'load', status: 'passed', startedAt: '', finishedAt: '', durationMs: 0, checks: [], slos: [], artifacts: [] },
+    });
     expect(watched.done).toBe(true);
     expect(watched.seen()).toEqual(['soak']);
   });
@@ -20,7 +25,7 @@ describe('the steps a webhook sink waits for', () => {
     expect(watched.anyStarted).toBe(false);
   });
 
-  it('is done with a step when its run\'s phase band closes, before its step-end (a step with scoped thresholds is recorded after its whole group)', () => {
+  it("is done with a step when its run's phase band closes, before its step-end (a step with scoped thresholds is recorded after its whole group)", () => {
     const watched = new WatchedSteps('webhooks', ['soak']);
     watched.observe({ type: 'band', at: 1, step: 'soak', band: { id: 'soak', kind: 'phase', label: 'soak', startMs: 1 } });
     watched.observe({ type: 'room', at: 2, step: 'soak', event: 'created', roomId: 'rm_1' });
@@ -29,7 +34,7 @@ describe('the steps a webhook sink waits for', () => {
     expect(watched.done).toBe(true);
   });
 
-  it('waits for the step-end of a recurring step: one run\'s band closing is not the end of the step', () => {
+  it("waits for the step-end of a recurring step: one run's band closing is not the end of the step", () => {
     const watched = new WatchedSteps('webhooks', ['bursts']);
     watched.observe({ type: 'room', at: 2, step: 'bursts', event: 'created', roomId: 'rm_1' });
     watched.observe({ type: 'band', at: 3, step: 'bursts', band: { id: 'bursts#1', kind: 'phase', label: 'bursts #1', startMs: 1, endMs: 3 } });

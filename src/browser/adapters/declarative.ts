@@ -45,7 +45,8 @@ export function validateAdapter(value: unknown, file?: string, basePath = 'adapt
     if (typeof o !== 'object' || o === null) return fail(path, 'must be { selector } or { expression }');
     const hasSelector = typeof o['selector'] === 'string' && o['selector'] !== '';
     const hasExpression = typeof o['expression'] === 'string' && o['expression'] !== '';
-    if (hasSelector === hasExpression) fail(path, 'needs exactly one of `selector` (CSS) or `expression` (JS)', 'e.g. joined: { selector: "#call[data-live]" }');
+    if (hasSelector === hasExpression)
+      fail(path, 'needs exactly one of `selector` (CSS) or `expression` (JS)', 'e.g. joined: { selector: "#call[data-live]" }');
     return hasSelector ? { selector: o['selector'] as string } : { expression: o['expression'] as string };
   };
   const actions = (list: unknown, path: string): AdapterAction[] => {

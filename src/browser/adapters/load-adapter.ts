@@ -65,14 +65,21 @@ async function loadAdapterReference(reference: { module: string; options?: Recor
   const file = isAbsolute(reference.module) ? reference.module : resolve(baseDir, reference.module);
   const extension = extname(file);
   if (!existsSync(file)) {
-    throw new ConfigError(`adapter file ${file} does not exist`, { path: 'adapter', hint: 'paths in a scenario are relative to the scenario file; on the CLI, to the current directory' });
+    throw new ConfigError(`adapter file ${file} does not exist`, {
+      path: 'adapter',
+      hint: 'paths in a scenario are relative to the scenario file; on the CLI, to the current directory',
+    });
   }
   if (FILE_EXTENSIONS.includes(extension)) {
-    if (reference.options !== undefined) throw new ConfigError('adapter options need a module adapter (.ts/.js), not a JSON/YAML file', { file, path: 'adapter.options' });
+    if (reference.options !== undefined)
+      throw new ConfigError('adapter options need a module adapter (.ts/.js), not a JSON/YAML file', { file, path: 'adapter.options' });
     return toPageAdapter(await loadAdapterFile(file), file);
   }
   if (!MODULE_EXTENSIONS.includes(extension)) {
-    throw new ConfigError(`adapter ${file}: unknown kind of file "${extension}"`, { file, hint: `a module (${MODULE_EXTENSIONS.join(', ')}) or a declarative file (${FILE_EXTENSIONS.join(', ')})` });
+    throw new ConfigError(`adapter ${file}: unknown kind of file "${extension}"`, {
+      file,
+      hint: `a module (${MODULE_EXTENSIONS.join(', ')}) or a declarative file (${FILE_EXTENSIONS.join(', ')})`,
+    });
   }
   let module: Record<string, unknown>;
   try {
@@ -90,11 +97,16 @@ async function loadAdapterReference(reference: { module: string; options?: Recor
     try {
       adapter = await (exported as (options: Record<string, unknown>) => unknown)(reference.options ?? {});
     } catch (cause) {
-      if (cause instanceof ConfigError) throw new ConfigError(cause.message, { file, path: 'adapter.options', ...(cause.hint === undefined ? {} : { hint: cause.hint }), cause });
+      if (cause instanceof ConfigError)
+        throw new ConfigError(cause.message, { file, path: 'adapter.options', ...(cause.hint === undefined ? {} : { hint: cause.hint }), cause });
       throw new ConfigError(`the adapter factory failed: ${(cause as Error).message}`, { file, path: 'adapter.options', cause });
     }
   } else if (reference.options !== undefined) {
-    throw new ConfigError('adapter options were given, but the module exports an adapter object, not a factory', { file, path: 'adapter.options', hint: 'export default (options) => defineAdapter({...})' });
+    throw new ConfigError('adapter options were given, but the module exports an adapter object, not a factory', {
+      file,
+      path: 'adapter.options',
+      hint: 'export default (options) => defineAdapter({...})',
+    });
   }
   if (typeof adapter !== 'object' || adapter === null) throw new ConfigError('the adapter module did not give an adapter object', { file });
   return toPageAdapter(adapter as PageAdapter, file);

@@ -119,7 +119,10 @@ export class CohortLab {
   ) {}
 
   /** Build the lab; on any failure what was built is removed and the error thrown. */
-  static async create(plan: CohortNetworkPlan, options: { exposePorts: readonly number[]; signal: AbortSignal; onProgress?: (step: string) => void }): Promise<CohortLab> {
+  static async create(
+    plan: CohortNetworkPlan,
+    options: { exposePorts: readonly number[]; signal: AbortSignal; onProgress?: (step: string) => void },
+  ): Promise<CohortLab> {
     const lab = await createNetworkLab(plan.lab, {
       exposePorts: options.exposePorts,
       signal: options.signal,

@@ -57,10 +57,15 @@ export function validateCohorts(cohorts: readonly CohortOptions[], path = 'cohor
       return undefined;
     }
     for (const key of Object.keys(cohort)) {
-      if (!(COHORT_KEYS as readonly string[]).includes(key)) fail(`${here}.${key}`, `unknown field "${key}"`, `did you mean "${closest(key, [...COHORT_KEYS])}"? (a cohort has ${COHORT_KEYS.join(', ')})`);
+      if (!(COHORT_KEYS as readonly string[]).includes(key))
+        fail(`${here}.${key}`, `unknown field "${key}"`, `did you mean "${closest(key, [...COHORT_KEYS])}"? (a cohort has ${COHORT_KEYS.join(', ')})`);
     }
     if (typeof cohort.name !== 'string' || !COHORT_NAME.test(cohort.name)) {
-      fail(`${here}.name`, `cohort name ${JSON.stringify(cohort.name)} is not a name`, 'use up to 32 letters, digits, `_`, `-` or `.`, starting with a letter or digit, e.g. lossy-wifi');
+      fail(
+        `${here}.name`,
+        `cohort name ${JSON.stringify(cohort.name)} is not a name`,
+        'use up to 32 letters, digits, `_`, `-` or `.`, starting with a letter or digit, e.g. lossy-wifi',
+      );
     } else if (seen.has(cohort.name)) {
       fail(`${here}.name`, `cohort name "${cohort.name}" is used twice`, 'give each cohort its own name');
     } else {
@@ -69,7 +74,7 @@ export function validateCohorts(cohorts: readonly CohortOptions[], path = 'cohor
     if (cohort.share === undefined) return undefined;
     const parsed = parsePercent(String(cohort.share));
     if ('problem' in parsed) {
-      fail(`${here}.share`, parsed.problem, 'write the share of the step\'s participants as a percentage, e.g. 25%');
+      fail(`${here}.share`, parsed.problem, "write the share of the step's participants as a percentage, e.g. 25%");
       return undefined;
     }
     if (parsed.percent <= 0) fail(`${here}.share`, 'a share must be more than 0%', 'leave the cohort out instead');
@@ -81,9 +86,17 @@ export function validateCohorts(cohorts: readonly CohortOptions[], path = 'cohor
   if (total > 100 + SHARE_SLACK_PERCENT) {
     fail(path, `the cohorts' shares add up to ${round(total)}%, more than 100%`, 'lower the shares so that they make 100%');
   } else if (open === 0 && cohorts.length > 0 && total < 100 - SHARE_SLACK_PERCENT) {
-    fail(path, `the cohorts' shares add up to ${round(total)}%, not 100%`, 'every participant belongs to a cohort: raise a share, or leave one cohort\'s share out to give it the rest');
+    fail(
+      path,
+      `the cohorts' shares add up to ${round(total)}%, not 100%`,
+      "every participant belongs to a cohort: raise a share, or leave one cohort's share out to give it the rest",
+    );
   } else if (open > 0 && total >= 100 - SHARE_SLACK_PERCENT) {
-    fail(path, `the cohorts with a share take ${round(total)}%, leaving nothing for the ${open} without one`, 'give those cohorts a share, or lower the others');
+    fail(
+      path,
+      `the cohorts with a share take ${round(total)}%, leaving nothing for the ${open} without one`,
+      'give those cohorts a share, or lower the others',
+    );
   }
   ConfigErrors.throwIfAny(errors);
   const rest = open === 0 ? 0 : (100 - total) / open;

@@ -15,8 +15,7 @@ export function findChromium(explicit?: string, env: NodeJS.ProcessEnv = process
   try {
     accessSync(candidate, constants.X_OK);
   } catch {
-    const source =
-      explicit !== undefined ? 'the configured executablePath' : fromEnv ? 'PUPPETEER_EXECUTABLE_PATH' : 'the default location';
+    const source = explicit !== undefined ? 'the configured executablePath' : fromEnv ? 'PUPPETEER_EXECUTABLE_PATH' : 'the default location';
     throw new UsageError(`no Chromium found at ${candidate} (${source})`, {
       hint: 'install one with `apt-get install chromium`, or set PUPPETEER_EXECUTABLE_PATH to any Chrome/Chromium binary',
     });

@@ -2,9 +2,7 @@ import type { FailureLabel } from '../options.js';
 import type { StatsSample } from '../probe/probe-types.js';
 import type { ParticipantRecord } from './participant.js';
 
-export type ParticipantVerdict =
-  | { status: 'joined'; sawVideo: boolean }
-  | { status: 'failed'; label: FailureLabel; detail: string };
+export type ParticipantVerdict = { status: 'joined'; sawVideo: boolean } | { status: 'failed'; label: FailureLabel; detail: string };
 
 export interface ClassifyContext {
   /** Another participant of the same room joined: this one must see video. */
@@ -50,15 +48,22 @@ function classifySymptom(record: ParticipantRecord, context: ClassifyContext): P
   const httpStatus = record.navigation.httpStatus;
 
   if (s.outcome?.kind === 'refused') {
-    return fail(s.outcome.label as FailureLabel, `the page showed a refusal (${s.outcome.label})${httpStatus !== null && httpStatus >= 400 ? `, HTTP ${httpStatus}` : ''}`);
+    return fail(
+      s.outcome.label as FailureLabel,
+      `the page showed a refusal (${s.outcome.label})${httpStatus !== null && httpStatus >= 400 ? `, HTTP ${httpStatus}` : ''}`,
+    );
   }
   if (s.outcome === null) {
     if (httpStatus !== null && httpStatus >= 400) return fail('navigation_error', `the join URL answered HTTP ${httpStatus}`);
-    if (m.mediaDenied !== undefined && m.mediaGranted === undefined) return fail('media_denied', `getUserMedia failed: ${s.media.lastError ?? 'unknown error'}`);
+    if (m.mediaDenied !== undefined && m.mediaGranted === undefined)
+      return fail('media_denied', `getUserMedia failed: ${s.media.lastError ?? 'unknown error'}`);
     if (s.sockets.created > 0 && s.sockets.opened === 0) return fail('signaling_closed', 'the signaling WebSocket never opened');
     if (s.sockets.created > 0 && s.sockets.open === 0) {
       const close = s.sockets.lastClose;
-      return fail('signaling_closed', `the signaling WebSocket closed before joining${close ? ` (code ${close.code}${close.reason ? `, ${close.reason}` : ''})` : ''}`);
+      return fail(
+        'signaling_closed',
+        `the signaling WebSocket closed before joining${close ? ` (code ${close.code}${close.reason ? `, ${close.reason}` : ''})` : ''}`,
+      );
     }
     return fail('join_ui_timeout', record.adapterError ?? 'the page never showed the joined state in time');
   }
@@ -79,20 +84,30 @@ function classifySymptom(record: ParticipantRecord, context: ClassifyContext): P
     s.sockets.lastCloseAt >= m.joined
   ) {
     const afterMs = Math.round(s.sockets.lastCloseAt - m.joined);
-    return fail('signaling_closed', `the signaling WebSocket closed ${afterMs} ms after joining (code ${close.code}${close.reason ? `, ${close.reason}` : ''}): the server went away`);
+    return fail(
+      'signaling_closed',
+      `the signaling WebSocket closed ${afterMs} ms after joining (code ${close.code}${close.reason ? `, ${close.reason}` : ''}): the server went away`,
+    );
   }
   if (!context.expectMedia) return { status: 'joined', sawVideo: m.firstRenderedFrame !== undefined };
-  if (m.mediaDenied !== undefined && m.mediaGranted === undefined) return fail('media_denied', `joined without camera: ${s.media.lastError ?? 'getUserMedia failed'}`);
+  if (m.mediaDenied !== undefined && m.mediaGranted === undefined)
+    return fail('media_denied', `joined without camera: ${s.media.lastError ?? 'getUserMedia failed'}`);
   if (s.pcs.length === 0) {
     if (s.sockets.created > 0 && s.sockets.open === 0) return fail('signaling_closed', 'signaling closed before any peer connection was made');
     return fail('connected_no_media', 'joined, but no peer connection was ever created although others were in the room');
   }
   if (m.pcConnected === undefined) {
-    return fail('ice_failed', m.pcFailed !== undefined || m.iceFailed !== undefined ? 'every peer connection failed ICE' : 'no peer connection reached "connected"');
+    return fail(
+      'ice_failed',
+      m.pcFailed !== undefined || m.iceFailed !== undefined ? 'every peer connection failed ICE' : 'no peer connection reached "connected"',
+    );
   }
   if (m.firstRenderedFrame === undefined) {
     if (m.firstDecodedFrame !== undefined) return fail('frozen_video', 'frames were decoded but none was ever rendered (blank video)');
-    return fail('connected_no_media', m.firstInboundPacket === undefined ? 'connected, but no media packet arrived' : 'packets arrived, but no video frame was decoded');
+    return fail(
+      'connected_no_media',
+      m.firstInboundPacket === undefined ? 'connected, but no media packet arrived' : 'packets arrived, but no video frame was decoded',
+    );
   }
   if (m.firstDecodedFrame === undefined) return fail('frozen_video', 'a remote frame was rendered but getStats never counted a decoded frame');
   const stall = longestDecodeStall(record.samples, context.excused);

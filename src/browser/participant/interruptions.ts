@@ -24,7 +24,9 @@ function videoStreams(sample: StatsSample): Map<string, { framesDecoded: number;
   sample.pcs.forEach((pc, p) =>
     pc.inbound
       .filter((i) => i.kind === 'video')
-      .forEach((video, v) => out.set(`${p}:${v}`, { framesDecoded: video.framesDecoded ?? 0, freezeCount: video.freezeCount ?? 0, frozenMs: video.totalFreezesDurationMs ?? 0 })),
+      .forEach((video, v) =>
+        out.set(`${p}:${v}`, { framesDecoded: video.framesDecoded ?? 0, freezeCount: video.freezeCount ?? 0, frozenMs: video.totalFreezesDurationMs ?? 0 }),
+      ),
   );
   return out;
 }
@@ -59,7 +61,12 @@ function freezes(samples: readonly StatsSample[]): MediaInterruption[] {
       const was = before.get(key);
       if (was === undefined || now.freezeCount <= was.freezeCount) continue;
       const count = now.freezeCount - was.freezeCount;
-      out.push({ kind: 'freeze', startMs: samples[i - 1]!.at, endMs: samples[i]!.at, detail: `stream ${key}: ${count} freeze${count === 1 ? '' : 's'}, ${Math.round(now.frozenMs - was.frozenMs)} ms frozen` });
+      out.push({
+        kind: 'freeze',
+        startMs: samples[i - 1]!.at,
+        endMs: samples[i]!.at,
+        detail: `stream ${key}: ${count} freeze${count === 1 ? '' : 's'}, ${Math.round(now.frozenMs - was.frozenMs)} ms frozen`,
+      });
     }
   }
   return out;

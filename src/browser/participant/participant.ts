@@ -11,10 +11,7 @@ import { withTimeout } from '../../with-timeout.js';
  * URL is not a web page (see joinUrlProblem).
  */
 export type NavigationResult =
-  | { kind: 'pending' }
-  | { kind: 'ok'; httpStatus: number | null }
-  | { kind: 'failed'; error: string }
-  | { kind: 'refused'; error: string };
+  { kind: 'pending' } | { kind: 'ok'; httpStatus: number | null } | { kind: 'failed'; error: string } | { kind: 'refused'; error: string };
 
 /** Schemes a join URL may have: a join page is a web page. */
 const JOIN_URL_SCHEMES = new Set(['http:', 'https:']);
@@ -100,9 +97,7 @@ export class Participant {
     this.page = page;
     // Adapter expressions are evaluated with new Function in the page; a strict CSP would forbid that.
     await page.setBypassCSP(true);
-    await page.evaluateOnNewDocument(
-      probeConfigSource({ joined: this.adapter.joined, refused: this.adapter.refused ?? [] }),
-    );
+    await page.evaluateOnNewDocument(probeConfigSource({ joined: this.adapter.joined, refused: this.adapter.refused ?? [] }));
     await page.evaluateOnNewDocument(probeSource());
     const beforeLoad = this.adapter.beforeLoad?.(this.info());
     if (beforeLoad !== undefined) await page.evaluateOnNewDocument(beforeLoad);
@@ -117,9 +112,7 @@ export class Participant {
     };
     page.on('console', onConsole);
     page.on('pageerror', (error) => this.log(`[pageerror] ${error instanceof Error ? error.message : String(error)}`));
-    page.on('requestfailed', (request) =>
-      this.log(`[requestfailed] ${request.url()} ${request.failure()?.errorText ?? ''}`),
-    );
+    page.on('requestfailed', (request) => this.log(`[requestfailed] ${request.url()} ${request.failure()?.errorText ?? ''}`));
     page.on('error', (error) => {
       this.record.crashed = error.message;
       this.log(`[crash] ${error.message}`);
@@ -141,9 +134,7 @@ export class Participant {
       return;
     }
     try {
-      const response = await this.raceCrash(
-        page.goto(url, { waitUntil: 'domcontentloaded', timeout: options.navigationTimeoutMs }),
-      );
+      const response = await this.raceCrash(page.goto(url, { waitUntil: 'domcontentloaded', timeout: options.navigationTimeoutMs }));
       this.record.navigation = { kind: 'ok', httpStatus: response?.status() ?? null };
     } catch (error) {
       this.record.navigation = { kind: 'failed', error: (error as Error).message };
@@ -181,9 +172,10 @@ export class Participant {
   async sample(): Promise<void> {
     if (this.page === undefined || this.record.crashed !== undefined || this.page.isClosed()) return;
     try {
-      const sample = (await this.raceCrash(this.page.evaluate('window.__roomgate ? window.__roomgate.sample() : null'), PAGE_CALL_BUDGET_MS)) as
-        | StatsSample
-        | null;
+      const sample = (await this.raceCrash(
+        this.page.evaluate('window.__roomgate ? window.__roomgate.sample() : null'),
+        PAGE_CALL_BUDGET_MS,
+      )) as StatsSample | null;
       if (sample !== null) this.record.samples.push(sample);
     } catch (error) {
       // a page that cannot be sampled shows up as missing samples (and its crash, if any, is recorded); the log says why
@@ -261,11 +253,7 @@ export class Participant {
    * crash. A hook that throws or overruns is recorded (it becomes the
    * participant's `join_ui_timeout` detail unless something explains more).
    */
-  private async runHook(
-    which: 'join' | 'leave',
-    hook: NonNullable<PageAdapter['join']>,
-    deadline: number,
-  ): Promise<void> {
+  private async runHook(which: 'join' | 'leave', hook: NonNullable<PageAdapter['join']>, deadline: number): Promise<void> {
     const page = this.requirePage();
     try {
       await this.raceCrash(hook(page, this.info(), { deadline, signal: this.signal }), Math.max(1, deadline - Date.now()));

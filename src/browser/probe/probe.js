@@ -306,7 +306,15 @@
       var active = r.element.isConnected && showsRemoteVideo(r.element);
       var threshold = freezeThreshold(r);
       var open = active && threshold !== null && at - r.lastFrameAt > threshold ? { from: r.lastFrameAt } : null;
-      out.push({ index: r.index, active: active, frames: r.frames, lastFrameAt: r.lastFrameAt, freezes: r.freezes.slice(), open: open, droppedFreezes: r.droppedFreezes });
+      out.push({
+        index: r.index,
+        active: active,
+        frames: r.frames,
+        lastFrameAt: r.lastFrameAt,
+        freezes: r.freezes.slice(),
+        open: open,
+        droppedFreezes: r.droppedFreezes,
+      });
     }
     return out;
   }
@@ -483,9 +491,7 @@
         statsResolutionMs: FAST_POLL_MS,
         adjustedMilestones: state.adjusted.slice(),
         connectedAdjustmentMs:
-          milestones.pcConnectedObserved !== undefined && milestones.pcConnected !== undefined
-            ? milestones.pcConnectedObserved - milestones.pcConnected
-            : null,
+          milestones.pcConnectedObserved !== undefined && milestones.pcConnected !== undefined ? milestones.pcConnectedObserved - milestones.pcConnected : null,
         errors: state.errors.slice(),
       };
     },

@@ -18,7 +18,8 @@ export function participantQuality(record: ParticipantRecord, changes: readonly 
   const videos = last.pcs.flatMap((pc) => pc.inbound.filter((i) => i.kind === 'video'));
   const all = last.pcs.flatMap((pc) => pc.inbound);
   const outboundVideo = last.pcs.flatMap((pc) => pc.outbound.filter((o) => o.kind === 'video'));
-  const limitation = outboundVideo.find((o) => o.qualityLimitationReason === 'cpu')?.qualityLimitationReason ?? outboundVideo[0]?.qualityLimitationReason ?? null;
+  const limitation =
+    outboundVideo.find((o) => o.qualityLimitationReason === 'cpu')?.qualityLimitationReason ?? outboundVideo[0]?.qualityLimitationReason ?? null;
   const counted = (values: (number | null)[]) => values.reduce<number>((a, b) => a + (b ?? 0), 0);
   const sized = videos.find((v) => v.frameWidth !== null && v.frameHeight !== null);
   const frozen = frozenTime(last, { from: first.at, to: last.at });

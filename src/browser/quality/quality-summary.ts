@@ -65,5 +65,15 @@ export function cohortSummaries(registry: MetricsRegistry, cohorts: readonly Coh
 function unscale(summary: LatencySummary, scale: number): LatencySummary {
   if (scale === 1 || summary.count === 0) return summary;
   const f = (v: number) => Number((v / scale).toPrecision(6));
-  return { count: summary.count, min: f(summary.min), mean: f(summary.mean), p50: f(summary.p50), p90: f(summary.p90), p95: f(summary.p95), p99: f(summary.p99), p999: f(summary.p999), max: f(summary.max) };
+  return {
+    count: summary.count,
+    min: f(summary.min),
+    mean: f(summary.mean),
+    p50: f(summary.p50),
+    p90: f(summary.p90),
+    p95: f(summary.p95),
+    p99: f(summary.p99),
+    p999: f(summary.p999),
+    max: f(summary.max),
+  };
 }

@@ -56,7 +56,10 @@ export function statsInterval(previous: StatsSample, next: StatsSample): StatsIn
   const video = pairs.filter((p) => p.kind === 'video');
   const audio = pairs.filter((p) => p.kind === 'audio');
   const seconds = ms / 1000;
-  const fpsValues = video.map((p) => grew(p.was.framesDecoded, p.now.framesDecoded)).filter((v): v is number => v !== undefined).map((frames) => frames / seconds);
+  const fpsValues = video
+    .map((p) => grew(p.was.framesDecoded, p.now.framesDecoded))
+    .filter((v): v is number => v !== undefined)
+    .map((frames) => frames / seconds);
   const bitrates = video.map((p) => (Math.max(0, p.now.bytesReceived - p.was.bytesReceived) * 8) / ms);
   const heights = video.map((p) => p.now.frameHeight).filter((h): h is number => h !== null && h > 0);
   const received = sum(pairs.map((p) => Math.max(0, p.now.packetsReceived - p.was.packetsReceived)));

@@ -49,7 +49,9 @@ export function browserWindowSummary(window: SerializedWindow, quality: Record<s
   const ops = new Set(window.series.filter((s) => s.metric === BROWSER_SERIES.joinTime).map((s) => s.operation));
   for (const operation of ops) {
     const histogram = histogramOfWindows([window], BROWSER_SERIES.joinTime, { operation });
-    const errors = window.series.filter((s) => s.metric === BROWSER_SERIES.joinTime && s.operation === operation && !isSuccessOutcome(s.outcome)).reduce((n, s) => n + s.summary.count, 0);
+    const errors = window.series
+      .filter((s) => s.metric === BROWSER_SERIES.joinTime && s.operation === operation && !isSuccessOutcome(s.outcome))
+      .reduce((n, s) => n + s.summary.count, 0);
     operations[operation] = {
       count: histogram.totalCount,
       errors,

@@ -18,18 +18,21 @@ export function allJoinedCheck(summaries: readonly ParticipantSummary[], failure
         group: 'participants',
         status: 'failed',
         durationMs,
-        message: `${failed.length} of ${summaries.length} participants failed: ${Object.entries(failures).map(([l, n]) => `${n} ${l}`).join(', ')}`,
-        evidence: failed.map((f) => ({ expected: `${f.name} joins${summaries.length > 1 ? ' and sees remote video' : ''}`, actual: `${f.label}: ${f.detail}` })),
+        message: `${failed.length} of ${summaries.length} participants failed: ${Object.entries(failures)
+          .map(([l, n]) => `${n} ${l}`)
+          .join(', ')}`,
+        evidence: failed.map((f) => ({
+          expected: `${f.name} joins${summaries.length > 1 ? ' and sees remote video' : ''}`,
+          actual: `${f.label}: ${f.detail}`,
+        })),
       };
 }
 
 /** Status and reason, in precedence order: interrupted > invalid (harness overloaded) > failed (a check or SLO) > passed. */
-export function browserVerdict(input: {
-  interrupted: boolean;
-  overloadDetail?: string;
-  checks: readonly CheckResult[];
-  verdicts: readonly SloVerdict[];
-}): { status: StepStatus; reason?: string } {
+export function browserVerdict(input: { interrupted: boolean; overloadDetail?: string; checks: readonly CheckResult[]; verdicts: readonly SloVerdict[] }): {
+  status: StepStatus;
+  reason?: string;
+} {
   if (input.interrupted) return { status: 'interrupted', reason: 'interrupted; participants left and rooms were deleted' };
   if (input.overloadDetail !== undefined) {
     return { status: 'invalid', reason: `the harness was overloaded, so the figures measure this host, not the target: ${input.overloadDetail}` };
@@ -37,7 +40,10 @@ export function browserVerdict(input: {
   const failedChecks = input.checks.filter((c) => c.status === 'failed');
   const failedSlos = input.verdicts.filter((v) => v.status !== 'passed');
   if (failedChecks.length > 0 || failedSlos.length > 0) {
-    const reasons = [...failedChecks.map((c) => (c.status === 'failed' ? c.message : '')), ...failedSlos.map((v) => `SLO ${v.expression} ${v.status === 'no-data' ? 'had no data' : `observed ${'observed' in v ? v.observed : ''}`}`)];
+    const reasons = [
+      ...failedChecks.map((c) => (c.status === 'failed' ? c.message : '')),
+      ...failedSlos.map((v) => `SLO ${v.expression} ${v.status === 'no-data' ? 'had no data' : `observed ${'observed' in v ? v.observed : ''}`}`),
+    ];
     return { status: 'failed', reason: reasons.join('; ') };
   }
   return { status: 'passed' };

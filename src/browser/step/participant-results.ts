@@ -62,8 +62,16 @@ function recordHoldQuality(registry: MetricsRegistry, op: string, p: Participant
   // Counters are always touched, so a cohort with none has a 0 (not a missing counter) once it was sampled.
   const intervals = holdIntervals(p.record);
   registry.increment(BROWSER_COUNTERS.freezes, op, quality.freezeCount);
-  registry.increment(BROWSER_COUNTERS.framesDropped, op, intervals.reduce((n, i) => n + i.framesDropped, 0));
-  registry.increment(BROWSER_COUNTERS.framesDecoded, op, intervals.reduce((n, i) => n + i.framesDecoded, 0));
+  registry.increment(
+    BROWSER_COUNTERS.framesDropped,
+    op,
+    intervals.reduce((n, i) => n + i.framesDropped, 0),
+  );
+  registry.increment(
+    BROWSER_COUNTERS.framesDecoded,
+    op,
+    intervals.reduce((n, i) => n + i.framesDecoded, 0),
+  );
   registry.increment(BROWSER_COUNTERS.videoNotRecovered, op, quality.videoNotRecovered);
 }
 
@@ -109,7 +117,12 @@ function interruptionsOf(samples: Participant['record']['samples']): { interrupt
  */
 export function describeLayout(rooms: number, perRoom: number, givenUrls: boolean, adapterName?: string): string {
   const peers = perRoom - 1;
-  const shape = adapterName !== undefined ? ` (${adapterName})` : givenUrls ? '' : ` (reference page is a full mesh: ${peers} peer connection${peers === 1 ? '' : 's'} per participant)`;
+  const shape =
+    adapterName !== undefined
+      ? ` (${adapterName})`
+      : givenUrls
+        ? ''
+        : ` (reference page is a full mesh: ${peers} peer connection${peers === 1 ? '' : 's'} per participant)`;
   return `${rooms} ${givenUrls ? 'join URL' : 'room'}${rooms === 1 ? '' : 's'} × ${perRoom} participant${perRoom === 1 ? '' : 's'}${shape}`;
 }
 

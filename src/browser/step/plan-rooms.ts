@@ -60,7 +60,10 @@ export async function planRooms(
   const shardPart = options.shard === undefined || options.shard.count === 1 ? '' : ` shard ${options.shard.index}/${options.shard.count}`;
   const roomName = (i: number) => `roomgate ${stepName}${shardPart} ${i + 1}`;
   // Through a room API the name must suit any API's rules (Daily's are [A-Za-z0-9_-]): the same words, slugged.
-  const apiRoomName = (i: number) => roomName(i).replace(/[^A-Za-z0-9_-]+/g, '-').slice(0, 100);
+  const apiRoomName = (i: number) =>
+    roomName(i)
+      .replace(/[^A-Za-z0-9_-]+/g, '-')
+      .slice(0, 100);
   const rooms: PlannedRoom[] = [];
   const plans: ParticipantPlan[] = [];
   if (options.joinUrls !== undefined && options.joinUrls.length > 0) {

@@ -6,7 +6,17 @@ import type { BrowserStepOptions } from '../../browser/options.js';
 import { UsageError } from '../../errors.js';
 import { execute } from '../fail.js';
 import { parseFaultFlags } from '../fault-flags.js';
-import { durationOption, parseDurationFlag, requireDurationFlag, withFaultOption, withRunOutputOptions, withSloOption, withTargetOptions, type RunOutputArgs, type TargetArgs } from '../flags.js';
+import {
+  durationOption,
+  parseDurationFlag,
+  requireDurationFlag,
+  withFaultOption,
+  withRunOutputOptions,
+  withSloOption,
+  withTargetOptions,
+  type RunOutputArgs,
+  type TargetArgs,
+} from '../flags.js';
 import { parseCohortFlag } from '../cohort-flag.js';
 import { withMetricsOptions, type MetricsFlags } from '../live-export.js';
 import { withShardOptions, type ShardArgs } from '../shard-options.js';
@@ -40,28 +50,50 @@ export const browserCommand: CommandModule<object, BrowserArgs> = {
   command: 'browser',
   describe: 'headless Chromium participants join rooms: join time, time to first frame, success rate',
   builder: (y) =>
-    withFaultOption(withSloOption(withRunOutputOptions(withMetricsOptions(withShardOptions(withTargetOptions(y))), 'browser'), '"join_time.p95 < 5s" or "success_rate >= 99%"'))
+    withFaultOption(
+      withSloOption(
+        withRunOutputOptions(withMetricsOptions(withShardOptions(withTargetOptions(y))), 'browser'),
+        '"join_time.p95 < 5s" or "success_rate >= 99%"',
+      ),
+    )
       .option('rooms', { type: 'number', default: 1, describe: 'rooms to create through the API (M)' })
       .option('participants', { type: 'number', default: 2, describe: 'participants per room (K)' })
-      .option('max-participants', { type: 'number', describe: "the created rooms' participant limit (the profile's create template sends it as {{maxParticipants}})" })
+      .option('max-participants', {
+        type: 'number',
+        describe: "the created rooms' participant limit (the profile's create template sends it as {{maxParticipants}})",
+      })
       .option('private', { type: 'boolean', default: false, describe: 'create private rooms; each participant joins with its own join token' })
       .option('arrival', { type: 'string', default: 'burst', describe: 'burst (join storm) or ramp:N/s' })
       .option('hold', durationOption('how long everyone stays after joining (stats are sampled)', '5s'))
       .option('join-timeout', durationOption('per participant: navigation start until joined', '20s'))
       .option('media-timeout', durationOption('per participant: joined until the first rendered remote frame', '20s'))
       .option('join-url', { type: 'string', array: true, describe: 'join these URLs directly (one room each) instead of creating rooms' })
-      .option('adapter', { type: 'string', describe: 'adapter for a join page other than the reference one: a module (.ts/.js, see docs/adapters.md) or a JSON/YAML file' })
+      .option('adapter', {
+        type: 'string',
+        describe: 'adapter for a join page other than the reference one: a module (.ts/.js, see docs/adapters.md) or a JSON/YAML file',
+      })
       .option('webhooks', { type: 'boolean', default: false, describe: 'subscribe a local sink and require one participant.joined/left per participant' })
       .option('participants-per-browser', { type: 'number', default: 8, describe: 'participants per Chromium process (more shard over more browsers)' })
-      .option('chromium-arg', { type: 'string', array: true, describe: 'extra Chromium flag, e.g. --chromium-arg=--webrtc-ip-handling-policy=disable_non_proxied_udp (repeatable)' })
+      .option('chromium-arg', {
+        type: 'string',
+        array: true,
+        describe: 'extra Chromium flag, e.g. --chromium-arg=--webrtc-ip-handling-policy=disable_non_proxied_udp (repeatable)',
+      })
       .option('cohort', {
         type: 'string',
         array: true,
-        describe: 'a network cohort NAME[:SHARE][:key=value,...] (repeatable), e.g. --cohort clean:50% --cohort lossy:50%:down=300kbit,loss=10%,blackout=20s+6s; each participant runs behind its own shaped link (needs root, iproute2, nftables); SLOs per cohort: "lossy:packet_loss.p95 < 1%"',
+        describe:
+          'a network cohort NAME[:SHARE][:key=value,...] (repeatable), e.g. --cohort clean:50% --cohort lossy:50%:down=300kbit,loss=10%,blackout=20s+6s; each participant runs behind its own shaped link (needs root, iproute2, nftables); SLOs per cohort: "lossy:packet_loss.p95 < 1%"',
       })
       .option('browser-nice', { type: 'number', describe: 'nice value for the Chromium processes (default 10; 0 keeps the harness priority)' })
-      .option('fake-video', { type: 'string', describe: `.y4m file for the fake camera (default: a generated ${LOW_RESOLUTION_CLIP.width}x${LOW_RESOLUTION_CLIP.height} clip at ${LOW_RESOLUTION_CLIP.fps} fps)` })
-      .option('max-host-cpu', { type: 'number', describe: 'overload: host CPU busy fraction (0..1) sustained 5 s, e.g. 0.97; off by default (a saturating run always shows 100 %)' })
+      .option('fake-video', {
+        type: 'string',
+        describe: `.y4m file for the fake camera (default: a generated ${LOW_RESOLUTION_CLIP.width}x${LOW_RESOLUTION_CLIP.height} clip at ${LOW_RESOLUTION_CLIP.fps} fps)`,
+      })
+      .option('max-host-cpu', {
+        type: 'number',
+        describe: 'overload: host CPU busy fraction (0..1) sustained 5 s, e.g. 0.97; off by default (a saturating run always shows 100 %)',
+      })
       .option('max-event-loop-delay', durationOption('overload: harness event-loop p99 over 1 s; 0s disables (default 500ms)'))
       .option('max-cpu-limited', { type: 'number', describe: 'overload: fraction of encoders limited by cpu; >1 disables (default 0.5)' }) as never,
   handler: (args) =>
@@ -115,7 +147,9 @@ export const browserCommand: CommandModule<object, BrowserArgs> = {
         faults,
         workload: { ...options, adapter: options.adapter?.name },
         // Parses SLOs and checks the options (a shard's share, the cohorts' networks on this host) before anything starts.
-        build: async ({ shard, startAtMs }) => [await buildBrowserStep({ ...options, ...(shard === undefined ? {} : { shard }), ...(startAtMs === undefined ? {} : { startAtMs }) })],
+        build: async ({ shard, startAtMs }) => [
+          await buildBrowserStep({ ...options, ...(shard === undefined ? {} : { shard }), ...(startAtMs === undefined ? {} : { startAtMs }) }),
+        ],
         intro: ({ target, shard }) => [
           `roomgate browser: ${args.rooms} room(s) × ${args.participants} participant(s) against ${target}${faults.length > 0 ? `, faults ${faults.join(',')}` : ''}${shard === undefined ? '' : `, shard ${shard.index}/${shard.count} (its share of the rooms)`}${cohorts === undefined ? '' : `, cohorts ${cohorts.map((c) => c.name).join(', ')}`}`,
         ],

@@ -11,7 +11,8 @@ interface CompareArgs {
 
 export const compareCommand: CommandModule<object, CompareArgs> = {
   command: 'compare <base> <current>',
-  describe: 'per-operation deltas (p50, p99, error rate, join time) between two runs; exit 1 on a regression beyond --tolerance, or when the new run is invalid, partial, or lacks a step or operation the base has; exit 2 for runs of different suites',
+  describe:
+    'per-operation deltas (p50, p99, error rate, join time) between two runs; exit 1 on a regression beyond --tolerance, or when the new run is invalid, partial, or lacks a step or operation the base has; exit 2 for runs of different suites',
   builder: (y) =>
     y
       .positional('base', { type: 'string', demandOption: true, describe: 'baseline run folder (or its report.json)' })
@@ -44,10 +45,17 @@ export const compareCommand: CommandModule<object, CompareArgs> = {
         for (const d of deltas) {
           const change = Number.isFinite(d.change) ? `${d.change >= 0 ? '+' : ''}${(d.change * 100).toFixed(1)}%` : 'new';
           const fmt = (v: number) => (d.metric === 'error_rate' ? `${(v * 100).toFixed(2)}%` : `${v.toFixed(1)}ms`);
-          process.stdout.write(`${`${d.step} / ${d.operation}`.padEnd(32)} ${d.metric.padEnd(10)} ${fmt(d.base).padStart(8)} ${fmt(d.current).padStart(8)} ${change.padStart(8)}  ${d.source.padEnd(9)}${d.regression ? '  REGRESSION' : ''}\n`);
+          process.stdout.write(
+            `${`${d.step} / ${d.operation}`.padEnd(32)} ${d.metric.padEnd(10)} ${fmt(d.base).padStart(8)} ${fmt(d.current).padStart(8)} ${change.padStart(8)}  ${d.source.padEnd(9)}${d.regression ? '  REGRESSION' : ''}\n`,
+          );
         }
-        if (deltas.some((d) => d.source === 'windows')) process.stdout.write('\n(source "windows": no histograms in one of the runs, so p50/p99 are count-weighted means of window percentiles, an approximation)\n');
-        process.stdout.write(`\n${regressions.length === 0 ? 'no regression' : `${regressions.length} regression(s)`} beyond ${(tolerance * 100).toFixed(1)}%\n`);
+        if (deltas.some((d) => d.source === 'windows'))
+          process.stdout.write(
+            '\n(source "windows": no histograms in one of the runs, so p50/p99 are count-weighted means of window percentiles, an approximation)\n',
+          );
+        process.stdout.write(
+          `\n${regressions.length === 0 ? 'no regression' : `${regressions.length} regression(s)`} beyond ${(tolerance * 100).toFixed(1)}%\n`,
+        );
       }
       if (problems.length > 0) {
         const what = exitCodeForProblems(problems) === 2 ? 'these runs cannot be compared' : 'NEW cannot pass against BASE';

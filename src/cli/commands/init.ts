@@ -18,23 +18,34 @@ interface InitArgs {
 
 export const initCommand: CommandModule<object, InitArgs> = {
   command: 'init [dir]',
-  describe: 'scaffold your own setup: DIR (default roomgate/) with a ci-gate suite, contract and soak scenarios, a copy of the contract, and a GitHub workflow; or, with --from-spec, draft a target profile for your own API',
+  describe:
+    'scaffold your own setup: DIR (default roomgate/) with a ci-gate suite, contract and soak scenarios, a copy of the contract, and a GitHub workflow; or, with --from-spec, draft a target profile for your own API',
   builder: (y) =>
     y
       .positional('dir', { type: 'string', describe: 'folder for the suite, scenarios and contract copy, from the current directory (default roomgate)' })
-      .option('from-spec', { type: 'string', describe: 'draft a target profile from this OpenAPI document instead: roles, auth and fields guessed, what to fill in listed' })
+      .option('from-spec', {
+        type: 'string',
+        describe: 'draft a target profile from this OpenAPI document instead: roles, auth and fields guessed, what to fill in listed',
+      })
       .option('out', { type: 'string', describe: `with --from-spec: where to write the profile (default ${DEFAULT_PROFILE_OUT}; never overwritten)` })
-      .example('$0 init', 'roomgate/ci-gate.yaml, roomgate/contract.yaml, roomgate/soak.yaml, roomgate/videoconnect.v1.openapi.yaml, .github/workflows/roomgate.yml')
+      .example(
+        '$0 init',
+        'roomgate/ci-gate.yaml, roomgate/contract.yaml, roomgate/soak.yaml, roomgate/videoconnect.v1.openapi.yaml, .github/workflows/roomgate.yml',
+      )
       .example('$0 init --from-spec openapi.yaml --out acme.profile.yaml', 'a target profile for your API, with what was guessed and what to fill in')
       .epilogue('Never overwrites a file: existing files are kept and listed.') as never,
   handler: (args) =>
     execute(async () => {
       const cwd = process.cwd();
       if (args['from-spec'] !== undefined) {
-        if (args.dir !== undefined) throw new UsageError(`init takes a folder or --from-spec, not both (got ${args.dir} and --from-spec ${args['from-spec']})`, { hint: 'to draft a profile into a folder, use --out folder/profile.yaml' });
+        if (args.dir !== undefined)
+          throw new UsageError(`init takes a folder or --from-spec, not both (got ${args.dir} and --from-spec ${args['from-spec']})`, {
+            hint: 'to draft a profile into a folder, use --out folder/profile.yaml',
+          });
         return draftFromSpec(args['from-spec'], args.out ?? DEFAULT_PROFILE_OUT, cwd);
       }
-      if (args.out !== undefined) throw new UsageError('--out applies to init --from-spec only', { hint: 'for the scaffold, give the folder: roomgate init DIR' });
+      if (args.out !== undefined)
+        throw new UsageError('--out applies to init --from-spec only', { hint: 'for the scaffold, give the folder: roomgate init DIR' });
       const plan = planInit(args.dir ?? 'roomgate', cwd);
       const created: string[] = [];
       const kept: string[] = [];
@@ -54,7 +65,8 @@ export const initCommand: CommandModule<object, InitArgs> = {
       const out = process.stdout;
       if (created.length > 0) out.write(`roomgate init: created\n${created.map((p) => `  ${p}\n`).join('')}`);
       if (kept.length > 0) out.write(`roomgate init: kept (already there, not overwritten)\n${kept.map((p) => `  ${p}\n`).join('')}`);
-      if (plan.needsInstall) out.write('\nroomgate is not installed in this project yet: npm install --save-dev roomgate (the $schema lines and the workflow use it)\n');
+      if (plan.needsInstall)
+        out.write('\nroomgate is not installed in this project yet: npm install --save-dev roomgate (the $schema lines and the workflow use it)\n');
       out.write(
         [
           '',
@@ -80,7 +92,9 @@ async function draftFromSpec(spec: string, out: string, cwd: string): Promise<nu
     await writeFile(plan.outAbs, draft.yaml, { flag: 'wx' });
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-    throw new UsageError(`${plan.out} already exists; init never overwrites a file`, { hint: `draft to another file (--out ${plan.out.replace(/\.ya?ml$/, '')}.draft.yaml) or move the existing one away` });
+    throw new UsageError(`${plan.out} already exists; init never overwrites a file`, {
+      hint: `draft to another file (--out ${plan.out.replace(/\.ya?ml$/, '')}.draft.yaml) or move the existing one away`,
+    });
   }
   const print = (text: string) => process.stdout.write(text);
   print(`roomgate init: drafted ${plan.out} from ${spec}\n`);

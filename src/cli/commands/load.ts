@@ -60,25 +60,30 @@ export const loadCommand: CommandModule<object, LoadArgs> = {
         '"create_room.p99 < 1s" (operations as the profile names them: getMeeting.p99 < 200ms), "error_rate < 0.1%", "p99 < 500ms over 1m"',
       ),
     )
-      .option('mode', { choices: ['burst', 'soak'], default: 'burst', describe: 'burst: N connections as fast as the target answers; soak: a constant arrival rate' })
+      .option('mode', {
+        choices: ['burst', 'soak'],
+        default: 'burst',
+        describe: 'burst: N connections as fast as the target answers; soak: a constant arrival rate',
+      })
       .option('rate', { type: 'number', describe: 'soak: requests per second (default 100); burst: optional cap' })
       .option('connections', { type: 'number', describe: 'burst: concurrent connections (default 10); soak: pool size (default 32)' })
       .option('requests', { type: 'number', describe: 'burst: a fixed number of requests instead of --duration' })
       .option('ramp', durationOption('soak: reach --rate linearly over this long; burst: step connections up over this long first, e.g. 30s'))
       .option('mix', {
         type: 'string',
-        describe: 'operation weights by the profile\'s operation names or the roles create, get, list, close (delete = close), e.g. create=20,get=70,list=5,close=5 (the default) or createMeeting=20,getMeeting=70',
+        describe:
+          "operation weights by the profile's operation names or the roles create, get, list, close (delete = close), e.g. create=20,get=70,list=5,close=5 (the default) or createMeeting=20,getMeeting=70",
       })
       .option('window', durationOption('metrics window: progress lines, charts, `over` SLOs', '10s'))
       .option('schema-sample-rate', { type: 'number', default: 0.05, describe: 'fraction of responses validated against the OpenAPI schema (0 turns it off)' })
-      .option('spec', { type: 'string', describe: 'OpenAPI document that replaces the profile\'s own (operations and schema sampling)' })
+      .option('spec', { type: 'string', describe: "OpenAPI document that replaces the profile's own (operations and schema sampling)" })
       .option('max-late', { type: 'number', default: 0.01, describe: 'soak: fraction of late sends that makes the run invalid (exit 3)' })
       .option('late-threshold', durationOption('soak: a send this far behind its intended time is late', '10ms'))
       .option('room-pool', { type: 'number', default: 20, describe: 'rooms created in setup for gets and closes to use (0: none)' })
       .option('create-retries', {
         type: 'number',
         default: 2,
-        describe: 'soak: times a create whose response was lost is sent again with the same Idempotency-Key (when the profile\'s create has one)',
+        describe: "soak: times a create whose response was lost is sent again with the same Idempotency-Key (when the profile's create has one)",
       })
       .option('cleanup', { type: 'boolean', default: true, describe: 'close every room the run created, at the end (--no-cleanup keeps them)' }) as never,
   handler: (args) =>
@@ -141,7 +146,9 @@ export const loadCommand: CommandModule<object, LoadArgs> = {
               slos = defaults.slos;
               defaultNotes = defaults.notes;
             }
-            return [createLoadStep({ ...stepOptions, slos, profile, ...(shard === undefined ? {} : { shard }), ...(startAtMs === undefined ? {} : { startAtMs }) })];
+            return [
+              createLoadStep({ ...stepOptions, slos, profile, ...(shard === undefined ? {} : { shard }), ...(startAtMs === undefined ? {} : { startAtMs }) }),
+            ];
           } catch (error) {
             // Its option errors name the flag the user typed.
             throw asLoadFlagError(error);

@@ -34,7 +34,10 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
       .option('client-secret', { type: 'string', describe: 'accepted client secret (never printed)' })
       .option('rate-limit', { type: 'string', describe: 'per-client limit as QUOTA/WINDOW, e.g. 100/10s or 600/1m (default 1000000/60s)' })
       .option('token-ttl', durationOption('access token lifetime, whole seconds, e.g. 60s or 1h (default 1h)'))
-      .option('metrics-port', { type: 'number', describe: "serve the server's own request counts as Prometheus metrics at http://<metrics-host>:PORT/metrics (0: any free port)" })
+      .option('metrics-port', {
+        type: 'number',
+        describe: "serve the server's own request counts as Prometheus metrics at http://<metrics-host>:PORT/metrics (0: any free port)",
+      })
       .option('metrics-host', { type: 'string', describe: 'address the metrics endpoint binds (default 127.0.0.1)' })
       .example('$0 serve', 'serve on http://127.0.0.1:4010 with the local credentials')
       .example('$0 serve --port 0 --fault envelope --fault slow-create', 'a free port, two promises broken')

@@ -29,8 +29,14 @@ export function planInit(dirArg: string, cwd: string): InitPlan {
   const dirAbs = resolve(cwd, dirArg);
   const dir = shown(cwd, dirAbs);
   const { schemaRoot, needsInstall } = schemaRootFor(cwd);
-  const schema = (name: 'suite' | 'scenario') => relative(dirAbs, join(schemaRoot, 'schemas', `${name}.schema.json`)).split(sep).join('/');
-  const fromDir = (...parts: string[]) => relative(dirAbs, join(schemaRoot, ...parts)).split(sep).join('/');
+  const schema = (name: 'suite' | 'scenario') =>
+    relative(dirAbs, join(schemaRoot, 'schemas', `${name}.schema.json`))
+      .split(sep)
+      .join('/');
+  const fromDir = (...parts: string[]) =>
+    relative(dirAbs, join(schemaRoot, ...parts))
+      .split(sep)
+      .join('/');
   const suitePath = `${dir}/ci-gate.yaml`;
   return {
     dir,
@@ -39,7 +45,10 @@ export function planInit(dirArg: string, cwd: string): InitPlan {
       { path: `${dir}/ci-gate.yaml`, content: { text: ciGateSuite(schema('suite'), suitePath) } },
       { path: `${dir}/contract.yaml`, content: { text: contractScenario(schema('scenario')) } },
       { path: `${dir}/soak.yaml`, content: { text: soakScenario(schema('scenario'), `${dir}/soak.yaml`) } },
-      { path: `${dir}/${PROFILE_FILE}`, content: { text: profileCopy(fromDir('schemas', 'profile.schema.json'), fromDir('contracts', 'pacts', 'roomgate-videoconnect.json')) } },
+      {
+        path: `${dir}/${PROFILE_FILE}`,
+        content: { text: profileCopy(fromDir('schemas', 'profile.schema.json'), fromDir('contracts', 'pacts', 'roomgate-videoconnect.json')) },
+      },
       { path: `${dir}/${SPEC_FILE}`, content: { copyOf: join(PACKAGE_ROOT, 'contracts', SPEC_FILE) } },
       { path: shown(cwd, join(cwd, '.github', 'workflows', 'roomgate.yml')), content: { text: workflow(suitePath) } },
     ],
@@ -156,9 +165,7 @@ function profileCopy(schema: string, pact: string): string {
 # a copy of the built-in VideoConnect profile, pointed at your copy of the
 # document. Change the roles, fields and auth where your API differs, or
 # draft one from your own document: npx roomgate init --from-spec openapi.yaml
-${body
-  .replace(/^spec: .*$/m, `spec: ${SPEC_FILE}`)
-  .replace(/^  pacts: .*$/m, `  pacts: [${pact}]`)}`;
+${body.replace(/^spec: .*$/m, `spec: ${SPEC_FILE}`).replace(/^  pacts: .*$/m, `  pacts: [${pact}]`)}`;
 }
 
 function workflow(suitePath: string): string {

@@ -18,11 +18,15 @@ export const incidentRenderer: KindRenderer = {
         continue;
       }
       const disturbed = Object.entries(outcome.disturbed ?? {}).map(([action, n]) => `${n} ${action}`);
-      lines.push(`  ${record.incident} (${record.description}), ${seconds(record.endedAt - record.startedAt)}${disturbed.length === 0 ? '' : `: ${disturbed.join(', ')}`}`);
+      lines.push(
+        `  ${record.incident} (${record.description}), ${seconds(record.endedAt - record.startedAt)}${disturbed.length === 0 ? '' : `: ${disturbed.join(', ')}`}`,
+      );
       lines.push(`    ${describeRecovery(outcome.recovery)}`);
       for (const step of outcome.recoveryBySteps) lines.push(`      ${step.step}: ${describeRecovery(step.recovery)}`);
       for (const p of outcome.participants) {
-        lines.push(`    ${p.step}: ${p.present} in a call, ${p.interrupted} interrupted, ${p.videoBack} with video back${p.longestUntilVideoMs === undefined ? '' : ` (longest ${seconds(p.longestUntilVideoMs)})`}`);
+        lines.push(
+          `    ${p.step}: ${p.present} in a call, ${p.interrupted} interrupted, ${p.videoBack} with video back${p.longestUntilVideoMs === undefined ? '' : ` (longest ${seconds(p.longestUntilVideoMs)})`}`,
+        );
       }
     }
     if (result.slos.length > 0) lines.push('');

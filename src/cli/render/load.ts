@@ -33,7 +33,9 @@ function loadTable(result: Extract<StepResult, { kind: 'load' }>): string[] {
   lines.push('', `  ${t.responses} responses, ${t.errors} errors, ${t.throughput}/s; schema: ${t.schemaChecked} sampled, ${t.schemaViolations} violations`);
   if (summary.schedule !== undefined) {
     const s = summary.schedule;
-    lines.push(`  schedule: requested ${s.requestedRate}/s, achieved ${s.achievedRate}/s, ${s.late} late, ${s.dropped} dropped (max ${Math.round(s.maxLateMs)} ms behind)`);
+    lines.push(
+      `  schedule: requested ${s.requestedRate}/s, achieved ${s.achievedRate}/s, ${s.late} late, ${s.dropped} dropped (max ${Math.round(s.maxLateMs)} ms behind)`,
+    );
   }
   if ((t.retries ?? 0) > 0) lines.push(`  ${t.retries} creates sent again with the same Idempotency-Key after their response was lost`);
   const d = summary.duplicates;
@@ -54,7 +56,9 @@ function loadTable(result: Extract<StepResult, { kind: 'load' }>): string[] {
         : c.leftOver === 0
           ? '0 left open'
           : `${c.leftOver} LEFT OPEN: ${ids}`;
-    lines.push(`  cleanup: ${summary.setup.roomsCreated} pool rooms + the run's creates swept; ${c.deleted} closed, ${c.failed} failed, ${left}${c.error === undefined ? '' : ` (${c.error})`}`);
+    lines.push(
+      `  cleanup: ${summary.setup.roomsCreated} pool rooms + the run's creates swept; ${c.deleted} closed, ${c.failed} failed, ${left}${c.error === undefined ? '' : ` (${c.error})`}`,
+    );
   }
   for (const note of summary.notes ?? []) lines.push(`  NOTE: ${note}`);
   return lines;

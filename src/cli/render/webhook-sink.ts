@@ -31,17 +31,28 @@ function sinkTable(summary: WebhookSinkSummary): string[] {
   }
   const t = summary.totals;
   const watched = summary.watched.length === 0 ? 'no step' : summary.watched.join(', ');
-  lines.push('', `  ${t.expected} room events announced by ${watched}; ${t.deliveries} deliveries received (${t.refused} refused on purpose), ${t.unexpected} about other rooms`);
+  lines.push(
+    '',
+    `  ${t.expected} room events announced by ${watched}; ${t.deliveries} deliveries received (${t.refused} refused on purpose), ${t.unexpected} about other rooms`,
+  );
   lines.push(
     summary.subscription.verified
       ? `  signatures: ${t.signaturesChecked} checked, ${t.badSignatures} bad, ${t.staleTimestamps} stale timestamps`
       : `  signatures: not judged (${summary.subscription.signature === 'none' ? 'the profile says deliveries are unsigned' : 'no signing secret known'})`,
   );
-  if (t.pending > 0) lines.push(`  ${t.pending} events were still within their ${seconds(summary.deliveryBudgetMs)} budget when the step stopped (neither delivered nor missing)`);
+  if (t.pending > 0)
+    lines.push(
+      `  ${t.pending} events were still within their ${seconds(summary.deliveryBudgetMs)} budget when the step stopped (neither delivered nor missing)`,
+    );
   for (const missing of summary.missingExamples.slice(0, MAX_MISSING_LINES)) {
-    lines.push(`  missing: ${missing.event} of ${missing.roomId} (announced by ${missing.step} at ${missing.announcedAt}${missing.requestId === undefined ? '' : `, request ${missing.requestId}`})`);
+    lines.push(
+      `  missing: ${missing.event} of ${missing.roomId} (announced by ${missing.step} at ${missing.announcedAt}${missing.requestId === undefined ? '' : `, request ${missing.requestId}`})`,
+    );
   }
-  if (t.missing > MAX_MISSING_LINES) lines.push(`  … ${t.missing - Math.min(MAX_MISSING_LINES, summary.missingExamples.length)} more missing (report.json lists the first ${summary.missingExamples.length})`);
+  if (t.missing > MAX_MISSING_LINES)
+    lines.push(
+      `  … ${t.missing - Math.min(MAX_MISSING_LINES, summary.missingExamples.length)} more missing (report.json lists the first ${summary.missingExamples.length})`,
+    );
   return lines;
 }
 

@@ -13,7 +13,18 @@ import { responseProblems } from '../conformance.js';
 import type { GateContext } from '../gate-context.js';
 import type { Exchange, OutgoingRequest } from '../http/exchange.js';
 import type { AgingToken } from '../http/gate-identity.js';
-import { expiredClaims, grantNames, jwtClaims, signedByAnotherKey, signWithSecret, timed, unsignedToken, withoutGrants, wrongCredentialHeaders, wrongSecret } from './auth-forgery.js';
+import {
+  expiredClaims,
+  grantNames,
+  jwtClaims,
+  signedByAnotherKey,
+  signWithSecret,
+  timed,
+  unsignedToken,
+  withoutGrants,
+  wrongCredentialHeaders,
+  wrongSecret,
+} from './auth-forgery.js';
 
 /**
  * Authentication, by the kind of credential the target profile says the API
@@ -58,7 +69,7 @@ const refusable: Precondition = (facts) => {
 /** A wrong credential can be sent: the token operation's wrong secret, or a wrong static key, Basic pair. */
 const wrongCredentialRefusable: Precondition = (facts) => {
   const { auth } = facts.profile;
-  if (auth.kind === 'jwt') return 'the target profile\'s auth kind is jwt: a wrong secret only signs a token differently (auth.wrong-signature-401 sends one)';
+  if (auth.kind === 'jwt') return "the target profile's auth kind is jwt: a wrong secret only signs a token differently (auth.wrong-signature-401 sends one)";
   if (auth.kind !== 'client-credentials') return refusable(facts);
   const token = operationIn(facts, 'issueToken');
   if (token === undefined) return needs('issueToken')(facts);
@@ -69,7 +80,9 @@ const wrongCredentialRefusable: Precondition = (facts) => {
 const grantsInClaims: Precondition = (facts) => {
   const { auth } = facts.profile;
   if (auth.kind !== 'jwt') return `the target profile's auth kind is ${auth.kind}, not jwt`;
-  return grantNames(auth.claims as JWTPayload).length > 0 ? undefined : 'the target profile\'s JWT claims carry no grant (auth.claims has only registered claims)';
+  return grantNames(auth.claims as JWTPayload).length > 0
+    ? undefined
+    : "the target profile's JWT claims carry no grant (auth.claims has only registered claims)";
 };
 
 const TOKEN_KINDS = authKind('client-credentials', 'jwt');
@@ -123,7 +136,7 @@ export const AUTH_CHECKS = {
   missingGrant: defineCheck({
     id: 'auth.missing-grant-401',
     group: 'auth',
-    enforces: 'a correctly signed token whose claims carry none of the grants the profile\'s claims give is refused as declared',
+    enforces: "a correctly signed token whose claims carry none of the grants the profile's claims give is refused as declared",
     cites: [REFUSED, SCHEMES],
     requires: [grantsInClaims, refusable],
   }),
@@ -171,7 +184,8 @@ export async function runAuthChecks(ctx: GateContext): Promise<void> {
     }
     // RFC 6749 §5.1: token_type is required and case-insensitive; judged where the answer gives one.
     const tokenType = (exchange.json as Record<string, unknown>)['token_type'];
-    if (tokenType !== undefined && (typeof tokenType !== 'string' || tokenType.toLowerCase() !== 'bearer')) problems.push(`token_type is ${JSON.stringify(tokenType)}, not Bearer`);
+    if (tokenType !== undefined && (typeof tokenType !== 'string' || tokenType.toLowerCase() !== 'bearer'))
+      problems.push(`token_type is ${JSON.stringify(tokenType)}, not Bearer`);
     if (problems.length > 0) return fail(problems.join('; '), [evidenceOf(exchange, `an access token at ${auth.token.accessToken || '/'}`)]);
     realToken = token as string;
     return pass(1);
@@ -190,10 +204,12 @@ export async function runAuthChecks(ctx: GateContext): Promise<void> {
   });
 
   await ctx.check(AUTH_CHECKS.missingToken, async () =>
-    expectRefused(ctx, await sendProbe(ctx, false), 'a request without credentials', refusal(probe, bearerChallenge)));
+    expectRefused(ctx, await sendProbe(ctx, false), 'a request without credentials', refusal(probe, bearerChallenge)),
+  );
 
   await ctx.check(AUTH_CHECKS.garbageToken, async () =>
-    expectRefused(ctx, await sendProbe(ctx, 'not-a-jwt'), 'a token that is not a JWT', refusal(probe, true)));
+    expectRefused(ctx, await sendProbe(ctx, 'not-a-jwt'), 'a token that is not a JWT', refusal(probe, true)),
+  );
 
   /** Claims a valid token of this target carries: a real access token's, or the profile's own for self-signed tokens. */
   const validClaims = async (): Promise<JWTPayload | string> => {
@@ -234,11 +250,18 @@ export async function runAuthChecks(ctx: GateContext): Promise<void> {
 export async function runExpiredTokenCheck(ctx: GateContext, aging: AgingToken | undefined): Promise<void> {
   await ctx.check(AUTH_CHECKS.expiredToken, async () => {
     let token: string;
-    if (ctx.profile.auth.kind === 'jwt') token = await signWithSecret(expiredClaims(profileClaims(ctx, Date.now(), false), Date.now() / 1000), ctx.target.credentials.clientSecret);
+    if (ctx.profile.auth.kind === 'jwt')
+      token = await signWithSecret(expiredClaims(profileClaims(ctx, Date.now(), false), Date.now() / 1000), ctx.target.credentials.clientSecret);
     else if (ctx.options.expiredToken !== undefined) token = ctx.options.expiredToken;
     else if (aging === undefined) return skip('no token could be obtained at the start of the gate');
-    else if (jwtClaims(aging.token) === undefined && ctx.options.expiredToken === undefined && aging.expiresInSeconds > ctx.options.expiredTokenMaxWaitSeconds) {
-      return skip(`${NOT_A_JWT}, and they live ${aging.expiresInSeconds} s, longer than the gate waits (${ctx.options.expiredTokenMaxWaitSeconds} s); pass --expired-token with an expired token to run this check`);
+    else if (
+      jwtClaims(aging.token) === undefined &&
+      ctx.options.expiredToken === undefined &&
+      aging.expiresInSeconds > ctx.options.expiredTokenMaxWaitSeconds
+    ) {
+      return skip(
+        `${NOT_A_JWT}, and they live ${aging.expiresInSeconds} s, longer than the gate waits (${ctx.options.expiredTokenMaxWaitSeconds} s); pass --expired-token with an expired token to run this check`,
+      );
     } else if (aging.expiresInSeconds > ctx.options.expiredTokenMaxWaitSeconds) {
       return skip(
         `the target's tokens live ${aging.expiresInSeconds} s, longer than the gate waits (${ctx.options.expiredTokenMaxWaitSeconds} s); pass --expired-token with a correctly signed, expired token to run this check`,
@@ -253,7 +276,12 @@ export async function runExpiredTokenCheck(ctx: GateContext, aging: AgingToken |
       }
       token = aging.token;
     }
-    return expectRefused(ctx, await sendProbe(ctx, token), 'an expired (correctly signed) token', refusalOf(ctx, ensured(probeOperation(ctx.facts), 'the probed operation'), true));
+    return expectRefused(
+      ctx,
+      await sendProbe(ctx, token),
+      'an expired (correctly signed) token',
+      refusalOf(ctx, ensured(probeOperation(ctx.facts), 'the probed operation'), true),
+    );
   });
 }
 
@@ -292,7 +320,9 @@ function expectRefused(ctx: GateContext, exchange: Exchange, what: string, refus
   const problems: string[] = [];
   if (status === undefined || !statuses.includes(status)) {
     const accepted = status !== undefined && status >= 200 && status < 300;
-    problems.push(`${accepted ? 'it was accepted' : 'it was not refused'}: ${op.operationId} answered ${status === undefined ? describeExchange(exchange) : status}, not ${statuses.join(' or ')}`);
+    problems.push(
+      `${accepted ? 'it was accepted' : 'it was not refused'}: ${op.operationId} answered ${status === undefined ? describeExchange(exchange) : status}, not ${statuses.join(' or ')}`,
+    );
   } else {
     problems.push(...responseProblems(ctx.spec, op, exchange).map((p) => `the ${status}: ${p}`));
     if (refusal.envelope) {
@@ -300,9 +330,15 @@ function expectRefused(ctx: GateContext, exchange: Exchange, what: string, refus
       problems.push(...envelope);
       const codes = errorCodes(ctx.spec, op, status);
       const error = (exchange.json as { error?: unknown } | undefined)?.error;
-      if (envelope.length === 0 && codes !== undefined && !codes.includes(error as string)) problems.push(`error is ${JSON.stringify(error)}, not ${codes.join(' or ')} (the document's ${status})`);
+      if (envelope.length === 0 && codes !== undefined && !codes.includes(error as string))
+        problems.push(`error is ${JSON.stringify(error)}, not ${codes.join(' or ')} (the document's ${status})`);
     }
-    if (refusal.bearer && status === 401 && requiresHeader(ctx.spec, op, 401, 'WWW-Authenticate') && !/^bearer\b/i.test(exchange.headers['www-authenticate'] ?? '')) {
+    if (
+      refusal.bearer &&
+      status === 401 &&
+      requiresHeader(ctx.spec, op, 401, 'WWW-Authenticate') &&
+      !/^bearer\b/i.test(exchange.headers['www-authenticate'] ?? '')
+    ) {
       problems.push('no WWW-Authenticate: Bearer challenge');
     }
   }
@@ -311,4 +347,4 @@ function expectRefused(ctx: GateContext, exchange: Exchange, what: string, refus
   return fail(`${what} was not refused as documented: ${[...new Set(problems)].join('; ')}`, [evidenceOf(exchange, expected)]);
 }
 
-const NOT_A_JWT = 'the target\'s access tokens are not JWTs (the document does not say they are), so there are no claims to forge a token from';
+const NOT_A_JWT = "the target's access tokens are not JWTs (the document does not say they are), so there are no claims to forge a token from";

@@ -25,7 +25,9 @@ export class CaseResources {
     private readonly ctx: GateContext,
     private readonly label: string,
     /** Ids of other resources by path parameter (the coverage fixtures' webhook subscription), and how to get a fresh one. */
-    private readonly others: { values: Readonly<Record<string, string | undefined>>; disposable?: (param: string) => Promise<string | undefined> } = { values: {} },
+    private readonly others: { values: Readonly<Record<string, string | undefined>>; disposable?: (param: string) => Promise<string | undefined> } = {
+      values: {},
+    },
   ) {}
 
   /** What a request of `op` addresses: fresh resources when the operation is destructive, else the shared ones. */

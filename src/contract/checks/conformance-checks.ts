@@ -41,11 +41,11 @@ export const SCHEMA_CHECKS = {
 const envelopeConvention: Precondition = (facts) => {
   switch (facts.profile.conventions.errors) {
     case 'spec':
-      return 'the profile declares the spec\'s error schemas, not the VideoConnect envelope (conventions.errors: spec; the schema checks judge error bodies)';
+      return "the profile declares the spec's error schemas, not the VideoConnect envelope (conventions.errors: spec; the schema checks judge error bodies)";
     case 'none':
       return 'the profile judges error bodies by the document alone, not by the VideoConnect envelope (conventions.errors: none)';
     case 'envelope':
-      return declaresErrorEnvelope(facts.spec) ? undefined : 'the OpenAPI document\'s error responses do not declare the {error, message, status} envelope';
+      return declaresErrorEnvelope(facts.spec) ? undefined : "the OpenAPI document's error responses do not declare the {error, message, status} envelope";
   }
 };
 
@@ -65,7 +65,8 @@ export async function runSchemaChecks(ctx: GateContext, conformance: Conformance
     await ctx.check(SCHEMA_CHECKS.operation.of(op), async () =>
       tally === undefined || tally.observations === 0
         ? skip(`the gate sent no ${op.method.toUpperCase()} ${op.template} request${op.template.includes('webhook') ? ' (the webhooks step covers it)' : ''}`)
-        : verdict(tally, 'responses'));
+        : verdict(tally, 'responses'),
+    );
   }
   await ctx.check(SCHEMA_CHECKS.responsesReadable, async () => verdict(conformance.readable, 'responses'));
   await ctx.check(SCHEMA_CHECKS.noServerErrors, async () => verdict(conformance.serverErrors, 'responses'));
@@ -73,7 +74,8 @@ export async function runSchemaChecks(ctx: GateContext, conformance: Conformance
 
 export async function runEnvelopeCheck(ctx: GateContext, conformance: ConformanceLog): Promise<void> {
   await ctx.check(ENVELOPE_CHECKS.everyNon2xx, async () =>
-    conformance.envelope.observations === 0 ? skip('no non-2xx response was observed') : verdict(conformance.envelope, 'error responses'));
+    conformance.envelope.observations === 0 ? skip('no non-2xx response was observed') : verdict(conformance.envelope, 'error responses'),
+  );
 }
 
 function verdict(tally: Tally, noun: string) {

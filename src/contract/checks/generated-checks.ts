@@ -19,7 +19,7 @@ export const GENERATED_CHECKS = {
     id: 'generated.valid-accepted.{operationId}',
     group: 'generated',
     enforces:
-      'the valid request the profile\'s template makes, and that request with each declared body property set to a seeded valid value (json-schema-faker), are accepted with 2xx (never a 4xx or 5xx)',
+      "the valid request the profile's template makes, and that request with each declared body property set to a seeded valid value (json-schema-faker), are accepted with 2xx (never a 4xx or 5xx)",
     cites: [cite.openapi('{operation}/requestBody')],
     appliesTo: postsWithBody,
   }),
@@ -27,7 +27,7 @@ export const GENERATED_CHECKS = {
     id: 'generated.invalid-rejected.{operationId}',
     group: 'generated',
     enforces:
-      'seeded random bodies with one field set to a value the request schema rejects (ajv-confirmed, as the target reads the role\'s encoding) are 4xx in the declared error shape, never 5xx',
+      "seeded random bodies with one field set to a value the request schema rejects (ajv-confirmed, as the target reads the role's encoding) are 4xx in the declared error shape, never 5xx",
     cites: [cite.openapi('{operation}/requestBody'), cite.openapi('{operation}/responses')],
     appliesTo: postsWithBody,
   }),
@@ -64,7 +64,7 @@ export async function runGeneratedChecks(ctx: GateContext): Promise<void> {
       if (role === 'issueToken') return skip('valid token requests need the real credentials; auth.token-response covers them');
       if (unaddressable !== undefined) return skip(unaddressable);
       const values = validPropertyValues(declared.schema, ctx.options.seed);
-      const cases: { label: string; property?: string }[] = [{ label: 'the template\'s request as it is' }];
+      const cases: { label: string; property?: string }[] = [{ label: "the template's request as it is" }];
       for (const property of values.keys()) cases.push({ label: `${property} set to a valid value`, property });
       let sent = 0;
       for (const { label, property } of cases) {
@@ -105,7 +105,9 @@ export async function runGeneratedChecks(ctx: GateContext): Promise<void> {
         await cleanUpCreated(ctx, op, exchange);
         const problems = refusalProblems(ctx, op, exchange);
         if (problems.length > 0) {
-          return fail(`${testCase.label}: ${problems.join('; ')}`, [evidenceOf(exchange, `4xx in the declared error shape for ${testCase.label} (seed ${ctx.options.seed})`)]);
+          return fail(`${testCase.label}: ${problems.join('; ')}`, [
+            evidenceOf(exchange, `4xx in the declared error shape for ${testCase.label} (seed ${ctx.options.seed})`),
+          ]);
         }
       }
       return pass(cases.length);
@@ -136,6 +138,7 @@ function objectOf(value: unknown): Record<string, unknown> {
 
 /** An invalid body must be refused: a 4xx, never a 2xx or 5xx, in the error shape of the profile's convention. */
 function refusalProblems(ctx: GateContext, op: IndexedOperation, exchange: Exchange): string[] {
-  if (exchange.status === undefined || exchange.status < 400 || exchange.status >= 500) return [`answered ${exchange.status ?? exchange.failure?.message ?? 'nothing'}, not 4xx`];
+  if (exchange.status === undefined || exchange.status < 400 || exchange.status >= 500)
+    return [`answered ${exchange.status ?? exchange.failure?.message ?? 'nothing'}, not 4xx`];
   return errorShapeProblems(ctx, op, exchange);
 }

@@ -36,7 +36,7 @@ export const IDEMPOTENCY_CHECKS = {
   scopedPerClient: defineCheck({
     id: 'idempotency.keys-scoped-per-client',
     group: 'idempotency',
-    enforces: 'one client\'s key never returns another client\'s response',
+    enforces: "one client's key never returns another client's response",
     cites: [cite.openapi(INFO, 'Keys are scoped per API client')],
     requires: [needs('createRoom'), idempotencyKey],
     given: [secondClient],
@@ -64,10 +64,10 @@ export async function runIdempotencyChecks(ctx: GateContext): Promise<void> {
     const replayId = roomIdOf(ctx, replay);
     if (replayId !== undefined) ctx.createdRooms.add(replayId);
     if (replay.status !== first.status || replayId !== firstId) {
-      return fail(
-        `the replay with the same key and body answered ${describeExchange(replay)}; the first request created ${firstId}`,
-        [evidenceOf(first, 'the original response'), evidenceOf(replay, `${first.status ?? ''} with the same room ${firstId} and no new room`)],
-      );
+      return fail(`the replay with the same key and body answered ${describeExchange(replay)}; the first request created ${firstId}`, [
+        evidenceOf(first, 'the original response'),
+        evidenceOf(replay, `${first.status ?? ''} with the same room ${firstId} and no new room`),
+      ]);
     }
     if (replay.bodyText !== first.bodyText && JSON.stringify(replay.json) !== JSON.stringify(first.json)) {
       return fail('the replay returned a different representation than the stored response', [evidenceOf(replay, `the stored body ${first.bodyText}`)]);
@@ -102,13 +102,19 @@ export async function runIdempotencyChecks(ctx: GateContext): Promise<void> {
       return e.status !== 409;
     });
     if (bad.length > 0) {
-      return fail(`${bad.length} of ${n} concurrent duplicates answered neither ${created.join('/')} nor 409`, bad.slice(0, 2).map((e) => evidenceOf(e, `${created.join(' or ')} (one room) or 409 (the key is in use)`)));
+      return fail(
+        `${bad.length} of ${n} concurrent duplicates answered neither ${created.join('/')} nor 409`,
+        bad.slice(0, 2).map((e) => evidenceOf(e, `${created.join(' or ')} (one room) or 409 (the key is in use)`)),
+      );
     }
     if (ids.size !== 1) {
-      return fail(`${n} concurrent requests with one idempotency key created ${ids.size} rooms: ${[...ids].join(', ')}`, exchanges
-        .filter((e) => e.status !== undefined && created.includes(e.status))
-        .slice(0, 3)
-        .map((e) => evidenceOf(e, 'exactly one room for one key')));
+      return fail(
+        `${n} concurrent requests with one idempotency key created ${ids.size} rooms: ${[...ids].join(', ')}`,
+        exchanges
+          .filter((e) => e.status !== undefined && created.includes(e.status))
+          .slice(0, 3)
+          .map((e) => evidenceOf(e, 'exactly one room for one key')),
+      );
     }
     return pass(n);
   });

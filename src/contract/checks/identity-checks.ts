@@ -44,7 +44,7 @@ export const IDENTITY_CHECKS = {
   cannotRead: defineCheck({
     id: 'identity.other-client-cannot-read',
     group: 'identity',
-    enforces: 'another API client\'s read of a room finds nothing, as for a room that does not exist (404, or no room), and the room is unchanged',
+    enforces: "another API client's read of a room finds nothing, as for a room that does not exist (404, or no room), and the room is unchanged",
     cites: [SCOPING, cite.openapi('{getRoom}/responses/404/description', 'belongs to another API client'), cite.standard(API1)],
     requires: [needs('createRoom', 'getRoom'), refusalPromised('getRoom')],
     given: [secondIdentity],
@@ -76,7 +76,7 @@ export const IDENTITY_CHECKS = {
   otherOperations: defineOperationCheck({
     id: 'identity.other-client-refused.{operationId}',
     group: 'identity',
-    enforces: 'every other operation that takes a resource\'s id is refused to another API client as documented, the resource unchanged',
+    enforces: "every other operation that takes a resource's id is refused to another API client as documented, the resource unchanged",
     cites: [SCOPING, cite.openapi('{operation}/responses'), cite.standard(API1)],
     appliesTo: (op, facts) => isOtherItemOperation(op, facts),
     given: [secondIdentity],
@@ -84,15 +84,15 @@ export const IDENTITY_CHECKS = {
   listsNeverShowOthers: defineCheck({
     id: 'identity.lists-never-show-other-clients-rooms',
     group: 'identity',
-    enforces: 'no page of another API client\'s room list shows the first client\'s rooms',
-    cites: [SCOPING, cite.openapi('{listRooms}/summary', 'the caller\'s rooms'), cite.standard(API1)],
+    enforces: "no page of another API client's room list shows the first client's rooms",
+    cites: [SCOPING, cite.openapi('{listRooms}/summary', "the caller's rooms"), cite.standard(API1)],
     requires: [needs('createRoom', 'listRooms')],
     given: [secondIdentity],
   }),
   readOnlyIgnored: defineCheck({
     id: 'identity.read-only-fields-ignored',
     group: 'identity',
-    enforces: 'a readOnly property sent on a create or update never takes effect: the write is refused (4xx as documented) or keeps the server\'s own value',
+    enforces: "a readOnly property sent on a create or update never takes effect: the write is refused (4xx as documented) or keeps the server's own value",
     cites: [cite.openapi('{createRoom}/responses'), cite.standard(API3)],
     requires: [needs('createRoom'), readOnlyDeclared],
   }),
@@ -156,7 +156,12 @@ class IdentityRun {
     const request = this.ctx.api.subscribe(NOWHERE);
     const exchange = await this.ctx.send(request, { http });
     const id = this.remember(http, 'webhook', exchange);
-    if (id === undefined) throw new UnexpectedResponse(`${request.operationId} did not create a webhook subscription: ${describeExchange(exchange)}`, exchange, 'a 2xx with the new subscription\'s id');
+    if (id === undefined)
+      throw new UnexpectedResponse(
+        `${request.operationId} did not create a webhook subscription: ${describeExchange(exchange)}`,
+        exchange,
+        "a 2xx with the new subscription's id",
+      );
     return { exchange, id, representation: exchange.json };
   }
 
@@ -189,8 +194,13 @@ class IdentityRun {
       const exchange = await ctx.send(request);
       if (notFoundProblem(ctx, exchange) === undefined) return { state: 'missing', exchange };
       const room = ctx.api.roomOf('get', exchange.json);
-      if (exchange.status !== undefined && roleSuccess(ctx.facts, 'getRoom').includes(exchange.status) && room !== undefined) return { state: 'present', exchange, representation: room };
-      throw new UnexpectedResponse(`the first client's read-back of its room ${id} (${request.operationId}) answered ${describeExchange(exchange)}`, exchange, 'its room');
+      if (exchange.status !== undefined && roleSuccess(ctx.facts, 'getRoom').includes(exchange.status) && room !== undefined)
+        return { state: 'present', exchange, representation: room };
+      throw new UnexpectedResponse(
+        `the first client's read-back of its room ${id} (${request.operationId}) answered ${describeExchange(exchange)}`,
+        exchange,
+        'its room',
+      );
     }
     if (!destructive || operationIn(ctx.facts, 'deleteWebhook') === undefined) return undefined;
     const exchange = await ctx.send(ctx.api.unsubscribe(id));
@@ -219,7 +229,9 @@ class IdentityRun {
       if (kind === 'webhook' && operationIn(this.ctx.facts, 'deleteWebhook') === undefined) continue;
       const request = kind === 'room' ? api.close(id) : api.unsubscribe(id);
       // Cut short by an interrupt, clean-up still runs (under the exchanger's own deadline): a foreign target is left as found.
-      await http.send({ method: request.method, path: request.path, headers: request.headers, ...(request.body === undefined ? {} : { rawBody: request.body }) }).catch(() => undefined);
+      await http
+        .send({ method: request.method, path: request.path, headers: request.headers, ...(request.body === undefined ? {} : { rawBody: request.body }) })
+        .catch(() => undefined);
     }
   }
 
@@ -247,7 +259,9 @@ export async function runIdentityChecks(ctx: GateContext): Promise<void> {
   const participant = { name: 'roomgate-participant' };
   try {
     await ctx.check(IDENTITY_CHECKS.cannotRead, () => run.scoped(() => foreignAttempt(run, 'room', 'getRoom', (id) => api.get(id))));
-    await ctx.check(IDENTITY_CHECKS.cannotMintJoinTokens, () => run.scoped(() => foreignAttempt(run, 'room', 'createJoinToken', (id) => api.joinToken(id, participant))));
+    await ctx.check(IDENTITY_CHECKS.cannotMintJoinTokens, () =>
+      run.scoped(() => foreignAttempt(run, 'room', 'createJoinToken', (id) => api.joinToken(id, participant))),
+    );
     await ctx.check(IDENTITY_CHECKS.cannotClose, () => run.scoped(() => foreignAttempt(run, 'room', 'deleteRoom', (id) => api.close(id))));
     await ctx.check(IDENTITY_CHECKS.cannotDeleteWebhook, () => run.scoped(() => foreignAttempt(run, 'webhook', 'deleteWebhook', (id) => api.unsubscribe(id))));
     for (const op of IDENTITY_CHECKS.otherOperations.operationsIn(ctx.facts)) {
@@ -276,7 +290,11 @@ async function foreignAttempt(run: IdentityRun, kind: Kind, role: GateRole, requ
   const { id } = await run.create(ctx.http, kind);
   const before = await run.readBack(kind, id, false);
   if (before?.state === 'missing') {
-    throw new UnexpectedResponse(`the first client cannot see its own new ${nounOf(kind)} ${id}, so nothing can be read back`, before.exchange, `its ${nounOf(kind)} ${id}`);
+    throw new UnexpectedResponse(
+      `the first client cannot see its own new ${nounOf(kind)} ${id}, so nothing can be read back`,
+      before.exchange,
+      `its ${nounOf(kind)} ${id}`,
+    );
   }
   const attempt = await ctx.send(request(id), { http: run.second });
   // A get that lists (LiveKit's ListRooms with one name) refuses by finding nothing; every other operation by its documented status.
@@ -291,10 +309,19 @@ async function foreignItemAttempt(run: IdentityRun, resource: OwnedResource, ite
   const { id } = await run.create(ctx.http, kind);
   const before = await run.readBack(kind, id, false);
   if (before?.state === 'missing') {
-    throw new UnexpectedResponse(`the first client cannot see its own new ${nounOf(kind)} ${id}, so nothing can be read back`, before.exchange, `its ${nounOf(kind)} ${id}`);
+    throw new UnexpectedResponse(
+      `the first client cannot see its own new ${nounOf(kind)} ${id}, so nothing can be read back`,
+      before.exchange,
+      `its ${nounOf(kind)} ${id}`,
+    );
   }
   const body = ctx.spec.requestSchema(item.op) === undefined ? undefined : (seedIndependentBody(item.op, ctx) ?? {});
-  const attempt = await run.second.send({ method: item.op.method.toUpperCase(), path: pathOf(item, id), ...(body === undefined ? {} : { body }), signal: ctx.signal });
+  const attempt = await run.second.send({
+    method: item.op.method.toUpperCase(),
+    path: pathOf(item, id),
+    ...(body === undefined ? {} : { body }),
+    signal: ctx.signal,
+  });
   return judgeForeign(run, kind, id, item.op, before, attempt, refusalProblem(ctx.spec, item.op, attempt));
 }
 
@@ -371,7 +398,6 @@ function changeOf(before: ReadBack | undefined, after: ReadBack | undefined): st
   return `changed: ${fields.map((key) => `${key} ${JSON.stringify(was[key])} → ${JSON.stringify(is[key])}`).join(', ')}`;
 }
 
-
 /**
  * The first client creates a room, the second client one of its own; the
  * second client walks every page of its list. Fails on any room of the first
@@ -407,7 +433,9 @@ async function listsNeverShowOthers(run: IdentityRun): Promise<CheckOutcome> {
     if (!walk.complete) return skip(`the second client's list did not end within ${MAX_LIST_PAGES} pages, so not all of it was seen`);
     if (ownSeen) return pass(walk.pages.length);
     if (Date.now() >= deadline) {
-      return skip(`the second client's own room ${theirs.id} never appeared in its list within ${CONTRACT_DEFAULTS.deliveryBudgetMs} ms (${walks} walks), so the list cannot be judged`);
+      return skip(
+        `the second client's own room ${theirs.id} never appeared in its list within ${CONTRACT_DEFAULTS.deliveryBudgetMs} ms (${walks} walks), so the list cannot be judged`,
+      );
     }
     await sleep(250, undefined, { signal: ctx.signal });
   }
@@ -441,7 +469,9 @@ async function readOnlyIgnored(run: IdentityRun): Promise<CheckOutcome> {
       } else if (exchange.status === undefined || exchange.status < 200 || exchange.status >= 300) {
         const allowed = rejectionStatuses(write.op, [400, 422]);
         if (exchange.status === undefined || !allowed.includes(exchange.status)) {
-          problems.push(`${write.op.operationId} with the readOnly ${name} answered ${describeExchange(exchange)}: neither refused with a documented 4xx nor accepted`);
+          problems.push(
+            `${write.op.operationId} with the readOnly ${name} answered ${describeExchange(exchange)}: neither refused with a documented 4xx nor accepted`,
+          );
           evidence.push(evidenceOf(exchange, `a documented 4xx (${allowed.slice(0, 4).join(', ')}) or a 2xx with the server's own ${name}`));
         }
       }

@@ -46,7 +46,8 @@ function optionalCreateFields(facts: GateFacts): { path: string[]; schema: Recor
     const inTemplate = set[name];
     if (typeof inTemplate === 'object' && inTemplate !== null && !Array.isArray(inTemplate)) {
       for (const [inner, innerSchema] of Object.entries(propertiesOf(property).properties)) {
-        if (!(inner in inTemplate) && innerSchema['readOnly'] !== true && plainValidValue(innerSchema) !== undefined) fields.push({ path: [name, inner], schema: innerSchema });
+        if (!(inner in inTemplate) && innerSchema['readOnly'] !== true && plainValidValue(innerSchema) !== undefined)
+          fields.push({ path: [name, inner], schema: innerSchema });
       }
     } else if (inTemplate === undefined && plainValidValue(property) !== undefined) {
       fields.push({ path: [name], schema: property });
@@ -56,7 +57,7 @@ function optionalCreateFields(facts: GateFacts): { path: string[]; schema: Recor
 }
 
 const createFieldsDeclared: Precondition = (facts) =>
-  optionalCreateFields(facts).length > 0 ? undefined : 'the create\'s request schema declares no field the profile\'s template leaves out';
+  optionalCreateFields(facts).length > 0 ? undefined : "the create's request schema declares no field the profile's template leaves out";
 
 export const LIFECYCLE_CHECKS = {
   create: defineCheck({
@@ -71,7 +72,7 @@ export const LIFECYCLE_CHECKS = {
     id: 'lifecycle.create-takes-each-declared-field',
     group: 'lifecycle',
     enforces:
-      'the create takes a valid value of each field its request schema declares, one at a time on top of the profile\'s template: a success, or a 4xx the document declares (a rule between fields no schema states), never a 5xx',
+      "the create takes a valid value of each field its request schema declares, one at a time on top of the profile's template: a success, or a 4xx the document declares (a rule between fields no schema states), never a 5xx",
     cites: [cite.openapi('{createRoom}/requestBody'), cite.openapi('{createRoom}/responses')],
     requires: [needs('createRoom'), createFieldsDeclared],
   }),
@@ -85,14 +86,15 @@ export const LIFECYCLE_CHECKS = {
   getMatchesCreate: defineCheck({
     id: 'lifecycle.get-matches-create',
     group: 'lifecycle',
-    enforces: 'a get of a new room returns the representation the create returned (fields that change on their own, such as status and participant count, aside)',
+    enforces:
+      'a get of a new room returns the representation the create returned (fields that change on their own, such as status and participant count, aside)',
     cites: [cite.openapi('{getRoom}/responses'), cite.openapi('{createRoom}/responses')],
     requires: [needs('createRoom', 'getRoom')],
   }),
   listContainsRoom: defineCheck({
     id: 'lifecycle.list-contains-room',
     group: 'lifecycle',
-    enforces: 'the caller\'s list contains the room it created, each room on one page',
+    enforces: "the caller's list contains the room it created, each room on one page",
     cites: [cite.openapi('{listRooms}/responses')],
     requires: [needs('createRoom'), listMapped],
   }),
@@ -163,7 +165,9 @@ export async function runLifecycleChecks(ctx: GateContext): Promise<void> {
     // A new room has nobody in it: waiting, where the API has that state (Twilio's rooms are in progress from the start).
     const waits = (ctx.profile.fields.status?.values.waiting.length ?? 0) > 0;
     if (waits && api.statusOf(result.room) !== 'waiting') {
-      problems.push(`the new room's status is ${JSON.stringify(api.rawStatusOf(result.room) ?? null)}, not waiting (${ctx.profile.fields.status?.values.waiting.join(', ')})`);
+      problems.push(
+        `the new room's status is ${JSON.stringify(api.rawStatusOf(result.room) ?? null)}, not waiting (${ctx.profile.fields.status?.values.waiting.join(', ')})`,
+      );
       expected.push('a waiting room');
     }
     return problems.length === 0 ? pass(1) : fail(problems.join('; '), [evidenceOf(result.exchange, expected.join('; '))]);
@@ -206,7 +210,9 @@ export async function runLifecycleChecks(ctx: GateContext): Promise<void> {
     if (walk.found !== undefined) return pass(walk.pages.length);
     const last = walk.pages.at(-1);
     if (!walk.complete || last === undefined) return skip(`the listing has more than ${walk.pages.length} pages; ${id} was not among them`);
-    return fail(`room ${id} is missing from the listing (${seen.size} rooms over ${walk.pages.length} pages)`, [evidenceOf(last, `the listing contains ${id}`)]);
+    return fail(`room ${id} is missing from the listing (${seen.size} rooms over ${walk.pages.length} pages)`, [
+      evidenceOf(last, `the listing contains ${id}`),
+    ]);
   });
 
   await ctx.check(LIFECYCLE_CHECKS.pagination, async () => paginationJoinsUp(ctx));
@@ -226,7 +232,11 @@ export async function runLifecycleChecks(ctx: GateContext): Promise<void> {
     const request = api.get(id);
     const after = await ctx.send(request);
     const problem = closedReadProblem(ctx, after);
-    return problem === undefined ? pass(2) : fail(`${request.operationId} after the close: ${problem}`, [evidenceOf(after, `the room reads as closed (${ctx.profile.rooms.close.afterClose ?? ''})`)]);
+    return problem === undefined
+      ? pass(2)
+      : fail(`${request.operationId} after the close: ${problem}`, [
+          evidenceOf(after, `the room reads as closed (${ctx.profile.rooms.close.afterClose ?? ''})`),
+        ]);
   });
 
   await ctx.check(LIFECYCLE_CHECKS.secondDelete, async () => {
@@ -235,7 +245,11 @@ export async function runLifecycleChecks(ctx: GateContext): Promise<void> {
     const request = api.close(id);
     const exchange = await ctx.send(request);
     const problem = repeatCloseProblem(ctx, exchange);
-    return problem === undefined ? pass(1) : fail(`a second ${request.operationId} of room ${id}: ${problem}`, [evidenceOf(exchange, 'the answer the profile and the document give a repeated close')]);
+    return problem === undefined
+      ? pass(1)
+      : fail(`a second ${request.operationId} of room ${id}: ${problem}`, [
+          evidenceOf(exchange, 'the answer the profile and the document give a repeated close'),
+        ]);
   });
 
   await ctx.check(LIFECYCLE_CHECKS.unknownRoom, async () => {
@@ -244,7 +258,9 @@ export async function runLifecycleChecks(ctx: GateContext): Promise<void> {
     const request = api.get(unknown);
     const exchange = await ctx.send(request);
     const problem = notFoundProblem(ctx, exchange);
-    return problem === undefined ? pass(1) : fail(`${request.operationId} of a room that does not exist (${unknown}): ${problem}`, [evidenceOf(exchange, 'not found, as the document says')]);
+    return problem === undefined
+      ? pass(1)
+      : fail(`${request.operationId} of a room that does not exist (${unknown}): ${problem}`, [evidenceOf(exchange, 'not found, as the document says')]);
   });
 
   await ctx.check(LIFECYCLE_CHECKS.statusFilter, async () => {
@@ -295,7 +311,8 @@ function withBodyValue(request: RoomRequest, path: string[], value: unknown): Ro
     const form = new URLSearchParams(request.body ?? '');
     const key = path.join('.');
     form.delete(key);
-    for (const item of Array.isArray(value) ? value : [value]) form.append(key, typeof item === 'object' && item !== null ? JSON.stringify(item) : String(item));
+    for (const item of Array.isArray(value) ? value : [value])
+      form.append(key, typeof item === 'object' && item !== null ? JSON.stringify(item) : String(item));
     return { ...request, body: form.toString() };
   }
   const parsed: unknown = request.body === undefined ? {} : JSON.parse(request.body);
@@ -337,9 +354,10 @@ async function paginationJoinsUp(ctx: GateContext) {
   const first = await read(api.list({ limit: 1 }));
   let next = api.nextPageOf(first.exchange.json, first.request);
   if (first.ids.length !== 1 || next === undefined) {
-    return fail(`a page of 1 over at least three rooms must hold one room and lead to the next page (${paging}), but it held ${first.ids.length} and ${next === undefined ? 'no next page' : 'a next page'}`, [
-      evidenceOf(first.exchange, `one room and the way to the next page (${paging})`),
-    ]);
+    return fail(
+      `a page of 1 over at least three rooms must hold one room and lead to the next page (${paging}), but it held ${first.ids.length} and ${next === undefined ? 'no next page' : 'a next page'}`,
+      [evidenceOf(first.exchange, `one room and the way to the next page (${paging})`)],
+    );
   }
   const walked = [...first.ids];
   let step = first;
@@ -353,20 +371,27 @@ async function paginationJoinsUp(ctx: GateContext) {
   // Somebody else's writes to this client's rooms can shift a listing between reads: judge only a listing that held still.
   const again = await read(api.list({ limit: span }));
   if (!isDeepStrictEqual(again.ids, whole.ids)) {
-    return skip('the listing changed while it was walked (does something else create rooms with the same client?); rerun the gate when nothing else writes rooms');
+    return skip(
+      'the listing changed while it was walked (does something else create rooms with the same client?); rerun the gate when nothing else writes rooms',
+    );
   }
-  return fail(`walking pages of 1 (${paging}) gave ${JSON.stringify(walked)}, but one page of ${span} holds ${JSON.stringify(whole.ids)}: pages lose or repeat rooms at their boundaries`, [
-    evidenceOf(whole.exchange, `the rooms one page at a time: ${JSON.stringify(whole.ids)}`),
-    evidenceOf(step.exchange, `the next room of the ${span}-room page after the previous page`),
-  ]);
+  return fail(
+    `walking pages of 1 (${paging}) gave ${JSON.stringify(walked)}, but one page of ${span} holds ${JSON.stringify(whole.ids)}: pages lose or repeat rooms at their boundaries`,
+    [
+      evidenceOf(whole.exchange, `the rooms one page at a time: ${JSON.stringify(whole.ids)}`),
+      evidenceOf(step.exchange, `the next room of the ${span}-room page after the previous page`),
+    ],
+  );
 }
 
 /** The create's Location, where the document declares one: it must name the new room's get path. */
 function locationProblem(ctx: GateContext, exchange: Exchange, roomId: string): { problem: string; expected: string } | undefined {
   const create = operationIn(ctx.facts, 'createRoom');
-  const declares = create !== undefined && successStatuses(create).some((status) =>
-    Object.keys(ctx.spec.responseFor(create, status)?.headers ?? {}).some((header) => header.toLowerCase() === 'location'),
-  );
+  const declares =
+    create !== undefined &&
+    successStatuses(create).some((status) =>
+      Object.keys(ctx.spec.responseFor(create, status)?.headers ?? {}).some((header) => header.toLowerCase() === 'location'),
+    );
   if (!declares) return undefined;
   const expected = ctx.api.get(roomId).path.split('?')[0] ?? '';
   const location = exchange.headers['location'];
@@ -393,7 +418,8 @@ function echoProblems(ctx: GateContext, room: unknown, values: { name: string; m
     if (value === undefined || (variable === 'name' && profile.fields.name !== undefined)) continue;
     const shown = readPointer(room, pointer);
     // A form body sends every value as text: "4" and 4 are the same value.
-    if (shown !== undefined && String(shown) !== String(value)) problems.push(`${pointer} is ${JSON.stringify(shown)}, not ${JSON.stringify(value)} as the create sent`);
+    if (shown !== undefined && String(shown) !== String(value))
+      problems.push(`${pointer} is ${JSON.stringify(shown)}, not ${JSON.stringify(value)} as the create sent`);
   }
   return problems;
 }

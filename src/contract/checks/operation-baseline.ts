@@ -101,7 +101,8 @@ export function baselineFor(ctx: GateContext, op: IndexedOperation, values: Read
     params[param] = value;
   }
   const declared = ctx.spec.requestBody(op);
-  const encoding: RequestEncoding = request?.contentType === CONTENT_TYPES.form ? 'form' : request?.contentType === CONTENT_TYPES.json ? 'json' : (declared?.encoding ?? 'json');
+  const encoding: RequestEncoding =
+    request?.contentType === CONTENT_TYPES.form ? 'form' : request?.contentType === CONTENT_TYPES.json ? 'json' : (declared?.encoding ?? 'json');
   let body: unknown;
   if (request?.body !== undefined) body = encoding === 'form' ? formFields(request.body) : (JSON.parse(request.body) as unknown);
   else if (request === undefined && declared !== undefined) body = urlsOnLoopback(validBodies(declared.schema, 0, 1)[0]);
@@ -111,7 +112,13 @@ export function baselineFor(ctx: GateContext, op: IndexedOperation, values: Read
 }
 
 /** The request a role sends for one resource; a string when the role needs an id nothing gave. */
-function roleRequest(ctx: GateContext, role: GateRole, values: Record<string, string | undefined>, op: IndexedOperation, room: RoomRef | undefined): RoomRequest | string | undefined {
+function roleRequest(
+  ctx: GateContext,
+  role: GateRole,
+  values: Record<string, string | undefined>,
+  op: IndexedOperation,
+  room: RoomRef | undefined,
+): RoomRequest | string | undefined {
   const roomRef = room ?? firstValue(values, op);
   const needRoom = (): RoomRef | string => roomRef ?? `no room to address (creating one through the API failed)`;
   switch (role) {
@@ -153,7 +160,10 @@ function firstValue(values: Record<string, string | undefined>, op: IndexedOpera
 /** The path parameters a rendered path fills in for the operation's template. */
 function paramsIn(op: IndexedOperation, path: string): Record<string, string> | undefined {
   const names = pathParams(op);
-  const source = op.template.split(/\{[^}]+\}/).map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('([^/]+)');
+  const source = op.template
+    .split(/\{[^}]+\}/)
+    .map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+    .join('([^/]+)');
   const match = new RegExp(`^${source}/?$`).exec(path.split('?')[0] ?? path);
   if (match === null) return undefined;
   return Object.fromEntries(names.map((name, i) => [name, decodeURIComponent(match[i + 1] ?? '')]));

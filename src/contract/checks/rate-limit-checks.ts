@@ -24,7 +24,9 @@ export function rateLimitFamilyOf(facts: GateFacts): RateLimitFamily | undefined
 /** Whether some response of the document declares the header (case-insensitive). */
 function declaresResponseHeader(spec: SpecIndex, header: string): boolean {
   const wanted = header.toLowerCase();
-  return spec.operations.some((op) => Object.values(op.operation.responses ?? {}).some((r) => Object.keys(r.headers ?? {}).some((h) => h.toLowerCase() === wanted)));
+  return spec.operations.some((op) =>
+    Object.values(op.operation.responses ?? {}).some((r) => Object.keys(r.headers ?? {}).some((h) => h.toLowerCase() === wanted)),
+  );
 }
 
 /**
@@ -84,7 +86,8 @@ export class RateLimitHeaderLog {
     if (problems.length === 0) return;
     this.violations += 1;
     this.firstProblem ??= `${exchange.request.method} ${url.pathname}: ${problems.join('; ')}`;
-    if (this.evidence.length < 3) this.evidence.push(evidenceOf(exchange, `${describeFamily(this.family)} on every authenticated response`, problems.join('; ')));
+    if (this.evidence.length < 3)
+      this.evidence.push(evidenceOf(exchange, `${describeFamily(this.family)} on every authenticated response`, problems.join('; ')));
   };
 }
 
@@ -96,7 +99,7 @@ export const RATE_LIMIT_CHECKS = {
     id: 'rate-limit.headers-structured-fields',
     group: 'rate-limit',
     enforces:
-      'every authenticated 2xx carries the rate-limit headers of the profile\'s family, well formed: RateLimit-Policy and RateLimit as Structured Fields (ietf), or X-RateLimit-Limit, -Remaining and -Reset as integers (x-ratelimit)',
+      "every authenticated 2xx carries the rate-limit headers of the profile's family, well formed: RateLimit-Policy and RateLimit as Structured Fields (ietf), or X-RateLimit-Limit, -Remaining and -Reset as integers (x-ratelimit)",
     cites: [LIST_HEADERS, DRAFT],
     requires: [rateLimitHeadersPromised],
   }),
@@ -118,7 +121,7 @@ export const RATE_LIMIT_CHECKS = {
     id: 'rate-limit.remaining-reaches-zero',
     group: 'rate-limit',
     enforces:
-      'the remaining count counts the quota down: before the burst\'s 429 an accepted response reported (nearly) 0 remaining, and the 429 does not report quota left',
+      "the remaining count counts the quota down: before the burst's 429 an accepted response reported (nearly) 0 remaining, and the 429 does not report quota left",
     cites: [LIST_HEADERS, DRAFT],
     requires: [rateLimitHeadersPromised, burstable],
   }),
@@ -171,7 +174,9 @@ export async function runRateLimitChecks(ctx: GateContext, headerLog: RateLimitH
     const known = headerLog.last;
     const per = (reading: RateLimitReading) => (reading.windowSeconds === undefined ? 'per window' : `per ${reading.windowSeconds} s`);
     if (known !== undefined && known.quota > budget) {
-      return skip(`the quota is ${known.quota} requests ${per(known)}, more than the burst budget of ${budget}; raise --rate-limit-budget above ${known.quota} to run it`);
+      return skip(
+        `the quota is ${known.quota} requests ${per(known)}, more than the burst budget of ${budget}; raise --rate-limit-budget above ${known.quota} to run it`,
+      );
     }
     // The window may reset once mid-burst: allow what is left of this window plus one whole quota.
     const limit = known === undefined ? budget : Math.min(budget, known.remaining + known.quota + BURST_CONCURRENCY * 2);
@@ -193,8 +198,10 @@ export async function runRateLimitChecks(ctx: GateContext, headerLog: RateLimitH
         }
         const reading = read(exchange);
         const accepted = exchange.status !== undefined && exchange.status < 300;
-        if (reading !== undefined && accepted && (lowest === undefined || reading.remaining < lowest.remaining)) lowest = { remaining: reading.remaining, exchange };
-        if (accepted && exhaustedUntil !== undefined && exhaustedBy !== undefined && sentAt < exhaustedUntil) overrun ??= { exhausted: exhaustedBy, accepted: exchange };
+        if (reading !== undefined && accepted && (lowest === undefined || reading.remaining < lowest.remaining))
+          lowest = { remaining: reading.remaining, exchange };
+        if (accepted && exhaustedUntil !== undefined && exhaustedBy !== undefined && sentAt < exhaustedUntil)
+          overrun ??= { exhausted: exhaustedBy, accepted: exchange };
         if (reading !== undefined && reading.remaining === 0 && accepted) {
           // 1 s slack: reset times are whole seconds.
           exhaustedUntil = Math.max(exhaustedUntil ?? 0, Date.now() + (reading.resetSeconds - 1) * 1000);
@@ -218,7 +225,9 @@ export async function runRateLimitChecks(ctx: GateContext, headerLog: RateLimitH
     }
     burst = { limited, ...(lowest === undefined ? {} : { lowest }), ...(known === undefined ? {} : { quota: known.quota }) };
     const problems = limitedProblems(ctx, listOp, limited);
-    return problems.length === 0 ? pass(sent) : fail(`the 429 after ${sent} requests: ${problems.join('; ')}`, [evidenceOf(limited, `429 as ${listOp.operationId} declares it`)]);
+    return problems.length === 0
+      ? pass(sent)
+      : fail(`the 429 after ${sent} requests: ${problems.join('; ')}`, [evidenceOf(limited, `429 as ${listOp.operationId} declares it`)]);
   });
 
   await ctx.check(RATE_LIMIT_CHECKS.remainingReachesZero, async () => {
@@ -230,10 +239,13 @@ export async function runRateLimitChecks(ctx: GateContext, headerLog: RateLimitH
     const slack = BURST_CONCURRENCY * 2 + Math.ceil((quota ?? 0) * 0.05);
     const own = read(limited);
     if (lowest.remaining > slack) {
-      return fail(`the target answered 429, but no accepted response of the burst reported fewer than ${lowest.remaining} requests remaining: the remaining count does not count the quota down`, [
-        evidenceOf(lowest.exchange, `remaining falling to ≤ ${slack} before the quota runs out`, `the lowest remaining of the burst: ${lowest.remaining}`),
-        evidenceOf(limited, '429 once remaining reached 0'),
-      ]);
+      return fail(
+        `the target answered 429, but no accepted response of the burst reported fewer than ${lowest.remaining} requests remaining: the remaining count does not count the quota down`,
+        [
+          evidenceOf(lowest.exchange, `remaining falling to ≤ ${slack} before the quota runs out`, `the lowest remaining of the burst: ${lowest.remaining}`),
+          evidenceOf(limited, '429 once remaining reached 0'),
+        ],
+      );
     }
     if (own !== undefined && own.remaining > slack) {
       return fail(`the 429 itself reports ${own.remaining} requests remaining`, [evidenceOf(limited, 'a 429 reporting 0 remaining (or no remaining count)')]);
@@ -255,10 +267,12 @@ function limitedProblems(ctx: GateContext, listOp: IndexedOperation, limited: Ex
   const retryAfter = limited.headers['retry-after'];
   if (envelope || declared) {
     if (retryAfter === undefined) problems.push('no Retry-After');
-    else if (!/^\d+$/.test(retryAfter) && Number.isNaN(Date.parse(retryAfter))) problems.push(`Retry-After "${retryAfter}" is neither seconds nor an HTTP date`);
+    else if (!/^\d+$/.test(retryAfter) && Number.isNaN(Date.parse(retryAfter)))
+      problems.push(`Retry-After "${retryAfter}" is neither seconds nor an HTTP date`);
   }
   const codes = envelope ? errorCodes(ctx.spec, listOp, 429) : undefined;
   const error = (limited.json as { error?: unknown } | undefined)?.error;
-  if (problems.length === 0 && codes !== undefined && !codes.includes(error as string)) problems.push(`error is ${JSON.stringify(error)}, not ${codes.join(' or ')} (the document's 429)`);
+  if (problems.length === 0 && codes !== undefined && !codes.includes(error as string))
+    problems.push(`error is ${JSON.stringify(error)}, not ${codes.join(' or ')} (the document's 429)`);
   return [...new Set(problems)];
 }

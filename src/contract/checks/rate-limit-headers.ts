@@ -93,7 +93,12 @@ function parseIetf(headers: Record<string, string>): RateLimitParse {
   const w = policy.get('w') ?? 0; // w is optional in the draft
   const r = limit.get('r');
   const t = limit.get('t') ?? 0;
-  for (const [name, value] of [['q', q], ['w', w], ['r', r], ['t', t]] as const) {
+  for (const [name, value] of [
+    ['q', q],
+    ['w', w],
+    ['r', r],
+    ['t', t],
+  ] as const) {
     if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) problems.push(`parameter ${name} is ${String(value)}, not a non-negative integer`);
   }
   if (problems.length > 0) return { problems };

@@ -64,7 +64,8 @@ export function templateField(ctx: GateContext, variable: string): string | unde
 export function templateBody(ctx: GateContext, op: IndexedOperation, roomId = 'roomgate-template'): Record<string, unknown> | undefined {
   const request = roleRequestFor(ctx, op, roomId);
   if (request?.body === undefined) return undefined;
-  const parsed: unknown = request.contentType === 'application/x-www-form-urlencoded' ? Object.fromEntries(new URLSearchParams(request.body)) : JSON.parse(request.body);
+  const parsed: unknown =
+    request.contentType === 'application/x-www-form-urlencoded' ? Object.fromEntries(new URLSearchParams(request.body)) : JSON.parse(request.body);
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return undefined;
   const body = parsed as Record<string, unknown>;
   if (!isRoomUpdate(ctx, op)) return body;
@@ -223,7 +224,11 @@ function plainString(s: Record<string, unknown>): string {
       break;
   }
   if (typeof s['pattern'] === 'string') {
-    const generated = validBodies({ type: 'string', pattern: s['pattern'], ...(typeof s['maxLength'] === 'number' ? { maxLength: s['maxLength'] } : {}) }, 0, 1)[0];
+    const generated = validBodies(
+      { type: 'string', pattern: s['pattern'], ...(typeof s['maxLength'] === 'number' ? { maxLength: s['maxLength'] } : {}) },
+      0,
+      1,
+    )[0];
     if (typeof generated === 'string') return generated;
   }
   const min = typeof s['minLength'] === 'number' ? s['minLength'] : 0;

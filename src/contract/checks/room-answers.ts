@@ -81,9 +81,12 @@ export function closedReadProblem(ctx: GateContext, exchange: Exchange): string 
       const answered = statusProblem(exchange, roleSuccess(ctx.facts, 'getRoom'), 'a closed room stays readable (rooms.close.afterClose: readable)');
       if (answered !== undefined) return answered;
       const room = ctx.api.roomOf('get', exchange.json);
-      if (room === undefined) return `a closed room stays readable (rooms.close.afterClose: readable), but the get found nothing: ${describeExchange(exchange)}`;
+      if (room === undefined)
+        return `a closed room stays readable (rooms.close.afterClose: readable), but the get found nothing: ${describeExchange(exchange)}`;
       const state = ctx.api.statusOf(room);
-      return state === 'closed' ? undefined : `after the close the room's status is ${JSON.stringify(ctx.api.rawStatusOf(room) ?? null)}, not a closed one (${(ctx.profile.fields.status?.values.closed ?? []).join(', ')})`;
+      return state === 'closed'
+        ? undefined
+        : `after the close the room's status is ${JSON.stringify(ctx.api.rawStatusOf(room) ?? null)}, not a closed one (${(ctx.profile.fields.status?.values.closed ?? []).join(', ')})`;
     }
   }
 }
@@ -101,7 +104,11 @@ export function repeatCloseProblem(ctx: GateContext, exchange: Exchange): string
       return problem ?? errorCodeProblem(ctx.facts, op, exchange);
     }
     case 'error':
-      return statusProblem(exchange, declared.filter((s) => s >= 400), 'closing a closed room is refused with a 4xx the document declares (rooms.close.repeat: error)');
+      return statusProblem(
+        exchange,
+        declared.filter((s) => s >= 400),
+        'closing a closed room is refused with a 4xx the document declares (rooms.close.repeat: error)',
+      );
     case undefined:
       return statusProblem(exchange, declared, 'a second close answers a status the document declares, never 5xx');
   }

@@ -13,14 +13,14 @@ export const ROUTING_CHECKS = {
   unknownVersion: defineCheck({
     id: 'routing.unknown-version-404',
     group: 'routing',
-    enforces: 'a path under another API version is 404, in the error shape the profile\'s convention names',
+    enforces: "a path under another API version is 404, in the error shape the profile's convention names",
     cites: [cite.openapi(INFO), NOT_FOUND],
     requires: [versionPrefix, versionedPlainGet],
   }),
   unknownPath: defineCheck({
     id: 'routing.unknown-path-404',
     group: 'routing',
-    enforces: 'an unknown path under the API\'s own prefix is 404, in the error shape the profile\'s convention names',
+    enforces: "an unknown path under the API's own prefix is 404, in the error shape the profile's convention names",
     cites: [cite.openapi(INFO), NOT_FOUND],
   }),
   undeclaredMethod: defineCheck({
@@ -80,7 +80,9 @@ export async function runRoutingChecks(ctx: GateContext): Promise<void> {
       }
       if (exchange.status === 405) problems.push(...shapeProblems(ctx, exchange, op));
       if (problems.length > 0) {
-        return fail(`${method} ${path}: ${[...new Set(problems)].join('; ')}`, [evidenceOf(exchange, `405 with Allow: ${declared.join(', ')}${shapeWords(ctx)}`)]);
+        return fail(`${method} ${path}: ${[...new Set(problems)].join('; ')}`, [
+          evidenceOf(exchange, `405 with Allow: ${declared.join(', ')}${shapeWords(ctx)}`),
+        ]);
       }
     }
     return pass(observations);
@@ -111,7 +113,9 @@ function shapeProblems(ctx: GateContext, exchange: Exchange, declaredBy: Indexed
     case 'envelope':
       return declaresErrorEnvelope(ctx.spec) ? envelopeProblems(exchange) : [];
     case 'spec':
-      return declaredBy === undefined ? [] : responseProblems(ctx.spec, declaredBy, exchange).map((p) => `${p} (as ${declaredBy.operationId} declares its ${exchange.status ?? ''})`);
+      return declaredBy === undefined
+        ? []
+        : responseProblems(ctx.spec, declaredBy, exchange).map((p) => `${p} (as ${declaredBy.operationId} declares its ${exchange.status ?? ''})`);
     case 'none':
       return [];
   }
@@ -122,7 +126,7 @@ function shapeWords(ctx: GateContext): string {
     case 'envelope':
       return ' in the error envelope';
     case 'spec':
-      return ' in the document\'s declared error shape';
+      return " in the document's declared error shape";
     case 'none':
       return '';
   }

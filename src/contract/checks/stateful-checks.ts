@@ -70,16 +70,24 @@ export async function runStatefulChecks(ctx: GateContext): Promise<void> {
       const issued = await ctx.send(api.joinToken(id, { name: 'roomgate-participant' }));
       expectStatus(issued, roleSuccess(ctx.facts, 'createJoinToken'), `a join token for the new room ${id}`);
       return tryEvery([
-        role(getName, () => api.get(id), 'the room stays readable, its status unchanged (a token is not a join)', (exchange) => {
-          const answered = statusProblem(exchange, roleSuccess(ctx.facts, 'getRoom'), 'the room stays readable');
-          if (answered !== undefined) return answered;
-          const read = api.roomOf('get', exchange.json);
-          if (read === undefined) return `the room stays readable, but the get found nothing: ${describeExchange(exchange)}`;
-          const status = api.rawStatusOf(read);
-          return status === initialStatus ? undefined : `its status is ${JSON.stringify(status ?? null)}, not ${JSON.stringify(initialStatus ?? null)}`;
-        }),
-        role(joinToken.operationId, () => api.joinToken(id, { name: 'roomgate-participant-2' }), 'another join token is issued', (exchange) =>
-          statusProblem(exchange, roleSuccess(ctx.facts, 'createJoinToken'), 'another join token is issued'),
+        role(
+          getName,
+          () => api.get(id),
+          'the room stays readable, its status unchanged (a token is not a join)',
+          (exchange) => {
+            const answered = statusProblem(exchange, roleSuccess(ctx.facts, 'getRoom'), 'the room stays readable');
+            if (answered !== undefined) return answered;
+            const read = api.roomOf('get', exchange.json);
+            if (read === undefined) return `the room stays readable, but the get found nothing: ${describeExchange(exchange)}`;
+            const status = api.rawStatusOf(read);
+            return status === initialStatus ? undefined : `its status is ${JSON.stringify(status ?? null)}, not ${JSON.stringify(initialStatus ?? null)}`;
+          },
+        ),
+        role(
+          joinToken.operationId,
+          () => api.joinToken(id, { name: 'roomgate-participant-2' }),
+          'another join token is issued',
+          (exchange) => statusProblem(exchange, roleSuccess(ctx.facts, 'createJoinToken'), 'another join token is issued'),
         ),
         ...others.map((item) => otherAttempt(ctx, item, id)),
       ]);
@@ -93,25 +101,42 @@ export async function runStatefulChecks(ctx: GateContext): Promise<void> {
     ctx.createdRooms.delete(id);
     const closeName = request.operationId;
     return tryEvery([
-      role(getName, () => api.get(id), 'a closed room reads as the profile says (rooms.close.afterClose)', (exchange) => {
-        if (ctx.profile.rooms.close.afterClose !== undefined) return closedReadProblem(ctx, exchange);
-        // No promise about a closed room: any declared answer, or nothing found, but never a 5xx.
-        const op = operationIn(ctx.facts, 'getRoom');
-        return notFoundProblem(ctx, exchange) === undefined || op === undefined ? undefined : statusProblem(exchange, documentedNon5xx(op), 'an answer the document declares, never 5xx');
-      }),
-      role(closeName, () => api.close(id), 'a second close answers as promised (rooms.close.repeat)', (exchange) => repeatCloseProblem(ctx, exchange)),
+      role(
+        getName,
+        () => api.get(id),
+        'a closed room reads as the profile says (rooms.close.afterClose)',
+        (exchange) => {
+          if (ctx.profile.rooms.close.afterClose !== undefined) return closedReadProblem(ctx, exchange);
+          // No promise about a closed room: any declared answer, or nothing found, but never a 5xx.
+          const op = operationIn(ctx.facts, 'getRoom');
+          return notFoundProblem(ctx, exchange) === undefined || op === undefined
+            ? undefined
+            : statusProblem(exchange, documentedNon5xx(op), 'an answer the document declares, never 5xx');
+        },
+      ),
+      role(
+        closeName,
+        () => api.close(id),
+        'a second close answers as promised (rooms.close.repeat)',
+        (exchange) => repeatCloseProblem(ctx, exchange),
+      ),
       ...(joinToken === undefined
         ? []
         : [
-            role(joinToken.operationId, () => api.joinToken(id, { name: 'roomgate-participant' }), 'a closed room refuses new join tokens', (exchange) => {
-              // A refusal is a promise only where the document makes one: a 409, a declared refusal, or a token addressed to the room in its path.
-              // (Daily mints meeting tokens for any room name, even one not created yet.)
-              if (refusalPromised('createJoinToken')(ctx.facts) !== undefined) {
-                return statusProblem(exchange, documentedNon5xx(joinToken), 'an answer the document declares, never 5xx');
-              }
-              const refused = documents(joinToken, 409) ? [409] : documentedNon5xx(joinToken).filter((s) => s >= 400);
-              return statusProblem(exchange, refused, `a closed room refuses new join tokens (${refused.join(' or ')})`);
-            }),
+            role(
+              joinToken.operationId,
+              () => api.joinToken(id, { name: 'roomgate-participant' }),
+              'a closed room refuses new join tokens',
+              (exchange) => {
+                // A refusal is a promise only where the document makes one: a 409, a declared refusal, or a token addressed to the room in its path.
+                // (Daily mints meeting tokens for any room name, even one not created yet.)
+                if (refusalPromised('createJoinToken')(ctx.facts) !== undefined) {
+                  return statusProblem(exchange, documentedNon5xx(joinToken), 'an answer the document declares, never 5xx');
+                }
+                const refused = documents(joinToken, 409) ? [409] : documentedNon5xx(joinToken).filter((s) => s >= 400);
+                return statusProblem(exchange, refused, `a closed room refuses new join tokens (${refused.join(' or ')})`);
+              },
+            ),
           ]),
       ...others.map((item) => otherAttempt(ctx, item, id)),
     ]);
@@ -129,7 +154,13 @@ function otherAttempt(ctx: GateContext, item: ItemOperation, id: string): Attemp
   const body = ctx.spec.requestSchema(item.op) === undefined ? undefined : seedIndependentBody(item.op, ctx);
   return {
     name: item.op.operationId,
-    send: () => ctx.http.send({ method: item.op.method.toUpperCase(), path: concretePath(item.op, { [item.param]: id }) as string, ...(body === undefined ? {} : { body }), signal: ctx.signal }),
+    send: () =>
+      ctx.http.send({
+        method: item.op.method.toUpperCase(),
+        path: concretePath(item.op, { [item.param]: id }) as string,
+        ...(body === undefined ? {} : { body }),
+        signal: ctx.signal,
+      }),
     rule: 'an answer the document declares, never 5xx',
     judge: (exchange) => statusProblem(exchange, documentedNon5xx(item.op as IndexedOperation), 'an answer the document declares, never 5xx'),
   };

@@ -17,7 +17,8 @@ export async function probeStatelessness(ctx: GateContext): Promise<string | und
     const first = await ctx.createRoom({ label: 'probe' });
     const second = await ctx.createRoom({ label: 'probe' });
     const create = first.exchange.request;
-    if (first.roomId === second.roomId) return `two ${create.method} ${new URL(create.url).pathname} without an idempotency key both answered room ${first.roomId}`;
+    if (first.roomId === second.roomId)
+      return `two ${create.method} ${new URL(create.url).pathname} without an idempotency key both answered room ${first.roomId}`;
     const request = ctx.api.get(first.roomId);
     const read = await ctx.send(request);
     const readId = ctx.api.idOf(ctx.api.roomOf('get', read.json));

@@ -16,7 +16,13 @@ export function redactHeaders(headers: Record<string, string>, secret: ReadonlyS
 }
 
 /** A POSIX-shell `curl` line for the request, with the token as `$TOKEN`. */
-export function curlFor(method: string, url: string, headers: Record<string, string>, body: string | undefined, secret: ReadonlySet<string> = new Set()): string {
+export function curlFor(
+  method: string,
+  url: string,
+  headers: Record<string, string>,
+  body: string | undefined,
+  secret: ReadonlySet<string> = new Set(),
+): string {
   const parts = ['curl', '-i', '-X', method, shellQuote(url)];
   for (const [name, value] of Object.entries(redactHeaders(headers, secret))) {
     // "$TOKEN" must stay expandable, so that header is double-quoted.

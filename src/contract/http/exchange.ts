@@ -178,7 +178,8 @@ export class Exchanger {
       failure: undefined,
       durationMs: 0,
     };
-    const operation = outgoing.operation ?? this.options.operationOf?.(outgoing.method, outgoing.path) ?? `${outgoing.method} ${outgoing.path.split('?')[0] ?? outgoing.path}`;
+    const operation =
+      outgoing.operation ?? this.options.operationOf?.(outgoing.method, outgoing.path) ?? `${outgoing.method} ${outgoing.path.split('?')[0] ?? outgoing.path}`;
     const fail = (error: unknown): void => {
       if (outgoing.signal?.aborted === true) throw outgoing.signal.reason;
       const message = (error as Error).message;
@@ -224,7 +225,13 @@ export class Exchanger {
    * error before the answer is thrown (send decides whether to retry).
    */
   private async receive(result: Exchange, req: PreparedRequest, dispatcher: Dispatcher): Promise<void> {
-    const response = await request(req.url, { method: req.method as Dispatcher.HttpMethod, headers: req.headers, body: req.body, signal: req.signal, dispatcher });
+    const response = await request(req.url, {
+      method: req.method as Dispatcher.HttpMethod,
+      headers: req.headers,
+      body: req.body,
+      signal: req.signal,
+      dispatcher,
+    });
     result.status = response.statusCode;
     result.headers = flattenHeaders(response.headers);
     const read = await readBoundedBody(response, { maxBytes: this.options.maxBodyBytes, signal: req.signal, operation: req.operation });
@@ -270,7 +277,10 @@ interface PreparedRequest {
 function exchangeFailure(failure: BodyReadFailure, timeoutMs: number, operation: string): ExchangeFailure {
   switch (failure.kind) {
     case 'timeout':
-      return { kind: 'timeout', message: `${operation}: no complete response within ${timeoutMs} ms (${failure.readBytes} body bytes read; the target kept the response open)` };
+      return {
+        kind: 'timeout',
+        message: `${operation}: no complete response within ${timeoutMs} ms (${failure.readBytes} body bytes read; the target kept the response open)`,
+      };
     case 'too-large':
     case 'decompression-bomb':
     case 'bad-encoding':
@@ -284,7 +294,12 @@ function exchangeFailure(failure: BodyReadFailure, timeoutMs: number, operation:
 /** The connection went away under the request (not a timeout, not an HTTP answer). */
 function isConnectionDrop(error: unknown): boolean {
   const code = (error as { code?: unknown } | undefined)?.code;
-  return code === 'EPIPE' || code === 'ECONNRESET' || code === 'UND_ERR_SOCKET' || /EPIPE|ECONNRESET|other side closed/.test((error as Error | undefined)?.message ?? '');
+  return (
+    code === 'EPIPE' ||
+    code === 'ECONNRESET' ||
+    code === 'UND_ERR_SOCKET' ||
+    /EPIPE|ECONNRESET|other side closed/.test((error as Error | undefined)?.message ?? '')
+  );
 }
 
 /** The response side of an exchange, as evidence (body truncated). */

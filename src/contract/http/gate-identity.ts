@@ -99,7 +99,10 @@ export class GateIdentity {
       const exchange = this.lastTokenExchange;
       const who = this.options.label === undefined ? '' : ` for ${this.options.label}`;
       if (this.options.credentialsHint !== undefined) {
-        const reason = exchange === undefined ? (error as Error).message.replace(/\.$/, '') : `${exchange.request.method} ${new URL(exchange.request.url).pathname} answered ${describeExchange(exchange)}`;
+        const reason =
+          exchange === undefined
+            ? (error as Error).message.replace(/\.$/, '')
+            : `${exchange.request.method} ${new URL(exchange.request.url).pathname} answered ${describeExchange(exchange)}`;
         throw new Error(`could not obtain an access token${who}: ${reason}; ${this.options.credentialsHint}`, { cause: error });
       }
       if (exchange === undefined) throw error;

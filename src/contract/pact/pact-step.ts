@@ -110,7 +110,10 @@ export function createPactStep(options: PactStepOptions = {}, name = 'pact'): St
           if (verdict.ok && relayFailures.length === 0) return pass(1);
           // What the relay stopped (a bomb, a cap, a drip, a reset) is named first: the verifier only saw a 502.
           const bounds = relayFailures.map((f) => f.failure.message);
-          const message = [...(bounds.length === 0 ? [] : [`the target broke roomgate's bounds (${bounds.join('; ')})`]), ...(verdict.ok ? [] : [verdict.message])].join('; ');
+          const message = [
+            ...(bounds.length === 0 ? [] : [`the target broke roomgate's bounds (${bounds.join('; ')})`]),
+            ...(verdict.ok ? [] : [verdict.message]),
+          ].join('; ');
           return fail(`provider verification failed: ${message.slice(0, 500)}`, [
             {
               expected: `the target honours every interaction of ${source.kind === 'files' ? pacts.join(', ') : `the pacts at ${source.brokerUrl}`}`,
@@ -159,7 +162,11 @@ export function createPactStep(options: PactStepOptions = {}, name = 'pact'): St
           interactions: interactionCount,
           ...(created.length === 0 ? {} : { rooms: { created: created.length, closed: cleanup.closed.length, leftOpen: cleanup.leftOpen } }),
         },
-        artifacts: (source.kind === 'files' ? pacts : []).map((path) => ({ kind: 'pact' as const, path, description: 'consumer pact verified against the target' })),
+        artifacts: (source.kind === 'files' ? pacts : []).map((path) => ({
+          kind: 'pact' as const,
+          path,
+          description: 'consumer pact verified against the target',
+        })),
       };
     },
   };

@@ -78,7 +78,12 @@ export async function runPactVerifier(
   }
 }
 
-function runChild(job: PactVerifierJob, clientSecret: string, signal: AbortSignal, deadlineMs: number): Promise<{ verdict: PactVerifierVerdict; output: string }> {
+function runChild(
+  job: PactVerifierJob,
+  clientSecret: string,
+  signal: AbortSignal,
+  deadlineMs: number,
+): Promise<{ verdict: PactVerifierVerdict; output: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, childCommand(), {
       env: {
@@ -125,7 +130,13 @@ function runChild(job: PactVerifierJob, clientSecret: string, signal: AbortSigna
       // Tokens the child obtained are the run's secrets too (its output, now evidence, may hold them).
       for (const token of report?.issued ?? []) announceIssuedSecret(token);
       if (timedOut) {
-        resolve({ verdict: { ok: false, message: `the pact verification did not finish within ${Math.round(deadlineMs / 1000)} s and was stopped (the target kept it waiting)` }, output });
+        resolve({
+          verdict: {
+            ok: false,
+            message: `the pact verification did not finish within ${Math.round(deadlineMs / 1000)} s and was stopped (the target kept it waiting)`,
+          },
+          output,
+        });
       } else if (report !== undefined) {
         resolve({ verdict: report.verdict, output });
       } else {
@@ -155,7 +166,12 @@ export function roomCreatedBy(answer: RelayedAnswer): string | undefined {
  * invalid run (exit 3: nothing was verified); 401/403 is a configuration
  * error (exit 2) naming the environment variable to set.
  */
-export async function probeBroker(brokerUrl: string, timeoutMs: number, signal: AbortSignal, env: Record<string, string | undefined> = process.env): Promise<void> {
+export async function probeBroker(
+  brokerUrl: string,
+  timeoutMs: number,
+  signal: AbortSignal,
+  env: Record<string, string | undefined> = process.env,
+): Promise<void> {
   const headers: Record<string, string> = { accept: 'application/hal+json, application/json' };
   const token = env[BROKER_ENV.token];
   const username = env[BROKER_ENV.username];
@@ -169,7 +185,8 @@ export async function probeBroker(brokerUrl: string, timeoutMs: number, signal: 
   } catch (error) {
     if (signal.aborted) throw signal.reason;
     const cause = (error as Error & { cause?: { code?: string; message?: string } }).cause;
-    const why = (error as Error).name === 'TimeoutError' ? `no answer within ${timeoutMs / 1000} s` : (cause?.code ?? cause?.message ?? (error as Error).message);
+    const why =
+      (error as Error).name === 'TimeoutError' ? `no answer within ${timeoutMs / 1000} s` : (cause?.code ?? cause?.message ?? (error as Error).message);
     throw new TargetUnreachableError(`cannot reach the pact broker at ${brokerUrl}: ${why}`, {
       hint: 'check --pact-broker-url and that the broker is up; without --pact-broker-url the pact files in contracts/pacts are verified',
     });
@@ -181,6 +198,8 @@ export async function probeBroker(brokerUrl: string, timeoutMs: number, signal: 
     });
   }
   if (response.status >= 400) {
-    throw new ConfigError(`the pact broker at ${brokerUrl} answered ${response.status} to GET of its index`, { hint: 'check --pact-broker-url is the broker\'s base URL' });
+    throw new ConfigError(`the pact broker at ${brokerUrl} answered ${response.status} to GET of its index`, {
+      hint: "check --pact-broker-url is the broker's base URL",
+    });
   }
 }

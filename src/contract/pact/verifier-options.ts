@@ -78,7 +78,7 @@ export function verifierOptionsFor(
   try {
     url = new URL(source.brokerUrl);
   } catch {
-    throw new UsageError(`--pact-broker-url "${source.brokerUrl}" is not a URL`, { hint: 'pass the broker\'s base URL, e.g. https://your-org.pactflow.io' });
+    throw new UsageError(`--pact-broker-url "${source.brokerUrl}" is not a URL`, { hint: "pass the broker's base URL, e.g. https://your-org.pactflow.io" });
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     throw new UsageError(`--pact-broker-url must be http(s), got ${url.protocol}`);

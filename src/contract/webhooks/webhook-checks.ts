@@ -45,18 +45,26 @@ export const WEBHOOK_CHECKS = {
   ),
   timestampWithinTolerance: signedCheck(
     'webhooks.timestamp-within-tolerance',
-    'webhook-timestamp is within the tolerance of the receiver\'s clock',
+    "webhook-timestamp is within the tolerance of the receiver's clock",
     [standardWebhooks],
     cite.openapi('#/components/parameters/WebhookTimestamp', 'reject stale ones'),
   ),
-  payloadSchema: webhookCheck('webhooks.payload-schema', 'every payload is valid against the document\'s webhooks schema for its type', cite.openapi('#/webhooks')),
+  payloadSchema: webhookCheck(
+    'webhooks.payload-schema',
+    "every payload is valid against the document's webhooks schema for its type",
+    cite.openapi('#/webhooks'),
+  ),
   roomCreatedOnce: webhookCheck(
     'webhooks.room-created-exactly-once',
     'room.created arrives exactly once after de-duplication by webhook-id',
     cite.openapi('#/webhooks/room.created'),
     cite.standard('Standard Webhooks (at-least-once, de-duplicate by webhook-id)'),
   ),
-  roomClosedOnce: webhookCheck('webhooks.room-closed-exactly-once', 'room.closed arrives exactly once after de-duplication by webhook-id', cite.openapi('#/webhooks/room.closed')),
+  roomClosedOnce: webhookCheck(
+    'webhooks.room-closed-exactly-once',
+    'room.closed arrives exactly once after de-duplication by webhook-id',
+    cite.openapi('#/webhooks/room.closed'),
+  ),
   idStableAcrossRetry: signedCheck(
     'webhooks.id-stable-across-retry',
     'a refused delivery is retried with the same webhook-id',
@@ -134,7 +142,8 @@ export async function runWebhookChecks(ctx: GateContext, options: WebhookCheckOp
       const exchange = await ctx.send(request);
       expectStatus(exchange, roleSuccess(ctx.facts, 'createWebhook'), request.operationId);
       const { id, secret } = api.subscriptionOf(exchange.json);
-      if (id === undefined) throw new UnexpectedResponse(`${request.operationId} answered no subscription id`, exchange, `the subscription's id at ${webhooks.subscribe.id}`);
+      if (id === undefined)
+        throw new UnexpectedResponse(`${request.operationId} answered no subscription id`, exchange, `the subscription's id at ${webhooks.subscribe.id}`);
       subscription = { id, secret };
       if (webhooks.signature === 'standard-webhooks' && secret === undefined) {
         return fail(`${request.operationId} answered no signing secret, though deliveries are signed (rooms.webhooks.signature)`, [
@@ -165,7 +174,11 @@ export async function runWebhookChecks(ctx: GateContext, options: WebhookCheckOp
 
     const mine = (kind: 'created' | 'closed') => sink.deliveries.filter((d) => eventOf(d.body).kind === kind && eventOf(d.body).roomId === id);
     // Done when the creation arrived and the close arrived answered (after the refused attempt, its retry).
-    await sink.waitFor(() => mine('created').length >= 1 && mine('closed').filter((d) => d.answered < 300).length >= 1, Date.now() + budgetMs + RETRY_GRACE_MS, ctx.signal);
+    await sink.waitFor(
+      () => mine('created').length >= 1 && mine('closed').filter((d) => d.answered < 300).length >= 1,
+      Date.now() + budgetMs + RETRY_GRACE_MS,
+      ctx.signal,
+    );
     const deliveries = sink.deliveries.filter((d) => eventOf(d.body).roomId === id);
 
     await ctx.check(WEBHOOK_CHECKS.signatureValid, async () => {
@@ -175,7 +188,10 @@ export async function runWebhookChecks(ctx: GateContext, options: WebhookCheckOp
       const bad = deliveries.filter((d) => !verifies(verifier, d));
       return bad.length === 0
         ? pass(deliveries.length)
-        : fail(`${bad.length} of ${deliveries.length} deliveries have no valid Standard Webhooks signature`, bad.slice(0, 2).map((d) => deliveryEvidence(d, 'webhook-signature v1,<HMAC-SHA256 of id.timestamp.body with the subscription secret>')));
+        : fail(
+            `${bad.length} of ${deliveries.length} deliveries have no valid Standard Webhooks signature`,
+            bad.slice(0, 2).map((d) => deliveryEvidence(d, 'webhook-signature v1,<HMAC-SHA256 of id.timestamp.body with the subscription secret>')),
+          );
     });
 
     await ctx.check(WEBHOOK_CHECKS.timestampWithinTolerance, async () => {
@@ -186,7 +202,10 @@ export async function runWebhookChecks(ctx: GateContext, options: WebhookCheckOp
       });
       return bad.length === 0
         ? pass(deliveries.length)
-        : fail(`${bad.length} deliveries have a webhook-timestamp more than ${tolerance} s from the receiver's clock`, bad.slice(0, 2).map((d) => deliveryEvidence(d, `webhook-timestamp within ${tolerance} s of now`)));
+        : fail(
+            `${bad.length} deliveries have a webhook-timestamp more than ${tolerance} s from the receiver's clock`,
+            bad.slice(0, 2).map((d) => deliveryEvidence(d, `webhook-timestamp within ${tolerance} s of now`)),
+          );
     });
 
     await ctx.check(WEBHOOK_CHECKS.payloadSchema, async () => {
@@ -206,7 +225,10 @@ export async function runWebhookChecks(ctx: GateContext, options: WebhookCheckOp
       }
       return problems.length === 0
         ? pass(deliveries.length)
-        : fail(`${problems.length} payloads do not match the webhooks schema: ${problems[0]?.message ?? ''}`, problems.slice(0, 2).map((p) => deliveryEvidence(p.d, 'a payload valid against the webhooks schema', p.message)));
+        : fail(
+            `${problems.length} payloads do not match the webhooks schema: ${problems[0]?.message ?? ''}`,
+            problems.slice(0, 2).map((p) => deliveryEvidence(p.d, 'a payload valid against the webhooks schema', p.message)),
+          );
     });
 
     for (const kind of ['created', 'closed'] as const) {
@@ -216,10 +238,13 @@ export async function runWebhookChecks(ctx: GateContext, options: WebhookCheckOp
         // Standard Webhooks de-duplicates by webhook-id; unsigned deliveries may carry none, so by the payload itself.
         const ids = new Set(seen.map((d) => d.headers['webhook-id'] ?? d.body));
         if (ids.size !== 1) {
-          return fail(`${type} for ${id} arrived as ${ids.size} distinct messages (${seen.length} deliveries) within ${budgetMs + RETRY_GRACE_MS} ms; expected exactly one after de-duplication by webhook-id`, [
-            ...seen.slice(0, 2).map((d) => deliveryEvidence(d, `exactly one ${type} message`)),
-            ...(kind === 'closed' ? [evidenceOf(closeExchange, 'the API call that should cause it')] : []),
-          ]);
+          return fail(
+            `${type} for ${id} arrived as ${ids.size} distinct messages (${seen.length} deliveries) within ${budgetMs + RETRY_GRACE_MS} ms; expected exactly one after de-duplication by webhook-id`,
+            [
+              ...seen.slice(0, 2).map((d) => deliveryEvidence(d, `exactly one ${type} message`)),
+              ...(kind === 'closed' ? [evidenceOf(closeExchange, 'the API call that should cause it')] : []),
+            ],
+          );
         }
         return pass(seen.length);
       });
@@ -230,11 +255,15 @@ export async function runWebhookChecks(ctx: GateContext, options: WebhookCheckOp
       const refused = attempts.find((d) => d.answered >= 500);
       if (refused === undefined) return skip(`the sink never refused a ${webhooks.events.closed ?? 'close'} delivery`);
       const retries = attempts.filter((d) => d !== refused);
-      if (retries.length === 0) return fail('after the sink answered 500 the delivery was never retried', [deliveryEvidence(refused, 'a retry with the same webhook-id')]);
+      if (retries.length === 0)
+        return fail('after the sink answered 500 the delivery was never retried', [deliveryEvidence(refused, 'a retry with the same webhook-id')]);
       const changed = retries.filter((d) => d.headers['webhook-id'] !== refused.headers['webhook-id']);
       return changed.length === 0
         ? pass(attempts.length)
-        : fail(`the retry carried webhook-id ${changed[0]?.headers['webhook-id'] ?? ''}, the refused attempt ${refused.headers['webhook-id'] ?? ''}`, [deliveryEvidence(refused, 'the refused attempt'), deliveryEvidence(changed[0] as Delivery, 'the same webhook-id')]);
+        : fail(`the retry carried webhook-id ${changed[0]?.headers['webhook-id'] ?? ''}, the refused attempt ${refused.headers['webhook-id'] ?? ''}`, [
+            deliveryEvidence(refused, 'the refused attempt'),
+            deliveryEvidence(changed[0] as Delivery, 'the same webhook-id'),
+          ]);
     });
 
     await ctx.check(WEBHOOK_CHECKS.arrivalWithinBudget, async () => {
@@ -252,7 +281,8 @@ export async function runWebhookChecks(ctx: GateContext, options: WebhookCheckOp
     await ctx.check(WEBHOOK_CHECKS.participantEvents, async () =>
       options.expectParticipantEvents === true
         ? skip('participant events are checked by the step that drives the joins')
-        : skip('participant.joined/left need a participant to join; the browser step checks them'));
+        : skip('participant.joined/left need a participant to join; the browser step checks them'),
+    );
   } finally {
     if (subscription?.id !== undefined && webhooks.kind === 'api' && webhooks.unsubscribe !== undefined) {
       await ctx.send(api.unsubscribe(subscription.id)).catch(() => undefined);
@@ -273,7 +303,8 @@ async function listen(sink: WebhookSink, webhooks: WebhooksConfig): Promise<true
     return true;
   }
   const configured = process.env[webhooks.urlVar];
-  if (configured === undefined || configured === '') return `webhooks are configured out of band, but ${webhooks.urlVar} (the sink URL the vendor delivers to) is not set`;
+  if (configured === undefined || configured === '')
+    return `webhooks are configured out of band, but ${webhooks.urlVar} (the sink URL the vendor delivers to) is not set`;
   let url: URL;
   try {
     url = new URL(configured);

@@ -55,17 +55,25 @@ export function clientCredentialsAuthenticator(endpoint: TokenEndpoint, credenti
   const issued = new IssuedValues();
   issued.add(credentials.secret);
   const now = options.now ?? Date.now;
-  const send: TokenTransport = options.send ?? ((request, signal) => exchange(request, { baseUrl: options.baseUrl, timeoutMs: options.timeoutMs, signal, dispatcher: options.dispatcher }));
+  const send: TokenTransport =
+    options.send ??
+    ((request, signal) => exchange(request, { baseUrl: options.baseUrl, timeoutMs: options.timeoutMs, signal, dispatcher: options.dispatcher }));
   const tokens = new TokenCache(
     async (signal) => {
       const { request, secrets } = tokenRequest(endpoint, credentials);
       issued.add(...secrets);
       const obtainedAtMs = now();
       const answer = await send(request, signal);
-      if (answer.status < 200 || answer.status >= 300) throw new ProfileApiError(request.operationId, answer.status, answer.text, '(token request refused: check the client id and secret)');
+      if (answer.status < 200 || answer.status >= 300)
+        throw new ProfileApiError(request.operationId, answer.status, answer.text, '(token request refused: check the client id and secret)');
       const token = readPointer(answer.json, endpoint.accessToken);
       if (typeof token !== 'string' || token === '') {
-        throw new ProfileApiError(request.operationId, answer.status, answer.text, `(no access token at ${endpoint.accessToken || '/'}: fix auth.token.accessToken)`);
+        throw new ProfileApiError(
+          request.operationId,
+          answer.status,
+          answer.text,
+          `(no access token at ${endpoint.accessToken || '/'}: fix auth.token.accessToken)`,
+        );
       }
       issued.add(token);
       const expiresIn = endpoint.expiresIn === undefined ? undefined : Number(readPointer(answer.json, endpoint.expiresIn));
@@ -73,7 +81,10 @@ export function clientCredentialsAuthenticator(endpoint: TokenEndpoint, credenti
       options.onToken?.({ value: token, obtainedAtMs, expiresInSeconds });
       return { accessToken: token, expiresInSeconds };
     },
-    { ...(options.now === undefined ? {} : { now: options.now }), ...(options.refreshBeforeMs === undefined ? {} : { refreshBeforeMs: options.refreshBeforeMs }) },
+    {
+      ...(options.now === undefined ? {} : { now: options.now }),
+      ...(options.refreshBeforeMs === undefined ? {} : { refreshBeforeMs: options.refreshBeforeMs }),
+    },
   );
   return {
     kind: 'client-credentials',

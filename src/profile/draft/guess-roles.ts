@@ -125,15 +125,30 @@ export function guessRoles(index: SpecIndex): GuessedRoles {
       const underItem = itemPath !== undefined && c.op.template.startsWith(`${itemPath}/`);
       const tokenish = c.words.some((w) => ['token', 'tokens', 'join', 'invite', 'link'].includes(w));
       const joinWords = c.words.includes('join') && c.words.some((w) => ['token', 'tokens', 'url', 'link'].includes(w));
-      const score = (c.op.method === 'post' || c.op.method === 'get') && c.op !== roles.token?.op ? (underItem && tokenish ? 3 : 0) + (joinWords ? 2 : 0) + (tokenish && referencesRoom(c.op) ? 1 : 0) : 0;
-      return { c, score, reason: underItem ? `${describe(c)} issues a token for one room` : `${c.op.operationId} issues a participant token (its body names the room)` };
+      const score =
+        (c.op.method === 'post' || c.op.method === 'get') && c.op !== roles.token?.op
+          ? (underItem && tokenish ? 3 : 0) + (joinWords ? 2 : 0) + (tokenish && referencesRoom(c.op) ? 1 : 0)
+          : 0;
+      return {
+        c,
+        score,
+        reason: underItem ? `${describe(c)} issues a token for one room` : `${c.op.operationId} issues a participant token (its body names the room)`,
+      };
     }),
   );
   roles.subscribe = pick(
-    ops.map((c) => ({ c, score: c.op.method === 'post' && c.collection === 'webhooks' && !c.endsWithParam ? 3 : 0, reason: `${describe(c)} is a POST on the webhook collection` })),
+    ops.map((c) => ({
+      c,
+      score: c.op.method === 'post' && c.collection === 'webhooks' && !c.endsWithParam ? 3 : 0,
+      reason: `${describe(c)} is a POST on the webhook collection`,
+    })),
   );
   roles.unsubscribe = pick(
-    ops.map((c) => ({ c, score: c.op.method === 'delete' && c.collection === 'webhooks' && c.endsWithParam ? 3 : 0, reason: `${describe(c)} is a DELETE on one webhook` })),
+    ops.map((c) => ({
+      c,
+      score: c.op.method === 'delete' && c.collection === 'webhooks' && c.endsWithParam ? 3 : 0,
+      reason: `${describe(c)} is a DELETE on one webhook`,
+    })),
   );
   for (const key of Object.keys(roles) as (keyof GuessedRoles)[]) if (roles[key] === undefined) delete roles[key];
   return roles;
@@ -146,19 +161,26 @@ function classify(op: IndexedOperation): Classified {
   const last = parts.length === 0 ? '' : parts[parts.length - 1]!;
   const beforeParam = endsWithParam && parts.length >= 2 ? parts[parts.length - 2]! : undefined;
   const collectionSegment = endsWithParam ? beforeParam : last;
-  const collection = collectionSegment === undefined ? undefined : ROOM_NOUN.test(collectionSegment) ? 'rooms' : WEBHOOK_NOUN.test(collectionSegment) ? 'webhooks' : undefined;
+  const collection =
+    collectionSegment === undefined ? undefined : ROOM_NOUN.test(collectionSegment) ? 'rooms' : WEBHOOK_NOUN.test(collectionSegment) ? 'webhooks' : undefined;
   // RPC style: the last segment is itself an operation name (`livekit.RoomService/CreateRoom`).
   const rpcWords = !endsWithParam && /^[A-Z][a-z]+[A-Z]/.test(last) ? wordsOf(last) : [];
   const words = [...new Set([...wordsOf(op.operation.operationId ?? ''), ...rpcWords])];
   const verbWord = (op.operation.operationId !== undefined ? wordsOf(op.operation.operationId)[0] : undefined) ?? rpcWords[0];
   const verb = (Object.keys(VERBS) as Verb[]).find((v) => verbWord !== undefined && (VERBS[v] as readonly string[]).includes(verbWord));
-  const aboutRoom = words.some((w) => ROOM_NOUN.test(w)) && !words.some((w) => ['participant', 'participants', 'recording', 'recordings', 'track', 'tracks', 'egress', 'token', 'tokens'].includes(w));
+  const aboutRoom =
+    words.some((w) => ROOM_NOUN.test(w)) &&
+    !words.some((w) => ['participant', 'participants', 'recording', 'recordings', 'track', 'tracks', 'egress', 'token', 'tokens'].includes(w));
   return { op, segments, endsWithParam, collection, verb, aboutRoom, words };
 }
 
 function isTokenEndpoint(c: Classified): boolean {
   const path = c.op.template.toLowerCase();
-  if (!/(^|\/)(oauth2?\/)?(auth\/)?token$/.test(path) && !(c.words.includes('token') && c.words.some((w) => ['issue', 'auth', 'oauth', 'access', 'oauth2'].includes(w)))) return false;
+  if (
+    !/(^|\/)(oauth2?\/)?(auth\/)?token$/.test(path) &&
+    !(c.words.includes('token') && c.words.some((w) => ['issue', 'auth', 'oauth', 'access', 'oauth2'].includes(w)))
+  )
+    return false;
   const body = requestBodyOf(c.op);
   return findProperty(body?.schema, (name) => /secret|password/i.test(name), 0) !== undefined;
 }
@@ -176,4 +198,3 @@ function closingField(op: IndexedOperation): { field: string; value: string } | 
 function referencesRoom(op: IndexedOperation): boolean {
   return findProperty(requestBodyOf(op)?.schema, (name) => /^room([_-]?(name|id|sid))?$/i.test(name), 2) !== undefined;
 }
-

@@ -76,10 +76,16 @@ export function successCodes(op: IndexedOperation): number[] {
 }
 
 /** Depth-first search for a property whose name matches, returning its pointer (bounded depth: payloads nest a little, never deeply). */
-export function findProperty(schema: unknown, matches: (name: string, schema: SchemaObject) => boolean, depth = 4, at: string[] = []): { pointer: string; schema: SchemaObject } | undefined {
+export function findProperty(
+  schema: unknown,
+  matches: (name: string, schema: SchemaObject) => boolean,
+  depth = 4,
+  at: string[] = [],
+): { pointer: string; schema: SchemaObject } | undefined {
   if (depth < 0) return undefined;
   const { properties } = propertiesIn(schema);
-  for (const [name, prop] of Object.entries(properties)) if (matches(name, flatten(prop))) return { pointer: formatPointer([...at, name]), schema: flatten(prop) };
+  for (const [name, prop] of Object.entries(properties))
+    if (matches(name, flatten(prop))) return { pointer: formatPointer([...at, name]), schema: flatten(prop) };
   for (const [name, prop] of Object.entries(properties)) {
     if (typeOf(prop) !== 'object') continue;
     const found = findProperty(prop, matches, depth - 1, [...at, name]);

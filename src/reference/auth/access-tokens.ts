@@ -12,9 +12,7 @@ import { errors as joseErrors, jwtVerify, SignJWT } from 'jose';
 
 export const ACCESS_TOKEN_ISSUER = 'roomgate-reference';
 
-export type TokenVerdict =
-  | { ok: true; clientId: string }
-  | { ok: false; reason: 'missing' | 'malformed' | 'expired' | 'invalid' };
+export type TokenVerdict = { ok: true; clientId: string } | { ok: false; reason: 'missing' | 'malformed' | 'expired' | 'invalid' };
 
 interface CachedToken {
   expMs: number;
@@ -50,15 +48,17 @@ export class AccessTokens {
 
   async issue(clientId: string): Promise<string> {
     const nowSeconds = Math.floor(this.now() / 1000);
-    return new SignJWT({})
-      .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
-      .setSubject(clientId)
-      .setIssuer(ACCESS_TOKEN_ISSUER)
-      .setIssuedAt(nowSeconds)
-      .setExpirationTime(nowSeconds + this.options.ttlSeconds)
-      // A jti keeps two tokens issued in the same second distinct.
-      .setJti(randomBytes(9).toString('base64url'))
-      .sign(this.key);
+    return (
+      new SignJWT({})
+        .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+        .setSubject(clientId)
+        .setIssuer(ACCESS_TOKEN_ISSUER)
+        .setIssuedAt(nowSeconds)
+        .setExpirationTime(nowSeconds + this.options.ttlSeconds)
+        // A jti keeps two tokens issued in the same second distinct.
+        .setJti(randomBytes(9).toString('base64url'))
+        .sign(this.key)
+    );
   }
 
   /** The synchronous fast path: a verdict for a cached token, or undefined when it must be verified. */

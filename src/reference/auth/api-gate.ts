@@ -77,9 +77,14 @@ export class ApiGate {
     const rateLimit = this.withHeaders ? RateLimiter.header(reported) : undefined;
     if (!decision.allowed) {
       const { quota, windowSeconds } = this.limiter.policy;
-      const problem = new ApiProblem(429, 'rate_limited', `Rate limit of ${quota} requests per ${windowSeconds} s exceeded; retry after ${decision.resetSeconds} s.`, {
-        'retry-after': String(decision.resetSeconds),
-      });
+      const problem = new ApiProblem(
+        429,
+        'rate_limited',
+        `Rate limit of ${quota} requests per ${windowSeconds} s exceeded; retry after ${decision.resetSeconds} s.`,
+        {
+          'retry-after': String(decision.resetSeconds),
+        },
+      );
       return { problem, rateLimit };
     }
     // 5 % of authenticated requests fail before doing any work (so a retry is safe).

@@ -83,9 +83,7 @@ function joinPath(parent: string, child: string): string {
 
 /** The envelope of a problem; the `envelope` fault drops its `status`. */
 export function envelopeOf(problem: ApiProblem, faults: FaultSet): { error: string; message: string; status?: number } {
-  return faults.has('envelope')
-    ? { error: problem.code, message: problem.message }
-    : { error: problem.code, message: problem.message, status: problem.status };
+  return faults.has('envelope') ? { error: problem.code, message: problem.message } : { error: problem.code, message: problem.message, status: problem.status };
 }
 
 export const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';

@@ -13,8 +13,7 @@ export interface StoredResponse {
 }
 
 type Entry =
-  | { state: 'in-flight'; fingerprint: string; expiresAtMs: number }
-  | { state: 'completed'; fingerprint: string; expiresAtMs: number; response: StoredResponse };
+  { state: 'in-flight'; fingerprint: string; expiresAtMs: number } | { state: 'completed'; fingerprint: string; expiresAtMs: number; response: StoredResponse };
 
 export type IdempotencyClaim =
   | { kind: 'proceed'; complete(response: StoredResponse): void; abandon(): void }

@@ -16,10 +16,7 @@ export interface PeerInfo {
 /** Opaque to the server: an RTCSessionDescriptionInit or an RTCIceCandidateInit. */
 export type SignalPayload = { description: { type: string; sdp?: string } } | { candidate: Record<string, unknown> | null };
 
-export type ClientMessage =
-  | { type: 'join'; name?: string; token?: string }
-  | { type: 'signal'; to: string; data: SignalPayload }
-  | { type: 'leave' };
+export type ClientMessage = { type: 'join'; name?: string; token?: string } | { type: 'signal'; to: string; data: SignalPayload } | { type: 'leave' };
 
 export type ServerMessage =
   | { type: 'joined'; room_id: string; participant_id: string; name: string; peers: PeerInfo[] }
@@ -63,7 +60,11 @@ export function parseClientMessage(text: string): ClientMessage | undefined {
       if (typeof payload['description'] === 'object' && payload['description'] !== null) {
         const description = payload['description'] as Record<string, unknown>;
         if (typeof description['type'] !== 'string') return undefined;
-        return { type: 'signal', to, data: { description: { type: description['type'], ...(typeof description['sdp'] === 'string' ? { sdp: description['sdp'] } : {}) } } };
+        return {
+          type: 'signal',
+          to,
+          data: { description: { type: description['type'], ...(typeof description['sdp'] === 'string' ? { sdp: description['sdp'] } : {}) } },
+        };
       }
       if ('candidate' in payload && (payload['candidate'] === null || typeof payload['candidate'] === 'object')) {
         return { type: 'signal', to, data: { candidate: payload['candidate'] as Record<string, unknown> | null } };

@@ -81,7 +81,11 @@ export function registerRoomRoutes(app: FastifyInstance, ctx: ReferenceContext, 
     const clientId = clientOf(request);
     const key = ignoreIdempotencyKey ? undefined : parseIdempotencyKey(request.headers['idempotency-key']);
     if (key === null) {
-      throw new ApiProblem(400, 'invalid_request', 'The Idempotency-Key header must be one value of 1..255 visible ASCII characters, e.g. Idempotency-Key: "8e03978e-40d5-43e8-bc93-6894a57f9324".');
+      throw new ApiProblem(
+        400,
+        'invalid_request',
+        'The Idempotency-Key header must be one value of 1..255 visible ASCII characters, e.g. Idempotency-Key: "8e03978e-40d5-43e8-bc93-6894a57f9324".',
+      );
     }
     // The recording-type-coerced fault: the schema let any JSON value through as `recording`; store its truthiness.
     const body: CreateRoomBody = coerceRecording ? { ...request.body, recording: Boolean(request.body.recording as unknown) } : request.body;
@@ -98,7 +102,11 @@ export function registerRoomRoutes(app: FastifyInstance, ctx: ReferenceContext, 
           'retry-after': '1',
         });
       case 'reused':
-        throw new ApiProblem(422, 'idempotency_key_reused', `Idempotency-Key "${key}" was already used with a different request body; use a new key for a new request.`);
+        throw new ApiProblem(
+          422,
+          'idempotency_key_reused',
+          `Idempotency-Key "${key}" was already used with a different request body; use a new key for a new request.`,
+        );
       case 'proceed':
         try {
           const response = await createRoom(clientId, body);

@@ -55,8 +55,7 @@ export type RoomStoreEvent =
   | { type: 'room.closed'; room: StoredRoom; atMs: number };
 
 export type JoinOutcome =
-  | { ok: true; room: StoredRoom; participant: StoredParticipant }
-  | { ok: false; reason: 'room_not_found' | 'room_full' | 'room_closed' };
+  { ok: true; room: StoredRoom; participant: StoredParticipant } | { ok: false; reason: 'room_not_found' | 'room_full' | 'room_closed' };
 
 export interface RoomStoreOptions {
   now?: () => number;

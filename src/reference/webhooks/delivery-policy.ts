@@ -40,7 +40,11 @@ export const DEFAULT_WEBHOOK_DELIVERY: Readonly<WebhookDeliveryPolicy> = Object.
 });
 
 /** The delay before retry number `retry` (1 = the retry after the first failed attempt). */
-export function retryDelayMs(policy: Pick<WebhookDeliveryPolicy, 'baseDelayMs' | 'factor' | 'maxDelayMs'>, retry: number, random: () => number = Math.random): number {
+export function retryDelayMs(
+  policy: Pick<WebhookDeliveryPolicy, 'baseDelayMs' | 'factor' | 'maxDelayMs'>,
+  retry: number,
+  random: () => number = Math.random,
+): number {
   const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * policy.factor ** Math.max(0, retry - 1));
   return Math.floor(random() * ceiling);
 }

@@ -36,9 +36,7 @@ export interface DeliveryCounters {
 }
 
 export type AttemptOutcome =
-  | { ok: true; status: number }
-  | { ok: false; failure: 'status'; status: number }
-  | { ok: false; failure: 'timeout' | 'connection'; detail: string };
+  { ok: true; status: number } | { ok: false; failure: 'status'; status: number } | { ok: false; failure: 'timeout' | 'connection'; detail: string };
 
 interface Delivery {
   subscription: StoredSubscription;

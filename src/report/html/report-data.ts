@@ -94,7 +94,8 @@ function spectraOf(step: string, metrics: SerializedMetrics): HistogramSpectrum[
   if (registry === undefined) return [];
   const keys = new Map<string, { metric: string; operation: string }>();
   // Latency spectra only: a browser step's fps, loss ratios and MOS are not milliseconds (they are in the cohort table).
-  for (const s of metrics.series) if (!isQualityDistribution(s.metric)) keys.set(`${s.metric}\u0000${s.operation}`, { metric: s.metric, operation: s.operation });
+  for (const s of metrics.series)
+    if (!isQualityDistribution(s.metric)) keys.set(`${s.metric}\u0000${s.operation}`, { metric: s.metric, operation: s.operation });
   const out: HistogramSpectrum[] = [];
   for (const { metric, operation } of keys.values()) {
     // The registry merges the outcomes' histograms exactly.

@@ -44,7 +44,8 @@ export class JanusVideoRoomApi {
   /** Create a room and return its numeric id (chosen by Janus). */
   async createRoom(settings: VideoRoomSettings, signal?: AbortSignal): Promise<number> {
     const data = await this.pluginRequest({ request: 'create', permanent: false, is_private: false, ...settings }, signal);
-    if (data['videoroom'] !== 'created' || typeof data['room'] !== 'number') throw new JanusApiError(`unexpected VideoRoom answer to create: ${JSON.stringify(data)}`);
+    if (data['videoroom'] !== 'created' || typeof data['room'] !== 'number')
+      throw new JanusApiError(`unexpected VideoRoom answer to create: ${JSON.stringify(data)}`);
     return data['room'];
   }
 
@@ -72,7 +73,8 @@ export class JanusVideoRoomApi {
       const handle = await this.call(sessionUrl, { janus: 'attach', plugin: 'janus.plugin.videoroom' }, signal);
       const reply = await this.call(`${sessionUrl}/${handle.data?.id}`, { janus: 'message', body }, signal);
       const data = reply.plugindata?.data ?? {};
-      if (typeof data['error_code'] === 'number') throw new JanusApiError(`Janus VideoRoom: ${String(data['error'])} (${data['error_code']})`, data['error_code']);
+      if (typeof data['error_code'] === 'number')
+        throw new JanusApiError(`Janus VideoRoom: ${String(data['error'])} (${data['error_code']})`, data['error_code']);
       return data;
     } finally {
       await this.call(sessionUrl, { janus: 'destroy' }).catch(() => undefined);

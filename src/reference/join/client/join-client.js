@@ -65,7 +65,8 @@
     const entry = { pc, figure, video, chain: Promise.resolve() };
     peers.set(peer.participant_id, entry);
     for (const track of localStream.getTracks()) pc.addTrack(track, localStream);
-    pc.onicecandidate = (event) => sendMessage({ type: 'signal', to: peer.participant_id, data: { candidate: event.candidate ? event.candidate.toJSON() : null } });
+    pc.onicecandidate = (event) =>
+      sendMessage({ type: 'signal', to: peer.participant_id, data: { candidate: event.candidate ? event.candidate.toJSON() : null } });
     pc.ontrack = (event) => {
       if (event.track.kind !== 'video') return;
       video.srcObject = event.streams[0] || new MediaStream([event.track]);
