@@ -20,9 +20,10 @@ describe('the pre-release suite, 60 s on the clean reference server', () => {
 
   it('passes, and report.json holds one aligned timeline of the soak, the bursts, the participants, the webhooks and the incident, with its recovery time', async () => {
     out = await mkdtemp(join(tmpdir(), 'roomgate-pre-release-'));
-    // The generator's punctuality is bench/'s business: on a shared CI host late sends must not make the run invalid.
+    // The generator's punctuality and the harness's capacity are bench/'s business: on a CI host shared with other
+    // test files, late sends and a busy event loop must not make the run invalid (this test judges the timeline).
     const run = await runCli(['run', 'suites/pre-release.yaml', '--duration', '60s', '--out', out], {
-      env: { ROOMGATE_MAX_LATE_FRACTION: '1' },
+      env: { ROOMGATE_MAX_LATE_FRACTION: '1', ROOMGATE_MAX_EVENT_LOOP_DELAY: '0s' },
       timeoutMs: 240_000,
     });
     const report = JSON.parse(await readFile(join(out, 'report.json'), 'utf8')) as RunReport;

@@ -16,7 +16,8 @@ import { faultsCaughtBy } from '../helpers/faults.js';
  * The coverage map against the real reference server: clean, every cell the
  * gate can reach is provoked and only 5xx (and the in-flight 409) are listed as
  * not provokable; each coverage fault fails exactly its one cell, for every
- * seed from 1 to 20 (the coverage phase does not sample).
+ * seed from 1 to 5 (the coverage phase does not sample; the seed moves only the
+ * generated group's cases, which 5 seeds vary enough to show the cell stays put).
  */
 let spec: SpecIndex;
 beforeAll(async () => {
@@ -125,17 +126,17 @@ async function gateUnderFault(fault: FaultName, seeds: readonly number[], judge:
   }
 }
 
-const SEEDS_1_TO_20 = Array.from({ length: 20 }, (_, i) => i + 1);
+const SEEDS_1_TO_5 = Array.from({ length: 5 }, (_, i) => i + 1);
 
 /** Each coverage fault and the one cell (operation, status or input) it must fail, from src/reference/faults.ts. */
 const FAULT_CELLS = faultsCaughtBy('contract').flatMap(({ fault, caughtBy: { cell, checks } }) => (cell === undefined ? [] : [{ fault, cell, checks }]));
 
-describe('each coverage fault fails exactly its cell, for every seed from 1 to 20', () => {
+describe('each coverage fault fails exactly its cell, for every seed from 1 to 5', () => {
   for (const { fault, cell, checks } of FAULT_CELLS) {
     it(
       fault,
       async () => {
-        await gateUnderFault(fault, SEEDS_1_TO_20, (result, seed) => {
+        await gateUnderFault(fault, SEEDS_1_TO_5, (result, seed) => {
           expect(failedCells(result), `seed ${seed}`).toEqual([cell]);
           for (const check of checks) expect(result.checks.find((c) => c.name === check)?.status, `seed ${seed}`).toBe('failed');
         });
