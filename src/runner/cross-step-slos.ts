@@ -1,6 +1,7 @@
 import type { EventSink } from '../model/events.js';
 import { stepMetrics, type SloVerdict, type StepResult } from '../model/result.js';
 import { evaluateInScope, type Interval } from '../slo/scope.js';
+import { formatObserved } from '../slo/format-observed.js';
 import type { StepJudging } from './incident-step.js';
 
 /**
@@ -37,17 +38,4 @@ function describe(verdict: SloVerdict): string {
   if (verdict.status === 'no-data')
     return `${verdict.expression} (no data${verdict.windows === 0 ? `: no window ${verdict.scope?.mode ?? 'in'} ${verdict.scope?.of ?? 'it'}` : ''})`;
   return `${verdict.expression} (observed ${formatObserved(verdict.observed, verdict.unit)})`;
-}
-
-function formatObserved(value: number, unit: SloVerdict['unit']): string {
-  switch (unit) {
-    case 'ms':
-      return `${Math.round(value * 100) / 100}ms`;
-    case 'ratio':
-      return `${Math.round(value * 10000) / 100}%`;
-    case 'per_second':
-      return `${Math.round(value * 10) / 10}/s`;
-    case 'count':
-      return String(value);
-  }
 }

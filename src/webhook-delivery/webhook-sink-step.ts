@@ -7,6 +7,7 @@ import type { WebhookSinkSummary } from '../model/webhook-sink-summary.js';
 import { createProfileClient } from '../profile/profile-client.js';
 import type { RoomApi } from '../profile/room-api.js';
 import { evaluateSlos } from '../slo/evaluate.js';
+import { formatObserved } from '../slo/format-observed.js';
 import type { Slo } from '../slo/types.js';
 import { profileOf } from '../target/target.js';
 import type { Delivery } from '../target/webhook-sink.js';
@@ -322,17 +323,4 @@ export function sinkVerdict(input: SinkVerdictInput): { status: StepStatus; reas
     };
   }
   return { status: 'passed' };
-}
-
-function formatObserved(value: number, unit: SloVerdict['unit']): string {
-  switch (unit) {
-    case 'ms':
-      return `${Math.round(value * 100) / 100}ms`;
-    case 'ratio':
-      return `${Math.round(value * 10000) / 100}%`;
-    case 'per_second':
-      return `${Math.round(value * 10) / 10}/s`;
-    case 'count':
-      return String(value);
-  }
 }
